@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "overdue",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "overdue", targets: ["overdue"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "OverdueCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverdueStore",
+            dependencies: [
+                "OverdueCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverdueChannels",
+            dependencies: [
+                "OverdueCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverdueAgents",
+            dependencies: [
+                "OverdueCore", "OverdueStore", "OverdueChannels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverdueServer",
+            dependencies: [
+                "OverdueCore", "OverdueStore", "OverdueAgents",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "overdue",
+            dependencies: [
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
+        .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore"], swiftSettings: strict),
+        .testTarget(
+            name: "OverdueAgentsTests",
+            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OverdueServerTests",
+            dependencies: [
+                "OverdueServer", "OverdueAgents", "OverdueStore", "OverdueCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,122 @@
+/// OverdueAgents — orchestration: loads a case, asks the pure planner what to do, has the channel
+/// do it, stores the result and schedules the next look. Also the importer, the demo seeder and
+/// the schedulers (virtual clock for `overdue run`, wall clock for `overdue serve`).
+///
+/// Nothing here decides whether or when to contact anyone: that is `OverdueCore.Planner`.
+import Foundation
+import Logging
+import OverdueChannels
+import OverdueCore
+import OverdueStore
+
+/// What one processing of a case did.
+public struct CaseOutcome: Hashable, Sendable {
+    /// Messages sent.
+    public var sent: [MessageRecord]
+    /// The final decision.
+    public var decision: Decision
+    /// When the case next needs attention.
+    public var nextRunAt: Date?
+}
+
+/// Plans one debtor's case at an instant and carries out the decision: the dispatcher.
+public struct CaseProcessor: Sendable {
+    let store: Store
+    let channels: [Channel: any ChannelAdapter]
+    let composer = TemplateComposer()
+    let logger: Logger
+
+    /// Creates a processor sending through `channels` (the sandbox for every channel by default).
+    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher")) {
+        self.store = store
+        var c = channels
+        for ch in Channel.allCases where c[ch] == nil { c[ch] = SandboxChannel() }
+        self.channels = c
+        self.logger = logger
+    }
+
+    /// Loads the facts the planner needs about `debtor` as of `now` (nothing after `now` is visible).
+    func loadFacts(_ s: Session, tenant: String, debtor: Debtor, now: Date) async throws -> CaseFacts {
+        CaseFacts(debtor: debtor,
+                  contacts: try await s.contacts(tenant, debtor: debtor.id),
+                  invoices: try await s.invoices(tenant, debtor: debtor.id),
+                  payments: try await s.payments(tenant, debtor: debtor.id),
+                  holds: try await s.holds(tenant, debtor: debtor.id),
+                  suppressions: try await s.suppressions(tenant, debtor: debtor.id),
+                  sent: try await s.sentAttempts(tenant, debtor: debtor.id, since: now.addingTimeInterval(-8 * 86_400), until: now),
+                  replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now))
+    }
+
+    /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome.
+    public func process(tenant: String, debtorID: String, now: Date) async throws -> CaseOutcome {
+        let (debtor, settings, policy, storedState, initialFacts) = try await store.read { s in
+            guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
+            return (debtor, try await s.settings(tenant), try await s.policy(tenant), try await s.caseState(tenant, debtor: debtorID),
+                    try await self.loadFacts(s, tenant: tenant, debtor: debtor, now: now))
+        }
+        var facts = initialFacts
+        var state = storedState
+        var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
+        var sent: [MessageRecord] = []
+        // At most one send per processing per step; the cap rules make a second one due at the same instant rare but possible.
+        for _ in 0..<policy.totalAttempts {
+            guard current.decision.action == .send, let attempt = current.decision.attempt else { break }
+            let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, settings: settings, policy: policy, now: now)
+            if let message { sent.append(message) }
+            state = Planner.recordSent(attempt, at: now, state: current.state)
+            facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
+            current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
+        }
+        let final = current
+        try await store.write { s in
+            let previous = try await s.caseRecord(tenant, debtor: debtorID)
+            try await s.saveCase(tenant, debtor: debtorID, plan: final, now: now)
+            if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
+                try await s.recordDecision(tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons)
+            }
+        }
+        return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: final.nextRunAt)
+    }
+
+    /// Records the attempt, hands it to the channel, records the result. Returns nil when the attempt
+    /// was already recorded by an earlier run (a crash between record and send is never blindly resent).
+    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, settings: TenantSettings, policy: Policy, now: Date) async throws -> MessageRecord? {
+        let key = attempt.key(debtorID: debtor.id)
+        let total = plan.state.order.reduce(0) { $0 + policy.stages[$1].attempts }
+        let content = composer.compose(attempt, debtor: debtor, settings: settings, totalSteps: total)
+        let from: String = attempt.channel == .email ? (settings.value("sender.email") ?? "ar@\(tenant).overdue.invalid") : (settings.value("sender.phone") ?? "sandbox")
+        var record = MessageRecord(
+            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: attempt.channel, at: now,
+            debtorID: debtor.id, contactID: attempt.contact.id, contactName: attempt.contact.name, to: attempt.address, from: from,
+            invoiceNumbers: attempt.invoices.map(\.invoice.number), stage: attempt.stage, attempt: attempt.attempt, kind: "reminder",
+            subject: content.subject, body: content.body, status: .pending)
+        let fresh = try await store.write { s in
+            let inserted = try await s.insertMessage(tenant, record)
+            if inserted {
+                try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send, reasons: plan.decision.reasons)
+            }
+            return inserted
+        }
+        guard fresh else {
+            logger.warning("attempt \(key) was already recorded; not sending it again")
+            return nil
+        }
+        let adapter = channels[attempt.channel] ?? SandboxChannel()
+        let outbound = OutboundMessage(id: record.id, key: key, channel: attempt.channel, to: attempt.address, from: from,
+                                       subject: content.subject, body: content.body)
+        do {
+            let receipt = try await adapter.send(outbound)
+            record.status = .sent
+            record.providerID = receipt.providerID
+        } catch {
+            record.status = .failed
+            record.error = error.description
+            logger.error("sending \(record.id) over \(attempt.channel.rawValue) failed: \(error)")
+        }
+        let done = record
+        try await store.write { s in
+            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
+        }
+        return record
+    }
+}

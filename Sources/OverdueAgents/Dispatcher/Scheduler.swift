@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import OverdueCore
+import OverdueStore
+
+/// What a run of the scheduler did.
+public struct RunReport: Hashable, Sendable {
+    /// Case plannings executed.
+    public var processed: Int = 0
+    /// Messages sent, by channel.
+    public var sent: [Channel: Int] = [:]
+    /// Cases whose decision was handoff at the end.
+    public var handoffs: Int = 0
+    /// Cases resolved during the run.
+    public var resolved: Int = 0
+    /// Total messages sent.
+    public var totalSent: Int { sent.values.reduce(0, +) }
+}
+
+/// Drains due plan jobs in time order: on a virtual clock for `overdue run`, on the wall clock for `serve`.
+public struct Scheduler: Sendable {
+    let store: Store
+    let processor: CaseProcessor
+    let owner: String
+    let logger: Logger
+
+    /// Creates a scheduler.
+    public init(store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
+                logger: Logger = Logger(label: "overdue.scheduler")) {
+        self.store = store
+        self.processor = processor
+        self.owner = owner
+        self.logger = logger
+    }
+
+    /// Executes, on a virtual clock, everything that falls due in [from, until] for `tenant`, in time
+    /// order. The same data always gives the same result.
+    public func simulate(tenant: String, from: Date, until: Date, progress: (@Sendable (Date, RunReport) -> Void)? = nil) async throws -> RunReport {
+        guard from <= until else { throw StoreError.clockBehind("--from \(Timestamp.format(from)) is after --until \(Timestamp.format(until))") }
+        if let reached = try await store.read({ try await $0.simulationClock(tenant) }), from < reached {
+            throw StoreError.clockBehind("the virtual clock of tenant '\(tenant)' already ran to \(Timestamp.format(reached)); --from must be at or after it")
+        }
+        // Every case is looked at once at the start: policy, settings or data may have changed since.
+        try await store.write { s in try await s.scheduleAll(tenant, at: from, mode: .earliest) }
+        var report = RunReport()
+        var lastProgress = Date()
+        while let job = try await store.write({ s in
+            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: 300)
+        }) {
+            let now = max(job.dueAt, from)
+            try await execute(job, now: now, report: &report)
+            if let progress, Date().timeIntervalSince(lastProgress) > 1 {
+                progress(now, report)
+                lastProgress = Date()
+            }
+        }
+        try await store.write { s in try await s.setSimulationClock(tenant, until) }
+        return report
+    }
+
+    /// Executes every job due at wall-clock `now` (all tenants); returns how many ran.
+    public func runDue(now: Date) async throws -> RunReport {
+        var report = RunReport()
+        while let job = try await store.write({ s in
+            try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: 60)
+        }) {
+            do {
+                try await execute(job, now: now, report: &report)
+            } catch {
+                logger.error("planning \(job.tenant)/\(job.subject) failed: \(error)")
+                try await store.write { s in try await s.failJob(job, error: "\(error)", retryAt: now.addingTimeInterval(300)) }
+            }
+        }
+        return report
+    }
+
+    private func execute(_ job: Job, now: Date, report: inout RunReport) async throws {
+        let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now)
+        report.processed += 1
+        for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
+        if outcome.decision.action == .handoff { report.handoffs += 1 }
+        if outcome.decision.action == .resolve { report.resolved += 1 }
+        let next = outcome.nextRunAt.map { max($0, now.addingTimeInterval(1)) }
+        let kept = try await store.write { s in try await s.completeJob(job, next: next) }
+        if !kept { logger.warning("lost the lease on \(job.tenant)/\(job.subject); another worker owns it") }
+    }
+}

@@ -1,0 +1,78 @@
+/// OverdueChannels — the ways Overdue reaches people: a channel protocol and its adapters
+/// (the sandbox now; email, Twilio, Vonage and Plivo follow). Adapters deliver what they are
+/// given; they never decide whether or when to contact anyone.
+import Foundation
+import OverdueCore
+
+/// A message ready to hand to a provider.
+public struct OutboundMessage: Hashable, Sendable {
+    /// Overdue's message id.
+    public var id: String
+    /// Idempotency key: a provider that supports one receives it, so a retry never sends twice.
+    public var key: String
+    /// Channel.
+    public var channel: Channel
+    /// Recipient address (email or E.164).
+    public var to: String
+    /// Sender identity.
+    public var from: String
+    /// Email subject.
+    public var subject: String?
+    /// Text or call script.
+    public var body: String
+
+    /// Creates a message.
+    public init(id: String, key: String, channel: Channel, to: String, from: String, subject: String?, body: String) {
+        self.id = id
+        self.key = key
+        self.channel = channel
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.body = body
+    }
+}
+
+/// What a provider answered.
+public struct DeliveryReceipt: Hashable, Sendable {
+    /// The provider's id for the message.
+    public var providerID: String
+    /// Creates a receipt.
+    public init(providerID: String) { self.providerID = providerID }
+}
+
+/// Why a provider did not take a message.
+public enum DeliveryError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Worth retrying later (4xx SMTP, 5xx HTTP, timeouts).
+    case temporary(String)
+    /// Never worth retrying (invalid address, landline for SMS, carrier refusal).
+    case permanent(String)
+
+    public var description: String {
+        switch self {
+        case .temporary(let m): return "temporary failure: \(m)"
+        case .permanent(let m): return "permanent failure: \(m)"
+        }
+    }
+}
+
+/// A channel adapter.
+public protocol ChannelAdapter: Sendable {
+    /// The channels this adapter delivers.
+    var channels: Set<Channel> { get }
+    /// Hands `message` to the provider.
+    func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt
+}
+
+/// The sandbox: accepts every message and delivers nothing. The outbox in the store is the record
+/// of what would have been sent.
+public struct SandboxChannel: ChannelAdapter {
+    /// Creates the sandbox.
+    public init() {}
+
+    public var channels: Set<Channel> { Set(Channel.allCases) }
+
+    public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
+        DeliveryReceipt(providerID: "sandbox-\(message.id)")
+    }
+}

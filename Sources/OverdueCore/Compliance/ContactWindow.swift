@@ -1,0 +1,108 @@
+import Foundation
+
+/// Local days and hours in which a contact may be reached, evaluated in the contact's time zone.
+public struct ContactWindow: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// ISO weekdays allowed: 1 = Monday … 7 = Sunday.
+    public var weekdays: Set<Int>
+    /// Opening minute of the day (480 = 08:00), inclusive.
+    public var startMinute: Int
+    /// Closing minute of the day (1080 = 18:00), exclusive.
+    public var endMinute: Int
+
+    /// Creates a window.
+    public init(weekdays: Set<Int>, startMinute: Int, endMinute: Int) {
+        self.weekdays = weekdays
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+    }
+
+    /// Monday–Friday 08:00–18:00: the default for every channel.
+    public static let businessHours = ContactWindow(weekdays: [1, 2, 3, 4, 5], startMinute: 8 * 60, endMinute: 18 * 60)
+
+    /// The outer limit for SMS and voice, whatever a tenant configures: 08:00–21:00 local.
+    public static let telephoneLimit = ContactWindow(weekdays: [1, 2, 3, 4, 5, 6, 7], startMinute: 8 * 60, endMinute: 21 * 60)
+
+    /// This window narrowed to `limit`'s hours (days stay this window's).
+    public func clamped(to limit: ContactWindow) -> ContactWindow {
+        ContactWindow(weekdays: weekdays.intersection(limit.weekdays),
+                      startMinute: max(startMinute, limit.startMinute), endMinute: min(endMinute, limit.endMinute))
+    }
+
+    /// Whether the window ever opens.
+    public var isEmpty: Bool { weekdays.isEmpty || startMinute >= endMinute }
+
+    /// Whether `instant` lies inside the window in `zone`.
+    public func contains(_ instant: Date, in zone: TimeZone) -> Bool {
+        let cal = Calendar.gregorian(zone)
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+        let day = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+        let minute = c.hour! * 60 + c.minute!
+        return weekdays.contains(day.isoWeekday) && minute >= startMinute && minute < endMinute
+    }
+
+    /// The first instant at or after `instant` inside the window in `zone`; nil if the window never opens.
+    public func nextOpening(atOrAfter instant: Date, in zone: TimeZone) -> Date? {
+        guard !isEmpty else { return nil }
+        let cal = Calendar.gregorian(zone)
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        var day = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+        let minute = c.hour! * 60 + c.minute!
+        if weekdays.contains(day.isoWeekday) {
+            if minute < startMinute { return day.at(hour: startMinute / 60, minute: startMinute % 60, in: zone) }
+            if minute < endMinute { return instant }
+        }
+        for _ in 0..<8 {
+            day = day.adding(days: 1)
+            if weekdays.contains(day.isoWeekday) {
+                let opening = day.at(hour: startMinute / 60, minute: startMinute % 60, in: zone)
+                // A DST gap can push the opening past the close; such a day is skipped.
+                if contains(opening, in: zone) { return opening }
+            }
+        }
+        return nil
+    }
+
+    /// `Mon-Fri 08:00-18:00`.
+    public var description: String {
+        let names = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let days = weekdays.sorted()
+        let dayText: String
+        if days.count > 1, days.last! - days.first! == days.count - 1 {
+            dayText = "\(names[days.first!])-\(names[days.last!])"
+        } else {
+            dayText = days.map { names[$0] }.joined(separator: ",")
+        }
+        return "\(dayText) \(ContactWindow.clock(startMinute))-\(ContactWindow.clock(endMinute))"
+    }
+
+    /// `HH:MM` for a minute of the day.
+    public static func clock(_ minute: Int) -> String {
+        let h = minute / 60, m = minute % 60
+        return (h < 10 ? "0\(h)" : "\(h)") + ":" + (m < 10 ? "0\(m)" : "\(m)")
+    }
+
+    /// Parses `HH:MM` (00:00–24:00) into a minute of the day.
+    public static func parseClock(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2,
+              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m) else { return nil }
+        let total = h * 60 + m
+        return total <= 24 * 60 ? total : nil
+    }
+
+    /// Parses `mon-fri`, `mon,wed,fri`, `mon-sat`, `all` into ISO weekdays.
+    public static func parseDays(_ text: String) -> Set<Int>? {
+        let names = ["mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7]
+        let s = text.lowercased().replacingOccurrences(of: " ", with: "")
+        if s == "all" || s == "daily" { return Set(1...7) }
+        var result = Set<Int>()
+        for part in s.split(separator: ",") {
+            let ends = part.split(separator: "-")
+            if ends.count == 1, let d = names[String(ends[0].prefix(3))] { result.insert(d); continue }
+            guard ends.count == 2, let a = names[String(ends[0].prefix(3))], let b = names[String(ends[1].prefix(3))] else { return nil }
+            var d = a
+            while true { result.insert(d); if d == b { break }; d = d % 7 + 1 }
+        }
+        return result.isEmpty ? nil : result
+    }
+}

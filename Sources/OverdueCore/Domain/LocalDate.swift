@@ -1,0 +1,136 @@
+import Foundation
+
+/// A calendar date without time or zone (invoice issue and due dates, payment dates).
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Year, e.g. 2026.
+    public let year: Int
+    /// Month 1–12.
+    public let month: Int
+    /// Day of month 1–31.
+    public let day: Int
+
+    /// Creates a date, returning nil when the combination does not exist (e.g. 2026-02-30).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= LocalDate.daysInMonth(year: year, month: month) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        default: return isLeap(year) ? 29 : 28
+        }
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), the basis of date arithmetic.
+    public var dayNumber: Int {
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The date `dayNumber` days after 1970-01-01.
+    public init(dayNumber z0: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = m <= 2 ? y + 1 : y
+        self.month = m
+        self.day = d
+    }
+
+    /// This date moved by `days` (negative moves back).
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    /// Whole days from `self` to `other` (positive when `other` is later).
+    public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
+
+    /// ISO 8601 `YYYY-MM-DD`.
+    public var description: String {
+        let y = String(year), m = month < 10 ? "0\(month)" : "\(month)", d = day < 10 ? "0\(day)" : "\(day)"
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
+
+    /// Parses ISO 8601 `YYYY-MM-DD` or US `M/D/YYYY`; nil when neither.
+    public static func parse(_ text: some StringProtocol) -> LocalDate? {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        if s.contains("/") {
+            let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2].count == 4,
+                  let m = Int(parts[0]), let d = Int(parts[1]), let y = Int(parts[2]),
+                  parts[0].count <= 2, parts[1].count <= 2 else { return nil }
+            return LocalDate(year: y, month: m, day: d)
+        }
+        // Accept a full timestamp's date part too ("2026-01-05T00:00:00Z").
+        let datePart = s.count > 10 && (s.dropFirst(10).first == "T" || s.dropFirst(10).first == " ") ? String(s.prefix(10)) : s
+        let parts = datePart.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        return LocalDate(year: y, month: m, day: d)
+    }
+
+    /// The calendar date of `instant` in `zone`.
+    public init(_ instant: Date, in zone: TimeZone) {
+        let cal = Calendar.gregorian(zone)
+        let c = cal.dateComponents([.year, .month, .day], from: instant)
+        self.init(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// The instant at `hour:minute` local time on this date in `zone` (DST gaps move forward).
+    public func at(hour: Int = 0, minute: Int = 0, in zone: TimeZone) -> Date {
+        let cal = Calendar.gregorian(zone)
+        var c = DateComponents()
+        c.year = year; c.month = month; c.day = day; c.hour = hour; c.minute = minute
+        c.timeZone = zone
+        return cal.date(from: c)!
+    }
+
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    public var isoWeekday: Int {
+        // 1970-01-01 was a Thursday (ISO 4).
+        let w = (dayNumber % 7 + 7) % 7
+        return (w + 3) % 7 + 1
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let d = LocalDate.parse(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Calendar {
+    /// A Gregorian calendar in `zone` (ISO first weekday).
+    public static func gregorian(_ zone: TimeZone) -> Calendar {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        cal.locale = Locale(identifier: "en_US_POSIX")
+        return cal
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// A tenant's settings: the typed view over its dotted `key = value` pairs.
+public struct TenantSettings: Hashable, Sendable {
+    /// The raw values that were set explicitly (defaults are not stored).
+    public private(set) var values: [String: String]
+
+    /// Creates settings from stored values; unknown or invalid ones fall back to defaults.
+    public init(values: [String: String] = [:]) {
+        self.values = values.filter { TenantSettings.definitions[$0.key] != nil }
+    }
+
+    /// One settable key.
+    public struct Definition: Sendable {
+        /// The default value (as text), or nil for none.
+        public let defaultValue: String?
+        /// What the key means.
+        public let help: String
+        /// Whether the value is a secret: stored, never printed.
+        public let secret: Bool
+        /// Returns nil if `value` is acceptable, else the reason.
+        public let validate: @Sendable (String) -> String?
+    }
+
+    /// Why a setting could not be changed.
+    public struct SettingError: Error, Equatable, CustomStringConvertible {
+        /// The message, naming the key and the fix.
+        public var message: String
+        public var description: String { message }
+    }
+
+    private static func clockCheck(_ v: String) -> String? {
+        ContactWindow.parseClock(v) == nil ? "must be a time HH:MM (e.g. 08:00)" : nil
+    }
+
+    private static func telephoneClockCheck(_ v: String) -> String? {
+        guard let m = ContactWindow.parseClock(v) else { return "must be a time HH:MM (e.g. 08:00)" }
+        return (8 * 60...21 * 60).contains(m) ? nil : "SMS and voice may only be sent 08:00–21:00 in the contact's time zone"
+    }
+
+    private static func intCheck(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
+        { v in Int(v).map { range.contains($0) } == true ? nil : "must be a whole number \(range.lowerBound)…\(range.upperBound)" }
+    }
+
+    /// Every key a tenant can set.
+    public static let definitions: [String: Definition] = [
+        "company.name": .init(defaultValue: "My Trucking Co", help: "company name used as the sender identity", secret: false,
+                              validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
+        "company.country": .init(defaultValue: "US", help: "ISO 3166 alpha-2 country; default for phone numbers", secret: false,
+                                 validate: { PhoneNumber.callingCode(country: $0) == nil ? "must be a supported ISO 3166 alpha-2 code (US, CA, MX, GB, …)" : nil }),
+        "company.timezone": .init(defaultValue: "America/Chicago", help: "IANA time zone; default for contacts without one", secret: false,
+                                  validate: { TimeZone(identifier: $0) == nil ? "must be an IANA time zone such as America/Chicago" : nil }),
+        "company.currency": .init(defaultValue: "USD", help: "ISO 4217 currency used when a row names none", secret: false,
+                                  validate: { Currency($0) == nil ? "must be a three-letter ISO 4217 code" : nil }),
+        "sender.name": .init(defaultValue: nil, help: "name messages are signed with (default: company.name)", secret: false, validate: { _ in nil }),
+        "sender.email": .init(defaultValue: nil, help: "from/reply address for email", secret: false,
+                              validate: { EmailAddress.normalize($0) == nil ? "must be an email address" : nil }),
+        "sender.phone": .init(defaultValue: nil, help: "callback number quoted in messages (E.164)", secret: false,
+                              validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "window.days": .init(defaultValue: "mon-fri", help: "days contacts may be reached (mon-fri, mon-sat, mon,wed,fri, all)", secret: false,
+                             validate: { ContactWindow.parseDays($0) == nil ? "must be days like mon-fri or mon,wed,fri" : nil }),
+        "window.start": .init(defaultValue: "08:00", help: "opening time in the contact's zone", secret: false, validate: clockCheck),
+        "window.end": .init(defaultValue: "18:00", help: "closing time in the contact's zone", secret: false, validate: clockCheck),
+        "window.sms.start": .init(defaultValue: nil, help: "SMS opening time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
+        "window.sms.end": .init(defaultValue: nil, help: "SMS closing time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
+        "window.voice.start": .init(defaultValue: nil, help: "call opening time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
+        "window.voice.end": .init(defaultValue: nil, help: "call closing time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
+        "cap.per_debtor_per_day": .init(defaultValue: "1", help: "outbound attempts per debtor per local day, all channels", secret: false, validate: intCheck(1...10)),
+        "cap.calls_per_contact_per_7_days": .init(defaultValue: "7", help: "call attempts per contact in any rolling 7 days", secret: false, validate: intCheck(0...7)),
+        "promise.grace_business_days": .init(defaultValue: "2", help: "business days after a promised date before the promise counts as broken", secret: false, validate: intCheck(0...30)),
+        "autonomy": .init(defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,
+                          validate: { ["auto", "review", "suggest"].contains($0) ? nil : "must be auto, review or suggest" }),
+        "public_url": .init(defaultValue: nil, help: "externally visible base URL of this server", secret: false,
+                            validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
+    ]
+
+    /// Validates and sets `key` (nil `value` resets it to the default).
+    public mutating func set(_ key: String, _ value: String?) throws(SettingError) {
+        let key = key.lowercased()
+        guard let def = TenantSettings.definitions[key] else {
+            throw SettingError(message: "unknown setting '\(key)'; known settings: \(TenantSettings.definitions.keys.sorted().joined(separator: ", "))")
+        }
+        guard let value else { values[key] = nil; return }
+        if let problem = def.validate(value) { throw SettingError(message: "\(key): \(problem) (got '\(value)')") }
+        var next = values
+        next[key] = value
+        let candidate = TenantSettings(values: next)
+        if candidate.window.isEmpty { throw SettingError(message: "\(key): the contact window would never open (window.start must be before window.end)") }
+        for channel in [Channel.sms, .voice] where candidate.window(for: channel).isEmpty {
+            throw SettingError(message: "\(key): the \(channel.rawValue) window would never open (start must be before end, inside 08:00–21:00)")
+        }
+        values = next
+    }
+
+    /// The effective value of `key` (explicit or default).
+    public func value(_ key: String) -> String? { values[key] ?? TenantSettings.definitions[key]?.defaultValue }
+
+    /// Company name.
+    public var companyName: String { value("company.name")! }
+    /// Default country for phone numbers.
+    public var country: String { value("company.country")!.uppercased() }
+    /// Default time zone.
+    public var timeZoneIdentifier: String { value("company.timezone")! }
+    /// Default time zone.
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(identifier: "UTC")! }
+    /// Default currency.
+    public var currency: Currency { Currency(value("company.currency")!) ?? .usd }
+    /// Name messages are signed with.
+    public var senderName: String { value("sender.name") ?? companyName }
+    /// Outbound attempts per debtor per local day.
+    public var maxAttemptsPerDebtorPerDay: Int { Int(value("cap.per_debtor_per_day")!) ?? 1 }
+    /// Call attempts per contact per rolling 7 days.
+    public var maxCallsPerContactPer7Days: Int { Int(value("cap.calls_per_contact_per_7_days")!) ?? 7 }
+
+    /// The general contact window (all channels).
+    public var window: ContactWindow {
+        ContactWindow(weekdays: ContactWindow.parseDays(value("window.days")!) ?? ContactWindow.businessHours.weekdays,
+                      startMinute: ContactWindow.parseClock(value("window.start")!) ?? 480,
+                      endMinute: ContactWindow.parseClock(value("window.end")!) ?? 1080)
+    }
+
+    /// The window for `channel`: SMS and voice are always inside 08:00–21:00 local.
+    public func window(for channel: Channel) -> ContactWindow {
+        var w = window
+        guard channel != .email else { return w }
+        if let s = value("window.\(channel.rawValue).start").flatMap(ContactWindow.parseClock) { w.startMinute = s }
+        if let e = value("window.\(channel.rawValue).end").flatMap(ContactWindow.parseClock) { w.endMinute = e }
+        return w.clamped(to: .telephoneLimit)
+    }
+
+    /// Every key with its effective value, secrets masked, for display.
+    public func display() -> [(key: String, value: String, isDefault: Bool)] {
+        TenantSettings.definitions.keys.sorted().map { key in
+            let def = TenantSettings.definitions[key]!
+            let v = value(key) ?? ""
+            return (key, def.secret && !v.isEmpty ? "********" : v, values[key] == nil)
+        }
+    }
+}

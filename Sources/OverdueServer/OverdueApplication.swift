@@ -1,0 +1,85 @@
+/// OverdueServer — the HTTP face of Overdue: health, the JSON API (cases, outbox) and, in later
+/// issues, provider webhooks and the dashboard. Handlers translate HTTP to store reads and agent
+/// calls; they make no collection decisions.
+import Foundation
+import Hummingbird
+import Logging
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+import ServiceLifecycle
+
+/// What the server needs, built once at start-up.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind.
+    public var host: String
+    /// Port to bind (0 picks a free one).
+    public var port: Int
+    /// The tenant served when a request names none.
+    public var defaultTenant: String
+    /// Whether to run the wall-clock scheduler in this process.
+    public var runScheduler: Bool
+
+    /// Creates a configuration.
+    public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true) {
+        self.host = host
+        self.port = port
+        self.defaultTenant = defaultTenant
+        self.runScheduler = runScheduler
+    }
+}
+
+/// Builds the application: used by `overdue serve`, `overdue demo` and the tests.
+public func buildApplication(
+    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    APIController(store: store, defaultTenant: configuration.defaultTenant).register(on: router)
+    var services: [any Service] = []
+    if configuration.runScheduler, let scheduler {
+        services.append(SchedulerService(scheduler: scheduler, logger: logger))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "overdue"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// An RFC 9457 problem: every API error leaves the server in this shape.
+struct Problem: Error, Encodable {
+    let type: String
+    let title: String
+    let status: Int
+    let detail: String
+
+    func response() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(self))))
+    }
+}
+
+/// Maps thrown errors to problem+json responses in one place.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response()
+        } catch let error as HTTPError where error.status == .notFound {
+            return Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404,
+                           detail: "no route \(request.method) \(request.uri.path)").response()
+        } catch let error as HTTPError {
+            return Problem(type: "https://overdue.dev/problems/http", title: error.status.reasonPhrase, status: Int(error.status.code),
+                           detail: error.body ?? error.status.reasonPhrase).response()
+        } catch {
+            context.logger.error("request failed: \(error)")
+            return Problem(type: "https://overdue.dev/problems/internal", title: "Internal error", status: 500,
+                           detail: "the request failed; the server log has the details").response()
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import OverdueCore
+
+/// Numbered, append-only schema migrations. Never edit one that has shipped: add the next.
+enum Migrations {
+    struct Migration: Sendable {
+        let id: Int
+        let name: String
+        let statements: @Sendable (Dialect) -> [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(id: 1, name: "initial schema") { d in [
+            """
+            CREATE TABLE tenants (
+                id TEXT PRIMARY KEY,
+                settings TEXT NOT NULL DEFAULT '{}',
+                policy TEXT,
+                sim_clock TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE debtors (
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            )
+            """,
+            """
+            CREATE TABLE invoices (
+                tenant_id TEXT NOT NULL,
+                number TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+                currency TEXT NOT NULL,
+                issue_date TEXT NOT NULL,
+                due_date TEXT NOT NULL,
+                load_number TEXT, pro_number TEXT, bol_number TEXT, po_number TEXT, terms TEXT,
+                factored INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (tenant_id, number),
+                FOREIGN KEY (tenant_id, debtor_id) REFERENCES debtors(tenant_id, id)
+            )
+            """,
+            "CREATE INDEX invoices_debtor ON invoices (tenant_id, debtor_id)",
+            """
+            CREATE TABLE contacts (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                email TEXT, phone TEXT, role TEXT,
+                timezone TEXT NOT NULL,
+                sms_consent INTEGER NOT NULL DEFAULT 0,
+                call_consent INTEGER NOT NULL DEFAULT 0,
+                preferred_channel TEXT,
+                UNIQUE (tenant_id, debtor_id, name),
+                FOREIGN KEY (tenant_id, debtor_id) REFERENCES debtors(tenant_id, id)
+            )
+            """,
+            "CREATE INDEX contacts_email ON contacts (tenant_id, email)",
+            "CREATE INDEX contacts_phone ON contacts (tenant_id, phone)",
+            """
+            CREATE TABLE payments (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+                currency TEXT NOT NULL,
+                date TEXT NOT NULL,
+                reference TEXT,
+                invoice_number TEXT,
+                PRIMARY KEY (tenant_id, id),
+                FOREIGN KEY (tenant_id, debtor_id) REFERENCES debtors(tenant_id, id)
+            )
+            """,
+            "CREATE INDEX payments_debtor ON payments (tenant_id, debtor_id)",
+            """
+            CREATE TABLE holds (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                invoice_number TEXT,
+                reason TEXT NOT NULL,
+                until TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX holds_debtor ON holds (tenant_id, debtor_id)",
+            """
+            CREATE TABLE suppressions (
+                tenant_id TEXT NOT NULL,
+                contact_id BIGINT NOT NULL REFERENCES contacts(id),
+                channel TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, contact_id, channel)
+            )
+            """,
+            """
+            CREATE TABLE cases (
+                tenant_id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                state TEXT NOT NULL,
+                status TEXT NOT NULL,
+                balance_minor BIGINT NOT NULL DEFAULT 0,
+                currency TEXT,
+                other_balances TEXT NOT NULL DEFAULT '[]',
+                open_invoices INTEGER NOT NULL DEFAULT 0,
+                next_action_at TEXT,
+                next_action_channel TEXT,
+                reasons TEXT NOT NULL DEFAULT '[]',
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, debtor_id)
+            )
+            """,
+            """
+            CREATE TABLE messages (
+                id TEXT NOT NULL,
+                tenant_id TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+                channel TEXT NOT NULL,
+                at TEXT NOT NULL,
+                debtor_id TEXT,
+                contact_id BIGINT,
+                contact_name TEXT,
+                to_addr TEXT,
+                from_addr TEXT,
+                invoice_numbers TEXT NOT NULL DEFAULT '[]',
+                stage INTEGER, attempt INTEGER,
+                kind TEXT NOT NULL,
+                subject TEXT,
+                body TEXT NOT NULL,
+                status TEXT NOT NULL,
+                provider_id TEXT,
+                error TEXT,
+                PRIMARY KEY (tenant_id, id),
+                UNIQUE (tenant_id, idempotency_key)
+            )
+            """,
+            "CREATE INDEX messages_debtor_at ON messages (tenant_id, debtor_id, at)",
+            "CREATE INDEX messages_at ON messages (tenant_id, direction, at)",
+            """
+            CREATE TABLE decisions (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                reasons TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX decisions_debtor ON decisions (tenant_id, debtor_id, at)",
+            """
+            CREATE TABLE jobs (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                due_at TEXT NOT NULL,
+                lease_owner TEXT,
+                lease_until TEXT,
+                fence BIGINT NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                UNIQUE (tenant_id, kind, subject)
+            )
+            """,
+            "CREATE INDEX jobs_due ON jobs (due_at, tenant_id, subject)",
+        ] },
+    ]
+
+    static func apply(_ store: Store) async throws {
+        try await store.write { s in
+            try await s.exec("CREATE TABLE IF NOT EXISTS overdue_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        }
+        let applied = try await store.read { s in
+            try await s.rows("SELECT id FROM overdue_migrations ORDER BY id").map { try $0.int("id") }
+        }
+        let known = all.map(\.id).max() ?? 0
+        if let newest = applied.max(), newest > known { throw StoreError.tooNew(applied: Int(newest), known: known) }
+        for m in all where !applied.contains(Int64(m.id)) {
+            do {
+                try await store.write { s in
+                    for sql in m.statements(s.dialect) { try await s.exec(sql) }
+                    try await s.exec("INSERT INTO overdue_migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                                     [.int(Int64(m.id)), .text(m.name), .time(Date())])
+                }
+                store.logger.info("applied migration \(m.id): \(m.name)")
+            } catch {
+                throw StoreError.migration(id: m.id, name: m.name, message: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import OverdueCore
+import SQLKit
+
+/// A durable job: plan a debtor's case at `dueAt`.
+public struct Job: Hashable, Sendable {
+    /// Row id.
+    public var id: Int64
+    /// Tenant.
+    public var tenant: String
+    /// Kind, e.g. `plan`.
+    public var kind: String
+    /// What it is about (the debtor id for `plan`).
+    public var subject: String
+    /// When it falls due.
+    public var dueAt: Date
+    /// Fencing number: bumped on every claim; completing with a stale one fails.
+    public var fence: Int64
+}
+
+/// When scheduling a job that exists already.
+public enum ScheduleMode: Sendable {
+    /// Replace its due time.
+    case replace
+    /// Keep whichever due time is earlier.
+    case earliest
+}
+
+extension Session {
+    /// The due time that means "as soon as possible".
+    public static let asap = Date(timeIntervalSince1970: 0)
+
+    /// Schedules (or moves) the job `kind`/`subject`.
+    public func schedule(_ tenant: String, kind: String = "plan", subjects: [String], at: Date, mode: ScheduleMode) async throws {
+        let update = mode == .replace ? "excluded.due_at" : "CASE WHEN excluded.due_at < jobs.due_at THEN excluded.due_at ELSE jobs.due_at END"
+        try await insertMany("jobs", columns: ["tenant_id", "kind", "subject", "due_at"],
+                             rows: subjects.map { [.text(tenant), .text(kind), .text($0), .time(at)] },
+                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL")
+    }
+
+    /// Schedules a plan job for every debtor of the tenant.
+    public func scheduleAll(_ tenant: String, at: Date, mode: ScheduleMode) async throws {
+        try await schedule(tenant, subjects: try await debtors(tenant).map(\.id), at: at, mode: mode)
+    }
+
+    /// Removes a job (nothing left to do for the subject).
+    public func unschedule(_ tenant: String, kind: String = "plan", subject: String) async throws {
+        try await exec("DELETE FROM jobs WHERE tenant_id = ? AND kind = ? AND subject = ?", [.text(tenant), .text(kind), .text(subject)])
+    }
+
+    /// Claims the earliest job due at or before `until` (optionally of one tenant) whose lease is free
+    /// at wall-clock `leaseNow`; the lease lasts `leaseSeconds`.
+    public func claimNextJob(tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double) async throws -> Job? {
+        var filter = "due_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
+        var binds: [SQLValue] = [.time(until), .time(leaseNow)]
+        if let tenant { filter += " AND tenant_id = ?"; binds.append(.text(tenant)) }
+        let sql = """
+            UPDATE jobs SET lease_owner = ?, lease_until = ?, fence = fence + 1, attempts = attempts + 1
+            WHERE id = (SELECT id FROM jobs WHERE \(filter) ORDER BY due_at, tenant_id, subject LIMIT 1)
+            RETURNING id, tenant_id, kind, subject, due_at, fence
+            """
+        guard let r = try await row(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + binds) else { return nil }
+        return Job(id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
+                   dueAt: try r.time("due_at"), fence: try r.int("fence"))
+    }
+
+    /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost (stale fence).
+    @discardableResult
+    public func completeJob(_ job: Job, next: Date?) async throws -> Bool {
+        if let next {
+            return try await !rows("""
+                UPDATE jobs SET due_at = ?, lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
+                WHERE id = ? AND fence = ? RETURNING id
+                """, [.time(next), .int(job.id), .int(job.fence)]).isEmpty
+        }
+        return try await !rows("DELETE FROM jobs WHERE id = ? AND fence = ? RETURNING id", [.int(job.id), .int(job.fence)]).isEmpty
+    }
+
+    /// Releases a claimed job after a failure, retrying after `retryAt`.
+    public func failJob(_ job: Job, error: String, retryAt: Date) async throws {
+        try await exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, due_at = ? WHERE id = ? AND fence = ?",
+                       [.text(error), .time(retryAt), .int(job.id), .int(job.fence)])
+    }
+
+    /// The earliest due time among the tenant's jobs.
+    public func nextJobDue(_ tenant: String) async throws -> Date? {
+        try await row("SELECT MIN(due_at) AS due FROM jobs WHERE tenant_id = ?", [.text(tenant)])?.optTime("due")
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import OverdueCore
+import SQLKit
+
+/// A stored message, outbound or inbound.
+public struct MessageRecord: Hashable, Sendable, Codable {
+    /// Direction.
+    public enum Direction: String, Sendable, Codable { case outbound = "out", inbound = "in" }
+    /// Delivery status.
+    public enum Status: String, Sendable, Codable {
+        /// Recorded, provider not yet called (or the call's outcome unknown).
+        case pending
+        /// Accepted by the provider.
+        case sent
+        /// The provider refused it.
+        case failed
+        /// Inbound, stored.
+        case received
+    }
+
+    /// Stable id.
+    public var id: String
+    /// Deterministic idempotency key (case/cycle/step for attempts; provider id for inbound).
+    public var key: String
+    /// Direction.
+    public var direction: Direction
+    /// Channel.
+    public var channel: Channel
+    /// When sent or received.
+    public var at: Date
+    /// The debtor (nil for an inbound message no contact matched).
+    public var debtorID: String?
+    /// The contact.
+    public var contactID: Int64?
+    /// The contact's name.
+    public var contactName: String?
+    /// Recipient address.
+    public var to: String?
+    /// Sender address.
+    public var from: String?
+    /// Invoices the message is about.
+    public var invoiceNumbers: [String]
+    /// Ladder stage (1-based) for attempts.
+    public var stage: Int?
+    /// Attempt within the stage (1-based).
+    public var attempt: Int?
+    /// `reminder` for ladder attempts, `reply` for inbound.
+    public var kind: String
+    /// Email subject.
+    public var subject: String?
+    /// Text (email/SMS) or call script (voice).
+    public var body: String
+    /// Delivery status.
+    public var status: Status
+    /// The provider's id.
+    public var providerID: String?
+    /// The provider's error, if it failed.
+    public var error: String?
+
+    /// Creates a record.
+    public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
+                contactName: String?, to: String?, from: String?, invoiceNumbers: [String], stage: Int?, attempt: Int?,
+                kind: String, subject: String?, body: String, status: Status, providerID: String? = nil, error: String? = nil) {
+        self.id = id
+        self.key = key
+        self.direction = direction
+        self.channel = channel
+        self.at = at
+        self.debtorID = debtorID
+        self.contactID = contactID
+        self.contactName = contactName
+        self.to = to
+        self.from = from
+        self.invoiceNumbers = invoiceNumbers
+        self.stage = stage
+        self.attempt = attempt
+        self.kind = kind
+        self.subject = subject
+        self.body = body
+        self.status = status
+        self.providerID = providerID
+        self.error = error
+    }
+}
+
+extension Session {
+    /// Records a message; returns false (and changes nothing) if one with the same key exists.
+    @discardableResult
+    public func insertMessage(_ tenant: String, _ m: MessageRecord) async throws -> Bool {
+        let inserted = try await rows("""
+            INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
+                                  to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
+            """, [.text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
+                  .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
+                  .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
+                  m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
+                  .text(m.status.rawValue), .opt(m.providerID), .opt(m.error)])
+        return !inserted.isEmpty
+    }
+
+    /// The message with idempotency key `key`, if any.
+    public func message(_ tenant: String, key: String) async throws -> MessageRecord? {
+        try await row("SELECT * FROM messages WHERE tenant_id = ? AND idempotency_key = ?", [.text(tenant), .text(key)]).map(Session.message)
+    }
+
+    /// Records the provider's answer for a message.
+    public func updateMessageStatus(_ tenant: String, id: String, status: MessageRecord.Status, providerID: String?, error: String?) async throws {
+        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ? WHERE tenant_id = ? AND id = ?",
+                       [.text(status.rawValue), .opt(providerID), .opt(error), .text(tenant), .text(id)])
+    }
+
+    /// Messages of the tenant in time order (outbound only by default).
+    public func messages(_ tenant: String, direction: MessageRecord.Direction? = .outbound, debtor: String? = nil) async throws -> [MessageRecord] {
+        var sql = "SELECT * FROM messages WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let direction { sql += " AND direction = ?"; binds.append(.text(direction.rawValue)) }
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        return try await rows(sql + " ORDER BY at, debtor_id, idempotency_key", binds).map(Session.message)
+    }
+
+    /// A debtor's outbound attempts in (since, until].
+    public func sentAttempts(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [SentAttempt] {
+        try await rows("""
+            SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'
+            AND status IN ('sent', 'pending') AND at > ? AND at <= ? ORDER BY at
+            """, [.text(tenant), .text(debtor), .time(since), .time(until)]).compactMap { r in
+            guard let ch = Channel(rawValue: try r.string("channel")), let cid = try r.optInt("contact_id") else { return nil }
+            return SentAttempt(at: try r.time("at"), channel: ch, contactID: cid)
+        }
+    }
+
+    /// A debtor's inbound replies in (since, until].
+    public func receivedReplies(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [ReceivedReply] {
+        try await rows("""
+            SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'in'
+            AND at > ? AND at <= ? ORDER BY at
+            """, [.text(tenant), .text(debtor), .time(since), .time(until)]).compactMap { r in
+            guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
+            return ReceivedReply(at: try r.time("at"), channel: ch, contactID: try r.optInt("contact_id"))
+        }
+    }
+
+    static func message(_ r: any SQLRow) throws -> MessageRecord {
+        guard let ch = Channel(rawValue: try r.string("channel")),
+              let dir = MessageRecord.Direction(rawValue: try r.string("direction")),
+              let st = MessageRecord.Status(rawValue: try r.string("status")) else { throw StoreError.corrupt("message row") }
+        return MessageRecord(
+            id: try r.string("id"), key: try r.string("idempotency_key"), direction: dir, channel: ch, at: try r.time("at"),
+            debtorID: try r.optString("debtor_id"), contactID: try r.optInt("contact_id"), contactName: try r.optString("contact_name"),
+            to: try r.optString("to_addr"), from: try r.optString("from_addr"),
+            invoiceNumbers: try decodeJSON([String].self, try r.string("invoice_numbers")),
+            stage: try r.optInt("stage").map(Int.init), attempt: try r.optInt("attempt").map(Int.init),
+            kind: try r.string("kind"), subject: try r.optString("subject"), body: try r.string("body"), status: st,
+            providerID: try r.optString("provider_id"), error: try r.optString("error"))
+    }
+}

@@ -1,0 +1,286 @@
+/// OverdueStore — everything Overdue keeps: numbered migrations, repositories and the durable job
+/// queue, behind one API over SQLite (the default) and, later, PostgreSQL.
+///
+/// SQL here is written once, in the subset both dialects share (`?` binds, `ON CONFLICT … DO UPDATE`,
+/// `RETURNING`, text timestamps in UTC ISO 8601); the few dialect differences live in `Dialect`.
+/// This module makes no collection decisions: it stores what the core decided.
+import Foundation
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import OverdueCore
+
+/// A database location: `sqlite:///abs/path.sqlite`, `sqlite://./rel.sqlite`, `sqlite::memory:` or `postgres://…`.
+public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
+    /// The engine.
+    public enum Engine: String, Sendable { case sqlite, postgres }
+    /// Which engine.
+    public var engine: Engine
+    /// SQLite file path (nil for in-memory).
+    public var path: String?
+    /// The URL as given.
+    public var raw: String
+
+    /// The default: `sqlite://./overdue.sqlite`.
+    public static let `default` = try! DatabaseURL("sqlite://./overdue.sqlite")
+
+    /// Parses a database URL; throws a message naming the accepted forms.
+    public init(_ text: String) throws(StoreError) {
+        raw = text
+        if text == "sqlite::memory:" || text == "sqlite://:memory:" {
+            engine = .sqlite; path = nil; return
+        }
+        if text.hasPrefix("sqlite://") {
+            engine = .sqlite
+            let p = String(text.dropFirst("sqlite://".count))
+            guard !p.isEmpty else { throw .badURL(text) }
+            path = p
+            return
+        }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            throw .unsupported("PostgreSQL is not available in this build yet (tracked by the PostgreSQL issue); use sqlite:///path/file.sqlite")
+        }
+        // A bare path is accepted as SQLite for convenience.
+        if text.hasSuffix(".sqlite") || text.hasSuffix(".db") {
+            engine = .sqlite; path = text; return
+        }
+        throw .badURL(text)
+    }
+
+    public var description: String { raw }
+}
+
+/// Errors of the store, each naming what failed.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// The database URL cannot be read.
+    case badURL(String)
+    /// A feature not available.
+    case unsupported(String)
+    /// A migration failed.
+    case migration(id: Int, name: String, message: String)
+    /// The database was written by a newer Overdue.
+    case tooNew(applied: Int, known: Int)
+    /// Something expected is absent.
+    case notFound(String)
+    /// A stored row could not be read.
+    case corrupt(String)
+    /// The virtual clock cannot go back.
+    case clockBehind(String)
+
+    public var description: String {
+        switch self {
+        case .badURL(let u): return "database URL '\(u)' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
+        case .unsupported(let m): return m
+        case .migration(let id, let name, let m): return "migration \(id) (\(name)) failed: \(m)"
+        case .tooNew(let a, let k): return "the database has migration \(a) applied but this Overdue knows only up to \(k): upgrade Overdue"
+        case .notFound(let m): return m
+        case .corrupt(let m): return "stored data could not be read: \(m)"
+        case .clockBehind(let m): return m
+        }
+    }
+}
+
+/// SQL differences between engines.
+public enum Dialect: Sendable {
+    /// SQLite.
+    case sqlite
+    /// PostgreSQL.
+    case postgres
+
+    /// Column type of an auto-assigned integer primary key.
+    var identityPrimaryKey: String {
+        switch self {
+        case .sqlite: return "INTEGER PRIMARY KEY AUTOINCREMENT"
+        case .postgres: return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        }
+    }
+
+    /// Most binds one statement may carry.
+    var maxBinds: Int { self == .sqlite ? 30_000 : 60_000 }
+}
+
+/// A value bound into a statement.
+public enum SQLValue: Encodable, Sendable, Hashable {
+    /// Text.
+    case text(String)
+    /// Integer.
+    case int(Int64)
+    /// NULL.
+    case null
+
+    /// Text or NULL.
+    public static func opt(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
+    /// A bool as 0/1.
+    public static func bool(_ b: Bool) -> SQLValue { .int(b ? 1 : 0) }
+    /// An instant as UTC ISO 8601 text.
+    public static func time(_ d: Date) -> SQLValue { .text(Timestamp.format(d)) }
+    /// An optional instant.
+    public static func time(_ d: Date?) -> SQLValue { d.map { .text(Timestamp.format($0)) } ?? .null }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .text(let s): try c.encode(s)
+        case .int(let i): try c.encode(i)
+        case .null: try c.encodeNil()
+        }
+    }
+}
+
+/// A serialising lock for writers: SQLite has one writer, and a transaction on a shared connection
+/// must not interleave with another task's statements.
+actor WriteLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !locked { locked = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// The store: open it once per process, use `read` for queries and `write` for transactions.
+public final class Store: Sendable {
+    let database: any SQLDatabase
+    let connection: SQLiteConnection
+    let lock = WriteLock()
+    /// The dialect in use.
+    public let dialect: Dialect
+    let logger: Logger
+
+    private init(database: any SQLDatabase, connection: SQLiteConnection, dialect: Dialect, logger: Logger) {
+        self.database = database
+        self.connection = connection
+        self.dialect = dialect
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database and applies pending migrations.
+    public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store")) async throws -> Store {
+        guard url.engine == .sqlite else { throw StoreError.unsupported("only SQLite is available in this build") }
+        let storage: SQLiteConnection.Storage = url.path.map { .file(path: $0) } ?? .memory
+        let conn = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let db = conn.sql()
+        let store = Store(database: db, connection: conn, dialect: .sqlite, logger: logger)
+        if url.path != nil {
+            _ = try await db.raw("PRAGMA journal_mode=WAL").all()
+            try await db.raw("PRAGMA synchronous=NORMAL").run()
+        }
+        try await db.raw("PRAGMA foreign_keys=ON").run()
+        try await db.raw("PRAGMA busy_timeout=10000").run()
+        try await Migrations.apply(store)
+        return store
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        try? await connection.close()
+    }
+
+    /// Runs read-only work (no transaction).
+    public func read<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        try await body(Session(db: database, dialect: dialect))
+    }
+
+    /// Runs `body` in one transaction, serialised with every other writer; rolls back on error.
+    public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        await lock.acquire()
+        do {
+            try await database.raw("BEGIN IMMEDIATE").run()
+            let session = Session(db: database, dialect: dialect)
+            let result: T
+            do {
+                result = try await body(session)
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+            try await database.raw("COMMIT").run()
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+}
+
+/// A handle on the database inside `Store.read` or `Store.write`: the repositories hang off it.
+public struct Session: Sendable {
+    let db: any SQLDatabase
+    /// The dialect.
+    public let dialect: Dialect
+
+    /// Builds a query from SQL with `?` placeholders and its binds.
+    static func query(_ sql: String, _ binds: [SQLValue]) -> SQLQueryString {
+        var q = SQLQueryString("")
+        var rest = Substring(sql)
+        var i = 0
+        while let mark = rest.firstIndex(of: "?") {
+            q.appendLiteral(String(rest[..<mark]))
+            precondition(i < binds.count, "fewer binds than placeholders in: \(sql)")
+            q.appendInterpolation(bind: binds[i])
+            i += 1
+            rest = rest[rest.index(after: mark)...]
+        }
+        precondition(i == binds.count, "more binds than placeholders in: \(sql)")
+        q.appendLiteral(String(rest))
+        return q
+    }
+
+    /// Runs a statement.
+    public func exec(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        try await db.raw(Session.query(sql, binds)).run()
+    }
+
+    /// Runs a query and returns its rows.
+    public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any SQLRow] {
+        try await db.raw(Session.query(sql, binds)).all()
+    }
+
+    /// Runs a query and returns its first row.
+    public func row(_ sql: String, _ binds: [SQLValue] = []) async throws -> (any SQLRow)? {
+        try await db.raw(Session.query(sql, binds)).first()
+    }
+
+    /// Inserts many rows in as few statements as the engine allows; `suffix` is e.g. an ON CONFLICT clause.
+    public func insertMany(_ table: String, columns: [String], rows: [[SQLValue]], suffix: String = "") async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, dialect.maxBinds / columns.count)
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perStatement)
+            let chunk = rows[start..<end]
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
+                + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + " " + suffix
+            try await exec(sql, chunk.flatMap { $0 })
+            start = end
+        }
+    }
+}
+
+extension SQLRow {
+    func string(_ c: String) throws -> String { try decode(column: c, as: String.self) }
+    func optString(_ c: String) throws -> String? { try decode(column: c, as: String?.self) }
+    func int(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }
+    func optInt(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
+    func bool(_ c: String) throws -> Bool { try int(c) != 0 }
+    func time(_ c: String) throws -> Date {
+        let s = try string(c)
+        guard let d = Timestamp.parse(s) else { throw StoreError.corrupt("column \(c): '\(s)' is not a timestamp") }
+        return d
+    }
+    func optTime(_ c: String) throws -> Date? { try optString(c).flatMap(Timestamp.parse) }
+    func date(_ c: String) throws -> LocalDate {
+        let s = try string(c)
+        guard let d = LocalDate.parse(s) else { throw StoreError.corrupt("column \(c): '\(s)' is not a date") }
+        return d
+    }
+}

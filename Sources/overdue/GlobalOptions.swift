@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OverdueCore
+import OverdueStore
+
+/// Options every command takes. Flags win over `OVERDUE_*` environment variables, which win over defaults.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Database URL: sqlite:///path/file.sqlite (default sqlite://./overdue.sqlite; env OVERDUE_DATABASE_URL).")
+    var db: String?
+
+    @Option(name: .long, help: "Tenant id (default 'default'; env OVERDUE_TENANT). Created on first use.")
+    var tenant: String?
+
+    /// The database URL in force.
+    func databaseURL() throws -> DatabaseURL {
+        let raw = db ?? ProcessInfo.processInfo.environment["OVERDUE_DATABASE_URL"] ?? DatabaseURL.default.raw
+        do { return try DatabaseURL(raw) } catch { throw CLIError.badInput(error.description) }
+    }
+
+    /// The tenant in force (`fallback` when neither flag nor environment names one).
+    func tenantID(fallback: String = "default") throws -> String {
+        let t = tenant ?? ProcessInfo.processInfo.environment["OVERDUE_TENANT"] ?? fallback
+        guard !t.isEmpty, t.count <= 64, t.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw CLIError.badInput("--tenant '\(t)' must be 1–64 letters, digits, '-' or '_'")
+        }
+        return t
+    }
+
+    /// Opens the store and makes sure the tenant exists.
+    func open(tenant: String, logger: Logger = Logger(label: "overdue")) async throws -> Store {
+        let url = try databaseURL()
+        let store: Store
+        do { store = try await Store.open(url, logger: logger) } catch {
+            throw CLIError.failure("cannot open database \(url): \(error)")
+        }
+        try await store.write { try await $0.ensureTenant(tenant, now: Date()) }
+        return store
+    }
+}
+
+extension GlobalOptions {
+    /// Opens the store for `tenant`, runs `body`, and closes the store whatever happens.
+    func withStore<T>(tenant: String, _ body: (Store) async throws -> T) async throws -> T {
+        let store = try await open(tenant: tenant)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}
+
+/// Output formats of listing commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case jsonl, table
+
+    /// Table on a terminal, JSON lines otherwise.
+    static var automatic: OutputFormat { isatty(STDOUT_FILENO) != 0 ? .table : .jsonl }
+}
+
+/// Parses a CLI instant (ISO 8601, or a date meaning midnight UTC), naming the flag on error.
+func parseInstant(_ text: String, flag: String) throws -> Date {
+    guard let d = Timestamp.parse(text) else {
+        throw CLIError.badInput("\(flag) '\(text)' is not an ISO 8601 time (e.g. 2026-01-05T14:00:00Z or 2026-01-05)")
+    }
+    return d
+}
+
+/// Writes a line to standard output.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Writes a line to standard error.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Whether standard error is a terminal (progress lines are drawn only there, or when forced).
+var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }

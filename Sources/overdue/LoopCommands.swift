@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Execute, on a virtual clock, everything that falls due in [--from, --until], in time order.",
+        discussion: "Deterministic: the same data gives byte-identical output. The clock only moves forward: a later run continues where the last one stopped.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Start of the window (ISO 8601, e.g. 2026-01-05T00:00:00Z).") var from: String
+    @Option(help: "End of the window (ISO 8601).") var until: String
+
+    func run() async throws {
+        let start = try parseInstant(from, flag: "--from"), end = try parseInstant(until, flag: "--until")
+        guard start <= end else { throw CLIError.badInput("--from \(from) is after --until \(until)") }
+        let tenant = try global.tenantID()
+        let report = try await global.withStore(tenant: tenant) { store in
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
+            do {
+                var onProgress: (@Sendable (Date, RunReport) -> Void)?
+                if stderrIsTerminal {
+                    onProgress = { at, r in note("virtual clock at \(Timestamp.format(at)): \(r.processed) plannings, \(r.totalSent) sent") }
+                }
+                return try await scheduler.simulate(tenant: tenant, from: start, until: end, progress: onProgress)
+            } catch let e as StoreError {
+                if case .clockBehind(let m) = e { throw CLIError.badInput(m) }
+                throw e
+            }
+        }
+        let byChannel = Channel.allCases.map { "\($0.rawValue) \(report.sent[$0, default: 0])" }.joined(separator: ", ")
+        say("ran \(Timestamp.format(start)) → \(Timestamp.format(end)) for tenant \(tenant): \(report.processed) planning(s), \(report.totalSent) message(s) sent (\(byChannel)), \(report.resolved) resolved, \(report.handoffs) handed off")
+    }
+}
+
+struct ReplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reply", abstract: "Inject an inbound reply (sandbox): it is stored on the sender's case.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "email, sms or voice.") var channel: String
+    @Option(help: "The sender's email address or phone number.") var from: String
+    @Option(help: "The message text (or call transcript).") var text: String
+    @Option(help: "When it arrived (ISO 8601).") var at: String
+
+    func run() async throws {
+        guard let ch = Channel(rawValue: channel.lowercased()) else { throw CLIError.badInput("--channel '\(channel)' must be email, sms or voice") }
+        let when = try parseInstant(at, flag: "--at")
+        let tenant = try global.tenantID()
+        let result = try await global.withStore(tenant: tenant) { store in
+            do {
+                return try await ReplyIntake(store: store).receive(tenant: tenant, channel: ch, from: from, text: text, at: when)
+            } catch let e as ReplyIntake.InvalidReply {
+                throw CLIError.badInput(e.description)
+            }
+        }
+        if let contact = result.contact {
+            say("stored \(ch.rawValue) reply \(result.message.id) from \(contact.name) on case \(contact.debtorID)\(result.isNew ? "" : " (already stored)")")
+        } else {
+            note("warning: no contact has the address \(result.message.from ?? from); the reply is stored unmatched")
+            say("stored \(ch.rawValue) reply \(result.message.id) (unmatched)")
+        }
+    }
+}
+
+struct HoldCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hold", abstract: "Pause a debtor (or one invoice) until an instant.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The debtor id.") var debtor: String
+    @Option(help: "Hold only this invoice.") var invoice: String?
+    @Option(help: "When the hold ends (ISO 8601).") var until: String
+    @Option(help: "Why (shown in the case's reasons).") var reason: String
+    @Option(help: "When the hold is placed (ISO 8601; default now).") var at: String?
+
+    func run() async throws {
+        let end = try parseInstant(until, flag: "--until")
+        let placed = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let tenant = try global.tenantID()
+        let (d, inv, why) = (debtor, invoice, reason)
+        try await global.withStore(tenant: tenant) { store in
+            try await store.write { s in
+                guard try await s.debtor(tenant, d) != nil else { throw CLIError.badInput("--debtor '\(d)': no such debtor in tenant \(tenant)") }
+                if let inv, try await s.invoices(tenant, debtor: d).first(where: { $0.number == inv }) == nil {
+                    throw CLIError.badInput("--invoice '\(inv)': debtor \(d) has no such invoice")
+                }
+                try await s.addHold(tenant, Hold(debtorID: d, invoiceNumber: inv, reason: why, until: end), now: placed)
+                try await s.schedule(tenant, subjects: [d], at: placed, mode: .earliest)
+            }
+        }
+        say("hold placed on \(invoice.map { "invoice \($0) of " } ?? "")\(debtor) until \(Timestamp.format(end)): \(reason)")
+    }
+}
+
+struct OptOutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "optout", abstract: "Suppress a contact on a channel (or all channels).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The contact's email address or phone number.") var address: String
+    @Option(help: "email, sms, voice or all.") var channel: String = "all"
+    @Option(help: "Why.") var reason: String = "opted out"
+
+    func run() async throws {
+        let ch: Channel?
+        if channel.lowercased() == "all" { ch = nil } else {
+            guard let c = Channel(rawValue: channel.lowercased()) else { throw CLIError.badInput("--channel '\(channel)' must be email, sms, voice or all") }
+            ch = c
+        }
+        let tenant = try global.tenantID()
+        let (addr, why) = (address, reason)
+        let names = try await global.withStore(tenant: tenant) { store in
+            try await store.write { s -> [String] in
+                let settings = try await s.settings(tenant)
+                let normal = EmailAddress.normalize(addr) ?? PhoneNumber.normalize(addr, defaultCountry: settings.country) ?? addr
+                let contacts = try await s.contacts(tenant, address: normal)
+                guard !contacts.isEmpty else { throw CLIError.badInput("--address '\(addr)': no contact has this address") }
+                for c in contacts {
+                    try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: ch, reason: why), now: Date())
+                }
+                try await s.schedule(tenant, subjects: Array(Set(contacts.map(\.debtorID))).sorted(), at: Session.asap, mode: .earliest)
+                return contacts.map { "\($0.name) (\($0.debtorID))" }
+            }
+        }
+        say("suppressed \(ch?.rawValue ?? "all channels") for \(names.joined(separator: ", "))")
+    }
+}
+
+struct OutboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "List outbound messages in time order.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "jsonl or table (default: table on a terminal, else jsonl).") var format: OutputFormat?
+    @Option(help: "Only this debtor.") var debtor: String?
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let d = debtor
+        let messages = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.messages(tenant, direction: .outbound, debtor: d) } }
+        switch format ?? .automatic {
+        case .jsonl: for m in messages { say(Listing.jsonLine(OutboxLine(m))) }
+        case .table: say(Listing.outboxTable(messages))
+        }
+    }
+}
+
+struct CasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cases", abstract: "List one case per debtor with status, balance, next action and reasons.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "jsonl or table (default: table on a terminal, else jsonl).") var format: OutputFormat?
+    @Option(help: "Only cases with this status (idle, current, active, paused, handoff, resolved).") var status: String?
+
+    func run() async throws {
+        var filter: CaseStatus?
+        if let status {
+            guard let s = CaseStatus(rawValue: status) else {
+                throw CLIError.badInput("--status '\(status)' must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter = s
+        }
+        let tenant = try global.tenantID()
+        let f = filter
+        let cases = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.cases(tenant, status: f) } }
+        switch format ?? .automatic {
+        case .jsonl: for c in cases { say(Listing.jsonLine(CaseLine(c))) }
+        case .table: say(Listing.casesTable(cases))
+        }
+    }
+}

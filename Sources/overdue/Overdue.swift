@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OverdueCore
+
+/// The `overdue` command line: parse, build, run, shut down. Decisions live in the libraries.
+@main
+struct Main {
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            return handler
+        }
+        do {
+            var command = try OverdueCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            exit(error.code)
+        } catch {
+            let code = OverdueCommand.exitCode(for: error)
+            if code == .validationFailure {
+                // Usage errors exit 2, as the CLI contract says (ArgumentParser's default is 64).
+                FileHandle.standardError.write(Data((OverdueCommand.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            OverdueCommand.exit(withError: error)
+        }
+    }
+}
+
+/// An error the user sees, with its exit code: 2 for usage or bad input, 1 for failures.
+struct CLIError: Error {
+    let message: String
+    let code: Int32
+
+    static func badInput(_ m: String) -> CLIError { CLIError(message: "error: " + m, code: 2) }
+    static func failure(_ m: String) -> CLIError { CLIError(message: "error: " + m, code: 1) }
+}
+
+struct OverdueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "overdue",
+        abstract: "Agentic payment collection for freight invoices: one coordinated escalation per debtor over email, SMS and phone.",
+        version: Overdue.version,
+        subcommands: [DemoCommand.self, ServeCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
+                      RunCommand.self, ReplyCommand.self, HoldCommand.self, OptOutCommand.self, OutboxCommand.self,
+                      CasesCommand.self, SettingsCommand.self])
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import OverdueAgents
+import OverdueCore
+import OverdueServer
+import OverdueStore
+
+/// Options of the commands that serve HTTP.
+struct ServeOptions: ParsableArguments {
+    @Option(help: "Address to bind.") var host: String = "127.0.0.1"
+    @Option(help: "Port to bind (env OVERDUE_PORT; default 8080).") var port: Int?
+
+    func resolvedPort() throws -> Int {
+        let p = port ?? ProcessInfo.processInfo.environment["OVERDUE_PORT"].flatMap(Int.init) ?? 8080
+        guard (0...65_535).contains(p) else { throw CLIError.badInput("--port \(p) must be 0–65535") }
+        return p
+    }
+}
+
+/// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
+func serve(store: Store, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
+    var logger = Logger(label: "overdue.server")
+    logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, logger: logger), logger: logger)
+    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant),
+                               store: store, scheduler: scheduler, logger: logger, onServerRunning: { banner($0) })
+    do {
+        try await app.runService()
+    } catch {
+        throw CLIError.failure("the server stopped: \(error)")
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the API and run the scheduler on the wall clock.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ServeOptions
+    @Flag(help: "Seed the demo tenant first if the database has none.") var demo = false
+
+    func run() async throws {
+        let tenant = try global.tenantID(fallback: demo ? "demo" : "default")
+        let port = try options.resolvedPort()
+        let host = options.host
+        try await global.withStore(tenant: tenant) { store in
+            if demo { try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: nil) }
+            try await serve(store: store, tenant: tenant, host: host, port: port) { bound in
+                note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, /api/v1/cases, /api/v1/outbox (Ctrl-C stops)")
+            }
+        }
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Seed a demo trucking company (40 debtors, ~300 invoices), catch its ladder up to now, and serve it.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ServeOptions
+    @Option(help: "Date the demo data is relative to (default: today).") var asOf: String?
+    @Flag(help: "Seed and catch up, then exit instead of serving.") var noServe = false
+
+    static func seedIfEmpty(store: Store, tenant: String, asOf: LocalDate?) async throws {
+        let existing = try await store.read { try await $0.invoiceCount(tenant) }
+        let zone = TimeZone(identifier: "America/Chicago")!
+        let day = asOf ?? LocalDate(Date(), in: zone)
+        if existing == 0 {
+            let summary = try await DemoTenant(asOf: day).seed(store: store, tenant: tenant, now: Date())
+            note("seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(day))")
+        } else {
+            note("tenant '\(tenant)' already has \(existing) invoices; not seeding again")
+        }
+        // Catch the ladder up on the virtual clock so there is history to look at.
+        let until = asOf.map { $0.at(hour: 12, in: zone) } ?? Date()
+        let from = try await store.read { try await $0.simulationClock(tenant) } ?? day.adding(days: -30).at(in: zone)
+        if from < until {
+            let report = try await Scheduler(store: store, processor: CaseProcessor(store: store)).simulate(tenant: tenant, from: from, until: until)
+            note("caught up \(Timestamp.format(from)) → \(Timestamp.format(until)): \(report.totalSent) message(s) sent, \(report.handoffs) handed off")
+        }
+    }
+
+    func run() async throws {
+        let tenant = try global.tenantID(fallback: "demo")
+        let day = try asOf.map { text -> LocalDate in
+            guard let d = LocalDate.parse(text) else { throw CLIError.badInput("--as-of '\(text)' is not a date (YYYY-MM-DD)") }
+            return d
+        }
+        let port = try options.resolvedPort()
+        let host = options.host
+        let db = try global.databaseURL()
+        let serveIt = !noServe
+        try await global.withStore(tenant: tenant) { store in
+            try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: day)
+            let cases = try await store.read { try await $0.cases(tenant) }
+            var counts: [CaseStatus: Int] = [:]
+            for c in cases { counts[c.status, default: 0] += 1 }
+            say("demo tenant '\(tenant)' in \(db): " + CaseStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
+            say("""
+                look at it:
+                  overdue cases  --tenant \(tenant) --db \(db) --format table
+                  overdue outbox --tenant \(tenant) --db \(db) --format table
+                """)
+            guard serveIt else { return }
+            try await serve(store: store, tenant: tenant, host: host, port: port) { bound in
+                say("""
+                  http://\(host):\(bound)/health
+                  http://\(host):\(bound)/api/v1/cases?tenant=\(tenant)
+                  http://\(host):\(bound)/api/v1/outbox?tenant=\(tenant)
+                serving (Ctrl-C stops)
+                """)
+            }
+        }
+    }
+}
