@@ -73,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         // Catch the ladder up on the virtual clock so there is history to look at.
         let until = asOf.map { $0.at(hour: 12, in: zone) } ?? Date()
-        let from = try await store.read { try await $0.simulationClock(tenant) } ?? day.adding(days: -30).at(in: zone)
+        let from = try await store.read { try await $0.simulationClock(tenant) } ?? day.adding(days: -12).at(in: zone)
         if from < until {
             let report = try await Scheduler(store: store, processor: CaseProcessor(store: store)).simulate(tenant: tenant, from: from, until: until)
             note("caught up \(Timestamp.format(from)) → \(Timestamp.format(until)): \(report.totalSent) message(s) sent, \(report.handoffs) handed off")

@@ -32,7 +32,7 @@ public struct TemplateComposer: Sendable {
         let totals = Self.totals(lines)
         let company = settings.companyName
         let signer = settings.senderName
-        let firstName = attempt.contact.name.split(separator: " ").first.map(String.init) ?? attempt.contact.name
+        let greeting = Self.greeting(attempt.contact.name)
         let oldest = lines.map(\.daysPastDue).max() ?? 0
         let count = lines.count
         let invoiceWord = count == 1 ? "invoice" : "invoices"
@@ -45,7 +45,7 @@ public struct TemplateComposer: Sendable {
             case .firm: subject = "Second notice: \(count) past-due \(invoiceWord), \(totals) – \(debtor.name)"
             case .final: subject = "Final notice: \(count) past-due \(invoiceWord), \(totals) – \(debtor.name)"
             }
-            var body = "Hello \(firstName),\n\n"
+            var body = "\(greeting),\n\n"
             switch tone {
             case .friendly:
                 body += "This is a friendly reminder from \(company) that the following \(invoiceWord) for \(debtor.name) \(count == 1 ? "is" : "are") past due:\n\n"
@@ -88,6 +88,14 @@ public struct TemplateComposer: Sendable {
             script += "To stop these calls, press 9."
             return ComposedMessage(subject: nil, body: script)
         }
+    }
+
+    /// "Hello Dana" for a person, "Hello Accounts Payable team" for a shared mailbox.
+    static func greeting(_ name: String) -> String {
+        let mailboxWords: Set<String> = ["accounts", "payable", "billing", "ap", "finance", "team", "department", "office", "remittance"]
+        let words = name.lowercased().split(separator: " ").map(String.init)
+        if words.contains(where: mailboxWords.contains) { return "Hello \(name) team" }
+        return "Hello \(words.isEmpty ? name : String(name.split(separator: " ").first!))"
     }
 
     /// `4,250.00 USD` or `1,000.00 CAD + 2,000.00 USD`.

@@ -100,9 +100,11 @@ public struct DemoTenant: Sendable {
                                            timeZone: zone, smsConsent: smsConsent, callConsent: callConsent, preferredChannel: preferred))
             }
             let invoiceCount = 4 + Int(rng.next() % 8)
+            // A few accounts pay everything (resolved) and a few only have recent loads (current).
+            let paysAll = i % 11 == 3, recentOnly = i % 9 == 4
             for _ in 0..<invoiceCount {
                 invoiceSeq += 1; loadSeq += 1; proSeq += 7
-                let issue = asOf.adding(days: -Int(5 + rng.next() % 110))
+                let issue = asOf.adding(days: -Int(recentOnly ? 2 + rng.next() % 20 : 5 + rng.next() % 110))
                 let termsDays = [30, 30, 30, 15, 45][Int(rng.next() % 5)]
                 let cents = Int64(45_000 + (rng.next() % 805_000))
                 let number = "PLT-\(invoiceSeq)"
@@ -115,9 +117,10 @@ public struct DemoTenant: Sendable {
                 invoices.append(inv)
                 guard !factored else { continue }
                 let roll = rng.next() % 100
-                let payDay = issue.adding(days: termsDays - 5 + Int(rng.next() % 25))
+                var payDay = issue.adding(days: termsDays - 5 + Int(rng.next() % 25))
+                if paysAll { payDay = min(payDay, asOf.adding(days: -1)) }
                 guard payDay <= asOf else { continue }
-                if roll < 38 {
+                if roll < 38 || paysAll {
                     let ref = ["ACH PRO \(inv.proNumber!)", "Check 10\(rng.next() % 9999) load \(inv.loadNumber!)", "Remit \(inv.number)"][Int(rng.next() % 3)]
                     payments.append(Payment(id: "DEMO-PAY-\(payments.count + 1)", debtorID: id, amount: inv.amount, date: payDay, reference: ref))
                 } else if roll < 48 {

@@ -36,10 +36,12 @@ public struct CaseState: Hashable, Sendable, Codable {
     public var cycleStart: LocalDate?
     /// Stages skipped this cycle, with why: kept so every later decision can still explain them.
     public var skipped: [Reason]
+    /// Why the case was handed to a person, while it is.
+    public var handoffReason: Reason?
 
     /// Creates a state.
     public init(cycle: Int = 0, status: CaseStatus = .idle, order: [Int] = [], position: Int = 0, attemptsSent: Int = 0,
-                lastAttemptAt: Date? = nil, lastStage: Int? = nil, cycleStart: LocalDate? = nil, skipped: [Reason] = []) {
+                lastAttemptAt: Date? = nil, lastStage: Int? = nil, cycleStart: LocalDate? = nil, skipped: [Reason] = [], handoffReason: Reason? = nil) {
         self.cycle = cycle
         self.status = status
         self.order = order
@@ -49,6 +51,7 @@ public struct CaseState: Hashable, Sendable, Codable {
         self.lastStage = lastStage
         self.cycleStart = cycleStart
         self.skipped = skipped
+        self.handoffReason = handoffReason
     }
 
     /// A state with no ladder running (keeps the cycle count).

@@ -58,7 +58,8 @@ public enum Planner {
         if let upcoming { wakes.append(upcoming.at(in: tenantZone)) }
 
         if state.status == .handoff && !inCollection.isEmpty {
-            return finish(state, .none, [Reason("handoff", "handed to a person: no automatic contact until a person acts")] + state.skipped + notes)
+            let why = state.handoffReason.map { [$0] } ?? []
+            return finish(state, .none, why + [Reason("handoff", "with a person: no automatic contact until a person acts")] + state.skipped + notes)
         }
         guard !inCollection.isEmpty else {
             let oldest = open.first!.invoice
@@ -80,6 +81,13 @@ public enum Planner {
             s.status = .paused
             let until = facts.holds.filter { $0.invoiceNumber != nil && $0.isActive(at: now) }.map(\.until).min()
             return finish(s, .pause, at: until, holdNotes + notes)
+        }
+
+        func handoff(_ s: CaseState, _ why: Reason) -> Plan {
+            var h = s
+            h.status = .handoff
+            h.handoffReason = why
+            return finish(h, .handoff, [why] + s.skipped + notes)
         }
 
         // The ladder.
@@ -126,9 +134,7 @@ public enum Planner {
             }
             // Ladder exhausted.
             guard s.attemptsSent > 0, let last = s.lastAttemptAt else {
-                var h = s
-                h.status = .handoff
-                return finish(h, .handoff, [Reason("unreachable", "no channel can reach \(facts.debtor.name): handed to a person")] + s.skipped + notes)
+                return handoff(s, Reason("unreachable", "no channel can reach \(facts.debtor.name): handed to a person"))
             }
             let delay = s.lastStage.map { policy.stages[$0].delayDays } ?? 0
             let exhaustAt = Calendar.gregorian(tenantZone).date(byAdding: .day, value: delay, to: last)!
@@ -138,18 +144,14 @@ public enum Planner {
             }
             switch policy.onExhausted {
             case .handoff:
-                var h = s
-                h.status = .handoff
-                return finish(h, .handoff, [Reason("exhausted", "ladder exhausted after \(s.attemptsSent) attempt(s): handed to a person")] + s.skipped + notes)
+                return handoff(s, Reason("exhausted", "ladder exhausted after \(s.attemptsSent) attempt(s): handed to a person"))
             case .restart:
                 notes.append(Reason("restarted", "ladder restarted after \(s.attemptsSent) attempt(s) (on_exhausted: restart)"))
                 s = startCycle(s, facts: facts, policy: policy, start: today)
                 s.status = .active
             }
         }
-        var h = s
-        h.status = .handoff
-        return finish(h, .handoff, [Reason("unreachable", "no channel can reach \(facts.debtor.name) after a restart: handed to a person")] + s.skipped + notes)
+        return handoff(s, Reason("unreachable", "no channel can reach \(facts.debtor.name) after a restart: handed to a person"))
     }
 
     /// The state after `attempt` was sent at `at`.

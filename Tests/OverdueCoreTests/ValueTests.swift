@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import OverdueCore
+
+@Suite struct MoneyTests {
+    @Test(arguments: [("1,250.00", Int64(125_000)), ("1250", 125_000), ("$1,250.5", 125_050), ("0.07", 7), ("-10.00", -1000), ("1,234,567.89", 123_456_789)])
+    func parsesAmounts(text: String, minor: Int64) throws {
+        // when
+        let m = try Money.parse(text, currency: .usd)
+        // then
+        #expect(m.minorUnits == minor)
+    }
+
+    @Test(arguments: ["12,50", "1.234", "abc", "", "1,2345.00", "1..2", "12 500"])
+    func rejectsMalformedAmounts(text: String) {
+        #expect(throws: Money.ParseError.self) { try Money.parse(text, currency: .usd) }
+    }
+
+    @Test func zeroDecimalCurrencies() throws {
+        let yen = Currency("jpy")!
+        #expect(try Money.parse("1,500", currency: yen).minorUnits == 1500)
+        #expect(throws: Money.ParseError.self) { try Money.parse("1.5", currency: yen) }
+        #expect(Money(minorUnits: 1500, currency: yen).decimalString == "1500")
+    }
+
+    @Test func formatsDecimalAndGrouped() {
+        #expect(Fx.usd(125_000).decimalString == "1250.00")
+        #expect(Fx.usd(-5).decimalString == "-0.05")
+        #expect(Fx.usd(123_456_789).description == "1,234,567.89 USD")
+    }
+}
+
+@Suite struct DateTests {
+    @Test func parsesISOAndUS() {
+        #expect(LocalDate.parse("2026-03-08") == LocalDate(year: 2026, month: 3, day: 8))
+        #expect(LocalDate.parse("3/8/2026") == LocalDate(year: 2026, month: 3, day: 8))
+        #expect(LocalDate.parse("12/31/2026") == LocalDate(year: 2026, month: 12, day: 31))
+        #expect(LocalDate.parse("2026-02-30") == nil)
+        #expect(LocalDate.parse("13/1/2026") == nil)
+        #expect(LocalDate.parse("2026/01/05") == nil)
+    }
+
+    @Test func arithmeticAndWeekdays() {
+        let d = Fx.date("2026-12-30")
+        #expect(d.adding(days: 3).description == "2027-01-02")
+        #expect(Fx.date("2024-02-28").adding(days: 1).description == "2024-02-29")
+        #expect(Fx.date("2026-11-25").isoWeekday == 3) // a Wednesday
+        #expect(Fx.date("2026-01-01").days(until: Fx.date("2026-03-01")) == 59)
+        #expect(LocalDate(dayNumber: Fx.date("1969-07-20").dayNumber).description == "1969-07-20")
+    }
+
+    @Test func timestampsRoundTripAndOffsets() {
+        #expect(Timestamp.format(Fx.t("2026-01-05T14:00:00Z")) == "2026-01-05T14:00:00Z")
+        #expect(Timestamp.format(Fx.t("2026-01-05T08:00:00-06:00")) == "2026-01-05T14:00:00Z")
+        #expect(Timestamp.format(Fx.t("2026-01-05")) == "2026-01-05T00:00:00Z")
+        #expect(Timestamp.parse("2026-01-05T25:00:00Z") == nil)
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+}
+
+@Suite struct PhoneNumberTests {
+    @Test(arguments: [("(312) 555-0101", "US", "+13125550101"), ("312.555.0101", "US", "+13125550101"), ("1-312-555-0101", "US", "+13125550101"),
+                      ("+1 416 555 0199", "US", "+14165550199"), ("416-555-0199", "CA", "+14165550199"), ("55 5555 0101", "MX", "+525555550101"),
+                      ("+52 81 5555 0101", "US", "+528155550101"), ("020 7946 0958", "GB", "+442079460958"), ("312-555-0101 x204", "US", "+13125550101")])
+    func normalisesToE164(input: String, country: String, expected: String) {
+        #expect(PhoneNumber.normalize(input, defaultCountry: country) == expected)
+    }
+
+    @Test(arguments: ["555-0101", "call me", "(012) 555-0101", "+1 312 555 01", ""])
+    func rejectsNonNumbers(input: String) {
+        #expect(PhoneNumber.normalize(input, defaultCountry: "US") == nil)
+    }
+
+    @Test func emailShape() {
+        #expect(EmailAddress.normalize("Dana@Shipper.EXAMPLE") == "Dana@shipper.example")
+        #expect(EmailAddress.normalize("not an email") == nil)
+        #expect(EmailAddress.normalize("a@b") == nil)
+    }
+}
+
+@Suite struct PolicyTests {
+    @Test func parsesTheDocumentedFormat() throws {
+        // given
+        let json = #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
+        // when
+        let p = try Policy.parse(json: Data(json.utf8))
+        // then
+        #expect(p == Policy.standard)
+    }
+
+    @Test func rejectsUnknownFieldsAndImpossibleValuesListingEach() {
+        let json = #"{"name": "x", "start_after_due_day": 1, "stages": [{"channel": "fax", "attempts": 0, "delay_days": -1, "tone": "nice"}], "on_exhausted": "panic"}"#
+        do {
+            _ = try Policy.parse(json: Data(json.utf8))
+            Issue.record("expected a validation error")
+        } catch {
+            let text = error.problems.joined(separator: "\n")
+            #expect(text.contains("start_after_due_day: unknown field"))
+            #expect(text.contains("stages[0].channel: must be email, sms or voice"))
+            #expect(text.contains("stages[0].attempts: must be 1…10 (got 0)"))
+            #expect(text.contains("stages[0].delay_days: must be 0…90 (got -1)"))
+            #expect(text.contains("stages[0].tone: unknown field"))
+            #expect(text.contains("on_exhausted"))
+        }
+    }
+
+    @Test func rejectsNonIntegersBooleansAndEmptyLadders() {
+        #expect(throws: Policy.ValidationError.self) { try Policy.parse(json: Data(#"{"stages": [{"channel": "email", "attempts": true}]}"#.utf8)) }
+        #expect(throws: Policy.ValidationError.self) { try Policy.parse(json: Data(#"{"stages": [{"channel": "email", "attempts": 1.5}]}"#.utf8)) }
+        #expect(throws: Policy.ValidationError.self) { try Policy.parse(json: Data(#"{"stages": []}"#.utf8)) }
+        #expect(throws: Policy.ValidationError.self) { try Policy.parse(json: Data("[1]".utf8)) }
+        #expect(throws: Policy.ValidationError.self) { try Policy.parse(json: Data("{".utf8)) }
+    }
+
+    @Test func roundTripsThroughItsJSON() throws {
+        #expect(try Policy.parse(json: Policy.standard.jsonData()) == Policy.standard)
+    }
+}
+
+@Suite struct SettingsTests {
+    @Test func defaults() {
+        let s = TenantSettings()
+        #expect(s.window == ContactWindow.businessHours)
+        #expect(s.country == "US")
+        #expect(s.maxAttemptsPerDebtorPerDay == 1)
+        #expect(s.maxCallsPerContactPer7Days == 7)
+    }
+
+    @Test func telephoneWindowsCanNeverLeave8To21() {
+        var s = TenantSettings()
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.sms.start", "07:30") }
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.voice.end", "21:30") }
+        // A wide general window is allowed for email but clamped for SMS and voice.
+        try? s.set("window.start", "06:00")
+        try? s.set("window.end", "23:00")
+        #expect(s.window(for: .email).startMinute == 360)
+        #expect(s.window(for: .sms).startMinute == 480)
+        #expect(s.window(for: .voice).endMinute == 21 * 60)
+    }
+
+    @Test func rejectsUnknownKeysAndBadValues() {
+        var s = TenantSettings()
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("company.nmae", "x") }
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("company.timezone", "Mars/Olympus") }
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.days", "funday") }
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.start", "19:00") } // after the 18:00 end
+        #expect(throws: Never.self) { try s.set("window.days", "mon-sat") }
+        #expect(s.window.weekdays == Set(1...6))
+    }
+}
