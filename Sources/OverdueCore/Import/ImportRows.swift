@@ -176,9 +176,11 @@ public struct RowParser: Sendable {
     }
 
     private func money(_ row: Row, _ currency: Currency?, _ errors: inout [RowError]) -> Money? {
-        guard let v = required(row, "amount", &errors), let currency else { return nil }
+        guard let v = required(row, "amount", &errors) else { return nil }
         do {
-            let m = try Money.parse(v, currency: currency)
+            // With a bad currency the amount is still checked (as a 2-decimal amount) so both errors show.
+            let m = try Money.parse(v, currency: currency ?? .usd)
+            guard currency != nil else { return nil }
             guard m.minorUnits > 0 else { errors.append(error(row.record, "amount", "'\(v)' must be greater than zero")); return nil }
             return m
         } catch {
