@@ -1,0 +1,243 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// End-to-end tests on the built `overdue` binary, as a user runs it.
+@Suite(.serialized) struct CLITests {
+    struct Output { var code: Int32; var out: String; var err: String }
+
+    /// The binary: `OVERDUE_BIN`, else `.build/debug/overdue` in this package (built by the test script).
+    static let binary: URL = {
+        if let b = ProcessInfo.processInfo.environment["OVERDUE_BIN"] { return URL(fileURLWithPath: b) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/overdue")
+    }()
+
+    let dir: URL = {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    @discardableResult
+    func overdue(_ args: [String], in cwd: URL? = nil) throws -> Output {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the CLI first (swift build): \(Self.binary.path)")
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd ?? dir
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "OVERDUE_DATABASE_URL")
+        env.removeValue(forKey: "OVERDUE_TENANT")
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func write(_ name: String, _ text: String) -> String {
+        let url = dir.appendingPathComponent(name)
+        try! Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    static let invoices = """
+        Invoice_Number,Debtor_ID,Debtor_Name,Amount,Currency,Issue_Date,Due_Date,Load_Number,PRO_Number,BOL_Number,Factored
+        INV-100,SHIP1,Big Shipper Inc,"1,250.00",USD,1/1/2026,1/31/2026,L-1,PRO-1,BOL-1,false
+        INV-101,SHIP1,Big Shipper Inc,750,USD,2026-01-05,2026-02-04,L-2,PRO-2,BOL-2,false
+        INV-102,SHIP1,Big Shipper Inc,900,USD,2026-01-05,2026-02-04,L-9,PRO-9,BOL-9,true
+        INV-200,BRKR1,"Fast Brokers, LLC",2000.00,USD,2026-01-10,2026-02-09,L-3,PRO-3,BOL-3,false
+        INV-300,CONS1,Consignee Co,500.00,USD,2026-01-10,2026-02-09,,,,
+        """
+    static let contacts = """
+        name,debtor_id,phone,email,timezone,sms_consent,call_consent,preferred_channel
+        Dana Reyes,SHIP1,(312) 555-0101,dana@bigshipper.example,America/Chicago,true,true,
+        Luis Olsen,BRKR1,416-555-0199,luis@fastbrokers.example,America/Toronto,false,true,
+        Rosa García,CONS1,+52 55 5555 0101,,America/Mexico_City,yes,no,sms
+        """
+    static let payments = """
+        debtor_id,amount,currency,date,reference
+        CONS1,500.00,USD,2026-02-20,wire INV-300
+        """
+    static let policy = #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
+
+    func scenario(db: String) throws -> (outbox: String, cases: String) {
+        #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
+        #expect(try overdue(["import", "contacts", write("con.csv", Self.contacts), "--db", db]).code == 0)
+        #expect(try overdue(["import", "payments", write("pay.csv", Self.payments), "--db", db]).code == 0)
+        #expect(try overdue(["policy", "set", write("policy.json", Self.policy), "--db", db]).code == 0)
+        let run = try overdue(["run", "--from", "2026-01-20T00:00:00Z", "--until", "2026-03-21T00:00:00Z", "--db", db])
+        #expect(run.code == 0, "\(run.err)")
+        let outbox = try overdue(["outbox", "--format", "jsonl", "--db", db])
+        let cases = try overdue(["cases", "--format", "jsonl", "--db", db])
+        return (outbox.out, cases.out)
+    }
+
+    @Test func importPolicyRunThenOutboxAndCases() throws {
+        // when
+        let (outbox, cases) = try scenario(db: "sqlite://\(dir.path)/a.sqlite")
+        // then: one JSON object per outbound message with the documented fields
+        let messages = outbox.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(!messages.isEmpty)
+        for key in ["id", "at", "channel", "to", "debtor_id", "contact_name", "invoice_numbers", "stage", "attempt", "kind", "subject", "body"] {
+            #expect(messages.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
+        }
+        let ship = messages.filter { $0["debtor_id"] as? String == "SHIP1" }
+        #expect(ship.count == 9)
+        #expect(ship.first?["at"] as? String == "2026-02-02T14:00:00Z")
+        #expect((ship.last?["invoice_numbers"] as? [String]) == ["INV-100", "INV-101"]) // factored INV-102 never appears
+        #expect(ship.first?["to"] as? String == "dana@bigshipper.example")
+        // The consignee prefers SMS and paid on Feb 20: SMS first, then nothing.
+        let cons = messages.filter { $0["debtor_id"] as? String == "CONS1" }
+        #expect(cons.first?["channel"] as? String == "sms")
+        #expect(cons.first?["to"] as? String == "+525555550101")
+        #expect(cons.allSatisfy { ($0["at"] as! String) < "2026-02-20" })
+
+        let rows = cases.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.map { $0["debtor_id"] as! String } == ["BRKR1", "CONS1", "SHIP1"])
+        for key in ["debtor_id", "status", "balance", "currency", "open_invoices", "next_action_at", "next_action_channel", "reasons"] {
+            #expect(rows.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
+        }
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["debtor_id"] as! String, $0) })
+        #expect(byID["CONS1"]?["status"] as? String == "resolved")
+        #expect(byID["SHIP1"]?["status"] as? String == "handoff")
+        #expect(byID["SHIP1"]?["balance"] as? String == "2000.00")
+        #expect(byID["SHIP1"]?["currency"] as? String == "USD")
+        #expect((byID["BRKR1"]?["reasons"] as? [String])?.contains { $0.contains("no SMS consent") } == true)
+    }
+
+    @Test func sameDataGivesByteIdenticalOutput() throws {
+        let a = try scenario(db: "sqlite://\(dir.path)/a.sqlite")
+        let b = try scenario(db: "sqlite://\(dir.path)/b.sqlite")
+        #expect(a.outbox == b.outbox)
+        #expect(a.cases == b.cases)
+        #expect(a.outbox.count > 1000)
+    }
+
+    @Test func badRowsExitTwoNameFileLineColumnAndWriteNothing() throws {
+        let db = "sqlite://\(dir.path)/bad.sqlite"
+        let file = write("bad.csv", """
+            invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date
+            INV-1,D1,Acme,100.00,USD,2026-01-01,2026-01-31
+            INV-2,D1,Acme,ten dollars,USD,2026-01-01,2026-01-31
+            INV-3,D1,Acme,100.00,USD,2026-13-01,2026-01-31
+            """)
+        let r = try overdue(["import", "invoices", file, "--db", db])
+        #expect(r.code == 2)
+        #expect(r.err.contains("bad.csv:3: column 'amount'"))
+        #expect(r.err.contains("bad.csv:4: column 'issue_date'"))
+        #expect(r.err.contains("nothing was written"))
+        #expect(try overdue(["cases", "--format", "jsonl", "--db", db]).out.isEmpty)
+        #expect(try overdue(["run", "--from", "2026-02-01", "--until", "2026-03-01", "--db", db]).out.contains("0 planning(s)"))
+
+        let skipped = try overdue(["import", "invoices", file, "--db", db, "--skip-invalid"])
+        #expect(skipped.code == 0)
+        #expect(skipped.out.contains("imported 1 invoices row(s)"))
+        #expect(skipped.err.contains("bad.csv:3"))
+    }
+
+    @Test func missingColumnsAndFilesAreUsageErrors() throws {
+        let db = "sqlite://\(dir.path)/m.sqlite"
+        let r = try overdue(["import", "contacts", write("c.csv", "debtor_id,name\nD1,Dana\n"), "--db", db])
+        #expect(r.code == 2)
+        #expect(r.err.contains("email or a phone"))
+        #expect(try overdue(["import", "invoices", "/no/such/file.csv", "--db", db]).code == 2)
+        #expect(try overdue(["import", "widgets", write("w.csv", "a\n"), "--db", db]).code == 2)
+        #expect(try overdue(["run", "--from", "2026-01-01", "--db", db]).code == 2)
+        #expect(try overdue(["run", "--from", "yesterday", "--until", "2026-01-01", "--db", db]).code == 2)
+    }
+
+    @Test func policyIsValidatedAndShown() throws {
+        let db = "sqlite://\(dir.path)/p.sqlite"
+        let bad = try overdue(["policy", "set", write("bad.json", #"{"stages": [{"channel": "pigeon", "attempts": 3}], "colour": "red"}"#), "--db", db])
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("colour: unknown field"))
+        #expect(bad.err.contains("stages[0].channel"))
+        let shown = try overdue(["policy", "show", "--db", db])
+        #expect(shown.out.contains("\"on_exhausted\" : \"handoff\""))
+    }
+
+    @Test func settingsAreShownAndValidated() throws {
+        let db = "sqlite://\(dir.path)/s.sqlite"
+        #expect(try overdue(["settings", "set", "company.name", "Prairie Line Trucking", "--db", db]).code == 0)
+        let bad = try overdue(["settings", "set", "window.sms.start", "06:00", "--db", db])
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("08:00–21:00"))
+        #expect(try overdue(["settings", "set", "no.such.key", "x", "--db", db]).code == 2)
+        let shown = try overdue(["settings", "show", "--format", "jsonl", "--db", db])
+        let json = try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as! [String: String]
+        #expect(json["company.name"] == "Prairie Line Trucking")
+        #expect(json["window.start"] == "08:00")
+        // Tenants are separate.
+        let other = try overdue(["settings", "show", "--format", "jsonl", "--db", db, "--tenant", "other"])
+        #expect((try JSONSerialization.jsonObject(with: Data(other.out.utf8)) as! [String: String])["company.name"] == "My Trucking Co")
+    }
+
+    @Test func aReplyIsStoredOnTheRightCaseAndPausesThatDay() throws {
+        let db = "sqlite://\(dir.path)/r.sqlite"
+        #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
+        #expect(try overdue(["import", "contacts", write("con.csv", Self.contacts), "--db", db]).code == 0)
+        #expect(try overdue(["run", "--from", "2026-01-20", "--until", "2026-02-05T13:00:00Z", "--db", db]).code == 0)
+        let reply = try overdue(["reply", "--channel", "sms", "--from", "+13125550101", "--text", "We'll pay Friday", "--at", "2026-02-05T13:30:00Z", "--db", db])
+        #expect(reply.code == 0)
+        #expect(reply.out.contains("Dana Reyes on case SHIP1"))
+        #expect(try overdue(["run", "--from", "2026-02-05T13:00:00Z", "--until", "2026-02-07", "--db", db]).code == 0)
+        let outbox = try overdue(["outbox", "--format", "jsonl", "--debtor", "SHIP1", "--db", db]).out
+        #expect(!outbox.contains("2026-02-05T14:00:00Z"))
+        #expect(outbox.contains("2026-02-06T14:00:00Z"))
+        let unknown = try overdue(["reply", "--channel", "email", "--from", "stranger@x.example", "--text", "who?", "--at", "2026-02-06T15:00:00Z", "--db", db])
+        #expect(unknown.code == 0)
+        #expect(unknown.err.contains("unmatched"))
+    }
+
+    @Test func tablesAreForPeople() throws {
+        let db = "sqlite://\(dir.path)/t.sqlite"
+        _ = try scenario(db: db)
+        let table = try overdue(["cases", "--format", "table", "--db", db]).out
+        #expect(table.hasPrefix("DEBTOR"))
+        #expect(table.contains("SHIP1"))
+        #expect(try overdue(["outbox", "--format", "table", "--db", db]).out.contains("CHANNEL"))
+    }
+
+    @Test func serveAnswersHealthAndTheAPI() async throws {
+        let db = "sqlite://\(dir.path)/serve.sqlite"
+        _ = try scenario(db: db)
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["serve", "--port", "0", "--db", db]
+        p.currentDirectoryURL = dir
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        // The banner names the bound port.
+        var banner = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !banner.contains("http://"), Date() < deadline {
+            banner += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let port = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        let (health, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: health, as: UTF8.self).contains("\"status\":\"ok\""))
+        let (cases, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/cases")!)
+        #expect(String(decoding: cases, as: UTF8.self).contains("SHIP1"))
+    }
+
+    @Test func demoSeedsFortyDebtorsAndExplainsWhereToLook() throws {
+        let r = try overdue(["demo", "--no-serve", "--as-of", "2026-11-20"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("40 debtors"))
+        #expect(r.out.contains("overdue cases"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("overdue.sqlite").path))
+        let cases = try overdue(["cases", "--format", "jsonl", "--tenant", "demo"]).out.split(separator: "\n")
+        #expect(cases.count == 40)
+    }
+}

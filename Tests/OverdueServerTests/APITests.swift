@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+@testable import OverdueAgents
+@testable import OverdueCore
+@testable import OverdueServer
+@testable import OverdueStore
+
+@Suite struct APITests {
+    func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
+        do {
+            try await store.write { try await $0.ensureTenant("demo", now: Date()) }
+            _ = try await DemoTenant(asOf: LocalDate.parse("2026-03-02")!).seed(store: store, tenant: "demo", now: Date())
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
+            _ = try await scheduler.simulate(tenant: "demo", from: Timestamp.parse("2026-02-20T00:00:00Z")!, until: Timestamp.parse("2026-03-02T18:00:00Z")!)
+            let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "demo", runScheduler: false),
+                                       store: store, scheduler: nil, logger: Logger(label: "test"))
+            try await app.test(.router) { client in try await body(client) }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    @Test func healthReportsTheDatabase() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(json?["status"] as? String == "ok")
+                #expect(json?["database"] as? String == "ok")
+            }
+        }
+    }
+
+    @Test func casesListsOnePerDebtorWithReasons() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/api/v1/cases", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                let items = json["items"] as! [[String: Any]]
+                #expect(items.count == 40)
+                #expect(items.allSatisfy { ($0["reasons"] as? [String])?.isEmpty == false })
+                #expect(items.allSatisfy { ($0["balance"] as? String)?.contains(".") == true })
+            }
+            try await client.execute(uri: "/api/v1/cases?status=resolved", method: .get) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect((json["items"] as! [[String: Any]]).allSatisfy { $0["status"] as? String == "resolved" })
+            }
+        }
+    }
+
+    @Test func oneCaseHasItsTimeline() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/api/v1/cases/S001", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect(((json["case"] as? [String: Any])?["debtor_id"] as? String) == "S001")
+                #expect((json["decisions"] as? [Any])?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test func outboxFiltersByChannel() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/api/v1/outbox?channel=sms", method: .get) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                let items = json["items"] as! [[String: Any]]
+                #expect(!items.isEmpty)
+                #expect(items.allSatisfy { $0["channel"] as? String == "sms" })
+            }
+        }
+    }
+
+    @Test func errorsAreProblemDocuments() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/api/v1/cases?status=bogus", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(String(buffer: response.body).contains("status must be one of"))
+            }
+            try await client.execute(uri: "/api/v1/cases?tenant=nobody", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/cases/NOPE", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/no/such/route", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}
