@@ -131,7 +131,7 @@ import Testing
             let pending = MessageRecord(id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
                                         debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
                                         invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
-            try await store.write { try await $0.insertMessage("acme", pending) }
+            _ = try await store.write { try await $0.insertMessage("acme", pending) }
             // when
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
             // then: no second message for that attempt

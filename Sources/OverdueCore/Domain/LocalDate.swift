@@ -72,19 +72,32 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses ISO 8601 `YYYY-MM-DD` or US `M/D/YYYY`; nil when neither.
     public static func parse(_ text: some StringProtocol) -> LocalDate? {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        if s.contains("/") {
-            let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].count == 4,
-                  let m = Int(parts[0]), let d = Int(parts[1]), let y = Int(parts[2]),
-                  parts[0].count <= 2, parts[1].count <= 2 else { return nil }
+        let s = text.trimmedASCII.utf8
+        // Digits of one part, or nil when it holds anything else or is empty/too long.
+        func number(_ part: some Collection<UInt8>, maxDigits: Int) -> Int? {
+            guard !part.isEmpty, part.count <= maxDigits else { return nil }
+            var n = 0
+            for b in part {
+                guard b >= 0x30 && b <= 0x39 else { return nil }
+                n = n * 10 + Int(b - 0x30)
+            }
+            return n
+        }
+        if s.contains(0x2F) { // "/"
+            let parts = s.split(separator: 0x2F, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2].count == 4, let m = number(parts[0], maxDigits: 2), let d = number(parts[1], maxDigits: 2),
+                  let y = number(parts[2], maxDigits: 4) else { return nil }
             return LocalDate(year: y, month: m, day: d)
         }
         // Accept a full timestamp's date part too ("2026-01-05T00:00:00Z").
-        let datePart = s.count > 10 && (s.dropFirst(10).first == "T" || s.dropFirst(10).first == " ") ? String(s.prefix(10)) : s
-        let parts = datePart.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var datePart = Array(s)
+        if datePart.count > 10 {
+            guard datePart[10] == 0x54 || datePart[10] == 0x20 else { return nil } // "T" or " "
+            datePart = Array(datePart[0..<10])
+        }
+        guard datePart.count == 10, datePart[4] == 0x2D, datePart[7] == 0x2D,
+              let y = number(datePart[0..<4], maxDigits: 4), let m = number(datePart[5..<7], maxDigits: 2),
+              let d = number(datePart[8..<10], maxDigits: 2) else { return nil }
         return LocalDate(year: y, month: m, day: d)
     }
 

@@ -7,9 +7,9 @@ public struct Currency: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
     /// Validates a code: three ASCII letters, upper-cased.
     public init?(_ code: some StringProtocol) {
-        let c = code.trimmingCharacters(in: .whitespaces).uppercased()
-        guard c.count == 3, c.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
-        self.code = c
+        let t = code.trimmedASCII
+        guard t.utf8.count == 3, t.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) else { return nil }
+        self.code = t.utf8.allSatisfy({ $0 <= 0x5A }) ? t : t.uppercased()
     }
 
     /// Digits after the decimal point (2 for USD/CAD/MXN, 0 for JPY, 3 for KWD…).
@@ -110,13 +110,14 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Parses `1,250.00`, `1250`, `$1,250.5`, `-10.00` into minor units of `currency`.
     public static func parse(_ text: some StringProtocol, currency: Currency) throws(ParseError) -> Money {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        let trimmed = text.trimmedASCII
+        var s = Substring(trimmed)
         guard !s.isEmpty else { throw .empty }
         var negative = false
         if s.first == "-" { negative = true; s = s.dropFirst() }
         if s.first == "(" && s.last == ")" { negative = true; s = s.dropFirst().dropLast() }
         if s.first == "$" { s = s.dropFirst() }
-        let original = String(text).trimmingCharacters(in: .whitespaces)
+        let original = trimmed
         var whole: UInt64 = 0, frac: UInt64 = 0, fracDigits = 0, seenDot = false, digits = 0
         var groupRun = -1 // digits since the last comma; -1 before any comma
         for ch in s.utf8 {

@@ -18,11 +18,18 @@ public struct CSVReader: Sequence, IteratorProtocol {
         public var line: Int
         /// The fields, unquoted.
         public var fields: [String]
+
+        /// Creates a record.
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     private let bytes: [UInt8]
     private var index: Int
     private var line = 1
+    private var scratch: [UInt8] = []
     /// The first syntax error met; iteration stops there.
     public private(set) var error: SyntaxError?
 
@@ -37,80 +44,74 @@ public struct CSVReader: Sequence, IteratorProtocol {
     /// Bytes consumed so far, for progress.
     public var bytesRead: Int { index }
 
+    private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+
     public mutating func next() -> Record? {
         guard error == nil else { return nil }
+        let count = bytes.count
         // Skip blank lines between records.
-        while index < bytes.count, bytes[index] == 0x0A || bytes[index] == 0x0D {
-            if bytes[index] == 0x0A { line += 1 }
+        while index < count, bytes[index] == Self.lf || bytes[index] == Self.cr {
+            if bytes[index] == Self.lf { line += 1 }
             index += 1
         }
-        guard index < bytes.count else { return nil }
+        guard index < count else { return nil }
         let startLine = line
         var fields: [String] = []
-        var field: [UInt8] = []
-        field.reserveCapacity(32)
-        while true {
-            guard index < bytes.count else {
-                fields.append(Self.string(field))
-                return validate(Record(line: startLine, fields: fields))
-            }
-            let b = bytes[index]
-            if b == 0x22 && field.isEmpty {
-                // Quoted field.
-                index += 1
-                let quoteLine = line
-                var closed = false
-                while index < bytes.count {
-                    let c = bytes[index]
-                    if c == 0x22 {
-                        if index + 1 < bytes.count && bytes[index + 1] == 0x22 { field.append(0x22); index += 2; continue }
-                        index += 1
-                        closed = true
-                        break
+        fields.reserveCapacity(16)
+        var failure: SyntaxError?
+        let (end, newLine) = bytes.withUnsafeBufferPointer { buf -> (Int, Int) in
+            var i = index, ln = line
+            while true {
+                if i < count, buf[i] == Self.quote {
+                    // Quoted field: copy with doubled quotes collapsed.
+                    let quoteLine = ln
+                    scratch.removeAll(keepingCapacity: true)
+                    i += 1
+                    var closed = false
+                    while i < count {
+                        let c = buf[i]
+                        if c == Self.quote {
+                            if i + 1 < count && buf[i + 1] == Self.quote { scratch.append(Self.quote); i += 2; continue }
+                            i += 1
+                            closed = true
+                            break
+                        }
+                        if c == Self.lf { ln += 1 }
+                        scratch.append(c)
+                        i += 1
                     }
-                    if c == 0x0A { line += 1 }
-                    field.append(c)
-                    index += 1
+                    guard closed else {
+                        failure = SyntaxError(line: quoteLine, message: "a quoted field opened here is never closed")
+                        return (i, ln)
+                    }
+                    guard let s = String(validating: scratch, as: UTF8.self) else {
+                        failure = SyntaxError(line: quoteLine, message: "not valid UTF-8 (save the file as UTF-8)")
+                        return (i, ln)
+                    }
+                    fields.append(s)
+                    if i < count, buf[i] != Self.comma, buf[i] != Self.lf, buf[i] != Self.cr {
+                        failure = SyntaxError(line: ln, message: "unexpected character after a closing quote (quotes inside a field must be doubled)")
+                        return (i, ln)
+                    }
+                } else {
+                    let start = i
+                    while i < count, buf[i] != Self.comma, buf[i] != Self.lf, buf[i] != Self.cr { i += 1 }
+                    guard let s = String(validating: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self) else {
+                        failure = SyntaxError(line: ln, message: "not valid UTF-8 (save the file as UTF-8)")
+                        return (i, ln)
+                    }
+                    fields.append(s)
                 }
-                if !closed {
-                    error = SyntaxError(line: quoteLine, message: "a quoted field opened here is never closed")
-                    return nil
-                }
-                // After a closing quote only a separator or the end of the record may follow.
-                if index < bytes.count, ![0x2C, 0x0A, 0x0D].contains(bytes[index]) {
-                    error = SyntaxError(line: line, message: "unexpected character after a closing quote (quotes inside a field must be doubled)")
-                    return nil
-                }
-                continue
-            }
-            switch b {
-            case 0x2C:
-                fields.append(Self.string(field))
-                field.removeAll(keepingCapacity: true)
-                index += 1
-            case 0x0D, 0x0A:
-                fields.append(Self.string(field))
-                if b == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
-                index += 1
-                line += 1
-                return validate(Record(line: startLine, fields: fields))
-            default:
-                field.append(b)
-                index += 1
+                // At a separator, a line end or the end of the data.
+                if i >= count { return (i, ln) }
+                if buf[i] == Self.comma { i += 1; continue }
+                if buf[i] == Self.cr, i + 1 < count, buf[i + 1] == Self.lf { i += 1 }
+                return (i + 1, ln + 1)
             }
         }
-    }
-
-    private mutating func validate(_ r: Record) -> Record? {
-        if r.fields.contains(where: { $0.contains("\u{FFFD}") }) {
-            error = SyntaxError(line: r.line, message: "not valid UTF-8 (save the file as UTF-8)")
-            return nil
-        }
-        return r
-    }
-
-    private static func string(_ bytes: [UInt8]) -> String {
-        // Invalid UTF-8 becomes U+FFFD, which `validate` reports; a real U+FFFD in input is reported too.
-        String(decoding: bytes, as: UTF8.self)
+        index = end
+        line = newLine
+        if let failure { error = failure; return nil }
+        return Record(line: startLine, fields: fields)
     }
 }

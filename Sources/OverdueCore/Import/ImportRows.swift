@@ -147,7 +147,7 @@ public struct RowParser: Sendable {
         let columns: [String: Int]
         func value(_ name: String) -> String? {
             guard let i = columns[name], i < record.fields.count else { return nil }
-            let v = record.fields[i].trimmingCharacters(in: .whitespacesAndNewlines)
+            let v = record.fields[i].trimmedASCII
             return v.isEmpty ? nil : v
         }
     }
@@ -198,7 +198,7 @@ public struct RowParser: Sendable {
     }
 
     private func checkWidth(_ record: CSVReader.Record, _ errors: inout [RowError]) {
-        if record.fields.count > columns.count && record.fields.dropFirst(columns.count).contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        if record.fields.count > columns.count && record.fields.dropFirst(columns.count).contains(where: { !$0.trimmedASCII.isEmpty }) {
             errors.append(error(record, nil, "has \(record.fields.count) fields but the header has \(columns.count)"))
         }
     }
