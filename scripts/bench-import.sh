@@ -10,12 +10,12 @@ swift build -c release --product overdue >/dev/null
 python3 scripts/gen-invoices.py "$rows" "$work/invoices.csv"
 bin="$(swift build -c release --show-bin-path)/overdue"
 start=$(date +%s.%N)
-"$bin" import invoices "$work/invoices.csv" --db "sqlite://$work/bench.sqlite" >/dev/null
+"$bin" import invoices "$work/invoices.csv" --db "sqlite://$work/bench.sqlite" >/dev/null 2>&1
 end=$(date +%s.%N)
 secs=$(python3 -c "print(f'{$end - $start:.1f}')")
 echo "imported $rows invoice rows in ${secs} s ($(python3 -c "print(f'{$rows / ($end - $start):,.0f}')") rows/s) on $(nproc) cores"
 # Re-import: the same rows update in place, never duplicate.
 start=$(date +%s.%N)
-"$bin" import invoices "$work/invoices.csv" --db "sqlite://$work/bench.sqlite" >/dev/null
+"$bin" import invoices "$work/invoices.csv" --db "sqlite://$work/bench.sqlite" >/dev/null 2>&1
 end=$(date +%s.%N)
 echo "re-imported the same file (upsert) in $(python3 -c "print(f'{$end - $start:.1f}')") s"

@@ -104,6 +104,7 @@ import Testing
         // then: email ×3 then straight to voice
         #expect(replay.sent.map(\.attempt.channel) == [.email, .email, .email, .voice, .voice, .voice])
         #expect(replay.decisions.contains { $0.reasons.contains { $0.code == "stage_skipped" && $0.message.contains("no SMS consent") } })
+        #expect(replay.last.reasons.filter { $0.code == "stage_skipped" }.count == 1) // one reason per skipped stage, not per attempt
     }
 
     @Test func noAddressNoConsentNoContactMeansHandoff() {

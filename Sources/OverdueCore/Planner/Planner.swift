@@ -104,8 +104,9 @@ public enum Planner {
                 let stage = policy.stages[step.stage]
                 switch contactFor(stage.channel, facts: facts) {
                 case .failure(let why):
+                    // The whole stage goes at once, with one reason.
                     s.skipped.append(why)
-                    s.position += 1
+                    while s.position < steps.count && steps[s.position].stage == step.stage { s.position += 1 }
                     continue
                 case .success(let contact):
                     let zone = contact.zone
@@ -119,7 +120,7 @@ public enum Planner {
                                                             sent: facts.sent, replies: facts.replies, rules: rules)
                     guard let at = clearance.at else {
                         s.skipped.append(Reason("never_allowed", "\(stage.channel.rawValue) stage skipped: " + clearance.reasons.map(\.message).joined(separator: "; ")))
-                        s.position += 1
+                        while s.position < steps.count && steps[s.position].stage == step.stage { s.position += 1 }
                         continue
                     }
                     let attempt = PlannedAttempt(channel: stage.channel, contact: contact, address: contact.address(for: stage.channel)!,
