@@ -114,6 +114,23 @@ struct PolicyCommand: AsyncParsableCommand {
     }
 }
 
+/// Validates and stores one setting (nil resets it), then re-plans every case of the tenant.
+func changeSetting(_ global: GlobalOptions, key: String, to value: String?) async throws {
+    let tenant = try global.tenantID()
+    do {
+        try await global.withStore(tenant: tenant) { store in
+            try await store.write { s in
+                var settings = try await s.settings(tenant)
+                try settings.set(key, value)
+                try await s.saveSettings(tenant, settings)
+                try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+            }
+        }
+    } catch let e as TenantSettings.SettingError {
+        throw CLIError.badInput(e.message)
+    }
+}
+
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "settings", abstract: "Show or change the tenant's settings.",
                                                     subcommands: [Show.self, Set.self, Unset.self])
@@ -149,18 +166,7 @@ struct SettingsCommand: AsyncParsableCommand {
         @Argument var value: String
 
         func run() async throws {
-            let tenant = try global.tenantID()
-            let (k, v) = (key, value)
-            do {
-                try await global.withStore(tenant: tenant) { store in try await store.write { s in
-                    var settings = try await s.settings(tenant)
-                    try settings.set(k, v)
-                    try await s.saveSettings(tenant, settings)
-                    try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-                } }
-            } catch let e as TenantSettings.SettingError {
-                throw CLIError.badInput(e.message)
-            }
+            try await changeSetting(global, key: key, to: value)
             let secret = TenantSettings.definitions[key.lowercased()]?.secret ?? false
             say("\(key.lowercased()) = \(secret ? "********" : value)")
         }
@@ -172,18 +178,7 @@ struct SettingsCommand: AsyncParsableCommand {
         @Argument var key: String
 
         func run() async throws {
-            let tenant = try global.tenantID()
-            let k = key
-            do {
-                try await global.withStore(tenant: tenant) { store in try await store.write { s in
-                    var settings = try await s.settings(tenant)
-                    try settings.set(k, nil)
-                    try await s.saveSettings(tenant, settings)
-                    try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-                } }
-            } catch let e as TenantSettings.SettingError {
-                throw CLIError.badInput(e.message)
-            }
+            try await changeSetting(global, key: key, to: nil)
             say("\(key.lowercased()) reset to its default")
         }
     }

@@ -2,19 +2,6 @@ import Foundation
 import OverdueCore
 import OverdueStore
 
-/// A deterministic pseudo-random generator (SplitMix64): the demo is the same on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Seeds a demo tenant: a trucking company with ~40 shippers and brokers, ~300 invoices, contacts in
 /// US, Canadian and Mexican time zones, some paid, some partially paid, some factored.
 public struct DemoTenant: Sendable {
@@ -65,10 +52,10 @@ public struct DemoTenant: Sendable {
     ]
 
     /// Builds the data set.
-    public func build() -> (debtors: [Debtor], contacts: [ContactRow], invoices: [Invoice], payments: [Payment]) {
+    public func build() -> (debtors: [Debtor], contacts: [Contact], invoices: [Invoice], payments: [Payment]) {
         var rng = SeededGenerator(seed: 0x0DE_0DDE)
         var debtors: [Debtor] = []
-        var contacts: [ContactRow] = []
+        var contacts: [Contact] = []
         var invoices: [Invoice] = []
         var payments: [Payment] = []
         let names = DemoTenant.shippers.map { ($0, "S") } + DemoTenant.brokers.map { ($0, "B") }
@@ -94,7 +81,7 @@ public struct DemoTenant: Sendable {
                 let smsConsent = phone != nil && rng.next() % 3 != 0
                 let callConsent = phone != nil && rng.next() % 4 != 0
                 let preferred: Channel? = c == 0 && rng.next() % 5 == 0 ? (smsConsent ? .sms : .email) : nil
-                contacts.append(ContactRow(debtorID: id, name: c == 0 && rng.next() % 4 == 0 ? "Accounts Payable" : "\(first) \(last)",
+                contacts.append(Contact(id: 0, debtorID: id, name: c == 0 && rng.next() % 4 == 0 ? "Accounts Payable" : "\(first) \(last)",
                                            email: hasEmail ? "\(first.lowercased().filter { $0.isASCII })\(c == 0 ? "" : ".\(c)")@\(domain)" : nil,
                                            phone: phone, role: c == 0 ? "AP" : ["Controller", "Logistics manager", "Owner"][c % 3],
                                            timeZone: zone, smsConsent: smsConsent, callConsent: callConsent, preferredChannel: preferred))

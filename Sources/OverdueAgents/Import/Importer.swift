@@ -62,7 +62,7 @@ public struct Importer: Sendable {
         report.unknownColumns = parser.unknownColumns
 
         var invoices: [InvoiceRow] = []
-        var contacts: [ContactRow] = []
+        var contacts: [Contact] = []
         var payments: [Payment] = []
         var firstLine: [String: Int] = [:]
         var occurrences: [String: Int] = [:]

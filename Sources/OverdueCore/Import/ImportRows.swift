@@ -53,42 +53,6 @@ public struct RowError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A contact as read from a CSV row (ids are the store's business).
-public struct ContactRow: Hashable, Sendable {
-    /// Debtor id.
-    public var debtorID: String
-    /// Name.
-    public var name: String
-    /// Email, normalised.
-    public var email: String?
-    /// Phone, E.164.
-    public var phone: String?
-    /// Role.
-    public var role: String?
-    /// IANA zone.
-    public var timeZone: String
-    /// SMS consent.
-    public var smsConsent: Bool
-    /// Call consent.
-    public var callConsent: Bool
-    /// Preferred channel.
-    public var preferredChannel: Channel?
-
-    /// Creates a row.
-    public init(debtorID: String, name: String, email: String?, phone: String?, role: String?, timeZone: String,
-                smsConsent: Bool, callConsent: Bool, preferredChannel: Channel?) {
-        self.debtorID = debtorID
-        self.name = name
-        self.email = email
-        self.phone = phone
-        self.role = role
-        self.timeZone = timeZone
-        self.smsConsent = smsConsent
-        self.callConsent = callConsent
-        self.preferredChannel = preferredChannel
-    }
-}
-
 /// An invoice row with the debtor name it carried.
 public struct InvoiceRow: Hashable, Sendable {
     /// The invoice.
@@ -225,8 +189,8 @@ public struct RowParser: Sendable {
                                    debtorName: debtorName))
     }
 
-    /// Parses a contacts row.
-    public func contact(_ record: CSVReader.Record) -> Result<ContactRow, ImportErrors> {
+    /// Parses a contacts row into a contact whose `id` is 0 until the store assigns one.
+    public func contact(_ record: CSVReader.Record) -> Result<Contact, ImportErrors> {
         let row = Row(record: record, columns: columns)
         var errors: [RowError] = []
         checkWidth(record, &errors)
@@ -256,8 +220,8 @@ public struct RowParser: Sendable {
             if preferred == nil { errors.append(error(record, "preferred_channel", "'\(p)' must be email, sms or voice")) }
         }
         guard errors.isEmpty, let debtor, let name else { return .failure(ImportErrors(errors: errors)) }
-        return .success(ContactRow(debtorID: debtor, name: name, email: email, phone: phone, role: row.value("role"), timeZone: zone,
-                                   smsConsent: sms, callConsent: call, preferredChannel: preferred))
+        return .success(Contact(id: 0, debtorID: debtor, name: name, email: email, phone: phone, role: row.value("role"), timeZone: zone,
+                                smsConsent: sms, callConsent: call, preferredChannel: preferred))
     }
 
     /// Parses a payments row; `occurrence` tells identical rows apart when no `payment_id` is given.

@@ -75,8 +75,8 @@ extension Session {
                        terms: try r.optString("terms"), factored: try r.bool("factored"))
     }
 
-    /// Inserts or updates contacts (by debtor and name).
-    public func upsertContacts(_ tenant: String, _ contacts: [ContactRow]) async throws {
+    /// Inserts or updates contacts (by debtor and name); their `id` is ignored and assigned by the store.
+    public func upsertContacts(_ tenant: String, _ contacts: [Contact]) async throws {
         let cols = ["tenant_id", "debtor_id", "name", "email", "phone", "role", "timezone", "sms_consent", "call_consent", "preferred_channel"]
         let updates = cols.dropFirst(3).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try await insertMany("contacts", columns: cols, rows: contacts.map { c in
