@@ -68,6 +68,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case corrupt(String)
     /// The virtual clock cannot go back.
     case clockBehind(String)
+    /// Another process holds the work.
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -78,6 +80,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .notFound(let m): return m
         case .corrupt(let m): return "stored data could not be read: \(m)"
         case .clockBehind(let m): return m
+        case .busy(let m): return m
         }
     }
 }

@@ -168,6 +168,35 @@ import Testing
         #expect(toronto.sent.first.map { Timestamp.format($0.at) } == "2026-02-02T13:00:00Z")
     }
 
+    @Test func theLadderKeepsLocalTimeAcrossDST() {
+        // given: due Feb 27, so the ladder runs across the US switch to daylight time on Mar 8
+        var replay = Replay(facts: Fx.facts(invoices: [Fx.invoice("INV-1", due: "2026-02-27")]))
+        // when
+        replay.run(from: start, until: Fx.t("2026-03-20T00:00:00Z"))
+        // then: 08:00 in Chicago is 14:00Z in CST and 13:00Z in CDT
+        let times = replay.sent.map { Timestamp.format($0.at) }
+        #expect(times.prefix(4) == ["2026-03-02T14:00:00Z", "2026-03-05T14:00:00Z", "2026-03-09T13:00:00Z", "2026-03-12T13:00:00Z"])
+    }
+
+    @Test func zeroDelayStillObeysTheDailyCap() {
+        let policy = Policy(name: "burst", startAfterDueDays: 0, stages: [.init(channel: .email, attempts: 2, delayDays: 0),
+                                                                         .init(channel: .sms, attempts: 2, delayDays: 0)], onExhausted: .handoff)
+        var replay = Replay(facts: Fx.facts(), policy: policy)
+        replay.run(from: start, until: Fx.t("2026-02-28T00:00:00Z"))
+        let days = replay.sent.map { LocalDate($0.at, in: TimeZone(identifier: "America/Chicago")!).description }
+        #expect(days == ["2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05"])
+        #expect(replay.decisions.contains { $0.reasons.contains { $0.code == "daily_cap" } })
+    }
+
+    @Test func weekendWindowsAreHonouredWhenConfigured() throws {
+        var settings = TenantSettings()
+        try settings.set("window.days", "all")
+        var replay = Replay(facts: Fx.facts(invoices: [Fx.invoice("INV-1", due: "2026-02-06")]), settings: settings)
+        replay.run(from: start, until: Fx.t("2026-02-11T00:00:00Z"))
+        // The ladder starts on Saturday Feb 7: with every day open it goes out that Saturday, not on Monday.
+        #expect(replay.sent.map { Timestamp.format($0.at) } == ["2026-02-07T14:00:00Z", "2026-02-10T14:00:00Z"])
+    }
+
     @Test func everyDecisionCarriesReasons() {
         var replay = Replay(facts: Fx.facts(contacts: [Fx.contact(sms: false)], payments: [Fx.payment("P1", cents: 100_000, on: "2026-02-20")]))
         replay.run(from: start, until: end)

@@ -45,7 +45,7 @@ public struct Scheduler: Sendable {
         var report = RunReport()
         var lastProgress = Date()
         while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: 300)
+            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: 60)
         }) {
             let now = max(job.dueAt, from)
             try await execute(job, now: now, report: &report)
@@ -53,6 +53,11 @@ public struct Scheduler: Sendable {
                 progress(now, report)
                 lastProgress = Date()
             }
+        }
+        // Work another process holds must not be skipped silently: the clock would pass it by.
+        let busy = try await store.read { s in try await s.leasedJobs(tenant, until: until, leaseNow: Date()) }
+        if busy > 0 {
+            throw StoreError.busy("\(busy) case(s) of tenant '\(tenant)' due by \(Timestamp.format(until)) are being worked by another process (is `overdue serve` running on this database, or did a run just stop?); the virtual clock stays at \(Timestamp.format(from)): try again in a minute")
         }
         try await store.write { s in try await s.setSimulationClock(tenant, until) }
         return report

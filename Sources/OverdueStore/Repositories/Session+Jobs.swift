@@ -82,6 +82,12 @@ extension Session {
                        [.text(error), .time(retryAt), .int(job.id), .int(job.fence)])
     }
 
+    /// How many of the tenant's jobs due by `until` are leased by a live worker at wall-clock `leaseNow`.
+    public func leasedJobs(_ tenant: String, until: Date, leaseNow: Date) async throws -> Int {
+        Int(try await row("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND due_at <= ? AND lease_until >= ?",
+                          [.text(tenant), .time(until), .time(leaseNow)])?.int("n") ?? 0)
+    }
+
     /// The earliest due time among the tenant's jobs.
     public func nextJobDue(_ tenant: String) async throws -> Date? {
         try await row("SELECT MIN(due_at) AS due FROM jobs WHERE tenant_id = ?", [.text(tenant)])?.optTime("due")
