@@ -242,17 +242,24 @@ public struct Session: Sendable {
 
     /// Runs a statement.
     public func exec(_ sql: String, _ binds: [SQLValue] = []) async throws {
-        try await db.raw(Session.query(sql, binds)).run()
+        if let sqlite {
+            _ = try await sqlite.query(sql, binds.map { $0.sqliteData! })
+        } else {
+            try await db.raw(Session.query(sql, binds)).run()
+        }
     }
 
     /// Runs a query and returns its rows.
-    public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any SQLRow] {
-        try await db.raw(Session.query(sql, binds)).all()
+    public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any StoredRow] {
+        // On SQLite rows are read straight from the driver: SQLKit's generic decoding costs more than
+        // the query itself when a planning reads hundreds of columns.
+        if let sqlite { return try await sqlite.query(sql, binds.map { $0.sqliteData! }) }
+        return try await db.raw(Session.query(sql, binds)).all().map { SQLKitRow(row: $0) }
     }
 
     /// Runs a query and returns its first row.
-    public func row(_ sql: String, _ binds: [SQLValue] = []) async throws -> (any SQLRow)? {
-        try await db.raw(Session.query(sql, binds)).first()
+    public func row(_ sql: String, _ binds: [SQLValue] = []) async throws -> (any StoredRow)? {
+        try await rows(sql, binds).first
     }
 
     /// Inserts many rows in as few statements as the engine allows; `suffix` is e.g. an ON CONFLICT clause.
@@ -276,11 +283,23 @@ public struct Session: Sendable {
     }
 }
 
-extension SQLRow {
-    func string(_ c: String) throws -> String { try decode(column: c, as: String.self) }
-    func optString(_ c: String) throws -> String? { try decode(column: c, as: String?.self) }
-    func int(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }
-    func optInt(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
+/// A result row, read by column name: the one row interface the repositories use.
+public protocol StoredRow {
+    /// The text in `column`, or nil for NULL.
+    func optString(_ column: String) throws -> String?
+    /// The integer in `column`, or nil for NULL.
+    func optInt(_ column: String) throws -> Int64?
+}
+
+extension StoredRow {
+    func string(_ c: String) throws -> String {
+        guard let v = try optString(c) else { throw StoreError.corrupt("column \(c) is NULL") }
+        return v
+    }
+    func int(_ c: String) throws -> Int64 {
+        guard let v = try optInt(c) else { throw StoreError.corrupt("column \(c) is NULL") }
+        return v
+    }
     func bool(_ c: String) throws -> Bool { try int(c) != 0 }
     func time(_ c: String) throws -> Date {
         let s = try string(c)
@@ -293,6 +312,35 @@ extension SQLRow {
         guard let d = LocalDate.parse(s) else { throw StoreError.corrupt("column \(c): '\(s)' is not a date") }
         return d
     }
+}
+
+extension SQLiteRow: StoredRow {
+    public func optString(_ c: String) throws -> String? {
+        switch column(c) {
+        case .text(let s): return s
+        case .integer(let i): return String(i)
+        case .null: return nil
+        case nil: throw StoreError.corrupt("no column \(c)")
+        default: throw StoreError.corrupt("column \(c) is not text")
+        }
+    }
+
+    public func optInt(_ c: String) throws -> Int64? {
+        switch column(c) {
+        case .integer(let i): return Int64(i)
+        case .text(let s): guard let i = Int64(s) else { throw StoreError.corrupt("column \(c) is not an integer") }; return i
+        case .null: return nil
+        case nil: throw StoreError.corrupt("no column \(c)")
+        default: throw StoreError.corrupt("column \(c) is not an integer")
+        }
+    }
+}
+
+/// Rows of engines reached through SQLKit.
+struct SQLKitRow: StoredRow {
+    let row: any SQLRow
+    func optString(_ c: String) throws -> String? { try row.decode(column: c, as: String?.self) }
+    func optInt(_ c: String) throws -> Int64? { try row.decode(column: c, as: Int64?.self) }
 }
 
 // Binds reach SQLite without going through the generic Encoder machinery (a 1M-row import binds 13M values).

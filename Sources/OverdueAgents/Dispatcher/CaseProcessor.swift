@@ -47,13 +47,30 @@ public struct CaseProcessor: Sendable {
                   replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now))
     }
 
-    /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome.
-    public func process(tenant: String, debtorID: String, now: Date) async throws -> CaseOutcome {
-        let (debtor, settings, policy, storedState, initialFacts) = try await store.read { s in
+    /// A tenant's settings and policy, loaded once for many plannings.
+    public struct TenantRules: Sendable {
+        /// Settings.
+        public var settings: TenantSettings
+        /// Policy.
+        public var policy: Policy
+
+        /// Loads the tenant's rules.
+        public static func load(_ s: Session, tenant: String) async throws -> TenantRules {
+            TenantRules(settings: try await s.settings(tenant), policy: try await s.policy(tenant))
+        }
+    }
+
+    /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome. `rules` saves
+    /// reloading the tenant's settings and policy when many cases are planned in a row.
+    public func process(tenant: String, debtorID: String, now: Date, rules: TenantRules? = nil) async throws -> CaseOutcome {
+        let (debtor, tenantRules, storedState, initialFacts) = try await store.read { s in
             guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
-            return (debtor, try await s.settings(tenant), try await s.policy(tenant), try await s.caseState(tenant, debtor: debtorID),
+            var loaded = rules
+            if loaded == nil { loaded = try await TenantRules.load(s, tenant: tenant) }
+            return (debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
                     try await self.loadFacts(s, tenant: tenant, debtor: debtor, now: now))
         }
+        let (settings, policy) = (tenantRules.settings, tenantRules.policy)
         var facts = initialFacts
         var state = storedState
         var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)

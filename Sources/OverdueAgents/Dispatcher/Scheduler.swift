@@ -42,13 +42,15 @@ public struct Scheduler: Sendable {
         }
         // Every case is looked at once at the start: policy, settings or data may have changed since.
         try await store.write { s in try await s.scheduleAll(tenant, at: from, mode: .earliest) }
+        // Settings and policy cannot change inside a run: load them once.
+        let rules = try await store.read { s in try await CaseProcessor.TenantRules.load(s, tenant: tenant) }
         var report = RunReport()
         var lastProgress = Date()
         while let job = try await store.write({ s in
             try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: 60)
         }) {
             let now = max(job.dueAt, from)
-            try await execute(job, now: now, report: &report)
+            try await execute(job, now: now, rules: rules, report: &report)
             if let progress, Date().timeIntervalSince(lastProgress) > 1 {
                 progress(now, report)
                 lastProgress = Date()
@@ -79,8 +81,8 @@ public struct Scheduler: Sendable {
         return report
     }
 
-    private func execute(_ job: Job, now: Date, report: inout RunReport) async throws {
-        let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now)
+    private func execute(_ job: Job, now: Date, rules: CaseProcessor.TenantRules? = nil, report: inout RunReport) async throws {
+        let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
         report.processed += 1
         for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
         if outcome.decision.action == .handoff { report.handoffs += 1 }

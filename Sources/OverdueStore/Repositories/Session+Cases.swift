@@ -75,7 +75,7 @@ extension Session {
             """, [.text(tenant), .text(debtor)]).map(Session.caseRecord)
     }
 
-    static func caseRecord(_ r: any SQLRow) throws -> CaseRecord {
+    static func caseRecord(_ r: any StoredRow) throws -> CaseRecord {
         let currency = try r.optString("currency").flatMap { Currency($0) }
         return CaseRecord(
             debtorID: try r.string("debtor_id"), debtorName: try r.string("debtor_name"),

@@ -65,7 +65,7 @@ extension Session {
         Int(try await row("SELECT COUNT(*) AS n FROM invoices WHERE tenant_id = ?", [.text(tenant)])?.int("n") ?? 0)
     }
 
-    static func invoice(_ r: any SQLRow) throws -> Invoice {
+    static func invoice(_ r: any StoredRow) throws -> Invoice {
         guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("invoice currency") }
         return Invoice(number: try r.string("number"), debtorID: try r.string("debtor_id"),
                        amount: Money(minorUnits: try r.int("amount_minor"), currency: cur),
@@ -97,7 +97,7 @@ extension Session {
                        [.text(tenant), .text(address), .text(address)]).map(Session.contact)
     }
 
-    static func contact(_ r: any SQLRow) throws -> Contact {
+    static func contact(_ r: any StoredRow) throws -> Contact {
         Contact(id: try r.int("id"), debtorID: try r.string("debtor_id"), name: try r.string("name"),
                 email: try r.optString("email"), phone: try r.optString("phone"), role: try r.optString("role"),
                 timeZone: try r.string("timezone"), smsConsent: try r.bool("sms_consent"), callConsent: try r.bool("call_consent"),

@@ -142,7 +142,7 @@ extension Session {
         }
     }
 
-    static func message(_ r: any SQLRow) throws -> MessageRecord {
+    static func message(_ r: any StoredRow) throws -> MessageRecord {
         guard let ch = Channel(rawValue: try r.string("channel")),
               let dir = MessageRecord.Direction(rawValue: try r.string("direction")),
               let st = MessageRecord.Status(rawValue: try r.string("status")) else { throw StoreError.corrupt("message row") }
