@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -33,6 +35,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -74,11 +78,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
-        .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore"], swiftSettings: strict),
+        .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
-            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels"],
+            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -7,6 +7,8 @@
 import Foundation
 import Logging
 import NIOPosix
+import PostgresKit
+import PostgresNIO
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -22,6 +24,8 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
     public var path: String?
     /// The URL as given.
     public var raw: String
+    /// PostgreSQL host, port, user, password and database.
+    public var host: String?, port: Int?, user: String?, password: String?, database: String?
 
     /// The default: `sqlite://./overdue.sqlite`.
     public static let `default` = try! DatabaseURL("sqlite://./overdue.sqlite")
@@ -40,7 +44,15 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
             return
         }
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            throw .unsupported("PostgreSQL is not available in this build yet (tracked by the PostgreSQL issue); use sqlite:///path/file.sqlite")
+            guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else { throw .badURL(text) }
+            engine = .postgres
+            self.host = host
+            port = url.port ?? 5432
+            user = url.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
+            password = url.password.flatMap { $0.removingPercentEncoding }
+            let db = String(url.path.drop(while: { $0 == "/" }))
+            database = db.isEmpty ? nil : db
+            return
         }
         // A bare path is accepted as SQLite for convenience.
         if text.hasSuffix(".sqlite") || text.hasSuffix(".db") {
@@ -49,7 +61,11 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
         throw .badURL(text)
     }
 
-    public var description: String { raw }
+    /// The URL with any password masked, for messages and logs.
+    public var description: String {
+        guard let password, !password.isEmpty else { return raw }
+        return raw.replacingOccurrences(of: ":" + (password.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? password) + "@", with: ":****@")
+    }
 }
 
 /// Errors of the store, each naming what failed.
@@ -151,22 +167,24 @@ actor WriteLock {
 /// The store: open it once per process, use `read` for queries and `write` for transactions.
 public final class Store: Sendable {
     let database: any SQLDatabase
-    let connection: SQLiteConnection
+    let connection: SQLiteConnection?
+    let postgres: PostgresConnection?
     let lock = WriteLock()
     /// The dialect in use.
     public let dialect: Dialect
     let logger: Logger
 
-    private init(database: any SQLDatabase, connection: SQLiteConnection, dialect: Dialect, logger: Logger) {
+    private init(database: any SQLDatabase, connection: SQLiteConnection?, postgres: PostgresConnection? = nil, dialect: Dialect, logger: Logger) {
         self.database = database
         self.connection = connection
+        self.postgres = postgres
         self.dialect = dialect
         self.logger = logger
     }
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store")) async throws -> Store {
-        guard url.engine == .sqlite else { throw StoreError.unsupported("only SQLite is available in this build") }
+        if url.engine == .postgres { return try await openPostgres(url, logger: logger) }
         let storage: SQLiteConnection.Storage = url.path.map { .file(path: $0) } ?? .memory
         let conn = try await SQLiteConnection.open(storage: storage, logger: logger)
         let db = conn.sql()
@@ -181,9 +199,26 @@ public final class Store: Sendable {
         return store
     }
 
+    /// Connects to PostgreSQL (one connection; pooling and workers come with scale-out) and migrates.
+    static func openPostgres(_ url: DatabaseURL, logger: Logger) async throws -> Store {
+        let config = PostgresConnection.Configuration(host: url.host!, port: url.port ?? 5432, username: url.user ?? "postgres",
+                                                      password: url.password, database: url.database, tls: .disable)
+        let conn: PostgresConnection
+        do {
+            conn = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+        } catch {
+            throw StoreError.unsupported("cannot connect to PostgreSQL at \(url): \(String(reflecting: error))")
+        }
+        let store = Store(database: conn.sql(), connection: nil, postgres: conn, dialect: .postgres, logger: logger)
+        try await store.database.raw("SET statement_timeout = '60s'").run()
+        try await Migrations.apply(store)
+        return store
+    }
+
     /// Closes the connection.
     public func close() async {
-        try? await connection.close()
+        try? await connection?.close()
+        try? await postgres?.close()
     }
 
     /// Runs read-only work (no transaction).
@@ -195,7 +230,8 @@ public final class Store: Sendable {
     public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         await lock.acquire()
         do {
-            try await database.raw("BEGIN IMMEDIATE").run()
+            // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
+            try await database.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
             let session = Session(db: database, dialect: dialect, sqlite: connection)
             let result: T
             do {
@@ -360,5 +396,31 @@ extension SQLValue: SQLiteDataConvertible {
         case .int(let i): return .integer(Int(i))
         case .null: return .null
         }
+    }
+}
+
+extension Store {
+    /// Creates database `name` on the PostgreSQL server of `adminURL` and returns its URL: used by
+    /// the test suites (a fresh database per test) and by operators preparing a server.
+    public static func createPostgresDatabase(adminURL: DatabaseURL, name: String, logger: Logger = Logger(label: "overdue.store")) async throws -> DatabaseURL {
+        guard adminURL.engine == .postgres, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw StoreError.badURL(adminURL.raw)
+        }
+        let config = PostgresConnection.Configuration(host: adminURL.host!, port: adminURL.port ?? 5432, username: adminURL.user ?? "postgres",
+                                                      password: adminURL.password, database: adminURL.database, tls: .disable)
+        let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: logger)
+        do {
+            try await conn.sql().raw("CREATE DATABASE \(unsafeRaw: name)").run()
+        } catch {
+            try? await conn.close()
+            throw error
+        }
+        try await conn.close()
+        var url = adminURL
+        url.database = name
+        var comps = URLComponents(string: adminURL.raw)!
+        comps.path = "/" + name
+        url.raw = comps.string!
+        return url
     }
 }

@@ -3,6 +3,7 @@ import Testing
 @testable import OverdueAgents
 @testable import OverdueCore
 @testable import OverdueStore
+import OverdueTestSupport
 
 /// Classic dunning timelines replayed end to end through the importer, the store, the dispatcher
 /// and the virtual-clock scheduler.
@@ -20,16 +21,14 @@ import Testing
         """
 
     /// Runs `body` against a fresh, imported world and closes the store afterwards.
-    func withWorld(_ body: (Store, Scheduler) async throws -> Void) async throws {
-        let (store, scheduler) = try await world()
+    func withWorld(_ engine: DatabaseURL.Engine = .sqlite, _ body: (Store, Scheduler) async throws -> Void) async throws {
+        let (store, scheduler) = try await world(engine)
         do { try await body(store, scheduler) } catch { await store.close(); throw error }
         await store.close()
     }
 
-    func world() async throws -> (Store, Scheduler) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-agents-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
+    func world(_ engine: DatabaseURL.Engine) async throws -> (Store, Scheduler) {
+        let store = try await Store.open(try await TestDatabases.freshURL(engine))
         try await store.write { try await $0.ensureTenant("acme", now: Date()) }
         let importer = Importer(store: store)
         _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
@@ -123,6 +122,29 @@ import Testing
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0].count > 1000)
+    }
+
+    @Test func sqliteAndPostgresGiveIdenticalOutput() async throws {
+        // given: the same data and run on every engine available (PostgreSQL always in CI)
+        var outputs: [String] = []
+        for engine in TestDatabases.engines {
+            try await withWorld(engine) { store, scheduler in
+                _ = try await Importer(store: store).importCSV(Data("debtor_id,amount,currency,date,reference\nSHIP1,1250.00,USD,2026-02-18,PRO-1\n".utf8),
+                                                              file: "p.csv", kind: .payments, tenant: "acme", skipInvalid: false)
+                try await store.write { s in
+                    try await s.addHold("acme", Hold(debtorID: "BRKR1", invoiceNumber: "INV-200", reason: "POD requested", until: Timestamp.parse("2026-02-25T00:00:00Z")!), now: t1)
+                }
+                // when
+                _ = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)
+                let messages = try await store.read { try await $0.messages("acme", direction: nil) }
+                let cases = try await store.read { try await $0.cases("acme") }
+                outputs.append((messages.map { Listing.jsonLine(OutboxLine($0)) } + cases.map { Listing.jsonLine(CaseLine($0)) }).joined(separator: "\n"))
+            }
+        }
+        // then
+        #expect(outputs.count == TestDatabases.engines.count)
+        #expect(Set(outputs).count == 1)
+        #expect(outputs[0].contains("\"status\":\"handoff\""))
     }
 
     @Test func anAttemptRecordedBeforeACrashIsNeverResent() async throws {

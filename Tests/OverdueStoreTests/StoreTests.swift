@@ -2,14 +2,15 @@ import Foundation
 import Testing
 @testable import OverdueCore
 @testable import OverdueStore
+import OverdueTestSupport
 
-/// A fresh SQLite database file per test.
-func freshStore() async throws -> (Store, URL) {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
-    try await store.write { try await $0.ensureTenant("t1", now: Date()) }
-    return (store, dir)
+/// The store conformance suite: every test runs on SQLite and, when a server is available (always in
+/// CI), on PostgreSQL, each on a fresh database.
+func withTenantStore(_ engine: DatabaseURL.Engine, _ body: (Store) async throws -> Void) async throws {
+    try await TestDatabases.withStore(engine) { store in
+        try await store.write { try await $0.ensureTenant("t1", now: Date()) }
+        try await body(store)
+    }
 }
 
 func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoice {
@@ -23,20 +24,32 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(try DatabaseURL("sqlite://./x.sqlite").path == "./x.sqlite")
         #expect(try DatabaseURL("sqlite::memory:").path == nil)
         #expect(throws: StoreError.self) { try DatabaseURL("mysql://x") }
-        #expect(throws: StoreError.self) { try DatabaseURL("postgres://u@h/db") }
+        #expect(try DatabaseURL("postgres://u@h/db").engine == .postgres)
     }
 
-    @Test func migrationsApplyOnceAndReopenIsANoOp() async throws {
-        let (store, dir) = try await freshStore()
-        await store.close()
-        let again = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
+    @Test(arguments: TestDatabases.engines) func migrationsApplyOnceAndReopenIsANoOp(engine: DatabaseURL.Engine) async throws {
+        let url = try await TestDatabases.freshURL(engine)
+        await (try await Store.open(url)).close()
+        let again = try await Store.open(url)
         let ids = try await again.read { try await $0.rows("SELECT id FROM overdue_migrations").map { try $0.int("id") } }
         #expect(ids == [1])
         await again.close()
     }
 
-    @Test func reimportingAnInvoiceUpdatesItNeverDuplicates() async throws {
-        let (store, _) = try await freshStore()
+    @Test func postgresIsThereInCI() {
+        // CI must never skip PostgreSQL: scripts/test.sh starts a throwaway server and exports its URL.
+        #expect(!TestDatabases.isCI || TestDatabases.postgresAdminURL != nil, "CI=true but OVERDUE_TEST_POSTGRES_URL is not set")
+    }
+
+    @Test func postgresURLsAreParsedAndPasswordsMasked() throws {
+        let url = try DatabaseURL("postgres://app:s3cret@db.internal:6543/overdue")
+        #expect(url.engine == .postgres)
+        #expect(url.host == "db.internal" && url.port == 6543 && url.user == "app" && url.database == "overdue")
+        #expect(!url.description.contains("s3cret"))
+    }
+
+    @Test(arguments: TestDatabases.engines) func reimportingAnInvoiceUpdatesItNeverDuplicates(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         try await store.write { s in
             try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
             try await s.upsertInvoices("t1", [invoice("INV-1"), invoice("INV-2")])
@@ -46,11 +59,11 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(invoices.count == 2)
         #expect(invoices.first { $0.number == "INV-1" }?.amount.minorUnits == 55_500)
         #expect(invoices.first?.proNumber == "PRO-INV-1")
-        await store.close()
+        }
     }
 
-    @Test func tenantsAreIsolated() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func tenantsAreIsolated(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         try await store.write { s in
             try await s.ensureTenant("t2", now: Date())
             try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
@@ -58,35 +71,39 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         }
         #expect(try await store.read { try await $0.invoices("t2", debtor: "D1") }.isEmpty)
         #expect(try await store.read { try await $0.debtors("t2") }.isEmpty)
-        await store.close()
+        }
     }
 
-    @Test func aFailedTransactionWritesNothing() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func aFailedTransactionWritesNothing(engine: DatabaseURL.Engine) async throws {
         struct Boom: Error {}
-        await #expect(throws: Boom.self) {
+        try await withTenantStore(engine) { store in
+        var failed = false
+        do {
             try await store.write { s in
                 try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
                 throw Boom()
             }
+        } catch is Boom {
+            failed = true
         }
+        #expect(failed)
         #expect(try await store.read { try await $0.debtors("t1") }.isEmpty)
-        await store.close()
+        }
     }
 
-    @Test func bulkInsertSpansManyStatements() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func bulkInsertSpansManyStatements(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         let many = (0..<7_000).map { invoice("INV-\($0)") }
         try await store.write { s in
             try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
             try await s.upsertInvoices("t1", many)
         }
         #expect(try await store.read { try await $0.invoiceCount("t1") } == 7_000)
-        await store.close()
+        }
     }
 
-    @Test func messagesAreIdempotentByKey() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func messagesAreIdempotentByKey(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         let m = MessageRecord(id: "m1", key: "D1/c1/p0", direction: .outbound, channel: .email, at: Date(timeIntervalSince1970: 0),
                               debtorID: "D1", contactID: 1, contactName: "Dana", to: "d@x.example", from: "ar@y.example",
                               invoiceNumbers: ["INV-1"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
@@ -96,11 +113,11 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         let second = try await store.write { try await $0.insertMessage("t1", again) }
         #expect(first && !second)
         #expect(try await store.read { try await $0.messages("t1") }.map(\.id) == ["m1"])
-        await store.close()
+        }
     }
 
-    @Test func jobsClaimInDueOrderAndFenceStaleWorkers() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func jobsClaimInDueOrderAndFenceStaleWorkers(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
         try await store.write { s in
             try await s.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(60), mode: .replace)
@@ -121,11 +138,11 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(!stale)
         let fresh = try await store.write { try await $0.completeJob(takeover!, next: t0.addingTimeInterval(5000)) }
         #expect(fresh)
-        await store.close()
+        }
     }
 
-    @Test func settingsAndPolicyPersist() async throws {
-        let (store, _) = try await freshStore()
+    @Test(arguments: TestDatabases.engines) func settingsAndPolicyPersist(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
         var settings = TenantSettings()
         try settings.set("company.name", "Prairie Line")
         let policy = Policy(name: "short", startAfterDueDays: 2, stages: [.init(channel: .sms, attempts: 1, delayDays: 1)], onExhausted: .restart)
@@ -135,6 +152,6 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         }
         #expect(try await store.read { try await $0.settings("t1") }.companyName == "Prairie Line")
         #expect(try await store.read { try await $0.policy("t1") } == policy)
-        await store.close()
+        }
     }
 }
