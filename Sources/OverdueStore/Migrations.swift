@@ -165,6 +165,7 @@ enum Migrations {
                 fence BIGINT NOT NULL DEFAULT 0,
                 attempts INTEGER NOT NULL DEFAULT 0,
                 last_error TEXT,
+                dead_at TEXT,
                 UNIQUE (tenant_id, kind, subject)
             )
             """,

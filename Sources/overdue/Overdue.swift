@@ -48,7 +48,7 @@ struct OverdueCommand: AsyncParsableCommand {
         commandName: "overdue",
         abstract: "Agentic payment collection for freight invoices: one coordinated escalation per debtor over email, SMS and phone.",
         version: Overdue.version,
-        subcommands: [DemoCommand.self, ServeCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
+        subcommands: [DemoCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
                       RunCommand.self, ReplyCommand.self, HoldCommand.self, OptOutCommand.self, OutboxCommand.self,
                       CasesCommand.self, SettingsCommand.self])
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import OverdueAgents
 import OverdueCore
@@ -110,6 +111,32 @@ struct DemoCommand: AsyncParsableCommand {
                 serving (Ctrl-C stops)
                 """)
             }
+        }
+    }
+}
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run the scheduler and dispatcher only (no HTTP): start as many as the load needs against one database.",
+        discussion: "Workers claim due cases with a lease and a fencing number, so two never work the same case at once. SIGTERM or Ctrl-C stops after the case in hand.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Seconds between passes over the queue when it is idle.") var interval: Double = 1
+
+    func run() async throws {
+        guard interval > 0, interval <= 3600 else { throw CLIError.badInput("--interval \(interval) must be between 0 and 3600 seconds") }
+        let tenant = try global.tenantID()
+        let db = try global.databaseURL()
+        let pause = Duration.milliseconds(Int64(interval * 1000))
+        try await global.withStore(tenant: tenant) { store in
+            var logger = Logger(label: "overdue.worker")
+            logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, logger: logger), owner: owner, logger: logger)
+            let group = ServiceGroup(services: [SchedulerService(scheduler: scheduler, interval: pause, logger: logger)],
+                                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")
+            try await group.run()
         }
     }
 }

@@ -231,6 +231,35 @@ import Testing
         #expect(String(decoding: cases, as: UTF8.self).contains("SHIP1"))
     }
 
+    @Test func aWorkerDispatchesOnTheWallClockAndStopsOnSIGTERM() async throws {
+        // given: overdue invoices, an email contact, and an email window open around the clock
+        let db = "sqlite://\(dir.path)/w.sqlite"
+        #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
+        #expect(try overdue(["import", "contacts", write("con.csv", "debtor_id,name,email\nSHIP1,Dana Reyes,dana@bigshipper.example\n"), "--db", db]).code == 0)
+        for (k, v) in [("window.days", "all"), ("window.start", "00:00"), ("window.end", "24:00")] {
+            #expect(try overdue(["settings", "set", k, v, "--db", db]).code == 0)
+        }
+        // when
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["worker", "--interval", "0.2", "--db", db]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var outbox = ""
+        let deadline = Date().addingTimeInterval(30)
+        while outbox.isEmpty, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+            outbox = try overdue(["outbox", "--format", "jsonl", "--db", db]).out
+        }
+        p.terminate() // SIGTERM
+        p.waitUntilExit()
+        // then
+        #expect(outbox.contains("dana@bigshipper.example"))
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+    }
+
     @Test func demoSeedsFortyDebtorsAndExplainsWhereToLook() throws {
         let r = try overdue(["demo", "--no-serve", "--as-of", "2026-11-20"])
         #expect(r.code == 0, "\(r.err)")

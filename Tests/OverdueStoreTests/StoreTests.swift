@@ -141,6 +141,42 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         }
     }
 
+    @Test func retriesBackOffExponentiallyWithJitterThenDeadLetter() {
+        let retry = JobRetry()
+        #expect(retry.delay(afterAttempt: 1, jitter: 0.999)! > 9.9)
+        #expect(retry.delay(afterAttempt: 1, jitter: 0) == 5)
+        #expect(retry.delay(afterAttempt: 3, jitter: 0.999)! > 39.9)
+        #expect(retry.delay(afterAttempt: 7, jitter: 0.999)! <= 3600)
+        #expect(retry.delay(afterAttempt: 8, jitter: 0.5) == nil)
+    }
+
+    @Test(arguments: TestDatabases.engines) func failedJobsRetryThenGoToTheDeadLetterQueue(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
+            let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
+            try await store.write { try await $0.schedule("t1", subjects: ["D1"], at: t0, mode: .replace) }
+            var retry = JobRetry()
+            retry.maxAttempts = 2
+            var now = t0
+            // First failure: retried later, not claimable before then.
+            let first = try await store.write { try await $0.claimNextJob(tenant: "t1", until: now, owner: "w", leaseNow: now, leaseSeconds: 60) }
+            let again = try await store.write { try await $0.failJob(first!, error: "boom 1", now: now, retry: retry, jitter: 0.5) }
+            #expect(again != nil)
+            #expect(try await store.write { try await $0.claimNextJob(tenant: "t1", until: now, owner: "w", leaseNow: now, leaseSeconds: 60) } == nil)
+            // Second failure: dead-lettered with its error, never claimed again.
+            now = again!
+            let second = try await store.write { try await $0.claimNextJob(tenant: "t1", until: now, owner: "w", leaseNow: now, leaseSeconds: 60) }
+            #expect(second?.attempts == 2)
+            #expect(try await store.write { try await $0.failJob(second!, error: "boom 2", now: now, retry: retry, jitter: 0.5) } == nil)
+            #expect(try await store.write { try await $0.claimNextJob(tenant: "t1", until: now.addingTimeInterval(86_400), owner: "w", leaseNow: now, leaseSeconds: 60) } == nil)
+            let dead = try await store.read { try await $0.deadJobs("t1") }
+            #expect(dead.map(\.subject) == ["D1"])
+            #expect(dead.first?.error == "boom 2")
+            // Rescheduling (new data for the debtor) revives it.
+            try await store.write { try await $0.schedule("t1", subjects: ["D1"], at: now, mode: .earliest) }
+            #expect(try await store.read { try await $0.deadJobs("t1") }.isEmpty)
+        }
+    }
+
     @Test(arguments: TestDatabases.engines) func settingsAndPolicyPersist(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
         var settings = TenantSettings()

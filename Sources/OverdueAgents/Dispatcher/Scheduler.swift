@@ -74,8 +74,14 @@ public struct Scheduler: Sendable {
             do {
                 try await execute(job, now: now, report: &report)
             } catch {
-                logger.error("planning \(job.tenant)/\(job.subject) failed: \(error)")
-                try await store.write { s in try await s.failJob(job, error: "\(error)", retryAt: now.addingTimeInterval(300)) }
+                let retryAt = try await store.write { s in
+                    try await s.failJob(job, error: "\(error)", now: now, jitter: Double.random(in: 0..<1))
+                }
+                if let retryAt {
+                    logger.error("planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(error)")
+                } else {
+                    logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(error)")
+                }
             }
         }
         return report

@@ -16,6 +16,29 @@ public struct Job: Hashable, Sendable {
     public var dueAt: Date
     /// Fencing number: bumped on every claim; completing with a stale one fails.
     public var fence: Int64
+    /// How many times it has been claimed since it last succeeded (1 on a first claim).
+    public var attempts: Int
+}
+
+/// When a failed job runs again: exponential backoff with jitter, then the dead-letter queue.
+public struct JobRetry: Hashable, Sendable {
+    /// First delay.
+    public var base: Double = 10
+    /// Longest delay.
+    public var cap: Double = 3600
+    /// Failed attempts after which a job is dead-lettered (kept with its error, never claimed again).
+    public var maxAttempts: Int = 8
+
+    /// Creates the default policy: 10 s, doubling, at most an hour, dead after 8 attempts.
+    public init() {}
+
+    /// Seconds to wait after failed attempt `attempt` (1-based); `jitter` in [0, 1) spreads retries
+    /// of many jobs so they do not come back at the same instant. Nil: dead-letter it.
+    public func delay(afterAttempt attempt: Int, jitter: Double) -> Double? {
+        guard attempt < maxAttempts else { return nil }
+        let exp = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return exp * (0.5 + 0.5 * min(max(jitter, 0), 1))
+    }
 }
 
 /// When scheduling a job that exists already.
@@ -35,7 +58,7 @@ extension Session {
         let update = mode == .replace ? "excluded.due_at" : "CASE WHEN excluded.due_at < jobs.due_at THEN excluded.due_at ELSE jobs.due_at END"
         try await insertMany("jobs", columns: ["tenant_id", "kind", "subject", "due_at"],
                              rows: subjects.map { [.text(tenant), .text(kind), .text($0), .time(at)] },
-                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL")
+                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL, dead_at = NULL")
     }
 
     /// Schedules a plan job for every debtor of the tenant.
@@ -51,19 +74,19 @@ extension Session {
     /// Claims the earliest job due at or before `until` (optionally of one tenant) whose lease is free
     /// at wall-clock `leaseNow`; the lease lasts `leaseSeconds`.
     public func claimNextJob(tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double) async throws -> Job? {
-        var filter = "due_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
+        var filter = "due_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND dead_at IS NULL"
         var binds: [SQLValue] = [.time(until), .time(leaseNow)]
         // The ORDER BY matches an index either way, so a claim never sorts the whole queue.
         var order = "due_at, tenant_id, subject"
         if let tenant { filter = "tenant_id = ? AND " + filter; binds.insert(.text(tenant), at: 0); order = "tenant_id, due_at, subject" }
         let sql = """
             UPDATE jobs SET lease_owner = ?, lease_until = ?, fence = fence + 1, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs WHERE \(filter) ORDER BY \(order) LIMIT 1)
-            RETURNING id, tenant_id, kind, subject, due_at, fence
+            WHERE id = (SELECT id FROM jobs WHERE \(filter) ORDER BY \(order) LIMIT 1\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
+            RETURNING id, tenant_id, kind, subject, due_at, fence, attempts
             """
         guard let r = try await row(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + binds) else { return nil }
         return Job(id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
-                   dueAt: try r.time("due_at"), fence: try r.int("fence"))
+                   dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")))
     }
 
     /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost (stale fence).
@@ -78,10 +101,25 @@ extension Session {
         return try await !rows("DELETE FROM jobs WHERE id = ? AND fence = ? RETURNING id", [.int(job.id), .int(job.fence)]).isEmpty
     }
 
-    /// Releases a claimed job after a failure, retrying after `retryAt`.
-    public func failJob(_ job: Job, error: String, retryAt: Date) async throws {
+    /// Releases a claimed job after a failure: due again after the retry delay, or dead-lettered
+    /// (kept with its error, never claimed again) once `retry` gives up. Returns the new due time, nil if dead.
+    @discardableResult
+    public func failJob(_ job: Job, error: String, now: Date, retry: JobRetry = JobRetry(), jitter: Double) async throws -> Date? {
+        guard let delay = retry.delay(afterAttempt: job.attempts, jitter: jitter) else {
+            try await exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, dead_at = ? WHERE id = ? AND fence = ?",
+                           [.text(error), .time(now), .int(job.id), .int(job.fence)])
+            return nil
+        }
+        let retryAt = now.addingTimeInterval(delay)
         try await exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, due_at = ? WHERE id = ? AND fence = ?",
                        [.text(error), .time(retryAt), .int(job.id), .int(job.fence)])
+        return retryAt
+    }
+
+    /// Dead-lettered jobs of the tenant with their last error.
+    public func deadJobs(_ tenant: String) async throws -> [(subject: String, error: String?, deadAt: Date)] {
+        try await rows("SELECT subject, last_error, dead_at FROM jobs WHERE tenant_id = ? AND dead_at IS NOT NULL ORDER BY subject", [.text(tenant)])
+            .map { (try $0.string("subject"), try $0.optString("last_error"), try $0.time("dead_at")) }
     }
 
     /// How many of the tenant's jobs due by `until` are leased by a live worker at wall-clock `leaseNow`.
