@@ -56,12 +56,30 @@ public enum DeliveryError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What a provider knows of a message Overdue recorded but never heard back about.
+public enum DeliveryTrace: Hashable, Sendable {
+    /// The provider has it: it was sent.
+    case delivered(DeliveryReceipt)
+    /// The provider has no trace of it: it was never sent and may be sent now.
+    case notFound
+    /// The provider cannot tell: it must not be sent again blindly.
+    case unknown
+}
+
 /// A channel adapter.
 public protocol ChannelAdapter: Sendable {
     /// The channels this adapter delivers.
     var channels: Set<Channel> { get }
     /// Hands `message` to the provider.
     func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt
+    /// Whether the provider received the message with idempotency key `key` (after a crash between
+    /// recording an attempt and learning the provider's answer).
+    func trace(key: String) async throws(DeliveryError) -> DeliveryTrace
+}
+
+extension ChannelAdapter {
+    /// Providers that cannot look messages up answer `.unknown`: such a message is never resent blindly.
+    public func trace(key: String) async throws(DeliveryError) -> DeliveryTrace { .unknown }
 }
 
 /// The sandbox: accepts every message and delivers nothing. The outbox in the store is the record
@@ -75,4 +93,7 @@ public struct SandboxChannel: ChannelAdapter {
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         DeliveryReceipt(providerID: "sandbox-\(message.id)")
     }
+
+    /// The sandbox delivers nothing, so nothing is ever lost by "sending" again.
+    public func trace(key: String) async throws(DeliveryError) -> DeliveryTrace { .notFound }
 }

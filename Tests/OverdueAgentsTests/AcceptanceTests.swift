@@ -3,6 +3,7 @@ import Testing
 @testable import OverdueAgents
 @testable import OverdueCore
 @testable import OverdueStore
+import OverdueChannels
 import OverdueTestSupport
 
 /// Classic dunning timelines replayed end to end through the importer, the store, the dispatcher
@@ -159,6 +160,47 @@ import OverdueTestSupport
             // then: no second message for that attempt
             let ship = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }
             #expect(ship.map(\.id) == ["msg_crash"])
+        }
+    }
+
+    /// A provider that cannot look messages up.
+    struct Forgetful: ChannelAdapter {
+        var channels: Set<Channel> { Set(Channel.allCases) }
+        func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt { DeliveryReceipt(providerID: "f") }
+    }
+
+    func pendingFirstAttempt() -> MessageRecord {
+        MessageRecord(id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
+                      debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
+                      invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
+    }
+
+    @Test(arguments: [false, true]) func aCrashBetweenRecordAndSendIsReconciledWithTheProvider(providerHadIt: Bool) async throws {
+        try await withWorld { store, _ in
+            // given: the attempt was recorded; the process died before (or right after) the provider took it
+            let record = RecordingChannel(file: FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl"))
+            let pending = pendingFirstAttempt()
+            _ = try await store.write { try await $0.insertMessage("acme", pending) }
+            if providerHadIt {
+                _ = try await record.send(OutboundMessage(id: pending.id, key: pending.key, channel: .email, to: pending.to!, from: pending.from!, subject: "s", body: "b"))
+            }
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: [.email: record, .sms: record, .voice: record]))
+            // when (the recorded attempt counts against that day's cap, so the retry comes the next morning)
+            _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-04T00:00:00Z")!)
+            // then: delivered exactly once, and marked sent
+            #expect(record.deliveries().map(\.key) == ["SHIP1/c1/p0"])
+            #expect(try await store.read { try await $0.message("acme", key: "SHIP1/c1/p0") }?.status == .sent)
+        }
+    }
+
+    @Test func aProviderThatCannotTellIsNeverResentBlindly() async throws {
+        try await withWorld { store, _ in
+            _ = try await store.write { try await $0.insertMessage("acme", pendingFirstAttempt()) }
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: [.email: Forgetful()]))
+            _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-04T00:00:00Z")!)
+            #expect(try await store.read { try await $0.message("acme", key: "SHIP1/c1/p0") }?.status == .pending)
+            // The ladder still moves on: the attempt counts as made.
+            #expect(try await store.read { try await $0.caseState("acme", debtor: "SHIP1") }.attemptsSent == 1)
         }
     }
 

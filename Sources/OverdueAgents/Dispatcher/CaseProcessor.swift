@@ -114,13 +114,22 @@ public struct CaseProcessor: Sendable {
             }
             return inserted
         }
-        guard fresh else {
-            logger.warning("attempt \(key) was already recorded; not sending it again")
-            return nil
-        }
         let adapter = channels[attempt.channel] ?? SandboxChannel()
+        guard fresh else {
+            return try await reconcile(key: key, tenant: tenant, adapter: adapter)
+        }
         let outbound = OutboundMessage(id: record.id, key: key, channel: attempt.channel, to: attempt.address, from: from,
                                        subject: content.subject, body: content.body)
+        await deliver(outbound, adapter: adapter, into: &record)
+        let done = record
+        try await store.write { s in
+            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
+        }
+        return record
+    }
+
+    /// Hands a message to the provider and notes the answer on `record`.
+    func deliver(_ outbound: OutboundMessage, adapter: any ChannelAdapter, into record: inout MessageRecord) async {
         do {
             let receipt = try await adapter.send(outbound)
             record.status = .sent
@@ -128,12 +137,36 @@ public struct CaseProcessor: Sendable {
         } catch {
             record.status = .failed
             record.error = error.description
-            logger.error("sending \(record.id) over \(attempt.channel.rawValue) failed: \(error)")
+            logger.error("sending \(record.id) over \(outbound.channel.rawValue) failed: \(error)")
         }
-        let done = record
+    }
+
+    /// An attempt an earlier run recorded. If that run never learned the provider's answer (it died
+    /// between recording and sending), the provider is asked: a message it has is marked sent, one it
+    /// has never seen is sent now, and one it cannot tell about stays pending for a person — never
+    /// blindly resent. Returns the message when it was sent now.
+    func reconcile(key: String, tenant: String, adapter: any ChannelAdapter) async throws -> MessageRecord? {
+        guard var existing = try await store.read({ try await $0.message(tenant, key: key) }), existing.status == .pending else { return nil }
+        let trace: DeliveryTrace
+        do { trace = try await adapter.trace(key: key) } catch { trace = .unknown }
+        switch trace {
+        case .delivered(let receipt):
+            existing.status = .sent
+            existing.providerID = receipt.providerID
+            logger.notice("attempt \(key) was delivered before a crash; marked sent")
+        case .notFound:
+            let outbound = OutboundMessage(id: existing.id, key: key, channel: existing.channel, to: existing.to ?? "", from: existing.from ?? "",
+                                           subject: existing.subject, body: existing.body)
+            await deliver(outbound, adapter: adapter, into: &existing)
+            logger.notice("attempt \(key) was recorded but never sent before a crash; sent now")
+        case .unknown:
+            logger.warning("attempt \(key) was recorded before a crash and the provider cannot say whether it was sent; left pending, not resent")
+            return nil
+        }
+        let done = existing
         try await store.write { s in
             try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
         }
-        return record
+        return trace == .notFound ? done : nil
     }
 }

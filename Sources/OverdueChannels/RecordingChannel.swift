@@ -1,0 +1,53 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import OverdueCore
+
+/// A sandbox that keeps a durable record of every delivery: one JSON line per message appended to a
+/// file, deduplicated by idempotency key like a provider honouring idempotency keys. It is the
+/// "provider's record" that crash and scale-out tests count: 0 lost, 0 duplicates.
+public struct RecordingChannel: ChannelAdapter {
+    /// The record file.
+    public let file: URL
+
+    /// Records deliveries into `file` (created if missing).
+    public init(file: URL) {
+        self.file = file
+        if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+    }
+
+    public var channels: Set<Channel> { Set(Channel.allCases) }
+
+    struct Entry: Codable { let key: String; let id: String; let channel: String; let to: String }
+
+    /// Every recorded delivery, in order.
+    public func deliveries() -> [(key: String, id: String, channel: String, to: String)] {
+        guard let data = try? Data(contentsOf: file) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Entry.self, from: Data($0)) }
+            .map { ($0.key, $0.id, $0.channel, $0.to) }
+    }
+
+    public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
+        guard let handle = try? FileHandle(forUpdating: file) else { throw .temporary("cannot open \(file.path)") }
+        defer { try? handle.close() }
+        // An exclusive lock on the file: worker processes (and threads) record one at a time.
+        guard flock(handle.fileDescriptor, LOCK_EX) == 0 else { throw .temporary("cannot lock \(file.path)") }
+        defer { _ = flock(handle.fileDescriptor, LOCK_UN) }
+        // Like a provider with idempotency keys: a repeated key returns the first delivery.
+        if let existing = deliveries().first(where: { $0.key == message.key }) { return DeliveryReceipt(providerID: "rec-\(existing.id)") }
+        let line = (try? JSONEncoder().encode(Entry(key: message.key, id: message.id, channel: message.channel.rawValue, to: message.to))) ?? Data()
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line + Data("\n".utf8))
+            try handle.synchronize()
+        } catch {
+            throw .temporary("cannot append to \(file.path): \(error)")
+        }
+        return DeliveryReceipt(providerID: "rec-\(message.id)")
+    }
+
+    public func trace(key: String) async throws(DeliveryError) -> DeliveryTrace {
+        deliveries().first { $0.key == key }.map { .delivered(DeliveryReceipt(providerID: "rec-\($0.id)")) } ?? .notFound
+    }
+}
