@@ -54,6 +54,10 @@ start_postgres() {
 }
 start_postgres
 
+echo "== linting deployment files =="
+python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
+python3 scripts/lint-deploy.py
+
 echo "== building (debug) =="
 swift build
 echo "== testing =="

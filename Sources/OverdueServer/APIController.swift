@@ -12,6 +12,8 @@ struct APIController: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/health", use: health)
+        router.get("/healthz", use: live)
+        router.get("/readyz", use: health)
         router.get("/api/v1/cases", use: cases)
         router.get("/api/v1/cases/:debtor", use: oneCase)
         router.get("/api/v1/outbox", use: outbox)
@@ -33,6 +35,11 @@ struct APIController: Sendable {
     }
 
     struct Health: Encodable { let status: String; let version: String; let database: String }
+
+    /// Liveness: the process answers. (Readiness, `/readyz` and `/health`, also checks the database.)
+    @Sendable func live(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        Self.json(#"{"status":"ok"}"#)
+    }
 
     @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let ok = (try? await store.read { try await $0.tenants() }) != nil

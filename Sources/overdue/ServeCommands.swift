@@ -10,8 +10,10 @@ import OverdueStore
 
 /// Options of the commands that serve HTTP.
 struct ServeOptions: ParsableArguments {
-    @Option(help: "Address to bind.") var host: String = "127.0.0.1"
+    @Option(help: "Address to bind (env OVERDUE_HOST; default 127.0.0.1, use 0.0.0.0 in a container).") var host: String?
     @Option(help: "Port to bind (env OVERDUE_PORT; default 8080).") var port: Int?
+
+    func resolvedHost() -> String { host ?? ProcessInfo.processInfo.environment["OVERDUE_HOST"] ?? "127.0.0.1" }
 
     func resolvedPort() throws -> Int {
         let p = port ?? ProcessInfo.processInfo.environment["OVERDUE_PORT"].flatMap(Int.init) ?? 8080
@@ -43,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID(fallback: demo ? "demo" : "default")
         let port = try options.resolvedPort()
-        let host = options.host
+        let host = options.resolvedHost()
         try await global.withStore(tenant: tenant) { store in
             if demo { try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: nil) }
             try await serve(store: store, tenant: tenant, host: host, port: port) { bound in
@@ -88,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
             return d
         }
         let port = try options.resolvedPort()
-        let host = options.host
+        let host = options.resolvedHost()
         let db = try global.databaseURL()
         let serveIt = !noServe
         try await global.withStore(tenant: tenant) { store in

@@ -39,6 +39,16 @@ import Testing
         }
     }
 
+    @Test func livenessAndReadinessProbes() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"database\":\"ok\""))
+            }
+        }
+    }
+
     @Test func casesListsOnePerDebtorWithReasons() async throws {
         try await withApp { client in
             try await client.execute(uri: "/api/v1/cases", method: .get) { response in
