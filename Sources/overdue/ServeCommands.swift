@@ -4,6 +4,7 @@ import Hummingbird
 import ServiceLifecycle
 import Logging
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueServer
 import OverdueStore
@@ -22,11 +23,19 @@ struct ServeOptions: ParsableArguments {
     }
 }
 
+/// The sandbox channels: with `OVERDUE_SANDBOX_RECORD=FILE` every delivery is recorded in FILE (the
+/// provider's record that crash tests count), otherwise nothing is kept outside the outbox.
+func sandboxChannels() -> [Channel: any ChannelAdapter] {
+    guard let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty else { return [:] }
+    let recorder = RecordingChannel(file: URL(fileURLWithPath: path))
+    return Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, recorder as any ChannelAdapter) })
+}
+
 /// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
 func serve(store: Store, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
     var logger = Logger(label: "overdue.server")
     logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, logger: logger), logger: logger)
+    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger), logger: logger)
     let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant),
                                store: store, scheduler: scheduler, logger: logger, onServerRunning: { banner($0) })
     do {
@@ -124,9 +133,12 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: "Workers claim due cases with a lease and a fencing number, so two never work the same case at once. SIGTERM or Ctrl-C stops after the case in hand.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Seconds between passes over the queue when it is idle.") var interval: Double = 1
+    @Option(help: "Seconds a claimed case stays with this worker; if it dies, another takes the case over after that.") var lease: Double = 60
 
     func run() async throws {
         guard interval > 0, interval <= 3600 else { throw CLIError.badInput("--interval \(interval) must be between 0 and 3600 seconds") }
+        guard lease >= 1, lease <= 3600 else { throw CLIError.badInput("--lease \(lease) must be between 1 and 3600 seconds") }
+        let leaseSeconds = lease
         let tenant = try global.tenantID()
         let db = try global.databaseURL()
         let pause = Duration.milliseconds(Int64(interval * 1000))
@@ -134,7 +146,8 @@ struct WorkerCommand: AsyncParsableCommand {
             var logger = Logger(label: "overdue.worker")
             logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, logger: logger), owner: owner, logger: logger)
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger),
+                                      owner: owner, leaseSeconds: leaseSeconds, logger: logger)
             let group = ServiceGroup(services: [SchedulerService(scheduler: scheduler, interval: pause, logger: logger)],
                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")

@@ -63,25 +63,39 @@ public struct CaseProcessor: Sendable {
     /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome. `rules` saves
     /// reloading the tenant's settings and policy when many cases are planned in a row.
     public func process(tenant: String, debtorID: String, now: Date, rules: TenantRules? = nil) async throws -> CaseOutcome {
-        let (debtor, tenantRules, storedState, initialFacts) = try await store.read { s in
+        let (debtor, tenantRules, storedState, initialFacts, recorded) = try await store.read { s in
             guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
             var loaded = rules
             if loaded == nil { loaded = try await TenantRules.load(s, tenant: tenant) }
             return (debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
-                    try await self.loadFacts(s, tenant: tenant, debtor: debtor, now: now))
+                    try await self.loadFacts(s, tenant: tenant, debtor: debtor, now: now),
+                    try await s.outboundAttempts(tenant, debtor: debtorID))
         }
         let (settings, policy) = (tenantRules.settings, tenantRules.policy)
+        var sent: [MessageRecord] = []
+        // Attempts an earlier run recorded without learning the provider's answer (it died in between)
+        // are settled first, with the provider, before anything new is decided.
+        for pending in recorded.values.filter({ $0.status == .pending }).sorted(by: { $0.key < $1.key }) {
+            if let message = try await reconcile(key: pending.key, tenant: tenant, adapter: channels[pending.channel] ?? SandboxChannel()) {
+                sent.append(message)
+            }
+        }
         var facts = initialFacts
         var state = storedState
         var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
-        var sent: [MessageRecord] = []
-        // At most one send per processing per step; the cap rules make a second one due at the same instant rare but possible.
-        for _ in 0..<policy.totalAttempts {
-            guard current.decision.action == .send, let attempt = current.decision.attempt else { break }
-            let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, settings: settings, policy: policy, now: now)
-            if let message { sent.append(message) }
-            state = Planner.recordSent(attempt, at: now, state: current.state)
-            facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
+        // Each step either catches the ladder state up with an attempt already made (a run that died
+        // after sending but before saving the case) or sends what is due now.
+        for _ in 0..<(2 * policy.totalAttempts + 2) {
+            guard let attempt = current.decision.attempt else { break }
+            if let made = recorded[attempt.key(debtorID: debtor.id)] {
+                state = Planner.recordSent(attempt, at: made.at, state: current.state)
+            } else {
+                guard current.decision.action == .send else { break }
+                let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, settings: settings, policy: policy, now: now)
+                if let message { sent.append(message) }
+                state = Planner.recordSent(attempt, at: now, state: current.state)
+                facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
+            }
             current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
         }
         let final = current

@@ -22,11 +22,15 @@ public struct Scheduler: Sendable {
     let store: Store
     let processor: CaseProcessor
     let owner: String
+    let leaseSeconds: Double
     let logger: Logger
 
     /// Creates a scheduler.
+    /// `leaseSeconds`: how long a claimed case stays with this process; a process that dies loses it
+    /// to another after that long.
     public init(store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
-                logger: Logger = Logger(label: "overdue.scheduler")) {
+                leaseSeconds: Double = 60, logger: Logger = Logger(label: "overdue.scheduler")) {
+        self.leaseSeconds = leaseSeconds
         self.store = store
         self.processor = processor
         self.owner = owner
@@ -47,7 +51,7 @@ public struct Scheduler: Sendable {
         var report = RunReport()
         var lastProgress = Date()
         while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: 60)
+            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: leaseSeconds)
         }) {
             let now = max(job.dueAt, from)
             try await execute(job, now: now, rules: rules, report: &report)
@@ -69,7 +73,7 @@ public struct Scheduler: Sendable {
     public func runDue(now: Date) async throws -> RunReport {
         var report = RunReport()
         while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: 60)
+            try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
         }) {
             do {
                 try await execute(job, now: now, report: &report)

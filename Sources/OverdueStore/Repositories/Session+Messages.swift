@@ -120,6 +120,19 @@ extension Session {
         return try await rows(sql + " ORDER BY at, debtor_id, idempotency_key", binds).map(Session.message)
     }
 
+    /// Every outbound attempt recorded for a debtor, by idempotency key (the dispatcher's memory of
+    /// what was already decided and handed over).
+    public func outboundAttempts(_ tenant: String, debtor: String) async throws -> [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] {
+        var result: [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] = [:]
+        for r in try await rows("SELECT idempotency_key, at, channel, status FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'",
+                                [.text(tenant), .text(debtor)]) {
+            guard let ch = Channel(rawValue: try r.string("channel")), let st = MessageRecord.Status(rawValue: try r.string("status")) else { continue }
+            let key = try r.string("idempotency_key")
+            result[key] = (key, try r.time("at"), ch, st)
+        }
+        return result
+    }
+
     /// A debtor's outbound attempts in (since, until].
     public func sentAttempts(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [SentAttempt] {
         try await rows("""
