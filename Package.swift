@@ -95,6 +95,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore"], swiftSettings: strict),
+        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport"], swiftSettings: strict),
     ]
 )
