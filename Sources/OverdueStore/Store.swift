@@ -215,6 +215,23 @@ public final class Store: Sendable {
         return store
     }
 
+    /// Opens the store at `url`, runs `body` with it and closes it, whether `body` succeeds or throws.
+    public static func using<T>(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store"), _ body: (Store) async throws -> T) async throws -> T {
+        try await open(url, logger: logger).closing(after: body)
+    }
+
+    /// Runs `body` with this store, then closes it, whether `body` succeeds or throws.
+    public func closing<T>(after body: (Store) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
     /// Closes the connection.
     public func close() async {
         try? await connection?.close()

@@ -30,14 +30,6 @@ public enum TestDatabases {
 
     /// Opens a fresh store on `engine`, runs `body`, closes the store whatever happens.
     public static func withStore<T>(_ engine: DatabaseURL.Engine, _ body: (Store) async throws -> T) async throws -> T {
-        let store = try await Store.open(try await freshURL(engine))
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await Store.using(try await freshURL(engine), body)
     }
 }

@@ -9,8 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let store = try await global.open(tenant: try global.tenantID())
-        await store.close()
+        try await global.withStore(tenant: try global.tenantID()) { _ in }
         say("database \(try global.databaseURL()) is up to date")
     }
 }
@@ -90,12 +89,12 @@ struct PolicyCommand: AsyncParsableCommand {
                 throw CLIError.badInput("\(file): " + error.description)
             }
             let tenant = try global.tenantID()
-            let store = try await global.open(tenant: tenant)
-            try await store.write { s in
-                try await s.savePolicy(tenant, policy)
-                try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+            try await global.withStore(tenant: tenant) { store in
+                try await store.write { s in
+                    try await s.savePolicy(tenant, policy)
+                    try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+                }
             }
-            await store.close()
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
         }
     }
@@ -106,9 +105,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let store = try await global.open(tenant: tenant)
-            let policy = try await store.read { try await $0.policy(tenant) }
-            await store.close()
+            let policy = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.policy(tenant) } }
             say(String(decoding: policy.jsonData(), as: UTF8.self))
         }
     }
@@ -142,9 +139,7 @@ struct SettingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let store = try await global.open(tenant: tenant)
-            let settings = try await store.read { try await $0.settings(tenant) }
-            await store.close()
+            let settings = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.settings(tenant) } }
             let rows = settings.display()
             switch format {
             case .jsonl:

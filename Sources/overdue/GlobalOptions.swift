@@ -27,29 +27,16 @@ struct GlobalOptions: ParsableArguments {
         return t
     }
 
-    /// Opens the store and makes sure the tenant exists.
-    func open(tenant: String, logger: Logger = Logger(label: "overdue")) async throws -> Store {
+    /// Opens the store for `tenant` (created on first use), runs `body`, and closes the store whatever happens.
+    func withStore<T>(tenant: String, _ body: (Store) async throws -> T) async throws -> T {
         let url = try databaseURL()
-        let store: Store
-        do { store = try await Store.open(url, logger: logger) } catch {
+        let opened: Store
+        do { opened = try await Store.open(url, logger: Logger(label: "overdue")) } catch {
             throw CLIError.failure("cannot open database \(url): \(error)")
         }
-        try await store.write { try await $0.ensureTenant(tenant, now: Date()) }
-        return store
-    }
-}
-
-extension GlobalOptions {
-    /// Opens the store for `tenant`, runs `body`, and closes the store whatever happens.
-    func withStore<T>(tenant: String, _ body: (Store) async throws -> T) async throws -> T {
-        let store = try await open(tenant: tenant)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+        return try await opened.closing { store in
+            try await store.write { try await $0.ensureTenant(tenant, now: Date()) }
+            return try await body(store)
         }
     }
 }

@@ -21,16 +21,17 @@ import Testing
         return d
     }()
 
-    @discardableResult
-    func overdue(_ args: [String], in cwd: URL? = nil) throws -> Output {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the CLI first (swift build): \(Self.binary.path)")
+    /// Runs the CLI in `cwd` with `extraEnv` and waits for it.
+    static func run(_ args: [String], in cwd: URL, extraEnv: [String: String] = [:]) throws -> Output {
+        #expect(FileManager.default.isExecutableFile(atPath: binary.path), "build the CLI first (swift build): \(binary.path)")
         let p = Process()
-        p.executableURL = Self.binary
+        p.executableURL = binary
         p.arguments = args
-        p.currentDirectoryURL = cwd ?? dir
+        p.currentDirectoryURL = cwd
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OVERDUE_DATABASE_URL")
         env.removeValue(forKey: "OVERDUE_TENANT")
+        env.merge(extraEnv) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -39,6 +40,11 @@ import Testing
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Output(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    @discardableResult
+    func overdue(_ args: [String], in cwd: URL? = nil) throws -> Output {
+        try Self.run(args, in: cwd ?? dir)
     }
 
     func write(_ name: String, _ text: String) -> String {

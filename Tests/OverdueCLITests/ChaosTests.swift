@@ -15,19 +15,7 @@ import Testing
         return d
     }()
 
-    func cli(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func cli(_ args: [String]) throws -> CLITests.Output { try CLITests.run(args, in: dir) }
 
     @Test func workersKilledAtRandomStillSendEveryAttemptExactlyOnce() async throws {
         guard TestDatabases.engines.contains(.postgres) else { return } // CI always has PostgreSQL (see postgresIsThereInCI)
