@@ -66,11 +66,6 @@ extension Session {
         try await schedule(tenant, subjects: try await debtors(tenant).map(\.id), at: at, mode: mode)
     }
 
-    /// Removes a job (nothing left to do for the subject).
-    public func unschedule(_ tenant: String, kind: String = "plan", subject: String) async throws {
-        try await exec("DELETE FROM jobs WHERE tenant_id = ? AND kind = ? AND subject = ?", [.text(tenant), .text(kind), .text(subject)])
-    }
-
     /// Claims the earliest job due at or before `until` (optionally of one tenant) whose lease is free
     /// at wall-clock `leaseNow`; the lease lasts `leaseSeconds`.
     public func claimNextJob(tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double) async throws -> Job? {
@@ -126,10 +121,5 @@ extension Session {
     public func leasedJobs(_ tenant: String, until: Date, leaseNow: Date) async throws -> Int {
         Int(try await row("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND due_at <= ? AND lease_until >= ?",
                           [.text(tenant), .time(until), .time(leaseNow)])?.int("n") ?? 0)
-    }
-
-    /// The earliest due time among the tenant's jobs.
-    public func nextJobDue(_ tenant: String) async throws -> Date? {
-        try await row("SELECT MIN(due_at) AS due FROM jobs WHERE tenant_id = ?", [.text(tenant)])?.optTime("due")
     }
 }
