@@ -201,11 +201,9 @@ public final class Store: Sendable {
 
     /// Connects to PostgreSQL (one connection; pooling and workers come with scale-out) and migrates.
     static func openPostgres(_ url: DatabaseURL, logger: Logger) async throws -> Store {
-        let config = PostgresConnection.Configuration(host: url.host!, port: url.port ?? 5432, username: url.user ?? "postgres",
-                                                      password: url.password, database: url.database, tls: .disable)
         let conn: PostgresConnection
         do {
-            conn = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+            conn = try await PostgresConnection.connect(configuration: url.postgresConfiguration, id: 1, logger: logger)
         } catch {
             throw StoreError.unsupported("cannot connect to PostgreSQL at \(url): \(String(reflecting: error))")
         }
@@ -416,6 +414,14 @@ extension SQLValue: SQLiteDataConvertible {
     }
 }
 
+extension DatabaseURL {
+    /// The connection settings of a `postgres://` URL (TLS off: loopback and private networks for now).
+    var postgresConfiguration: PostgresConnection.Configuration {
+        PostgresConnection.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
+                                         password: password, database: database, tls: .disable)
+    }
+}
+
 extension Store {
     /// Creates database `name` on the PostgreSQL server of `adminURL` and returns its URL: used by
     /// the test suites (a fresh database per test) and by operators preparing a server.
@@ -423,9 +429,7 @@ extension Store {
         guard adminURL.engine == .postgres, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw StoreError.badURL(adminURL.raw)
         }
-        let config = PostgresConnection.Configuration(host: adminURL.host!, port: adminURL.port ?? 5432, username: adminURL.user ?? "postgres",
-                                                      password: adminURL.password, database: adminURL.database, tls: .disable)
-        let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: logger)
+        let conn = try await PostgresConnection.connect(configuration: adminURL.postgresConfiguration, id: 2, logger: logger)
         do {
             try await conn.sql().raw("CREATE DATABASE \(unsafeRaw: name)").run()
         } catch {

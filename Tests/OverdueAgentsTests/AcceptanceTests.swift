@@ -148,7 +148,7 @@ import OverdueTestSupport
         #expect(outputs[0].contains("\"status\":\"handoff\""))
     }
 
-    @Test func anAttemptRecordedBeforeACrashIsNeverResent() async throws {
+    @Test func anAttemptRecordedBeforeACrashIsNeverRecordedTwice() async throws {
         try await withWorld { store, scheduler in
             // given: the first attempt was recorded, then the process died before the provider answered
             let pending = MessageRecord(id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
