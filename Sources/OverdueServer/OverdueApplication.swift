@@ -39,7 +39,7 @@ public func buildApplication(
     APIController(store: store, defaultTenant: configuration.defaultTenant).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {
-        services.append(SchedulerService(scheduler: scheduler, logger: logger))
+        services.append(contentsOf: workerServices(store: store, scheduler: scheduler, logger: logger))
     }
     return Application(
         router: router,

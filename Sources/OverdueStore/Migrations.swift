@@ -173,10 +173,22 @@ enum Migrations {
             // One tenant's queue in due order: `overdue run` claims from it thousands of times.
             "CREATE INDEX jobs_tenant_due ON jobs (tenant_id, due_at, subject)",
         ] },
+        Migration(id: 2, name: "job versions and leased jobs index") { _ in [
+            // Bumped whenever a job is (re)scheduled, so a worker finishing an older look at the case
+            // cannot delete or postpone the newer request (new data arrived while it worked).
+            "ALTER TABLE jobs ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
+            // Idle workers sleep until the next due job or lease expiry; leased jobs are few.
+            "CREATE INDEX jobs_leased ON jobs (lease_until) WHERE lease_until IS NOT NULL",
+        ] },
     ]
+
+    /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped
+    /// advisory lock); SQLite's BEGIN IMMEDIATE already does.
+    static let advisoryLockKey: Int64 = 0x0_0E_D0E_0001
 
     static func apply(_ store: Store) async throws {
         try await store.write { s in
+            try await lockForMigration(s)
             try await s.exec("CREATE TABLE IF NOT EXISTS overdue_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
         }
         let applied = try await store.read { s in
@@ -186,15 +198,23 @@ enum Migrations {
         if let newest = applied.max(), newest > known { throw StoreError.tooNew(applied: Int(newest), known: known) }
         for m in all where !applied.contains(Int64(m.id)) {
             do {
-                try await store.write { s in
+                let ran = try await store.write { s -> Bool in
+                    try await lockForMigration(s)
+                    // Another process may have applied it while this one waited for the lock.
+                    if try await s.row("SELECT id FROM overdue_migrations WHERE id = ?", [.int(Int64(m.id))]) != nil { return false }
                     for sql in m.statements(s.dialect) { try await s.exec(sql) }
                     try await s.exec("INSERT INTO overdue_migrations (id, name, applied_at) VALUES (?, ?, ?)",
                                      [.int(Int64(m.id)), .text(m.name), .time(Date())])
+                    return true
                 }
-                store.logger.info("applied migration \(m.id): \(m.name)")
+                if ran { store.logger.info("applied migration \(m.id): \(m.name)") }
             } catch {
                 throw StoreError.migration(id: m.id, name: m.name, message: "\(error)")
             }
         }
+    }
+
+    private static func lockForMigration(_ s: Session) async throws {
+        if s.dialect == .postgres { try await s.exec("SELECT pg_advisory_xact_lock(\(advisoryLockKey))") }
     }
 }

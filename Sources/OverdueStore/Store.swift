@@ -26,6 +26,11 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
     public var raw: String
     /// PostgreSQL host, port, user, password and database.
     public var host: String?, port: Int?, user: String?, password: String?, database: String?
+    /// PostgreSQL: most connections this process opens (`?pool=N`, default 10).
+    public var poolSize = 10
+    /// PostgreSQL: longest a statement may run before the server cancels it (`?statement_timeout=S`
+    /// seconds, default 60); also the longest a transaction may sit idle.
+    public var statementTimeout = 60
 
     /// The default: `sqlite://./overdue.sqlite`.
     public static let `default` = try! DatabaseURL("sqlite://./overdue.sqlite")
@@ -52,6 +57,19 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
             password = url.password.flatMap { $0.removingPercentEncoding }
             let db = String(url.path.drop(while: { $0 == "/" }))
             database = db.isEmpty ? nil : db
+            for item in url.queryItems ?? [] {
+                let value = item.value.flatMap { Int($0) }
+                switch item.name {
+                case "pool":
+                    guard let value, (1...500).contains(value) else { throw .badOption(text, "pool must be a whole number from 1 to 500") }
+                    poolSize = value
+                case "statement_timeout":
+                    guard let value, (1...86_400).contains(value) else { throw .badOption(text, "statement_timeout must be whole seconds from 1 to 86400") }
+                    statementTimeout = value
+                default:
+                    throw .badOption(text, "unknown option '\(item.name)' (known: pool, statement_timeout)")
+                }
+            }
             return
         }
         // A bare path is accepted as SQLite for convenience.
@@ -62,9 +80,13 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The URL with any password masked, for messages and logs.
-    public var description: String {
-        guard let password, !password.isEmpty else { return raw }
-        return raw.replacingOccurrences(of: ":" + (password.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? password) + "@", with: ":****@")
+    public var description: String { Self.masked(raw) }
+
+    /// `text` with the password of a `scheme://user:password@host` URL masked.
+    static func masked(_ text: String) -> String {
+        guard var c = URLComponents(string: text), let pw = c.percentEncodedPassword, !pw.isEmpty else { return text }
+        c.percentEncodedPassword = "****"
+        return c.string ?? text
     }
 }
 
@@ -72,6 +94,8 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The database URL cannot be read.
     case badURL(String)
+    /// An option in the database URL is wrong.
+    case badOption(String, String)
     /// A feature not available.
     case unsupported(String)
     /// A migration failed.
@@ -89,7 +113,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .badURL(let u): return "database URL '\(u)' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
+        case .badURL(let u): return "database URL '\(DatabaseURL.masked(u))' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
+        case .badOption(let u, let m): return "database URL '\(DatabaseURL.masked(u))': \(m)"
         case .unsupported(let m): return m
         case .migration(let id, let name, let m): return "migration \(id) (\(name)) failed: \(m)"
         case .tooNew(let a, let k): return "the database has migration \(a) applied but this Overdue knows only up to \(k): upgrade Overdue"
@@ -165,19 +190,29 @@ actor WriteLock {
 }
 
 /// The store: open it once per process, use `read` for queries and `write` for transactions.
+///
+/// On SQLite there is one connection and writers take turns (SQLite has one writer anyway). On
+/// PostgreSQL a pool of connections serves concurrent reads and transactions; a connection lost with
+/// a server restart is replaced on the next use.
 public final class Store: Sendable {
-    let database: any SQLDatabase
+    let database: (any SQLDatabase)?
     let connection: SQLiteConnection?
-    let postgres: PostgresConnection?
+    let postgres: PostgresClient?
+    private let postgresRun: Task<Void, Never>?
     let lock = WriteLock()
     /// The dialect in use.
     public let dialect: Dialect
+    /// Where the store is.
+    public let url: DatabaseURL
     let logger: Logger
 
-    private init(database: any SQLDatabase, connection: SQLiteConnection?, postgres: PostgresConnection? = nil, dialect: Dialect, logger: Logger) {
+    private init(url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
+                 postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger) {
+        self.url = url
         self.database = database
         self.connection = connection
         self.postgres = postgres
+        self.postgresRun = postgresRun
         self.dialect = dialect
         self.logger = logger
     }
@@ -188,28 +223,44 @@ public final class Store: Sendable {
         let storage: SQLiteConnection.Storage = url.path.map { .file(path: $0) } ?? .memory
         let conn = try await SQLiteConnection.open(storage: storage, logger: logger)
         let db = conn.sql()
-        let store = Store(database: db, connection: conn, dialect: .sqlite, logger: logger)
-        if url.path != nil {
-            _ = try await db.raw("PRAGMA journal_mode=WAL").all()
-            try await db.raw("PRAGMA synchronous=NORMAL").run()
+        let store = Store(url: url, database: db, connection: conn, dialect: .sqlite, logger: logger)
+        do {
+            // The busy timeout first: another process may be creating the same file right now.
+            try await db.raw("PRAGMA busy_timeout=10000").run()
+            if url.path != nil {
+                _ = try await db.raw("PRAGMA journal_mode=WAL").all()
+                try await db.raw("PRAGMA synchronous=NORMAL").run()
+            }
+            try await db.raw("PRAGMA foreign_keys=ON").run()
+            try await Migrations.apply(store)
+        } catch {
+            await store.close()
+            throw error
         }
-        try await db.raw("PRAGMA foreign_keys=ON").run()
-        try await db.raw("PRAGMA busy_timeout=10000").run()
-        try await Migrations.apply(store)
         return store
     }
 
-    /// Connects to PostgreSQL (one connection; pooling and workers come with scale-out) and migrates.
+    /// Starts a connection pool on PostgreSQL, checks that the server answers, and migrates.
     static func openPostgres(_ url: DatabaseURL, logger: Logger) async throws -> Store {
-        let conn: PostgresConnection
+        // The pool reports connection trouble to callers as errors; its own log would add a start-up
+        // race warning (a lease can come before `run()` is scheduled), so only its errors are kept.
+        var poolLogger = logger
+        poolLogger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_POOL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        let client = PostgresClient(configuration: url.postgresClientConfiguration, backgroundLogger: poolLogger)
+        let run = Task { await client.run() }
+        let store = Store(url: url, database: nil, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger)
         do {
-            conn = try await PostgresConnection.connect(configuration: url.postgresConfiguration, id: 1, logger: logger)
+            _ = try await store.read { try await $0.row("SELECT 1 AS one")?.int("one") }
         } catch {
+            await store.close()
             throw StoreError.unsupported("cannot connect to PostgreSQL at \(url): \(String(reflecting: error))")
         }
-        let store = Store(database: conn.sql(), connection: nil, postgres: conn, dialect: .postgres, logger: logger)
-        try await store.database.raw("SET statement_timeout = '60s'").run()
-        try await Migrations.apply(store)
+        do {
+            try await Migrations.apply(store)
+        } catch {
+            await store.close()
+            throw error
+        }
         return store
     }
 
@@ -230,38 +281,61 @@ public final class Store: Sendable {
         }
     }
 
-    /// Closes the connection.
+    /// Closes the connection (or the pool and its connections).
     public func close() async {
         try? await connection?.close()
-        try? await postgres?.close()
+        if let postgresRun {
+            postgresRun.cancel()
+            await postgresRun.value
+        }
     }
 
     /// Runs read-only work (no transaction).
     public func read<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
-        try await body(Session(db: database, dialect: dialect, sqlite: connection))
+        if let postgres {
+            return try await postgres.withConnection { conn in
+                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil))
+            }
+        }
+        return try await body(Session(db: database!, dialect: dialect, sqlite: connection))
     }
 
-    /// Runs `body` in one transaction, serialised with every other writer; rolls back on error.
+    /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
+    /// process (and by SQLite's lock across processes); on PostgreSQL they run concurrently.
     public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        if let postgres {
+            return try await postgres.withConnection { conn in
+                try await Store.transaction(on: conn.sql(), begin: "BEGIN") { db in
+                    try await body(Session(db: db, dialect: .postgres, sqlite: nil))
+                }
+            }
+        }
         await lock.acquire()
         do {
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
-            try await database.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            let session = Session(db: database, dialect: dialect, sqlite: connection)
-            let result: T
-            do {
-                result = try await body(session)
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
+            let result = try await Store.transaction(on: database!, begin: "BEGIN IMMEDIATE") { db in
+                try await body(Session(db: db, dialect: .sqlite, sqlite: connection))
             }
-            try await database.raw("COMMIT").run()
             await lock.release()
             return result
         } catch {
             await lock.release()
             throw error
         }
+    }
+
+    private static func transaction<T>(on db: any SQLDatabase, begin: String, isolation: isolated (any Actor)? = #isolation,
+                                       _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.raw(SQLQueryString(begin)).run()
+        let result: T
+        do {
+            result = try await body(db)
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+        try await db.raw("COMMIT").run()
+        return result
     }
 }
 
@@ -417,8 +491,27 @@ extension SQLValue: SQLiteDataConvertible {
 extension DatabaseURL {
     /// The connection settings of a `postgres://` URL (TLS off: loopback and private networks for now).
     var postgresConfiguration: PostgresConnection.Configuration {
-        PostgresConnection.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
-                                         password: password, database: database, tls: .disable)
+        var c = PostgresConnection.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
+                                                 password: password, database: database, tls: .disable)
+        c.options.additionalStartupParameters = serverParameters
+        return c
+    }
+
+    /// The pool settings of a `postgres://` URL.
+    var postgresClientConfiguration: PostgresClient.Configuration {
+        var c = PostgresClient.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
+                                             password: password, database: database, tls: .disable)
+        c.options.maximumConnections = poolSize
+        c.options.connectTimeout = .seconds(5)
+        c.options.additionalStartupParameters = serverParameters
+        return c
+    }
+
+    // Sent with every connection: a runaway statement or a transaction left open by a frozen process
+    // cannot hold locks for longer than this.
+    private var serverParameters: [(String, String)] {
+        [("statement_timeout", "\(statementTimeout)s"), ("idle_in_transaction_session_timeout", "\(statementTimeout)s"),
+         ("application_name", "overdue")]
     }
 }
 
@@ -444,4 +537,14 @@ extension Store {
         url.raw = comps.string!
         return url
     }
+}
+
+/// A one-line account of `error` fit for a log or a job's `last_error`: PostgreSQL errors give the
+/// server's message and SQLSTATE (never the statement's bound values), others their description.
+public func describeStoreError(_ error: any Error) -> String {
+    guard let e = error as? PSQLError else { return String(describing: error) }
+    if let info = e.serverInfo {
+        return "PostgreSQL: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))"
+    }
+    return "PostgreSQL \(e.code.description)" + (e.underlying.map { ": \($0)" } ?? "")
 }

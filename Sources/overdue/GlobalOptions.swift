@@ -57,14 +57,21 @@ func parseInstant(_ text: String, flag: String) throws -> Date {
     return d
 }
 
-/// Writes a line to standard output.
+/// Writes a line to standard output. When the reader has gone (`overdue outbox | head`) the command
+/// ends quietly, as Unix tools do; any other write failure (a full disk) is an error.
 func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    do {
+        try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+    } catch {
+        if ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(EPIPE) { exit(0) }
+        note("error: cannot write to standard output: \(error.localizedDescription)")
+        exit(1)
+    }
 }
 
 /// Writes a line to standard error.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
 }
 
 /// Whether standard error is a terminal (progress lines are drawn only there, or when forced).

@@ -33,8 +33,7 @@ func sandboxChannels() -> [Channel: any ChannelAdapter] {
 
 /// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
 func serve(store: Store, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
-    var logger = Logger(label: "overdue.server")
-    logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    let logger = processLogger("overdue.server")
     let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger), logger: logger)
     let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant),
                                store: store, scheduler: scheduler, logger: logger, onServerRunning: { banner($0) })
@@ -130,28 +129,41 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run the scheduler and dispatcher only (no HTTP): start as many as the load needs against one database.",
-        discussion: "Workers claim due cases with a lease and a fencing number, so two never work the same case at once. SIGTERM or Ctrl-C stops after the case in hand.")
+        discussion: """
+            Workers claim due cases with a lease (extended while a case is worked) and a fencing number, so two never work \
+            the same case at once; a dead worker's cases are taken over when its lease expires. On PostgreSQL idle workers \
+            are woken by NOTIFY when work is added, and one process at a time is the leader (advisory lock) that does the \
+            housekeeping. SIGTERM or Ctrl-C stops after the cases in hand.
+            """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Seconds between passes over the queue when it is idle.") var interval: Double = 1
-    @Option(help: "Seconds a claimed case stays with this worker; if it dies, another takes the case over after that.") var lease: Double = 60
+    @Option(help: "Longest sleep, in seconds, between looks at an idle queue (default: 1 on SQLite; 10 on PostgreSQL, where NOTIFY and the next due time wake workers sooner).") var interval: Double?
+    @Option(help: "Seconds a claimed case stays with this worker without a heartbeat; if the worker dies, another takes the case over after that.") var lease: Double = 30
+    @Option(help: "Cases worked at once on PostgreSQL (SQLite works one at a time).") var concurrency: Int = 4
 
     func run() async throws {
-        guard interval > 0, interval <= 3600 else { throw CLIError.badInput("--interval \(interval) must be between 0 and 3600 seconds") }
+        if let interval { guard interval > 0, interval <= 3600 else { throw CLIError.badInput("--interval \(interval) must be between 0 and 3600 seconds") } }
         guard lease >= 1, lease <= 3600 else { throw CLIError.badInput("--lease \(lease) must be between 1 and 3600 seconds") }
-        let leaseSeconds = lease
+        guard (1...64).contains(concurrency) else { throw CLIError.badInput("--concurrency \(concurrency) must be between 1 and 64") }
+        let leaseSeconds = lease, lanes = concurrency
         let tenant = try global.tenantID()
         let db = try global.databaseURL()
-        let pause = Duration.milliseconds(Int64(interval * 1000))
+        let idle = interval.map { Duration.milliseconds(Int64($0 * 1000)) }
         try await global.withStore(tenant: tenant) { store in
-            var logger = Logger(label: "overdue.worker")
-            logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let logger = processLogger("overdue.worker")
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger),
                                       owner: owner, leaseSeconds: leaseSeconds, logger: logger)
-            let group = ServiceGroup(services: [SchedulerService(scheduler: scheduler, interval: pause, logger: logger)],
+            let group = ServiceGroup(services: workerServices(store: store, scheduler: scheduler, idleWait: idle, concurrency: lanes, logger: logger),
                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")
             try await group.run()
         }
     }
+}
+
+/// A logger at the level of `OVERDUE_LOG_LEVEL` (default info).
+func processLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
 }

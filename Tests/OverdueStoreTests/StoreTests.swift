@@ -27,12 +27,38 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(try DatabaseURL("postgres://u@h/db").engine == .postgres)
     }
 
-    @Test(arguments: TestDatabases.engines) func migrationsApplyOnceAndReopenIsANoOp(engine: DatabaseURL.Engine) async throws {
+    @Test func postgresURLOptionsAreCheckedAndPasswordsNeverShown() throws {
+        let url = try DatabaseURL("postgres://app:s3cret@db.internal:6432/overdue?pool=25&statement_timeout=15")
+        #expect(url.poolSize == 25)
+        #expect(url.statementTimeout == 15)
+        #expect(!url.description.contains("s3cret"))
+        #expect(try DatabaseURL("postgres://u@h/db").poolSize == 10)
+        for bad in ["postgres://u:pw@h/db?pool=0", "postgres://u:pw@h/db?pool=many", "postgres://u:pw@h/db?statement_timeout=-1", "postgres://u:pw@h/db?colour=blue"] {
+            #expect {
+                try DatabaseURL(bad)
+            } throws: { error in
+                let text = "\(error)"
+                return !text.contains(":pw@") && (text.contains("pool") || text.contains("statement_timeout") || text.contains("colour"))
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines) func migrationsApplyOnceEvenWhenProcessesStartTogether(engine: DatabaseURL.Engine) async throws {
         let url = try await TestDatabases.freshURL(engine)
-        await (try await Store.open(url)).close()
+        if engine == .postgres {
+            // Several processes starting at once against a new database (a deployment's workers) all succeed.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { await (try await Store.open(url)).close() } }
+                try await group.waitForAll()
+            }
+        } else {
+            // SQLite is one machine's database: `overdue migrate` (or the first command) creates it.
+            await (try await Store.open(url)).close()
+            await (try await Store.open(url)).close()
+        }
         let again = try await Store.open(url)
-        let ids = try await again.read { try await $0.rows("SELECT id FROM overdue_migrations").map { try $0.int("id") } }
-        #expect(ids == [1])
+        let ids = try await again.read { try await $0.rows("SELECT id FROM overdue_migrations ORDER BY id").map { try $0.int("id") } }
+        #expect(ids == [1, 2])
         await again.close()
     }
 
@@ -138,6 +164,48 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(!stale)
         let fresh = try await store.write { try await $0.completeJob(takeover!, next: t0.addingTimeInterval(5000)) }
         #expect(fresh)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines) func aCaseAskedForAgainWhileWorkedIsNotForgotten(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
+            let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
+            let wall = Date()
+            try await store.write { try await $0.schedule("t1", subjects: ["D1", "D2"], at: t0, mode: .replace) }
+            let d1 = try await store.write { try await $0.claimNextJob(tenant: "t1", until: t0, owner: "w", leaseNow: wall, leaseSeconds: 60) }
+            let d2 = try await store.write { try await $0.claimNextJob(tenant: "t1", until: t0, owner: "w", leaseNow: wall, leaseSeconds: 60) }
+            // While both are worked, new data arrives for both (an import schedules them again).
+            try await store.write { try await $0.schedule("t1", subjects: ["D1", "D2"], at: t0.addingTimeInterval(5), mode: .replace) }
+            // The worker saw the old data: it would delete D1's job and postpone D2's by a day.
+            #expect(try await store.write { try await $0.completeJob(d1!, next: nil) })
+            #expect(try await store.write { try await $0.completeJob(d2!, next: t0.addingTimeInterval(86_400)) })
+            // Both are still due at the newer request's time, free to be claimed.
+            var again: [String] = []
+            while let j = try await store.write({ try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(5), owner: "w2", leaseNow: wall, leaseSeconds: 60) }) {
+                again.append(j.subject)
+                #expect(j.dueAt == t0.addingTimeInterval(5))
+            }
+            #expect(again.sorted() == ["D1", "D2"])
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines) func idleWorkersKnowWhenTheNextJobOrLeaseExpiryIs(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
+            let wall = Timestamp.parse("2026-03-01T12:00:00Z")!
+            #expect(try await store.read { try await $0.nextJobAvailable(leaseNow: wall) } == nil)
+            try await store.write { try await $0.schedule("t1", subjects: ["A"], at: wall.addingTimeInterval(300), mode: .replace) }
+            try await store.write { try await $0.schedule("t1", subjects: ["B"], at: wall.addingTimeInterval(-10), mode: .replace) }
+            #expect(try await store.read { try await $0.nextJobAvailable(leaseNow: wall) } == wall.addingTimeInterval(-10))
+            // B is taken with a 60 s lease: next is its lease expiry (a dead worker's case is rescued then), before A.
+            let b = try await store.write { try await $0.claimNextJob(tenant: nil, until: wall, owner: "w", leaseNow: wall, leaseSeconds: 60) }
+            #expect(b?.subject == "B")
+            #expect(try await store.read { try await $0.nextJobAvailable(leaseNow: wall) } == wall.addingTimeInterval(61))
+            // A heartbeat moves the expiry; a worker that lost the lease cannot extend it.
+            #expect(try await store.write { try await $0.extendLease(b!, until: wall.addingTimeInterval(400)) })
+            #expect(try await store.read { try await $0.nextJobAvailable(leaseNow: wall) } == wall.addingTimeInterval(300))
+            var stale = b!
+            stale.fence -= 1
+            #expect(try await store.write { try await $0.extendLease(stale, until: wall.addingTimeInterval(900)) } == false)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OverdueCore
 import OverdueStore
+import ServiceLifecycle
 
 /// What a run of the scheduler did.
 public struct RunReport: Hashable, Sendable {
@@ -15,6 +16,14 @@ public struct RunReport: Hashable, Sendable {
     public var resolved: Int = 0
     /// Total messages sent.
     public var totalSent: Int { sent.values.reduce(0, +) }
+
+    /// Adds another report's counts to this one.
+    public mutating func merge(_ other: RunReport) {
+        processed += other.processed
+        for (c, n) in other.sent { sent[c, default: 0] += n }
+        handoffs += other.handoffs
+        resolved += other.resolved
+    }
 }
 
 /// Drains due plan jobs in time order: on a virtual clock for `overdue run`, on the wall clock for `serve`.
@@ -29,7 +38,7 @@ public struct Scheduler: Sendable {
     /// `leaseSeconds`: how long a claimed case stays with this process; a process that dies loses it
     /// to another after that long.
     public init(store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
-                leaseSeconds: Double = 60, logger: Logger = Logger(label: "overdue.scheduler")) {
+                leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler")) {
         self.leaseSeconds = leaseSeconds
         self.store = store
         self.processor = processor
@@ -54,7 +63,7 @@ public struct Scheduler: Sendable {
             try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: leaseSeconds)
         }) {
             let now = max(job.dueAt, from)
-            try await execute(job, now: now, rules: rules, report: &report)
+            report.merge(try await execute(job, now: now, rules: rules))
             if let progress, Date().timeIntervalSince(lastProgress) > 1 {
                 progress(now, report)
                 lastProgress = Date()
@@ -69,30 +78,67 @@ public struct Scheduler: Sendable {
         return report
     }
 
-    /// Executes every job due at wall-clock `now` (all tenants); returns how many ran.
-    public func runDue(now: Date) async throws -> RunReport {
+    /// Executes every job due on the wall clock (all tenants) in `concurrency` parallel lanes, each
+    /// claiming one case at a time, until nothing is due or the process is shutting down (a lane
+    /// finishes the case in hand first). A case in hand has its lease extended every third of the
+    /// lease time, so a slow planning is never taken over by another worker.
+    public func runDue(clock: any Clock, concurrency: Int = 1) async throws -> RunReport {
+        try await withThrowingTaskGroup(of: RunReport.self) { group in
+            for _ in 0..<max(1, concurrency) { group.addTask { try await self.lane(clock: clock) } }
+            var total = RunReport()
+            for try await r in group { total.merge(r) }
+            return total
+        }
+    }
+
+    private func lane(clock: any Clock) async throws -> RunReport {
         var report = RunReport()
-        while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
-        }) {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = clock.now()
+            guard let job = try await store.write({ s in
+                try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
+            }) else { break }
+            // Claim lag: how long after it fell due (or its lease expired) the job was started.
+            logger.debug("claimed \(job.tenant)/\(job.subject)", metadata: [
+                "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))"])
             do {
-                try await execute(job, now: now, report: &report)
+                report.merge(try await withHeartbeat(job) { try await self.execute(job, now: now) })
             } catch {
                 let retryAt = try await store.write { s in
-                    try await s.failJob(job, error: "\(error)", now: now, jitter: Double.random(in: 0..<1))
+                    try await s.failJob(job, error: describeStoreError(error), now: now, jitter: Double.random(in: 0..<1))
                 }
                 if let retryAt {
-                    logger.error("planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(error)")
+                    logger.error("planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(describeStoreError(error))")
                 } else {
-                    logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(error)")
+                    logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(describeStoreError(error))")
                 }
             }
         }
         return report
     }
 
-    private func execute(_ job: Job, now: Date, rules: CaseProcessor.TenantRules? = nil, report: inout RunReport) async throws {
+    /// Runs `body` while extending the job's lease in the background.
+    private func withHeartbeat<T: Sendable>(_ job: Job, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let (store, lease, logger) = (self.store, self.leaseSeconds, self.logger)
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(Int64(lease * 1000 / 3)))
+                    let kept = try await store.write { s in try await s.extendLease(job, until: Date().addingTimeInterval(lease)) }
+                    if !kept {
+                        logger.warning("lost the lease on \(job.tenant)/\(job.subject) while working it; another worker owns it now")
+                        return
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    private func execute(_ job: Job, now: Date, rules: CaseProcessor.TenantRules? = nil) async throws -> RunReport {
         let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
+        var report = RunReport()
         report.processed += 1
         for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
         if outcome.decision.action == .handoff { report.handoffs += 1 }
@@ -100,5 +146,6 @@ public struct Scheduler: Sendable {
         let next = outcome.nextRunAt.map { max($0, now.addingTimeInterval(1)) }
         let kept = try await store.write { s in try await s.completeJob(job, next: next) }
         if !kept { logger.warning("lost the lease on \(job.tenant)/\(job.subject); another worker owns it") }
+        return report
     }
 }

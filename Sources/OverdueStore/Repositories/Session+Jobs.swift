@@ -18,6 +18,9 @@ public struct Job: Hashable, Sendable {
     public var fence: Int64
     /// How many times it has been claimed since it last succeeded (1 on a first claim).
     public var attempts: Int
+    /// The job's version when claimed: bumped by every `schedule`, so completion can tell whether
+    /// the case was asked for again while it was being worked.
+    public var version: Int64 = 0
 }
 
 /// When a failed job runs again: exponential backoff with jitter, then the dead-letter queue.
@@ -58,7 +61,54 @@ extension Session {
         let update = mode == .replace ? "excluded.due_at" : "CASE WHEN excluded.due_at < jobs.due_at THEN excluded.due_at ELSE jobs.due_at END"
         try await insertMany("jobs", columns: ["tenant_id", "kind", "subject", "due_at"],
                              rows: subjects.map { [.text(tenant), .text(kind), .text($0), .time(at)] },
-                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL, dead_at = NULL")
+                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL, dead_at = NULL, version = jobs.version + 1")
+        try await notifyWorkers()
+    }
+
+    /// Tells idle workers of other processes to look at the queue (PostgreSQL `NOTIFY`, delivered on
+    /// commit; a no-op on SQLite, whose workers poll).
+    public func notifyWorkers() async throws {
+        guard dialect == .postgres else { return }
+        try await exec("SELECT pg_notify('\(Coordinator.channel)', '')")
+    }
+
+    /// When the next job may be claimed at wall-clock `leaseNow`: the earliest due time of a free job,
+    /// or the earliest expiry of a lease (whose job is then rescued). Nil when the queue is empty.
+    public func nextJobAvailable(leaseNow: Date) async throws -> Date? {
+        let free = try await row("""
+            SELECT due_at FROM jobs WHERE dead_at IS NULL AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at LIMIT 1
+            """, [.time(leaseNow)])?.time("due_at")
+        let lease = try await row("""
+            SELECT lease_until FROM jobs WHERE lease_until IS NOT NULL AND lease_until >= ? AND dead_at IS NULL ORDER BY lease_until LIMIT 1
+            """, [.time(leaseNow)])?.time("lease_until")
+        // A lease ending at second S is free once the clock passes S (leases compare with `<`).
+        switch (free, lease.map { $0.addingTimeInterval(1) }) {
+        case let (a?, b?): return min(a, b)
+        case let (a, b): return a ?? b
+        }
+    }
+
+    /// Extends the lease of a job in hand (the heartbeat of a long planning); false if it was lost.
+    public func extendLease(_ job: Job, until: Date) async throws -> Bool {
+        try await !rows("UPDATE jobs SET lease_until = ? WHERE id = ? AND fence = ? RETURNING id", [.time(until), .int(job.id), .int(job.fence)]).isEmpty
+    }
+
+    /// Re-creates the plan job of every case that has a next action but no job (a repair: nothing
+    /// should lose its job, but a case must never be forgotten if one does). Returns the debtors repaired.
+    public func repairMissingJobs() async throws -> [(tenant: String, debtor: String)] {
+        let missing = try await rows("""
+            SELECT c.tenant_id, c.debtor_id, c.next_action_at FROM cases c
+            WHERE c.next_action_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = c.tenant_id AND j.kind = 'plan' AND j.subject = c.debtor_id)
+            ORDER BY c.tenant_id, c.debtor_id LIMIT 10000
+            """).map { (try $0.string("tenant_id"), try $0.string("debtor_id"), try $0.time("next_action_at")) }
+        for m in missing { try await schedule(m.0, subjects: [m.1], at: m.2, mode: .earliest) }
+        return missing.map { ($0.0, $0.1) }
+    }
+
+    /// How many jobs, across tenants, are dead-lettered.
+    public func deadJobCount() async throws -> Int {
+        Int(try await row("SELECT COUNT(*) AS n FROM jobs WHERE dead_at IS NOT NULL")?.int("n") ?? 0)
     }
 
     /// Schedules a plan job for every debtor of the tenant.
@@ -77,23 +127,35 @@ extension Session {
         let sql = """
             UPDATE jobs SET lease_owner = ?, lease_until = ?, fence = fence + 1, attempts = attempts + 1
             WHERE id = (SELECT id FROM jobs WHERE \(filter) ORDER BY \(order) LIMIT 1\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
-            RETURNING id, tenant_id, kind, subject, due_at, fence, attempts
+            RETURNING id, tenant_id, kind, subject, due_at, fence, attempts, version
             """
         guard let r = try await row(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + binds) else { return nil }
         return Job(id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
-                   dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")))
+                   dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
     }
 
-    /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost (stale fence).
+    /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost
+    /// (stale fence). If the job was scheduled again while it was worked (new data for the case), that
+    /// request stands: the job is kept, due at the earlier of the two times.
     @discardableResult
     public func completeJob(_ job: Job, next: Date?) async throws -> Bool {
+        let unchanged: Bool
         if let next {
-            return try await !rows("""
+            unchanged = try await !rows("""
                 UPDATE jobs SET due_at = ?, lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
-                WHERE id = ? AND fence = ? RETURNING id
-                """, [.time(next), .int(job.id), .int(job.fence)]).isEmpty
+                WHERE id = ? AND fence = ? AND version = ? RETURNING id
+                """, [.time(next), .int(job.id), .int(job.fence), .int(job.version)]).isEmpty
+        } else {
+            unchanged = try await !rows("DELETE FROM jobs WHERE id = ? AND fence = ? AND version = ? RETURNING id",
+                                        [.int(job.id), .int(job.fence), .int(job.version)]).isEmpty
         }
-        return try await !rows("DELETE FROM jobs WHERE id = ? AND fence = ? RETURNING id", [.int(job.id), .int(job.fence)]).isEmpty
+        if unchanged { return true }
+        let earlier = next.map { n -> (String, [SQLValue]) in ("CASE WHEN ? < due_at THEN ? ELSE due_at END", [.time(n), .time(n)]) }
+            ?? ("due_at", [])
+        return try await !rows("""
+            UPDATE jobs SET due_at = \(earlier.0), lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
+            WHERE id = ? AND fence = ? RETURNING id
+            """, earlier.1 + [.int(job.id), .int(job.fence)]).isEmpty
     }
 
     /// Releases a claimed job after a failure: due again after the retry delay, or dead-lettered
