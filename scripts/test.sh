@@ -18,7 +18,39 @@ need swift || { echo "error: swift is not on PATH (Swift 6.1 or newer is require
 need python3 || apt_install python3 || true
 
 # PostgreSQL: the store conformance suite and the cross-engine tests run on it; CI never skips it.
-pg_dir=""
+# Two throwaway clusters: a shared one (OVERDUE_TEST_POSTGRES_URL) and one the restart test may stop
+# and start (OVERDUE_TEST_POSTGRES_RESTART_URL, restarted by running OVERDUE_TEST_POSTGRES_RESTART).
+pg_dirs=()
+PG_AS=()
+stop_postgres() {
+    for d in "${pg_dirs[@]}"; do
+        "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$d/data' -m immediate stop >/dev/null 2>&1" || true
+        rm -rf "$d"
+    done
+}
+# start_cluster NAME: starts a cluster and sets cluster_url and cluster_dir.
+start_cluster() {
+    local dir port
+    dir=$(mktemp -d "/tmp/overdue-pg-$1.XXXXXX")
+    chmod 755 "$dir"
+    pg_dirs+=("$dir")
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    "${PG_AS[@]}" "'$PG_BIN/initdb' -D '$dir/data' -U postgres -A trust --no-sync --locale=C -E UTF8 >'$dir/initdb.log' 2>&1"
+    local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$dir/data' -o \"$opts\" -l '$dir/pg.log' -w start >/dev/null"
+    # A restart is a fast shutdown (connections are cut, as in a failover) and a start.
+    cat >"$dir/restart.sh" <<EOS
+#!/bin/bash
+# Close what the caller left open: the restarted server would hold it for ever (a caller waiting for
+# its pipes or its exit socket to close would never return).
+for fd in \$(ls /proc/\$\$/fd); do [ "\$fd" -gt 2 ] && eval "exec \$fd>&-" 2>/dev/null; done
+exec ${PG_AS[*]} "'$PG_BIN/pg_ctl' -D '$dir/data' -m fast -o \"$opts\" -l '$dir/pg.log' -w restart >/dev/null"
+EOS
+    chmod 755 "$dir/restart.sh"
+    cluster_url="postgres://postgres@127.0.0.1:$port/postgres"
+    cluster_dir=$dir
+}
 start_postgres() {
     if [ -n "${OVERDUE_TEST_POSTGRES_URL:-}" ]; then return 0; fi
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -30,27 +62,20 @@ start_postgres() {
         echo "warning: PostgreSQL is not installed; PostgreSQL tests will not run (they are required in CI)" >&2
         return 0
     fi
-    pg_dir=$(mktemp -d /tmp/overdue-pg.XXXXXX)
-    chmod 755 "$pg_dir"
-    local port
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-    PG_AS=()
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-        chown postgres "$pg_dir"
         PG_AS=(su postgres -s /bin/sh -c)
     else
         PG_AS=(sh -c)
     fi
-    "${PG_AS[@]}" "'$PG_BIN/initdb' -D '$pg_dir/data' -U postgres -A trust --no-sync --locale=C -E UTF8 >'$pg_dir/initdb.log' 2>&1"
-    "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$pg_dir/data' -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" -l '$pg_dir/pg.log' -w start >/dev/null"
-    export OVERDUE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
-    echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway cluster in $pg_dir) =="
-    stop_postgres() {
-        "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$pg_dir/data' -m immediate stop >/dev/null 2>&1" || true
-        rm -rf "$pg_dir"
-    }
     trap stop_postgres EXIT
+    start_cluster shared
+    export OVERDUE_TEST_POSTGRES_URL=$cluster_url
+    echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on ${cluster_url#*@} (throwaway cluster in $cluster_dir) =="
+    start_cluster restart
+    export OVERDUE_TEST_POSTGRES_RESTART_URL=$cluster_url
+    export OVERDUE_TEST_POSTGRES_RESTART="$cluster_dir/restart.sh"
+    echo "== PostgreSQL for the restart test on ${cluster_url#*@} (restart: $OVERDUE_TEST_POSTGRES_RESTART) =="
 }
 start_postgres
 

@@ -135,6 +135,8 @@ public actor Coordinator {
                 }
                 group.addTask { [weak self] in
                     while let self, !Task.isCancelled {
+                        // A statement sent on a closed connection is never answered: stop here instead.
+                        if conn.isClosed { throw StoreError.connectionLost }
                         if await self.isLeader {
                             // Still connected means still holding the lock: the server drops it with the session.
                             _ = try await conn.query("SELECT 1", logger: logger).collect()

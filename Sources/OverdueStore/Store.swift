@@ -6,6 +6,7 @@
 /// This module makes no collection decisions: it stores what the core decided.
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 import PostgresKit
 import PostgresNIO
@@ -110,6 +111,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case clockBehind(String)
     /// Another process holds the work.
     case busy(String)
+    /// The database connection was lost (e.g. the server restarted); the work can be retried.
+    case connectionLost
 
     public var description: String {
         switch self {
@@ -122,6 +125,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .corrupt(let m): return "stored data could not be read: \(m)"
         case .clockBehind(let m): return m
         case .busy(let m): return m
+        case .connectionLost: return "the connection to the database was lost (did the server restart?); retrying"
         }
     }
 }
@@ -294,7 +298,7 @@ public final class Store: Sendable {
     public func read<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil))
+                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout))
             }
         }
         return try await body(Session(db: database!, dialect: dialect, sqlite: connection))
@@ -305,8 +309,8 @@ public final class Store: Sendable {
     public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await Store.transaction(on: conn.sql(), begin: "BEGIN") { db in
-                    try await body(Session(db: db, dialect: .postgres, sqlite: nil))
+                try await Store.transaction(on: conn.sql(), begin: "BEGIN", isOpen: { !conn.isClosed }) { db in
+                    try await body(Session(db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout))
                 }
             }
         }
@@ -324,16 +328,21 @@ public final class Store: Sendable {
         }
     }
 
-    private static func transaction<T>(on db: any SQLDatabase, begin: String, isolation: isolated (any Actor)? = #isolation,
+    private static func transaction<T>(on db: any SQLDatabase, begin: String, isOpen: () -> Bool = { true },
+                                       isolation: isolated (any Actor)? = #isolation,
                                        _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        guard isOpen() else { throw StoreError.connectionLost }
         try await db.raw(SQLQueryString(begin)).run()
         let result: T
         do {
             result = try await body(db)
         } catch {
-            try? await db.raw("ROLLBACK").run()
+            // A statement sent on a connection the server has closed is never answered (PostgresNIO
+            // drops it), so a lost connection gets no ROLLBACK: the server rolled back already.
+            if isOpen() { try? await db.raw("ROLLBACK").run() }
             throw error
         }
+        guard isOpen() else { throw StoreError.connectionLost }
         try await db.raw("COMMIT").run()
         return result
     }
@@ -347,7 +356,44 @@ public struct Session: Sendable {
     /// The raw SQLite connection, for bulk statements that would spend most of their time in SQLKit's
     /// per-bind serialisation (nil on other engines).
     let sqlite: SQLiteConnection?
+    /// The PostgreSQL connection in use, checked before every statement: one sent on a connection the
+    /// server has closed would never be answered.
+    let postgres: PostgresConnection?
 
+    /// Seconds after which the server cancels a statement.
+    let postgresStatementTimeout: Int
+
+    init(db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60) {
+        self.db = db
+        self.dialect = dialect
+        self.sqlite = sqlite
+        self.postgres = postgres
+        self.postgresStatementTimeout = statementTimeout
+    }
+
+    private func checkOpen() throws {
+        if let postgres, postgres.isClosed { throw StoreError.connectionLost }
+    }
+
+    /// Runs a PostgreSQL statement, giving up once the server is overdue with its answer (it cancels
+    /// statements itself after the statement timeout, so silence beyond that means a dead connection).
+    private func onPostgres<T: Sendable>(_ op: @escaping @Sendable () async throws -> T) async throws -> T {
+        try checkOpen()
+        let seconds = Double(postgresStatementTimeout) + 15
+        let once = ResumeOnce<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.arm(continuation)
+            let work = Task {
+                do { once.finish(.success(try await op())) } catch { once.finish(.failure(error)) }
+            }
+            let timer = Task {
+                try await Task.sleep(for: .seconds(seconds))
+                once.finish(.failure(StoreError.connectionLost))
+                work.cancel()
+            }
+            once.whenFinished { timer.cancel() }
+        }
+    }
     /// Builds a query from SQL with `?` placeholders and its binds.
     static func query(_ sql: String, _ binds: [SQLValue]) -> SQLQueryString {
         var q = SQLQueryString("")
@@ -370,7 +416,8 @@ public struct Session: Sendable {
         if let sqlite {
             _ = try await sqlite.query(sql, binds.map { $0.sqliteData! })
         } else {
-            try await db.raw(Session.query(sql, binds)).run()
+            let (db, q) = (self.db, Session.query(sql, binds))
+            try await onPostgres { try await db.raw(q).run() }
         }
     }
 
@@ -379,7 +426,8 @@ public struct Session: Sendable {
         // On SQLite rows are read straight from the driver: SQLKit's generic decoding costs more than
         // the query itself when a planning reads hundreds of columns.
         if let sqlite { return try await sqlite.query(sql, binds.map { $0.sqliteData! }) }
-        return try await db.raw(Session.query(sql, binds)).all().map { SQLKitRow(row: $0) }
+        let (db, q) = (self.db, Session.query(sql, binds))
+        return try await onPostgres { try await db.raw(q).all() }.map { SQLKitRow(row: $0) }
     }
 
     /// Runs a query and returns its first row.
@@ -547,4 +595,43 @@ public func describeStoreError(_ error: any Error) -> String {
         return "PostgreSQL: \(info[.message] ?? "error") (SQLSTATE \(info[.sqlState] ?? "?"))"
     }
     return "PostgreSQL \(e.code.description)" + (e.underlying.map { ": \($0)" } ?? "")
+}
+
+/// Resumes a continuation exactly once, whichever of several racing tasks gets there first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var result: Result<T, any Error>?
+        var onFinish: (@Sendable () -> Void)?
+    }
+    private let state = NIOLockedValueBox(State())
+
+    func arm(_ c: CheckedContinuation<T, any Error>) {
+        let early = state.withLockedValue { s -> Result<T, any Error>? in
+            if let r = s.result { return r }
+            s.continuation = c
+            return nil
+        }
+        if let early { c.resume(with: early) }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (c, hook) = state.withLockedValue { s -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+            guard s.result == nil else { return (nil, nil) }
+            s.result = result
+            defer { s.continuation = nil; s.onFinish = nil }
+            return (s.continuation, s.onFinish)
+        }
+        c?.resume(with: result)
+        hook?()
+    }
+
+    func whenFinished(_ hook: @escaping @Sendable () -> Void) {
+        let done = state.withLockedValue { s -> Bool in
+            if s.result != nil { return true }
+            s.onFinish = hook
+            return false
+        }
+        if done { hook() }
+    }
 }
