@@ -29,6 +29,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "OverdueLanguage",
+            dependencies: ["OverdueCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "OverdueStore",
             dependencies: [
                 "OverdueCore",
@@ -72,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "overdue",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels",
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +86,7 @@ let package = Package(
         ),
         .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
+        .testTarget(name: "OverdueLanguageTests", dependencies: ["OverdueLanguage", "OverdueCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",

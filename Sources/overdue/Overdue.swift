@@ -50,5 +50,5 @@ struct OverdueCommand: AsyncParsableCommand {
         version: Overdue.version,
         subcommands: [DemoCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
                       RunCommand.self, ReplyCommand.self, HoldCommand.self, OptOutCommand.self, OutboxCommand.self,
-                      CasesCommand.self, SettingsCommand.self])
+                      CasesCommand.self, SettingsCommand.self, NLUCommand.self])
 }

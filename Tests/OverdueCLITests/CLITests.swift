@@ -22,7 +22,7 @@ import Testing
     }()
 
     /// Runs the CLI in `cwd` with `extraEnv` and waits for it.
-    static func run(_ args: [String], in cwd: URL, extraEnv: [String: String] = [:]) throws -> Output {
+    static func run(_ args: [String], in cwd: URL, extraEnv: [String: String] = [:], stdin: String? = nil) throws -> Output {
         #expect(FileManager.default.isExecutableFile(atPath: binary.path), "build the CLI first (swift build): \(binary.path)")
         let p = Process()
         p.executableURL = binary
@@ -36,7 +36,15 @@ import Testing
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let input = Pipe()
+        if stdin != nil { p.standardInput = input }
         try p.run()
+        if let stdin {
+            // Written from another thread so a large input cannot fill the pipe while output waits unread.
+            let writer = input.fileHandleForWriting
+            let data = Data(stdin.utf8)
+            Thread.detachNewThread { writer.write(data); try? writer.close() }
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Output(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))

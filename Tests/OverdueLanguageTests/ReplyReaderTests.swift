@@ -1,0 +1,172 @@
+import Foundation
+import OverdueCore
+@testable import OverdueLanguage
+import Testing
+
+/// Reference day for relative dates: Tuesday 10 March 2026.
+let tuesday = LocalDate(year: 2026, month: 3, day: 10)!
+
+func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyReader.read(text, channel: channel, reference: tuesday) }
+
+@Suite struct CleaningTests {
+    @Test func quotedHistorySignatureAndDisclaimerAreNotTheDebtorsWords() {
+        let parts = ReplyCleaner.split("""
+            We will wire it Thursday.
+
+            Best regards,
+            Ann Lee | Payables
+
+            On Mon, Mar 9, 2026 at 9:02 AM Acme Billing <billing@acme.example> wrote:
+            > Reminder: invoice AC-100 for $500.00 is 12 days past due.
+            """)
+        #expect(parts.own == "We will wire it Thursday.")
+        #expect(parts.evidence.isEmpty) // our own reminder is never evidence
+    }
+
+    @Test func aForwardedRemittanceIsEvidence() {
+        let parts = ReplyCleaner.split("""
+            Paid, see below.
+
+            -----Original Message-----
+            From: Bank Notices <notices@bank.example>
+            Sent: Friday, March 6, 2026 4:11 PM
+            Amount: $2,000.00  Invoice: ZX-4410
+            """)
+        #expect(parts.own == "Paid, see below.")
+        #expect(parts.evidence.contains("ZX-4410"))
+        let a = read("Paid, see below.\n\n-----Original Message-----\nFrom: Bank Notices <notices@bank.example>\nSent: Friday\nAmount: $2,000.00  Invoice: ZX-4410")
+        #expect(a.intent == .paid)
+        #expect(a.amount == "2000.00")
+        #expect(a.invoiceRefs == ["ZX-4410"])
+    }
+}
+
+@Suite struct KeywordTests {
+    @Test func carrierKeywordsAreExactMatchesOnSMS() {
+        for k in ["STOP", "stop", "Stop.", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT"] {
+            let a = read(k, .sms)
+            #expect(a.intent == .optOut, "\(k)")
+            #expect(a.confidence == 1)
+        }
+        #expect(read("STOP ALL", .sms).optOutChannel == "all")
+        #expect(read("START", .sms).keyword == "START")
+        #expect(read("HELP", .sms).intent == .question)
+    }
+
+    @Test func stopInASentenceIsReadForItsMeaning() {
+        #expect(read("Stop charging us detention, the driver was late", .sms).intent == .dispute)
+        #expect(read("Payment went out Monday so please stop the reminders").intent == .paid)
+        #expect(read("stop texting me about this", .sms).intent == .optOut)
+    }
+}
+
+@Suite struct IntentTests {
+    @Test(arguments: [
+        ("We'll send payment on Thursday.", Intent.promiseToPay),
+        ("That invoice was paid by ACH last week.", .paid),
+        ("The detention charge was never authorized, please correct the invoice.", .dispute),
+        ("Can you send the signed POD for that load? We can't pay without it.", .documentRequest),
+        ("Money is tight, could we do three payments over the next month?", .paymentPlan),
+        ("I'm not the right person, try our AP team at ap@shipper.example", .wrongContact),
+        ("Please stop calling my phone.", .optOut),
+        ("Can you call me back after 3?", .callbackRequest),
+        ("What's the remit-to address for checks?", .question),
+        ("Automatic reply: I am out of the office until March 20.", .autoReply),
+        ("Thanks, forwarded to our payables team.", .acknowledge),
+        ("You people are incompetent idiots.", .abusive),
+        ("Are you hiring drivers?", .other),
+    ])
+    func englishReplies(text: String, intent: Intent) {
+        #expect(read(text).intent == intent, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("Pagaremos la factura el viernes.", Intent.promiseToPay),
+        ("Ya se pagó la semana pasada, revise por favor.", .paid),
+        ("No estamos de acuerdo con el cargo de detención.", .dispute),
+        ("Nous paierons vendredi.", .promiseToPay),
+        ("Je suis absente du bureau et serai de retour le 20 mars.", .autoReply),
+    ])
+    func spanishAndFrenchAreNotMisread(text: String, intent: Intent) {
+        #expect(read(text).intent == intent, "\(text)")
+    }
+
+    @Test func insultsWinEvenWithAPaymentClaim() {
+        #expect(read("It's been paid, you idiots. Learn to read.").intent == .abusive)
+    }
+}
+
+@Suite struct EntityTests {
+    @Test(arguments: [
+        ("We will pay Friday", "2026-03-13"),
+        ("will pay tmrw", "2026-03-11"),
+        ("paying monday", "2026-03-16"),
+        ("we'll pay next Tuesday", "2026-03-17"),
+        ("We will pay on the 20th", "2026-03-20"),
+        ("will be paid by end of the month", "2026-03-31"),
+        ("we'll pay by EOW", "2026-03-13"),
+        ("Payment scheduled for 3/19 via ACH", "2026-03-19"),
+        ("will be remitted 23/03/2026", "2026-03-23"),
+        ("Pagaremos el viernes 13 de marzo", "2026-03-13"),
+        ("We will pay on March 25", "2026-03-25"),
+    ])
+    func promiseDatesResolveAgainstTheReference(text: String, iso: String) {
+        let a = read(text)
+        #expect(a.intent == .promiseToPay, "\(text)")
+        #expect(a.promiseDate?.description == iso, "\(text)")
+    }
+
+    @Test func aFrameWithoutADayIsAPromiseWithoutADate() {
+        let a = read("It will go out in next week's ACH run.")
+        #expect(a.intent == .promiseToPay)
+        #expect(a.promiseFrame)
+        #expect(a.promiseDate == nil)
+    }
+
+    @Test func amountsCurrenciesAndReferences() {
+        let a = read("We'll pay INV-5521 and load 90210 ($1,875.50 CAD) on Friday. Check #4410 went out for the other one.")
+        #expect(a.amount == "1875.50")
+        #expect(a.currency == "CAD")
+        #expect(a.invoiceRefs == ["INV-5521", "90210"])
+        #expect(read("paid $900 yesterday").currency == nil) // a bare $ names no currency
+    }
+
+    @Test func disputeReasonsDocumentsRedirectsAndOptOutChannels() {
+        #expect(read("We are disputing the lumper fee on INV-2231, never approved.").disputeReason == "accessorial")
+        #expect(read("This is a duplicate of INV-2230, please remove it.").disputeReason == "duplicate")
+        #expect(read("Two pallets arrived crushed, we filed a claim and dispute the invoice.").disputeReason == "damage_shortage")
+        #expect(read("Please send a copy of the bill of lading for load 77120.").document == "bol")
+        #expect(read("Need the rate con before I can pay").document == "rate_confirmation")
+        #expect(read("Wrong person. Please email payables@consignee.example instead.").redirect == "payables@consignee.example")
+        #expect(read("Please stop calling me, email only.", .voice).optOutChannel == "voice")
+        #expect(read("Unsubscribe me from these emails").optOutChannel == "email")
+        let ooo = read("Out of office until Monday, March 16. For urgent matters contact ap2@shipper.example.")
+        #expect(ooo.intent == .autoReply)
+        #expect(ooo.returnDate?.description == "2026-03-16")
+        #expect(ooo.redirect == "ap2@shipper.example")
+    }
+}
+
+/// Quality floor on the labelled development set (copied into the fixtures). It guards against
+/// regressions; the README reports the full scores from scripts/eval-nlu.py.
+@Suite struct DevelopmentSetTests {
+    struct Labelled: Decodable { let id: String; let channel: String; let text: String; let intent: String }
+
+    @Test func macroF1OnTheDevelopmentSetStaysAboveTheFloor() throws {
+        let url = Bundle.module.url(forResource: "replies", withExtension: "jsonl", subdirectory: "Fixtures/replies")!
+        let items = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(Labelled.self, from: Data($0.utf8)) }
+        #expect(items.count == 260)
+        var tp: [String: Int] = [:], fp: [String: Int] = [:], fn: [String: Int] = [:]
+        for item in items {
+            let got = ReplyReader.read(item.text, channel: Channel(rawValue: item.channel)!, reference: tuesday).intent.rawValue
+            if got == item.intent { tp[got, default: 0] += 1 } else { fp[got, default: 0] += 1; fn[item.intent, default: 0] += 1 }
+        }
+        let f1s = Intent.allCases.map(\.rawValue).map { i -> Double in
+            let p = Double(tp[i, default: 0]) / Double(max(1, tp[i, default: 0] + fp[i, default: 0]))
+            let r = Double(tp[i, default: 0]) / Double(max(1, tp[i, default: 0] + fn[i, default: 0]))
+            return p + r == 0 ? 0 : 2 * p * r / (p + r)
+        }
+        let macro = f1s.reduce(0, +) / Double(f1s.count)
+        #expect(macro >= 0.80, "macro-F1 \(macro)")
+    }
+}
