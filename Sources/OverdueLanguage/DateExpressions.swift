@@ -36,6 +36,8 @@ enum DateExpressions {
         ["few", "weeks"], ["next", "batch"], ["esta", "semana"], ["proxima", "semana"], ["la", "semaine", "prochaine"],
     ]
 
+    static let frameStarts = Set(frames.map { $0[0] })
+
     /// Tokens for date matching: letters and digits, with `/` kept inside numbers ("3/19").
     static func tokens(_ scalars: String.UnicodeScalarView) -> [String] {
         var out: [String] = []
@@ -89,7 +91,7 @@ enum DateExpressions {
                 }
             }
             // Numeric: 3/19, 03/17/2026, 23/03/2026 (day first when the first part cannot be a month).
-            if w.contains("/") {
+            if w.utf8.contains(47) {
                 let parts = w.split(separator: "/").compactMap { Int($0) }
                 if parts.count >= 2, parts.count <= 3 {
                     var (m, d) = (parts[0], parts[1])
@@ -125,7 +127,7 @@ enum DateExpressions {
             if let wd = weekdays[w] {
                 found.append(Found(token: i, date: upcoming(wd, after: ref, allowToday: false))); i += 1; continue
             }
-            if let frame = frames.first(where: { f in f.indices.allSatisfy { word(i + $0) == f[$0] } }) {
+            if frameStarts.contains(w), let frame = frames.first(where: { f in f.indices.allSatisfy { word(i + $0) == f[$0] } }) {
                 found.append(Found(token: i, date: nil)); i += frame.count; continue
             }
             i += 1
@@ -134,6 +136,7 @@ enum DateExpressions {
     }
 
     static func dayNumber(_ w: String) -> Int? {
+        guard let first = w.utf8.first, first >= 48 && first <= 57, w.utf8.count <= 4 else { return nil }
         var s = Substring(w)
         for suffix in ["st", "nd", "rd", "th", "er"] where s.hasSuffix(suffix) { s = s.dropLast(suffix.count) }
         guard let d = Int(s), (1...31).contains(d), s.count <= 2 else { return nil }

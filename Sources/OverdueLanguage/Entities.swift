@@ -4,8 +4,8 @@ import OverdueCore
 /// Entity extraction: dates, amounts, currencies, document and invoice references, dispute
 /// reasons, redirects and opt-out channels.
 enum Entities {
-    static func extract(into a: inout ReplyAnalysis, own t: NormalizedText, ownText: String, evidence: String, channel: Channel, reference ref: LocalDate) {
-        let dates = DateExpressions.find(tokens: t.dateTokens, reference: ref)
+    static func extract(into a: inout ReplyAnalysis, own t: NormalizedText, ownText: String, evidence: String, channel: Channel,
+                        reference ref: LocalDate, dates: [DateExpressions.Found]) {
         switch a.intent {
         case .promiseToPay, .paymentPlan:
             // "now" starts an instalment plan today.
@@ -49,23 +49,25 @@ enum Entities {
     /// The amount the reply is about (the first written as money) and its currency when named.
     static func money(_ text: String, _ t: NormalizedText) -> (String?, String?) {
         let currency = currencyWords.first { t.has($0.0) }?.1
-        let chars = Array(text)
+        let b = Array(text.utf8)
+        func digit(_ k: Int) -> Bool { k >= 0 && k < b.count && b[k] >= 48 && b[k] <= 57 }
+        func letter(_ k: Int) -> Bool { k >= 0 && k < b.count && ((b[k] | 0x20) >= 97 && (b[k] | 0x20) <= 122 || b[k] >= 128) }
         var i = 0
         var candidates: [(value: String, strong: Bool)] = []
-        while i < chars.count {
-            guard chars[i].isNumber else { i += 1; continue }
+        while i < b.count {
+            guard digit(i) else { i += 1; continue }
             let start = i
             var j = i
-            while j < chars.count, chars[j].isNumber || ((chars[j] == "," || chars[j] == ".") && j + 1 < chars.count && chars[j + 1].isNumber) { j += 1 }
-            let token = String(chars[start..<j])
-            let prev = start > 0 ? chars[start - 1] : " "
-            let prevWord = wordBefore(chars, start)
-            let nextWord = wordAfter(chars, j)
+            while j < b.count, digit(j) || ((b[j] == 44 || b[j] == 46) && digit(j + 1)) { j += 1 }
+            let token = String(decoding: b[start..<j], as: UTF8.self)
+            let prev: UInt8 = start > 0 ? b[start - 1] : 32
+            let prevWord = wordBefore(b, start)
+            let nextWord = wordAfter(b, j)
             i = j
             // Part of an identifier, a date, a time or a phone number: not money.
-            if prev.isLetter || prev == "-" || prev == "#" || prev == "/" { continue }
-            if j < chars.count, chars[j].isLetter || chars[j] == "-" || chars[j] == "/" || chars[j] == ":" || chars[j] == "%" || chars[j] == "°" { continue }
-            let strong = prev == "$" || ["usd", "cad", "mxn", "eur", "gbp"].contains(prevWord)
+            if letter(start - 1) || prev == 45 || prev == 35 || prev == 47 { continue }
+            if j < b.count, letter(j) || b[j] == 45 || b[j] == 47 || b[j] == 58 || b[j] == 37 || b[j] == 0xC2 { continue }
+            let strong = prev == 36 || (start > 1 && b[start - 2] == 36 && prev == 32) || ["usd", "cad", "mxn", "eur", "gbp"].contains(prevWord)
                 || ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares"].contains(nextWord)
             let payContext = ["pay", "paying", "the", "full", "for", "do", "send", "of", "wire", "deposit"].contains(prevWord)
                 && !["lbs", "pallets", "hours", "hrs", "min", "minutes", "days", "cases", "years"].contains(nextWord)
@@ -76,20 +78,20 @@ enum Entities {
         return (pick?.value, currency)
     }
 
-    static func wordBefore(_ chars: [Character], _ index: Int) -> String {
+    static func wordBefore(_ b: [UInt8], _ index: Int) -> String {
         var k = index - 1
-        while k >= 0, chars[k] == " " || chars[k] == "$" { k -= 1 }
-        var w = ""
-        while k >= 0, chars[k].isLetter { w.insert(chars[k], at: w.startIndex); k -= 1 }
-        return w.lowercased()
+        while k >= 0, b[k] == 32 || b[k] == 36 { k -= 1 }
+        let end = k + 1
+        while k >= 0, (b[k] | 0x20) >= 97 && (b[k] | 0x20) <= 122 { k -= 1 }
+        return String(decoding: b[(k + 1)..<end], as: UTF8.self).asciiLowercased
     }
 
-    static func wordAfter(_ chars: [Character], _ index: Int) -> String {
+    static func wordAfter(_ b: [UInt8], _ index: Int) -> String {
         var k = index
-        while k < chars.count, chars[k] == " " { k += 1 }
-        var w = ""
-        while k < chars.count, chars[k].isLetter { w.append(chars[k]); k += 1 }
-        return w.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+        while k < b.count, b[k] == 32 { k += 1 }
+        let start = k
+        while k < b.count, (b[k] | 0x20) >= 97 && (b[k] | 0x20) <= 122 || b[k] >= 128 { k += 1 }
+        return NormalizedText(String(decoding: b[start..<k], as: UTF8.self)).padded.trimming(ascii: " ").description
     }
 
     /// "1,250.00" → "1250.00"; "1.250,00" (European) → "1250.00"; "4200" → "4200.00".
@@ -97,7 +99,7 @@ enum Entities {
         var s = token
         if let comma = s.lastIndex(of: ","), let dot = s.lastIndex(of: "."), comma > dot {
             s = s.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
-        } else if s.contains(","), !s.contains("."), s.split(separator: ",").last?.count == 2 {
+        } else if s.utf8.contains(44), !s.utf8.contains(46), s.split(separator: ",").last?.count == 2 {
             s = s.replacingOccurrences(of: ",", with: ".")
         } else {
             s = s.replacingOccurrences(of: ",", with: "")
@@ -119,34 +121,37 @@ enum Entities {
     /// times and amounts are not identifiers.
     static func references(_ text: String, excluding amount: String?) -> [String] {
         var out: [String] = []
-        let tokens = text.split(whereSeparator: { $0.isWhitespace || ",;()[]\"'!?:".contains($0) })
+        let separators: Set<UInt8> = Set(" \t\r\n,;()[]\"'!?:".utf8)
+        let tokens = text.utf8.split(whereSeparator: { separators.contains($0) }).map { String(decoding: $0, as: UTF8.self) }
+        func plain(_ k: Int) -> String { k >= 0 && k < tokens.count ? String(tokens[k].asciiLowercased.trimming(ascii: "#:.")) : "" }
         for (i, raw) in tokens.enumerated() {
-            var tok = Substring(raw)
-            while let last = tok.last, last == "." || last == "-" { tok = tok.dropLast() }
-            while let first = tok.first, first == "#" { tok = tok.dropFirst() }
-            guard tok.count >= 4, tok.contains(where: \.isNumber) else { continue }
-            guard tok.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { continue }
-            let digits = tok.filter(\.isNumber).count
-            let letters = tok.filter(\.isLetter).count
-            // 555-01xx phone numbers, years, bare short numbers.
+            let tok = raw.trimming(ascii: ".-").trimming(ascii: "#")
+            let u = tok.utf8
+            guard u.count >= 4 else { continue }
+            var digits = 0, letters = 0, other = false
+            for c in u {
+                if c >= 48 && c <= 57 { digits += 1 } else if (c | 0x20) >= 97 && (c | 0x20) <= 122 { letters += 1 } else if c != 45 { other = true }
+            }
+            guard digits > 0, !other else { continue }
+            // 555-01xx phone numbers, years, bare short numbers, times and ordinals.
             if tok.hasPrefix("555-") || (letters == 0 && digits == 4 && (tok.hasPrefix("19") || tok.hasPrefix("20")) && !hasTypeWord(tokens, i)) { continue }
             if letters == 0 && digits < 4 { continue }
             if letters > 0 && digits < 2 { continue }
-            if letters > 0 && !tok.contains("-") && !tok.first!.isLetter { continue } // 10am, 2pm, 3rd
-            if let prev = i > 0 ? tokens[i - 1].lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "#:.")) : nil, notReferences.contains(prev) { continue }
-            if i > 1, ["check", "conf", "trace", "ticket", "payment", "reference"].contains(tokens[i - 2].lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "#:."))) { continue }
+            if letters > 0 && !u.contains(45) && !(u.first.map { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 } ?? false) { continue }
+            if notReferences.contains(plain(i - 1)) { continue }
+            if ["check", "conf", "trace", "ticket", "payment", "reference"].contains(plain(i - 2)) { continue }
             if let amount, decimal(String(tok)) == amount { continue }
-            if i > 0, tokens[i - 1].contains("$") { continue }
-            if let next = i + 1 < tokens.count ? tokens[i + 1].lowercased() : nil, ["lbs", "pallets", "cases", "miles", "pesos", "usd", "cad"].contains(next) { continue }
+            if i > 0, tokens[i - 1].utf8.contains(36) { continue }
+            if ["lbs", "pallets", "cases", "miles", "pesos", "usd", "cad"].contains(plain(i + 1)) { continue }
             let s = String(tok)
             if !out.contains(s) { out.append(s) }
         }
         return out
     }
 
-    static func hasTypeWord(_ tokens: [Substring], _ i: Int) -> Bool {
+    static func hasTypeWord(_ tokens: [String], _ i: Int) -> Bool {
         guard i > 0 else { return false }
-        return ["invoice", "inv", "load", "pro", "bol", "po", "factura", "invoices", "loads"].contains(tokens[i - 1].lowercased())
+        return ["invoice", "inv", "load", "pro", "bol", "po", "factura", "invoices", "loads"].contains(tokens[i - 1].asciiLowercased)
     }
 
     // MARK: Dispute reasons, documents, redirects, opt-out channels
@@ -170,30 +175,29 @@ enum Entities {
 
     /// The document asked for: the first one named.
     static func document(_ t: NormalizedText) -> String? {
-        documents.compactMap { d -> (Int, String)? in
-            guard let r = t.padded.range(of: " " + d.0 + " ") else { return nil }
-            return (t.padded.distance(from: t.padded.startIndex, to: r.lowerBound), d.1)
-        }.min { $0.0 < $1.0 }?.1
+        documents.compactMap { d -> (Int, String)? in t.position(of: d.0).map { ($0, d.1) } }.min { $0.0 < $1.0 }?.1
     }
 
     /// The first email address, else the first phone number, in the debtor's own words.
     static func redirect(_ text: String) -> String? {
-        for raw in text.split(whereSeparator: { $0.isWhitespace || ",;()<>\"'".contains($0) }) {
-            let tok = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".:"))
-            if tok.contains("@"), let e = EmailAddress.normalize(tok) { return e }
+        let separators: Set<UInt8> = Set(" \t\r\n,;()<>\"'".utf8)
+        for raw in text.utf8.split(whereSeparator: { separators.contains($0) }) where raw.contains(64) {
+            let tok = String(decoding: raw, as: UTF8.self).trimming(ascii: ".:")
+            if let e = EmailAddress.normalize(String(tok)) { return e }
         }
-        let chars = Array(text)
+        let b = Array(text.utf8)
+        func digit(_ k: Int) -> Bool { b[k] >= 48 && b[k] <= 57 }
         var i = 0
-        while i < chars.count {
-            if chars[i].isNumber || chars[i] == "(" || chars[i] == "+" {
+        while i < b.count {
+            if digit(i) || b[i] == 40 || b[i] == 43 {
                 var j = i
-                var digits = ""
-                while j < chars.count, chars[j].isNumber || " -().+".contains(chars[j]) {
-                    if chars[j].isNumber { digits.append(chars[j]) }
+                var digits = 0
+                while j < b.count, digit(j) || b[j] == 32 || b[j] == 45 || b[j] == 40 || b[j] == 41 || b[j] == 46 || b[j] == 43 {
+                    if digit(j) { digits += 1 }
                     j += 1
                 }
-                if digits.count == 7 || digits.count == 10 || digits.count == 11 {
-                    return String(chars[i..<j]).trimmingCharacters(in: CharacterSet(charactersIn: " -.("))
+                if digits == 7 || digits == 10 || digits == 11 {
+                    return String(String(decoding: b[i..<j], as: UTF8.self).trimming(ascii: " -.("))
                 }
                 i = max(j, i + 1)
             } else {

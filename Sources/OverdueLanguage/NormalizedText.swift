@@ -13,14 +13,19 @@ struct NormalizedText {
     let lower: String
     /// Words (letters, digits, `#`, `$`, `%`, `*`) joined by single spaces, padded with spaces.
     let padded: String
-    /// The words.
-    let words: [Substring]
+    /// How many words there are.
+    let wordCount: Int
     /// `padded` as UTF-8, for fast phrase search.
     let bytes: [UInt8]
     /// `lower` as UTF-8.
     let lowerBytes: [UInt8]
     /// Tokens for dates: letters and digits, with `/` kept inside numbers ("3/19").
     let dateTokens: [String]
+    /// A 4,096-bit filter of the first two bytes of every word: most cue phrases start with a word
+    /// the reply does not contain, and are rejected without a search.
+    let wordStarts: [UInt64]
+
+    static func startKey(_ a: UInt8, _ b: UInt8) -> Int { (Int(a) << 5 ^ Int(b)) & 4095 }
 
     init(_ text: String) {
         var lowerScalars = String.UnicodeScalarView()
@@ -39,7 +44,7 @@ struct NormalizedText {
                 isWordChar = s.properties.isAlphabetic || s.properties.numericType != nil
             }
             if isWordChar {
-                paddedBytes.append(contentsOf: String(s).utf8)
+                if v < 128 { paddedBytes.append(UInt8(v)) } else { UTF8.encode(s) { paddedBytes.append($0) } }
                 lastSpace = false
             } else if !lastSpace {
                 // Everything else, the apostrophe included, separates words: "we'll" reads "we ll".
@@ -53,7 +58,17 @@ struct NormalizedText {
         lowerBytes = Array(lower.utf8)
         padded = String(decoding: paddedBytes, as: UTF8.self)
         bytes = paddedBytes
-        words = padded.split(separator: " ")
+        var filter = [UInt64](repeating: 0, count: 64)
+        var count = 0
+        if paddedBytes.count >= 3 {
+            for i in 0..<(paddedBytes.count - 2) where paddedBytes[i] == 32 {
+                count += 1
+                let key = NormalizedText.startKey(paddedBytes[i + 1], paddedBytes[i + 2])
+                filter[key >> 6] |= 1 << UInt64(key & 63)
+            }
+        }
+        wordCount = count
+        wordStarts = filter
     }
 
     /// Lower-cases and folds the accents of the Latin letters replies use; curly apostrophes become `'`.
@@ -79,41 +94,75 @@ struct NormalizedText {
     /// A phrase prepared for `has(_:)`: its UTF-8 bytes padded with spaces.
     struct Needle: Sendable {
         let bytes: [UInt8]
-        init(_ phrase: String) { bytes = Array((" " + phrase + " ").utf8) }
-        init(raw: String) { bytes = Array(raw.utf8) }
+        /// The word-start filter key, or -1 when the needle does not start a word.
+        let key: Int
+        init(_ phrase: String) {
+            bytes = Array((" " + phrase + " ").utf8)
+            key = bytes.count >= 3 ? NormalizedText.startKey(bytes[1], bytes[2]) : -1
+        }
     }
 
     /// Whether the phrase (words separated by single spaces, e.g. `"out of office"`) occurs as whole words.
     func has(_ phrase: String) -> Bool { has(Needle(phrase)) }
 
     /// Whether the prepared phrase occurs as whole words.
-    func has(_ needle: Needle) -> Bool { NormalizedText.find(needle.bytes, in: bytes) }
+    func has(_ needle: Needle) -> Bool {
+        if needle.key >= 0 && wordStarts[needle.key >> 6] & (1 << UInt64(needle.key & 63)) == 0 { return false }
+        return NormalizedText.find(needle.bytes, in: bytes)
+    }
 
     /// Whether the lower-cased text contains `fragment` anywhere (symbols, emoji, "?").
     func raw(_ fragment: String) -> Bool { NormalizedText.find(Array(fragment.utf8), in: lowerBytes) }
 
+    /// Where the phrase first occurs as whole words (byte offset), if it does.
+    func position(of phrase: String) -> Int? { NormalizedText.offset(of: Needle(phrase).bytes, in: bytes) }
+
     /// Byte search: `memchr` to each occurrence of the needle's first byte, then a compare.
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool { offset(of: needle, in: haystack) != nil }
+
+    /// The offset of the first occurrence of `needle` in `haystack`.
+    static func offset(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
         let n = needle.count
-        guard n > 0, haystack.count >= n else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { nd in
+        guard n > 0, haystack.count >= n else { return nil }
+        return haystack.withUnsafeBufferPointer { hay -> Int? in
+            needle.withUnsafeBufferPointer { nd -> Int? in
                 let base = hay.baseAddress!
                 let lastStart = hay.count - n
                 // Spaces are everywhere: anchor on the first letter of a padded phrase instead.
                 let k = n >= 2 && nd[0] == 32 ? 1 : 0
                 var from = 0
                 while from <= lastStart {
-                    guard let hit = memchr(base + from + k, Int32(nd[k]), lastStart - from + 1) else { return false }
+                    guard let hit = memchr(base + from + k, Int32(nd[k]), lastStart - from + 1) else { return nil }
                     let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - k
-                    if memcmp(base + at, nd.baseAddress!, n) == 0 { return true }
+                    if memcmp(base + at, nd.baseAddress!, n) == 0 { return at }
                     from = at + 1
                 }
-                return false
+                return nil
             }
         }
     }
 
+    /// Whether the text starts with the word `w`.
+    func startsWith(word w: String) -> Bool { bytes.starts(with: Array((" " + w + " ").utf8)) }
+
     /// Whether any of the phrases occurs.
     func hasAny(_ phrases: [String]) -> Bool { phrases.contains { has($0) } }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing characters in `set` (ASCII only), by UTF-8 scan.
+    func trimming(ascii set: String = " \t\r\n") -> Substring {
+        let s = Substring(self)
+        let bytes = Array(set.utf8)
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, bytes.contains(u[start]) { start = u.index(after: start) }
+        while end > start, bytes.contains(u[u.index(before: end)]) { end = u.index(before: end) }
+        return s[start..<end]
+    }
+
+    /// ASCII-lower-cased copy (other characters unchanged): cheap for the short tokens it is used on.
+    var asciiLowercased: String {
+        String(decoding: utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    }
 }

@@ -57,10 +57,11 @@ public enum ReplyReader {
             if keyword != "YES" { return ReplyAnalysis(intent: .other, confidence: 1, sentiment: .neutral, keyword: keyword) }
         }
         let t = NormalizedText(own)
-        var (intent, confidence) = classify(t, channel: channel)
+        let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
+        var (intent, confidence) = classify(t, channel: channel, hasDates: !dates.isEmpty)
         var a = ReplyAnalysis(intent: intent, confidence: confidence, sentiment: sentiment(t, intent: intent))
         let evidence = parts.evidence.isEmpty ? own : own + "\n" + parts.evidence
-        Entities.extract(into: &a, own: t, ownText: own, evidence: evidence, channel: channel, reference: reference)
+        Entities.extract(into: &a, own: t, ownText: own, evidence: evidence, channel: channel, reference: reference, dates: dates)
         // A promise with neither a date nor a time frame is only a promise when it commits plainly.
         if a.intent == .promiseToPay && a.promiseDate == nil && !a.promiseFrame && confidence < 0.5 {
             intent = .acknowledge
@@ -71,9 +72,13 @@ public enum ReplyReader {
         return a
     }
 
+    static let keywordTrim = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters)
+
     /// The carrier keyword an SMS consists of, upper-cased, if it is one.
     static func smsKeyword(_ text: String) -> String? {
-        let k = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).uppercased()
+        // Keywords are short: anything longer is a sentence.
+        guard text.utf8.count <= 16 else { return nil }
+        let k = text.trimmingCharacters(in: keywordTrim).uppercased()
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return stopKeywords.contains(k) || startKeywords.contains(k) || helpKeywords.contains(k) ? k : nil
     }
@@ -87,8 +92,8 @@ public enum ReplyReader {
     /// The intent with a confidence: cue scores per intent, then the rules that settle the known
     /// conflicts (insults beat everything; "send the POD before we pay" is a document request; a
     /// direct question is not an auto-reply).
-    static func classify(_ t: NormalizedText, channel: Channel) -> (Intent, Double) {
-        if t.words.isEmpty { return (.other, 0.9) }
+    static func classify(_ t: NormalizedText, channel: Channel, hasDates: Bool) -> (Intent, Double) {
+        if t.wordCount == 0 { return (.other, 0.9) }
         let isQuestion = t.raw("?")
         var s: [Intent: Double] = [:]
         s[.abusive] = score(t, Cues.Compiled.abusive) + (t.raw("🤬") ? 4 : 0)
@@ -106,18 +111,17 @@ public enum ReplyReader {
         if isQuestion && (q > 0 || Cues.Compiled.financeTopic.contains { t.has($0) }) { q += 1.5 }
         s[.question] = q
         // "Paid 3/9." — a reply that opens with the fact.
-        if t.words.first == "paid" && !isQuestion { s[.paid]! += 3 }
+        if t.startsWith(word: "paid") && !isQuestion { s[.paid]! += 3 }
         // A document named together with a request for it.
         let names = Cues.Compiled.documentNouns.contains { t.has($0) }
         let ask = score(t, Cues.Compiled.document)
         s[.documentRequest] = names ? ask + (isQuestion || ask > 0 ? 1.5 : 0) : 0
         // Paying in the future needs a when; a day or frame makes a promise firmer.
-        let dates = DateExpressions.find(tokens: t.dateTokens, reference: LocalDate(year: 2000, month: 1, day: 3)!)
-        if s[.promiseToPay]! > 0 && !dates.isEmpty { s[.promiseToPay]! += 1.5 }
+        if s[.promiseToPay]! > 0 && hasDates { s[.promiseToPay]! += 1.5 }
         // Contact elsewhere named: an address or number given instead.
         if t.raw("@") || t.has("555") { s[.wrongContact]! += s[.wrongContact]! > 0 ? 1 : 0 }
         // A few words ending in "?" ("paid?", "W9?") ask about that thing.
-        if isQuestion && t.words.count <= 3 {
+        if isQuestion && t.wordCount <= 3 {
             if names { return (.documentRequest, 0.7) }
             if s[.paid]! > 0 { return (.question, 0.7) }
         }
@@ -125,7 +129,7 @@ public enum ReplyReader {
         let ranked = s.sorted { $0.value != $1.value ? $0.value > $1.value : order($0.key) < order($1.key) }
         guard let best = ranked.first, best.value >= 1.5 else {
             // Nothing recognisable: a short acknowledgement, or something else.
-            if (t.words.count <= 3 && s[.acknowledge]! > 0) || t.raw("👍") { return (.acknowledge, 0.6) }
+            if (t.wordCount <= 3 && s[.acknowledge]! > 0) || t.raw("👍") { return (.acknowledge, 0.6) }
             if isQuestion && Cues.Compiled.financeTopic.contains(where: { t.has($0) }) { return (.question, 0.45) }
             return (.other, 0.55)
         }

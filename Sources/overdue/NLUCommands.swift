@@ -22,33 +22,39 @@ struct NLUClassifyCommand: ParsableCommand {
 
     struct Input: Decodable { let id: String?; let channel: String?; let text: String? }
 
-    struct Output: Encodable {
-        let a: ReplyAnalysis
-        let id: String
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(id, forKey: .init("id"))
-            try c.encode(a.intent.rawValue, forKey: .init("intent"))
-            try c.encode((a.confidence * 100).rounded() / 100, forKey: .init("confidence"))
-            try c.encode(a.sentiment.rawValue, forKey: .init("sentiment"))
-            if a.promiseFrame || a.promiseDate != nil { try c.encode(a.promiseDate?.description, forKey: .init("promise_date")) }
-            try c.encodeIfPresent(a.amount, forKey: .init("amount"))
-            try c.encodeIfPresent(a.currency, forKey: .init("currency"))
-            if !a.invoiceRefs.isEmpty { try c.encode(a.invoiceRefs, forKey: .init("invoice_refs")) }
-            try c.encodeIfPresent(a.disputeReason, forKey: .init("dispute_reason"))
-            try c.encodeIfPresent(a.document, forKey: .init("document"))
-            try c.encodeIfPresent(a.redirect, forKey: .init("redirect"))
-            try c.encodeIfPresent(a.returnDate?.description, forKey: .init("return_date"))
-            try c.encodeIfPresent(a.optOutChannel, forKey: .init("opt_out_channel"))
-            try c.encodeIfPresent(a.keyword, forKey: .init("keyword"))
+    /// One output line, written by hand: keys in a fixed order, entity keys only when present
+    /// (`promise_date` is `null` for a time frame without a day). JSONEncoder costs more than reading.
+    static func line(id: String, _ a: ReplyAnalysis) -> String {
+        var o = "{\"id\":" + json(id) + ",\"intent\":\"" + a.intent.rawValue + "\",\"confidence\":" + String((a.confidence * 100).rounded() / 100)
+            + ",\"sentiment\":\"" + a.sentiment.rawValue + "\""
+        if a.promiseFrame || a.promiseDate != nil { o += ",\"promise_date\":" + (a.promiseDate.map { "\"\($0)\"" } ?? "null") }
+        if let v = a.amount { o += ",\"amount\":" + json(v) }
+        if let v = a.currency { o += ",\"currency\":" + json(v) }
+        if !a.invoiceRefs.isEmpty { o += ",\"invoice_refs\":[" + a.invoiceRefs.map(json).joined(separator: ",") + "]" }
+        if let v = a.disputeReason { o += ",\"dispute_reason\":" + json(v) }
+        if let v = a.document { o += ",\"document\":" + json(v) }
+        if let v = a.redirect { o += ",\"redirect\":" + json(v) }
+        if let v = a.returnDate { o += ",\"return_date\":\"\(v)\"" }
+        if let v = a.optOutChannel { o += ",\"opt_out_channel\":" + json(v) }
+        if let v = a.keyword { o += ",\"keyword\":" + json(v) }
+        return o + "}"
+    }
+
+    /// A JSON string literal (RFC 8259 escaping).
+    static func json(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
         }
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(_ s: String) { stringValue = s }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
+        return out + "\""
     }
 
     struct Failure: Encodable { let id: String?; let line: Int; let error: String }
@@ -67,7 +73,7 @@ struct NLUClassifyCommand: ParsableCommand {
         var out = ""
         while let line = readLine(strippingNewline: true) {
             number += 1
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.utf8.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             let input: Input
             do {
                 input = try decoder.decode(Input.self, from: Data(line.utf8))
@@ -86,7 +92,7 @@ struct NLUClassifyCommand: ParsableCommand {
                 out += Listing.jsonLine(Failure(id: id, line: number, error: "\"channel\" must be email, sms or voice (got '\(input.channel ?? "")')")) + "\n"
                 continue
             }
-            out += Listing.jsonLine(Output(a: ReplyReader.read(text, channel: channel, reference: reference), id: id)) + "\n"
+            out += Self.line(id: id, ReplyReader.read(text, channel: channel, reference: reference)) + "\n"
             if out.utf8.count > 1 << 16 { say(String(out.dropLast())); out = "" }
         }
         if !out.isEmpty { say(String(out.dropLast())) }

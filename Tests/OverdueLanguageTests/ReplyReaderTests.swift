@@ -170,3 +170,21 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
         #expect(macro >= 0.80, "macro-F1 \(macro)")
     }
 }
+
+/// Whatever arrives — binary junk, emoji, digits at the very end, lone separators — is read without
+/// a crash and gives a valid analysis.
+@Suite struct RobustnessTests {
+    @Test func randomTextNeverCrashesTheReader() {
+        var rng = SeededGenerator(seed: 2_026_031_0)
+        let alphabet: [String] = ["a", "Z", "0", "9", "1,", "5.", "$", "#", "-", "/", ":", "@", "?", "!", " ", "\n", "\r\n", ">", "é", "ñ", "€",
+                                  "👍", "🤬", "\u{0}", "\u{2019}", "pay", "STOP", "On", "wrote:", "--", "Regards,", "555-", "INV-", "march", "the 3"]
+        for _ in 0..<3_000 {
+            let length = Int.random(in: 0...40, using: &rng)
+            let text = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }.joined()
+            for channel in Channel.allCases {
+                let a = ReplyReader.read(text, channel: channel, reference: tuesday)
+                #expect((0...1).contains(a.confidence))
+            }
+        }
+    }
+}
