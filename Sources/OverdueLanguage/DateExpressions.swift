@@ -60,11 +60,6 @@ enum DateExpressions {
         return out
     }
 
-    /// Every date expression in `lower` (already lower-cased and accent-folded), in order.
-    static func find(_ lower: String, reference ref: LocalDate) -> [Found] {
-        find(tokens: tokens(lower.unicodeScalars), reference: ref)
-    }
-
     /// Every date expression in the tokens, in order.
     static func find(tokens t: [String], reference ref: LocalDate) -> [Found] {
         var found: [Found] = []

@@ -9,15 +9,13 @@ import Darwin
 /// space-padded word string (`" we ll pay on friday "`) so cue phrases match whole words.
 /// Built in one pass over the Unicode scalars (no Foundation string calls: this runs on every reply).
 struct NormalizedText {
-    /// Lower-cased text with accents folded and punctuation kept.
-    let lower: String
     /// Words (letters, digits, `#`, `$`, `%`, `*`) joined by single spaces, padded with spaces.
     let padded: String
     /// How many words there are.
     let wordCount: Int
     /// `padded` as UTF-8, for fast phrase search.
     let bytes: [UInt8]
-    /// `lower` as UTF-8.
+    /// The text lower-cased with accents folded and punctuation kept, as UTF-8.
     let lowerBytes: [UInt8]
     /// Tokens for dates: letters and digits, with `/` kept inside numbers ("3/19").
     let dateTokens: [String]
@@ -53,9 +51,8 @@ struct NormalizedText {
             }
         }
         if !lastSpace { paddedBytes.append(32) }
-        lower = String(lowerScalars)
         dateTokens = DateExpressions.tokens(lowerScalars)
-        lowerBytes = Array(lower.utf8)
+        lowerBytes = Array(String(lowerScalars).utf8)
         padded = String(decoding: paddedBytes, as: UTF8.self)
         bytes = paddedBytes
         var filter = [UInt64](repeating: 0, count: 64)

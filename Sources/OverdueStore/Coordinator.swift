@@ -29,20 +29,12 @@ public actor Coordinator {
     public private(set) var wakeups: UInt64 = 0
     /// Whether this process is the leader now.
     public private(set) var isLeader = false
-    /// Whether the listening connection is up (always true on SQLite).
-    public private(set) var isConnected = false
-    private var leadershipWatchers: [@Sendable (Bool) -> Void] = []
 
     /// Creates the coordinator of the processes sharing `url`.
     public init(url: DatabaseURL, leaderRetry: Duration = .seconds(2), logger: Logger = Logger(label: "overdue.coordinator")) {
         self.url = url
         self.leaderRetry = leaderRetry
         self.logger = logger
-    }
-
-    /// Calls `watcher` whenever leadership is won or lost.
-    public func onLeadershipChange(_ watcher: @escaping @Sendable (Bool) -> Void) {
-        leadershipWatchers.append(watcher)
     }
 
     /// Waits until new work is announced after `seen` (a value of ``wakeups``) or `timeout` passes.
@@ -78,15 +70,11 @@ public actor Coordinator {
         guard leader != isLeader else { return }
         isLeader = leader
         if leader { logger.notice("this process is now the leader") } else { logger.warning("this process is no longer the leader") }
-        for w in leadershipWatchers { w(leader) }
     }
-
-    private func setConnected(_ up: Bool) { isConnected = up }
 
     /// Runs until the task is cancelled: listens for work and takes part in the leader election.
     public func run() async {
         guard url.engine == .postgres else {
-            isConnected = true
             setLeader(true)
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             setLeader(false)
@@ -110,14 +98,12 @@ public actor Coordinator {
                 if Task.isCancelled { break }
                 logger.warning("coordination connection to \(url) lost (\(describeStoreError(error))); reconnecting in \(backoff) s")
             }
-            setConnected(false)
             setLeader(false)
             // Work may have been announced while nobody listened.
             wake()
             try? await Task.sleep(for: .milliseconds(Int64(backoff * 1000)))
             backoff = min(backoff * 2, 5)
         }
-        setConnected(false)
         setLeader(false)
     }
 
@@ -125,7 +111,6 @@ public actor Coordinator {
     private func session(on conn: PostgresConnection) async throws {
         let logger = self.logger, retry = leaderRetry
         try await conn.listen(on: Coordinator.channel) { notifications in
-            setConnected(true)
             // Anything announced before LISTEN took effect would be missed otherwise.
             wake()
             try await withThrowingTaskGroup(of: Void.self) { group in
