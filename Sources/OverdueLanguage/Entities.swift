@@ -91,7 +91,7 @@ enum Entities {
         while k < b.count, b[k] == 32 { k += 1 }
         let start = k
         while k < b.count, (b[k] | 0x20) >= 97 && (b[k] | 0x20) <= 122 || b[k] >= 128 { k += 1 }
-        return NormalizedText(String(decoding: b[start..<k], as: UTF8.self)).padded.trimming(ascii: " ").description
+        return String(String.UnicodeScalarView(String(decoding: b[start..<k], as: UTF8.self).unicodeScalars.map(NormalizedText.fold)))
     }
 
     /// "1,250.00" → "1250.00"; "1.250,00" (European) → "1250.00"; "4200" → "4200.00".

@@ -9,11 +9,10 @@ import Darwin
 /// space-padded word string (`" we ll pay on friday "`) so cue phrases match whole words.
 /// Built in one pass over the Unicode scalars (no Foundation string calls: this runs on every reply).
 struct NormalizedText {
-    /// Words (letters, digits, `#`, `$`, `%`, `*`) joined by single spaces, padded with spaces.
-    let padded: String
     /// How many words there are.
     let wordCount: Int
-    /// `padded` as UTF-8, for fast phrase search.
+    /// Words (letters, digits, `#`, `$`, `%`, `*`) joined by single spaces, padded with spaces, as
+    /// UTF-8 (`" we ll pay on friday "`), for fast phrase search.
     let bytes: [UInt8]
     /// The text lower-cased with accents folded and punctuation kept, as UTF-8.
     let lowerBytes: [UInt8]
@@ -53,7 +52,6 @@ struct NormalizedText {
         if !lastSpace { paddedBytes.append(32) }
         dateTokens = DateExpressions.tokens(lowerScalars)
         lowerBytes = Array(String(lowerScalars).utf8)
-        padded = String(decoding: paddedBytes, as: UTF8.self)
         bytes = paddedBytes
         var filter = [UInt64](repeating: 0, count: 64)
         var count = 0
