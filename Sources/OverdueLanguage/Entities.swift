@@ -17,6 +17,9 @@ enum Entities {
             }
         case .autoReply:
             a.returnDate = dates.compactMap(\.date).filter { $0 >= ref }.last
+        case .callbackRequest:
+            a.promiseDate = dates.compactMap(\.date).first { $0 >= ref }
+            a.callbackMinute = timeOfDay(ownText)
         default:
             break
         }
@@ -31,6 +34,52 @@ enum Entities {
         if a.intent == .documentRequest { a.document = document(t) }
         if [.wrongContact, .autoReply, .dispute].contains(a.intent) { a.redirect = redirect(ownText) }
         if a.intent == .optOut, a.optOutChannel == nil { a.optOutChannel = optOutChannel(t, channel: channel) }
+    }
+
+    /// A time of day named for a call ("at 2pm", "14:30", "after 3", "tomorrow morning"), in minutes
+    /// after midnight. A bare hour from 1 to 7 is an afternoon hour: nobody books a call for 3 a.m.
+    static func timeOfDay(_ text: String) -> Int? {
+        let b = Array(text.lowercased().utf8)
+        func digit(_ k: Int) -> Bool { k < b.count && b[k] >= 48 && b[k] <= 57 }
+        var i = 0
+        while i < b.count {
+            guard digit(i), i == 0 || !(digit(i - 1) || b[i - 1] == UInt8(ascii: "/") || b[i - 1] == UInt8(ascii: "-") || b[i - 1] == UInt8(ascii: "#")) else { i += 1; continue }
+            var j = i
+            var hour = 0
+            while digit(j) && j - i < 3 { hour = hour * 10 + Int(b[j] - 48); j += 1 }
+            if digit(j) || j - i > 2 { while digit(j) { j += 1 }; i = j; continue }
+            var minute = 0
+            var explicit = false
+            if j + 2 < b.count && (b[j] == UInt8(ascii: ":") || b[j] == UInt8(ascii: "h")) && digit(j + 1) && digit(j + 2) {
+                minute = Int(b[j + 1] - 48) * 10 + Int(b[j + 2] - 48)
+                j += 3
+                explicit = true
+            }
+            var k = j
+            while k < b.count && b[k] == 32 { k += 1 }
+            let rest = k < b.count ? String(decoding: b[k..<min(b.count, k + 4)], as: UTF8.self) : ""
+            let before = wordBefore(b, i)
+            if rest.hasPrefix("pm") || rest.hasPrefix("p.m") {
+                if hour < 12 { hour += 12 }
+                explicit = true
+            } else if rest.hasPrefix("am") || rest.hasPrefix("a.m") {
+                if hour == 12 { hour = 0 }
+                explicit = true
+            } else if b.count > j, b[j] == UInt8(ascii: "h") {
+                explicit = true
+            } else if ["at", "after", "around", "by", "las", "a", "vers", "apres"].contains(before) {
+                if hour >= 1 && hour <= 7 { hour += 12 }
+                explicit = true
+            }
+            if explicit && hour < 24 && minute < 60 { return hour * 60 + minute }
+            i = j
+        }
+        let t = NormalizedText(text)
+        for (word, minute) in [("morning", 600), ("por la manana", 600), ("matin", 600), ("noon", 720), ("lunch", 720), ("midi", 720),
+                               ("afternoon", 840), ("tarde", 900), ("apres midi", 840), ("end of day", 960), ("evening", 960)] where t.has(word) {
+            return minute
+        }
+        return nil
     }
 
     /// Whether the date at `token` is a document date ("statement dated 1 March"), not a payment date.

@@ -32,6 +32,19 @@ public struct ReplyAnalysis: Hashable, Sendable {
     public var optOutChannel: String?
     /// The SMS keyword matched, when the reply was a carrier keyword (STOP, START, HELP…).
     public var keyword: String?
+    /// A time of day named for a callback, in minutes after midnight.
+    public var callbackMinute: Int?
+
+    /// The analysis as the decider reads it; amounts without a named currency are in `currency`.
+    public func understanding(currency: Currency) -> Understanding {
+        let cur = self.currency.flatMap { Currency($0) } ?? currency
+        let money = amount.flatMap { try? Money.parse($0, currency: cur) }
+        let channel: Channel? = optOutChannel.flatMap { Channel(rawValue: $0) }
+        return Understanding(intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate, amount: money,
+                             invoiceRefs: invoiceRefs, disputeReason: disputeReason.flatMap(DisputeReason.init(rawValue:)),
+                             document: document.flatMap(DocumentKind.init(rawValue:)), redirect: redirect, returnDate: returnDate,
+                             optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute)
+    }
 }
 
 /// Reads debtors' replies. Pure and deterministic: the same text, channel and reference date always

@@ -38,6 +38,8 @@ public struct CaseState: Hashable, Sendable, Codable {
     public var skipped: [Reason]
     /// Why the case was handed to a person, while it is.
     public var handoffReason: Reason?
+    /// A notice the next ladder attempt carries instead of a plain reminder (`broken_promise`).
+    public var notice: MessageKind?
 
     /// Creates a state.
     public init(cycle: Int = 0, status: CaseStatus = .idle, order: [Int] = [], position: Int = 0, attemptsSent: Int = 0,
@@ -57,6 +59,22 @@ public struct CaseState: Hashable, Sendable, Codable {
     /// A state with no ladder running (keeps the cycle count).
     func endingCycle(status: CaseStatus) -> CaseState {
         CaseState(cycle: cycle, status: status)
+    }
+
+    /// The state after a person took the case over: nothing automatic until it is handed back.
+    public func takenOver(_ why: Reason) -> CaseState {
+        var s = self
+        s.status = .handoff
+        s.handoffReason = why
+        return s
+    }
+
+    /// The state after a person handed the case back: the ladder resumes where it was.
+    public func handedBack() -> CaseState {
+        var s = self
+        s.status = s.cycle == 0 ? .idle : .active
+        s.handoffReason = nil
+        return s
     }
 }
 
@@ -78,10 +96,15 @@ public struct CaseFacts: Hashable, Sendable {
     public var sent: [SentAttempt]
     /// Recent inbound replies (at least the last 2 days).
     public var replies: [ReceivedReply]
+    /// Promises and payment claims (open ones at least).
+    public var commitments: [Commitment]
+    /// Disputes (open ones at least).
+    public var disputes: [Dispute]
 
     /// Creates facts.
     public init(debtor: Debtor, contacts: [Contact] = [], invoices: [Invoice] = [], payments: [Payment] = [], holds: [Hold] = [],
-                suppressions: [Suppression] = [], sent: [SentAttempt] = [], replies: [ReceivedReply] = []) {
+                suppressions: [Suppression] = [], sent: [SentAttempt] = [], replies: [ReceivedReply] = [],
+                commitments: [Commitment] = [], disputes: [Dispute] = []) {
         self.debtor = debtor
         self.contacts = contacts
         self.invoices = invoices
@@ -90,6 +113,8 @@ public struct CaseFacts: Hashable, Sendable {
         self.suppressions = suppressions
         self.sent = sent
         self.replies = replies
+        self.commitments = commitments
+        self.disputes = disputes
     }
 }
 
@@ -125,6 +150,8 @@ public struct PlannedAttempt: Hashable, Sendable, Codable {
     public var position: Int
     /// The invoices the message covers, oldest first.
     public var invoices: [InvoiceLine]
+    /// What the message is: a reminder, or a notice such as the follow-up to a broken promise.
+    public var kind: MessageKind = .reminder
 
     /// The deterministic idempotency key of this attempt.
     public func key(debtorID: String) -> String { "\(debtorID)/c\(cycle)/p\(position)" }
@@ -170,6 +197,18 @@ public struct Plan: Hashable, Sendable {
     public var balances: [Currency: Int64]
     /// Open (unpaid, non-factored) invoices.
     public var openInvoices: [InvoiceLine]
+    /// Commitments this planning settled (kept, broken or unmatched), with why.
+    public var settled: [(id: String, status: Commitment.Status, reason: Reason)] = []
+
+    public static func == (a: Plan, b: Plan) -> Bool {
+        a.state == b.state && a.decision == b.decision && a.wakeAt == b.wakeAt && a.balances == b.balances && a.openInvoices == b.openInvoices
+            && a.settled.map(\.id) == b.settled.map(\.id)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(state)
+        h.combine(decision)
+    }
 
     /// The next instant the case needs attention: the decision time or the wake time, whichever is first.
     public var nextRunAt: Date? {

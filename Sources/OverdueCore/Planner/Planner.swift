@@ -4,7 +4,8 @@ import Foundation
 /// the next action and why. Pure: no I/O, no clock.
 public enum Planner {
     /// Plans the case at `now`.
-    public static func plan(facts: CaseFacts, state: CaseState, policy: Policy, settings: TenantSettings, now: Date) -> Plan {
+    public static func plan(facts: CaseFacts, state initial: CaseState, policy: Policy, settings: TenantSettings, now: Date) -> Plan {
+        var state = initial
         let tenantZone = settings.timeZone
         let today = LocalDate(now, in: tenantZone)
         let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
@@ -21,9 +22,30 @@ public enum Planner {
         if let nextPayment = facts.payments.map(\.date).filter({ $0 > today }).min() {
             wakes.append(nextPayment.at(in: tenantZone))
         }
+        // Promises and payment claims: settle those whose money came or whose time ran out.
+        var settled: [(id: String, status: Commitment.Status, reason: Reason)] = []
+        var pending: [Commitment] = []
+        var unmatched: Reason?
+        for c in facts.commitments where c.status == .open {
+            if let (status, why) = c.review(payments: facts.payments, openBalance: balances[c.target.currency] ?? 0, zone: tenantZone, now: now) {
+                settled.append((c.id, status, why))
+                if status == .broken { state.notice = .brokenPromise }
+                if status == .unmatched { unmatched = why }
+            } else {
+                pending.append(c)
+            }
+        }
         func finish(_ state: CaseState, _ action: Decision.Action, at: Date? = nil, attempt: PlannedAttempt? = nil, _ reasons: [Reason]) -> Plan {
-            Plan(state: state, decision: Decision(action: action, at: at, attempt: attempt, reasons: reasons),
-                 wakeAt: wakes.min(), balances: balances, openInvoices: open)
+            var plan = Plan(state: state, decision: Decision(action: action, at: at, attempt: attempt, reasons: settled.map(\.reason) + reasons),
+                            wakeAt: wakes.min(), balances: balances, openInvoices: open)
+            plan.settled = settled
+            return plan
+        }
+        // A pause never takes a case away from the person who has it.
+        func paused(_ s: CaseState) -> CaseState {
+            var p = s
+            if p.status != .handoff { p.status = .paused }
+            return p
         }
 
         // Nothing open: idle or resolved.
@@ -43,12 +65,20 @@ public enum Planner {
             notes.append(Reason("factored", "not chasing factored invoice(s) \(factored.map(\.number).sorted().joined(separator: ", "))"))
         }
 
-        // Holds.
+        if let unmatched, state.status != .handoff {
+            return finish(state.takenOver(unmatched), .handoff, [unmatched] + notes)
+        }
+        // Holds, promises and payment claims pause the whole debtor.
         if let hold = facts.holds.filter({ $0.invoiceNumber == nil && $0.isActive(at: now) }).max(by: { $0.until < $1.until }) {
             wakes.append(hold.until)
-            var s = state
-            s.status = .paused
-            return finish(s, .pause, at: hold.until, [Reason("hold", "debtor on hold until \(Timestamp.format(hold.until)): \(hold.reason)")] + notes)
+            return finish(paused(state), .pause, at: hold.until, [Reason("hold", "debtor on hold until \(Timestamp.format(hold.until)): \(hold.reason)")] + notes)
+        }
+        if let c = pending.max(by: { $0.reviewAt < $1.reviewAt }) {
+            wakes.append(c.reviewAt)
+            let why = c.kind == .promise
+                ? Reason("promised", "promised \(c.target) by \(c.date): paused until \(Timestamp.format(c.reviewAt)) (grace included); if it has not arrived by then, a follow-up goes out and the ladder resumes")
+                : Reason("payment_claimed", "payment of \(c.target) claimed on \(c.date): paused until \(Timestamp.format(c.reviewAt)) while it is matched; unmatched by then, a person looks for it")
+            return finish(paused(state), .pause, at: c.reviewAt, [why] + notes)
         }
 
         // Which invoices are overdue enough to chase.
@@ -72,13 +102,14 @@ public enum Planner {
             if let h = facts.holds.filter({ $0.invoiceNumber == line.invoice.number && $0.isActive(at: now) }).max(by: { $0.until < $1.until }) {
                 wakes.append(h.until)
                 holdNotes.append(Reason("invoice_hold", "invoice \(line.invoice.number) on hold until \(Timestamp.format(h.until)): \(h.reason)"))
+            } else if let d = facts.disputes.first(where: { $0.invoiceNumber == line.invoice.number && $0.status == .open }) {
+                holdNotes.append(Reason("disputed", "invoice \(line.invoice.number) disputed (\(d.reason.label)) since \(Timestamp.format(d.openedAt)): not chased until the dispute is resolved"))
             } else {
                 collectible.append(line)
             }
         }
         if collectible.isEmpty {
-            var s = state
-            s.status = .paused
+            let s = paused(state)
             let until = facts.holds.filter { $0.invoiceNumber != nil && $0.isActive(at: now) }.map(\.until).min()
             return finish(s, .pause, at: until, holdNotes + notes)
         }
@@ -123,13 +154,14 @@ public enum Planner {
                         while s.position < steps.count && steps[s.position].stage == step.stage { s.position += 1 }
                         continue
                     }
-                    let attempt = PlannedAttempt(channel: stage.channel, contact: contact, address: contact.address(for: stage.channel)!,
+                    var attempt = PlannedAttempt(channel: stage.channel, contact: contact, address: contact.address(for: stage.channel)!,
                                                  stageIndex: step.stage, attempt: step.attempt, attemptsInStage: stage.attempts,
                                                  cycle: s.cycle, position: s.position, invoices: collectible)
+                    if let notice = s.notice { attempt.kind = notice }
                     let total = collectible.reduce(into: [Currency: Int64]()) { $0[$1.balance.currency, default: 0] += $1.balance.minorUnits }
                     let owed = total.keys.sorted().map { Money(minorUnits: total[$0]!, currency: $0).description }.joined(separator: " + ")
                     let headline = Reason(at <= now ? "send" : "scheduled",
-                        "\(at <= now ? "sending" : "next:") \(stage.channel.rawValue) attempt \(step.attempt) of \(stage.attempts) (stage \(step.stage + 1) of \(policy.stages.count)) to \(contact.name) \(displayAddress(attempt)) at \(Timestamp.format(at)) for \(collectible.count) overdue invoice(s), \(owed)")
+                        "\(at <= now ? "sending" : "next:") \(attempt.kind == .brokenPromise ? "broken-promise follow-up as " : "")\(stage.channel.rawValue) attempt \(step.attempt) of \(stage.attempts) (stage \(step.stage + 1) of \(policy.stages.count)) to \(contact.name) \(displayAddress(attempt)) at \(Timestamp.format(at)) for \(collectible.count) overdue invoice(s), \(owed)")
                     return finish(s, at <= now ? .send : .wait, at: at, attempt: attempt, [headline] + clearance.reasons + s.skipped + holdNotes + notes)
                 }
             }
@@ -163,6 +195,7 @@ public enum Planner {
         s.lastAttemptAt = at
         s.lastStage = attempt.stageIndex
         s.status = .active
+        s.notice = nil
         return s
     }
 
