@@ -20,6 +20,10 @@ public struct OutboundMessage: Hashable, Sendable {
     public var subject: String?
     /// Text or call script.
     public var body: String
+    /// HTML part (email).
+    public var html: String?
+    /// Documents to attach (email); their files are read by the adapter from the documents directory.
+    public var attachments: [DocumentRef] = []
 
     /// Creates a message.
     public init(id: String, key: String, channel: Channel, to: String, from: String, subject: String?, body: String) {

@@ -180,6 +180,98 @@ enum Migrations {
             // Idle workers sleep until the next due job or lease expiry; leased jobs are few.
             "CREATE INDEX jobs_leased ON jobs (lease_until) WHERE lease_until IS NOT NULL",
         ] },
+        Migration(id: 3, name: "conversations: commitments, disputes, documents, inbox, templates") { d in [
+            "ALTER TABLE messages ADD COLUMN html TEXT",
+            "ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE messages ADD COLUMN in_reply_to TEXT",
+            "ALTER TABLE messages ADD COLUMN understanding TEXT",
+            // Drafts waiting for approval and calls booked for later.
+            "CREATE INDEX messages_status ON messages (tenant_id, status, at) WHERE status IN ('draft', 'suggested', 'scheduled')",
+            """
+            CREATE TABLE commitments (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                contact_id BIGINT,
+                channel TEXT NOT NULL,
+                made_at TEXT NOT NULL,
+                date TEXT NOT NULL,
+                target_minor BIGINT NOT NULL,
+                currency TEXT NOT NULL,
+                amount_stated INTEGER NOT NULL,
+                review_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                invoice_numbers TEXT NOT NULL DEFAULT '[]',
+                message_id TEXT,
+                settled_at TEXT,
+                settled_reason TEXT,
+                PRIMARY KEY (tenant_id, id)
+            )
+            """,
+            "CREATE INDEX commitments_debtor ON commitments (tenant_id, debtor_id)",
+            """
+            CREATE TABLE disputes (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                invoice_number TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                opened_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                resolution TEXT,
+                resolved_at TEXT,
+                message_id TEXT,
+                PRIMARY KEY (tenant_id, id)
+            )
+            """,
+            "CREATE INDEX disputes_debtor ON disputes (tenant_id, debtor_id)",
+            """
+            CREATE TABLE documents (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                debtor_id TEXT NOT NULL,
+                invoice_number TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                filename TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                path TEXT NOT NULL,
+                token TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            )
+            """,
+            "CREATE INDEX documents_debtor ON documents (tenant_id, debtor_id)",
+            """
+            CREATE TABLE inbox (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                debtor_id TEXT,
+                kind TEXT NOT NULL,
+                code TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                message_id TEXT,
+                draft_id TEXT,
+                created_at TEXT NOT NULL,
+                resolved_at TEXT,
+                resolution TEXT
+            )
+            """,
+            "CREATE INDEX inbox_open ON inbox (tenant_id, resolved_at, id)",
+            """
+            CREATE TABLE templates (
+                tenant_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                subject TEXT,
+                body TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, name, channel)
+            )
+            """,
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

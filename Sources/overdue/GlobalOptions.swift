@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OverdueAgents
 import OverdueCore
 import OverdueStore
 
@@ -11,6 +12,14 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: "Tenant id (default 'default'; env OVERDUE_TENANT). Created on first use.")
     var tenant: String?
+
+    @Option(name: .long, help: "Directory for stored documents (default ./overdue-documents; env OVERDUE_DOCUMENTS_DIR).")
+    var documents: String?
+
+    /// The document library in force.
+    func documentLibrary() -> DocumentLibrary {
+        documents.map { DocumentLibrary(directory: URL(fileURLWithPath: $0)) } ?? DocumentLibrary(directory: DocumentLibrary.defaultDirectory)
+    }
 
     /// The database URL in force.
     func databaseURL() throws -> DatabaseURL {

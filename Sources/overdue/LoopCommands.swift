@@ -36,29 +36,51 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 struct ReplyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reply", abstract: "Inject an inbound reply (sandbox): it is stored on the sender's case.")
+    static let configuration = CommandConfiguration(
+        commandName: "reply",
+        abstract: "Receive an inbound message (sandbox): thread it onto its case, understand it, decide and answer.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "email, sms or voice.") var channel: String
     @Option(help: "The sender's email address or phone number.") var from: String
     @Option(help: "The message text (or call transcript).") var text: String
-    @Option(help: "When it arrived (ISO 8601).") var at: String
+    @Option(help: "Email subject (it may name the invoice or load).") var subject: String?
+    @Option(help: "When it arrived (ISO 8601; default now).") var at: String?
+    @Option(help: "text (default) or json.") var format: String = "text"
 
     func run() async throws {
         guard let ch = Channel(rawValue: channel.lowercased()) else { throw CLIError.badInput("--channel '\(channel)' must be email, sms or voice") }
-        let when = try parseInstant(at, flag: "--at")
+        guard ["text", "json"].contains(format) else { throw CLIError.badInput("--format '\(format)' must be text or json") }
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
         let tenant = try global.tenantID()
+        let documents = global.documentLibrary()
         let result = try await global.withStore(tenant: tenant) { store in
             do {
-                return try await ReplyIntake(store: store).receive(tenant: tenant, channel: ch, from: from, text: text, at: when)
-            } catch let e as ReplyIntake.InvalidReply {
+                return try await ConversationEngine(store: store, documents: documents).receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject)
+            } catch let e as ConversationEngine.InvalidMessage {
                 throw CLIError.badInput(e.description)
             }
         }
-        if let contact = result.contact {
-            say("stored \(ch.rawValue) reply \(result.message.id) from \(contact.name) on case \(contact.debtorID)\(result.isNew ? "" : " (already stored)")")
-        } else {
-            note("warning: no contact has the address \(result.message.from ?? from); the reply is stored unmatched")
-            say("stored \(ch.rawValue) reply \(result.message.id) (unmatched)")
+        if format == "json" {
+            say(Listing.jsonLine(ConversationReport(result)))
+            return
+        }
+        guard let contact = result.contact else {
+            note("warning: no contact has the address \(result.message.from ?? from); the message is stored unmatched and waits in the inbox")
+            say("stored \(ch.rawValue) message \(result.message.id) (unmatched)")
+            return
+        }
+        guard result.isNew else {
+            say("\(ch.rawValue) message \(result.message.id) from \(contact.name) was already received; nothing done again")
+            return
+        }
+        say("stored \(ch.rawValue) message \(result.message.id) from \(contact.name) on case \(contact.debtorID)")
+        if let u = result.understanding {
+            say("understood: \(u.intent.rawValue) (confidence \(String(format: "%.2f", u.confidence)), \(u.sentiment.rawValue))")
+        }
+        for step in result.steps { say("  - \(ConversationReport.name(step.action)): \(step.reason.message)") }
+        for answer in result.responses {
+            let files = answer.attachments.isEmpty ? "" : " with \(answer.attachments.map(\.filename).joined(separator: ", "))"
+            say("answer \(answer.id): \(answer.kind) by \(answer.channel.rawValue) to \(answer.to ?? "?")\(files) — \(answer.status.rawValue)\(answer.status == .scheduled ? " for \(Timestamp.format(answer.at))" : "")")
         }
     }
 }

@@ -96,16 +96,19 @@ import OverdueTestSupport
         }
     }
 
-    @Test func aReplyPausesTheLadderForTheRestOfThatDay() async throws {
+    @Test func anAcknowledgementPausesTheLadderThreeBusinessDays() async throws {
         try await withWorld { store, scheduler in
             // Dana texts at 07:30 Chicago time on Thu Feb 5, the day the second email is due.
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-05T13:00:00Z")!)
-            let result = try await ReplyIntake(store: store).receive(tenant: "acme", channel: .sms, from: "312-555-0101", text: "Checking with AP",
-                                                                    at: Timestamp.parse("2026-02-05T13:30:00Z")!)
+            let result = try await ConversationEngine(store: store).receive(tenant: "acme", channel: .sms, from: "312-555-0101", text: "Checking with AP",
+                                                                           at: Timestamp.parse("2026-02-05T13:30:00Z")!)
             #expect(result.contact?.debtorID == "SHIP1")
-            _ = try await scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-02-05T13:00:00Z")!, until: Timestamp.parse("2026-02-07T00:00:00Z")!)
+            #expect(result.understanding?.intent == .acknowledge)
+            #expect(result.responses.isEmpty)
+            _ = try await scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-02-05T13:00:00Z")!, until: Timestamp.parse("2026-02-11T00:00:00Z")!)
             let ship = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }
-            #expect(ship.map { Timestamp.format($0.at) } == ["2026-02-02T14:00:00Z", "2026-02-06T14:00:00Z"])
+            // Thu + 3 business days = Tue Feb 10, from midnight in Chicago; the window opens at 08:00.
+            #expect(ship.map { Timestamp.format($0.at) } == ["2026-02-02T14:00:00Z", "2026-02-10T14:00:00Z"])
             let inbound = try await store.read { try await $0.messages("acme", direction: .inbound) }
             #expect(inbound.map(\.debtorID) == ["SHIP1"])
         }
@@ -275,13 +278,15 @@ import OverdueTestSupport
         #expect(TemplateComposer.greeting("Dana Reyes") == "Hello Dana")
     }
 
-    @Test func smsNamesTheTotalAndTheOptOut() {
+    @Test func smsNamesTheTotalAndTheOptOut() throws {
         let inv = Invoice(number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
                           issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!)
         let contact = Contact(id: 1, debtorID: "D1", name: "Dana", phone: "+13125550101", timeZone: "America/Chicago", smsConsent: true)
         let attempt = PlannedAttempt(channel: .sms, contact: contact, address: "+13125550101", stageIndex: 1, attempt: 1, attemptsInStage: 3,
                                      cycle: 1, position: 3, invoices: [InvoiceLine(invoice: inv, balance: inv.amount, daysPastDue: 12)])
-        let m = TemplateComposer().compose(attempt, debtor: Debtor(id: "D1", name: "Acme"), settings: TenantSettings(), totalSteps: 9)
+        let m = try TemplateComposer().compose(CompositionRequest(kind: attempt.kind, channel: .sms, tone: TemplateComposer.tone(position: attempt.position, totalSteps: 9),
+                                                                  debtor: Debtor(id: "D1", name: "Acme"), contactName: contact.name, invoices: attempt.invoices,
+                                                                  settings: TenantSettings()))
         #expect(m.subject == nil)
         #expect(m.body.contains("1,250.00 USD"))
         #expect(m.body.contains("Reply STOP to opt out"))

@@ -1,5 +1,7 @@
 import Foundation
+import Mustache
 import OverdueCore
+import OverdueStore
 
 /// The text of one outbound message.
 public struct ComposedMessage: Hashable, Sendable {
@@ -7,16 +9,101 @@ public struct ComposedMessage: Hashable, Sendable {
     public var subject: String?
     /// Body text, SMS text or call script.
     public var body: String
+    /// HTML part (email only).
+    public var html: String?
+    /// Problems worth a person's attention (an SMS longer than two segments, say).
+    public var warnings: [String] = []
+
+    /// Creates a message.
+    public init(subject: String?, body: String, html: String? = nil, warnings: [String] = []) {
+        self.subject = subject
+        self.body = body
+        self.html = html
+        self.warnings = warnings
+    }
 }
 
-/// Writes ladder messages from built-in templates: one message per attempt covering every overdue
-/// invoice of the debtor, firmer as the ladder climbs. Pure and offline.
-public struct TemplateComposer: Sendable {
-    /// How firm a message is.
+/// Everything a composer may say in one message.
+public struct CompositionRequest: Sendable {
+    /// What the message is.
+    public var kind: MessageKind
+    /// Over which channel.
+    public var channel: Channel
+    /// For reminders: how firm.
+    public var tone: TemplateComposer.Tone
+    /// The debtor.
+    public var debtor: Debtor
+    /// The contact addressed.
+    public var contactName: String
+    /// The invoices the message is about, oldest first.
+    public var invoices: [InvoiceLine]
+    /// Tenant settings (sender identity, remit-to, pay link).
+    public var settings: TenantSettings
+    /// Facts from the decider (`promise_date`, `amount`, `dispute_reason`, `callback_time`…).
+    public var details: [String: String]
+    /// Lines from the decider (evidence checklist, instalment schedule).
+    public var lines: [String]
+    /// Documents attached or linked, with their links (SMS) when there are any.
+    public var documents: [(ref: DocumentRef, link: String?)]
+
+    /// Creates a request.
+    public init(kind: MessageKind, channel: Channel, tone: TemplateComposer.Tone = .friendly, debtor: Debtor, contactName: String, invoices: [InvoiceLine],
+                settings: TenantSettings, details: [String: String] = [:], lines: [String] = [], documents: [(ref: DocumentRef, link: String?)] = []) {
+        self.kind = kind
+        self.channel = channel
+        self.tone = tone
+        self.debtor = debtor
+        self.contactName = contactName
+        self.invoices = invoices
+        self.settings = settings
+        self.details = details
+        self.lines = lines
+        self.documents = documents
+    }
+
+    /// The template's name: the kind, with the tone for reminders.
+    public var templateName: String { kind == .reminder ? "reminder.\(tone.rawValue)" : kind.rawValue }
+}
+
+/// Writes messages. The template composer is the offline default; a model-backed one can take its place.
+public protocol Composer: Sendable {
+    /// Writes the message for `request`.
+    func compose(_ request: CompositionRequest) throws -> ComposedMessage
+}
+
+/// Why a template could not be used.
+public struct TemplateError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, naming the template, channel and position.
+    public var description: String
+}
+
+/// Writes messages from Mustache templates: built-in ones per message kind × channel, overridden
+/// per tenant. Every email and SMS ends with an opt-out line, whatever the template says.
+public struct TemplateComposer: Composer {
+    /// How firm a reminder is.
     public enum Tone: String, Sendable { case friendly, firm, final }
 
-    /// Creates the composer.
-    public init() {}
+    /// One template: an email subject (email only) and a body.
+    public struct Template: Sendable {
+        /// Subject template (email).
+        public var subject: String?
+        /// Body template.
+        public var body: String
+    }
+
+    let overrides: [String: Template]
+
+    /// Creates the composer with a tenant's overrides.
+    public init(overrides: [TemplateOverride] = []) {
+        var o: [String: Template] = [:]
+        for t in overrides { o["\(t.name)/\(t.channel.rawValue)"] = Template(subject: t.subject, body: t.body) }
+        self.overrides = o
+    }
+
+    /// Every template name, in a stable order.
+    public static var templateNames: [String] {
+        ["reminder.friendly", "reminder.firm", "reminder.final"] + MessageKind.allCases.filter { $0 != .reminder }.map(\.rawValue)
+    }
 
     /// The tone for a step of a ladder with `totalSteps` steps.
     public static func tone(position: Int, totalSteps: Int) -> Tone {
@@ -25,69 +112,87 @@ public struct TemplateComposer: Sendable {
         return position * 3 < totalSteps ? .friendly : .firm
     }
 
-    /// Composes the message for `attempt` to `debtor`.
-    public func compose(_ attempt: PlannedAttempt, debtor: Debtor, settings: TenantSettings, totalSteps: Int) -> ComposedMessage {
-        let tone = Self.tone(position: attempt.position, totalSteps: totalSteps)
-        let lines = attempt.invoices
-        let totals = Self.totals(lines)
-        let company = settings.companyName
-        let signer = settings.senderName
-        let greeting = Self.greeting(attempt.contact.name)
-        let oldest = lines.map(\.daysPastDue).max() ?? 0
-        let count = lines.count
-        let invoiceWord = count == 1 ? "invoice" : "invoices"
-        let callback = settings.value("sender.phone").map { PhoneNumber.display($0) }
-        switch attempt.channel {
-        case .email:
-            let subject: String
-            switch tone {
-            case .friendly: subject = "Reminder: \(count) past-due \(invoiceWord) from \(company), \(totals)"
-            case .firm: subject = "Second notice: \(count) past-due \(invoiceWord), \(totals) – \(debtor.name)"
-            case .final: subject = "Final notice: \(count) past-due \(invoiceWord), \(totals) – \(debtor.name)"
-            }
-            var body = "\(greeting),\n\n"
-            switch tone {
-            case .friendly:
-                body += "This is a friendly reminder from \(company) that the following \(invoiceWord) for \(debtor.name) \(count == 1 ? "is" : "are") past due:\n\n"
-            case .firm:
-                body += "We have not yet received payment for the following \(invoiceWord) for \(debtor.name), now up to \(oldest) days past due:\n\n"
-            case .final:
-                body += "This is our final automated notice about the following \(invoiceWord) for \(debtor.name), up to \(oldest) days past due. Please arrange payment or contact us this week:\n\n"
-            }
-            body += Self.table(lines) + "\n\nTotal past due: \(totals)\n\n"
-            body += "If you have already paid, reply with the payment date and reference (check or ACH trace number) and we will match it. "
-            body += "If you need the POD, BOL or rate confirmation for any load, reply and we will send it.\n\n"
-            body += "Thank you,\n\(signer)\nAccounts Receivable, \(company)\n"
-            if let e = settings.value("sender.email") { body += "\(e)\n" }
-            if let callback { body += "\(callback)\n" }
-            body += "\nTo stop receiving these reminders by email, reply \"unsubscribe\".\n"
-            return ComposedMessage(subject: subject, body: body)
-        case .sms:
-            let lead: String
-            switch tone {
-            case .friendly: lead = "reminder:"
-            case .firm: lead = "2nd notice:"
-            case .final: lead = "FINAL notice:"
-            }
-            let ref = lines.first.map { " (oldest \($0.invoice.number), \($0.daysPastDue)d)" } ?? ""
-            var text = "\(company) \(lead) \(count) past-due \(invoiceWord) for \(debtor.name), total \(totals)\(ref). Reply PAID if paid"
-            if let callback { text += " or call \(callback)" }
-            text += ". Reply STOP to opt out."
-            return ComposedMessage(subject: nil, body: text)
-        case .voice:
-            var script = "Hello, this is an automated call from \(company) for \(attempt.contact.name) about past-due freight \(invoiceWord) for \(debtor.name). "
-            script += "This call may be recorded. "
-            script += "Our records show \(count) \(invoiceWord) totalling \(Self.spoken(totals)), the oldest \(oldest) days past due"
-            if let first = lines.first { script += ", invoice \(first.invoice.number)" }
-            script += ". "
-            switch tone {
-            case .friendly, .firm: script += "Press 1 to tell us when you will pay, 2 if you have already paid, or 3 to speak with our team. "
-            case .final: script += "This is our final automated call. Press 1 to arrange payment now, or 3 to speak with our team. "
-            }
-            if let callback { script += "You can also call us back at \(callback). " }
-            script += "To stop these calls, press 9."
-            return ComposedMessage(subject: nil, body: script)
+    /// The template in force for `name` on `channel` (the tenant's, else the built-in one).
+    public func template(_ name: String, channel: Channel) -> Template? {
+        overrides["\(name)/\(channel.rawValue)"] ?? Self.builtIn(name, channel: channel)
+    }
+
+    /// Checks that `text` parses as a Mustache template; the error names the line and column.
+    public static func validate(_ text: String, what: String) throws(TemplateError) {
+        do { _ = try MustacheTemplate(string: text) } catch {
+            throw TemplateError(description: "\(what): not a valid Mustache template: \(describe(error))")
         }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let p = error as? MustacheTemplate.ParserError {
+            return "\(p.error) at line \(p.context.lineNumber), column \(p.context.columnNumber)"
+        }
+        return "\(error)"
+    }
+
+    public func compose(_ r: CompositionRequest) throws -> ComposedMessage {
+        let name = r.templateName
+        guard let t = template(name, channel: r.channel) else {
+            throw TemplateError(description: "no \(r.channel.rawValue) template named \(name)")
+        }
+        let context = Self.context(r)
+        func render(_ text: String, _ part: String) throws -> String {
+            do {
+                return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text).render(context)
+            } catch {
+                throw TemplateError(description: "template \(name) (\(r.channel.rawValue)) \(part): \(Self.describe(error))")
+            }
+        }
+        var body = try render(t.body, "body").trimmingCharacters(in: .whitespacesAndNewlines)
+        var subject = try t.subject.map { try render($0, "subject").trimmingCharacters(in: .whitespacesAndNewlines) }
+        var warnings: [String] = []
+        switch r.channel {
+        case .email:
+            if subject?.isEmpty ?? true { subject = "\(r.settings.companyName): \(r.debtor.name)" }
+            if !body.lowercased().contains("unsubscribe") {
+                body += "\n\nTo stop receiving these emails, reply \"unsubscribe\"."
+            }
+            return ComposedMessage(subject: subject, body: body + "\n", html: Self.html(body), warnings: warnings)
+        case .sms:
+            body = body.replacingOccurrences(of: "\n", with: " ")
+            if r.kind != .optOutConfirmation && !body.contains("STOP") { body += " Reply STOP to opt out." }
+            let m = SMSText.measure(body)
+            if m.segments > 2 {
+                warnings.append("SMS is \(m.segments) segments (\(m.units) \(m.encoding == .gsm7 ? "GSM-7 characters" : "UCS-2 characters")); templates should fit 2")
+            }
+            return ComposedMessage(subject: nil, body: body, warnings: warnings)
+        case .voice:
+            return ComposedMessage(subject: nil, body: body.replacingOccurrences(of: "\n", with: " "), warnings: warnings)
+        }
+    }
+
+    /// The variables a template can use (documented in the README).
+    static func context(_ r: CompositionRequest) -> [String: Any] {
+        let lines = r.invoices
+        let totals = Self.totals(lines)
+        let s = r.settings
+        var c: [String: Any] = [
+            "company": s.companyName, "sender_name": s.senderName, "debtor": r.debtor.name, "contact": r.contactName,
+            "greeting": greeting(r.contactName), "invoice_count": lines.count, "invoices_word": lines.count == 1 ? "invoice" : "invoices",
+            "is_are": lines.count == 1 ? "is" : "are", "total": totals, "total_spoken": spoken(totals),
+            "oldest_days": lines.map(\.daysPastDue).max() ?? 0, "oldest_invoice": lines.first?.invoice.number ?? "",
+            "invoice_table": table(lines), "has_invoices": !lines.isEmpty,
+            "invoices": lines.map { l -> [String: Any] in
+                ["number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
+                 "po": l.invoice.poNumber ?? "", "due": l.invoice.dueDate.description, "days_overdue": l.daysPastDue, "balance": l.balance.description]
+            },
+            "lines": r.lines, "has_lines": !r.lines.isEmpty,
+            "documents": r.documents.map { d -> [String: Any] in
+                ["filename": d.ref.filename, "label": d.ref.kind.label, "invoice": d.ref.invoiceNumber, "link": d.link ?? ""]
+            },
+        ]
+        if let v = s.value("sender.email") { c["sender_email"] = v }
+        if let v = s.value("sender.phone") { c["sender_phone"] = PhoneNumber.display(v) }
+        if let v = s.value("remit.to") { c["remit_to"] = v }
+        if let v = s.value("pay.url") { c["pay_url"] = v }
+        for (k, v) in r.details where !v.isEmpty { c[k] = v }
+        return c
     }
 
     /// "Hello Dana" for a person, "Hello Accounts Payable team" for a shared mailbox.
@@ -112,6 +217,7 @@ public struct TemplateComposer: Sendable {
 
     /// A plain-text table of the invoices.
     static func table(_ lines: [InvoiceLine]) -> String {
+        guard !lines.isEmpty else { return "" }
         let header = ["Invoice", "Load", "PRO", "BOL", "Due", "Days late", "Balance"]
         let rows = lines.map { l in
             [l.invoice.number, l.invoice.loadNumber ?? "-", l.invoice.proNumber ?? "-", l.invoice.bolNumber ?? "-",
@@ -124,5 +230,37 @@ public struct TemplateComposer: Sendable {
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         return ([render(header)] + rows.map(render)).joined(separator: "\n")
+    }
+
+    /// The HTML part of an email: its text, escaped, in paragraphs; aligned blocks become tables and
+    /// web addresses links.
+    static func html(_ text: String) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        func linked(_ s: String) -> String {
+            s.split(separator: " ", omittingEmptySubsequences: false).map { w in
+                let word = String(w)
+                guard word.hasPrefix("https://") || word.hasPrefix("http://") else { return escape(word) }
+                return "<a href=\"\(escape(word))\">\(escape(word))</a>"
+            }.joined(separator: " ")
+        }
+        var out = "<!DOCTYPE html>\n<html><body style=\"font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #1a1a1a; line-height: 1.45\">\n"
+        for para in text.components(separatedBy: "\n\n") where !para.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let rows = para.split(separator: "\n").map(String.init)
+            if rows.count >= 2 && rows.allSatisfy({ $0.contains("  ") }) {
+                out += "<table style=\"border-collapse: collapse\">\n"
+                for (i, row) in rows.enumerated() {
+                    let cells = row.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    let tag = i == 0 ? "th" : "td"
+                    out += "<tr>" + cells.map { "<\(tag) style=\"padding: 2px 10px; text-align: left; border-bottom: 1px solid #ddd\">\(escape($0))</\(tag)>" }.joined() + "</tr>\n"
+                }
+                out += "</table>\n"
+            } else {
+                out += "<p>" + rows.map(linked).joined(separator: "<br>\n") + "</p>\n"
+            }
+        }
+        return out + "</body></html>\n"
     }
 }

@@ -23,7 +23,6 @@ public struct CaseOutcome: Hashable, Sendable {
 public struct CaseProcessor: Sendable {
     let store: Store
     let channels: [Channel: any ChannelAdapter]
-    let composer = TemplateComposer()
     let logger: Logger
 
     /// Creates a processor sending through `channels` (the sandbox for every channel by default).
@@ -44,7 +43,9 @@ public struct CaseProcessor: Sendable {
                   holds: try await s.holds(tenant, debtor: debtor.id),
                   suppressions: try await s.suppressions(tenant, debtor: debtor.id),
                   sent: try await s.sentAttempts(tenant, debtor: debtor.id, since: now.addingTimeInterval(-8 * 86_400), until: now),
-                  replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now))
+                  replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now),
+                  commitments: try await s.commitments(tenant, debtor: debtor.id).filter { $0.madeAt <= now },
+                  disputes: try await s.disputes(tenant, debtor: debtor.id).filter { $0.openedAt <= now })
     }
 
     /// A tenant's settings and policy, loaded once for many plannings.
@@ -53,23 +54,29 @@ public struct CaseProcessor: Sendable {
         public var settings: TenantSettings
         /// Policy.
         public var policy: Policy
+        /// Template overrides.
+        public var templates: [TemplateOverride]
+
+        /// The composer for this tenant.
+        public var composer: TemplateComposer { TemplateComposer(overrides: templates) }
 
         /// Loads the tenant's rules.
         public static func load(_ s: Session, tenant: String) async throws -> TenantRules {
-            TenantRules(settings: try await s.settings(tenant), policy: try await s.policy(tenant))
+            TenantRules(settings: try await s.settings(tenant), policy: try await s.policy(tenant), templates: try await s.templates(tenant))
         }
     }
 
     /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome. `rules` saves
     /// reloading the tenant's settings and policy when many cases are planned in a row.
     public func process(tenant: String, debtorID: String, now: Date, rules: TenantRules? = nil) async throws -> CaseOutcome {
-        let (debtor, tenantRules, storedState, initialFacts, recorded) = try await store.read { s in
+        let (debtor, tenantRules, storedState, initialFacts, recorded, booked) = try await store.read { s in
             guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
             var loaded = rules
             if loaded == nil { loaded = try await TenantRules.load(s, tenant: tenant) }
             return (debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
                     try await self.loadFacts(s, tenant: tenant, debtor: debtor, now: now),
-                    try await s.outboundAttempts(tenant, debtor: debtorID))
+                    try await s.outboundAttempts(tenant, debtor: debtorID),
+                    try await s.messages(tenant, debtor: debtorID, status: .scheduled))
         }
         let (settings, policy) = (tenantRules.settings, tenantRules.policy)
         var sent: [MessageRecord] = []
@@ -81,6 +88,13 @@ public struct CaseProcessor: Sendable {
             }
         }
         var facts = initialFacts
+        // Calls booked for now or earlier (callbacks a debtor asked for) go first, if still allowed.
+        for call in booked where call.at <= now {
+            if let message = try await sendBooked(call, tenant: tenant, facts: facts, now: now) {
+                sent.append(message)
+                if let cid = message.contactID { facts.sent.append(SentAttempt(at: now, channel: message.channel, contactID: cid)) }
+            }
+        }
         var state = storedState
         var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
         // Each step either catches the ladder state up with an attempt already made (a run that died
@@ -91,7 +105,7 @@ public struct CaseProcessor: Sendable {
                 state = Planner.recordSent(attempt, at: made.at, state: current.state)
             } else {
                 guard current.decision.action == .send else { break }
-                let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, settings: settings, policy: policy, now: now)
+                let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, facts: facts, rules: tenantRules, now: now)
                 if let message { sent.append(message) }
                 state = Planner.recordSent(attempt, at: now, state: current.state)
                 facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
@@ -102,25 +116,65 @@ public struct CaseProcessor: Sendable {
         try await store.write { s in
             let previous = try await s.caseRecord(tenant, debtor: debtorID)
             try await s.saveCase(tenant, debtor: debtorID, plan: final, now: now)
+            for settled in final.settled {
+                try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
+            }
             if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
                 try await s.recordDecision(tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons)
             }
+            if final.decision.action == .handoff && previous?.status != .handoff, let why = final.state.handoffReason ?? final.decision.reasons.first {
+                try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
+            }
         }
-        return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: final.nextRunAt)
+        let nextCall = booked.filter { $0.at > now }.map(\.at).min()
+        let next = [final.nextRunAt, nextCall].compactMap { $0 }.min()
+        return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: next)
+    }
+
+    /// Sends a booked call (or message) whose time has come, unless the contact has since opted out.
+    func sendBooked(_ booked: MessageRecord, tenant: String, facts: CaseFacts, now: Date) async throws -> MessageRecord? {
+        var record = booked
+        if let cid = booked.contactID, let s = facts.suppressions.first(where: { $0.contactID == cid && $0.blocks(booked.channel) }) {
+            record.status = .cancelled
+            record.error = "not sent: \(booked.contactName ?? "the contact") opted out (\(s.reason))"
+        } else {
+            record.status = .pending
+            record.at = now
+            try await store.write { s in try await s.setMessageStatus(tenant, id: record.id, status: .pending, at: now) }
+            await deliver(OutboundMessage(record), adapter: channels[record.channel] ?? SandboxChannel(), into: &record)
+        }
+        let done = record
+        try await store.write { s in
+            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
+        }
+        return done.status == .sent ? done : nil
     }
 
     /// Records the attempt, hands it to the channel, records the result. Returns nil when the attempt
     /// was already recorded by an earlier run (a crash between record and send is never blindly resent).
-    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, settings: TenantSettings, policy: Policy, now: Date) async throws -> MessageRecord? {
+    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, facts: CaseFacts, rules: TenantRules, now: Date) async throws -> MessageRecord? {
+        let (settings, policy) = (rules.settings, rules.policy)
         let key = attempt.key(debtorID: debtor.id)
         let total = plan.state.order.reduce(0) { $0 + policy.stages[$1].attempts }
-        let content = composer.compose(attempt, debtor: debtor, settings: settings, totalSteps: total)
-        let from: String = attempt.channel == .email ? (settings.value("sender.email") ?? "ar@\(tenant).overdue.invalid") : (settings.value("sender.phone") ?? "sandbox")
+        var details: [String: String] = [:]
+        if attempt.kind == .brokenPromise, let promise = facts.commitments.filter({ $0.kind == .promise }).max(by: { $0.madeAt < $1.madeAt }) {
+            details["promise_date"] = promise.date.description
+        }
+        let request = CompositionRequest(kind: attempt.kind, channel: attempt.channel, tone: TemplateComposer.tone(position: attempt.position, totalSteps: total),
+                                         debtor: debtor, contactName: attempt.contact.name, invoices: attempt.invoices, settings: settings, details: details)
+        let content: ComposedMessage
+        do { content = try rules.composer.compose(request) } catch {
+            // A broken tenant template must not silence the ladder: the built-in one is used, and said so.
+            logger.error("template \(request.templateName) for \(attempt.channel.rawValue) failed (\(error)); using the built-in one")
+            content = try TemplateComposer().compose(request)
+        }
+        let from = Self.sender(attempt.channel, settings: settings, tenant: tenant)
         var record = MessageRecord(
             id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: attempt.channel, at: now,
             debtorID: debtor.id, contactID: attempt.contact.id, contactName: attempt.contact.name, to: attempt.address, from: from,
-            invoiceNumbers: attempt.invoices.map(\.invoice.number), stage: attempt.stage, attempt: attempt.attempt, kind: "reminder",
+            invoiceNumbers: attempt.invoices.map(\.invoice.number), stage: attempt.stage, attempt: attempt.attempt, kind: attempt.kind.rawValue,
             subject: content.subject, body: content.body, status: .pending)
+        record.html = content.html
         let fresh = try await store.write { s in
             let inserted = try await s.insertMessage(tenant, record)
             if inserted {
@@ -132,9 +186,7 @@ public struct CaseProcessor: Sendable {
         guard fresh else {
             return try await reconcile(key: key, tenant: tenant, adapter: adapter)
         }
-        let outbound = OutboundMessage(id: record.id, key: key, channel: attempt.channel, to: attempt.address, from: from,
-                                       subject: content.subject, body: content.body)
-        await deliver(outbound, adapter: adapter, into: &record)
+        await deliver(OutboundMessage(record), adapter: adapter, into: &record)
         let done = record
         try await store.write { s in
             try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
@@ -169,9 +221,7 @@ public struct CaseProcessor: Sendable {
             existing.providerID = receipt.providerID
             logger.notice("attempt \(key) was delivered before a crash; marked sent")
         case .notFound:
-            let outbound = OutboundMessage(id: existing.id, key: key, channel: existing.channel, to: existing.to ?? "", from: existing.from ?? "",
-                                           subject: existing.subject, body: existing.body)
-            await deliver(outbound, adapter: adapter, into: &existing)
+            await deliver(OutboundMessage(existing), adapter: adapter, into: &existing)
             logger.notice("attempt \(key) was recorded but never sent before a crash; sent now")
         case .unknown:
             logger.warning("attempt \(key) was recorded before a crash and the provider cannot say whether it was sent; left pending, not resent")
@@ -182,5 +232,21 @@ public struct CaseProcessor: Sendable {
             try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
         }
         return trace == .notFound ? done : nil
+    }
+}
+
+extension CaseProcessor {
+    /// The sender identity for `channel`.
+    static func sender(_ channel: Channel, settings: TenantSettings, tenant: String) -> String {
+        channel == .email ? (settings.value("sender.email") ?? "ar@\(tenant).overdue.invalid") : (settings.value("sender.phone") ?? "sandbox")
+    }
+}
+
+extension OutboundMessage {
+    /// The provider-bound form of a stored message.
+    init(_ m: MessageRecord) {
+        self.init(id: m.id, key: m.key, channel: m.channel, to: m.to ?? "", from: m.from ?? "", subject: m.subject, body: m.body)
+        html = m.html
+        attachments = m.attachments
     }
 }

@@ -11,7 +11,10 @@ public struct OutboxLine: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case id, at, channel, to, from, debtor_id, contact_name, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, direction
+        case has_html, attachments, in_reply_to, intent, confidence, error
     }
+
+    struct Attachment: Encodable { let document_id: String; let kind: String; let invoice: String; let filename: String; let bytes: Int64; let sha256: String }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -30,6 +33,94 @@ public struct OutboxLine: Encodable, Sendable {
         try c.encode(m.subject, forKey: .subject)
         try c.encode(m.body, forKey: .body)
         try c.encode(m.status.rawValue, forKey: .status)
+        try c.encode(m.html != nil, forKey: .has_html)
+        try c.encode(m.attachments.map { Attachment(document_id: $0.id, kind: $0.kind.rawValue, invoice: $0.invoiceNumber, filename: $0.filename, bytes: $0.size, sha256: $0.sha256) },
+                     forKey: .attachments)
+        try c.encodeIfPresent(m.inReplyTo, forKey: .in_reply_to)
+        try c.encodeIfPresent(m.understanding?.intent.rawValue, forKey: .intent)
+        try c.encodeIfPresent(m.understanding.map { ($0.confidence * 100).rounded() / 100 }, forKey: .confidence)
+        try c.encodeIfPresent(m.error, forKey: .error)
+    }
+}
+
+/// One line of `overdue inbox --format jsonl` and of `GET /api/v1/inbox`.
+public struct InboxLine: Encodable, Sendable {
+    let item: InboxItem
+
+    /// Wraps an inbox item.
+    public init(_ item: InboxItem) { self.item = item }
+
+    enum Keys: String, CodingKey { case id, debtor_id, kind, code, reason, message_id, draft_id, created_at, resolved_at, resolution }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(item.id, forKey: .id)
+        try c.encode(item.debtorID, forKey: .debtor_id)
+        try c.encode(item.kind.rawValue, forKey: .kind)
+        try c.encode(item.code, forKey: .code)
+        try c.encode(item.reason, forKey: .reason)
+        try c.encode(item.messageID, forKey: .message_id)
+        try c.encode(item.draftID, forKey: .draft_id)
+        try c.encode(Timestamp.format(item.createdAt), forKey: .created_at)
+        try c.encodeIfPresent(item.resolvedAt.map(Timestamp.format), forKey: .resolved_at)
+        try c.encodeIfPresent(item.resolution, forKey: .resolution)
+    }
+}
+
+/// What handling one inbound message did, as `overdue reply --format json` and the API report it.
+public struct ConversationReport: Encodable, Sendable {
+    let outcome: ConversationEngine.Outcome
+
+    /// Wraps an outcome.
+    public init(_ outcome: ConversationEngine.Outcome) { self.outcome = outcome }
+
+    struct Step: Encodable { let action: String; let code: String; let reason: String }
+    struct Answer: Encodable { let id: String; let kind: String; let channel: String; let to: String?; let status: String; let at: String; let attachments: [String] }
+
+    enum Keys: String, CodingKey { case message_id, debtor_id, contact_name, new, intent, confidence, sentiment, entities, steps, answers }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(outcome.message.id, forKey: .message_id)
+        try c.encode(outcome.contact?.debtorID, forKey: .debtor_id)
+        try c.encode(outcome.contact?.name, forKey: .contact_name)
+        try c.encode(outcome.isNew, forKey: .new)
+        if let u = outcome.understanding {
+            try c.encode(u.intent.rawValue, forKey: .intent)
+            try c.encode((u.confidence * 100).rounded() / 100, forKey: .confidence)
+            try c.encode(u.sentiment.rawValue, forKey: .sentiment)
+            var e: [String: String] = [:]
+            e["promise_date"] = u.promiseDate?.description
+            e["amount"] = u.amount?.decimalString
+            e["currency"] = u.amount?.currency.code
+            e["invoice_refs"] = u.invoiceRefs.isEmpty ? nil : u.invoiceRefs.joined(separator: ",")
+            e["dispute_reason"] = u.disputeReason?.rawValue
+            e["document"] = u.document?.rawValue
+            e["redirect"] = u.redirect
+            e["return_date"] = u.returnDate?.description
+            e["opt_out_channel"] = u.optOutAll ? "all" : u.optOutChannel?.rawValue
+            e["keyword"] = u.keyword
+            try c.encode(e, forKey: .entities)
+        }
+        try c.encode(outcome.steps.map { Step(action: ConversationReport.name($0.action), code: $0.reason.code, reason: $0.reason.message) }, forKey: .steps)
+        try c.encode(outcome.responses.map { Answer(id: $0.id, kind: $0.kind, channel: $0.channel.rawValue, to: $0.to, status: $0.status.rawValue,
+                                                   at: Timestamp.format($0.at), attachments: $0.attachments.map(\.filename)) }, forKey: .answers)
+    }
+
+    /// The action's name as reports show it.
+    public static func name(_ a: ConversationAction) -> String {
+        switch a {
+        case .recordCommitment(let c): return c.kind == .promise ? "record_promise" : "record_payment_claim"
+        case .hold: return "pause"
+        case .openDispute: return "open_dispute"
+        case .suppress: return "suppress"
+        case .resubscribe: return "resubscribe"
+        case .retireContact: return "retire_contact"
+        case .addContact: return "add_contact"
+        case .respond(let r): return "answer_\(r.kind.rawValue)"
+        case .handoff: return "handoff"
+        case .flag: return "flag"
+        }
     }
 }
 
@@ -92,6 +183,15 @@ public enum Listing {
                   return [Timestamp.format(m.at), m.channel.rawValue, m.to ?? "", m.debtorID ?? "", m.contactName ?? "",
                           m.stage.map(String.init) ?? "", m.attempt.map(String.init) ?? "", String(m.invoiceNumbers.count),
                           text.count > 70 ? String(text.prefix(67)) + "..." : text]
+              })
+    }
+
+    /// The inbox as a table.
+    public static func inboxTable(_ items: [InboxItem]) -> String {
+        table(header: ["ID", "RAISED (UTC)", "DEBTOR", "KIND", "DRAFT", "WHY"],
+              rows: items.map { i in
+                  [String(i.id), Timestamp.format(i.createdAt), i.debtorID ?? "-", i.kind.rawValue, i.draftID ?? "-",
+                   i.reason.count > 90 ? String(i.reason.prefix(87)) + "..." : i.reason]
               })
     }
 

@@ -126,6 +126,13 @@ public struct InvoiceLine: Hashable, Sendable, Codable {
     public var balance: Money
     /// Days past the due date on the planning date.
     public var daysPastDue: Int
+
+    /// Creates a line.
+    public init(invoice: Invoice, balance: Money, daysPastDue: Int) {
+        self.invoice = invoice
+        self.balance = balance
+        self.daysPastDue = daysPastDue
+    }
 }
 
 /// An attempt the planner wants made.
@@ -173,6 +180,8 @@ public struct Decision: Hashable, Sendable {
         case handoff
         /// Nothing owed, nothing to do.
         case none
+        /// A debtor's message was understood and acted on.
+        case reply
     }
 
     /// What to do.

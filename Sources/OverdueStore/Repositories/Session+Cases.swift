@@ -56,6 +56,14 @@ extension Session {
                   .text(Session.json(plan.decision.reasons)), .time(now)])
     }
 
+    /// Stores a new ladder state for a case (a person took it over or handed it back).
+    public func updateCaseState(_ tenant: String, debtor: String, _ state: CaseState) async throws {
+        try await exec("""
+            INSERT INTO cases (tenant_id, debtor_id, state, status, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status
+            """, [.text(tenant), .text(debtor), .text(Session.json(state)), .text(state.status.rawValue), .time(Date())])
+    }
+
     /// Every case of the tenant, by debtor id.
     public func cases(_ tenant: String, status: CaseStatus? = nil) async throws -> [CaseRecord] {
         var sql = """

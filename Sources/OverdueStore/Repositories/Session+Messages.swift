@@ -16,6 +16,14 @@ public struct MessageRecord: Hashable, Sendable, Codable {
         case failed
         /// Inbound, stored.
         case received
+        /// Written, waiting for a person to approve it (autonomy `review`).
+        case draft
+        /// Written as a suggestion only (autonomy `suggest`); a person may still approve it.
+        case suggested
+        /// To be sent at `at` (a booked callback).
+        case scheduled
+        /// Never sent: replaced, rejected or no longer allowed.
+        case cancelled
     }
 
     /// Stable id.
@@ -56,6 +64,14 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var providerID: String?
     /// The provider's error, if it failed.
     public var error: String?
+    /// HTML part (email).
+    public var html: String?
+    /// Documents attached (email) or linked (SMS).
+    public var attachments: [DocumentRef] = []
+    /// The inbound message this one answers.
+    public var inReplyTo: String?
+    /// What the reader understood (inbound).
+    public var understanding: Understanding?
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -89,14 +105,16 @@ extension Session {
     public func insertMessage(_ tenant: String, _ m: MessageRecord) async throws -> Bool {
         let inserted = try await rows("""
             INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
-                                  to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error,
+                                  html, attachments, in_reply_to, understanding)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
             """, [.text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
                   .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
                   .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
                   m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
-                  .text(m.status.rawValue), .opt(m.providerID), .opt(m.error)])
+                  .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
+                  .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) })])
         return !inserted.isEmpty
     }
 
@@ -159,7 +177,7 @@ extension Session {
         guard let ch = Channel(rawValue: try r.string("channel")),
               let dir = MessageRecord.Direction(rawValue: try r.string("direction")),
               let st = MessageRecord.Status(rawValue: try r.string("status")) else { throw StoreError.corrupt("message row") }
-        return MessageRecord(
+        var m = MessageRecord(
             id: try r.string("id"), key: try r.string("idempotency_key"), direction: dir, channel: ch, at: try r.time("at"),
             debtorID: try r.optString("debtor_id"), contactID: try r.optInt("contact_id"), contactName: try r.optString("contact_name"),
             to: try r.optString("to_addr"), from: try r.optString("from_addr"),
@@ -167,5 +185,32 @@ extension Session {
             stage: try r.optInt("stage").map(Int.init), attempt: try r.optInt("attempt").map(Int.init),
             kind: try r.string("kind"), subject: try r.optString("subject"), body: try r.string("body"), status: st,
             providerID: try r.optString("provider_id"), error: try r.optString("error"))
+        m.html = try r.optString("html")
+        m.attachments = try decodeJSON([DocumentRef].self, try r.optString("attachments") ?? "[]")
+        m.inReplyTo = try r.optString("in_reply_to")
+        m.understanding = try r.optString("understanding").map { try decodeJSON(Understanding.self, $0) }
+        return m
+    }
+
+    /// The message with id `id`, if any.
+    public func message(_ tenant: String, id: String) async throws -> MessageRecord? {
+        try await row("SELECT * FROM messages WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)]).map(Session.message)
+    }
+
+    /// Changes a message's status (and, when given, its time) — approving a draft, cancelling a call.
+    public func setMessageStatus(_ tenant: String, id: String, status: MessageRecord.Status, at: Date? = nil) async throws {
+        if let at {
+            try await exec("UPDATE messages SET status = ?, at = ? WHERE tenant_id = ? AND id = ?", [.text(status.rawValue), .time(at), .text(tenant), .text(id)])
+        } else {
+            try await exec("UPDATE messages SET status = ? WHERE tenant_id = ? AND id = ?", [.text(status.rawValue), .text(tenant), .text(id)])
+        }
+    }
+
+    /// A debtor's messages with `status` due by `until` (booked calls), oldest first.
+    public func messages(_ tenant: String, debtor: String, status: MessageRecord.Status, until: Date? = nil) async throws -> [MessageRecord] {
+        var sql = "SELECT * FROM messages WHERE tenant_id = ? AND debtor_id = ? AND status = ?"
+        var binds: [SQLValue] = [.text(tenant), .text(debtor), .text(status.rawValue)]
+        if let until { sql += " AND at <= ?"; binds.append(.time(until)) }
+        return try await rows(sql + " ORDER BY at, id", binds).map(Session.message)
     }
 }

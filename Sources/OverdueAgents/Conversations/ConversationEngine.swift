@@ -1,0 +1,275 @@
+import Foundation
+import Logging
+import OverdueChannels
+import OverdueCore
+import OverdueLanguage
+import OverdueStore
+
+/// The inbound pipeline: threads a message onto its case, understands it, asks the pure decider
+/// what to do, carries the steps out (records, pauses, opt-outs, answers) and re-plans the case.
+/// Answers follow the tenant's autonomy: sent (`auto`), drafted for approval (`review`), or only
+/// suggested (`suggest`); carrier-required texts (STOP/START/HELP) are always sent.
+public struct ConversationEngine: Sendable {
+    let store: Store
+    let processor: CaseProcessor
+    let documents: DocumentLibrary
+    let logger: Logger
+
+    /// Creates the engine sending through `channels` (the sandbox by default).
+    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
+                logger: Logger = Logger(label: "overdue.conversations")) {
+        self.store = store
+        self.processor = CaseProcessor(store: store, channels: channels, logger: logger)
+        self.documents = documents
+        self.logger = logger
+    }
+
+    /// What handling one inbound message did.
+    public struct Outcome: Sendable {
+        /// The stored inbound message.
+        public var message: MessageRecord
+        /// The contact it came from (nil: nobody has that address).
+        public var contact: Contact?
+        /// False when the same message was received before (nothing was done again).
+        public var isNew: Bool
+        /// What was understood.
+        public var understanding: Understanding?
+        /// What was decided, with reasons.
+        public var steps: [DecidedStep]
+        /// Answers written: sent, drafted, suggested or booked.
+        public var responses: [MessageRecord]
+    }
+
+    /// Why an inbound message was refused.
+    public struct InvalidMessage: Error, CustomStringConvertible {
+        /// What is wrong.
+        public var description: String
+    }
+
+    /// Receives `text` from `from` over `channel` at `at`; `providerID` de-duplicates redeliveries.
+    public func receive(tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil) async throws -> Outcome {
+        let settings = try await store.read { try await $0.settings(tenant) }
+        let address: String
+        switch channel {
+        case .email:
+            // A From header's form, "Dana Reyes <dana@example.com>", is accepted as well as the bare address.
+            var bare = Substring(from)
+            if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close { bare = from[from.index(after: open)..<close] }
+            guard let e = EmailAddress.normalize(String(bare)) else { throw InvalidMessage(description: "--from '\(from)' is not an email address") }
+            address = e
+        case .sms, .voice:
+            guard let p = PhoneNumber.normalize(from, defaultCountry: settings.country) else {
+                throw InvalidMessage(description: "--from '\(from)' is not a phone number")
+            }
+            address = p
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
+        let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
+        let messageID = "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)")
+        let contact = try await store.read { try await $0.contacts(tenant, address: address).first }
+        let analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
+        var understanding = analysis.understanding(currency: settings.currency)
+        // A subject line often carries the invoice or load number the body leaves out.
+        if let subject, understanding.invoiceRefs.isEmpty {
+            understanding.invoiceRefs = ReplyReader.read(subject, channel: .email, reference: LocalDate(at, in: settings.timeZone)).invoiceRefs
+        }
+        var message = MessageRecord(id: messageID, key: key, direction: .inbound, channel: channel, at: at, debtorID: contact?.debtorID,
+                                    contactID: contact?.id, contactName: contact?.name, to: nil, from: address, invoiceNumbers: [], stage: nil,
+                                    attempt: nil, kind: "reply", subject: subject, body: text, status: .received)
+        message.understanding = understanding
+
+        guard let contact else {
+            let isNew = try await store.write { s in
+                let isNew = try await s.insertMessage(tenant, message)
+                if isNew {
+                    try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched,
+                                             reason: Reason("unmatched", "\(channel.rawValue) from \(address): no contact has this address"), messageID: messageID, at: at)
+                }
+                return isNew
+            }
+            return Outcome(message: message, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
+        }
+
+        // Decide on the case as it stands when the message arrives.
+        let (debtor, rules, state, facts, docs) = try await store.read { s in
+            guard let debtor = try await s.debtor(tenant, contact.debtorID) else { throw StoreError.notFound("no debtor '\(contact.debtorID)'") }
+            return (debtor, try await CaseProcessor.TenantRules.load(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
+                    try await processor.loadFacts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id))
+        }
+        message.invoiceNumbers = facts.invoices.filter { inv in understanding.invoiceRefs.contains { inv.matches(reference: $0) } }.map(\.number)
+        let context = InboundContext(messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
+                                     documents: docs.map(\.ref), settings: rules.settings)
+        let steps = Decider.decide(understanding, context: context, now: at)
+        let autonomy = rules.settings.value("autonomy") ?? "auto"
+
+        // Write the answers first (pure composition), then record everything in one transaction.
+        var answers: [MessageRecord] = []
+        var composeProblems: [Reason] = []
+        for (index, step) in steps.enumerated() {
+            guard case .respond(let r) = step.action else { continue }
+            do {
+                answers.append(try compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at))
+            } catch {
+                composeProblems.append(Reason("compose_failed", "could not write the \(r.kind.rawValue) answer: \(error); a person answers"))
+            }
+        }
+        let inboundMessage = message
+        let stored = answers
+        let isNew = try await store.write { s -> Bool in
+            guard try await s.insertMessage(tenant, inboundMessage) else { return false }
+            var caseState = state
+            for step in steps {
+                switch step.action {
+                case .recordCommitment(let c): try await s.insertCommitment(tenant, debtor: debtor.id, c)
+                case .hold(let h): try await s.addHold(tenant, h, now: at)
+                case .openDispute(let d): try await s.insertDispute(tenant, debtor: debtor.id, d)
+                case .suppress(let sup): try await s.addSuppression(tenant, sup, now: at)
+                case .resubscribe(let cid, let ch):
+                    try await s.removeSuppression(tenant, contactID: cid, channel: ch)
+                    try await s.removeSuppression(tenant, contactID: cid, channel: nil)
+                case .retireContact(let cid):
+                    try await s.addSuppression(tenant, Suppression(contactID: cid, channel: nil, reason: "wrong contact: not for this account"), now: at)
+                case .addContact(let n):
+                    _ = try await s.addContact(tenant, Contact(id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone))
+                case .respond: break
+                case .handoff:
+                    caseState = caseState.takenOver(step.reason)
+                    try await s.addInboxItem(tenant, debtor: debtor.id, kind: .handoff, reason: step.reason, messageID: inboundMessage.id, at: at)
+                case .flag:
+                    try await s.addInboxItem(tenant, debtor: debtor.id, kind: .flag, reason: step.reason, messageID: inboundMessage.id, at: at)
+                }
+            }
+            for problem in composeProblems {
+                try await s.addInboxItem(tenant, debtor: debtor.id, kind: .flag, reason: problem, messageID: inboundMessage.id, at: at)
+            }
+            for answer in stored {
+                guard try await s.insertMessage(tenant, answer) else { continue }
+                if answer.status == .draft || answer.status == .suggested {
+                    try await s.addInboxItem(tenant, debtor: debtor.id, kind: .draft,
+                                             reason: Reason("approve", "\(answer.kind) \(answer.channel.rawValue) answer to \(contact.name) waits for approval (autonomy \(autonomy))"),
+                                             messageID: inboundMessage.id, draftID: answer.id, at: at)
+                }
+            }
+            if caseState != state { try await s.updateCaseState(tenant, debtor: debtor.id, caseState) }
+            try await s.recordDecision(tenant, debtor: debtor.id, at: at, action: .reply,
+                                       reasons: [Reason("understood", "\(contact.name) by \(channel.rawValue): \(understanding.intent.rawValue) (confidence \(String(format: "%.2f", understanding.confidence)))")]
+                                        + steps.map(\.reason) + composeProblems)
+            try await s.schedule(tenant, subjects: [debtor.id], at: at, mode: .earliest)
+            return true
+        }
+        guard isNew else {
+            let existing = try await store.read { try await $0.message(tenant, key: key) } ?? message
+            return Outcome(message: existing, contact: contact, isNew: false, understanding: existing.understanding, steps: [], responses: [])
+        }
+        var results: [MessageRecord] = []
+        for answer in stored {
+            results.append(answer.status == .pending ? try await send(answer, tenant: tenant) : answer)
+        }
+        logger.info("\(channel.rawValue) from \(contact.name): \(understanding.intent.rawValue); \(steps.count) step(s), \(results.count) answer(s)")
+        return Outcome(message: message, contact: contact, isNew: true, understanding: understanding, steps: steps, responses: results)
+    }
+
+    /// Writes one answer as a message record whose status follows the autonomy setting.
+    func compose(_ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
+                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date) throws -> MessageRecord {
+        let settings = rules.settings
+        let today = LocalDate(now, in: settings.timeZone)
+        let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
+        let wanted = Set(r.invoiceNumbers)
+        let lines = facts.invoices.filter { !$0.factored && (wanted.isEmpty || wanted.contains($0.number)) }
+            .sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) }
+            .compactMap { inv -> InvoiceLine? in
+                let bal = ledger.balances[inv.number] ?? 0
+                guard bal > 0 || wanted.contains(inv.number) else { return nil }
+                return InvoiceLine(invoice: inv, balance: Money(minorUnits: bal, currency: inv.amount.currency), daysPastDue: max(0, inv.dueDate.days(until: today)))
+            }
+        let contact = facts.contacts.first { $0.id == r.contactID }
+        let linked = r.documents.map { ref in (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) }) }
+        let request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
+                                         settings: settings, details: r.details, lines: r.lines, documents: linked)
+        let content = try rules.composer.compose(request)
+        let key = "re/\(inbound.id)/\(index)"
+        let status: MessageRecord.Status
+        if r.sendAt > now { status = .scheduled } else if r.required || autonomy == "auto" { status = .pending } else { status = autonomy == "review" ? .draft : .suggested }
+        var record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
+                                   debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
+                                   from: CaseProcessor.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
+                                   stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
+        record.html = content.html
+        record.inReplyTo = inbound.id
+        record.attachments = r.channel == .email ? r.documents : []
+        if !content.warnings.isEmpty { record.error = content.warnings.joined(separator: "; ") }
+        return record
+    }
+
+    /// Hands a recorded answer to its channel and stores the provider's answer.
+    func send(_ answer: MessageRecord, tenant: String) async throws -> MessageRecord {
+        var record = answer
+        record.error = nil
+        await processor.deliver(OutboundMessage(record), adapter: processor.channels[record.channel] ?? SandboxChannel(), into: &record)
+        let done = record
+        try await store.write { s in
+            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
+        }
+        return done
+    }
+
+    /// Sends a draft or suggestion a person approved, now; resolves its inbox item.
+    public func approve(tenant: String, messageID: String, now: Date) async throws -> MessageRecord {
+        guard let draft = try await store.read({ try await $0.message(tenant, id: messageID) }) else {
+            throw InvalidMessage(description: "no message '\(messageID)' in tenant \(tenant)")
+        }
+        guard draft.status == .draft || draft.status == .suggested else {
+            throw InvalidMessage(description: "message \(messageID) is \(draft.status.rawValue), not a draft waiting for approval")
+        }
+        if let cid = draft.contactID, let debtor = draft.debtorID {
+            let blocked = try await store.read { try await $0.suppressions(tenant, debtor: debtor) }.first { $0.contactID == cid && $0.blocks(draft.channel) }
+            if let blocked {
+                throw InvalidMessage(description: "message \(messageID) cannot be sent: \(draft.contactName ?? "the contact") opted out of \(draft.channel.rawValue) (\(blocked.reason))")
+            }
+        }
+        try await store.write { s in
+            try await s.setMessageStatus(tenant, id: messageID, status: .pending, at: now)
+            try await s.resolveInbox(tenant, draftID: messageID, resolution: "approved and sent", at: now)
+        }
+        var pending = draft
+        pending.status = .pending
+        pending.at = now
+        return try await send(pending, tenant: tenant)
+    }
+
+    /// Discards a draft; resolves its inbox item.
+    public func discard(tenant: String, messageID: String, now: Date) async throws {
+        guard let draft = try await store.read({ try await $0.message(tenant, id: messageID) }), draft.status == .draft || draft.status == .suggested else {
+            throw InvalidMessage(description: "no draft '\(messageID)' waiting for approval in tenant \(tenant)")
+        }
+        try await store.write { s in
+            try await s.setMessageStatus(tenant, id: messageID, status: .cancelled)
+            try await s.resolveInbox(tenant, draftID: messageID, resolution: "discarded", at: now)
+        }
+    }
+
+    /// A person takes a case over: nothing automatic is sent until it is handed back.
+    public func takeOver(tenant: String, debtor: String, by who: String, now: Date) async throws {
+        try await store.write { s in
+            guard try await s.debtor(tenant, debtor) != nil else { throw InvalidMessage(description: "no debtor '\(debtor)' in tenant \(tenant)") }
+            let state = try await s.caseState(tenant, debtor: debtor)
+            let why = Reason("taken_over", "taken over by \(who) at \(Timestamp.format(now)): no automatic contact until handed back")
+            try await s.updateCaseState(tenant, debtor: debtor, state.takenOver(why))
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .handoff, reasons: [why])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+        }
+    }
+
+    /// A person hands a case back: the ladder resumes where it was; its handoff items are resolved.
+    public func handBack(tenant: String, debtor: String, by who: String, now: Date) async throws {
+        try await store.write { s in
+            guard try await s.debtor(tenant, debtor) != nil else { throw InvalidMessage(description: "no debtor '\(debtor)' in tenant \(tenant)") }
+            let state = try await s.caseState(tenant, debtor: debtor)
+            try await s.updateCaseState(tenant, debtor: debtor, state.handedBack())
+            try await s.resolveInbox(tenant, debtor: debtor, kinds: [.handoff], resolution: "handed back by \(who)", at: now)
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [Reason("handed_back", "handed back by \(who): automation resumes")])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+        }
+    }
+}

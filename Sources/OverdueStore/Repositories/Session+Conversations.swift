@@ -1,0 +1,264 @@
+import Foundation
+import OverdueCore
+import SQLKit
+
+/// Something a person must look at.
+public struct InboxItem: Hashable, Sendable, Codable {
+    /// What kind of attention it needs.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// The case was handed to a person: nothing automatic until they act.
+        case handoff
+        /// A person should look; automation goes on.
+        case flag
+        /// A written answer waits for approval.
+        case draft
+        /// An inbound message no contact matched.
+        case unmatched
+    }
+
+    /// Store id.
+    public var id: Int64
+    /// The debtor (nil for unmatched mail).
+    public var debtorID: String?
+    /// Kind.
+    public var kind: Kind
+    /// Reason code.
+    public var code: String
+    /// Why, in words.
+    public var reason: String
+    /// The inbound message it is about.
+    public var messageID: String?
+    /// The draft waiting for approval.
+    public var draftID: String?
+    /// When it was raised.
+    public var createdAt: Date
+    /// When it was dealt with.
+    public var resolvedAt: Date?
+    /// How.
+    public var resolution: String?
+}
+
+/// A stored document with where its file is.
+public struct StoredDocument: Hashable, Sendable {
+    /// Metadata.
+    public var ref: DocumentRef
+    /// The debtor whose invoice it belongs to.
+    public var debtorID: String
+    /// File path relative to the documents directory.
+    public var path: String
+    /// The secret token of its download link.
+    public var token: String
+    /// When it was added.
+    public var createdAt: Date
+
+    /// Creates a stored document.
+    public init(ref: DocumentRef, debtorID: String, path: String, token: String, createdAt: Date) {
+        self.ref = ref
+        self.debtorID = debtorID
+        self.path = path
+        self.token = token
+        self.createdAt = createdAt
+    }
+}
+
+/// A tenant's own version of a message template.
+public struct TemplateOverride: Hashable, Sendable, Codable {
+    /// Template name (`reminder.friendly`, `promise_confirmation`, …).
+    public var name: String
+    /// Channel.
+    public var channel: Channel
+    /// Email subject template.
+    public var subject: String?
+    /// Body template.
+    public var body: String
+
+    /// Creates an override.
+    public init(name: String, channel: Channel, subject: String?, body: String) {
+        self.name = name
+        self.channel = channel
+        self.subject = subject
+        self.body = body
+    }
+}
+
+extension Session {
+    // MARK: Commitments
+
+    /// Records a promise or payment claim (once per id).
+    public func insertCommitment(_ tenant: String, debtor: String, _ c: Commitment) async throws {
+        try await exec("""
+            INSERT INTO commitments (tenant_id, id, debtor_id, kind, contact_id, channel, made_at, date, target_minor, currency, amount_stated,
+                                     review_at, status, invoice_numbers, message_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING
+            """, [.text(tenant), .text(c.id), .text(debtor), .text(c.kind.rawValue), c.contactID.map { .int($0) } ?? .null, .text(c.channel.rawValue),
+                  .time(c.madeAt), .text(c.date.description), .int(c.target.minorUnits), .text(c.target.currency.code), .bool(c.amountStated),
+                  .time(c.reviewAt), .text(c.status.rawValue), .text(Session.json(c.invoiceNumbers)), .opt(c.messageID)])
+    }
+
+    /// A debtor's commitments, oldest first.
+    public func commitments(_ tenant: String, debtor: String) async throws -> [Commitment] {
+        try await rows("SELECT * FROM commitments WHERE tenant_id = ? AND debtor_id = ? ORDER BY made_at, id", [.text(tenant), .text(debtor)]).map { r in
+            guard let kind = Commitment.Kind(rawValue: try r.string("kind")), let ch = Channel(rawValue: try r.string("channel")),
+                  let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status")) else {
+                throw StoreError.corrupt("commitment row")
+            }
+            return Commitment(id: try r.string("id"), kind: kind, contactID: try r.optInt("contact_id"), channel: ch, madeAt: try r.time("made_at"),
+                              date: try r.date("date"), target: Money(minorUnits: try r.int("target_minor"), currency: cur),
+                              amountStated: try r.bool("amount_stated"), reviewAt: try r.time("review_at"), status: status,
+                              invoiceNumbers: try Session.decodeJSON([String].self, try r.string("invoice_numbers")), messageID: try r.optString("message_id"))
+        }
+    }
+
+    /// Settles an open commitment.
+    public func settleCommitment(_ tenant: String, id: String, status: Commitment.Status, reason: Reason, at: Date) async throws {
+        try await exec("UPDATE commitments SET status = ?, settled_at = ?, settled_reason = ? WHERE tenant_id = ? AND id = ? AND status = 'open'",
+                       [.text(status.rawValue), .time(at), .text(reason.message), .text(tenant), .text(id)])
+    }
+
+    // MARK: Disputes
+
+    /// Opens a dispute (once per id).
+    public func insertDispute(_ tenant: String, debtor: String, _ d: Dispute) async throws {
+        try await exec("""
+            INSERT INTO disputes (tenant_id, id, debtor_id, invoice_number, reason, opened_at, status, message_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING
+            """, [.text(tenant), .text(d.id), .text(debtor), .text(d.invoiceNumber), .text(d.reason.rawValue), .time(d.openedAt),
+                  .text(d.status.rawValue), .opt(d.messageID)])
+    }
+
+    /// A debtor's disputes (all, or only open ones).
+    public func disputes(_ tenant: String, debtor: String? = nil, openOnly: Bool = false) async throws -> [Dispute] {
+        var sql = "SELECT * FROM disputes WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        if openOnly { sql += " AND status = 'open'" }
+        return try await rows(sql + " ORDER BY opened_at, id", binds).map(Session.dispute)
+    }
+
+    /// Resolves an open dispute; returns its debtor, or nil if there is no such open dispute.
+    public func resolveDispute(_ tenant: String, id: String, resolution: String, at: Date) async throws -> String? {
+        try await rows("""
+            UPDATE disputes SET status = 'resolved', resolution = ?, resolved_at = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING debtor_id
+            """, [.text(resolution), .time(at), .text(tenant), .text(id)]).first.map { try $0.string("debtor_id") }
+    }
+
+    static func dispute(_ r: any StoredRow) throws -> Dispute {
+        guard let reason = DisputeReason(rawValue: try r.string("reason")), let status = Dispute.Status(rawValue: try r.string("status")) else {
+            throw StoreError.corrupt("dispute row")
+        }
+        return Dispute(id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), reason: reason, openedAt: try r.time("opened_at"),
+                       status: status, resolution: try r.optString("resolution"), messageID: try r.optString("message_id"))
+    }
+
+    // MARK: Documents
+
+    /// Stores a document's metadata.
+    public func insertDocument(_ tenant: String, _ d: StoredDocument) async throws {
+        try await exec("""
+            INSERT INTO documents (tenant_id, id, debtor_id, invoice_number, kind, filename, content_type, size, sha256, path, token, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, id) DO UPDATE SET filename = excluded.filename, content_type = excluded.content_type, path = excluded.path
+            """, [.text(tenant), .text(d.ref.id), .text(d.debtorID), .text(d.ref.invoiceNumber), .text(d.ref.kind.rawValue), .text(d.ref.filename),
+                  .text(d.ref.contentType), .int(d.ref.size), .text(d.ref.sha256), .text(d.path), .text(d.token), .time(d.createdAt)])
+    }
+
+    /// Documents of a debtor's invoices (or of every debtor).
+    public func documents(_ tenant: String, debtor: String? = nil) async throws -> [StoredDocument] {
+        var sql = "SELECT * FROM documents WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        return try await rows(sql + " ORDER BY invoice_number, kind, created_at, id", binds).map(Session.document)
+    }
+
+    /// The document behind a download token (any tenant: the token is the secret).
+    public func document(token: String) async throws -> (tenant: String, document: StoredDocument)? {
+        guard let r = try await row("SELECT * FROM documents WHERE token = ?", [.text(token)]) else { return nil }
+        return (try r.string("tenant_id"), try Session.document(r))
+    }
+
+    static func document(_ r: any StoredRow) throws -> StoredDocument {
+        guard let kind = DocumentKind(rawValue: try r.string("kind")) else { throw StoreError.corrupt("document kind") }
+        return StoredDocument(
+            ref: DocumentRef(id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), kind: kind, filename: try r.string("filename"),
+                             contentType: try r.string("content_type"), size: try r.int("size"), sha256: try r.string("sha256")),
+            debtorID: try r.string("debtor_id"), path: try r.string("path"), token: try r.string("token"), createdAt: try r.time("created_at"))
+    }
+
+    // MARK: Inbox
+
+    /// Raises an inbox item.
+    @discardableResult
+    public func addInboxItem(_ tenant: String, debtor: String?, kind: InboxItem.Kind, reason: Reason, messageID: String?, draftID: String? = nil, at: Date) async throws -> Int64 {
+        let r = try await rows("""
+            INSERT INTO inbox (tenant_id, debtor_id, kind, code, reason, message_id, draft_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, [.text(tenant), .opt(debtor), .text(kind.rawValue), .text(reason.code), .text(reason.message), .opt(messageID), .opt(draftID), .time(at)])
+        return try r.first?.int("id") ?? 0
+    }
+
+    /// Inbox items (open ones by default), oldest first.
+    public func inbox(_ tenant: String, includeResolved: Bool = false, debtor: String? = nil) async throws -> [InboxItem] {
+        var sql = "SELECT * FROM inbox WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if !includeResolved { sql += " AND resolved_at IS NULL" }
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        return try await rows(sql + " ORDER BY id", binds).map { r in
+            InboxItem(id: try r.int("id"), debtorID: try r.optString("debtor_id"), kind: InboxItem.Kind(rawValue: try r.string("kind")) ?? .flag,
+                      code: try r.string("code"), reason: try r.string("reason"), messageID: try r.optString("message_id"),
+                      draftID: try r.optString("draft_id"), createdAt: try r.time("created_at"), resolvedAt: try r.optTime("resolved_at"),
+                      resolution: try r.optString("resolution"))
+        }
+    }
+
+    /// Resolves open inbox items: one by id, those about a draft, or every one of a debtor's of some kinds.
+    public func resolveInbox(_ tenant: String, id: Int64? = nil, draftID: String? = nil, debtor: String? = nil, kinds: [InboxItem.Kind] = [],
+                             resolution: String, at: Date) async throws {
+        var sql = "UPDATE inbox SET resolved_at = ?, resolution = ? WHERE tenant_id = ? AND resolved_at IS NULL"
+        var binds: [SQLValue] = [.time(at), .text(resolution), .text(tenant)]
+        if let id { sql += " AND id = ?"; binds.append(.int(id)) }
+        if let draftID { sql += " AND draft_id = ?"; binds.append(.text(draftID)) }
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        if !kinds.isEmpty { sql += " AND kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")))" }
+        try await exec(sql, binds)
+    }
+
+    // MARK: Templates
+
+    /// Stores a tenant's template override.
+    public func saveTemplate(_ tenant: String, _ t: TemplateOverride, now: Date) async throws {
+        try await exec("""
+            INSERT INTO templates (tenant_id, name, channel, subject, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, name, channel) DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at
+            """, [.text(tenant), .text(t.name), .text(t.channel.rawValue), .opt(t.subject), .text(t.body), .time(now)])
+    }
+
+    /// Removes a tenant's override (the built-in template applies again). Returns whether one existed.
+    public func deleteTemplate(_ tenant: String, name: String, channel: Channel) async throws -> Bool {
+        !(try await rows("DELETE FROM templates WHERE tenant_id = ? AND name = ? AND channel = ? RETURNING name",
+                         [.text(tenant), .text(name), .text(channel.rawValue)])).isEmpty
+    }
+
+    /// A tenant's template overrides.
+    public func templates(_ tenant: String) async throws -> [TemplateOverride] {
+        try await rows("SELECT * FROM templates WHERE tenant_id = ? ORDER BY name, channel", [.text(tenant)]).compactMap { r in
+            guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
+            return TemplateOverride(name: try r.string("name"), channel: ch, subject: try r.optString("subject"), body: try r.string("body"))
+        }
+    }
+
+    // MARK: Contacts
+
+    /// Adds one contact (or finds the one with that name) and returns it with its id.
+    public func addContact(_ tenant: String, _ c: Contact) async throws -> Contact {
+        try await upsertContacts(tenant, [c])
+        guard let stored = try await contacts(tenant, debtor: c.debtorID).first(where: { $0.name == c.name }) else {
+            throw StoreError.corrupt("contact '\(c.name)' not found after insert")
+        }
+        return stored
+    }
+
+    /// Lifts an opt-out.
+    public func removeSuppression(_ tenant: String, contactID: Int64, channel: Channel?) async throws {
+        try await exec("DELETE FROM suppressions WHERE tenant_id = ? AND contact_id = ? AND channel = ?",
+                       [.text(tenant), .int(contactID), .text(channel?.rawValue ?? "all")])
+    }
+}

@@ -1,0 +1,276 @@
+import ArgumentParser
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+struct InboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inbox", abstract: "What needs a person: handoffs, flags, drafts to approve, unmatched messages.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "jsonl or table (default: table on a terminal, else jsonl).") var format: OutputFormat?
+    @Flag(help: "Include resolved items.") var all = false
+    @Option(help: "Only this debtor.") var debtor: String?
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let (everything, d) = (all, debtor)
+        let items = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.inbox(tenant, includeResolved: everything, debtor: d) } }
+        switch format ?? .automatic {
+        case .jsonl: for i in items { say(Listing.jsonLine(InboxLine(i))) }
+        case .table: say(items.isEmpty ? "inbox is empty" : Listing.inboxTable(items))
+        }
+    }
+}
+
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Send a drafted answer now (autonomy review or suggest).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The draft's message id (see `overdue inbox`).") var messageID: String
+    @Option(help: "When it is approved (ISO 8601; default now).") var at: String?
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let (id, documents) = (messageID, global.documentLibrary())
+        let sent = try await global.withStore(tenant: tenant) { store in
+            do { return try await ConversationEngine(store: store, documents: documents).approve(tenant: tenant, messageID: id, now: when) } catch let e as ConversationEngine.InvalidMessage {
+                throw CLIError.badInput(e.description)
+            }
+        }
+        say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
+        if sent.status == .failed { throw CLIError.failure("sending failed: \(sent.error ?? "unknown error")") }
+    }
+}
+
+struct DiscardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "discard", abstract: "Throw a drafted answer away.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The draft's message id.") var messageID: String
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let id = messageID
+        try await global.withStore(tenant: tenant) { store in
+            do { try await ConversationEngine(store: store).discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+                throw CLIError.badInput(e.description)
+            }
+        }
+        say("\(id) discarded")
+    }
+}
+
+struct TakeoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "takeover", abstract: "A person takes a case: nothing automatic is sent until `overdue handback`.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The debtor id of the case.") var debtor: String
+    @Option(help: "Who takes it (shown in the reasons).") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
+    @Option(help: "When (ISO 8601; default now).") var at: String?
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let (d, who) = (debtor, by)
+        try await global.withStore(tenant: tenant) { store in
+            do { try await ConversationEngine(store: store).takeOver(tenant: tenant, debtor: d, by: who, now: when) } catch let e as ConversationEngine.InvalidMessage {
+                throw CLIError.badInput(e.description)
+            }
+        }
+        say("case \(debtor) taken over by \(by): no automatic contact until handed back")
+    }
+}
+
+struct HandbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "handback", abstract: "Hand a case back to automation: the ladder resumes where it was.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The debtor id of the case.") var debtor: String
+    @Option(help: "Who hands it back.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
+    @Option(help: "When (ISO 8601; default now).") var at: String?
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let (d, who) = (debtor, by)
+        try await global.withStore(tenant: tenant) { store in
+            do { try await ConversationEngine(store: store).handBack(tenant: tenant, debtor: d, by: who, now: when) } catch let e as ConversationEngine.InvalidMessage {
+                throw CLIError.badInput(e.description)
+            }
+        }
+        say("case \(debtor) handed back: automation resumes")
+    }
+}
+
+struct DocsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "docs", abstract: "Documents per invoice (POD, BOL, rate confirmation, invoice PDF).",
+                                                    subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store a file as an invoice's document.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Invoice number.") var invoice: String
+        @Argument(help: "The file.") var file: String
+        @Option(help: "invoice, pod, bol, rate_confirmation, w9 or statement.") var kind: String
+
+        func run() async throws {
+            guard let k = DocumentKind(rawValue: kind.lowercased()) else {
+                throw CLIError.badInput("--kind '\(kind)' must be one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let tenant = try global.tenantID()
+            let (inv, path, library) = (invoice, file, global.documentLibrary())
+            let doc = try await global.withStore(tenant: tenant) { store in
+                do { return try await library.add(store: store, tenant: tenant, invoice: inv, file: URL(fileURLWithPath: path), kind: k, now: Date()) } catch let e as DocumentLibrary.Failure {
+                    throw CLIError.badInput(e.description)
+                }
+            }
+            say("stored \(doc.ref.kind.label) \(doc.ref.filename) for invoice \(doc.ref.invoiceNumber) (\(doc.ref.size) bytes, sha256 \(doc.ref.sha256.prefix(12))…) as \(doc.ref.id)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored documents.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this debtor.") var debtor: String?
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let d = debtor
+            let docs = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.documents(tenant, debtor: d) } }
+            say(Listing.table(header: ["ID", "INVOICE", "KIND", "FILE", "BYTES", "DEBTOR"],
+                              rows: docs.map { [$0.ref.id, $0.ref.invoiceNumber, $0.ref.kind.rawValue, $0.ref.filename, String($0.ref.size), $0.debtorID] }))
+        }
+    }
+}
+
+struct DisputesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disputes", abstract: "Disputes per invoice.", subcommands: [List.self, Resolve.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List disputes (open ones unless --all).")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Include resolved disputes.") var all = false
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let openOnly = !all
+            let rows = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.disputes(tenant, openOnly: openOnly) } }
+            say(Listing.table(header: ["ID", "INVOICE", "REASON", "OPENED (UTC)", "STATUS", "RESOLUTION"],
+                              rows: rows.map { [$0.id, $0.invoiceNumber, $0.reason.rawValue, Timestamp.format($0.openedAt), $0.status.rawValue, $0.resolution ?? ""] }))
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a dispute: the invoice is chased again (or settle it with a payment or credit first).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The dispute id.") var id: String
+        @Option(help: "How it was settled.") var note: String
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let (d, n) = (id, note)
+            try await global.withStore(tenant: tenant) { store in
+                try await store.write { s in
+                    guard let debtor = try await s.resolveDispute(tenant, id: d, resolution: n, at: Date()) else {
+                        throw CLIError.badInput("no open dispute '\(d)' in tenant \(tenant)")
+                    }
+                    try await s.recordDecision(tenant, debtor: debtor, at: Date(), action: .wait, reasons: [Reason("dispute_resolved", "dispute \(d) resolved: \(n)")])
+                    try await s.schedule(tenant, subjects: [debtor], at: Date(), mode: .earliest)
+                }
+            }
+            say("dispute \(id) resolved")
+        }
+    }
+}
+
+struct TemplatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "templates", abstract: "Message templates (Mustache) per kind and channel, with tenant overrides.",
+                                                    subcommands: [List.self, Show.self, Set.self, Reset.self])
+
+    static func channel(_ text: String) throws -> Channel {
+        guard let c = Channel(rawValue: text.lowercased()) else { throw CLIError.badInput("--channel '\(text)' must be email, sms or voice") }
+        return c
+    }
+
+    static func checkName(_ name: String) throws {
+        guard TemplateComposer.templateNames.contains(name) else {
+            throw CLIError.badInput("'\(name)' is not a template; templates: \(TemplateComposer.templateNames.joined(separator: ", "))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every template and whether the tenant overrides it.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let overrides = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.templates(tenant) } }
+            let composer = TemplateComposer(overrides: overrides)
+            var rows: [[String]] = []
+            for name in TemplateComposer.templateNames {
+                for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
+                    rows.append([name, ch.rawValue, overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in"])
+                }
+            }
+            say(Listing.table(header: ["TEMPLATE", "CHANNEL", "SOURCE"], rows: rows))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a template's source.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Template name.") var name: String
+        @Option(help: "email, sms or voice.") var channel: String
+
+        func run() async throws {
+            try TemplatesCommand.checkName(name)
+            let ch = try TemplatesCommand.channel(channel)
+            let tenant = try global.tenantID()
+            let overrides = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.templates(tenant) } }
+            guard let t = TemplateComposer(overrides: overrides).template(name, channel: ch) else {
+                throw CLIError.badInput("\(name) has no \(ch.rawValue) template")
+            }
+            if let subject = t.subject { say("subject: \(subject)\n") }
+            say(t.body)
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Override a template for this tenant from a file (Mustache).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Template name.") var name: String
+        @Argument(help: "File with the body template.") var file: String
+        @Option(help: "email, sms or voice.") var channel: String
+        @Option(help: "Email subject template.") var subject: String?
+
+        func run() async throws {
+            try TemplatesCommand.checkName(name)
+            let ch = try TemplatesCommand.channel(channel)
+            guard let body = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.badInput("\(file): cannot read the file as UTF-8 text") }
+            do {
+                try TemplateComposer.validate(body, what: file)
+                if let subject { try TemplateComposer.validate(subject, what: "--subject") }
+            } catch { throw CLIError.badInput(error.description) }
+            if ch == .email && subject == nil && TemplateComposer().template(name, channel: .email)?.subject == nil {
+                throw CLIError.badInput("--subject is required for an email template")
+            }
+            let tenant = try global.tenantID()
+            let t = TemplateOverride(name: name, channel: ch, subject: ch == .email ? (subject ?? TemplateComposer().template(name, channel: .email)?.subject) : nil, body: body)
+            try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.saveTemplate(tenant, t, now: Date()) } }
+            say("template \(name) (\(ch.rawValue)) set for tenant \(tenant)")
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drop the tenant's override: the built-in template applies again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Template name.") var name: String
+        @Option(help: "email, sms or voice.") var channel: String
+
+        func run() async throws {
+            try TemplatesCommand.checkName(name)
+            let ch = try TemplatesCommand.channel(channel)
+            let tenant = try global.tenantID()
+            let n = name
+            let existed = try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.deleteTemplate(tenant, name: n, channel: ch) } }
+            say(existed ? "template \(name) (\(ch.rawValue)) reset to the built-in one" : "template \(name) (\(ch.rawValue)) was not overridden")
+        }
+    }
+}

@@ -1,0 +1,280 @@
+import Foundation
+import Testing
+@testable import OverdueAgents
+@testable import OverdueCore
+@testable import OverdueStore
+import OverdueChannels
+import OverdueTestSupport
+
+/// Debtor conversations end to end: inbound message → reader → decider → store → channel, and the
+/// ladder's response on the virtual clock. Runs on SQLite and, when available, PostgreSQL.
+@Suite struct ConversationTests {
+    static let invoices = """
+        invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date,load_number,pro_number,bol_number
+        INV-100,SHIP1,Big Shipper Inc,"1,250.00",USD,2026-01-01,2026-01-31,448812,PRO-1,BOL-1
+        INV-101,SHIP1,Big Shipper Inc,750,USD,2026-01-05,2026-02-04,448813,PRO-2,BOL-2
+        """
+    static let contacts = """
+        debtor_id,name,email,phone,timezone,sms_consent,call_consent
+        SHIP1,Dana Reyes,dana@bigshipper.example,(312) 555-0101,America/Chicago,true,true
+        """
+
+    struct World {
+        let store: Store
+        let scheduler: Scheduler
+        let engine: ConversationEngine
+        let docs: URL
+    }
+
+    func withWorld(_ engine: DatabaseURL.Engine, settings: [String: String] = [:], _ body: (World) async throws -> Void) async throws {
+        let store = try await Store.open(try await TestDatabases.freshURL(engine))
+        let docs = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-docs-\(UUID().uuidString)")
+        do {
+            try await store.write { s in
+                try await s.ensureTenant("acme", now: Date())
+                var set = TenantSettings()
+                for (k, v) in settings { try set.set(k, v) }
+                try await s.saveSettings("acme", set)
+            }
+            let importer = Importer(store: store)
+            _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
+            _ = try await importer.importCSV(Data(Self.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+            let world = World(store: store, scheduler: Scheduler(store: store, processor: CaseProcessor(store: store)),
+                              engine: ConversationEngine(store: store, documents: DocumentLibrary(directory: docs)), docs: docs)
+            try await body(world)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        try? FileManager.default.removeItem(at: docs)
+    }
+
+    func t(_ s: String) -> Date { Timestamp.parse(s)! }
+
+    @Test(arguments: TestDatabases.engines)
+    func aBrokenPromiseIsFollowedUpAndTheLadderResumes(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { w in
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
+            // Tue Feb 3, 10:00 Chicago: "we'll pay Friday" → Fri Feb 6 + 2 business days of grace.
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
+                                               text: "Hi, we will pay this Friday.\n\nOn Mon, Feb 2, 2026 AR wrote:\n> Reminder", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.understanding?.intent == .promiseToPay)
+            #expect(r.responses.map(\.kind) == ["promise_confirmation"])
+            #expect(r.responses.first?.status == .sent)
+            #expect(r.responses.first?.body.contains("2026-02-06") == true)
+            let commitments = try await w.store.read { try await $0.commitments("acme", debtor: "SHIP1") }
+            #expect(commitments.map(\.date) == [LocalDate.parse("2026-02-06")!])
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-13T00:00:00Z"))
+            let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }
+            // Nothing between the confirmation and Wed Feb 11, then the follow-up, then the ladder goes on.
+            #expect(out.map { "\(Timestamp.format($0.at)) \($0.kind)" } == [
+                "2026-02-02T14:00:00Z reminder", "2026-02-03T16:00:00Z promise_confirmation", "2026-02-11T14:00:00Z broken_promise"])
+            #expect(out.last?.stage == 1 && out.last?.attempt == 2)
+            #expect(try await w.store.read { try await $0.commitments("acme", debtor: "SHIP1") }.map(\.status) == [.broken])
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aKeptPromiseEndsTheCase(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { w in
+            _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "We will pay the full balance on Friday", at: t("2026-02-03T16:00:00Z"))
+            let payments = "debtor_id,amount,currency,date,reference\nSHIP1,2000.00,USD,2026-02-06,ACH 77\n"
+            _ = try await Importer(store: w.store).importCSV(Data(payments.utf8), file: "p.csv", kind: .payments, tenant: "acme", skipInvalid: false)
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-20T00:00:00Z"))
+            #expect(try await w.store.read { try await $0.caseRecord("acme", debtor: "SHIP1") }?.status == .resolved)
+            #expect(try await w.store.read { try await $0.commitments("acme", debtor: "SHIP1") }.map(\.status) == [.kept])
+        }
+    }
+
+    @Test func aPODRequestIsAnsweredWithThePODAttached() async throws {
+        try await withWorld(.sqlite) { w in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("pod-448812-\(UUID().uuidString).pdf")
+            try Data("%PDF-1.4 signed POD".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let doc = try await DocumentLibrary(directory: w.docs).add(store: w.store, tenant: "acme", invoice: "INV-100", file: file, kind: .pod, now: Date())
+            #expect(FileManager.default.fileExists(atPath: w.docs.appendingPathComponent(doc.path).path))
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                               text: "Can you send me the POD for load 448812?", at: t("2026-02-10T16:00:00Z"))
+            #expect(r.understanding?.intent == .documentRequest)
+            let answer = try #require(r.responses.first)
+            #expect(answer.kind == "document_reply")
+            #expect(answer.attachments.map(\.sha256) == [doc.ref.sha256])
+            #expect(answer.invoiceNumbers == ["INV-100"])
+            #expect(answer.html?.contains("<table") == true)
+            // Asked for a document nobody stored: a person is told, and the debtor too.
+            let missing = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                                     text: "Please send the BOL for load 448813", at: t("2026-02-10T17:00:00Z"))
+            #expect(missing.responses.map(\.kind) == ["document_pending"])
+            #expect(try await w.store.read { try await $0.inbox("acme") }.contains { $0.code == "document_missing" })
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func stopEndsEveryTextAndOnlyTexts(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "312-555-0101", text: "STOP", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.responses.map(\.kind) == ["opt_out_confirmation"])
+            // A second STOP is a redelivery of a new message, and still gets no second confirmation? It is a new message: confirmed again.
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-04-01T00:00:00Z"))
+            let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }
+            let texts = out.filter { $0.channel == .sms }
+            #expect(texts.map(\.kind) == ["opt_out_confirmation"])
+            #expect(out.contains { $0.channel == .voice })
+        }
+    }
+
+    @Test func anOutOfOfficeReschedulesAfterTheReturnDate() async throws {
+        try await withWorld(.sqlite) { w in
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                               text: "Auto-reply: I am out of the office until February 16 with no access to email.", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.understanding?.intent == .autoReply)
+            #expect(r.responses.isEmpty)
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-17T00:00:00Z"))
+            let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }
+            #expect(out.map { Timestamp.format($0.at) } == ["2026-02-02T14:00:00Z", "2026-02-16T14:00:00Z"])
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func inReviewModeAnswersWaitForApproval(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine, settings: ["autonomy": "review"]) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                               text: "What is our current balance?", at: t("2026-02-10T16:00:00Z"))
+            let draft = try #require(r.responses.first)
+            #expect(draft.status == .draft)
+            let inbox = try await w.store.read { try await $0.inbox("acme") }
+            #expect(inbox.map(\.draftID) == [draft.id])
+            let sent = try await w.engine.approve(tenant: "acme", messageID: draft.id, now: t("2026-02-10T17:00:00Z"))
+            #expect(sent.status == .sent)
+            #expect(try await w.store.read { try await $0.inbox("acme") }.isEmpty)
+            await #expect(throws: ConversationEngine.InvalidMessage.self) {
+                _ = try await w.engine.approve(tenant: "acme", messageID: draft.id, now: t("2026-02-10T17:00:00Z"))
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aDisputeStopsChasingThatInvoiceOnly(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                               text: "We dispute the detention charge on load 448812, the driver was only there 2 hours.", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.understanding?.intent == .dispute)
+            let disputes = try await w.store.read { try await $0.disputes("acme", debtor: "SHIP1") }
+            #expect(disputes.map(\.invoiceNumber) == ["INV-100"])
+            #expect(disputes.first?.reason == .accessorial)
+            #expect(r.responses.first?.body.contains("ELD") == true)
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-12T00:00:00Z"))
+            let reminders = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.kind == "reminder" }
+            #expect(!reminders.isEmpty)
+            #expect(reminders.allSatisfy { $0.invoiceNumbers == ["INV-101"] })
+        }
+    }
+
+    @Test func abusiveRepliesGoToAPersonAndNothingMoreIsSent() async throws {
+        try await withWorld(.sqlite) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
+                                               text: "Stop harassing me you idiots, this is a scam", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.responses.isEmpty)
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-03-01T00:00:00Z"))
+            #expect(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.isEmpty)
+            #expect(try await w.store.read { try await $0.caseRecord("acme", debtor: "SHIP1") }?.status == .handoff)
+            #expect(try await w.store.read { try await $0.inbox("acme") }.map(\.kind).contains(.handoff))
+            // Handed back, the ladder resumes.
+            try await w.engine.handBack(tenant: "acme", debtor: "SHIP1", by: "pat", now: t("2026-03-01T00:00:00Z"))
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-03-01T00:00:00Z"), until: t("2026-03-03T00:00:00Z"))
+            #expect(!(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.isEmpty))
+        }
+    }
+
+    @Test func aCallbackIsBookedAndMadeAtTheAskedTime() async throws {
+        try await withWorld(.sqlite) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                               text: "Please call me tomorrow at 2pm to discuss.", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.understanding?.intent == .callbackRequest)
+            let call = try #require(r.responses.first { $0.kind == "callback" })
+            #expect(call.status == .scheduled)
+            #expect(Timestamp.format(call.at) == "2026-02-04T20:00:00Z") // 14:00 Chicago
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-05T00:00:00Z"))
+            let made = try await w.store.read { try await $0.message("acme", id: call.id) }
+            #expect(made?.status == .sent)
+        }
+    }
+
+    @Test func aWrongContactIsRetiredAndTheNamedOneAdded() async throws {
+        try await withWorld(.sqlite) { w in
+            _ = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                                           text: "I no longer handle payables. Please contact ap@bigshipper.example instead.", at: t("2026-02-03T16:00:00Z"))
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-10T00:00:00Z"))
+            let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.kind == "reminder" }
+            #expect(!out.isEmpty)
+            #expect(out.allSatisfy { $0.to == "ap@bigshipper.example" })
+        }
+    }
+
+    @Test func aTenantTemplateOverridesTheBuiltInAndABrokenOneFallsBack() async throws {
+        try await withWorld(.sqlite) { w in
+            try await w.store.write { s in
+                try await s.saveTemplate("acme", TemplateOverride(name: "reminder.friendly", channel: .email, subject: "Open items for {{debtor}}",
+                                                                  body: "Hi {{contact}}, {{total}} is open. {{#invoices}}{{number}}/{{load}} {{/invoices}}"), now: Date())
+            }
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
+            let first = try #require(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
+            #expect(first.subject == "Open items for Big Shipper Inc")
+            #expect(first.body.hasPrefix("Hi Dana Reyes, 1,250.00 USD is open. INV-100/448812"))
+            #expect(first.body.contains("unsubscribe")) // the opt-out line is always there
+            #expect(throws: TemplateError.self) { try TemplateComposer.validate("{{#open}} never closed", what: "t") }
+        }
+    }
+}
+
+@Suite struct TemplateTests {
+    let invoice = Invoice(number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
+                          issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, loadNumber: "448812")
+
+    @Test func everyBuiltInTemplateRendersAndEverySMSFitsTwoSegments() throws {
+        var settings = TenantSettings()
+        try settings.set("company.name", "Prairie Freight Lines")
+        try settings.set("sender.phone", "+1 312 555 0100")
+        try settings.set("pay.url", "https://pay.prairie.example/i")
+        let composer = TemplateComposer()
+        for name in TemplateComposer.templateNames {
+            for channel in Channel.allCases {
+                guard composer.template(name, channel: channel) != nil else { continue }
+                let parts = name.split(separator: ".")
+                let kind = MessageKind(rawValue: String(parts[0]))!
+                let tone = parts.count > 1 ? TemplateComposer.Tone(rawValue: String(parts[1]))! : .friendly
+                let doc = DocumentRef(id: "d", invoiceNumber: "INV-1", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 1, sha256: "x")
+                let m = try composer.compose(CompositionRequest(
+                    kind: kind, channel: channel, tone: tone, debtor: Debtor(id: "D1", name: "Big Shipper Incorporated"), contactName: "Dana Reyes",
+                    invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 12)], settings: settings,
+                    details: ["promise_date": "2026-02-13", "amount": "1,250.00 USD", "dispute_reason": "accessorial charges", "document": "proof of delivery (POD)",
+                              "callback_time": "Wed 2026-02-04 14:00 (America/Chicago)", "installments": "3"],
+                    lines: ["2026-02-18: 416.66 USD", "2026-03-04: 416.66 USD", "2026-03-18: 416.68 USD"],
+                    documents: [(doc, "https://overdue.prairie.example/d/Zm9vYmFy")]))
+                #expect(!m.body.contains("{{"), "\(name) \(channel)")
+                if channel == .email {
+                    #expect(m.subject?.isEmpty == false, "\(name)")
+                    #expect(m.html?.contains("<p>") == true)
+                }
+                if channel == .sms {
+                    #expect(SMSText.measure(m.body).segments <= 2, "\(name): \(m.body.count) chars: \(m.body)")
+                    #expect(m.warnings.isEmpty)
+                    #expect(m.body.contains("STOP") || kind == .optOutConfirmation)
+                }
+                if channel != .voice && kind != .optOutConfirmation {
+                    #expect(m.body.contains("STOP") || m.body.lowercased().contains("unsubscribe"), "\(name) \(channel) has no opt-out line")
+                }
+            }
+        }
+    }
+
+    @Test func debtorTextIsEscapedInTheHTMLPart() throws {
+        let m = try TemplateComposer().compose(CompositionRequest(
+            kind: .accountSummary, channel: .email, debtor: Debtor(id: "D1", name: "<script>alert(1)</script>"), contactName: "Dana",
+            invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 3)], settings: TenantSettings()))
+        #expect(m.html?.contains("<script>") == false)
+        #expect(m.html?.contains("&lt;script&gt;") == true)
+    }
+}
