@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "OverdueServer",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents",
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,7 +18,7 @@ enum Entities {
         case .autoReply:
             a.returnDate = dates.compactMap(\.date).filter { $0 >= ref }.last
         case .callbackRequest:
-            a.promiseDate = dates.compactMap(\.date).first { $0 >= ref }
+            a.callbackDate = dates.compactMap(\.date).first { $0 >= ref }
             a.callbackMinute = timeOfDay(ownText)
         default:
             break

@@ -34,13 +34,15 @@ public struct ReplyAnalysis: Hashable, Sendable {
     public var keyword: String?
     /// A time of day named for a callback, in minutes after midnight.
     public var callbackMinute: Int?
+    /// The day named for a callback.
+    public var callbackDate: LocalDate?
 
     /// The analysis as the decider reads it; amounts without a named currency are in `currency`.
     public func understanding(currency: Currency) -> Understanding {
         let cur = self.currency.flatMap { Currency($0) } ?? currency
         let money = amount.flatMap { try? Money.parse($0, currency: cur) }
         let channel: Channel? = optOutChannel.flatMap { Channel(rawValue: $0) }
-        return Understanding(intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate, amount: money,
+        return Understanding(intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate ?? callbackDate, amount: money,
                              invoiceRefs: invoiceRefs, disputeReason: disputeReason.flatMap(DisputeReason.init(rawValue:)),
                              document: document.flatMap(DocumentKind.init(rawValue:)), redirect: redirect, returnDate: returnDate,
                              optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute)

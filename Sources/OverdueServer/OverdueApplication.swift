@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueStore
 import ServiceLifecycle
@@ -19,24 +20,31 @@ public struct ServerConfiguration: Sendable {
     public var defaultTenant: String
     /// Whether to run the wall-clock scheduler in this process.
     public var runScheduler: Bool
+    /// Where stored documents are.
+    public var documents: DocumentLibrary
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true,
+                documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory)) {
         self.host = host
         self.port = port
         self.defaultTenant = defaultTenant
         self.runScheduler = runScheduler
+        self.documents = documents
     }
 }
 
 /// Builds the application: used by `overdue serve`, `overdue demo` and the tests.
 public func buildApplication(
-    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, logger: Logger,
+    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    APIController(store: store, defaultTenant: configuration.defaultTenant).register(on: router)
+    let api = APIController(store: store, defaultTenant: configuration.defaultTenant)
+    api.register(on: router)
+    ConversationController(api: api, engine: ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger),
+                           documents: configuration.documents).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {
         services.append(contentsOf: workerServices(store: store, scheduler: scheduler, logger: logger))

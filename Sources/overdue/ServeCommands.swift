@@ -32,11 +32,11 @@ func sandboxChannels() -> [Channel: any ChannelAdapter] {
 }
 
 /// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
-func serve(store: Store, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
+func serve(store: Store, tenant: String, host: String, port: Int, documents: DocumentLibrary, banner: @escaping @Sendable (Int) -> Void) async throws {
     let logger = processLogger("overdue.server")
     let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger), logger: logger)
-    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant),
-                               store: store, scheduler: scheduler, logger: logger, onServerRunning: { banner($0) })
+    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant, documents: documents),
+                               store: store, scheduler: scheduler, channels: sandboxChannels(), logger: logger, onServerRunning: { banner($0) })
     do {
         try await app.runService()
     } catch {
@@ -54,9 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
         let tenant = try global.tenantID(fallback: demo ? "demo" : "default")
         let port = try options.resolvedPort()
         let host = options.resolvedHost()
+        let documents = global.documentLibrary()
         try await global.withStore(tenant: tenant) { store in
             if demo { try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: nil) }
-            try await serve(store: store, tenant: tenant, host: host, port: port) { bound in
+            try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
                 note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, /api/v1/cases, /api/v1/outbox (Ctrl-C stops)")
             }
         }
@@ -101,6 +102,7 @@ struct DemoCommand: AsyncParsableCommand {
         let host = options.resolvedHost()
         let db = try global.databaseURL()
         let serveIt = !noServe
+        let documents = global.documentLibrary()
         try await global.withStore(tenant: tenant) { store in
             try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: day)
             let cases = try await store.read { try await $0.cases(tenant) }
@@ -113,7 +115,7 @@ struct DemoCommand: AsyncParsableCommand {
                   overdue outbox --tenant \(tenant) --db \(db) --format table
                 """)
             guard serveIt else { return }
-            try await serve(store: store, tenant: tenant, host: host, port: port) { bound in
+            try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
                 say("""
                   http://\(host):\(bound)/health
                   http://\(host):\(bound)/api/v1/cases?tenant=\(tenant)

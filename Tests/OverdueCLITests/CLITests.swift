@@ -193,21 +193,29 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(other.out.utf8)) as! [String: String])["company.name"] == "My Trucking Co")
     }
 
-    @Test func aReplyIsStoredOnTheRightCaseAndPausesThatDay() throws {
+    @Test func aPromiseByTextPausesTheLadderAndABrokenOneIsFollowedUp() throws {
         let db = "sqlite://\(dir.path)/r.sqlite"
         #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
         #expect(try overdue(["import", "contacts", write("con.csv", Self.contacts), "--db", db]).code == 0)
         #expect(try overdue(["run", "--from", "2026-01-20", "--until", "2026-02-05T13:00:00Z", "--db", db]).code == 0)
+        // Thu Feb 5, 07:30 in Chicago: "we'll pay Friday" → paused until Fri + 2 business days.
         let reply = try overdue(["reply", "--channel", "sms", "--from", "+13125550101", "--text", "We'll pay Friday", "--at", "2026-02-05T13:30:00Z", "--db", db])
         #expect(reply.code == 0)
         #expect(reply.out.contains("Dana Reyes on case SHIP1"))
-        #expect(try overdue(["run", "--from", "2026-02-05T13:00:00Z", "--until", "2026-02-07", "--db", db]).code == 0)
-        let outbox = try overdue(["outbox", "--format", "jsonl", "--debtor", "SHIP1", "--db", db]).out
-        #expect(!outbox.contains("2026-02-05T14:00:00Z"))
-        #expect(outbox.contains("2026-02-06T14:00:00Z"))
+        #expect(reply.out.contains("promise_to_pay"))
+        #expect(reply.out.contains("2026-02-06"))
+        #expect(try overdue(["run", "--from", "2026-02-05T13:00:00Z", "--until", "2026-02-12", "--db", db]).code == 0)
+        let lines = try overdue(["outbox", "--format", "jsonl", "--debtor", "SHIP1", "--db", db]).out.split(separator: "\n")
+            .map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let timeline = lines.map { "\($0["at"]!) \($0["channel"]!) \($0["kind"]!)" }
+        // The confirmation waits for the SMS window (08:00 local); nothing else until the follow-up on Wed Feb 11.
+        #expect(timeline == ["2026-02-02T14:00:00Z email reminder", "2026-02-05T14:00:00Z sms promise_confirmation",
+                             "2026-02-11T14:00:00Z email broken_promise"])
         let unknown = try overdue(["reply", "--channel", "email", "--from", "stranger@x.example", "--text", "who?", "--at", "2026-02-06T15:00:00Z", "--db", db])
         #expect(unknown.code == 0)
         #expect(unknown.err.contains("unmatched"))
+        let inbox = try overdue(["inbox", "--format", "jsonl", "--db", db]).out
+        #expect(inbox.contains("\"kind\":\"unmatched\""))
     }
 
     @Test func tablesAreForPeople() throws {

@@ -108,4 +108,43 @@ import Testing
             }
         }
     }
+
+    @Test func conversationsOverTheAPI() async throws {
+        try await withApp { client in
+            var to = "", debtor = ""
+            try await client.execute(uri: "/api/v1/outbox?channel=email", method: .get) { response in
+                let items = (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any])["items"] as! [[String: Any]]
+                to = items.first?["to"] as? String ?? ""
+                debtor = items.first?["debtor_id"] as? String ?? ""
+            }
+            let body = #"{"channel":"email","from":"\#(to)","text":"What is the total we owe you right now?","at":"2026-03-02T16:00:00Z"}"#
+            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .created)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect(json["intent"] as? String == "question")
+                #expect((json["answers"] as? [[String: Any]])?.first?["kind"] as? String == "account_summary")
+            }
+            // The same message again is recognised, not handled twice.
+            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"new\":false"))
+            }
+            try await client.execute(uri: "/api/v1/cases/\(debtor)/takeover", method: .post, body: ByteBuffer(string: #"{"by":"pat"}"#)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases/\(debtor)", method: .get) { response in
+                #expect(String(buffer: response.body).contains("taken over by pat"))
+            }
+            try await client.execute(uri: "/api/v1/cases/\(debtor)/handback", method: .post) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/inbox", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect(json["items"] != nil)
+            }
+            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/d/not-a-real-token-0123456789", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
 }

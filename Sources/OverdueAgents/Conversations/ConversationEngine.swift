@@ -131,6 +131,7 @@ public struct ConversationEngine: Sendable {
                     try await s.addSuppression(tenant, Suppression(contactID: cid, channel: nil, reason: "wrong contact: not for this account"), now: at)
                 case .addContact(let n):
                     _ = try await s.addContact(tenant, Contact(id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone))
+                    if step.reason.code == "redirect" { caseState = caseState.restartedForNewContact() }
                 case .respond: break
                 case .handoff:
                     caseState = caseState.takenOver(step.reason)
@@ -165,6 +166,9 @@ public struct ConversationEngine: Sendable {
         for answer in stored {
             results.append(answer.status == .pending ? try await send(answer, tenant: tenant) : answer)
         }
+        // The case is re-planned at once (after the answers went out, so none is mistaken for an
+        // attempt a crash left unsent), and its status and reasons show what the message changed.
+        _ = try await processor.process(tenant: tenant, debtorID: debtor.id, now: at)
         logger.info("\(channel.rawValue) from \(contact.name): \(understanding.intent.rawValue); \(steps.count) step(s), \(results.count) answer(s)")
         return Outcome(message: message, contact: contact, isNew: true, understanding: understanding, steps: steps, responses: results)
     }

@@ -455,6 +455,8 @@ public enum Decider {
         func newContact(_ redirect: String) -> NewContact? {
             if let email = EmailAddress.normalize(redirect) {
                 let local = email.split(separator: "@").first.map(String.init) ?? email
+                let roles: Set<String> = ["ap", "payables", "accountspayable", "accounts.payable", "accounts_payable", "invoices", "billing", "finance", "remittance"]
+                if roles.contains(local) { return NewContact(name: "Accounts Payable (\(email))", email: email, phone: nil, timeZone: c.contact.timeZone) }
                 let name = local.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
                 return NewContact(name: name.isEmpty ? email : name, email: email, phone: nil, timeZone: c.contact.timeZone)
             }

@@ -76,7 +76,7 @@ public struct Understanding: Hashable, Sendable, Codable {
     public var confidence: Double
     /// The tone.
     public var sentiment: Sentiment
-    /// The promised (or first instalment) date.
+    /// The promised date (promises), the first instalment's (plans) or the day asked for (callbacks).
     public var promiseDate: LocalDate?
     /// The amount named.
     public var amount: Money?

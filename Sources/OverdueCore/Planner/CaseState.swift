@@ -69,6 +69,13 @@ public struct CaseState: Hashable, Sendable, Codable {
         return s
     }
 
+    /// The state after the right contact was named: the ladder starts over with them (nobody there
+    /// has been reminded yet), keeping the cycle count.
+    public func restartedForNewContact() -> CaseState {
+        guard status != .handoff || handoffReason?.code == "exhausted" || handoffReason?.code == "unreachable" else { return self }
+        return CaseState(cycle: cycle, status: .current)
+    }
+
     /// The state after a person handed the case back: the ladder resumes where it was.
     public func handedBack() -> CaseState {
         var s = self

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// The conversation endpoints: receive a message, the inbox, approve or discard drafts, take a
+/// case over or hand it back, and the private document links texted to debtors.
+struct ConversationController: Sendable {
+    let api: APIController
+    let engine: ConversationEngine
+    let documents: DocumentLibrary
+
+    var store: Store { api.store }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/messages", use: receive)
+        router.get("/api/v1/inbox", use: inbox)
+        router.post("/api/v1/messages/:id/approve", use: approve)
+        router.post("/api/v1/messages/:id/discard", use: discard)
+        router.post("/api/v1/cases/:debtor/takeover", use: takeover)
+        router.post("/api/v1/cases/:debtor/handback", use: handback)
+        router.get("/api/v1/disputes", use: disputes)
+        router.get("/d/:token", use: download)
+    }
+
+    static func invalid(_ detail: String) -> Problem {
+        Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: detail)
+    }
+
+    static func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer: buffer)) } catch {
+            throw invalid("the body must be JSON: \(error)")
+        }
+    }
+
+    struct Inbound: Decodable { let channel: String; let from: String; let text: String; let subject: String?; let at: String?; let provider_id: String? }
+
+    /// `POST /api/v1/messages`: an inbound message, as a provider or a person received it.
+    @Sendable func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let m = try await Self.body(Inbound.self, request)
+        guard let channel = Channel(rawValue: m.channel) else { throw Self.invalid("channel must be email, sms or voice (got '\(m.channel)')") }
+        var at = Date()
+        if let text = m.at {
+            guard let parsed = Timestamp.parse(text) else { throw Self.invalid("at must be an ISO 8601 time (got '\(text)')") }
+            at = parsed
+        }
+        do {
+            let outcome = try await engine.receive(tenant: tenant, channel: channel, from: m.from, text: m.text, at: at, providerID: m.provider_id, subject: m.subject)
+            return APIController.json(Listing.jsonLine(ConversationReport(outcome)), status: outcome.isNew ? .created : .ok)
+        } catch let e as ConversationEngine.InvalidMessage {
+            throw Self.invalid(e.description.replacingOccurrences(of: "--", with: ""))
+        }
+    }
+
+    @Sendable func inbox(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let all = request.uri.queryParameters.get("all") == "true"
+        let items = try await store.read { try await $0.inbox(tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor")) }
+        return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: items.count, items: items.map(InboxLine.init))))
+    }
+
+    @Sendable func approve(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let id = try context.parameters.require("id")
+        do {
+            let sent = try await engine.approve(tenant: tenant, messageID: id, now: Date())
+            return APIController.json(Listing.jsonLine(OutboxLine(sent)))
+        } catch let e as ConversationEngine.InvalidMessage {
+            throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
+        }
+    }
+
+    @Sendable func discard(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let id = try context.parameters.require("id")
+        do { try await engine.discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+            throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
+        }
+        return APIController.json(#"{"status":"discarded"}"#)
+    }
+
+    struct Who: Decodable { let by: String? }
+
+    func who(_ request: Request) async throws -> String {
+        let buffer = try await request.body.collect(upTo: 1 << 16)
+        guard buffer.readableBytes > 0 else { return "an API user" }
+        return (try? JSONDecoder().decode(Who.self, from: Data(buffer: buffer)))?.by ?? "an API user"
+    }
+
+    @Sendable func takeover(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let debtor = try context.parameters.require("debtor")
+        let by = try await who(request)
+        do { try await engine.takeOver(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
+        }
+        return APIController.json(#"{"status":"handoff"}"#)
+    }
+
+    @Sendable func handback(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let debtor = try context.parameters.require("debtor")
+        let by = try await who(request)
+        do { try await engine.handBack(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
+        }
+        return APIController.json(#"{"status":"active"}"#)
+    }
+
+    struct DisputeLine: Encodable { let id: String; let invoice: String; let reason: String; let opened_at: String; let status: String; let resolution: String? }
+
+    @Sendable func disputes(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let rows = try await store.read { try await $0.disputes(tenant, openOnly: request.uri.queryParameters.get("all") != "true") }
+        let lines = rows.map { DisputeLine(id: $0.id, invoice: $0.invoiceNumber, reason: $0.reason.rawValue, opened_at: Timestamp.format($0.openedAt),
+                                           status: $0.status.rawValue, resolution: $0.resolution) }
+        return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
+    }
+
+    /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).
+    @Sendable func download(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        guard token.count >= 20, let found = try await store.read({ try await $0.document(token: token) }),
+              let data = try? Data(contentsOf: documents.file(found.document)) else {
+            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no such document")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = found.document.ref.contentType
+        let safeName = found.document.ref.filename.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
+        headers[.contentDisposition] = "attachment; filename=\"\(safeName)\""
+        headers[.cacheControl] = "private, no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
