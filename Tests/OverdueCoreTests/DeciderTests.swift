@@ -145,6 +145,12 @@ import Testing
         #expect(responses(steps).isEmpty)
     }
 
+    @Test func anAutoReplyNamingAnAlternateWritesToThemInstead() {
+        let steps = decide(Understanding(intent: .autoReply, confidence: 0.9, redirect: "maria.lopez@shipper.example", returnDate: Fx.date("2026-02-16")))
+        #expect(steps.map(\.action) == [.addContact(NewContact(name: "Maria Lopez", email: "maria.lopez@shipper.example", phone: nil,
+                                                                  timeZone: "America/Chicago", preferredChannel: .email))])
+    }
+
     @Test func anAcknowledgementPausesThreeBusinessDays() {
         let steps = decide(Understanding(intent: .acknowledge, confidence: 0.9))
         guard case .hold(let h) = steps.first?.action else { Issue.record("no hold"); return }

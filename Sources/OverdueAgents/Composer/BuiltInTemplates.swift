@@ -172,7 +172,7 @@ extension TemplateComposer {
             .email: Template(subject: "We have opened a review – {{debtor}}", body: """
                 {{greeting}},
 
-                Thank you for telling us. We have opened a review of the following {{invoices_word}} ({{dispute_reason}}) and will not send reminders about {{#has_invoices}}them{{/has_invoices}} while it is open:
+                Thank you for telling us. We have opened a review of the following {{invoices_word}} (reason: {{dispute_reason}}). We will not send reminders about the disputed {{invoices_word}} while the review is open:
 
                 {{invoice_table}}
 

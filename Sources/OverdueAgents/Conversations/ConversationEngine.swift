@@ -130,7 +130,8 @@ public struct ConversationEngine: Sendable {
                 case .retireContact(let cid):
                     try await s.addSuppression(tenant, Suppression(contactID: cid, channel: nil, reason: "wrong contact: not for this account"), now: at)
                 case .addContact(let n):
-                    _ = try await s.addContact(tenant, Contact(id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone))
+                    _ = try await s.addContact(tenant, Contact(id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone,
+                                                               preferredChannel: n.preferredChannel))
                     if step.reason.code == "redirect" { caseState = caseState.restartedForNewContact() }
                 case .respond: break
                 case .handoff:

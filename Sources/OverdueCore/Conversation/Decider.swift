@@ -87,13 +87,16 @@ public struct NewContact: Hashable, Sendable, Codable {
     public var phone: String?
     /// Time zone (the referring contact's).
     public var timeZone: String
+    /// The channel to reach them on first, when known.
+    public var preferredChannel: Channel?
 
     /// Creates a contact to add.
-    public init(name: String, email: String?, phone: String?, timeZone: String) {
+    public init(name: String, email: String?, phone: String?, timeZone: String, preferredChannel: Channel? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
         self.timeZone = timeZone
+        self.preferredChannel = preferredChannel
     }
 }
 
@@ -494,8 +497,11 @@ public enum Decider {
         }
 
         mutating func autoReply() {
-            if let r = u.redirect, let added = newContact(r), added.email != c.contact.email, added.phone != c.contact.phone {
-                add(.addContact(added), "alternate", "\(said) naming \(added.email ?? added.phone ?? ""): added as a contact")
+            if let r = u.redirect, var added = newContact(r), added.email != c.contact.email, added.phone != c.contact.phone {
+                // The person named "in my absence" is written to while the contact is away.
+                added.preferredChannel = added.email != nil ? .email : .sms
+                add(.addContact(added), "alternate", "\(said) naming \(added.email ?? added.phone ?? "") as the contact in their absence: added and used from now on")
+                return
             }
             if let back = u.returnDate, back > today, today.days(until: back) <= 30 {
                 let until = back.at(hour: 0, in: c.contact.zone)
