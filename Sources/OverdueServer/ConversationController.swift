@@ -17,6 +17,7 @@ struct ConversationController: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/messages", use: receive)
         router.get("/api/v1/inbox", use: inbox)
+        router.post("/api/v1/inbox/:id/resolve", use: resolve)
         router.post("/api/v1/messages/:id/approve", use: approve)
         router.post("/api/v1/messages/:id/discard", use: discard)
         router.post("/api/v1/cases/:debtor/takeover", use: takeover)
@@ -61,6 +62,22 @@ struct ConversationController: Sendable {
         let all = request.uri.queryParameters.get("all") == "true"
         let items = try await store.read { try await $0.inbox(tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor")) }
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: items.count, items: items.map(InboxLine.init))))
+    }
+
+    struct Note: Decodable { let note: String? }
+
+    @Sendable func resolve(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the inbox item id must be a number") }
+        let buffer = try await request.body.collect(upTo: 1 << 16)
+        let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
+        let done = try await store.write { s -> Bool in
+            guard try await s.inbox(tenant).contains(where: { $0.id == id }) else { return false }
+            try await s.resolveInbox(tenant, id: id, resolution: note ?? "resolved", at: Date())
+            return true
+        }
+        guard done else { throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no open inbox item \(id)") }
+        return APIController.json(#"{"status":"resolved"}"#)
     }
 
     @Sendable func approve(_ request: Request, context: BasicRequestContext) async throws -> Response {

@@ -22,6 +22,27 @@ struct InboxCommand: AsyncParsableCommand {
     }
 }
 
+struct ResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Mark an inbox item dealt with.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The inbox item id (see `overdue inbox`).") var id: Int64
+    @Option(help: "What was done.") var note: String = "resolved"
+
+    func run() async throws {
+        let tenant = try global.tenantID()
+        let (i, n) = (id, note)
+        let done = try await global.withStore(tenant: tenant) { store in
+            try await store.write { s -> Bool in
+                guard try await s.inbox(tenant).contains(where: { $0.id == i }) else { return false }
+                try await s.resolveInbox(tenant, id: i, resolution: n, at: Date())
+                return true
+            }
+        }
+        guard done else { throw CLIError.badInput("no open inbox item \(id) in tenant \(tenant)") }
+        say("inbox item \(id) resolved")
+    }
+}
+
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "approve", abstract: "Send a drafted answer now (autonomy review or suggest).")
     @OptionGroup var global: GlobalOptions

@@ -89,6 +89,11 @@ import Testing
         #expect(r.actions.filter { $0 == "open_dispute" }.count == 1)
         #expect(r.actions.contains("flag"))
         #expect(r.answerKinds == ["dispute_received"])
+        let flag = try overdue(["inbox", "--format", "jsonl"], db: db).out.split(separator: "\n")
+            .map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.first { $0["code"] as? String == "dispute_review" }
+        let flagID = try #require(flag?["id"] as? Int)
+        #expect(try overdue(["resolve", String(flagID), "--note", "credit memo issued"], db: db).code == 0)
+        #expect(try overdue(["resolve", String(flagID)], db: db).code == 2)
         let disputes = try overdue(["disputes", "list"], db: db).out
         #expect(disputes.contains("INV-100") && disputes.contains("accessorial") && !disputes.contains("INV-101"))
     }

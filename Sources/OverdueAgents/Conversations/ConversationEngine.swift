@@ -192,7 +192,7 @@ public struct ConversationEngine: Sendable {
         let linked = r.documents.map { ref in (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) }) }
         let request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
                                          settings: settings, details: r.details, lines: r.lines, documents: linked)
-        let content = try rules.composer.compose(request)
+        let content = try processor.makeComposer(rules).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status
         if r.sendAt > now { status = .scheduled } else if r.required || autonomy == "auto" { status = .pending } else { status = autonomy == "review" ? .draft : .suggested }

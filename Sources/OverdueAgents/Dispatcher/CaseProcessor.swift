@@ -24,10 +24,15 @@ public struct CaseProcessor: Sendable {
     let store: Store
     let channels: [Channel: any ChannelAdapter]
     let logger: Logger
+    /// Makes the composer for a tenant from its template overrides: the template composer unless
+    /// another (a model-backed one) is plugged in.
+    let makeComposer: @Sendable (TenantRules) -> any Composer
 
     /// Creates a processor sending through `channels` (the sandbox for every channel by default).
-    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher")) {
+    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher"),
+                makeComposer: @escaping @Sendable (TenantRules) -> any Composer = { TemplateComposer(overrides: $0.templates) }) {
         self.store = store
+        self.makeComposer = makeComposer
         var c = channels
         for ch in Channel.allCases where c[ch] == nil { c[ch] = SandboxChannel() }
         self.channels = c
@@ -56,9 +61,6 @@ public struct CaseProcessor: Sendable {
         public var policy: Policy
         /// Template overrides.
         public var templates: [TemplateOverride]
-
-        /// The composer for this tenant.
-        public var composer: TemplateComposer { TemplateComposer(overrides: templates) }
 
         /// Loads the tenant's rules.
         public static func load(_ s: Session, tenant: String) async throws -> TenantRules {
@@ -163,7 +165,7 @@ public struct CaseProcessor: Sendable {
         let request = CompositionRequest(kind: attempt.kind, channel: attempt.channel, tone: TemplateComposer.tone(position: attempt.position, totalSteps: total),
                                          debtor: debtor, contactName: attempt.contact.name, invoices: attempt.invoices, settings: settings, details: details)
         let content: ComposedMessage
-        do { content = try rules.composer.compose(request) } catch {
+        do { content = try makeComposer(rules).compose(request) } catch {
             // A broken tenant template must not silence the ladder: the built-in one is used, and said so.
             logger.error("template \(request.templateName) for \(attempt.channel.rawValue) failed (\(error)); using the built-in one")
             content = try TemplateComposer().compose(request)
