@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -33,6 +35,17 @@ let package = Package(
         .target(
             name: "OverdueLanguage",
             dependencies: ["OverdueCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverdueMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -91,6 +104,9 @@ let package = Package(
         .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
         .testTarget(name: "OverdueLanguageTests", dependencies: ["OverdueLanguage", "OverdueCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "OverdueMailTests", dependencies: ["OverdueMail", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                                       .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+                    swiftSettings: strict),
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: installs what the tests need, starts a throwaway PostgreSQL on loopback,
+# The one test command: installs what the tests need, starts a throwaway PostgreSQL and real mail
+# servers (Postfix, Dovecot) on loopback,
 # builds the CLI the end-to-end tests drive, and runs every test. Safe to run repeatedly, on a
 # fresh machine (as root, as CI does) or on a developer's.
 set -euo pipefail
@@ -28,6 +29,10 @@ start_postgres() {
     echo "== PostgreSQL for the restart test on ${cluster_url#*@} (restart: $OVERDUE_TEST_POSTGRES_RESTART) =="
 }
 start_postgres
+
+# Real mail servers (Postfix + Dovecot on loopback, a test CA) for the email tests; CI never skips them.
+. scripts/lib/mail.sh
+if [ -z "${OVERDUE_TEST_SMTP:-}" ]; then start_mail_servers; fi
 
 echo "== linting deployment files =="
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
