@@ -64,7 +64,9 @@ let package = Package(
         .target(
             name: "OverdueChannels",
             dependencies: [
-                "OverdueCore",
+                "OverdueCore", "OverdueMail",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "OverdueAgents",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueChannels", "OverdueLanguage",
+                "OverdueCore", "OverdueStore", "OverdueChannels", "OverdueLanguage", "OverdueMail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "overdue",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage",
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -24,6 +24,12 @@ public struct OutboundMessage: Hashable, Sendable {
     public var html: String?
     /// Documents to attach (email); their files are read by the adapter from the documents directory.
     public var attachments: [DocumentRef] = []
+    /// The tenant sending it (adapters with per-tenant settings need it).
+    public var tenant: String?
+    /// The `Message-ID` of the message this one answers (email threading).
+    public var inReplyTo: String?
+    /// The thread's `Message-ID`s, oldest first.
+    public var references: [String] = []
 
     /// Creates a message.
     public init(id: String, key: String, channel: Channel, to: String, from: String, subject: String?, body: String) {
@@ -49,13 +55,16 @@ public struct DeliveryReceipt: Hashable, Sendable {
 public enum DeliveryError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Worth retrying later (4xx SMTP, 5xx HTTP, timeouts).
     case temporary(String)
-    /// Never worth retrying (invalid address, landline for SMS, carrier refusal).
+    /// Never worth retrying (configuration refused, message refused).
     case permanent(String)
+    /// The recipient's address itself was refused permanently (unknown mailbox, landline): the address is bad.
+    case rejectedAddress(String)
 
     public var description: String {
         switch self {
         case .temporary(let m): return "temporary failure: \(m)"
         case .permanent(let m): return "permanent failure: \(m)"
+        case .rejectedAddress(let m): return "address refused: \(m)"
         }
     }
 }

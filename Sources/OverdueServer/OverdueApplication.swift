@@ -36,7 +36,7 @@ public struct ServerConfiguration: Sendable {
 
 /// Builds the application: used by `overdue serve`, `overdue demo` and the tests.
 public func buildApplication(
-    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], logger: Logger,
+    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], mailReader: MailboxReader? = nil, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
@@ -47,7 +47,7 @@ public func buildApplication(
                            documents: configuration.documents).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {
-        services.append(contentsOf: workerServices(store: store, scheduler: scheduler, logger: logger))
+        services.append(contentsOf: workerServices(store: store, scheduler: scheduler, mail: mailReader, logger: logger))
     }
     return Application(
         router: router,

@@ -272,6 +272,20 @@ enum Migrations {
             )
             """,
         ] },
+        Migration(id: 4, name: "email: thread references and mailbox cursors") { _ in [
+            "ALTER TABLE messages ADD COLUMN thread_refs TEXT NOT NULL DEFAULT '[]'",
+            // The highest UID processed per mailbox, valid only while the mailbox's UIDVALIDITY holds.
+            """
+            CREATE TABLE mail_cursors (
+                tenant_id TEXT NOT NULL,
+                mailbox TEXT NOT NULL,
+                uid_validity BIGINT NOT NULL,
+                last_uid BIGINT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, mailbox)
+            )
+            """,
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -54,7 +54,7 @@ struct ApproveCommand: AsyncParsableCommand {
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
         let (id, documents) = (messageID, global.documentLibrary())
         let sent = try await global.withStore(tenant: tenant) { store in
-            do { return try await ConversationEngine(store: store, documents: documents).approve(tenant: tenant, messageID: id, now: when) } catch let e as ConversationEngine.InvalidMessage {
+            do { return try await ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents).approve(tenant: tenant, messageID: id, now: when) } catch let e as ConversationEngine.InvalidMessage {
                 throw CLIError.badInput(e.description)
             }
         }

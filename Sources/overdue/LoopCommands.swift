@@ -17,8 +17,9 @@ struct RunCommand: AsyncParsableCommand {
         let start = try parseInstant(from, flag: "--from"), end = try parseInstant(until, flag: "--until")
         guard start <= end else { throw CLIError.badInput("--from \(from) is after --until \(until)") }
         let tenant = try global.tenantID()
+        let documents = global.documentLibrary()
         let report = try await global.withStore(tenant: tenant) { store in
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: channels(store: store, documents: documents)))
             do {
                 var onProgress: (@Sendable (Date, RunReport) -> Void)?
                 if stderrIsTerminal {
@@ -55,7 +56,7 @@ struct ReplyCommand: AsyncParsableCommand {
         let documents = global.documentLibrary()
         let result = try await global.withStore(tenant: tenant) { store in
             do {
-                return try await ConversationEngine(store: store, documents: documents).receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject)
+                return try await ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents).receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject)
             } catch let e as ConversationEngine.InvalidMessage {
                 throw CLIError.badInput(e.description)
             }

@@ -50,6 +50,6 @@ struct OverdueCommand: AsyncParsableCommand {
         version: Overdue.version,
         subcommands: [DemoCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
                       RunCommand.self, ReplyCommand.self, InboxCommand.self, ResolveCommand.self, ApproveCommand.self, DiscardCommand.self, TakeoverCommand.self, HandbackCommand.self,
-                      HoldCommand.self, OptOutCommand.self, DocsCommand.self, DisputesCommand.self, TemplatesCommand.self, OutboxCommand.self,
+                      HoldCommand.self, OptOutCommand.self, DocsCommand.self, DisputesCommand.self, TemplatesCommand.self, MailCommand.self, OutboxCommand.self,
                       CasesCommand.self, SettingsCommand.self, NLUCommand.self])
 }

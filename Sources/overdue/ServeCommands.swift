@@ -25,8 +25,8 @@ struct ServeOptions: ParsableArguments {
 
 /// The sandbox channels: with `OVERDUE_SANDBOX_RECORD=FILE` every delivery is recorded in FILE (the
 /// provider's record that crash tests count), otherwise nothing is kept outside the outbox.
-func sandboxChannels() -> [Channel: any ChannelAdapter] {
-    guard let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty else { return [:] }
+func channels(store: Store, documents: DocumentLibrary) -> [Channel: any ChannelAdapter] {
+    guard let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty else { return liveChannels(store: store, documents: documents) }
     let recorder = RecordingChannel(file: URL(fileURLWithPath: path))
     return Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, recorder as any ChannelAdapter) })
 }
@@ -34,9 +34,11 @@ func sandboxChannels() -> [Channel: any ChannelAdapter] {
 /// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
 func serve(store: Store, tenant: String, host: String, port: Int, documents: DocumentLibrary, banner: @escaping @Sendable (Int) -> Void) async throws {
     let logger = processLogger("overdue.server")
-    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger), logger: logger)
+    let live = channels(store: store, documents: documents)
+    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger), logger: logger)
+    let reader = MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: live, documents: documents, logger: logger), logger: logger), logger: logger)
     let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant, documents: documents),
-                               store: store, scheduler: scheduler, channels: sandboxChannels(), logger: logger, onServerRunning: { banner($0) })
+                               store: store, scheduler: scheduler, channels: live, mailReader: reader, logger: logger, onServerRunning: { banner($0) })
     do {
         try await app.runService()
     } catch {
@@ -150,12 +152,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let db = try global.databaseURL()
         let idle = interval.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let documents = global.documentLibrary()
         try await global.withStore(tenant: tenant) { store in
             let logger = processLogger("overdue.worker")
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: sandboxChannels(), logger: logger),
+            let live = channels(store: store, documents: documents)
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger),
                                       owner: owner, leaseSeconds: leaseSeconds, logger: logger)
-            let group = ServiceGroup(services: workerServices(store: store, scheduler: scheduler, idleWait: idle, concurrency: lanes, logger: logger),
+            let reader = MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: live, documents: documents, logger: logger), logger: logger), logger: logger)
+            let group = ServiceGroup(services: workerServices(store: store, scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: reader, logger: logger),
                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")
             try await group.run()

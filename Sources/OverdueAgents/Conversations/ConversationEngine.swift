@@ -47,7 +47,11 @@ public struct ConversationEngine: Sendable {
     }
 
     /// Receives `text` from `from` over `channel` at `at`; `providerID` de-duplicates redeliveries.
-    public func receive(tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil) async throws -> Outcome {
+    /// Email adds what its headers say: `automatic` for an RFC 3834 auto-reply (read as `auto_reply`
+    /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
+    /// address is not on file), and the thread's `references`.
+    public func receive(tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
+                        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = []) async throws -> Outcome {
         let settings = try await store.read { try await $0.settings(tenant) }
         let address: String
         switch channel {
@@ -66,9 +70,21 @@ public struct ConversationEngine: Sendable {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
         let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
         let messageID = "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)")
-        let contact = try await store.read { try await $0.contacts(tenant, address: address).first }
+        let contact = try await store.read { s -> Contact? in
+            if let byAddress = try await s.contacts(tenant, address: address).first { return byAddress }
+            guard let threadContactID else { return nil }
+            return try await s.contact(tenant, id: threadContactID)
+        }
         let analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
         var understanding = analysis.understanding(currency: settings.currency)
+        if automatic && understanding.intent != .autoReply {
+            // The headers say a machine wrote it: whatever the words, it is not the debtor speaking.
+            understanding.intent = .autoReply
+            understanding.confidence = 1
+            if understanding.returnDate == nil {
+                understanding.returnDate = ReplyReader.read("Out of office. " + text, channel: channel, reference: LocalDate(at, in: settings.timeZone)).returnDate
+            }
+        }
         // A subject line often carries the invoice or load number the body leaves out.
         if let subject, understanding.invoiceRefs.isEmpty {
             understanding.invoiceRefs = ReplyReader.read(subject, channel: .email, reference: LocalDate(at, in: settings.timeZone)).invoiceRefs
@@ -77,6 +93,7 @@ public struct ConversationEngine: Sendable {
                                     contactID: contact?.id, contactName: contact?.name, to: nil, from: address, invoiceNumbers: [], stage: nil,
                                     attempt: nil, kind: "reply", subject: subject, body: text, status: .received)
         message.understanding = understanding
+        message.references = references
 
         guard let contact else {
             let isNew = try await store.write { s in
@@ -211,7 +228,7 @@ public struct ConversationEngine: Sendable {
     func send(_ answer: MessageRecord, tenant: String) async throws -> MessageRecord {
         var record = answer
         record.error = nil
-        await processor.deliver(OutboundMessage(record), adapter: processor.channels[record.channel] ?? SandboxChannel(), into: &record)
+        await processor.deliver(&record, tenant: tenant, adapter: processor.channels[record.channel] ?? SandboxChannel())
         let done = record
         try await store.write { s in
             try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)

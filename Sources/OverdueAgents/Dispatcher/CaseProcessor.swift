@@ -143,7 +143,7 @@ public struct CaseProcessor: Sendable {
             record.status = .pending
             record.at = now
             try await store.write { s in try await s.setMessageStatus(tenant, id: record.id, status: .pending, at: now) }
-            await deliver(OutboundMessage(record), adapter: channels[record.channel] ?? SandboxChannel(), into: &record)
+            await deliver(&record, tenant: tenant, adapter: channels[record.channel] ?? SandboxChannel())
         }
         let done = record
         try await store.write { s in
@@ -188,7 +188,7 @@ public struct CaseProcessor: Sendable {
         guard fresh else {
             return try await reconcile(key: key, tenant: tenant, adapter: adapter)
         }
-        await deliver(OutboundMessage(record), adapter: adapter, into: &record)
+        await deliver(&record, tenant: tenant, adapter: adapter)
         let done = record
         try await store.write { s in
             try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
@@ -197,7 +197,18 @@ public struct CaseProcessor: Sendable {
     }
 
     /// Hands a message to the provider and notes the answer on `record`.
-    func deliver(_ outbound: OutboundMessage, adapter: any ChannelAdapter, into record: inout MessageRecord) async {
+    /// A refused address is recorded at once: the contact is never tried on that channel again
+    /// (the planner moves the ladder on, with the reason).
+    func deliver(_ record: inout MessageRecord, tenant: String, adapter: any ChannelAdapter) async {
+        var outbound = OutboundMessage(record)
+        outbound.tenant = tenant
+        if let answered = record.inReplyTo, let inbound = try? await store.read({ try await $0.message(tenant, id: answered) }),
+           inbound.channel == .email, inbound.key.hasPrefix("in/<") {
+            // An answer threads under the debtor's message (its Message-ID is the inbound key).
+            let mid = String(inbound.key.dropFirst(4).dropLast())
+            outbound.inReplyTo = mid
+            outbound.references = inbound.references + [mid]
+        }
         do {
             let receipt = try await adapter.send(outbound)
             record.status = .sent
@@ -206,6 +217,12 @@ public struct CaseProcessor: Sendable {
             record.status = .failed
             record.error = error.description
             logger.error("sending \(record.id) over \(outbound.channel.rawValue) failed: \(error)")
+            if case .rejectedAddress(let why) = error, let cid = record.contactID {
+                let channel = record.channel
+                try? await store.write { s in
+                    try await s.addSuppression(tenant, Suppression(contactID: cid, channel: channel, reason: "address refused: \(why)"), now: record.at)
+                }
+            }
         }
     }
 
@@ -223,7 +240,7 @@ public struct CaseProcessor: Sendable {
             existing.providerID = receipt.providerID
             logger.notice("attempt \(key) was delivered before a crash; marked sent")
         case .notFound:
-            await deliver(OutboundMessage(existing), adapter: adapter, into: &existing)
+            await deliver(&existing, tenant: tenant, adapter: adapter)
             logger.notice("attempt \(key) was recorded but never sent before a crash; sent now")
         case .unknown:
             logger.warning("attempt \(key) was recorded before a crash and the provider cannot say whether it was sent; left pending, not resent")

@@ -118,12 +118,14 @@ public struct HousekeepingService: Service {
 /// The services a process that works the queue runs, in start order (they stop in reverse: the
 /// scheduler finishes its cases before the coordinator lets go of leadership).
 public func workerServices(store: Store, scheduler: Scheduler, idleWait: Duration? = nil, concurrency: Int? = nil,
-                           logger: Logger) -> [any Service] {
+                           mail: MailboxReader? = nil, logger: Logger) -> [any Service] {
     let coordinator = Coordinator(url: store.url, logger: logger)
     let postgres = store.dialect == .postgres
+    let mailInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_MAIL_INTERVAL"] ?? "") ?? 60
     return [
         CoordinatorService(coordinator: coordinator),
         HousekeepingService(store: store, coordinator: coordinator, logger: logger),
+    ] + (mail.map { [MailService(store: store, reader: $0, coordinator: coordinator, every: .milliseconds(Int64(max(1, mailInterval) * 1000)), logger: logger)] } ?? []) + [
         SchedulerService(scheduler: scheduler, coordinator: coordinator,
                          idleWait: idleWait ?? (postgres ? .seconds(10) : .seconds(1)),
                          concurrency: postgres ? max(1, concurrency ?? 4) : 1, logger: logger),

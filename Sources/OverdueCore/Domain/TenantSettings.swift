@@ -38,6 +38,14 @@ public struct TenantSettings: Hashable, Sendable {
         return (8 * 60...21 * 60).contains(m) ? nil : "SMS and voice may only be sent 08:00–21:00 in the contact's time zone"
     }
 
+    private static func hostCheck(_ v: String) -> String? {
+        v.isEmpty || v.contains(" ") || v.contains("/") ? "must be a host name or address" : nil
+    }
+
+    private static func securityCheck(_ v: String) -> String? {
+        ["starttls", "tls", "none"].contains(v) ? nil : "must be starttls, tls or none"
+    }
+
     private static func intCheck(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
         { v in Int(v).map { range.contains($0) } == true ? nil : "must be a whole number \(range.lowerBound)…\(range.upperBound)" }
     }
@@ -79,6 +87,23 @@ public struct TenantSettings: Hashable, Sendable {
                           validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
         "pay.url": .init(defaultValue: nil, help: "payment link quoted in messages", secret: false,
                          validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
+        "email.provider": .init(defaultValue: "sandbox", help: "sandbox (nothing leaves) or smtp (the email.smtp.* server; replies read from email.imap.*)", secret: false,
+                                validate: { ["sandbox", "smtp"].contains($0) ? nil : "must be sandbox or smtp" }),
+        "email.smtp.host": .init(defaultValue: nil, help: "SMTP server host", secret: false, validate: hostCheck),
+        "email.smtp.port": .init(defaultValue: nil, help: "SMTP port (default 587, or 465 with security tls)", secret: false, validate: intCheck(1...65535)),
+        "email.smtp.security": .init(defaultValue: "starttls", help: "starttls, tls, or none (loopback servers only)", secret: false, validate: securityCheck),
+        "email.smtp.user": .init(defaultValue: nil, help: "SMTP AUTH user", secret: false, validate: { _ in nil }),
+        "email.smtp.password": .init(defaultValue: nil, help: "SMTP AUTH password", secret: true, validate: { _ in nil }),
+        "email.imap.host": .init(defaultValue: nil, help: "IMAP server host for replies (unset: no mailbox is read)", secret: false, validate: hostCheck),
+        "email.imap.port": .init(defaultValue: nil, help: "IMAP port (default 993, or 143 with security starttls)", secret: false, validate: intCheck(1...65535)),
+        "email.imap.security": .init(defaultValue: "tls", help: "tls, starttls, or none (loopback servers only)", secret: false, validate: securityCheck),
+        "email.imap.user": .init(defaultValue: nil, help: "IMAP login", secret: false, validate: { _ in nil }),
+        "email.imap.password": .init(defaultValue: nil, help: "IMAP password", secret: true, validate: { _ in nil }),
+        "email.imap.mailbox": .init(defaultValue: "INBOX", help: "mailbox replies arrive in", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.imap.processed": .init(defaultValue: nil, help: "mailbox processed mail is moved to (unset: only marked seen)", secret: false,
+                                      validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.tls.ca_file": .init(defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
+                                   validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
         "autonomy": .init(defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,
                           validate: { ["auto", "review", "suggest"].contains($0) ? nil : "must be auto, review or suggest" }),
         "public_url": .init(defaultValue: nil, help: "externally visible base URL of this server", secret: false,

@@ -91,6 +91,11 @@ extension Session {
             .map(Session.contact)
     }
 
+    /// The contact with store id `id`.
+    public func contact(_ tenant: String, id: Int64) async throws -> Contact? {
+        try await row("SELECT * FROM contacts WHERE tenant_id = ? AND id = ?", [.text(tenant), .int(id)]).map(Session.contact)
+    }
+
     /// Contacts whose email (case-insensitive) or phone is `address`.
     public func contacts(_ tenant: String, address: String) async throws -> [Contact] {
         try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND (lower(email) = lower(?) OR phone = ?) ORDER BY id",

@@ -72,6 +72,8 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var inReplyTo: String?
     /// What the reader understood (inbound).
     public var understanding: Understanding?
+    /// Email thread: the `References` of an inbound email, oldest first.
+    public var references: [String] = []
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -106,15 +108,16 @@ extension Session {
         let inserted = try await rows("""
             INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
                                   to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error,
-                                  html, attachments, in_reply_to, understanding)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  html, attachments, in_reply_to, understanding, thread_refs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
             """, [.text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
                   .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
                   .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
                   m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
                   .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
-                  .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) })])
+                  .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
+                  .text(Session.json(m.references))])
         return !inserted.isEmpty
     }
 
@@ -189,6 +192,7 @@ extension Session {
         m.attachments = try decodeJSON([DocumentRef].self, try r.optString("attachments") ?? "[]")
         m.inReplyTo = try r.optString("in_reply_to")
         m.understanding = try r.optString("understanding").map { try decodeJSON(Understanding.self, $0) }
+        m.references = try decodeJSON([String].self, try r.optString("thread_refs") ?? "[]")
         return m
     }
 
@@ -212,5 +216,35 @@ extension Session {
         var binds: [SQLValue] = [.text(tenant), .text(debtor), .text(status.rawValue)]
         if let until { sql += " AND at <= ?"; binds.append(.time(until)) }
         return try await rows(sql + " ORDER BY at, id", binds).map(Session.message)
+    }
+}
+
+extension Session {
+    /// A mailbox's cursor: its UIDVALIDITY and the highest UID processed.
+    public func mailCursor(_ tenant: String, mailbox: String) async throws -> (uidValidity: UInt32, lastUID: UInt32)? {
+        guard let r = try await row("SELECT uid_validity, last_uid FROM mail_cursors WHERE tenant_id = ? AND mailbox = ?", [.text(tenant), .text(mailbox)]) else {
+            return nil
+        }
+        return (UInt32(truncatingIfNeeded: try r.int("uid_validity")), UInt32(truncatingIfNeeded: try r.int("last_uid")))
+    }
+
+    /// Moves a mailbox's cursor.
+    public func saveMailCursor(_ tenant: String, mailbox: String, uidValidity: UInt32, lastUID: UInt32, now: Date) async throws {
+        try await exec("""
+            INSERT INTO mail_cursors (tenant_id, mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at
+            """, [.text(tenant), .text(mailbox), .int(Int64(uidValidity)), .int(Int64(lastUID)), .time(now)])
+    }
+
+    /// The message whose id is `id`, in any tenant's thread (used by email threading with the tenant known).
+    public func messages(_ tenant: String, ids: [String]) async throws -> [MessageRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows("SELECT * FROM messages WHERE tenant_id = ? AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
+                              [.text(tenant)] + ids.map { .text($0) }).map(Session.message)
+    }
+
+    /// Contacts (of any debtor) whose email is `address`.
+    public func contacts(_ tenant: String, email address: String) async throws -> [Contact] {
+        try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id", [.text(tenant), .text(address)]).map(Session.contact)
     }
 }

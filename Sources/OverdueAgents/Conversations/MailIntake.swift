@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import OverdueChannels
+import OverdueCore
+import OverdueMail
+import OverdueStore
+import ServiceLifecycle
+
+/// Email arriving for a tenant: classified (reply, auto-reply, bounce, feedback), threaded onto its
+/// case (References/In-Reply-To against sent Message-IDs, then the per-message reply address, then
+/// the sender's address) and handed to the conversation engine; bounces and complaints act on the
+/// contact's address.
+public struct MailIntake: Sendable {
+    let store: Store
+    let engine: ConversationEngine
+    let logger: Logger
+
+    /// Creates the intake.
+    public init(store: Store, engine: ConversationEngine, logger: Logger = Logger(label: "overdue.mail")) {
+        self.store = store
+        self.engine = engine
+        self.logger = logger
+    }
+
+    /// What became of one mail.
+    public enum Result: Sendable {
+        /// A person's message or an auto-reply, handed to the conversation engine.
+        case conversation(ConversationEngine.Outcome)
+        /// A bounce: the addresses marked invalid (hard) and those only noted (soft).
+        case bounce(hard: [String], soft: [String])
+        /// A complaint: email suppressed for these addresses.
+        case feedback([String])
+        /// Nothing to do, and why.
+        case ignored(String)
+    }
+
+    /// Handles one raw message received at `at`.
+    public func handle(_ raw: [UInt8], tenant: String, at: Date) async throws -> Result {
+        let mail = MIMEParser.parse(raw)
+        let kind = MailClassifier.classify(mail)
+        switch kind {
+        case .bounce(let recipients):
+            return try await bounce(recipients, mail: mail, tenant: tenant, at: at)
+        case .feedback(let type, let recipients):
+            var done: [String] = []
+            try await store.write { s in
+                for address in recipients {
+                    for c in try await s.contacts(tenant, email: address) {
+                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email, reason: "complaint (\(type) report) about our email"), now: at)
+                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
+                                                   reasons: [Reason("complaint", "\(address) reported our email as \(type): no more email to \(c.name)")])
+                        try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
+                        done.append(address)
+                    }
+                }
+            }
+            return .feedback(done)
+        case .reply, .autoReply:
+            guard let from = mail.fromAddress else {
+                try await store.write { s in
+                    try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched, reason: Reason("unreadable_mail", "an email without a readable sender: \(mail.problems.joined(separator: "; "))"),
+                                             messageID: nil, at: at)
+                }
+                return .ignored("no sender address")
+            }
+            let thread = try await threadContact(mail, tenant: tenant)
+            var text = mail.textBody
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text = mail.subject ?? "(empty message)" }
+            if !mail.problems.isEmpty { logger.warning("mail \(mail.messageID ?? "?") from \(from) is malformed: \(mail.problems.joined(separator: "; "))") }
+            let outcome = try await engine.receive(tenant: tenant, channel: .email, from: from, text: text, at: at,
+                                                   providerID: mail.messageID.map { "<\($0)>" }, subject: mail.subject,
+                                                   automatic: kind == .autoReply, threadContactID: thread,
+                                                   references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) })
+            return .conversation(outcome)
+        }
+    }
+
+    /// The contact a reply's thread was sent to: from the Message-IDs it references (ours are
+    /// `MESSAGE.TENANT@domain`), else from a `+MESSAGE` reply address it was sent to.
+    func threadContact(_ mail: MailMessage, tenant: String) async throws -> Int64? {
+        var ids: [String] = []
+        for ref in (mail.inReplyTo + mail.references.reversed()) {
+            let local = ref.split(separator: "@").first.map(String.init) ?? ""
+            if local.hasSuffix(".\(tenant)") { ids.append(String(local.dropLast(tenant.count + 1))) }
+        }
+        for address in mail.recipientAddresses {
+            let local = address.split(separator: "@").first ?? ""
+            if let plus = local.firstIndex(of: "+") { ids.append(String(local[local.index(after: plus)...])) }
+        }
+        guard !ids.isEmpty else { return nil }
+        let found = try await store.read { try await $0.messages(tenant, ids: ids) }
+        return ids.lazy.compactMap { id in found.first { $0.id == id }?.contactID }.first
+    }
+
+    func bounce(_ recipients: [BouncedRecipient], mail: MailMessage, tenant: String, at: Date) async throws -> Result {
+        var hard: [String] = []
+        var soft: [String] = []
+        try await store.write { s in
+            for r in recipients {
+                let contacts = try await s.contacts(tenant, email: r.address)
+                let code = r.status ?? "no status"
+                for c in contacts {
+                    if r.hard {
+                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email,
+                                                                      reason: "hard bounce \(code): \(r.diagnostic?.prefix(120) ?? "address does not exist")"), now: at)
+                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
+                                                   reasons: [Reason("hard_bounce", "\(r.address) bounced (\(code)): the address is invalid; email to \(c.name) stops and the ladder moves on")])
+                    } else {
+                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
+                                                   reasons: [Reason("soft_bounce", "\(r.address) bounced temporarily (\(code)): later attempts go on")])
+                    }
+                    try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
+                }
+                if contacts.isEmpty { continue }
+                if r.hard { hard.append(r.address) } else { soft.append(r.address) }
+            }
+        }
+        return .bounce(hard: hard, soft: soft)
+    }
+}
+
+/// Reads a tenant's mailbox over IMAP: every message after the stored cursor (UIDVALIDITY + last
+/// UID) is handled, marked seen (and moved when a processed mailbox is set), and the cursor moved
+/// past it. A crash in between re-reads the message; the engine recognises it by its Message-ID.
+public struct MailboxReader: Sendable {
+    let store: Store
+    let intake: MailIntake
+    let logger: Logger
+
+    /// Creates the reader.
+    public init(store: Store, intake: MailIntake, logger: Logger = Logger(label: "overdue.mail")) {
+        self.store = store
+        self.intake = intake
+        self.logger = logger
+    }
+
+    /// What one read did.
+    public struct Report: Sendable {
+        /// Messages read.
+        public var read = 0
+        /// Replies and auto-replies handed to the conversation engine.
+        public var conversations = 0
+        /// Bounces.
+        public var bounces = 0
+        /// Complaints.
+        public var complaints = 0
+    }
+
+    /// Reads `tenant`'s new mail now, as of `at`; nil when the tenant reads no mailbox.
+    public func read(tenant: String, at: Date) async throws -> Report? {
+        let settings = try await store.read { try await $0.settings(tenant) }
+        guard let account = try EmailAccount.from(settings), let imapConfig = account.imap else { return nil }
+        let imap = try await IMAPSession.connect(imapConfig, logger: logger)
+        var report = Report()
+        do {
+            let status = try await imap.select(account.mailbox)
+            let cursor = try await store.read { try await $0.mailCursor(tenant, mailbox: account.mailbox) }
+            var last: UInt32 = cursor?.uidValidity == status.uidValidity ? cursor!.lastUID : 0
+            if let cursor, cursor.uidValidity != status.uidValidity {
+                logger.warning("\(account.mailbox) of \(tenant): UIDVALIDITY changed (\(cursor.uidValidity) → \(status.uidValidity)); reading it again from the start")
+            }
+            if let processed = account.processedMailbox { try await imap.create(processed) }
+            for uid in try await imap.uids(from: last + 1) {
+                if let raw = try await imap.fetch(uid: uid) {
+                    report.read += 1
+                    switch try await intake.handle(raw, tenant: tenant, at: at) {
+                    case .conversation: report.conversations += 1
+                    case .bounce: report.bounces += 1
+                    case .feedback: report.complaints += 1
+                    case .ignored: break
+                    }
+                    try await imap.markSeen(uid: uid)
+                    if let processed = account.processedMailbox { try await imap.move(uid: uid, to: processed) }
+                }
+                last = uid
+                let done = last
+                try await store.write { try await $0.saveMailCursor(tenant, mailbox: account.mailbox, uidValidity: status.uidValidity, lastUID: done, now: at) }
+            }
+        } catch {
+            await imap.logout()
+            throw error
+        }
+        await imap.logout()
+        return report
+    }
+}
+
+/// The live channels: email through each tenant's SMTP server when it has one (else the sandbox),
+/// SMS and voice through the sandbox until their providers come.
+public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logger = Logger(label: "overdue.channels")) -> [Channel: any ChannelAdapter] {
+    let email = EmailChannel(
+        account: { tenant in try EmailAccount.from(try await store.read { try await $0.settings(tenant) }) },
+        attachments: { ref in
+            let dir = documents.directory
+            // Files are content-addressed: TENANT/SHA256.ext; the tenant is not known here, so look in each.
+            for tenantDir in (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [] {
+                let ext = (ref.filename as NSString).pathExtension.lowercased()
+                let file = tenantDir.appendingPathComponent(ref.sha256 + (ext.isEmpty ? "" : "." + ext))
+                if let data = try? Data(contentsOf: file) { return [UInt8](data) }
+            }
+            return nil
+        },
+        logger: logger)
+    return [.email: email]
+}
+
+/// Reads every tenant's mailbox on a timer, on the leader only (one reader per mailbox).
+public struct MailService: Service {
+    let store: Store
+    let reader: MailboxReader
+    let coordinator: Coordinator
+    let every: Duration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(store: Store, reader: MailboxReader, coordinator: Coordinator, every: Duration = .seconds(60), logger: Logger) {
+        self.store = store
+        self.reader = reader
+        self.coordinator = coordinator
+        self.every = every
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if await coordinator.isLeader {
+                for tenant in (try? await store.read { try await $0.tenants() }) ?? [] {
+                    do {
+                        if let r = try await reader.read(tenant: tenant, at: Date()), r.read > 0 {
+                            logger.info("mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s)")
+                        }
+                    } catch {
+                        logger.error("reading \(tenant)'s mailbox failed: \(error)")
+                    }
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
+    }
+}
