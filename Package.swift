@@ -123,6 +123,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport"], swiftSettings: strict),
+        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
+                                                      .product(name: "NIOSSL", package: "swift-nio-ssl")], swiftSettings: strict),
     ]
 )

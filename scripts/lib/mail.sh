@@ -37,7 +37,7 @@ start_mail_servers() {
         chmod 644 "$dir/server.pem" "$dir/ca.pem"; chmod 600 "$dir/server.key" "$dir/ca.key"
     fi
     local password=overdue-test-pw
-    for user in ar dana; do
+    for user in ar dana billing; do
         id "$user" >/dev/null 2>&1 || useradd -m "$user"
         echo "$user:$password" | chpasswd
         mkdir -p "/home/$user/Maildir/new" "/home/$user/Maildir/cur" "/home/$user/Maildir/tmp"

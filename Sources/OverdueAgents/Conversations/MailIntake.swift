@@ -54,6 +54,7 @@ public struct MailIntake: Sendable {
                     }
                 }
             }
+            try await replan(done, tenant: tenant, at: at)
             return .feedback(done)
         case .reply, .autoReply:
             guard let from = mail.fromAddress else {
@@ -115,7 +116,15 @@ public struct MailIntake: Sendable {
                 if r.hard { hard.append(r.address) } else { soft.append(r.address) }
             }
         }
+        try await replan(hard + soft, tenant: tenant, at: at)
         return .bounce(hard: hard, soft: soft)
+    }
+
+    /// Re-plans the cases of `addresses` at once, so their status shows what the mail changed.
+    func replan(_ addresses: [String], tenant: String, at: Date) async throws {
+        var debtors = Set<String>()
+        for a in addresses { for c in try await store.read({ try await $0.contacts(tenant, email: a) }) { debtors.insert(c.debtorID) } }
+        for d in debtors.sorted() { _ = try await engine.processor.process(tenant: tenant, debtorID: d, now: at) }
     }
 }
 

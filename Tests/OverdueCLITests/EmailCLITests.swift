@@ -1,0 +1,137 @@
+import Foundation
+import NIOSSL
+import OverdueMail
+import Testing
+
+/// Email end to end on the built binary against the real Postfix and Dovecot the test script starts:
+/// a reminder leaves through SMTP (STARTTLS + AUTH), the debtor answers it, Overdue reads the answer
+/// over IMAP, threads it onto the case and mails the POD back; a bounce marks an address invalid; an
+/// auto-reply reschedules.
+@Suite(.serialized) struct EmailCLITests {
+    static let env = ProcessInfo.processInfo.environment
+    static var available: Bool { env["OVERDUE_TEST_SMTP"] != nil && env["OVERDUE_TEST_IMAP"] != nil }
+    static var password: String { env["OVERDUE_TEST_MAIL_PASSWORD"] ?? "" }
+    static func port(_ key: String) -> String { env[key].flatMap { $0.split(separator: ":").last.map(String.init) } ?? "0" }
+
+    let dir: URL = {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-email-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func overdue(_ args: [String], db: String) throws -> CLITests.Output {
+        try CLITests.run(args + ["--db", db, "--documents", dir.appendingPathComponent("docs").path], in: dir)
+    }
+
+    /// Waits for a message containing `marker` in `user`'s Maildir (new or cur).
+    func delivered(to user: String, containing marker: String, timeout: Double = 30) async throws -> MailMessage? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            for sub in ["new", "cur"] {
+                let d = URL(fileURLWithPath: "/home/\(user)/Maildir/\(sub)")
+                for f in (try? FileManager.default.contentsOfDirectory(at: d, includingPropertiesForKeys: nil)) ?? [] {
+                    if let data = try? Data(contentsOf: f), String(decoding: data, as: UTF8.self).contains(marker) { return MIMEParser.parse([UInt8](data)) }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
+
+    /// Sends `mail` through Postfix as `user`.
+    func send(_ mail: OutgoingMail, as user: String, to: String) async throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(Self.env["OVERDUE_TEST_MAIL_CA"] ?? "")
+        let smtp = try await SMTPSession.connect(SMTPConfiguration(host: "localhost", port: Int(Self.port("OVERDUE_TEST_SMTP"))!, security: .starttls,
+                                                                   username: user, password: Self.password, tls: tls))
+        _ = try await smtp.send(from: "\(user)@overdue.test", to: [to], data: MIMEBuilder.build(mail))
+        await smtp.quit()
+    }
+
+    @Test(.enabled(if: EmailCLITests.available)) func aReminderIsAnsweredByEmailWithThePODAndBouncesAndAutoRepliesAreUnderstood() async throws {
+        let db = "sqlite://\(dir.path)/mail.sqlite"
+        let ghost = "ghost-\(UUID().uuidString.prefix(8).lowercased())@overdue.test"
+        let settings: [(String, String)] = [
+            ("email.provider", "smtp"), ("email.smtp.host", "localhost"), ("email.smtp.port", Self.port("OVERDUE_TEST_SMTP")),
+            ("email.smtp.security", "starttls"), ("email.smtp.user", "billing"), ("email.smtp.password", Self.password),
+            ("email.imap.host", "localhost"), ("email.imap.port", Self.port("OVERDUE_TEST_IMAP")), ("email.imap.security", "starttls"),
+            ("email.imap.user", "billing"), ("email.imap.password", Self.password), ("email.imap.processed", "Processed"),
+            ("email.tls.ca_file", Self.env["OVERDUE_TEST_MAIL_CA"] ?? ""), ("sender.email", "billing@overdue.test"), ("company.name", "Prairie Line"),
+        ]
+        for (k, v) in settings { #expect(try overdue(["settings", "set", k, v], db: db).code == 0, "\(k)") }
+        #expect(try overdue(["settings", "show", "--format", "jsonl"], db: db).out.contains("\"email.smtp.password\":\"********\""))
+        // Whatever an earlier run left in the mailbox is filed away first (nobody here to match it).
+        #expect(try overdue(["mail", "fetch", "--at", "2026-01-20T00:00:00Z"], db: db).code == 0)
+
+        let invoices = """
+            invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date,load_number
+            INV-100,SHIP1,Big Shipper Inc,1250.00,USD,2026-01-01,2026-01-31,448812
+            INV-900,GONE1,Gone Freight LLC,300.00,USD,2026-01-01,2026-01-31,770011
+            """
+        let contacts = """
+            debtor_id,name,email,timezone
+            SHIP1,Dana Reyes,dana@overdue.test,America/Chicago
+            GONE1,Nobody Home,\(ghost),America/Chicago
+            """
+        for (kind, text) in [("invoices", invoices), ("contacts", contacts)] {
+            let f = dir.appendingPathComponent("\(kind).csv")
+            try Data(text.utf8).write(to: f)
+            #expect(try overdue(["import", kind, f.path], db: db).code == 0)
+        }
+        let pod = dir.appendingPathComponent("pod-448812.pdf")
+        let podBytes = Array("%PDF-1.4\n% POD load 448812 \(UUID().uuidString)\n".utf8) + (0..<4000).map { UInt8($0 % 253) }
+        try Data(podBytes).write(to: pod)
+        #expect(try overdue(["docs", "add", "INV-100", pod.path, "--kind", "pod"], db: db).code == 0)
+
+        // Mon Feb 2: the first reminders leave through Postfix.
+        let run = try overdue(["run", "--from", "2026-01-20T00:00:00Z", "--until", "2026-02-02T15:00:00Z"], db: db)
+        #expect(run.code == 0, "\(run.err)")
+        let outbox = try overdue(["outbox", "--format", "jsonl"], db: db).out
+        let sent = outbox.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let toDana = try #require(sent.first { $0["to"] as? String == "dana@overdue.test" })
+        #expect(toDana["status"] as? String == "sent", "\(toDana)")
+        let danaID = toDana["id"] as! String
+        let reminder = try #require(await delivered(to: "dana", containing: "Message-ID: <\(danaID).default@overdue.test>"))
+        #expect(reminder.subject?.contains("past-due") == true)
+        #expect(reminder.headers["Reply-To"]?.contains("billing+\(danaID)@overdue.test") == true)
+        #expect(reminder.headers["List-Unsubscribe"] != nil)
+
+        // Dana answers from her mail client; Postfix bounces the reminder to the ghost address.
+        var answer = OutgoingMail(from: Mailbox("dana@overdue.test", name: "Dana Reyes"), to: [Mailbox("billing+\(danaID)@overdue.test")],
+                                  subject: "Re: " + (reminder.subject ?? ""), text: "Can you send me the POD for load 448812? We can't approve it without it.\n\n> quoted reminder",
+                                  messageID: "answer-\(UUID().uuidString)@overdue.test", date: Date())
+        answer.inReplyTo = reminder.messageID
+        answer.references = [reminder.messageID!]
+        try await send(answer, as: "dana", to: "billing+\(danaID)@overdue.test")
+        #expect(try await delivered(to: "billing", containing: answer.messageID) != nil)
+        #expect(try await delivered(to: "billing", containing: ghost) != nil)
+
+        // Overdue reads the mailbox (as of Tue Feb 3, 10:00 in Chicago).
+        let fetched = try overdue(["mail", "fetch", "--at", "2026-02-03T16:00:00Z"], db: db)
+        #expect(fetched.code == 0, "\(fetched.err)")
+        #expect(fetched.out.contains("1 conversation(s), 1 bounce(s)"), "\(fetched.out)")
+
+        // The POD went back, attached, in the same thread.
+        let podReply = try #require(await delivered(to: "dana", containing: "In-Reply-To: <\(answer.messageID)>"))
+        #expect(podReply.attachments.first?.filename == "pod-448812.pdf")
+        #expect(podReply.attachments.first?.body == podBytes)
+        #expect(podReply.references.contains(reminder.messageID!))
+
+        // The ghost address is invalid now: no more email to it, with the reason.
+        let cases = try overdue(["cases", "--format", "jsonl"], db: db).out
+        let gone = cases.split(separator: "\n").first { $0.contains("GONE1") }.map(String.init) ?? ""
+        #expect(gone.contains("hard bounce"), "\(gone)")
+
+        // An out-of-office reply (RFC 3834 headers) reschedules to the return date.
+        var away = OutgoingMail(from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Automatic reply: your message",
+                                text: "I am out of the office until February 16 and will reply when I return.", messageID: "oof-\(UUID().uuidString)@overdue.test", date: Date())
+        away.extraHeaders = [("Auto-Submitted", "auto-replied")]
+        try await send(away, as: "dana", to: "billing@overdue.test")
+        #expect(try await delivered(to: "billing", containing: away.messageID) != nil)
+        #expect(try overdue(["mail", "fetch", "--at", "2026-02-04T16:00:00Z"], db: db).code == 0)
+        let ship = try overdue(["cases", "--format", "jsonl"], db: db).out.split(separator: "\n").first { $0.contains("SHIP1") }.map(String.init) ?? ""
+        #expect(ship.contains("2026-02-16"), "\(ship)")
+        // Nothing is read twice: a second fetch finds nothing new.
+        #expect(try overdue(["mail", "fetch", "--at", "2026-02-04T17:00:00Z"], db: db).out.contains("read 0 message(s)"))
+    }
+}
