@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "OverdueLanguageTests", dependencies: ["OverdueLanguage", "OverdueCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OverdueMailTests", dependencies: ["OverdueMail", .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
-                    swiftSettings: strict),
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
