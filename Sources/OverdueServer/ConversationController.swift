@@ -11,6 +11,7 @@ struct ConversationController: Sendable {
     let api: APIController
     let engine: ConversationEngine
     let documents: DocumentLibrary
+    var intake: MailIntake { MailIntake(store: api.store, engine: engine) }
 
     var store: Store { api.store }
 
@@ -24,6 +25,7 @@ struct ConversationController: Sendable {
         router.post("/api/v1/cases/:debtor/handback", use: handback)
         router.get("/api/v1/disputes", use: disputes)
         router.get("/d/:token", use: download)
+        router.post("/webhooks/email/inbound", use: inboundEmail)
     }
 
     static func invalid(_ detail: String) -> Problem {
@@ -136,6 +138,35 @@ struct ConversationController: Sendable {
         let lines = rows.map { DisputeLine(id: $0.id, invoice: $0.invoiceNumber, reason: $0.reason.rawValue, opened_at: Timestamp.format($0.openedAt),
                                            status: $0.status.rawValue, resolution: $0.resolution) }
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
+    }
+
+    /// `POST /webhooks/email/inbound?tenant=T`: a raw RFC 822 message from a provider's inbound-parse
+    /// webhook, authenticated by the tenant's `email.inbound_secret` (`Authorization: Bearer SECRET`).
+    @Sendable func inboundEmail(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let tenant = try await api.tenant(request)
+        let settings = try await store.read { try await $0.settings(tenant) }
+        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } ?? ""
+        guard let secret = settings.value("email.inbound_secret"), Self.constantTimeEqual(Array(given.utf8), Array(secret.utf8)) else {
+            context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")
+            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "missing or wrong inbound secret")
+        }
+        let buffer = try await request.body.collect(upTo: 25 << 20)
+        guard buffer.readableBytes > 0 else { throw Self.invalid("the body must be the raw message (RFC 822)") }
+        let result = try await intake.handle(Array(buffer: buffer), tenant: tenant, at: Date())
+        let kind: String
+        switch result {
+        case .conversation(let o): kind = o.isNew ? "conversation" : "duplicate"
+        case .bounce: kind = "bounce"
+        case .feedback: kind = "feedback"
+        case .ignored(let why): kind = "ignored: \(why)"
+        }
+        return APIController.json(Listing.jsonLine(["result": kind]), status: .accepted)
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) { diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0) }
+        return diff == 0
     }
 
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).

@@ -9,7 +9,7 @@ import OverdueStore
 
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mail", abstract: "Email: read the tenant's mailbox now, or inspect a message file.",
-                                                    subcommands: [Fetch.self, Inspect.self])
+                                                    subcommands: [Fetch.self, Inspect.self, ThreadsCommand.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read new mail from the tenant's IMAP mailbox now (workers do it every minute).")
@@ -76,6 +76,21 @@ struct MailCommand: AsyncParsableCommand {
                 for r in out.recipients { say("  \(r.address) \(r.status ?? "-") \(r.hard ? "hard" : "soft")") }
             }
         }
+    }
+}
+
+struct ThreadsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "threads", abstract: "Group the messages of an mbox on standard input into conversations.")
+    @Option(help: "jsonl (the only format).") var format: String = "jsonl"
+
+    struct Line: Encodable { let index: Int; let message_id: String?; let thread_id: String }
+
+    func run() throws {
+        guard format == "jsonl" else { throw CLIError.badInput("--format '\(format)' must be jsonl") }
+        let data = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        let messages = Threads.splitMbox(data).map { MIMEParser.parse($0) }
+        let ids = Threads.assign(messages.map(Threads.Item.init))
+        for (i, m) in messages.enumerated() { say(Listing.jsonLine(Line(index: i, message_id: m.messageID, thread_id: ids[i]))) }
     }
 }
 

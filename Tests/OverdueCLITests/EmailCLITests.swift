@@ -134,4 +134,56 @@ import Testing
         // Nothing is read twice: a second fetch finds nothing new.
         #expect(try overdue(["mail", "fetch", "--at", "2026-02-04T17:00:00Z"], db: db).out.contains("read 0 message(s)"))
     }
+
+    @Test func mailInspectAndThreadsSpeakJSON() throws {
+        let bounce = dir.appendingPathComponent("bounce.eml")
+        try Data("""
+            From: MAILER-DAEMON@mx.shipper.example\r
+            Subject: Undelivered Mail Returned to Sender\r
+            Message-ID: <dsn-1@mx.shipper.example>\r
+            Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r
+            \r
+            --r\r
+            Content-Type: message/delivery-status\r
+            \r
+            Reporting-MTA: dns; mx.shipper.example\r
+            \r
+            Final-Recipient: rfc822; gone@shipper.example\r
+            Action: failed\r
+            Status: 5.1.1\r
+            --r--\r
+            """.utf8).write(to: bounce)
+        let inspected = try CLITests.run(["mail", "inspect", bounce.path, "--format", "json"], in: dir)
+        #expect(inspected.code == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(inspected.out.utf8)) as! [String: Any]
+        #expect(json["kind"] as? String == "bounce")
+        let r = (json["recipients"] as? [[String: Any]])?.first
+        #expect(r?["address"] as? String == "gone@shipper.example" && r?["status"] as? String == "5.1.1" && r?["hard"] as? Bool == true)
+        #expect(try CLITests.run(["mail", "inspect", "/nonexistent.eml"], in: dir).code == 2)
+
+        let mbox = """
+            From a Mon Jan  5 10:00:00 2026
+            Message-ID: <a@x>
+            Subject: Invoice 1
+
+            one
+            From b Mon Jan  5 11:00:00 2026
+            Message-ID: <b@y>
+            In-Reply-To: <a@x>
+            Subject: Re: Invoice 1
+
+            two
+            From c Mon Jan  5 12:00:00 2026
+            Message-ID: <c@z>
+            Subject: Other
+
+            three
+
+            """
+        let threads = try CLITests.run(["mail", "threads", "--format", "jsonl"], in: dir, stdin: mbox)
+        #expect(threads.code == 0)
+        let lines = threads.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.map { $0["thread_id"] as? String } == ["a@x", "a@x", "c@z"])
+        #expect(lines.map { $0["index"] as? Int } == [0, 1, 2])
+    }
 }

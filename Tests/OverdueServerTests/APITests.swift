@@ -9,7 +9,7 @@ import Testing
 @testable import OverdueStore
 
 @Suite struct APITests {
-    func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withApp(setup: (Store) async throws -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
@@ -18,6 +18,7 @@ import Testing
             _ = try await DemoTenant(asOf: LocalDate.parse("2026-03-02")!).seed(store: store, tenant: "demo", now: Date())
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
             _ = try await scheduler.simulate(tenant: "demo", from: Timestamp.parse("2026-02-20T00:00:00Z")!, until: Timestamp.parse("2026-03-02T18:00:00Z")!)
+            try await setup(store)
             let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "demo", runScheduler: false),
                                        store: store, scheduler: nil, logger: Logger(label: "test"))
             try await app.test(.router) { client in try await body(client) }
@@ -145,6 +146,31 @@ import Testing
             }
             try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post) { #expect($0.status == .conflict) }
             try await client.execute(uri: "/d/not-a-real-token-0123456789", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func inboundEmailWebhookNeedsTheTenantsSecret() async throws {
+        try await withApp(setup: { store in
+            try await store.write { s in
+                var settings = try await s.settings("demo")
+                try settings.set("email.inbound_secret", "s3cret-s3cret-s3cret")
+                try await s.saveSettings("demo", settings)
+            }
+        }) { client in
+            let raw = "From: someone@nowhere.example\r\nSubject: hello\r\nMessage-ID: <wh-1@nowhere.example>\r\n\r\nWho are you?\r\n"
+            try await client.execute(uri: "/webhooks/email/inbound", method: .post, body: ByteBuffer(string: raw)) { #expect($0.status == .forbidden) }
+            var bad = HTTPFields()
+            bad[.authorization] = "Bearer wrong-wrong-wrong-wrong"
+            try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: bad, body: ByteBuffer(string: raw)) { #expect($0.status == .forbidden) }
+            var good = HTTPFields()
+            good[.authorization] = "Bearer s3cret-s3cret-s3cret"
+            try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: good, body: ByteBuffer(string: raw)) { response in
+                #expect(response.status == .accepted)
+                #expect(String(buffer: response.body).contains("conversation"))
+            }
+            try await client.execute(uri: "/api/v1/inbox", method: .get) { response in
+                #expect(String(buffer: response.body).contains("unmatched"))
+            }
         }
     }
 }

@@ -58,7 +58,7 @@ public struct MailIntake: Sendable {
             return .feedback(done)
         case .reply, .autoReply:
             guard let from = mail.fromAddress else {
-                try await store.write { s in
+                _ = try await store.write { s in
                     try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched, reason: Reason("unreadable_mail", "an email without a readable sender: \(mail.problems.joined(separator: "; "))"),
                                              messageID: nil, at: at)
                 }

@@ -102,6 +102,8 @@ public struct TenantSettings: Hashable, Sendable {
         "email.imap.mailbox": .init(defaultValue: "INBOX", help: "mailbox replies arrive in", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
         "email.imap.processed": .init(defaultValue: nil, help: "mailbox processed mail is moved to (unset: only marked seen)", secret: false,
                                       validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.inbound_secret": .init(defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
+                                      validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
         "email.tls.ca_file": .init(defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
                                    validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
         "autonomy": .init(defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,

@@ -41,7 +41,10 @@ public enum MailClassifier {
     public static func classify(_ m: MailMessage) -> MailKind {
         let parts = m.root.flattened
         let reportType = m.root.contentType.parameters["report-type"]?.lowercased()
-        if reportType == "feedback-report" || parts.contains(where: { $0.mediaType == "message/feedback-report" }) {
+        let subject = (m.subject ?? "").lowercased()
+        let returned = parts.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
+        if reportType == "feedback-report" || parts.contains(where: { $0.mediaType == "message/feedback-report" }) ||
+            (returned && (subject.contains("complaint") || subject.contains("abuse report"))) {
             return feedback(m, parts)
         }
         if reportType == "delivery-status" || parts.contains(where: { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" }) {
@@ -101,14 +104,16 @@ public enum MailClassifier {
 
     static let bounceSubjects = ["undeliver", "delivery status notification", "delivery failure", "failure notice", "returned mail",
                                  "mail delivery failed", "delivery has failed", "non remis", "unzustellbar", "no se puede entregar",
-                                 "mail system error", "delivery problem", "could not be delivered", "rejected", "nondeliverable", "message not delivered"]
+                                 "mail system error", "delivery problem", "could not be delivered", "rejected", "nondeliverable", "message not delivered",
+                                 "failure", "failed", "returned"]
 
     static func looksLikeBounce(_ m: MailMessage) -> Bool {
         let from = (m.headers["From"] ?? "").lowercased()
         let returnPath = (m.headers["Return-Path"] ?? "").trimmingCharacters(in: .whitespaces)
         let subject = (m.subject ?? "").lowercased()
         let daemon = from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("mail delivery") || returnPath == "<>"
-        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil) ||
+        let returned = m.root.flattened.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
+        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil || returned) ||
             (subject.hasPrefix("undeliverable:") || subject.contains("delivery status notification (failure)"))
     }
 

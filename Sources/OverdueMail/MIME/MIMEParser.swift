@@ -109,7 +109,13 @@ public enum MIMEParser {
             let child = part.mediaType == "multipart/digest" ? "message/rfc822" : "text/plain"
             let (pieces, closed) = split(body, boundary: Array(boundary.utf8))
             if !closed { problems.append("\(part.mediaType): closing boundary missing") }
-            if pieces.isEmpty { problems.append("\(part.mediaType): no parts") }
+            if pieces.isEmpty {
+                // No part where the boundary says: keep the whole body readable as text.
+                problems.append("\(part.mediaType): no parts; kept as text")
+                part.body = Array(body)
+                part.parts = [MIMEPart(headers: MailHeaders(), contentType: HeaderValue("text/plain"), disposition: nil, body: Array(body), parts: [])]
+                return part
+            }
             part.parts = pieces.map { entity($0, depth: depth + 1, problems: &problems, defaultType: child) }
             return part
         }
