@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
-            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport"],
+            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail"],
             swiftSettings: strict
         ),
         .testTarget(

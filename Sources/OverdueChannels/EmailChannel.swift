@@ -82,6 +82,7 @@ public struct EmailChannel: ChannelAdapter {
     let account: AccountLookup
     let readAttachment: AttachmentReader
     let logger: Logger
+    let pool = SMTPPool()
 
     /// Creates the channel.
     public init(account: @escaping AccountLookup, attachments: @escaping AttachmentReader, logger: Logger = Logger(label: "overdue.email")) {
@@ -113,18 +114,43 @@ public struct EmailChannel: ChannelAdapter {
             mail.attachments.append(MailAttachment(filename: doc.filename, contentType: doc.contentType, data: data))
         }
         let data = MIMEBuilder.build(mail)
+        let key = "\(tenant)\u{1F}\(acct.smtp.host):\(acct.smtp.port)\u{1F}\(acct.smtp.username ?? "")"
         let session: SMTPSession
-        do { session = try await SMTPSession.connect(acct.smtp, logger: logger) } catch {
+        do { session = try await pool.session(key, acct.smtp, logger: logger) } catch {
             throw error.isTemporary ? .temporary(error.description) : .permanent(error.description)
         }
-        defer { Task { await session.quit() } }
         do {
             let result = try await session.send(from: acct.from.address, to: [message.to], data: data)
+            await pool.release(key, session)
             return DeliveryReceipt(providerID: "<\(mid)> \(result.reply?.lines.last ?? "")".trimmingCharacters(in: .whitespaces))
         } catch {
+            await pool.discard(key, session)
             if case .permanent(let command, let reply) = error, command == "RCPT TO" { throw .rejectedAddress("\(message.to): \(reply)") }
             throw error.isTemporary ? .temporary(error.description) : .permanent(error.description)
         }
+    }
+}
+
+/// Open SMTP connections kept for the next message of a batch (one per tenant and server, used by
+/// one send at a time; idle ones are closed after a minute, before servers drop them).
+actor SMTPPool {
+    private var idle: [String: (session: SMTPSession, since: ContinuousClock.Instant)] = [:]
+
+    func session(_ key: String, _ configuration: SMTPConfiguration, logger: Logger) async throws(SMTPError) -> SMTPSession {
+        if let kept = idle.removeValue(forKey: key) {
+            if kept.session.isOpen && ContinuousClock.now - kept.since < .seconds(60) { return kept.session }
+            await kept.session.quit()
+        }
+        return try await SMTPSession.connect(configuration, logger: logger)
+    }
+
+    func release(_ key: String, _ session: SMTPSession) async {
+        if let previous = idle[key]?.session { await previous.quit() }
+        idle[key] = (session, .now)
+    }
+
+    func discard(_ key: String, _ session: SMTPSession) async {
+        await session.quit()
     }
 }
 

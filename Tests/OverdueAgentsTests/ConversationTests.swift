@@ -229,6 +229,42 @@ import OverdueTestSupport
     }
 }
 
+@Suite struct MailIntakeTests {
+    @Test func malformedMailIsKeptWholeAndAPersonIsTold() async throws {
+        try await ConversationTests().withWorld(.sqlite) { w in
+            let raw = Array("From: Dana Reyes <dana@bigshipper.example>\r\nSubject: Re: invoice\r\nContent-Type: multipart/mixed\r\n\r\nWe will pay Friday.\r\n".utf8)
+            let result = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
+            guard case .conversation(let outcome) = result else { Issue.record("not a conversation: \(result)"); return }
+            #expect(outcome.understanding?.intent == .promiseToPay)
+            let flag = try #require(try await w.store.read { try await $0.inbox("acme") }.first { $0.code == "malformed_mail" })
+            let path = String(flag.reason[flag.reason.range(of: "kept as ", options: .backwards)!.upperBound...])
+            #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == raw, "\(path)")
+        }
+    }
+
+    @Test func threadingFindsTheCaseFromOurMessageIDEvenFromAnUnknownAddress() async throws {
+        try await ConversationTests().withWorld(.sqlite) { w in
+            _ = try await w.scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-01-20T00:00:00Z")!, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
+            let sent = try #require(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
+            let raw = Array("""
+                From: Colleague <colleague@bigshipper.example>\r
+                Subject: Re: Reminder\r
+                Message-ID: <reply-1@bigshipper.example>\r
+                In-Reply-To: <\(sent.id).acme@overdue.test>\r
+                \r
+                We will pay this on Friday.\r
+                """.utf8)
+            let result = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
+            guard case .conversation(let outcome) = result else { Issue.record("not a conversation"); return }
+            #expect(outcome.contact?.debtorID == "SHIP1")
+            #expect(outcome.understanding?.intent == .promiseToPay)
+            // The same mail again is recognised by its Message-ID.
+            guard case .conversation(let again) = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:05:00Z")!) else { return }
+            #expect(!again.isNew)
+        }
+    }
+}
+
 @Suite struct TemplateTests {
     let invoice = Invoice(number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
                           issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, loadNumber: "448812")

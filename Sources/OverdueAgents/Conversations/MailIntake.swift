@@ -37,6 +37,7 @@ public struct MailIntake: Sendable {
     /// Handles one raw message received at `at`.
     public func handle(_ raw: [UInt8], tenant: String, at: Date) async throws -> Result {
         let mail = MIMEParser.parse(raw)
+        if !mail.problems.isEmpty { try await keepMalformed(raw, mail: mail, tenant: tenant, at: at) }
         let kind = MailClassifier.classify(mail)
         switch kind {
         case .bounce(let recipients):
@@ -73,6 +74,25 @@ public struct MailIntake: Sendable {
                                                    automatic: kind == .autoReply, threadContactID: thread,
                                                    references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) })
             return .conversation(outcome)
+        }
+    }
+
+    /// A malformed message is kept byte for byte next to the documents and a person is told where:
+    /// whatever the parser could not read is never lost.
+    func keepMalformed(_ raw: [UInt8], mail: MailMessage, tenant: String, at: Date) async throws {
+        let name = StableHash.hex(String(decoding: raw, as: UTF8.self)) + ".eml"
+        let dir = engine.documents.directory.appendingPathComponent(tenant).appendingPathComponent("mail")
+        let file = dir.appendingPathComponent(name)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: file.path) { try Data(raw).write(to: file, options: .atomic) }
+        } catch {
+            logger.error("cannot keep malformed mail at \(file.path): \(error)")
+        }
+        _ = try await store.write { s in
+            try await s.addInboxItem(tenant, debtor: nil, kind: .flag,
+                                     reason: Reason("malformed_mail", "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") is malformed (\(mail.problems.joined(separator: "; "))); kept as \(file.path)"),
+                                     messageID: nil, at: at)
         }
     }
 

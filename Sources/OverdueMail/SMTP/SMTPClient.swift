@@ -270,6 +270,9 @@ public final class SMTPSession: Sendable {
         return SMTPSendResult(accepted: accepted, refused: refused, reply: done)
     }
 
+    /// Whether the connection is still open (a kept connection may have been closed by the server).
+    public var isOpen: Bool { channel.isActive && !state.withLockedValue { $0.quit } }
+
     /// Says goodbye and closes the connection.
     public func quit() async {
         let already = state.withLockedValue { s -> Bool in
