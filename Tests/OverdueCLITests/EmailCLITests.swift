@@ -48,9 +48,8 @@ import Testing
         await smtp.quit()
     }
 
-    @Test(.enabled(if: EmailCLITests.available)) func aReminderIsAnsweredByEmailWithThePODAndBouncesAndAutoRepliesAreUnderstood() async throws {
-        let db = "sqlite://\(dir.path)/mail.sqlite"
-        let ghost = "ghost-\(UUID().uuidString.prefix(8).lowercased())@overdue.test"
+    /// Points the tenant of `db` at the test mail servers (user `billing`).
+    func configureMail(_ db: String) throws {
         let settings: [(String, String)] = [
             ("email.provider", "smtp"), ("email.smtp.host", "localhost"), ("email.smtp.port", Self.port("OVERDUE_TEST_SMTP")),
             ("email.smtp.security", "starttls"), ("email.smtp.user", "billing"), ("email.smtp.password", Self.password),
@@ -59,6 +58,12 @@ import Testing
             ("email.tls.ca_file", Self.env["OVERDUE_TEST_MAIL_CA"] ?? ""), ("sender.email", "billing@overdue.test"), ("company.name", "Prairie Line"),
         ]
         for (k, v) in settings { #expect(try overdue(["settings", "set", k, v], db: db).code == 0, "\(k)") }
+    }
+
+    @Test(.enabled(if: EmailCLITests.available)) func aReminderIsAnsweredByEmailWithThePODAndBouncesAndAutoRepliesAreUnderstood() async throws {
+        let db = "sqlite://\(dir.path)/mail.sqlite"
+        let ghost = "ghost-\(UUID().uuidString.prefix(8).lowercased())@overdue.test"
+        try configureMail(db)
         #expect(try overdue(["settings", "show", "--format", "jsonl"], db: db).out.contains("\"email.smtp.password\":\"********\""))
         // Whatever an earlier run left in the mailbox is filed away first (nobody here to match it).
         #expect(try overdue(["mail", "fetch", "--at", "2026-01-20T00:00:00Z"], db: db).code == 0)
@@ -185,5 +190,45 @@ import Testing
         let lines = threads.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(lines.map { $0["thread_id"] as? String } == ["a@x", "a@x", "c@z"])
         #expect(lines.map { $0["index"] as? Int } == [0, 1, 2])
+    }
+
+    @Test(.enabled(if: EmailCLITests.available)) func aWorkerAnswersMailAsItArrivesAndStopsPromptly() async throws {
+        let db = "sqlite://\(dir.path)/worker.sqlite"
+        try configureMail(db)
+        let f = dir.appendingPathComponent("w-invoices.csv")
+        try Data("invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nINV-7,SHIP7,Seven Shippers,700.00,USD,2026-10-01,2026-10-31\n".utf8).write(to: f)
+        #expect(try overdue(["import", "invoices", f.path], db: db).code == 0)
+        let c = dir.appendingPathComponent("w-contacts.csv")
+        try Data("debtor_id,name,email,timezone\nSHIP7,Dana Reyes,dana@overdue.test,America/Chicago\n".utf8).write(to: c)
+        #expect(try overdue(["import", "contacts", c.path], db: db).code == 0)
+
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["worker", "--interval", "0.5", "--db", db, "--documents", dir.appendingPathComponent("docs").path]
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(["OVERDUE_MAIL_INTERVAL": "30"]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        // Let the worker read what is there and settle into IDLE, then write to it.
+        try await Task.sleep(for: .seconds(3))
+        let question = OutgoingMail(from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Balance?",
+                                    text: "What is the total we owe you right now?", messageID: "q-\(UUID().uuidString)@overdue.test", date: Date())
+        try await send(question, as: "dana", to: "billing@overdue.test")
+        // With a 30 s polling interval, an answer within 20 s means IDLE woke the worker.
+        var answered = false
+        let deadline = Date().addingTimeInterval(20)
+        while !answered && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            answered = try overdue(["outbox", "--format", "jsonl"], db: db).out.contains("\"kind\":\"account_summary\"")
+        }
+        #expect(answered)
+        #expect(try await delivered(to: "dana", containing: "In-Reply-To: <\(question.messageID)>") != nil)
+        let stopAsked = Date()
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(stopAsked) < 15, "a waiting IDLE must not hold up shutdown")
     }
 }

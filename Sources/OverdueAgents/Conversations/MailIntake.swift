@@ -233,37 +233,82 @@ public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logge
     return [.email: email]
 }
 
-/// Reads every tenant's mailbox on a timer, on the leader only (one reader per mailbox).
+/// Watches every tenant's mailbox, on the leader only (one reader per mailbox): new mail is read
+/// at once when the server offers IDLE (a second connection waits for it, up to `idle`), else every
+/// `every`. Tenants that set up a mailbox later are picked up within `every`.
 public struct MailService: Service {
     let store: Store
     let reader: MailboxReader
     let coordinator: Coordinator
     let every: Duration
+    let idle: Duration
     let logger: Logger
 
     /// Creates the service.
-    public init(store: Store, reader: MailboxReader, coordinator: Coordinator, every: Duration = .seconds(60), logger: Logger) {
+    public init(store: Store, reader: MailboxReader, coordinator: Coordinator, every: Duration = .seconds(60), idle: Duration = .seconds(600), logger: Logger) {
         self.store = store
         self.reader = reader
         self.coordinator = coordinator
         self.every = every
+        self.idle = idle
         self.logger = logger
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if await coordinator.isLeader {
-                for tenant in (try? await store.read { try await $0.tenants() }) ?? [] {
-                    do {
-                        if let r = try await reader.read(tenant: tenant, at: Date()), r.read > 0 {
-                            logger.info("mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s)")
-                        }
-                    } catch {
-                        logger.error("reading \(tenant)'s mailbox failed: \(error)")
+        await withDiscardingTaskGroup { group in
+            var watched = Set<String>()
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if await coordinator.isLeader {
+                    for tenant in (try? await store.read { try await $0.tenants() }) ?? [] where !watched.contains(tenant) {
+                        watched.insert(tenant)
+                        group.addTask { await self.watch(tenant) }
                     }
                 }
+                // Leadership and new tenants are looked for often; each mailbox has its own pace.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(every, .seconds(2))) }
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+            group.cancelAll()
+        }
+    }
+
+    /// Reads `tenant`'s mail, then waits for more (IDLE or the timer), while this process leads.
+    func watch(_ tenant: String) async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            guard await coordinator.isLeader else {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+                continue
+            }
+            var account: EmailAccount?
+            do {
+                account = try EmailAccount.from(try await store.read { try await $0.settings(tenant) })
+                if let r = try await reader.read(tenant: tenant, at: Date()), r.read > 0 {
+                    logger.info("mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s)")
+                }
+            } catch {
+                logger.error("reading \(tenant)'s mailbox failed: \(error)")
+            }
+            guard let account, let config = account.imap, await waitForMail(config, mailbox: account.mailbox) else {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+                continue
+            }
+        }
+    }
+
+    /// Waits on IDLE until mail arrives or `idle` passes; false when the server cannot IDLE (or failed).
+    func waitForMail(_ config: IMAPConfiguration, mailbox: String) async -> Bool {
+        guard let session = try? await IMAPSession.connect(config, logger: logger) else { return false }
+        defer { Task { await session.logout() } }
+        guard session.capabilities.contains("IDLE"), (try? await session.select(mailbox)) != nil else { return false }
+        let seconds = Int64(idle.components.seconds)
+        return await withTaskCancellationHandler {
+            do {
+                _ = try await session.idle(timeout: .seconds(seconds))
+                return true
+            } catch {
+                return false
+            }
+        } onCancel: {
+            session.abort()
         }
     }
 }

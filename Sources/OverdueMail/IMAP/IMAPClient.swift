@@ -262,6 +262,11 @@ public final class IMAPSession: Sendable {
         return arrived
     }
 
+    /// Closes the connection at once (a waiting IDLE ends with a connection error).
+    public func abort() {
+        channel.close(promise: nil)
+    }
+
     /// Logs out and closes.
     public func logout() async {
         _ = try? await run("LOGOUT")
