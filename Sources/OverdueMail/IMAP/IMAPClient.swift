@@ -336,9 +336,7 @@ final class IMAPReader: ChannelInboundHandler, @unchecked Sendable {
     private var line: [UInt8] = []
     private var literals: [[UInt8]] = []
     private var literalLeft = 0
-    private var ready: [IMAPResponse] = []
-    private var waiting: (promise: EventLoopPromise<IMAPResponse>, timer: Scheduled<Void>)?
-    private var failure: IMAPError?
+    private let queue = ResponseQueue<IMAPResponse>()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
@@ -392,38 +390,12 @@ final class IMAPReader: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    private func deliver(_ r: IMAPResponse) {
-        if let w = waiting {
-            waiting = nil
-            w.timer.cancel()
-            w.promise.succeed(r)
-        } else {
-            ready.append(r)
-        }
-    }
+    private func deliver(_ response: IMAPResponse) { queue.deliver(response) }
 
-    private func fail(_ error: IMAPError) {
-        if failure == nil { failure = error }
-        if let w = waiting {
-            waiting = nil
-            w.timer.cancel()
-            w.promise.fail(error)
-        }
-    }
+    private func fail(_ error: IMAPError) { queue.fail(error) }
 
+    /// The next response, or a timeout after `timeout`.
     func next(on loop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<IMAPResponse> {
-        loop.flatSubmit {
-            if !self.ready.isEmpty { return loop.makeSucceededFuture(self.ready.removeFirst()) }
-            if let failure = self.failure { return loop.makeFailedFuture(failure) }
-            let promise = loop.makePromise(of: IMAPResponse.self)
-            let timer = loop.scheduleTask(in: timeout) {
-                if let w = self.waiting, w.promise.futureResult === promise.futureResult {
-                    self.waiting = nil
-                    promise.fail(IMAPError.timeout("no answer within \(timeout.nanoseconds / 1_000_000) ms"))
-                }
-            }
-            self.waiting = (promise, timer)
-            return promise.futureResult
-        }
+        queue.next(on: loop, timeout: timeout) { IMAPError.timeout("no answer within \(timeout.nanoseconds / 1_000_000) ms") }
     }
 }

@@ -326,9 +326,7 @@ final class ReplyReader: ChannelInboundHandler, @unchecked Sendable {
 
     private var pending: [UInt8] = []
     private var lines: [String] = []
-    private var ready: [SMTPReply] = []
-    private var waiting: (promise: EventLoopPromise<SMTPReply>, timer: Scheduled<Void>)?
-    private var failure: SMTPError?
+    private let queue = ResponseQueue<SMTPReply>()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
@@ -362,39 +360,12 @@ final class ReplyReader: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    private func deliver(_ reply: SMTPReply) {
-        if let w = waiting {
-            waiting = nil
-            w.timer.cancel()
-            w.promise.succeed(reply)
-        } else {
-            ready.append(reply)
-        }
-    }
+    private func deliver(_ response: SMTPReply) { queue.deliver(response) }
 
-    private func fail(_ error: SMTPError) {
-        if failure == nil { failure = error }
-        if let w = waiting {
-            waiting = nil
-            w.timer.cancel()
-            w.promise.fail(error)
-        }
-    }
+    private func fail(_ error: SMTPError) { queue.fail(error) }
 
-    /// The next reply, or a timeout after `timeout`.
+    /// The next response, or a timeout after `timeout`.
     func next(on loop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<SMTPReply> {
-        loop.flatSubmit {
-            if !self.ready.isEmpty { return loop.makeSucceededFuture(self.ready.removeFirst()) }
-            if let failure = self.failure { return loop.makeFailedFuture(failure) }
-            let promise = loop.makePromise(of: SMTPReply.self)
-            let timer = loop.scheduleTask(in: timeout) {
-                if let w = self.waiting, w.promise.futureResult === promise.futureResult {
-                    self.waiting = nil
-                    promise.fail(SMTPError.timeout("no reply within \(timeout.nanoseconds / 1_000_000_000) s"))
-                }
-            }
-            self.waiting = (promise, timer)
-            return promise.futureResult
-        }
+        queue.next(on: loop, timeout: timeout) { SMTPError.timeout("no reply within \(timeout.nanoseconds / 1_000_000_000) s") }
     }
 }
