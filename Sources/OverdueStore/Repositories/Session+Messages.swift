@@ -236,7 +236,7 @@ extension Session {
             """, [.text(tenant), .text(mailbox), .int(Int64(uidValidity)), .int(Int64(lastUID)), .time(now)])
     }
 
-    /// The message whose id is `id`, in any tenant's thread (used by email threading with the tenant known).
+    /// The tenant's messages with these ids (email threading).
     public func messages(_ tenant: String, ids: [String]) async throws -> [MessageRecord] {
         guard !ids.isEmpty else { return [] }
         return try await rows("SELECT * FROM messages WHERE tenant_id = ? AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
