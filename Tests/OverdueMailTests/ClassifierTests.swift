@@ -24,7 +24,7 @@ import Testing
             }
             agree += 1
         }
-        // scripts/eval-bounces.py reports the same figure through the CLI (0.824 when written).
+        // scripts/eval-bounces.py reports the same figure through the CLI (0.831 when written).
         #expect(answers.count == 313)
         #expect(Double(agree) / Double(answers.count) >= 0.80, "agreement \(agree)/\(answers.count)")
     }

@@ -51,8 +51,16 @@ public enum MailClassifier {
             let recipients = dsnRecipients(parts, body: m.textBody)
             if !recipients.isEmpty { return .bounce(recipients) }
         }
+        if let ses = amazonSES(m) { return .bounce(ses) }
         if looksLikeBounce(m) {
-            return .bounce(textRecipients(m))
+            var list = textRecipients(m)
+            // Exim names the failed addresses in a header.
+            let failed = m.headers.all("X-Failed-Recipients").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
+            if let first = failed.first, list.first?.address != first {
+                let status = list.first?.status ?? statusCode(in: m.textBody) ?? impliedStatus(m.textBody, action: "failed")
+                list = [BouncedRecipient(address: first, status: status, hard: isHard(status: status, action: "failed", diagnostic: m.textBody), diagnostic: nil)]
+            }
+            return .bounce(list)
         }
         if isAutoReply(m) { return .autoReply }
         return .reply
@@ -105,7 +113,7 @@ public enum MailClassifier {
     static let bounceSubjects = ["undeliver", "delivery status notification", "delivery failure", "failure notice", "returned mail",
                                  "mail delivery failed", "delivery has failed", "non remis", "unzustellbar", "no se puede entregar",
                                  "mail system error", "delivery problem", "could not be delivered", "rejected", "nondeliverable", "message not delivered",
-                                 "failure", "failed", "returned"]
+                                 "failure", "failed", "returned", "delayed", "warning: message"]
 
     static func looksLikeBounce(_ m: MailMessage) -> Bool {
         let from = (m.headers["From"] ?? "").lowercased()
@@ -115,6 +123,36 @@ public enum MailClassifier {
         let returned = m.root.flattened.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
         return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil || returned) ||
             (subject.hasPrefix("undeliverable:") || subject.contains("delivery status notification (failure)"))
+    }
+
+    /// Amazon SES bounce notifications (JSON in the body, often folded so that it no longer
+    /// parses): the fields are read as text. `bounceType` Permanent is hard.
+    static func amazonSES(_ m: MailMessage) -> [BouncedRecipient]? {
+        let from = (m.headers["From"] ?? "").lowercased()
+        guard from.contains("amazonses") || from.contains("sns.amazonaws.com") else { return nil }
+        let body = m.textBody.replacingOccurrences(of: "\\", with: "").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+            .replacingOccurrences(of: " ", with: "")
+        func values(_ key: String) -> [String] {
+            var found: [String] = []
+            var rest = Substring(body)
+            while let r = rest.range(of: "\"\(key)\":\"") {
+                let after = rest[r.upperBound...]
+                guard let close = after.firstIndex(of: "\"") else { break }
+                found.append(String(after[..<close]))
+                rest = after[close...]
+            }
+            return found
+        }
+        guard values("notificationType").first?.lowercased() == "bounce" else { return nil }
+        let permanent = values("bounceType").first?.lowercased() == "permanent"
+        let statuses = values("status")
+        let diagnostics = values("diagnosticCode")
+        return values("emailAddress").enumerated().map { i, address in
+            let diagnostic = i < diagnostics.count ? diagnostics[i] : nil
+            let status = i < statuses.count ? statuses[i] : (permanent ? "5.0.0" : "4.0.0")
+            return BouncedRecipient(address: address.lowercased(), status: status,
+                                    hard: permanent && isHard(status: status, action: "failed", diagnostic: diagnostic ?? "user unknown"), diagnostic: diagnostic)
+        }
     }
 
     /// Recipients and codes from a bounce written as text only.
