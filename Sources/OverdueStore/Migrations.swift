@@ -286,6 +286,10 @@ enum Migrations {
             )
             """,
         ] },
+        Migration(id: 5, name: "delivery attempts per message") { _ in [
+            // Tries handed to the provider; a temporary failure books another try with backoff.
+            "ALTER TABLE messages ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -207,6 +207,48 @@ import OverdueTestSupport
         }
     }
 
+    /// Refuses the first `failures` tries of every message with a temporary error.
+    final class Flaky: ChannelAdapter, @unchecked Sendable {
+        let failures: Int
+        private let lock = NSLock()
+        private var tries: [String: Int] = [:]
+        init(failures: Int) { self.failures = failures }
+        var channels: Set<Channel> { Set(Channel.allCases) }
+        func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
+            let n = lock.withLock { () -> Int in
+                tries[message.id, default: 0] += 1
+                return tries[message.id]!
+            }
+            if n <= failures { throw .temporary("451 4.3.0 try again later") }
+            return DeliveryReceipt(providerID: "flaky-\(message.id)-\(n)")
+        }
+    }
+
+    @Test func aTemporaryFailureIsTriedAgainWithBackoffNeverTwice() async throws {
+        try await withWorld { store, _ in
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: [.email: Flaky(failures: 2)]))
+            _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
+            let first = try #require(try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
+            // Mon Feb 2 14:00Z refused, 14:01 refused, 14:06 taken: one message, three tries.
+            #expect(first.status == .sent)
+            #expect(first.deliveryAttempts == 3)
+            #expect(Timestamp.format(first.at) == "2026-02-02T14:06:00Z")
+            #expect(first.providerID == "flaky-\(first.id)-3")
+            #expect(try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.count == 1)
+        }
+    }
+
+    @Test func aMessageThatKeepsFailingIsGivenUpAfterSixTries() async throws {
+        try await withWorld { store, _ in
+            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: [.email: Flaky(failures: 100)]))
+            _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
+            let first = try #require(try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
+            #expect(first.status == .failed)
+            #expect(first.deliveryAttempts == 6)
+            #expect(first.error?.hasPrefix("gave up after 6 tries") == true)
+        }
+    }
+
     @Test func theVirtualClockOnlyMovesForward() async throws {
         try await withWorld { store, scheduler in
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)

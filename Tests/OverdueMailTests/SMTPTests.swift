@@ -32,12 +32,13 @@ enum TestMail {
                           timeout: .seconds(10), tls: try tls())
     }
 
-    /// Waits for a message whose raw text contains `marker` in `user`'s Maildir/new and returns it.
+    /// Waits for a message whose raw text contains `marker` in `user`'s Maildir and returns it (in
+    /// new/, or cur/ once an IMAP client with the mailbox open has seen it).
     static func delivered(to user: String, containing marker: String, timeout: Double = 20) async throws -> [UInt8]? {
-        let dir = URL(fileURLWithPath: "/home/\(user)/Maildir/new")
+        let dirs = ["new", "cur"].map { URL(fileURLWithPath: "/home/\(user)/Maildir/\($0)") }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            for f in (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [] {
+            for f in dirs.flatMap({ (try? FileManager.default.contentsOfDirectory(at: $0, includingPropertiesForKeys: nil)) ?? [] }) {
                 if let d = try? Data(contentsOf: f), String(decoding: d, as: UTF8.self).contains(marker) { return [UInt8](d) }
             }
             try await Task.sleep(for: .milliseconds(200))

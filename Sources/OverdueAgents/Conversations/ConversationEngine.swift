@@ -230,9 +230,7 @@ public struct ConversationEngine: Sendable {
         record.error = nil
         await processor.deliver(&record, tenant: tenant, adapter: processor.channels[record.channel] ?? SandboxChannel())
         let done = record
-        try await store.write { s in
-            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
-        }
+        try await store.write { s in try await s.saveDelivery(tenant, done) }
         return done
     }
 

@@ -92,10 +92,9 @@ public struct CaseProcessor: Sendable {
         var facts = initialFacts
         // Calls booked for now or earlier (callbacks a debtor asked for) go first, if still allowed.
         for call in booked where call.at <= now {
-            if let message = try await sendBooked(call, tenant: tenant, facts: facts, now: now) {
-                sent.append(message)
-                if let cid = message.contactID { facts.sent.append(SentAttempt(at: now, channel: message.channel, contactID: cid)) }
-            }
+            let message = try await sendBooked(call, tenant: tenant, facts: facts, now: now)
+            sent.append(message)
+            if message.status == .sent, let cid = message.contactID { facts.sent.append(SentAttempt(at: now, channel: message.channel, contactID: cid)) }
         }
         var state = storedState
         var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
@@ -128,13 +127,15 @@ public struct CaseProcessor: Sendable {
                 try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
             }
         }
-        let nextCall = booked.filter { $0.at > now }.map(\.at).min()
+        // Calls booked for later and tries booked after a temporary failure.
+        let nextCall = (booked.filter { $0.at > now } + sent.filter { $0.status == .scheduled }).map(\.at).min()
         let next = [final.nextRunAt, nextCall].compactMap { $0 }.min()
         return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: next)
     }
 
-    /// Sends a booked call (or message) whose time has come, unless the contact has since opted out.
-    func sendBooked(_ booked: MessageRecord, tenant: String, facts: CaseFacts, now: Date) async throws -> MessageRecord? {
+    /// Sends a booked call (or a message booked for another try) whose time has come, unless the
+    /// contact has since opted out.
+    func sendBooked(_ booked: MessageRecord, tenant: String, facts: CaseFacts, now: Date) async throws -> MessageRecord {
         var record = booked
         if let cid = booked.contactID, let s = facts.suppressions.first(where: { $0.contactID == cid && $0.blocks(booked.channel) }) {
             record.status = .cancelled
@@ -146,10 +147,8 @@ public struct CaseProcessor: Sendable {
             await deliver(&record, tenant: tenant, adapter: channels[record.channel] ?? SandboxChannel())
         }
         let done = record
-        try await store.write { s in
-            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
-        }
-        return done.status == .sent ? done : nil
+        try await store.write { s in try await s.saveDelivery(tenant, done) }
+        return done
     }
 
     /// Records the attempt, hands it to the channel, records the result. Returns nil when the attempt
@@ -190,9 +189,7 @@ public struct CaseProcessor: Sendable {
         }
         await deliver(&record, tenant: tenant, adapter: adapter)
         let done = record
-        try await store.write { s in
-            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
-        }
+        try await store.write { s in try await s.saveDelivery(tenant, done) }
         return record
     }
 
@@ -209,13 +206,25 @@ public struct CaseProcessor: Sendable {
             outbound.inReplyTo = mid
             outbound.references = inbound.references + [mid]
         }
+        record.deliveryAttempts += 1
         do {
             let receipt = try await adapter.send(outbound)
             record.status = .sent
             record.providerID = receipt.providerID
+            record.error = nil
         } catch {
+            if case .temporary = error, record.deliveryAttempts <= Self.retryBackoff.count {
+                // Not taken this time: another try is booked, later each time (never resent blindly:
+                // the provider said it did not take the message).
+                let delay = Self.retryBackoff[record.deliveryAttempts - 1]
+                record.status = .scheduled
+                record.at = record.at.addingTimeInterval(delay)
+                record.error = "try \(record.deliveryAttempts) failed (\(error)); next try at \(Timestamp.format(record.at))"
+                logger.warning("sending \(record.id) over \(outbound.channel.rawValue) failed temporarily (try \(record.deliveryAttempts)); retrying at \(Timestamp.format(record.at)): \(error)")
+                return
+            }
             record.status = .failed
-            record.error = error.description
+            record.error = record.deliveryAttempts > 1 ? "gave up after \(record.deliveryAttempts) tries: \(error)" : error.description
             logger.error("sending \(record.id) over \(outbound.channel.rawValue) failed: \(error)")
             if case .rejectedAddress(let why) = error, let cid = record.contactID {
                 let channel = record.channel
@@ -225,6 +234,9 @@ public struct CaseProcessor: Sendable {
             }
         }
     }
+
+    /// Seconds before each further try after a temporary failure (1 min, 5 min, 30 min, 2 h, 6 h).
+    static let retryBackoff: [TimeInterval] = [60, 300, 1800, 7200, 21_600]
 
     /// An attempt an earlier run recorded. If that run never learned the provider's answer (it died
     /// between recording and sending), the provider is asked: a message it has is marked sent, one it
@@ -247,9 +259,7 @@ public struct CaseProcessor: Sendable {
             return nil
         }
         let done = existing
-        try await store.write { s in
-            try await s.updateMessageStatus(tenant, id: done.id, status: done.status, providerID: done.providerID, error: done.error)
-        }
+        try await store.write { s in try await s.saveDelivery(tenant, done) }
         return trace == .notFound ? done : nil
     }
 }

@@ -74,6 +74,8 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var understanding: Understanding?
     /// Email thread: the `References` of an inbound email, oldest first.
     public var references: [String] = []
+    /// How many times it was handed to the provider.
+    public var deliveryAttempts = 0
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -126,11 +128,13 @@ extension Session {
         try await row("SELECT * FROM messages WHERE tenant_id = ? AND idempotency_key = ?", [.text(tenant), .text(key)]).map(Session.message)
     }
 
-    /// Records the provider's answer for a message.
-    public func updateMessageStatus(_ tenant: String, id: String, status: MessageRecord.Status, providerID: String?, error: String?) async throws {
-        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ? WHERE tenant_id = ? AND id = ?",
-                       [.text(status.rawValue), .opt(providerID), .opt(error), .text(tenant), .text(id)])
+    /// Records what a delivery try came to: status, provider id, error, when (the try, or the next
+    /// one booked) and the number of tries.
+    public func saveDelivery(_ tenant: String, _ m: MessageRecord) async throws {
+        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ? WHERE tenant_id = ? AND id = ?",
+                       [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .text(tenant), .text(m.id)])
     }
+
 
     /// Messages of the tenant in time order (outbound only by default).
     public func messages(_ tenant: String, direction: MessageRecord.Direction? = .outbound, debtor: String? = nil) async throws -> [MessageRecord] {
@@ -193,6 +197,7 @@ extension Session {
         m.inReplyTo = try r.optString("in_reply_to")
         m.understanding = try r.optString("understanding").map { try decodeJSON(Understanding.self, $0) }
         m.references = try decodeJSON([String].self, try r.optString("thread_refs") ?? "[]")
+        m.deliveryAttempts = Int(try r.optInt("delivery_attempts") ?? 0)
         return m
     }
 
