@@ -4,6 +4,19 @@ import OverdueAgents
 import OverdueCore
 import OverdueStore
 
+/// Runs `body` with the tenant's conversation engine (live channels, the documents directory); what
+/// the engine refuses is bad input (exit 2).
+func withEngine<T: Sendable>(_ global: GlobalOptions, tenant: String, _ body: @escaping @Sendable (ConversationEngine) async throws -> T) async throws -> T {
+    let documents = global.documentLibrary()
+    return try await global.withStore(tenant: tenant) { store in
+        do {
+            return try await body(ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents))
+        } catch let e as ConversationEngine.InvalidMessage {
+            throw CLIError.badInput(e.description)
+        }
+    }
+}
+
 struct InboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inbox", abstract: "What needs a person: handoffs, flags, drafts to approve, unmatched messages.")
     @OptionGroup var global: GlobalOptions
@@ -52,12 +65,8 @@ struct ApproveCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
-        let (id, documents) = (messageID, global.documentLibrary())
-        let sent = try await global.withStore(tenant: tenant) { store in
-            do { return try await ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents).approve(tenant: tenant, messageID: id, now: when) } catch let e as ConversationEngine.InvalidMessage {
-                throw CLIError.badInput(e.description)
-            }
-        }
+        let id = messageID
+        let sent = try await withEngine(global, tenant: tenant) { try await $0.approve(tenant: tenant, messageID: id, now: when) }
         say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
         if sent.status == .failed { throw CLIError.failure("sending failed: \(sent.error ?? "unknown error")") }
     }
@@ -71,11 +80,7 @@ struct DiscardCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let id = messageID
-        try await global.withStore(tenant: tenant) { store in
-            do { try await ConversationEngine(store: store).discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
-                throw CLIError.badInput(e.description)
-            }
-        }
+        try await withEngine(global, tenant: tenant) { try await $0.discard(tenant: tenant, messageID: id, now: Date()) }
         say("\(id) discarded")
     }
 }
@@ -91,11 +96,7 @@ struct TakeoverCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
         let (d, who) = (debtor, by)
-        try await global.withStore(tenant: tenant) { store in
-            do { try await ConversationEngine(store: store).takeOver(tenant: tenant, debtor: d, by: who, now: when) } catch let e as ConversationEngine.InvalidMessage {
-                throw CLIError.badInput(e.description)
-            }
-        }
+        try await withEngine(global, tenant: tenant) { try await $0.takeOver(tenant: tenant, debtor: d, by: who, now: when) }
         say("case \(debtor) taken over by \(by): no automatic contact until handed back")
     }
 }
@@ -111,11 +112,7 @@ struct HandbackCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
         let (d, who) = (debtor, by)
-        try await global.withStore(tenant: tenant) { store in
-            do { try await ConversationEngine(store: store).handBack(tenant: tenant, debtor: d, by: who, now: when) } catch let e as ConversationEngine.InvalidMessage {
-                throw CLIError.badInput(e.description)
-            }
-        }
+        try await withEngine(global, tenant: tenant) { try await $0.handBack(tenant: tenant, debtor: d, by: who, now: when) }
         say("case \(debtor) handed back: automation resumes")
     }
 }

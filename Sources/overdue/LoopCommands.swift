@@ -53,14 +53,8 @@ struct ReplyCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(format) else { throw CLIError.badInput("--format '\(format)' must be text or json") }
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
         let tenant = try global.tenantID()
-        let documents = global.documentLibrary()
-        let result = try await global.withStore(tenant: tenant) { store in
-            do {
-                return try await ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents).receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject)
-            } catch let e as ConversationEngine.InvalidMessage {
-                throw CLIError.badInput(e.description)
-            }
-        }
+        let (from, text, subject) = (self.from, self.text, self.subject)
+        let result = try await withEngine(global, tenant: tenant) { try await $0.receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject) }
         if format == "json" {
             say(Listing.jsonLine(ConversationReport(result)))
             return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OverdueAgents
 import OverdueCore
 import OverdueLanguage
@@ -21,8 +22,7 @@ struct MailCommand: AsyncParsableCommand {
             let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
             let documents = global.documentLibrary()
             let report = try await global.withStore(tenant: tenant) { store in
-                let live = channels(store: store, documents: documents)
-                let reader = MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: live, documents: documents)))
+                let reader = mailReader(store: store, channels: channels(store: store, documents: documents), documents: documents, logger: Logger(label: "overdue.mail"))
                 do { return try await reader.read(tenant: tenant, at: when) } catch let e as EmailAccountError {
                     throw CLIError.badInput(e.description)
                 } catch {

@@ -31,12 +31,18 @@ func channels(store: Store, documents: DocumentLibrary) -> [Channel: any Channel
     return Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, recorder as any ChannelAdapter) })
 }
 
+/// The reader of tenants' mailboxes, answering through `channels`.
+func mailReader(store: Store, channels: [Channel: any ChannelAdapter], documents: DocumentLibrary, logger: Logger = processLogger("overdue.mail")) -> MailboxReader {
+    MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: channels, documents: documents, logger: logger), logger: logger),
+                  logger: logger)
+}
+
 /// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
 func serve(store: Store, tenant: String, host: String, port: Int, documents: DocumentLibrary, banner: @escaping @Sendable (Int) -> Void) async throws {
     let logger = processLogger("overdue.server")
     let live = channels(store: store, documents: documents)
     let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger), logger: logger)
-    let reader = MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: live, documents: documents, logger: logger), logger: logger), logger: logger)
+    let reader = mailReader(store: store, channels: live, documents: documents, logger: logger)
     let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant, documents: documents),
                                store: store, scheduler: scheduler, channels: live, mailReader: reader, logger: logger, onServerRunning: { banner($0) })
     do {
@@ -159,7 +165,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let live = channels(store: store, documents: documents)
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger),
                                       owner: owner, leaseSeconds: leaseSeconds, logger: logger)
-            let reader = MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: live, documents: documents, logger: logger), logger: logger), logger: logger)
+            let reader = mailReader(store: store, channels: live, documents: documents, logger: logger)
             let group = ServiceGroup(services: workerServices(store: store, scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: reader, logger: logger),
                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")

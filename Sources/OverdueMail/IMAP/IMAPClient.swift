@@ -103,20 +103,8 @@ public final class IMAPSession: Sendable {
         let reader = IMAPReader()
         let channel: any Channel
         do {
-            let sslContext = configuration.security == .none ? nil : try NIOSSLContext(configuration: configuration.tls)
-            let implicit = configuration.security == .tls
-            let name = SMTPSession.sniName(configuration.host)
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(configuration.timeout)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if implicit, let sslContext {
-                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: name))
-                        }
-                        try channel.pipeline.syncOperations.addHandler(reader)
-                    }
-                }
-                .connect(host: configuration.host, port: configuration.port).get()
+            channel = try await MailTransport.connect(host: configuration.host, port: configuration.port, security: configuration.security,
+                                                      tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
         } catch {
             throw .connection("\(configuration.host):\(configuration.port): \(error)")
         }
@@ -142,12 +130,7 @@ public final class IMAPSession: Sendable {
             }
             _ = try await run("STARTTLS")
             do {
-                let context = try NIOSSLContext(configuration: configuration.tls)
-                let name = SMTPSession.sniName(configuration.host)
-                let channel = self.channel
-                try await channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: name), position: .first)
-                }.get()
+                try await MailTransport.startTLS(channel, host: configuration.host, tls: configuration.tls)
             } catch {
                 throw .connection("TLS with \(configuration.host): \(error)")
             }

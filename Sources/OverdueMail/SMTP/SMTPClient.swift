@@ -131,20 +131,8 @@ public final class SMTPSession: Sendable {
         let reader = ReplyReader()
         let channel: any Channel
         do {
-            let sslContext = configuration.security == .none ? nil : try NIOSSLContext(configuration: configuration.tls)
-            let host = configuration.host
-            let implicit = configuration.security == .tls
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(configuration.timeout)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if implicit, let sslContext {
-                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: Self.sniName(host)))
-                        }
-                        try channel.pipeline.syncOperations.addHandler(reader)
-                    }
-                }
-                .connect(host: configuration.host, port: configuration.port).get()
+            channel = try await MailTransport.connect(host: configuration.host, port: configuration.port, security: configuration.security,
+                                                      tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
         } catch {
             throw .connection("\(configuration.host):\(configuration.port): \(error)")
         }
@@ -158,11 +146,6 @@ public final class SMTPSession: Sendable {
         return session
     }
 
-    static func sniName(_ host: String) -> String? {
-        // SNI carries names, never addresses.
-        host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) ? nil : host
-    }
-
     func handshake() async throws(SMTPError) {
         let greeting = try await next("greeting")
         guard greeting.code == 220 else { throw fail("greeting", greeting) }
@@ -174,12 +157,7 @@ public final class SMTPSession: Sendable {
             let r = try await command("STARTTLS")
             guard r.code == 220 else { throw fail("STARTTLS", r) }
             do {
-                let context = try NIOSSLContext(configuration: configuration.tls)
-                let name = Self.sniName(configuration.host)
-                let channel = self.channel
-                try await channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: name), position: .first)
-                }.get()
+                try await MailTransport.startTLS(channel, host: configuration.host, tls: configuration.tls)
             } catch {
                 throw .connection("TLS with \(configuration.host): \(error)")
             }
