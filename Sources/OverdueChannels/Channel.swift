@@ -30,6 +30,8 @@ public struct OutboundMessage: Hashable, Sendable {
     public var inReplyTo: String?
     /// The thread's `Message-ID`s, oldest first.
     public var references: [String] = []
+    /// The secret of the message's unsubscribe and tracking links (email).
+    public var linkToken: String?
 
     /// Creates a message.
     public init(id: String, key: String, channel: Channel, to: String, from: String, subject: String?, body: String) {

@@ -18,6 +18,8 @@ public struct EmailAccount: Sendable {
     public var from: Mailbox
     /// The server's public URL (one-click unsubscribe links).
     public var publicURL: String?
+    /// Open/click tracking (off unless the tenant turns it on).
+    public var tracking: Tracking.Mode = .off
 
     /// Builds the account from tenant settings; nil when the tenant sends email through the sandbox.
     /// Throws with the setting named when something required is missing or wrong.
@@ -44,7 +46,8 @@ public struct EmailAccount: Sendable {
         }
         return EmailAccount(smtp: smtp, imap: imap, mailbox: settings.value("email.imap.mailbox") ?? "INBOX",
                             processedMailbox: settings.value("email.imap.processed"), from: Mailbox(try required("sender.email"), name: settings.senderName),
-                            publicURL: settings.value("public_url"))
+                            publicURL: settings.value("public_url"),
+                            tracking: Tracking.Mode(rawValue: settings.value("email.tracking") ?? "off") ?? .off)
     }
 
     /// Clear text is for loopback servers only.
@@ -107,7 +110,10 @@ public struct EmailChannel: ChannelAdapter {
         mail.inReplyTo = message.inReplyTo
         mail.references = message.references
         var unsubscribe = ["mailto:\(acct.replyAddress(for: message.id))?subject=unsubscribe"]
-        if let base = acct.publicURL { unsubscribe.append((base.hasSuffix("/") ? String(base.dropLast()) : base) + "/u/\(message.id)") }
+        if let base = acct.publicURL.map({ $0.hasSuffix("/") ? String($0.dropLast()) : $0 }), let token = message.linkToken {
+            unsubscribe.append("\(base)/u/\(token)")
+            if let html = mail.html, acct.tracking != .off { mail.html = Tracking.instrument(html, base: base, token: token, mode: acct.tracking) }
+        }
         mail.unsubscribe = unsubscribe
         for doc in message.attachments {
             guard let data = readAttachment(doc) else { throw .permanent("attachment \(doc.filename) (\(doc.id)) is missing from the documents directory") }

@@ -43,8 +43,9 @@ public func buildApplication(
     router.add(middleware: ProblemMiddleware())
     let api = APIController(store: store, defaultTenant: configuration.defaultTenant)
     api.register(on: router)
-    ConversationController(api: api, engine: ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger),
-                           documents: configuration.documents).register(on: router)
+    let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
+    ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
+    LinkController(store: store, engine: engine).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {
         services.append(contentsOf: workerServices(store: store, scheduler: scheduler, mail: mailReader, logger: logger))

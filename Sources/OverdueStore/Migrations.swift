@@ -290,6 +290,15 @@ enum Migrations {
             // Tries handed to the provider; a temporary failure books another try with backoff.
             "ALTER TABLE messages ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0",
         ] },
+        Migration(id: 6, name: "email links: unsubscribe, opens and clicks") { _ in [
+            // The secret in a message's unsubscribe, pixel and click links (never derived from its id).
+            "ALTER TABLE messages ADD COLUMN link_token TEXT",
+            "CREATE UNIQUE INDEX messages_link_token ON messages (link_token)",
+            "ALTER TABLE messages ADD COLUMN opened_at TEXT",
+            "ALTER TABLE messages ADD COLUMN opens INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE messages ADD COLUMN clicked_at TEXT",
+            "ALTER TABLE messages ADD COLUMN clicks INTEGER NOT NULL DEFAULT 0",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -41,7 +41,7 @@ struct MailCommand: AsyncParsableCommand {
         @Option(help: "Date relative return dates are read against (YYYY-MM-DD; default today).") var referenceDate: String?
 
         struct Output: Encodable {
-            struct Recipient: Encodable { let address: String; let status: String?; let hard: Bool }
+            struct Recipient: Encodable { let address: String; let status: String?; let hard: Bool; let reason: String?; let diagnostic: String? }
             let kind: String
             let message_id: String?
             let in_reply_to: [String]
@@ -64,8 +64,8 @@ struct MailCommand: AsyncParsableCommand {
             let kind = MailClassifier.classify(mail)
             let own = ReplyCleaner.split(mail.textBody).own
             var recipients: [Output.Recipient] = []
-            if case .bounce(let list) = kind { recipients = list.map { .init(address: $0.address, status: $0.status, hard: $0.hard) } }
-            if case .feedback(_, let list) = kind { recipients = list.map { .init(address: $0, status: nil, hard: false) } }
+            if case .bounce(let list) = kind { recipients = list.map { .init(address: $0.address, status: $0.status, hard: $0.hard, reason: $0.reason.rawValue, diagnostic: $0.diagnostic) } }
+            if case .feedback(_, let list) = kind { recipients = list.map { .init(address: $0, status: nil, hard: false, reason: nil, diagnostic: nil) } }
             let back = kind == .autoReply ? ReplyReader.read("Out of office. " + own, channel: .email, reference: reference).returnDate : nil
             let out = Output(kind: kind.name, message_id: mail.messageID, in_reply_to: mail.inReplyTo, references: mail.references, subject: mail.subject,
                              from: mail.fromAddress, text: own, return_date: back?.description, recipients: recipients, problems: mail.problems)
@@ -73,7 +73,7 @@ struct MailCommand: AsyncParsableCommand {
                 say(Listing.jsonLine(out))
             } else {
                 say("\(out.kind): \(out.subject ?? "(no subject)") from \(out.from ?? "?")")
-                for r in out.recipients { say("  \(r.address) \(r.status ?? "-") \(r.hard ? "hard" : "soft")") }
+                for r in out.recipients { say("  \(r.address) \(r.status ?? "-") \(r.hard ? "hard" : "soft") \(r.reason ?? "")") }
             }
         }
     }

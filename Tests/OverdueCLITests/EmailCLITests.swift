@@ -13,6 +13,9 @@ import Testing
     static var password: String { env["OVERDUE_TEST_MAIL_PASSWORD"] ?? "" }
     static func port(_ key: String) -> String { env[key].flatMap { $0.split(separator: ":").last.map(String.init) } ?? "0" }
 
+    /// Mail delivered before this test began is an earlier run's (message ids are deterministic).
+    let started = Date().addingTimeInterval(-2)
+
     let dir: URL = {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-email-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
@@ -29,7 +32,8 @@ import Testing
         while Date() < deadline {
             for sub in ["new", "cur"] {
                 let d = URL(fileURLWithPath: "/home/\(user)/Maildir/\(sub)")
-                for f in (try? FileManager.default.contentsOfDirectory(at: d, includingPropertiesForKeys: nil)) ?? [] {
+                for f in (try? FileManager.default.contentsOfDirectory(at: d, includingPropertiesForKeys: [.contentModificationDateKey])) ?? [] {
+                    guard let modified = try? f.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, modified >= started else { continue }
                     if let data = try? Data(contentsOf: f), String(decoding: data, as: UTF8.self).contains(marker) { return MIMEParser.parse([UInt8](data)) }
                 }
             }
@@ -64,6 +68,7 @@ import Testing
         let db = "sqlite://\(dir.path)/mail.sqlite"
         let ghost = "ghost-\(UUID().uuidString.prefix(8).lowercased())@overdue.test"
         try configureMail(db)
+        for (k, v) in [("public_url", "https://ar.overdue.test"), ("email.tracking", "all")] { #expect(try overdue(["settings", "set", k, v], db: db).code == 0) }
         #expect(try overdue(["settings", "show", "--format", "jsonl"], db: db).out.contains("\"email.smtp.password\":\"********\""))
         // Whatever an earlier run left in the mailbox is filed away first (nobody here to match it).
         #expect(try overdue(["mail", "fetch", "--at", "2026-01-20T00:00:00Z"], db: db).code == 0)
@@ -99,7 +104,13 @@ import Testing
         let reminder = try #require(await delivered(to: "dana", containing: "Message-ID: <\(danaID).default@overdue.test>"))
         #expect(reminder.subject?.contains("past-due") == true)
         #expect(reminder.headers["Reply-To"]?.contains("billing+\(danaID)@overdue.test") == true)
-        #expect(reminder.headers["List-Unsubscribe"] != nil)
+        // One-click unsubscribe (RFC 8058) and the tracking links carry the message's secret token, never its id.
+        let unsubscribe = try #require(reminder.headers["List-Unsubscribe"])
+        #expect(unsubscribe.contains("https://ar.overdue.test/u/") && !unsubscribe.contains("/u/\(danaID)"), "\(unsubscribe)")
+        #expect(reminder.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
+        let token = String(unsubscribe.split(separator: "/u/").last?.prefix { $0 != ">" } ?? "")
+        let rawMail = String(decoding: reminder.raw, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
+        #expect(token.count >= 20 && rawMail.contains("https://ar.overdue.test/o/\(token).gif"))
 
         // Dana answers from her mail client; Postfix bounces the reminder to the ghost address.
         var answer = OutgoingMail(from: Mailbox("dana@overdue.test", name: "Dana Reyes"), to: [Mailbox("billing+\(danaID)@overdue.test")],

@@ -173,4 +173,59 @@ import Testing
             }
         }
     }
+
+    final class Found: @unchecked Sendable {
+        var store: Store?
+        var token = ""
+        var id = ""
+        var debtor = ""
+    }
+
+    @Test func emailLinksUnsubscribeAndTrackOnlyWhatTheMessageHolds() async throws {
+        let found = Found()
+        try await withApp(setup: { store in
+            found.store = store
+            try await store.write { s in
+                let sent = try await s.messages("demo").first { $0.channel == .email && $0.contactID != nil }!
+                var m = sent
+                m.id = "msg_linktest"
+                m.key = "linktest"
+                m.body = "Pay online: https://pay.example/inv?id=101&c=2"
+                m.html = "<p>Pay online: <a href=\"https://pay.example/inv?id=101&amp;c=2\">pay</a></p>"
+                try await s.insertMessage("demo", m)
+                m.linkToken = SecretToken.make()
+                m.status = .sent
+                try await s.saveDelivery("demo", m)
+                (found.token, found.id, found.debtor) = (m.linkToken!, m.id, m.debtorID!)
+            }
+        }) { client in
+            let t = found.token
+            try await client.execute(uri: "/u/\(t)", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("<form method=\"post\">"))
+            }
+            // A GET never unsubscribes (mail scanners follow links); the one-click POST does.
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get) { #expect(!String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/u/\(t)", method: .post, body: ByteBuffer(string: "List-Unsubscribe=One-Click")) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("You are unsubscribed"))
+            }
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get) { #expect(String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/o/\(t).gif", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "image/gif")
+            }
+            try await client.execute(uri: "/c/\(t)?u=https%3A%2F%2Fpay.example%2Finv%3Fid%3D101%26c%3D2", method: .get) { response in
+                #expect(response.status == .found)
+                #expect(response.headers[.location] == "https://pay.example/inv?id=101&c=2")
+            }
+            // Not a link of the message: no open redirect.
+            try await client.execute(uri: "/c/\(t)?u=https%3A%2F%2Fevil.example%2F", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/u/not-a-token-at-all-000000", method: .post) { #expect($0.status == .notFound) }
+            let m = try await found.store!.read { try await $0.message("demo", id: found.id) }
+            #expect(m?.opens == 1)
+            #expect(m?.clicks == 1)
+            #expect(m?.openedAt != nil)
+        }
+    }
 }

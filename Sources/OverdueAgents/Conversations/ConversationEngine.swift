@@ -292,4 +292,23 @@ public struct ConversationEngine: Sendable {
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
         }
     }
+
+    /// The contact behind an email unsubscribes through its link (RFC 8058 one-click, or the
+    /// page's button): no more email to them; the case is re-planned on the other channels.
+    /// Returns the contact's name, or nil when the message has no contact.
+    @discardableResult
+    public func unsubscribe(tenant: String, message: MessageRecord, now: Date) async throws -> String? {
+        guard let cid = message.contactID, let debtor = message.debtorID else { return nil }
+        let name = message.contactName ?? message.to ?? "the contact"
+        try await store.write { s in
+            let already = try await s.suppressions(tenant, debtor: debtor).contains { $0.contactID == cid && ($0.channel == .email || $0.channel == nil) }
+            guard !already else { return }
+            try await s.addSuppression(tenant, Suppression(contactID: cid, channel: .email, reason: "unsubscribed with the link in an email"), now: now)
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait,
+                                       reasons: [Reason("unsubscribed", "\(name) unsubscribed from email (link in message \(message.id)): no more email to them")])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+        }
+        _ = try await processor.process(tenant: tenant, debtorID: debtor, now: now)
+        return name
+    }
 }

@@ -47,14 +47,10 @@ public struct DocumentLibrary: Sendable {
         } catch {
             throw Failure(description: "\(target.path): cannot store the file (\(error.localizedDescription))")
         }
-        var token = [UInt8](repeating: 0, count: 24)
-        var rng = SystemRandomNumberGenerator()
-        for i in token.indices { token[i] = UInt8.random(in: 0...255, using: &rng) }
         let document = StoredDocument(
             ref: DocumentRef(id: "doc_" + StableHash.hex("\(tenant)\u{1F}\(invoice)\u{1F}\(kind.rawValue)\u{1F}\(sha)"), invoiceNumber: invoice, kind: kind,
                              filename: file.lastPathComponent, contentType: Self.contentType(ext), size: Int64(data.count), sha256: sha),
-            debtorID: debtor, path: relative, token: Data(token).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""),
+            debtorID: debtor, path: relative, token: SecretToken.make(),
             createdAt: now)
         try await store.write { try await $0.insertDocument(tenant, document) }
         return try await store.read { try await $0.documents(tenant, debtor: debtor) }.first { $0.ref.id == document.ref.id } ?? document

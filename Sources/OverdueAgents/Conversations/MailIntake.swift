@@ -47,9 +47,12 @@ public struct MailIntake: Sendable {
             try await store.write { s in
                 for address in recipients {
                     for c in try await s.contacts(tenant, email: address) {
-                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email, reason: "complaint (\(type) report) about our email"), now: at)
+                        let optOut = type == "opt-out"
+                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email,
+                                                                       reason: optOut ? "unsubscribed by mail (List-Unsubscribe)" : "complaint (\(type) report) about our email"), now: at)
                         try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [Reason("complaint", "\(address) reported our email as \(type): no more email to \(c.name)")])
+                                                   reasons: [optOut ? Reason("unsubscribed", "\(address) unsubscribed from email: no more email to \(c.name)")
+                                                                    : Reason("complaint", "\(address) reported our email as \(type): no more email to \(c.name)")])
                         try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
                         done.append(address)
                     }
@@ -117,18 +120,18 @@ public struct MailIntake: Sendable {
         var hard: [String] = []
         var soft: [String] = []
         try await store.write { s in
-            for r in recipients {
+            for r in recipients where r.reason != .delivered {
                 let contacts = try await s.contacts(tenant, email: r.address)
                 let code = r.status ?? "no status"
                 for c in contacts {
                     if r.hard {
                         try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email,
-                                                                      reason: "hard bounce \(code): \(r.diagnostic?.prefix(120) ?? "address does not exist")"), now: at)
+                                                                      reason: "hard bounce \(code) (\(r.reason.rawValue)): \(r.diagnostic?.prefix(120) ?? "address does not exist")"), now: at)
                         try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [Reason("hard_bounce", "\(r.address) bounced (\(code)): the address is invalid; email to \(c.name) stops and the ladder moves on")])
+                                                   reasons: [Reason("hard_bounce", "\(r.address) bounced (\(code), \(r.reason.rawValue)): the address is invalid; email to \(c.name) stops and the ladder moves on")])
                     } else {
                         try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [Reason("soft_bounce", "\(r.address) bounced temporarily (\(code)): later attempts go on")])
+                                                   reasons: [Reason("soft_bounce", "\(r.address) bounced (\(code), \(r.reason.rawValue)), which says nothing against the address: later attempts go on")])
                     }
                     try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
                 }

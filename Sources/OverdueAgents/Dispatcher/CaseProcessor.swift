@@ -197,6 +197,9 @@ public struct CaseProcessor: Sendable {
     /// A refused address is recorded at once: the contact is never tried on that channel again
     /// (the planner moves the ladder on, with the reason).
     func deliver(_ record: inout MessageRecord, tenant: String, adapter: any ChannelAdapter) async {
+        // Email carries unsubscribe (and, when on, tracking) links: their secret is made once and
+        // kept with the message (saved with the delivery).
+        if record.channel == .email && record.linkToken == nil { record.linkToken = SecretToken.make() }
         var outbound = OutboundMessage(record)
         outbound.tenant = tenant
         if let answered = record.inReplyTo, let inbound = try? await store.read({ try await $0.message(tenant, id: answered) }),
@@ -277,5 +280,6 @@ extension OutboundMessage {
         self.init(id: m.id, key: m.key, channel: m.channel, to: m.to ?? "", from: m.from ?? "", subject: m.subject, body: m.body)
         html = m.html
         attachments = m.attachments
+        linkToken = m.linkToken
     }
 }

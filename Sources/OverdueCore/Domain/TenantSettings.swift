@@ -104,6 +104,8 @@ public struct TenantSettings: Hashable, Sendable {
                                       validate: { $0.isEmpty ? "must not be empty" : nil }),
         "email.inbound_secret": .init(defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
                                       validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "email.tracking": .init(defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
+                                 secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
         "email.tls.ca_file": .init(defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
                                    validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
         "autonomy": .init(defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,

@@ -266,3 +266,14 @@ public enum StableHash {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 }
+
+/// Unguessable tokens for links that act without a login (document downloads, unsubscribe).
+public enum SecretToken {
+    /// `bytes` random bytes from the system's secure generator, base64url without padding.
+    public static func make(bytes: Int = 24) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

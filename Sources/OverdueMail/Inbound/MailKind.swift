@@ -8,8 +8,27 @@ public struct BouncedRecipient: Hashable, Sendable, Codable {
     public var status: String?
     /// Whether the address itself is bad: the message can never be delivered to it.
     public var hard: Bool
+    /// Why it bounced.
+    public var reason: BounceReason
     /// The server's words (Diagnostic-Code or the line that said it).
     public var diagnostic: String?
+
+    /// A recipient whose reason is read from `status`, the server's words about it (`diagnostic`,
+    /// or the part of a plain-text notice that speaks of it) and the rest of the notice; `hard`
+    /// follows from the reason, and a delay notice is never hard.
+    public init(address: String, status: String?, diagnostic: String?, words: String? = nil, notice: String, action: String = "failed") {
+        let reason = BounceReason.classify(status: status, diagnostic: words ?? diagnostic ?? "", notice: notice, action: action)
+        self.init(address: address, status: status, hard: !action.hasPrefix("delayed") && reason.isHard(status: status), reason: reason, diagnostic: diagnostic)
+    }
+
+    /// A recipient with everything given.
+    public init(address: String, status: String?, hard: Bool, reason: BounceReason, diagnostic: String?) {
+        self.address = address
+        self.status = status
+        self.hard = hard
+        self.reason = reason
+        self.diagnostic = diagnostic
+    }
 }
 
 /// What kind of mail arrived.
@@ -49,21 +68,76 @@ public enum MailClassifier {
         }
         if reportType == "delivery-status" || parts.contains(where: { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" }) {
             let recipients = dsnRecipients(parts, body: m.textBody)
-            if !recipients.isEmpty { return .bounce(recipients) }
+            if !recipients.isEmpty { return .bounce(gatewayAware(recipients, m)) }
         }
         if let ses = amazonSES(m) { return .bounce(ses) }
+        if let refusal = listRefusal(m) { return .bounce([refusal]) }
         if looksLikeBounce(m) {
+            // A report whose MIME headers were lost still carries its status fields as text.
+            if m.textBody.contains("Final-Recipient:") {
+                let list = dsnRecipients(fields: m.textBody, body: m.textBody)
+                if !list.isEmpty { return .bounce(gatewayAware(list, m)) }
+            }
             var list = textRecipients(m)
             // Exim names the failed addresses in a header.
             let failed = m.headers.all("X-Failed-Recipients").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
             if let first = failed.first, list.first?.address != first {
                 let status = list.first?.status ?? statusCode(in: m.textBody) ?? impliedStatus(m.textBody, action: "failed")
-                list = [BouncedRecipient(address: first, status: status, hard: isHard(status: status, action: "failed", diagnostic: m.textBody), diagnostic: nil)]
+                list = [BouncedRecipient(address: first, status: status, diagnostic: nil, words: list.first?.diagnostic, notice: evidence(m.textBody))]
             }
-            return .bounce(list)
+            // A gateway's notice that only forwards the real bounce (InterScan and the like): the
+            // enclosed bounce says what happened.
+            if list.first.map({ $0.reason == .undetermined }) ?? true {
+                for part in m.root.flattened where part.mediaType == "message/rfc822" {
+                    guard let inner = part.parts.first else { continue }
+                    let enclosed = MailMessage(raw: [], root: inner, problems: [])
+                    guard looksLikeBounce(enclosed) || inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" }) ||
+                        enclosed.textBody.contains("permanent fatal errors") else { continue }
+                    let found = inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
+                        ? dsnRecipients(inner.flattened, body: enclosed.textBody) : textRecipients(enclosed, enclosed: true)
+                    if let r = found.first(where: { $0.address == list.first?.address }) ?? (list.isEmpty ? found.first : nil) { list = [r]; break }
+                }
+            }
+            // Nothing names the recipient: the returned message's To does.
+            if list.isEmpty, let original = m.root.flattened.first(where: { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }) {
+                let headers = original.parts.first?.headers ?? MailHeaders.parse(original.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
+                let text = evidence(m.textBody)
+                list = headers.all("To").flatMap { Addresses.parse($0).map(\.address) }.prefix(1).map {
+                    BouncedRecipient(address: $0.lowercased(), status: impliedStatus(text, action: "failed"), diagnostic: nil, notice: text)
+                }
+            }
+            return .bounce(gatewayAware(list, m))
         }
+        // Apple Mail's unsubscribe button mails the List-Unsubscribe address on the user's behalf.
+        if m.headers["X-Apple-Unsubscribe"]?.lowercased() == "true", let from = m.fromAddress { return .feedback(type: "opt-out", recipients: [from]) }
         if isAutoReply(m) { return .autoReply }
         return .reply
+    }
+
+    /// A mailing list manager refusing a post from a non-member (fml, ezmlm, Mailman): the list
+    /// address bounced us, though it exists.
+    static func listRefusal(_ m: MailMessage) -> BouncedRecipient? {
+        let h = m.headers
+        guard h["X-MLServer"] != nil || h["List-Id"] != nil || h["Mailing-List"] != nil || h["X-Mailman-Version"] != nil else { return nil }
+        let text = ((m.subject ?? "") + "\n" + m.textBody).lowercased()
+        guard ["not a member", "are not member", "not member of", "members only", "post by non-member"].contains(where: text.contains) else { return nil }
+        let list = m.textBody.split(whereSeparator: { " <>()\"'\t\r\n".contains($0) }).first { $0.contains("@") && $0.contains(".") }
+            .map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:")) } ?? m.fromAddress ?? ""
+        return BouncedRecipient(address: list, status: "5.7.1", hard: false, reason: .senderRejected, diagnostic: m.subject)
+    }
+
+    /// Content-filtering gateways (McAfee Email Gateway, MailFoundry, m-FILTER, ActiveHunter) answer for the
+    /// servers behind them after reading the message: an "unknown user" from one, without a x.1.1
+    /// code, is their filter's verdict, not the mailbox's.
+    static func gatewayAware(_ list: [BouncedRecipient], _ m: MailMessage) -> [BouncedRecipient] {
+        let h = m.headers
+        let gateway = h["X-NAI-Header"]?.contains("McAfee") == true || (h["X-Mailer"] ?? "").contains("m-FILTER") ||
+            h.all("Received").contains { $0.contains("(MAILFOUNDRY)") } || h["X-AHMailID"] != nil
+        guard gateway else { return list }
+        return list.map { r in
+            guard r.reason == .userUnknown, !(r.status ?? "").hasPrefix("5.1.1") else { return r }
+            return BouncedRecipient(address: r.address, status: r.status, hard: false, reason: .filtered, diagnostic: r.diagnostic)
+        }
     }
 
     // MARK: Feedback
@@ -72,12 +146,12 @@ public enum MailClassifier {
         var type = "abuse"
         var recipients: [String] = []
         if let report = parts.first(where: { $0.mediaType == "message/feedback-report" }) {
-            let fields = MailHeaders.parse(report.text.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0.trimmingCharacters(in: .init(charactersIn: "\r"))) })
+            let fields = MailHeaders.parse(report.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
             type = fields["Feedback-Type"]?.lowercased() ?? type
             recipients += fields.all("Original-Rcpt-To").flatMap { Addresses.parse($0).map(\.address) }
         }
         if recipients.isEmpty, let original = parts.first(where: { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }) {
-            let headers = original.parts.first?.headers ?? MailHeaders.parse(original.text.split(separator: "\n").map { Substring($0.trimmingCharacters(in: .init(charactersIn: "\r"))) })
+            let headers = original.parts.first?.headers ?? MailHeaders.parse(original.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
             recipients = headers.all("To").flatMap { Addresses.parse($0).map(\.address) }
         }
         return .feedback(type: type, recipients: recipients)
@@ -87,9 +161,15 @@ public enum MailClassifier {
 
     /// Per-recipient blocks of a message/delivery-status part.
     static func dsnRecipients(_ parts: [MIMEPart], body: String = "") -> [BouncedRecipient] {
+        parts.filter { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" }
+            .flatMap { dsnRecipients(fields: $0.text, body: body) }
+    }
+
+    /// Per-recipient blocks of delivery-status fields in `text`.
+    static func dsnRecipients(fields text: String, body: String) -> [BouncedRecipient] {
         var out: [BouncedRecipient] = []
-        for part in parts where part.mediaType == "message/delivery-status" || part.mediaType == "message/global-delivery-status" {
-            let text = part.text.replacingOccurrences(of: "\r\n", with: "\n")
+        do {
+            let text = text.replacingOccurrences(of: "\r\n", with: "\n")
             for block in text.components(separatedBy: "\n\n") {
                 let fields = MailHeaders.parse(block.split(separator: "\n").map(Substring.init))
                 guard let recipient = fields["Final-Recipient"] ?? fields["Original-Recipient"] else { continue }
@@ -100,11 +180,14 @@ public enum MailClassifier {
                 guard action.hasPrefix("failed") || action.hasPrefix("delayed") else { continue }
                 var status = fields["Status"]?.split(separator: " ").first.map(String.init)
                 let diagnostic = fields["Diagnostic-Code"]
-                if let diag = diagnostic, let better = statusCode(in: diag), status == nil || status!.hasSuffix(".0.0") { status = better }
+                // The server's own code beats a generic Status, and a failed delivery whose server
+                // said 5xx is permanent whatever the relay's Status claims.
+                if let diag = diagnostic, let better = preferredStatus(in: diag),
+                   status == nil || status!.hasSuffix(".0.0") || (action.hasPrefix("failed") && status!.first == "4" && better.first == "5") {
+                    status = better
+                }
                 if status == nil || status?.isEmpty == true { status = impliedStatus(diagnostic ?? "", action: action) }
-                let evidence = (status ?? "").hasSuffix(".0.0") ? (diagnostic ?? "") + "\n" + body : (diagnostic ?? "")
-                out.append(BouncedRecipient(address: address, status: status, hard: isHard(status: status, action: action, diagnostic: evidence),
-                                            diagnostic: diagnostic))
+                out.append(BouncedRecipient(address: address, status: status, diagnostic: diagnostic, notice: evidence(body), action: action))
             }
         }
         return out
@@ -143,33 +226,86 @@ public enum MailClassifier {
             }
             return found
         }
-        guard values("notificationType").first?.lowercased() == "bounce" else { return nil }
+        let type = values("notificationType").first?.lowercased()
+        guard type == "bounce" || type == "delivery" else { return nil }
+        if type == "delivery" {
+            let status = values("smtpResponse").first.flatMap(statusCode(in:)) ?? "2.0.0"
+            var recipients: [String] = []
+            if let r = body.range(of: "\"recipients\":["), let close = body[r.upperBound...].firstIndex(of: "]") {
+                recipients = body[r.upperBound..<close].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            }
+            return recipients.map {
+                BouncedRecipient(address: $0.lowercased(), status: status, hard: false, reason: .delivered, diagnostic: nil)
+            }
+        }
         let permanent = values("bounceType").first?.lowercased() == "permanent"
+        let subtype = values("bounceSubType").first?.lowercased() ?? ""
         let statuses = values("status")
         let diagnostics = values("diagnosticCode")
         return values("emailAddress").enumerated().map { i, address in
             let diagnostic = i < diagnostics.count ? diagnostics[i] : nil
-            let status = i < statuses.count ? statuses[i] : (permanent ? "5.0.0" : "4.0.0")
-            return BouncedRecipient(address: address.lowercased(), status: status,
-                                    hard: permanent && isHard(status: status, action: "failed", diagnostic: diagnostic ?? "user unknown"), diagnostic: diagnostic)
+            var status = i < statuses.count ? statuses[i] : (permanent ? "5.0.0" : "4.0.0")
+            if let d = diagnostic, let better = preferredStatus(in: d), status.hasSuffix(".0.0") || better != status { status = better }
+            // SES names the kind when the server's words are missing.
+            let implied = ["noemail": "user unknown", "mailboxfull": "mailbox full", "messagetoolarge": "message too large",
+                           "contentrejected": "as spam", "attachmentrejected": "virus"][subtype] ?? ""
+            return BouncedRecipient(address: address.lowercased(), status: status, diagnostic: diagnostic, notice: implied,
+                                    action: permanent ? "failed" : "delayed")
         }
     }
 
-    /// Recipients and codes from a bounce written as text only.
-    static func textRecipients(_ m: MailMessage) -> [BouncedRecipient] {
-        let body = m.textBody
-        let own = Set([m.fromAddress ?? ""] + m.recipientAddresses)
-        var found: [String] = []
-        for line in body.split(separator: "\n") where line.contains("@") {
-            for word in line.split(whereSeparator: { " <>:;,()\"'\t".contains($0) }) where word.contains("@") && word.contains(".") {
-                let a = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".[]"))
-                if !own.contains(a) && !a.hasPrefix("mailer-daemon") && !a.hasPrefix("postmaster") && !found.contains(a) { found.append(a) }
+    /// Recipients and codes from a bounce written as text only. The lines from the first failed
+    /// address to the next address heading are what the server said about it.
+    static func textRecipients(_ m: MailMessage, enclosed: Bool = false) -> [BouncedRecipient] {
+        let text = evidence(m.textBody)
+        // The notice's own addresses are not failed recipients — except an enclosed bounce's To,
+        // which is the failed address as forwarded.
+        let own = Set([m.fromAddress ?? ""] + (enclosed ? [] : m.recipientAddresses))
+        // The reporting host's own domains: its postmaster is not a failed recipient.
+        let reporter = [m.fromAddress, m.messageID].compactMap { $0?.split(separator: "@").last.map { String($0).lowercased() } }
+        // "\r\n" is one Character: split on newlines, not on "\n".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        func addresses(_ line: Substring) -> [String] {
+            let lower = line.lowercased()
+            if lower.contains("please contact") || lower.contains("please send mail to") || lower.contains("for further assistance") { return [] }
+            return line.split(whereSeparator: { " <>:;,()\"'\t".contains($0) }).filter { $0.contains("@") && $0.contains(".") }.map {
+                $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".[]"))
+            }.filter { a in
+                let domain = a.split(separator: "@").last.map(String.init) ?? ""
+                let reporting = reporter.contains { $0 == domain || $0.hasSuffix("." + domain) || domain.hasSuffix("." + $0) }
+                return !own.contains(a) && !a.hasPrefix("mailer-daemon") && !(a.hasPrefix("postmaster@") && reporting)
             }
-            if !found.isEmpty { break }
         }
-        let status = statusCode(in: body) ?? impliedStatus(body, action: "failed")
-        let hard = isHard(status: status, action: "failed", diagnostic: body)
-        return found.prefix(1).map { BouncedRecipient(address: $0, status: status, hard: hard, diagnostic: nil) }
+        // A line that is only an address ("<a@b>:", "a@b:") is a recipient heading, even when the
+        // address is also the notice's own (anonymised reports do that).
+        func heading(_ line: Substring) -> String? {
+            let t = line.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "<>:"))
+            guard t.contains("@"), !t.contains(" "), !t.hasPrefix("mailer-daemon") else { return nil }
+            return t.lowercased()
+        }
+        let first = lines.firstIndex(where: { !addresses($0).isEmpty })
+        let head = lines.firstIndex(where: { heading($0) != nil && $0.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(":") })
+        let start: Int
+        let address: String
+        if let h = head, first.map({ h < $0 }) ?? true, let a = heading(lines[h]) {
+            (start, address) = (h, a)
+        } else if let f = first, let a = addresses(lines[f]).first {
+            (start, address) = (f, a)
+        } else {
+            return []
+        }
+        var end = start + 1
+        while end < lines.count {
+            let line = lines[end].trimmingCharacters(in: .whitespacesAndNewlines)
+            // Another recipient's heading ("<b@x>:" or the address alone) starts its own block.
+            let heading = (line.hasPrefix("<") && (line.hasSuffix(">:") || line.hasSuffix(">"))) || (line.contains("@") && !line.contains(" "))
+            if heading, let other = addresses(Substring(line)).first, other != address { break }
+            end += 1
+        }
+        let block = lines[start..<end].joined(separator: "\n")
+        let status = preferredStatus(in: block) ?? preferredStatus(in: text) ?? impliedStatus(block, action: "failed")
+        let said = block.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: " ")
+        return [BouncedRecipient(address: address, status: status, diagnostic: String(said.prefix(500)), notice: text)]
     }
 
     /// The first RFC 3463 status in `text` (`5.1.1`), or one implied by a bare SMTP code (`550` → `5.0.0`).
@@ -210,27 +346,35 @@ public enum MailClassifier {
         }
         let t = text.lowercased()
         if ["will retry", "will be retried", "temporar", "delayed", "try again later", "still trying"].contains(where: t.contains) { return "4.0.0" }
+        // Exim's "retry timeout exceeded": every attempt failed temporarily until the retry
+        // period ran out (RFC 3463 4.4.7).
+        if let r = t.range(of: "retry timeout exceeded"), !t[..<r.lowerBound].hasSuffix("delivery ") { return "4.4.7" }
         return "5.0.0"
     }
 
-    /// Hard: the address can never receive mail (unknown user or domain, moved, disabled). Mailbox
-    /// full, policy and content refusals, and temporary failures are soft.
-    static func isHard(status: String?, action: String, diagnostic: String?) -> Bool {
-        if action.hasPrefix("delayed") { return false }
-        let d = (diagnostic ?? "").lowercased()
-        let unknown = ["user unknown", "unknown user", "no such user", "does not exist", "mailbox unavailable", "recipient address rejected",
-                       "invalid recipient", "no mailbox", "unknown recipient", "address unknown", "host not found", "domain not found",
-                       "name or service not known", "no such domain", "mailbox not found", "account disabled", "account has been disabled",
-                       "not listed in", "invalid final delivery", "host unknown", "unknown host", "address not found", "user not found",
-                       "dns lookup failure", "may not exist", "no such recipient", "recipient not found", "addressee unknown", "unknown address"]
-        guard let status, let cls = status.first else { return unknown.contains { d.contains($0) } }
-        guard cls == "5" else { return false }
-        let sub = status.split(separator: ".").dropFirst().map(String.init)
-        if sub.first == "1" { return ["1", "2", "3", "6", "10"].contains(sub.count > 1 ? sub[1] : "") || unknown.contains { d.contains($0) } }
-        // Mailbox state (full, disabled, over quota) and policy refusals may change: soft.
-        if sub.first == "2" || sub.first == "7" || sub.first == "3" { return false }
-        if sub.first == "4" && sub.count > 1 && sub[1] == "4" { return true }
-        return unknown.contains { d.contains($0) }
+    /// The status a server gave with its reply code (`550 5.7.1`, `550-'5.2.2`), which is the
+    /// real one when relays wrap it in their own (`5.1.0 - Unknown address error 550-'5.2.2 …`);
+    /// else the first status in the text.
+    static func preferredStatus(in text: String) -> String? {
+        var rest = Substring(text)
+        while let found = statusCode(in: String(rest)), let r = rest.range(of: found) {
+            let before = rest[..<r.lowerBound].suffix(5)
+            let code = before.drop(while: { !$0.isNumber })
+            if code.count >= 4, code.prefix(3).allSatisfy(\.isNumber), code.first == found.first { return found }
+            rest = rest[r.upperBound...]
+        }
+        return statusCode(in: text)
+    }
+
+    /// The part of a notice that speaks about the failure: the returned message, which often
+    /// follows inline (headers with "spam" and "spf" in them), is cut off.
+    static func evidence(_ body: String) -> String {
+        var end = body.endIndex
+        for marker in ["\nreceived: ", "\nreturn-path: ", "\ndkim-signature: ", "this is a copy of the message", "below this line is a copy",
+                       "original message follows", "----- original message", "------ original message", "--- original message"] {
+            if let r = body.range(of: marker, options: .caseInsensitive), r.lowerBound < end { end = r.lowerBound }
+        }
+        return String(body[..<end])
     }
 
     // MARK: Auto-replies

@@ -79,7 +79,10 @@ public enum MIMEParser {
     /// Parses `bytes`.
     public static func parse(_ bytes: [UInt8]) -> MailMessage {
         var problems: [String] = []
-        let root = entity(bytes[...], depth: 0, problems: &problems, defaultType: "text/plain")
+        var start = bytes.startIndex
+        // An mbox "From " separator line is not a header field: skip it.
+        if bytes.starts(with: Array("From ".utf8)), let nl = bytes.firstIndex(of: 10) { start = nl + 1 }
+        let root = entity(bytes[start...], depth: 0, problems: &problems, defaultType: "text/plain")
         if root.headers.fields.isEmpty { problems.append("no header fields") }
         return MailMessage(raw: bytes, root: root, problems: problems)
     }

@@ -76,6 +76,16 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var references: [String] = []
     /// How many times it was handed to the provider.
     public var deliveryAttempts = 0
+    /// The secret of its unsubscribe, open-pixel and click links (email).
+    public var linkToken: String?
+    /// First time it was seen opened (tracking pixel; email with tracking on).
+    public var openedAt: Date?
+    /// How many times it was seen opened.
+    public var opens = 0
+    /// First time a link in it was followed (tracking on).
+    public var clickedAt: Date?
+    /// How many times its links were followed.
+    public var clicks = 0
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -131,8 +141,23 @@ extension Session {
     /// Records what a delivery try came to: status, provider id, error, when (the try, or the next
     /// one booked) and the number of tries.
     public func saveDelivery(_ tenant: String, _ m: MessageRecord) async throws {
-        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ? WHERE tenant_id = ? AND id = ?",
-                       [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .text(tenant), .text(m.id)])
+        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
+                       [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
+                        .text(tenant), .text(m.id)])
+    }
+
+    /// The message behind a link token (any tenant: the token is the secret).
+    public func message(linkToken: String) async throws -> (tenant: String, message: MessageRecord)? {
+        guard let r = try await row("SELECT * FROM messages WHERE link_token = ?", [.text(linkToken)]) else { return nil }
+        return (try r.string("tenant_id"), try Session.message(r))
+    }
+
+    /// Counts an open (`click` false) or a followed link of a message; the first time is kept.
+    public func recordEngagement(_ tenant: String, message id: String, click: Bool, at: Date) async throws {
+        let sql = click
+            ? "UPDATE messages SET clicks = clicks + 1, clicked_at = COALESCE(clicked_at, ?) WHERE tenant_id = ? AND id = ?"
+            : "UPDATE messages SET opens = opens + 1, opened_at = COALESCE(opened_at, ?) WHERE tenant_id = ? AND id = ?"
+        try await exec(sql, [.time(at), .text(tenant), .text(id)])
     }
 
 
@@ -198,6 +223,11 @@ extension Session {
         m.understanding = try r.optString("understanding").map { try decodeJSON(Understanding.self, $0) }
         m.references = try decodeJSON([String].self, try r.optString("thread_refs") ?? "[]")
         m.deliveryAttempts = Int(try r.optInt("delivery_attempts") ?? 0)
+        m.linkToken = try r.optString("link_token")
+        m.openedAt = try r.optTime("opened_at")
+        m.opens = Int(try r.optInt("opens") ?? 0)
+        m.clickedAt = try r.optTime("clicked_at")
+        m.clicks = Int(try r.optInt("clicks") ?? 0)
         return m
     }
 
