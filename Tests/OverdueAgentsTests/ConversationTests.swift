@@ -263,6 +263,30 @@ import OverdueTestSupport
             #expect(!again.isNew)
         }
     }
+
+    @Test func aStrangersMailNamingAnInvoiceIsFiledOnThatCaseForAPerson() async throws {
+        try await ConversationTests().withWorld(.sqlite) { w in
+            let raw = Array("""
+                From: New AP Clerk <ap-new@bigshipper.example>\r
+                Subject: Load 448812 - remittance\r
+                Message-ID: <stranger-1@bigshipper.example>\r
+                \r
+                We sent the payment for this yesterday.\r
+                """.utf8)
+            let result = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
+            guard case .conversation(let outcome) = result else { Issue.record("not a conversation: \(result)"); return }
+            #expect(outcome.contact == nil)
+            #expect(outcome.steps.isEmpty && outcome.responses.isEmpty)
+            #expect(outcome.message.debtorID == "SHIP1")
+            #expect(outcome.message.invoiceNumbers == ["INV-100"])
+            let item = try #require(try await w.store.read { try await $0.inbox("acme") }.first { $0.code == "unknown_sender" })
+            #expect(item.debtorID == "SHIP1")
+            // Naming nothing that exists leaves it unmatched.
+            let other = Array("From: x@nowhere.example\r\nSubject: Invoice 99999\r\nMessage-ID: <s2@nowhere.example>\r\n\r\nHello\r\n".utf8)
+            guard case .conversation(let o2) = try await MailIntake(store: w.store, engine: w.engine).handle(other, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!) else { return }
+            #expect(o2.message.debtorID == nil)
+        }
+    }
 }
 
 @Suite struct TemplateTests {

@@ -96,15 +96,27 @@ public struct ConversationEngine: Sendable {
         message.references = references
 
         guard let contact else {
+            // No known sender and no thread: the invoice, load or PRO numbers it names may still
+            // put it on one case. It is filed there for a person — a stranger's words are not
+            // acted on, and Overdue does not answer an address nobody gave it.
+            let named = understanding.invoiceRefs.isEmpty ? [] : try await store.read { try await $0.invoices(tenant, referencedBy: understanding.invoiceRefs) }
+            let debtors = Set(named.map(\.debtorID))
+            if debtors.count == 1, let debtor = debtors.first {
+                message.debtorID = debtor
+                message.invoiceNumbers = named.map(\.number)
+            }
+            let filed = message
             let isNew = try await store.write { s in
-                let isNew = try await s.insertMessage(tenant, message)
+                let isNew = try await s.insertMessage(tenant, filed)
                 if isNew {
-                    try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched,
-                                             reason: Reason("unmatched", "\(channel.rawValue) from \(address): no contact has this address"), messageID: messageID, at: at)
+                    let why = filed.debtorID.map { d in
+                        Reason("unknown_sender", "\(channel.rawValue) from \(address), who is not a contact, about \(filed.invoiceNumbers.joined(separator: ", ")) of \(d): add them as a contact to let Overdue answer")
+                    } ?? Reason("unmatched", "\(channel.rawValue) from \(address): no contact has this address")
+                    try await s.addInboxItem(tenant, debtor: filed.debtorID, kind: .unmatched, reason: why, messageID: messageID, at: at)
                 }
                 return isNew
             }
-            return Outcome(message: message, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
+            return Outcome(message: filed, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
         }
 
         // Decide on the case as it stands when the message arrives.

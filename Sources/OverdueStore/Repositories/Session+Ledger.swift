@@ -60,6 +60,23 @@ extension Session {
             .map(Session.invoice)
     }
 
+    /// The invoices a debtor's words may name (`INV-1001`, `#1001`, a load or PRO number): candidates
+    /// share the reference's longest run of digits; `Invoice.matches(reference:)` decides.
+    public func invoices(_ tenant: String, referencedBy refs: [String]) async throws -> [Invoice] {
+        var found: [String: Invoice] = [:]
+        for ref in refs.prefix(10) {
+            let runs = ref.split(whereSeparator: { !$0.isNumber })
+            guard let digits = runs.max(by: { $0.count < $1.count }), digits.count >= 3 else { continue }
+            let like = "%\(digits)%"
+            let rows = try await rows("""
+                SELECT * FROM invoices WHERE tenant_id = ? AND (number LIKE ? OR load_number LIKE ? OR pro_number LIKE ? OR bol_number LIKE ? OR po_number LIKE ?)
+                LIMIT 200
+                """, [.text(tenant), .text(like), .text(like), .text(like), .text(like), .text(like)])
+            for inv in try rows.map(Session.invoice) where inv.matches(reference: ref) { found[inv.number] = inv }
+        }
+        return found.values.sorted { $0.number < $1.number }
+    }
+
     /// Number of invoices of the tenant.
     public func invoiceCount(_ tenant: String) async throws -> Int {
         Int(try await row("SELECT COUNT(*) AS n FROM invoices WHERE tenant_id = ?", [.text(tenant)])?.int("n") ?? 0)
