@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -68,6 +70,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -112,14 +116,16 @@ let package = Package(
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
-            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail"],
+            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "OverdueServerTests",
             dependencies: [
-                "OverdueServer", "OverdueAgents", "OverdueStore", "OverdueCore",
+                "OverdueServer", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),

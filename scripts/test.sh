@@ -34,6 +34,11 @@ start_postgres
 . scripts/lib/mail.sh
 if [ -z "${OVERDUE_TEST_SMTP:-}" ]; then start_mail_servers; fi
 
+# The providers' official Python libraries sign test webhooks (Twilio, Plivo, Vonage).
+echo "== provider libraries for webhook signatures =="
+python3 -c "import twilio, plivo, vonage_http_client" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore twilio plivo vonage
+export OVERDUE_TEST_PROVIDER_SIGNER="$PWD/scripts/provider-sign.py"
+
 echo "== linting deployment files =="
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 python3 scripts/lint-deploy.py

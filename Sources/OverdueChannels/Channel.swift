@@ -32,6 +32,10 @@ public struct OutboundMessage: Hashable, Sendable {
     public var references: [String] = []
     /// The secret of the message's unsubscribe and tracking links (email).
     public var linkToken: String?
+    /// Which try this is (1 for the first; more after temporary failures).
+    public var attempt = 1
+    /// When the first try was made (retries and failover look for it from then on).
+    public var firstTriedAt: Date?
 
     /// Creates a message.
     public init(id: String, key: String, channel: Channel, to: String, from: String, subject: String?, body: String) {

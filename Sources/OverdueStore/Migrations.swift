@@ -299,6 +299,38 @@ enum Migrations {
             "ALTER TABLE messages ADD COLUMN clicked_at TEXT",
             "ALTER TABLE messages ADD COLUMN clicks INTEGER NOT NULL DEFAULT 0",
         ] },
+        Migration(id: 7, name: "provider delivery reports, sender rate slots, audit log") { d in [
+            "ALTER TABLE messages ADD COLUMN delivery_status TEXT",
+            "ALTER TABLE messages ADD COLUMN delivered_at TEXT",
+            "CREATE INDEX messages_provider ON messages (tenant_id, provider_id)",
+            // The latest second each sender number sends in, and how many sends it holds (rate
+            // limits shared by every worker).
+            """
+            CREATE TABLE send_slots (
+                tenant_id TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                second TEXT NOT NULL,
+                used INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, sender)
+            )
+            """,
+            // Append-only; each entry carries the hash of the one before it.
+            """
+            CREATE TABLE audit_log (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                object TEXT,
+                outcome TEXT NOT NULL,
+                ip TEXT,
+                detail TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

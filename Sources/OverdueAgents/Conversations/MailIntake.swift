@@ -233,7 +233,8 @@ public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logge
             return nil
         },
         logger: logger)
-    return [.email: email]
+    let sms = SMSChannel(account: { tenant in try SMSAccount.from(try await store.read { try await $0.settings(tenant) }, tenant: tenant) }, logger: logger)
+    return [.email: email, .sms: sms]
 }
 
 /// Watches every tenant's mailbox, on the leader only (one reader per mailbox): new mail is read

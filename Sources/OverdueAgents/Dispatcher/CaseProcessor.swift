@@ -200,6 +200,10 @@ public struct CaseProcessor: Sendable {
         // Email carries unsubscribe (and, when on, tracking) links: their secret is made once and
         // kept with the message (saved with the delivery).
         if record.channel == .email && record.linkToken == nil { record.linkToken = SecretToken.make() }
+        if record.channel == .sms, let wait = await rateLimitWait(&record, tenant: tenant) {
+            logger.debug("\(record.id): \(wait)")
+            return
+        }
         var outbound = OutboundMessage(record)
         outbound.tenant = tenant
         if let answered = record.inReplyTo, let inbound = try? await store.read({ try await $0.message(tenant, id: answered) }),
@@ -210,6 +214,8 @@ public struct CaseProcessor: Sendable {
             outbound.references = inbound.references + [mid]
         }
         record.deliveryAttempts += 1
+        outbound.attempt = record.deliveryAttempts
+        outbound.firstTriedAt = record.at.addingTimeInterval(-Self.retryBackoff.prefix(record.deliveryAttempts - 1).reduce(0, +))
         do {
             let receipt = try await adapter.send(outbound)
             record.status = .sent
@@ -236,6 +242,30 @@ public struct CaseProcessor: Sendable {
                 }
             }
         }
+    }
+
+    static let rateWait = "waiting for the sender's rate limit:"
+
+    /// Texts through a real provider take their sender number's next free instant (carriers allow
+    /// a long code about one text a second): a text whose instant is later is booked for then
+    /// instead of sent now (the dispatcher never sleeps in a request). Returns why it waits, or
+    /// nil to send now.
+    func rateLimitWait(_ record: inout MessageRecord, tenant: String) async -> String? {
+        if record.error?.hasPrefix(Self.rateWait) == true {
+            // Its instant was reserved when it was booked.
+            record.error = nil
+            return nil
+        }
+        guard let settings = try? await store.read({ try await $0.settings(tenant) }), (settings.value("sms.provider") ?? "sandbox") != "sandbox" else { return nil }
+        let perSecond = Int(settings.value("sms.per_second") ?? "1") ?? 1
+        let sender = settings.value("sms.from") ?? settings.value("sender.phone") ?? record.from ?? "default"
+        let wanted = record.at
+        guard let slot = try? await store.write({ try await $0.reserveSendSlot(tenant, sender: sender, at: wanted, perSecond: perSecond) }),
+              slot > wanted else { return nil }
+        record.status = .scheduled
+        record.at = slot
+        record.error = "\(Self.rateWait) \(sender) sends \(perSecond) a second; this text goes at \(Timestamp.format(slot))"
+        return record.error
     }
 
     /// Seconds before each further try after a temporary failure (1 min, 5 min, 30 min, 2 h, 6 h).

@@ -33,6 +33,10 @@ public struct TenantSettings: Hashable, Sendable {
         ContactWindow.parseClock(v) == nil ? "must be a time HH:MM (e.g. 08:00)" : nil
     }
 
+    private static func urlCheck(_ v: String) -> String? {
+        (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL"
+    }
+
     private static func telephoneClockCheck(_ v: String) -> String? {
         guard let m = ContactWindow.parseClock(v) else { return "must be a time HH:MM (e.g. 08:00)" }
         return (8 * 60...21 * 60).contains(m) ? nil : "SMS and voice may only be sent 08:00–21:00 in the contact's time zone"
@@ -104,6 +108,29 @@ public struct TenantSettings: Hashable, Sendable {
                                       validate: { $0.isEmpty ? "must not be empty" : nil }),
         "email.inbound_secret": .init(defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
                                       validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "sms.provider": .init(defaultValue: "sandbox", help: "sandbox (nothing leaves), twilio, vonage or plivo", secret: false,
+                              validate: { ["sandbox", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be sandbox, twilio, vonage or plivo" }),
+        "sms.secondary": .init(defaultValue: "none", help: "provider texts fail over to after 2 failed tries: none, twilio, vonage or plivo", secret: false,
+                               validate: { ["none", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be none, twilio, vonage or plivo" }),
+        "sms.from": .init(defaultValue: nil, help: "sender number for texts and calls, E.164 (default sender.phone)", secret: false,
+                          validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "sms.per_second": .init(defaultValue: "1", help: "texts per second per sender number (1 for a long code)", secret: false, validate: intCheck(1...100)),
+        "twilio.account_sid": .init(defaultValue: nil, help: "Twilio account SID (AC…)", secret: false,
+                                    validate: { $0.hasPrefix("AC") && $0.count == 34 ? nil : "must be AC followed by 32 characters" }),
+        "twilio.auth_token": .init(defaultValue: nil, help: "Twilio auth token (also checks webhook signatures)", secret: true,
+                                   validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "twilio.api_url": .init(defaultValue: nil, help: "Twilio API base URL (default https://api.twilio.com)", secret: false, validate: urlCheck),
+        "vonage.api_key": .init(defaultValue: nil, help: "Vonage API key", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "vonage.api_secret": .init(defaultValue: nil, help: "Vonage API secret", secret: true, validate: { $0.count < 6 ? "must be at least 6 characters" : nil }),
+        "vonage.signature_secret": .init(defaultValue: nil, help: "Vonage signature secret (checks signed webhooks)", secret: true,
+                                         validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "vonage.signature_method": .init(defaultValue: "sha256", help: "Vonage signature method: md5hash, md5, sha1, sha256 or sha512", secret: false,
+                                         validate: { ["md5hash", "md5", "sha1", "sha256", "sha512"].contains($0) ? nil : "must be md5hash, md5, sha1, sha256 or sha512" }),
+        "vonage.api_url": .init(defaultValue: nil, help: "Vonage SMS API base URL (default https://rest.nexmo.com)", secret: false, validate: urlCheck),
+        "plivo.auth_id": .init(defaultValue: nil, help: "Plivo auth ID", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "plivo.auth_token": .init(defaultValue: nil, help: "Plivo auth token (also checks webhook signatures)", secret: true,
+                                  validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "plivo.api_url": .init(defaultValue: nil, help: "Plivo API base URL (default https://api.plivo.com)", secret: false, validate: urlCheck),
         "email.tracking": .init(defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
                                  secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
         "email.tls.ca_file": .init(defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,

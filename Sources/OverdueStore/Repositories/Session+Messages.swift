@@ -86,6 +86,10 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var clickedAt: Date?
     /// How many times its links were followed.
     public var clicks = 0
+    /// The provider's last delivery report (`queued`, `sent`, `delivered`, `undelivered`, `failed`).
+    public var deliveryStatus: String?
+    /// When the provider reported it delivered.
+    public var deliveredAt: Date?
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -150,6 +154,40 @@ extension Session {
     public func message(linkToken: String) async throws -> (tenant: String, message: MessageRecord)? {
         guard let r = try await row("SELECT * FROM messages WHERE link_token = ?", [.text(linkToken)]) else { return nil }
         return (try r.string("tenant_id"), try Session.message(r))
+    }
+
+    /// The message a provider knows as `providerID` (`PROVIDER:ID`).
+    public func message(_ tenant: String, providerID: String) async throws -> MessageRecord? {
+        try await row("SELECT * FROM messages WHERE tenant_id = ? AND provider_id = ?", [.text(tenant), .text(providerID)]).map(Session.message)
+    }
+
+    /// Notes a provider's delivery report on a message. Reports arrive out of order and more than
+    /// once: a later state never goes back (delivered stays delivered). A failure marks the message
+    /// failed with the provider's words.
+    public func applyDeliveryReport(_ tenant: String, id: String, state: String, detail: String, at: Date) async throws {
+        let rank = ["queued": 0, "sent": 1, "undelivered": 2, "failed": 2, "delivered": 3]
+        guard let current = try await message(tenant, id: id) else { return }
+        if let was = current.deliveryStatus, (rank[was] ?? 0) > (rank[state] ?? 0) { return }
+        if state == "failed" || state == "undelivered" {
+            try await exec("UPDATE messages SET delivery_status = ?, status = 'failed', error = ? WHERE tenant_id = ? AND id = ?",
+                           [.text(state), .text(detail), .text(tenant), .text(id)])
+        } else {
+            try await exec("UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
+                           [.text(state), state == "delivered" ? .time(at) : .null, .text(tenant), .text(id)])
+        }
+    }
+
+    /// Reserves `sender`'s next second with room at or after `at` (shared by every worker: the
+    /// store serialises writers).
+    public func reserveSendSlot(_ tenant: String, sender: String, at: Date, perSecond: Int) async throws -> Date {
+        let latest = try await row("SELECT second, used FROM send_slots WHERE tenant_id = ? AND sender = ?", [.text(tenant), .text(sender)])
+            .map { (second: try $0.time("second"), used: Int(try $0.int("used"))) }
+        let slot = SendRate.slot(latest: latest, at: at, perSecond: perSecond)
+        try await exec("""
+            INSERT INTO send_slots (tenant_id, sender, second, used) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant_id, sender) DO UPDATE SET second = excluded.second, used = excluded.used
+            """, [.text(tenant), .text(sender), .time(slot.second), .int(Int64(slot.used))])
+        return slot.second
     }
 
     /// Counts an open (`click` false) or a followed link of a message; the first time is kept.
@@ -228,6 +266,8 @@ extension Session {
         m.opens = Int(try r.optInt("opens") ?? 0)
         m.clickedAt = try r.optTime("clicked_at")
         m.clicks = Int(try r.optInt("clicks") ?? 0)
+        m.deliveryStatus = try r.optString("delivery_status")
+        m.deliveredAt = try r.optTime("delivered_at")
         return m
     }
 

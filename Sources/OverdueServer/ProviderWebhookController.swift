@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OverdueAgents
+import OverdueChannels
+import OverdueCore
+import OverdueStore
+
+/// `POST /webhooks/{twilio|vonage|plivo}/sms` (texts debtors send) and `…/status` (delivery
+/// reports), `?tenant=T`. Every request's signature is checked against the tenant's credentials
+/// over the URL the provider called (`public_url` + path and query); a bad or missing signature
+/// gets 403 and an audit entry, and nothing is stored.
+struct ProviderWebhookController: Sendable {
+    let store: Store
+    let webhooks: ProviderWebhooks
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/webhooks/:provider/sms", use: inbound)
+        router.post("/webhooks/:provider/status", use: status)
+        // Vonage sends GET by default.
+        router.get("/webhooks/:provider/sms", use: inbound)
+        router.get("/webhooks/:provider/status", use: status)
+    }
+
+    static let providers: Set<String> = ["twilio", "vonage", "plivo"]
+
+    struct Verified {
+        let tenant: String
+        let provider: String
+        let params: [(String, String)]
+    }
+
+    /// The request's tenant, provider and parameters once its signature holds.
+    func verify(_ request: Request, context: BasicRequestContext) async throws -> Verified {
+        let provider = try context.parameters.require("provider")
+        guard Self.providers.contains(provider) else {
+            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no provider '\(provider)'")
+        }
+        let name = request.uri.queryParameters.get("tenant") ?? ""
+        guard try await store.read({ try await $0.tenants() }).contains(name) else {
+            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
+        }
+        let settings = try await store.read { try await $0.settings(name) }
+        let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
+        let contentType = request.headers[.contentType]
+        var params: [(String, String)]
+        if contentType?.lowercased().hasPrefix("application/json") == true {
+            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+            params = object.map { ($0.key, "\($0.value)") }
+        } else {
+            params = Form.decode(String(decoding: body, as: UTF8.self))
+        }
+        let query = Form.decode(request.uri.query ?? "").filter { $0.0 != "tenant" }
+        if request.method == .get { params += query }
+        let url = settings.value("public_url").map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + request.uri.description }
+        let genuine: Bool
+        let why: String
+        switch provider {
+        case "twilio":
+            if let url, let token = settings.value("twilio.auth_token") {
+                genuine = WebhookSignature.verifyTwilio(url: url, body: body, contentType: contentType, signature: request.headers[HTTPField.Name("X-Twilio-Signature")!],
+                                                        authToken: token)
+                why = "X-Twilio-Signature does not match"
+            } else { (genuine, why) = (false, "public_url or twilio.auth_token is not set") }
+        case "vonage":
+            if let secret = settings.value("vonage.signature_secret") {
+                genuine = WebhookSignature.verifyVonage(params: params, secret: secret, method: settings.value("vonage.signature_method") ?? "sha256", now: Date())
+                why = "sig does not match or timestamp is stale"
+            } else { (genuine, why) = (false, "vonage.signature_secret is not set") }
+        default:
+            if let url, let token = settings.value("plivo.auth_token") {
+                genuine = WebhookSignature.verifyPlivo(url: url, nonce: request.headers[HTTPField.Name("X-Plivo-Signature-V3-Nonce")!],
+                                                       signature: request.headers[HTTPField.Name("X-Plivo-Signature-V3")!],
+                                                       params: request.method == .get ? [] : params, authToken: token)
+                why = "X-Plivo-Signature-V3 does not match"
+            } else { (genuine, why) = (false, "public_url or plivo.auth_token is not set") }
+        }
+        guard genuine else {
+            let ip = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            try await store.write { s in
+                try await s.appendAudit(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
+                                        ip: ip, detail: why, at: Date())
+            }
+            context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
+            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "the request's signature does not hold")
+        }
+        return Verified(tenant: name, provider: provider, params: params)
+    }
+
+    static func ok(_ provider: String) -> Response {
+        var headers = HTTPFields()
+        // Twilio reads the answer as TwiML: an empty one sends nothing back (answers go through the API).
+        headers[.contentType] = provider == "twilio" ? "text/xml" : "text/plain"
+        let body = provider == "twilio" ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>" : "ok"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    @Sendable func inbound(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context)
+        guard let sms = ProviderEvents.inbound(v.provider, v.params) else {
+            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not an inbound text from \(v.provider)")
+        }
+        do {
+            _ = try await webhooks.inbound(tenant: v.tenant, sms, at: Date())
+        } catch let e as ConversationEngine.InvalidMessage {
+            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: e.description)
+        }
+        return Self.ok(v.provider)
+    }
+
+    @Sendable func status(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context)
+        guard let update = ProviderEvents.status(v.provider, v.params) else {
+            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not a delivery report from \(v.provider)")
+        }
+        try await webhooks.status(tenant: v.tenant, update, at: Date())
+        return Self.ok(v.provider)
+    }
+}

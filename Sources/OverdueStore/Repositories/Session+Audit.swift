@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+import OverdueCore
+
+/// One entry of the audit log.
+public struct AuditEntry: Hashable, Sendable {
+    /// Sequence number.
+    public var id: Int64
+    /// The tenant, if the action concerned one.
+    public var tenant: String?
+    /// When (UTC).
+    public var at: Date
+    /// Who: `user:…`, `key:…`, `system`, or a provider (`webhook:twilio`).
+    public var actor: String
+    /// What (`webhook.rejected`, `message.sent`, …).
+    public var action: String
+    /// The object's id, if any.
+    public var object: String?
+    /// `ok`, `denied`, `failed`.
+    public var outcome: String
+    /// The client's address, if known.
+    public var ip: String?
+    /// Words (never secrets).
+    public var detail: String?
+    /// The previous entry's hash (64 zeros for the first).
+    public var prevHash: String
+    /// This entry's hash: SHA-256 over the previous hash and every field.
+    public var hash: String
+
+    static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
+        let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
+        // Length-prefixed, so no two different entries hash the same text.
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined()
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Session {
+    static let auditLockKey: Int64 = 0x0_0E_D0E_0A0D
+
+    /// Appends an entry, chained to the last one.
+    public func appendAudit(tenant: String?, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?, at: Date) async throws {
+        // One writer at a time reads the last hash: PostgreSQL needs a lock for it (SQLite's
+        // BEGIN IMMEDIATE already serialises writers).
+        if dialect == .postgres { try await exec("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))") }
+        let prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
+        let hash = AuditEntry.digest(prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail)
+        try await exec("""
+            INSERT INTO audit_log (tenant_id, at, actor, action, object, outcome, ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.opt(tenant), .time(at), .text(actor), .text(action), .opt(object), .text(outcome), .opt(ip), .opt(detail), .text(prev), .text(hash)])
+    }
+
+    /// The audit log, oldest first (optionally one tenant's).
+    public func auditLog(tenant: String? = nil) async throws -> [AuditEntry] {
+        var sql = "SELECT * FROM audit_log"
+        var binds: [SQLValue] = []
+        if let tenant { sql += " WHERE tenant_id = ?"; binds.append(.text(tenant)) }
+        return try await rows(sql + " ORDER BY id", binds).map { r in
+            AuditEntry(id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
+                       action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
+                       detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
+        }
+    }
+
+    /// The first entry whose hash or link to its predecessor does not hold, or nil when the chain is whole.
+    public func brokenAuditLink() async throws -> AuditEntry? {
+        var prev = String(repeating: "0", count: 64)
+        for e in try await auditLog() {
+            let want = AuditEntry.digest(prev: prev, tenant: e.tenant, at: e.at, actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
+                                         ip: e.ip, detail: e.detail)
+            if e.prevHash != prev || e.hash != want { return e }
+            prev = e.hash
+        }
+        return nil
+    }
+}
