@@ -46,7 +46,8 @@ public func buildApplication(
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
     ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
     LinkController(store: store, engine: engine).register(on: router)
-    ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger)).register(on: router)
+    ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
+                              voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {
         services.append(contentsOf: workerServices(store: store, scheduler: scheduler, mail: mailReader, logger: logger))

@@ -13,6 +13,7 @@ import OverdueStore
 struct ProviderWebhookController: Sendable {
     let store: Store
     let webhooks: ProviderWebhooks
+    let voice: VoiceAgent
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/webhooks/:provider/sms", use: inbound)
@@ -20,6 +21,11 @@ struct ProviderWebhookController: Sendable {
         // Vonage sends GET by default.
         router.get("/webhooks/:provider/sms", use: inbound)
         router.get("/webhooks/:provider/status", use: status)
+        // Twilio Programmable Voice: the answered call, each turn, the final status, the recording.
+        router.post("/webhooks/twilio/voice", use: voiceAnswered)
+        router.post("/webhooks/twilio/voice/turn", use: voiceTurn)
+        router.post("/webhooks/twilio/voice/status", use: voiceStatus)
+        router.post("/webhooks/twilio/voice/recording", use: voiceRecording)
     }
 
     static let providers: Set<String> = ["twilio", "vonage", "plivo"]
@@ -28,11 +34,13 @@ struct ProviderWebhookController: Sendable {
         let tenant: String
         let provider: String
         let params: [(String, String)]
+        let base: String
+        func param(_ name: String) -> String? { params.first { $0.0 == name }?.1 }
     }
 
     /// The request's tenant, provider and parameters once its signature holds.
-    func verify(_ request: Request, context: BasicRequestContext) async throws -> Verified {
-        let provider = try context.parameters.require("provider")
+    func verify(_ request: Request, context: BasicRequestContext, provider fixed: String? = nil) async throws -> Verified {
+        let provider = try fixed ?? context.parameters.require("provider")
         guard Self.providers.contains(provider) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no provider '\(provider)'")
         }
@@ -84,7 +92,7 @@ struct ProviderWebhookController: Sendable {
             context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "the request's signature does not hold")
         }
-        return Verified(tenant: name, provider: provider, params: params)
+        return Verified(tenant: name, provider: provider, params: params, base: url.map { _ in settings.value("public_url")! } ?? "")
     }
 
     static func ok(_ provider: String) -> Response {
@@ -115,5 +123,57 @@ struct ProviderWebhookController: Sendable {
         }
         try await webhooks.status(tenant: v.tenant, update, at: Date())
         return Self.ok(v.provider)
+    }
+
+    static func twiml(_ t: TwiML) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/xml"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: t.xml)))
+    }
+
+    func callMessage(_ request: Request) throws -> String {
+        guard let m = request.uri.queryParameters.get("message"), !m.isEmpty else {
+            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "the URL names no message")
+        }
+        return m
+    }
+
+    /// `POST /webhooks/twilio/voice?tenant=T&message=M`: the call was answered (`AnsweredBy` says by whom).
+    @Sendable func voiceAnswered(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context, provider: "twilio")
+        let message = try callMessage(request)
+        let t = try await voice.answered(tenant: v.tenant, messageID: message, answeredBy: v.param("AnsweredBy"),
+                                         links: .init(base: v.base, tenant: v.tenant, message: message), at: Date())
+        return Self.twiml(t)
+    }
+
+    /// `POST /webhooks/twilio/voice/turn?tenant=T&message=M&turn=N`: what the debtor said (`SpeechResult`) or pressed (`Digits`).
+    @Sendable func voiceTurn(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context, provider: "twilio")
+        let message = try callMessage(request)
+        let turn = Int(request.uri.queryParameters.get("turn") ?? "1") ?? 1
+        let silent = Int(request.uri.queryParameters.get("silent") ?? "0") ?? 0
+        let t = try await voice.heard(tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent,
+                                      speech: v.param("SpeechResult"), digits: v.param("Digits"),
+                                      links: .init(base: v.base, tenant: v.tenant, message: message), at: Date())
+        return Self.twiml(t)
+    }
+
+    /// `POST /webhooks/twilio/voice/status?tenant=T&message=M`: the call's progress and end (`CallStatus`).
+    @Sendable func voiceStatus(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context, provider: "twilio")
+        let message = try callMessage(request)
+        if let status = v.param("CallStatus"), ["completed", "busy", "no-answer", "failed", "canceled"].contains(status) {
+            try await voice.status(tenant: v.tenant, messageID: message, status: status, at: Date())
+        }
+        return Self.ok("twilio")
+    }
+
+    /// `POST /webhooks/twilio/voice/recording?tenant=T&message=M`: where the recording is (`RecordingUrl`).
+    @Sendable func voiceRecording(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let v = try await verify(request, context: context, provider: "twilio")
+        let message = try callMessage(request)
+        if let url = v.param("RecordingUrl") { try await voice.recording(tenant: v.tenant, messageID: message, url: url) }
+        return Self.ok("twilio")
     }
 }

@@ -331,6 +331,9 @@ enum Migrations {
             )
             """,
         ] },
+        Migration(id: 8, name: "call recordings") { _ in [
+            "ALTER TABLE messages ADD COLUMN recording_url TEXT",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

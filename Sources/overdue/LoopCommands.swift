@@ -180,3 +180,56 @@ struct CasesCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Play the debtor on the case's latest call (sandbox): the agent's lines are printed, yours are typed (or given with --say).",
+        discussion: "The same voice-turn code answers Twilio's webhooks. An empty line is silence; \"0\" asks for a person.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The debtor id.") var debtor: String
+    @Option(help: "Who answers: human (default) or machine.") var answeredBy: String = "human"
+    @Option(name: .customLong("say"), help: "A line the debtor says (repeat for each turn; default: read lines from standard input).") var spoken: [String] = []
+    @Option(help: "When the call happens (ISO 8601; default now).") var at: String?
+
+    func run() async throws {
+        guard ["human", "machine"].contains(answeredBy) else { throw CLIError.badInput("--answered-by '\(answeredBy)' must be human or machine") }
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let tenant = try global.tenantID()
+        let (debtor, who, scripted) = (self.debtor, answeredBy == "machine" ? "machine_end_beep" : "human", spoken)
+        try await withEngine(global, tenant: tenant) { engine in
+            let store = engine.store
+            guard try await store.read({ try await $0.debtor(tenant, debtor) }) != nil else { throw CLIError.badInput("no debtor '\(debtor)' in tenant \(tenant)") }
+            guard let call = try await store.read({ try await $0.messages(tenant, debtor: debtor) }).last(where: { $0.channel == .voice && $0.direction == .outbound && ($0.inReplyTo == nil || $0.kind == "callback") }) else {
+                throw CLIError.badInput("no call to \(debtor) yet: the ladder has not reached a voice stage (see `overdue outbox --channel voice`)")
+            }
+            let agent = VoiceAgent(store: store, engine: engine)
+            let links = VoiceAgent.Links(base: "sandbox:", tenant: tenant, message: call.id)
+            say("calling \(call.contactName ?? "?") at \(call.to ?? "?") (message \(call.id))")
+            var twiml = try await agent.answered(tenant: tenant, messageID: call.id, answeredBy: who, links: links, at: when)
+            var lines = scripted.makeIterator()
+            var turn = 1, silent = 0
+            while true {
+                for line in twiml.heardFirst { say("agent: \(line)") }
+                if let number = twiml.transfer { say("[transferred to \(number)]"); break }
+                guard twiml.listens else { say("[call ended]"); break }
+                let heard: String?
+                if scripted.isEmpty {
+                    if isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("you: ".utf8)) }
+                    heard = readLine()
+                    if heard == nil { say("[you hung up]"); break }
+                } else {
+                    heard = lines.next()
+                    guard let h = heard else { say("[you hung up]"); break }
+                    say("you: \(h)")
+                }
+                let words = heard ?? ""
+                let digits = words.trimmingCharacters(in: .whitespaces).allSatisfy(\.isNumber) && !words.trimmingCharacters(in: .whitespaces).isEmpty ? words.trimmingCharacters(in: .whitespaces) : nil
+                twiml = try await agent.heard(tenant: tenant, messageID: call.id, callID: "sandbox:\(call.id):\(Int(when.timeIntervalSince1970))", turn: turn, silent: silent,
+                                              speech: digits == nil ? words : nil, digits: digits, links: links, at: when)
+                // The sandbox follows the Gather's action like Twilio does: the next turn, or the same one again after silence.
+                if words.trimmingCharacters(in: .whitespaces).isEmpty { silent += 1 } else { turn += 1; silent = 0 }
+            }
+        }
+    }
+}

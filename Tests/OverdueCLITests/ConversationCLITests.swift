@@ -260,4 +260,23 @@ import Testing
         #expect(refused.err.contains("broken.mustache") && refused.err.contains("line"))
         #expect(try overdue(["templates", "set", "nope", file.path, "--channel", "email"], db: db).code == 2)
     }
+
+    @Test func aCallInTheTerminalTakesAPromiseAndAMachineGetsAVoicemail() throws {
+        let db = try world("call")
+        #expect(try overdue(["run", "--from", "2026-02-10T12:00:00Z", "--until", "2026-03-10T00:00:00Z"], db: db).code == 0)
+        let r = try overdue(["call", "SHIP1", "--at", "2026-03-10T16:00:00Z", "--say", "what is the balance", "--say", "", "--say", "we will pay on friday"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("calling Dana Reyes at +13125550101") == true, "\(r.out)")
+        #expect(lines.contains { $0.hasPrefix("agent: ") && $0.contains("2,000.00") }, "the balance is read out: \(r.out)")
+        #expect(lines.contains { $0.contains("did not catch that") })
+        #expect(lines.contains { $0.contains("2026-03-13") }, "the promise is confirmed with its date: \(r.out)")
+        #expect(lines.last == "[call ended]")
+        let commitments = try overdue(["cases", "--format", "jsonl"], db: db).out
+        #expect(commitments.contains("promise"), "\(commitments)")
+
+        let machine = try overdue(["call", "SHIP1", "--answered-by", "machine", "--at", "2026-03-10T16:05:00Z"], db: db)
+        #expect(machine.out.contains("Please call us back") || machine.out.contains("calling for Dana Reyes"), "\(machine.out)")
+        #expect(try overdue(["call", "NOPE"], db: db).code != 0)
+    }
 }

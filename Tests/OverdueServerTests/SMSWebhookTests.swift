@@ -50,6 +50,11 @@ actor ProviderStandIn {
             await self.record(try await seen("twilio", r))
             return json(.ok, #"{"messages":[],"page":0}"#)
         }
+        router.post("/2010-04-01/Accounts/:sid/Calls.json") { r, _ in
+            await self.record(try await seen("twilio-voice", r))
+            let n = await self.seen.count
+            return json(.created, #"{"sid":"CA\#(n)","status":"queued"}"#)
+        }
         router.post("/sms/json") { r, _ in
             await self.record(try await seen("vonage", r))
             return json(.ok, #"{"message-count":"1","messages":[{"to":"13125550101","message-id":"0A0000001","status":"0"}]}"#)
@@ -91,7 +96,7 @@ actor ProviderStandIn {
         """
 
     /// A tenant whose texts go through the stand-in at `port`, with the ladder run until its first text.
-    func world(port: Int, settings extra: [(String, String)] = [], _ body: @escaping @Sendable (Store, Scheduler, any TestClientProtocol) async throws -> Void) async throws {
+    func world(port: Int, settings extra: [(String, String)] = [], contacts: String = SMSWebhookTests.contacts, _ body: @escaping @Sendable (Store, Scheduler, any TestClientProtocol) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-sms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
@@ -108,7 +113,7 @@ actor ProviderStandIn {
             }
             let importer = Importer(store: store)
             _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
-            _ = try await importer.importCSV(Data(Self.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+            _ = try await importer.importCSV(Data(contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
             let documents = DocumentLibrary(directory: dir.appendingPathComponent("docs"))
             let channels = liveChannels(store: store, documents: documents)
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: channels))
@@ -237,5 +242,102 @@ actor ProviderStandIn {
         #expect(waits[0] == nil && waits[1] != nil && waits[2] != nil)
         #expect(times.map { $0.timeIntervalSince(at) } == [0, 1, 2])
         await store.close()
+    }
+
+    func post(_ client: any TestClientProtocol, _ path: String, _ params: [(String, String)]) async throws -> (HTTPResponse.Status, String) {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        headers[HTTPField.Name("X-Twilio-Signature")!] = try sign("https://ar.example.com" + path, params)
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: Form.encode(params))) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    func action(_ twiml: String) -> String? {
+        guard let r = twiml.range(of: "action=\""), let end = twiml[r.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(twiml[r.upperBound..<end]).replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "https://ar.example.com", with: "")
+    }
+
+    @Test(.enabled(if: signer)) func aCallHoldsAThreeTurnConversationToAPromise() async throws {
+        let standIn = ProviderStandIn()
+        let contract = try OpenAPIContract(path: OpenAPIContract.fixture("twilio_api_v2010.subset.json"))
+        let callable = """
+            debtor_id,name,phone,timezone,sms_consent,call_consent
+            SHIP1,Dana Reyes,(312) 555-0101,America/Chicago,false,true
+            """
+        try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
+            try await world(port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("voice.record", "on"), ("sender.phone", "+13125559999")],
+                            contacts: callable) { store, scheduler, client in
+                _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-04T00:00:00Z"))
+                let calls = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .voice }
+                let call = try #require(calls.first)
+                #expect(call.providerID == "twilio:CA1")
+                let placed = try #require(await standIn.seen.first { $0.provider == "twilio-voice" })
+                let form = Form.decode(String(decoding: placed.body, as: UTF8.self))
+                #expect(contract.problems(method: placed.method, url: "https://api.twilio.com" + placed.url, form: form) == [])
+                #expect(form.first { $0.0 == "MachineDetection" }?.1 == "Enable")
+                #expect(form.first { $0.0 == "Url" }?.1 == "https://ar.example.com/webhooks/twilio/voice?tenant=acme&message=\(call.id)")
+                #expect(form.filter { $0.0 == "StatusCallbackEvent" }.count == 4)
+                #expect(form.first { $0.0 == "Record" }?.1 == "true")
+
+                // A person answers: the agent introduces itself, says the call is recorded, and listens.
+                let q = "tenant=acme&message=\(call.id)"
+                let (s0, open) = try await post(client, "/webhooks/twilio/voice?\(q)", [("CallSid", "CA1"), ("AnsweredBy", "human"), ("CallStatus", "in-progress")])
+                #expect(s0 == .ok)
+                #expect(open.contains("Prairie Line") && open.contains("recorded") && open.contains("<Gather input=\"speech dtmf\""))
+                var next = try #require(action(open))
+
+                // Turn 1: a question — the balance is answered and the agent listens on.
+                let (_, t1) = try await post(client, next, [("CallSid", "CA1"), ("SpeechResult", "How much do we owe you right now?"), ("Confidence", "0.92")])
+                #expect(t1.contains("1,250.00") && t1.contains("<Gather"), "\(t1)")
+                next = try #require(action(t1))
+                // Turn 2: nothing heard — asked again once.
+                let (_, t2) = try await post(client, next, [("CallSid", "CA1"), ("SpeechResult", "")])
+                #expect(t2.contains("did not catch that") && t2.contains("<Gather"))
+                next = try #require(action(t2))
+                // Turn 3: a promise — confirmed with its date, and goodbye.
+                let (_, t3) = try await post(client, next, [("CallSid", "CA1"), ("SpeechResult", "We will pay it this Friday"), ("Confidence", "0.88")])
+                #expect(t3.contains("<Hangup/>") && !t3.contains("<Gather"), "\(t3)")
+                #expect(t3.range(of: #"20[0-9]{2}-[0-9]{2}-[0-9]{2}"#, options: .regularExpression) != nil, "the promised date is said: \(t3)")
+                // Twilio retries a turn it thinks failed: the same answer, nothing doubled.
+                let (_, again) = try await post(client, next, [("CallSid", "CA1"), ("SpeechResult", "We will pay it this Friday"), ("Confidence", "0.88")])
+                #expect(again.contains("<Hangup/>"))
+                let promises = try await store.read { try await $0.commitments("acme", debtor: "SHIP1") }
+                #expect(promises.count == 1 && promises.first?.kind == .promise, "\(promises)")
+                if let day = promises.first?.date { #expect(day.isoWeekday == 5, "a Friday: \(day)") }
+                let heard = try await store.read { try await $0.messages("acme", direction: .inbound) }.filter { $0.channel == .voice }
+                #expect(heard.map(\.body) == ["How much do we owe you right now?", "We will pay it this Friday"])
+
+                _ = try await post(client, "/webhooks/twilio/voice/recording?\(q)", [("CallSid", "CA1"), ("RecordingUrl", "https://api.twilio.com/rec/RE1"), ("RecordingStatus", "completed")])
+                _ = try await post(client, "/webhooks/twilio/voice/status?\(q)", [("CallSid", "CA1"), ("CallStatus", "completed"), ("CallDuration", "84")])
+                let done = try await store.read { try await $0.message("acme", id: call.id) }
+                #expect(done?.deliveryStatus == "answered" && done?.recordingURL == "https://api.twilio.com/rec/RE1")
+
+                // A forged turn is refused.
+                var forged = HTTPFields()
+                forged[.contentType] = "application/x-www-form-urlencoded"
+                forged[HTTPField.Name("X-Twilio-Signature")!] = "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                try await client.execute(uri: next, method: .post, headers: forged, body: ByteBuffer(string: "SpeechResult=STOP&CallSid=CA1")) { #expect($0.status == .forbidden) }
+            }
+        }
+    }
+
+    @Test(.enabled(if: signer)) func aMachineGetsOneShortVoicemailPerStage() async throws {
+        let standIn = ProviderStandIn()
+        let callable = """
+            debtor_id,name,phone,timezone,sms_consent,call_consent
+            SHIP1,Dana Reyes,(312) 555-0101,America/Chicago,false,true
+            """
+        try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
+            try await world(port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("sender.phone", "+13125559999")], contacts: callable) { store, scheduler, client in
+                _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-10T00:00:00Z"))
+                let calls = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .voice }
+                #expect(calls.count >= 2)
+                let (_, first) = try await post(client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[0].id)", [("CallSid", "CA1"), ("AnsweredBy", "machine_end_beep")])
+                #expect(first.contains("call us back at 3 1 2 5 5 5 9 9 9 9") && !first.contains("1,250"), "no amounts on a machine anyone may hear: \(first)")
+                let (_, second) = try await post(client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("AnsweredBy", "machine_start")])
+                #expect(second.hasSuffix("<Response><Hangup/></Response>"), "\(second)")
+                _ = try await post(client, "/webhooks/twilio/voice/status?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("CallStatus", "completed")])
+                #expect(try await store.read { try await $0.message("acme", id: calls[1].id) }?.deliveryStatus == "machine")
+            }
+        }
     }
 }

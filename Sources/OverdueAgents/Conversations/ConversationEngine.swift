@@ -10,7 +10,8 @@ import OverdueStore
 /// Answers follow the tenant's autonomy: sent (`auto`), drafted for approval (`review`), or only
 /// suggested (`suggest`); carrier-required texts (STOP/START/HELP) are always sent.
 public struct ConversationEngine: Sendable {
-    let store: Store
+    /// The store it reads and writes.
+    public let store: Store
     let processor: CaseProcessor
     let documents: DocumentLibrary
     let logger: Logger
@@ -49,9 +50,10 @@ public struct ConversationEngine: Sendable {
     /// Receives `text` from `from` over `channel` at `at`; `providerID` de-duplicates redeliveries.
     /// Email adds what its headers say: `automatic` for an RFC 3834 auto-reply (read as `auto_reply`
     /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
-    /// address is not on file), and the thread's `references`.
+    /// address is not on file), and the thread's `references`. `inCall`: the words were spoken in a
+    /// live call, whose voice answers are said there rather than sent.
     public func receive(tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
-                        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = []) async throws -> Outcome {
+                        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false) async throws -> Outcome {
         let settings = try await store.read { try await $0.settings(tenant) }
         let address: String
         switch channel {
@@ -137,7 +139,14 @@ public struct ConversationEngine: Sendable {
         for (index, step) in steps.enumerated() {
             guard case .respond(let r) = step.action else { continue }
             do {
-                answers.append(try compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at))
+                var answer = try compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at)
+                if inCall && r.channel == .voice && r.kind != .callback {
+                    // Said in the live call, now (the debtor is on the line, whatever the calling
+                    // window), without waiting for approval: the answers are pre-written.
+                    answer.status = .sent
+                    answer.providerID = "spoken in call"
+                }
+                answers.append(answer)
             } catch {
                 composeProblems.append(Reason("compose_failed", "could not write the \(r.kind.rawValue) answer: \(error); a person answers"))
             }

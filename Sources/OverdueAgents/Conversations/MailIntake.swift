@@ -234,7 +234,8 @@ public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logge
         },
         logger: logger)
     let sms = SMSChannel(account: { tenant in try SMSAccount.from(try await store.read { try await $0.settings(tenant) }, tenant: tenant) }, logger: logger)
-    return [.email: email, .sms: sms]
+    let voice = VoiceChannel(settings: { tenant in try await store.read { try await $0.settings(tenant) } }, logger: logger)
+    return [.email: email, .sms: sms, .voice: voice]
 }
 
 /// Watches every tenant's mailbox, on the leader only (one reader per mailbox): new mail is read

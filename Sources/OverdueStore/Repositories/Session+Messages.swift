@@ -90,6 +90,8 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var deliveryStatus: String?
     /// When the provider reported it delivered.
     public var deliveredAt: Date?
+    /// Where the call's recording is (voice, when recording is on).
+    public var recordingURL: String?
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -175,6 +177,26 @@ extension Session {
             try await exec("UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
                            [.text(state), state == "delivered" ? .time(at) : .null, .text(tenant), .text(id)])
         }
+    }
+
+    /// Notes what became of a call: `answered`, `voicemail`, or the provider's final status
+    /// (`completed`, `busy`, `no-answer`, `failed`, `canceled`). What happened on the call
+    /// (answered, voicemail) is not overwritten by `completed`.
+    public func noteCall(_ tenant: String, id: String, status: String, at: Date) async throws {
+        if status == "completed" {
+            try await exec("UPDATE messages SET delivery_status = COALESCE(delivery_status, 'completed') WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)])
+        } else if ["busy", "no-answer", "failed", "canceled"].contains(status) {
+            try await exec("UPDATE messages SET delivery_status = ?, error = ? WHERE tenant_id = ? AND id = ?",
+                           [.text(status), .text("call \(status)"), .text(tenant), .text(id)])
+        } else {
+            try await exec("UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
+                           [.text(status), .time(at), .text(tenant), .text(id)])
+        }
+    }
+
+    /// Keeps where a call's recording is.
+    public func setRecording(_ tenant: String, id: String, url: String) async throws {
+        try await exec("UPDATE messages SET recording_url = ? WHERE tenant_id = ? AND id = ?", [.text(url), .text(tenant), .text(id)])
     }
 
     /// Reserves `sender`'s next second with room at or after `at` (shared by every worker: the
@@ -268,6 +290,7 @@ extension Session {
         m.clicks = Int(try r.optInt("clicks") ?? 0)
         m.deliveryStatus = try r.optString("delivery_status")
         m.deliveredAt = try r.optTime("delivered_at")
+        m.recordingURL = try r.optString("recording_url")
         return m
     }
 
