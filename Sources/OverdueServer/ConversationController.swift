@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueStore
 
@@ -146,7 +147,7 @@ struct ConversationController: Sendable {
         let tenant = try await api.tenant(request)
         let settings = try await store.read { try await $0.settings(tenant) }
         let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } ?? ""
-        guard let secret = settings.value("email.inbound_secret"), Self.constantTimeEqual(Array(given.utf8), Array(secret.utf8)) else {
+        guard let secret = settings.value("email.inbound_secret"), WebhookSignature.equal(given, secret) else {
             context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "missing or wrong inbound secret")
         }
@@ -161,12 +162,6 @@ struct ConversationController: Sendable {
         case .ignored(let why): kind = "ignored: \(why)"
         }
         return APIController.json(Listing.jsonLine(["result": kind]), status: .accepted)
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var diff = UInt8(a.count == b.count ? 0 : 1)
-        for i in 0..<max(a.count, b.count) { diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0) }
-        return diff == 0
     }
 
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).

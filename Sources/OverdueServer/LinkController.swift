@@ -39,10 +39,7 @@ struct LinkController: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 
     static let gone = page("Link not found", "<p>This link is not valid. If you meant to unsubscribe, reply to the email with the word “unsubscribe”.</p>",
                            status: .notFound)

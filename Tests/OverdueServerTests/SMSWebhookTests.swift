@@ -194,6 +194,25 @@ actor ProviderStandIn {
         }
     }
 
+    @Test(.enabled(if: signer)) func aSignedSTOPEndsTheTexts() async throws {
+        let standIn = ProviderStandIn()
+        try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
+            try await world(port: try #require(provider.port)) { store, scheduler, client in
+                _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-05T00:00:00Z"))
+                let before = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }.count
+                #expect(before >= 1)
+                let (status, _) = try await post(client, "/webhooks/twilio/sms?tenant=acme", [("MessageSid", "SMstop"), ("From", "+13125550101"), ("To", "+13125550000"), ("Body", "STOP")])
+                #expect(status == .ok)
+                _ = try await scheduler.simulate(tenant: "acme", from: t("2026-02-05T00:00:00Z"), until: t("2026-04-01T00:00:00Z"))
+                let texts = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }
+                // Only the opt-out confirmation after STOP (carriers require it), nothing more.
+                #expect(texts.count == before + 1, "\(texts.map(\.kind))")
+                #expect(texts.last?.kind == "opt_out_confirmation")
+                #expect(await standIn.seen.filter { $0.provider == "twilio" }.count == before + 1)
+            }
+        }
+    }
+
     @Test(.enabled(if: signer)) func aFailingPrimaryFailsOverToTheSecondaryOnce() async throws {
         let standIn = ProviderStandIn()
         await standIn.failTwilio(10)

@@ -235,10 +235,7 @@ public struct TemplateComposer: Composer {
     /// The HTML part of an email: its text, escaped, in paragraphs; aligned blocks become tables and
     /// web addresses links.
     static func html(_ text: String) -> String {
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = Markup.escape
         func linked(_ s: String) -> String {
             s.split(separator: " ", omittingEmptySubsequences: false).map { w in
                 let word = String(w)

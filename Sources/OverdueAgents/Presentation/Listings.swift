@@ -11,7 +11,7 @@ public struct OutboxLine: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case id, at, channel, to, from, debtor_id, contact_name, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, direction
-        case has_html, attachments, in_reply_to, intent, confidence, error, opened_at, opens, clicked_at, clicks
+        case has_html, attachments, in_reply_to, intent, confidence, error, opened_at, opens, clicked_at, clicks, delivery_status, delivered_at, recording_url
     }
 
     struct Attachment: Encodable { let document_id: String; let kind: String; let invoice: String; let filename: String; let bytes: Int64; let sha256: String }
@@ -40,6 +40,9 @@ public struct OutboxLine: Encodable, Sendable {
         try c.encodeIfPresent(m.understanding?.intent.rawValue, forKey: .intent)
         try c.encodeIfPresent(m.understanding.map { ($0.confidence * 100).rounded() / 100 }, forKey: .confidence)
         try c.encodeIfPresent(m.error, forKey: .error)
+        try c.encodeIfPresent(m.deliveryStatus, forKey: .delivery_status)
+        try c.encodeIfPresent(m.deliveredAt.map(Timestamp.format), forKey: .delivered_at)
+        try c.encodeIfPresent(m.recordingURL, forKey: .recording_url)
         // Only tracked email has these (tracking is off by default).
         if m.opens > 0 || m.clicks > 0 {
             try c.encodeIfPresent(m.openedAt.map(Timestamp.format), forKey: .opened_at)

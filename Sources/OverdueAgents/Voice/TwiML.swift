@@ -1,4 +1,5 @@
 import Foundation
+import OverdueCore
 
 /// TwiML, the XML a Twilio call follows: what to say, when to listen, where to transfer.
 public struct TwiML: Hashable, Sendable {
@@ -62,8 +63,5 @@ public struct TwiML: Hashable, Sendable {
         return out + "</Response>"
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&apos;")
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 }
