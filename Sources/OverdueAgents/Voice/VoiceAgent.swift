@@ -53,9 +53,11 @@ public struct VoiceAgent: Sendable {
         let settings = try await store.read { try await $0.settings(tenant) }
         let company = settings.companyName
         if let who = answeredBy?.lowercased(), who.hasPrefix("machine") || who == "fax" {
-            let earlier = try await store.read { try await $0.messages(tenant, debtor: call.debtorID) }
+            let left = try await store.read { try await $0.messages(tenant, debtor: call.debtorID) }
                 .contains { $0.id != call.id && $0.channel == .voice && $0.stage == call.stage && $0.deliveryStatus == "voicemail" }
-            if earlier || who == "fax" {
+            let (move, reason) = CallPolicy.onMachine(answeredBy: who, voicemailLeftThisStage: left)
+            guard move == .voicemail else {
+                logger.info("call \(call.id): \(reason.message); hanging up")
                 try await store.write { try await $0.noteCall(tenant, id: call.id, status: "machine", at: at) }
                 return TwiML([.hangup])
             }

@@ -64,4 +64,15 @@ public enum CallPolicy {
         default: return .unknown
         }
     }
+
+    /// What to do when a machine (or fax) answers: one short voicemail per ladder stage, then
+    /// hang-ups (a voicemail box full of the same message helps nobody).
+    public enum OnMachine: Hashable, Sendable { case voicemail, hangUp }
+
+    /// The move for a machine answer, with its reason.
+    public static func onMachine(answeredBy: String, voicemailLeftThisStage: Bool) -> (OnMachine, Reason) {
+        if answeredBy.lowercased() == "fax" { return (.hangUp, Reason("fax", "a fax machine answered")) }
+        if voicemailLeftThisStage { return (.hangUp, Reason("voicemail_left", "a voicemail was already left this stage")) }
+        return (.voicemail, Reason("voicemail", "a machine answered: one short voicemail this stage"))
+    }
 }
