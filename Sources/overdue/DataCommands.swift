@@ -93,6 +93,8 @@ struct PolicyCommand: AsyncParsableCommand {
                 try await store.write { s in
                     try await s.savePolicy(tenant, policy)
                     try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "policy.set", object: policy.name, outcome: "ok", ip: nil,
+                                            detail: file, at: Date())
                 }
             }
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
@@ -112,6 +114,9 @@ struct PolicyCommand: AsyncParsableCommand {
 }
 
 /// Validates and stores one setting (nil resets it), then re-plans every case of the tenant.
+/// Who the audit log names for a command-line change.
+var cliActor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+
 func changeSetting(_ global: GlobalOptions, key: String, to value: String?) async throws {
     let tenant = try global.tenantID()
     do {
@@ -121,6 +126,10 @@ func changeSetting(_ global: GlobalOptions, key: String, to value: String?) asyn
                 try settings.set(key, value)
                 try await s.saveSettings(tenant, settings)
                 try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+                // The value of a secret never reaches the audit log.
+                let secret = TenantSettings.definitions[key.lowercased()]?.secret ?? false
+                try await s.appendAudit(tenant: tenant, actor: cliActor, action: value == nil ? "settings.unset" : "settings.set", object: key.lowercased(),
+                                        outcome: "ok", ip: nil, detail: value.map { secret ? "(secret changed)" : "= \($0)" }, at: Date())
             }
         }
     } catch let e as TenantSettings.SettingError {
