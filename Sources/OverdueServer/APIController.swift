@@ -10,7 +10,7 @@ struct APIController: Sendable {
     let store: Store
     let defaultTenant: String
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<OverdueRequestContext>) {
         router.get("/health", use: health)
         router.get("/healthz", use: live)
         router.get("/readyz", use: health)
@@ -19,9 +19,13 @@ struct APIController: Sendable {
         router.get("/api/v1/outbox", use: outbox)
     }
 
-    /// The tenant named by `X-Overdue-Tenant` or `?tenant=`, else the server's default.
-    func tenant(_ request: Request) async throws -> String {
-        let name = request.headers[HTTPField.Name("X-Overdue-Tenant")!] ?? request.uri.queryParameters.get("tenant") ?? defaultTenant
+    /// The caller's tenant: the API key's, whatever the request names.
+    func tenant(_ context: OverdueRequestContext) throws -> String { try context.caller().tenant }
+
+    /// The tenant a provider's webhook names (`?tenant=`): webhooks carry no API key, they prove
+    /// themselves with the tenant's own secret.
+    func namedTenant(_ request: Request) async throws -> String {
+        let name = request.uri.queryParameters.get("tenant") ?? defaultTenant
         guard try await store.read({ try await $0.tenants() }).contains(name) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
         }
@@ -37,11 +41,11 @@ struct APIController: Sendable {
     struct Health: Encodable { let status: String; let version: String; let database: String }
 
     /// Liveness: the process answers. (Readiness, `/readyz` and `/health`, also checks the database.)
-    @Sendable func live(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func live(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         Self.json(#"{"status":"ok"}"#)
     }
 
-    @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func health(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let ok = (try? await store.read { try await $0.tenants() }) != nil
         return Self.json(Listing.jsonLine(Health(status: ok ? "ok" : "degraded", version: Overdue.version, database: ok ? "ok" : "unreachable")),
                          status: ok ? .ok : .serviceUnavailable)
@@ -49,8 +53,8 @@ struct APIController: Sendable {
 
     struct Page<T: Encodable>: Encodable { let tenant: String; let count: Int; let items: [T] }
 
-    @Sendable func cases(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(request)
+    @Sendable func cases(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try tenant(context)
         var status: CaseStatus?
         if let s = request.uri.queryParameters.get("status") {
             guard let parsed = CaseStatus(rawValue: s) else {
@@ -71,8 +75,8 @@ struct APIController: Sendable {
 
     struct DecisionLine: Encodable { let at: String; let action: String; let reasons: [String] }
 
-    @Sendable func oneCase(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(request)
+    @Sendable func oneCase(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try tenant(context)
         let debtor = try context.parameters.require("debtor")
         let detail = try await store.read { s -> CaseDetail? in
             guard let record = try await s.caseRecord(tenant, debtor: debtor) else { return nil }
@@ -88,8 +92,8 @@ struct APIController: Sendable {
         return Self.json(Listing.jsonLine(detail))
     }
 
-    @Sendable func outbox(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await tenant(request)
+    @Sendable func outbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try tenant(context)
         var messages = try await store.read { try await $0.messages(tenant, direction: .outbound, debtor: request.uri.queryParameters.get("debtor")) }
         if let ch = request.uri.queryParameters.get("channel") {
             guard let channel = Channel(rawValue: ch) else {

@@ -16,7 +16,7 @@ struct ConversationController: Sendable {
 
     var store: Store { api.store }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<OverdueRequestContext>) {
         router.post("/api/v1/messages", use: receive)
         router.get("/api/v1/inbox", use: inbox)
         router.post("/api/v1/inbox/:id/resolve", use: resolve)
@@ -43,8 +43,8 @@ struct ConversationController: Sendable {
     struct Inbound: Decodable { let channel: String; let from: String; let text: String; let subject: String?; let at: String?; let provider_id: String? }
 
     /// `POST /api/v1/messages`: an inbound message, as a provider or a person received it.
-    @Sendable func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func receive(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let m = try await Self.body(Inbound.self, request)
         guard let channel = Channel(rawValue: m.channel) else { throw Self.invalid("channel must be email, sms or voice (got '\(m.channel)')") }
         var at = Date()
@@ -60,8 +60,8 @@ struct ConversationController: Sendable {
         }
     }
 
-    @Sendable func inbox(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func inbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let all = request.uri.queryParameters.get("all") == "true"
         let items = try await store.read { try await $0.inbox(tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor")) }
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: items.count, items: items.map(InboxLine.init))))
@@ -69,8 +69,8 @@ struct ConversationController: Sendable {
 
     struct Note: Decodable { let note: String? }
 
-    @Sendable func resolve(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func resolve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the inbox item id must be a number") }
         let buffer = try await request.body.collect(upTo: 1 << 16)
         let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
@@ -83,8 +83,8 @@ struct ConversationController: Sendable {
         return APIController.json(#"{"status":"resolved"}"#)
     }
 
-    @Sendable func approve(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
         do {
             let sent = try await engine.approve(tenant: tenant, messageID: id, now: Date())
@@ -94,8 +94,8 @@ struct ConversationController: Sendable {
         }
     }
 
-    @Sendable func discard(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
         do { try await engine.discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
@@ -111,8 +111,8 @@ struct ConversationController: Sendable {
         return (try? JSONDecoder().decode(Who.self, from: Data(buffer: buffer)))?.by ?? "an API user"
     }
 
-    @Sendable func takeover(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func takeover(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
         do { try await engine.takeOver(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
@@ -121,8 +121,8 @@ struct ConversationController: Sendable {
         return APIController.json(#"{"status":"handoff"}"#)
     }
 
-    @Sendable func handback(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func handback(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
         do { try await engine.handBack(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
@@ -133,8 +133,8 @@ struct ConversationController: Sendable {
 
     struct DisputeLine: Encodable { let id: String; let invoice: String; let reason: String; let opened_at: String; let status: String; let resolution: String? }
 
-    @Sendable func disputes(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func disputes(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
         let rows = try await store.read { try await $0.disputes(tenant, openOnly: request.uri.queryParameters.get("all") != "true") }
         let lines = rows.map { DisputeLine(id: $0.id, invoice: $0.invoiceNumber, reason: $0.reason.rawValue, opened_at: Timestamp.format($0.openedAt),
                                            status: $0.status.rawValue, resolution: $0.resolution) }
@@ -143,8 +143,8 @@ struct ConversationController: Sendable {
 
     /// `POST /webhooks/email/inbound?tenant=T`: a raw RFC 822 message from a provider's inbound-parse
     /// webhook, authenticated by the tenant's `email.inbound_secret` (`Authorization: Bearer SECRET`).
-    @Sendable func inboundEmail(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tenant = try await api.tenant(request)
+    @Sendable func inboundEmail(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try await api.namedTenant(request)
         let settings = try await store.read { try await $0.settings(tenant) }
         let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } ?? ""
         guard let secret = settings.value("email.inbound_secret"), WebhookSignature.equal(given, secret) else {
@@ -165,7 +165,7 @@ struct ConversationController: Sendable {
     }
 
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).
-    @Sendable func download(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func download(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         guard token.count >= 20, let found = try await store.read({ try await $0.document(token: token) }),
               let data = try? Data(contentsOf: documents.file(found.document)) else {

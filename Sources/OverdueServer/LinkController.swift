@@ -13,7 +13,7 @@ struct LinkController: Sendable {
     let store: Store
     let engine: ConversationEngine
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<OverdueRequestContext>) {
         router.get("/u/:token", use: unsubscribePage)
         router.post("/u/:token", use: unsubscribe)
         router.get("/o/:pixel", use: pixel)
@@ -45,7 +45,7 @@ struct LinkController: Sendable {
                            status: .notFound)
 
     /// `GET /u/TOKEN`: a confirmation page. A GET never unsubscribes: mail scanners follow links.
-    @Sendable func unsubscribePage(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func unsubscribePage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")) else { return Self.gone }
         let who = found.message.to ?? "this address"
         return Self.page("Unsubscribe", """
@@ -55,7 +55,7 @@ struct LinkController: Sendable {
     }
 
     /// `POST /u/TOKEN`: RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's button.
-    @Sendable func unsubscribe(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")) else { return Self.gone }
         _ = try? await request.body.collect(upTo: 4096)
         try await engine.unsubscribe(tenant: found.tenant, message: found.message, now: Date())
@@ -67,7 +67,7 @@ struct LinkController: Sendable {
                                0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]
 
     /// `GET /o/TOKEN.gif`: counts an open; always answers the transparent pixel.
-    @Sendable func pixel(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func pixel(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let name = try context.parameters.require("pixel")
         if name.hasSuffix(".gif"), let found = try await message(String(name.dropLast(4))) {
             try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: false, at: Date()) }
@@ -79,7 +79,7 @@ struct LinkController: Sendable {
     }
 
     /// `GET /c/TOKEN?u=URL`: counts a click and redirects — only to a link the message holds.
-    @Sendable func click(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func click(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")), let target = request.uri.queryParameters.get("u"),
               Tracking.isLink(target, of: found.message.body, html: found.message.html) else { return Self.gone }
         try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: true, at: Date()) }

@@ -39,8 +39,9 @@ public func buildApplication(
     configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], mailReader: MailboxReader? = nil, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthMiddleware(store: store))
     let api = APIController(store: store, defaultTenant: configuration.defaultTenant)
     api.register(on: router)
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)

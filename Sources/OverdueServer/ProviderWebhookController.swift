@@ -15,7 +15,7 @@ struct ProviderWebhookController: Sendable {
     let webhooks: ProviderWebhooks
     let voice: VoiceAgent
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<OverdueRequestContext>) {
         router.post("/webhooks/:provider/sms", use: inbound)
         router.post("/webhooks/:provider/status", use: status)
         // Vonage sends GET by default.
@@ -39,7 +39,7 @@ struct ProviderWebhookController: Sendable {
     }
 
     /// The request's tenant, provider and parameters once its signature holds.
-    func verify(_ request: Request, context: BasicRequestContext, provider fixed: String? = nil) async throws -> Verified {
+    func verify(_ request: Request, context: OverdueRequestContext, provider fixed: String? = nil) async throws -> Verified {
         let provider = try fixed ?? context.parameters.require("provider")
         guard Self.providers.contains(provider) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no provider '\(provider)'")
@@ -103,7 +103,7 @@ struct ProviderWebhookController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    @Sendable func inbound(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func inbound(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context)
         guard let sms = ProviderEvents.inbound(v.provider, v.params) else {
             throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not an inbound text from \(v.provider)")
@@ -116,7 +116,7 @@ struct ProviderWebhookController: Sendable {
         return Self.ok(v.provider)
     }
 
-    @Sendable func status(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func status(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context)
         guard let update = ProviderEvents.status(v.provider, v.params) else {
             throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not a delivery report from \(v.provider)")
@@ -139,7 +139,7 @@ struct ProviderWebhookController: Sendable {
     }
 
     /// `POST /webhooks/twilio/voice?tenant=T&message=M`: the call was answered (`AnsweredBy` says by whom).
-    @Sendable func voiceAnswered(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func voiceAnswered(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         let t = try await voice.answered(tenant: v.tenant, messageID: message, answeredBy: v.param("AnsweredBy"),
@@ -148,7 +148,7 @@ struct ProviderWebhookController: Sendable {
     }
 
     /// `POST /webhooks/twilio/voice/turn?tenant=T&message=M&turn=N`: what the debtor said (`SpeechResult`) or pressed (`Digits`).
-    @Sendable func voiceTurn(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func voiceTurn(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         let turn = Int(request.uri.queryParameters.get("turn") ?? "1") ?? 1
@@ -160,7 +160,7 @@ struct ProviderWebhookController: Sendable {
     }
 
     /// `POST /webhooks/twilio/voice/status?tenant=T&message=M`: the call's progress and end (`CallStatus`).
-    @Sendable func voiceStatus(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func voiceStatus(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         if let status = v.param("CallStatus"), ["completed", "busy", "no-answer", "failed", "canceled"].contains(status) {
@@ -170,7 +170,7 @@ struct ProviderWebhookController: Sendable {
     }
 
     /// `POST /webhooks/twilio/voice/recording?tenant=T&message=M`: where the recording is (`RecordingUrl`).
-    @Sendable func voiceRecording(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func voiceRecording(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         if let url = v.param("RecordingUrl") { try await voice.recording(tenant: v.tenant, messageID: message, url: url) }

@@ -334,6 +334,22 @@ enum Migrations {
         Migration(id: 8, name: "call recordings") { _ in [
             "ALTER TABLE messages ADD COLUMN recording_url TEXT",
         ] },
+        Migration(id: 9, name: "API keys") { _ in [
+            // Only a hash of each key is kept; its prefix identifies it in lists and logs.
+            """
+            CREATE TABLE api_keys (
+                prefix TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT,
+                last_used_at TEXT
+            )
+            """,
+            "CREATE INDEX api_keys_tenant ON api_keys (tenant_id)",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -53,3 +53,67 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "API keys: make one (shown once), list them, revoke one.",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make an API key for the tenant; it is printed once and stored only as a hash.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "owner, admin, manager, collector or viewer.") var role: String
+        @Option(help: "A name for people (what uses the key).") var name: String = "api"
+
+        func run() async throws {
+            guard let r = Role(rawValue: role.lowercased()) else {
+                throw CLIError.badInput("--role '\(role)' must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let tenant = try global.tenantID()
+            let label = name
+            let made = try await global.withStore(tenant: tenant) { store in
+                try await store.write { s in
+                    let made = try await s.createAPIKey(tenant, name: label, role: r, now: Date())
+                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.created", object: made.record.prefix, outcome: "ok", ip: nil,
+                                            detail: "role \(r.rawValue), \(label)", at: Date())
+                    return made
+                }
+            }
+            note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)) — shown this once; send it as Authorization: Bearer KEY")
+            say(made.key)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tenant's keys (prefixes only).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let keys = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.apiKeys(tenant) } }
+            say(keys.isEmpty ? "no API keys (make one: overdue keys create --role owner)" :
+                Listing.table(header: ["PREFIX", "NAME", "ROLE", "CREATED (UTC)", "LAST USED", "REVOKED"],
+                              rows: keys.map { [$0.prefix, $0.name, $0.role.rawValue, Timestamp.format($0.createdAt), $0.lastUsedAt.map(Timestamp.format) ?? "",
+                                                $0.revokedAt.map(Timestamp.format) ?? ""] }))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key: it stops working at once.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The key's prefix (od_…).") var prefix: String
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let p = prefix
+            let done = try await global.withStore(tenant: tenant) { store in
+                try await store.write { s in
+                    let done = try await s.revokeAPIKey(tenant, prefix: p, now: Date())
+                    if done { try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.revoked", object: p, outcome: "ok", ip: nil, detail: nil, at: Date()) }
+                    return done
+                }
+            }
+            guard done else { throw CLIError.badInput("no API key '\(p)' in tenant \(tenant)") }
+            say("\(p) revoked")
+        }
+    }
+}

@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await global.withStore(tenant: tenant) { store in
             if demo { try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: nil) }
             try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
-                note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, /api/v1/cases, /api/v1/outbox (Ctrl-C stops)")
+                note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, and /api/v1 with an API key (overdue keys create --role ROLE) (Ctrl-C stops)")
             }
         }
     }
@@ -123,11 +123,13 @@ struct DemoCommand: AsyncParsableCommand {
                   overdue outbox --tenant \(tenant) --db \(db) --format table
                 """)
             guard serveIt else { return }
+            // A read-only key for looking around (each run makes a fresh one; revoke with `overdue keys revoke`).
+            let key = try await store.write { s in try await s.createAPIKey(tenant, name: "demo viewer", role: .viewer, now: Date()) }.key
             try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
                 say("""
                   http://\(host):\(bound)/health
-                  http://\(host):\(bound)/api/v1/cases?tenant=\(tenant)
-                  http://\(host):\(bound)/api/v1/outbox?tenant=\(tenant)
+                  curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/cases
+                  curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/outbox
                 serving (Ctrl-C stops)
                 """)
             }

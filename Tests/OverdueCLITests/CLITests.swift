@@ -227,9 +227,15 @@ import Testing
         #expect(try overdue(["outbox", "--format", "table", "--db", db]).out.contains("CHANNEL"))
     }
 
-    @Test func serveAnswersHealthAndTheAPI() async throws {
+    @Test func serveAnswersHealthAndTheAPIWithAKey() async throws {
         let db = "sqlite://\(dir.path)/serve.sqlite"
         _ = try scenario(db: db)
+        let made = try overdue(["keys", "create", "--role", "viewer", "--name", "test", "--db", db])
+        #expect(made.code == 0 && made.err.contains("shown this once"))
+        let key = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.hasPrefix("od_"))
+        #expect(try overdue(["keys", "list", "--db", db]).out.contains(String(key.prefix(13))))
+        #expect(!(try overdue(["keys", "list", "--db", db]).out.contains(key)), "the key itself is never shown again")
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = ["serve", "--port", "0", "--db", db]
@@ -249,8 +255,17 @@ import Testing
         let (health, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: health, as: UTF8.self).contains("\"status\":\"ok\""))
-        let (cases, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/cases")!)
+        let url = URL(string: "http://127.0.0.1:\(port)/api/v1/cases")!
+        let (_, anonymous) = try await URLSession.shared.data(from: url)
+        #expect((anonymous as? HTTPURLResponse)?.statusCode == 401)
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (cases, ok) = try await URLSession.shared.data(for: request)
+        #expect((ok as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: cases, as: UTF8.self).contains("SHIP1"))
+        #expect(try overdue(["keys", "revoke", String(key.prefix(13)), "--db", db]).code == 0)
+        let (_, revoked) = try await URLSession.shared.data(for: request)
+        #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
     }
 
     @Test func aWorkerDispatchesOnTheWallClockAndStopsOnSIGTERM() async throws {

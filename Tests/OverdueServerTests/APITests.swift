@@ -9,12 +9,23 @@ import Testing
 @testable import OverdueStore
 
 @Suite struct APITests {
+    static let ownerKey = "od_testowner0_" + String(repeating: "k", count: 40)
+    static var auth: HTTPFields {
+        var h = HTTPFields()
+        h[.authorization] = "Bearer \(ownerKey)"
+        return h
+    }
+
     func withApp(setup: (Store) async throws -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
         do {
-            try await store.write { try await $0.ensureTenant("demo", now: Date()) }
+            try await store.write { s in
+                try await s.ensureTenant("demo", now: Date())
+                try await s.exec("INSERT INTO api_keys (prefix, tenant_id, name, role, hash, created_at) VALUES (?, 'demo', 'test', 'owner', ?, ?)",
+                                 [.text(String(Self.ownerKey.prefix(13))), .text(APIKey.hash(Self.ownerKey)), .time(Date())])
+            }
             _ = try await DemoTenant(asOf: LocalDate.parse("2026-03-02")!).seed(store: store, tenant: "demo", now: Date())
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
             _ = try await scheduler.simulate(tenant: "demo", from: Timestamp.parse("2026-02-20T00:00:00Z")!, until: Timestamp.parse("2026-03-02T18:00:00Z")!)
@@ -52,7 +63,7 @@ import Testing
 
     @Test func casesListsOnePerDebtorWithReasons() async throws {
         try await withApp { client in
-            try await client.execute(uri: "/api/v1/cases", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
@@ -61,7 +72,7 @@ import Testing
                 #expect(items.allSatisfy { ($0["reasons"] as? [String])?.isEmpty == false })
                 #expect(items.allSatisfy { ($0["balance"] as? String)?.contains(".") == true })
             }
-            try await client.execute(uri: "/api/v1/cases?status=resolved", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases?status=resolved", method: .get, headers: Self.auth) { response in
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect((json["items"] as! [[String: Any]]).allSatisfy { $0["status"] as? String == "resolved" })
             }
@@ -70,7 +81,7 @@ import Testing
 
     @Test func oneCaseHasItsTimeline() async throws {
         try await withApp { client in
-            try await client.execute(uri: "/api/v1/cases/S001", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect(((json["case"] as? [String: Any])?["debtor_id"] as? String) == "S001")
@@ -81,7 +92,7 @@ import Testing
 
     @Test func outboxFiltersByChannel() async throws {
         try await withApp { client in
-            try await client.execute(uri: "/api/v1/outbox?channel=sms", method: .get) { response in
+            try await client.execute(uri: "/api/v1/outbox?channel=sms", method: .get, headers: Self.auth) { response in
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 let items = json["items"] as! [[String: Any]]
                 #expect(!items.isEmpty)
@@ -92,15 +103,17 @@ import Testing
 
     @Test func errorsAreProblemDocuments() async throws {
         try await withApp { client in
-            try await client.execute(uri: "/api/v1/cases?status=bogus", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases?status=bogus", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.headers[.contentType] == "application/problem+json")
                 #expect(String(buffer: response.body).contains("status must be one of"))
             }
-            try await client.execute(uri: "/api/v1/cases?tenant=nobody", method: .get) { response in
-                #expect(response.status == .notFound)
+            // A key's own tenant is what a request reads, whatever it names.
+            try await client.execute(uri: "/api/v1/cases?tenant=nobody", method: .get, headers: Self.auth) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"tenant\":\"demo\""))
             }
-            try await client.execute(uri: "/api/v1/cases/NOPE", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases/NOPE", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
@@ -113,38 +126,38 @@ import Testing
     @Test func conversationsOverTheAPI() async throws {
         try await withApp { client in
             var to = "", debtor = ""
-            try await client.execute(uri: "/api/v1/outbox?channel=email", method: .get) { response in
+            try await client.execute(uri: "/api/v1/outbox?channel=email", method: .get, headers: Self.auth) { response in
                 let items = (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any])["items"] as! [[String: Any]]
                 to = items.first?["to"] as? String ?? ""
                 debtor = items.first?["debtor_id"] as? String ?? ""
             }
             let body = #"{"channel":"email","from":"\#(to)","text":"What is the total we owe you right now?","at":"2026-03-02T16:00:00Z"}"#
-            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: Self.auth, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .created)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect(json["intent"] as? String == "question")
                 #expect((json["answers"] as? [[String: Any]])?.first?["kind"] as? String == "account_summary")
             }
             // The same message again is recognised, not handled twice.
-            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: Self.auth, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("\"new\":false"))
             }
-            try await client.execute(uri: "/api/v1/cases/\(debtor)/takeover", method: .post, body: ByteBuffer(string: #"{"by":"pat"}"#)) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/v1/cases/\(debtor)", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases/\(debtor)/takeover", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"by":"pat"}"#)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases/\(debtor)", method: .get, headers: Self.auth) { response in
                 #expect(String(buffer: response.body).contains("taken over by pat"))
             }
-            try await client.execute(uri: "/api/v1/cases/\(debtor)/handback", method: .post) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/v1/inbox", method: .get) { response in
+            try await client.execute(uri: "/api/v1/cases/\(debtor)/handback", method: .post, headers: Self.auth) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/inbox", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect(json["items"] != nil)
             }
-            try await client.execute(uri: "/api/v1/messages", method: .post, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) { response in
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
-            try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post, headers: Self.auth) { #expect($0.status == .conflict) }
             try await client.execute(uri: "/d/not-a-real-token-0123456789", method: .get) { #expect($0.status == .notFound) }
         }
     }
@@ -168,7 +181,7 @@ import Testing
                 #expect(response.status == .accepted)
                 #expect(String(buffer: response.body).contains("conversation"))
             }
-            try await client.execute(uri: "/api/v1/inbox", method: .get) { response in
+            try await client.execute(uri: "/api/v1/inbox", method: .get, headers: Self.auth) { response in
                 #expect(String(buffer: response.body).contains("unmatched"))
             }
         }
@@ -179,6 +192,7 @@ import Testing
         var token = ""
         var id = ""
         var debtor = ""
+        var keys: [Role: String] = [:]
     }
 
     @Test func emailLinksUnsubscribeAndTrackOnlyWhatTheMessageHolds() async throws {
@@ -205,12 +219,12 @@ import Testing
                 #expect(String(buffer: response.body).contains("<form method=\"post\">"))
             }
             // A GET never unsubscribes (mail scanners follow links); the one-click POST does.
-            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get) { #expect(!String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) { #expect(!String(buffer: $0.body).contains("unsubscribed")) }
             try await client.execute(uri: "/u/\(t)", method: .post, body: ByteBuffer(string: "List-Unsubscribe=One-Click")) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("You are unsubscribed"))
             }
-            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get) { #expect(String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) { #expect(String(buffer: $0.body).contains("unsubscribed")) }
             try await client.execute(uri: "/o/\(t).gif", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "image/gif")
@@ -226,6 +240,55 @@ import Testing
             #expect(m?.opens == 1)
             #expect(m?.clicks == 1)
             #expect(m?.openedAt != nil)
+        }
+    }
+
+    @Test func everyRoleGetsExactlyWhatItMayAndKeysStayInTheirTenant() async throws {
+        let found = Found()
+        try await withApp(setup: { store in
+            found.store = store
+            try await store.write { s in
+                for role in Role.allCases { found.keys[role] = try await s.createAPIKey("demo", name: role.rawValue, role: role, now: Date()).key }
+                try await s.ensureTenant("other", now: Date())
+                found.token = try await s.createAPIKey("other", name: "other owner", role: .owner, now: Date()).key
+            }
+        }) { client in
+            let keys = found.keys
+            func h(_ key: String) -> HTTPFields {
+                var f = HTTPFields()
+                f[.authorization] = "Bearer \(key)"
+                return f
+            }
+            // One request per route group: read, work, manage.
+            let read = ("/api/v1/cases", HTTPRequest.Method.get, nil as String?)
+            let work = ("/api/v1/cases/S001/takeover", HTTPRequest.Method.post, #"{"by":"t"}"# as String?)
+            let manage = ("/api/v1/messages/msg_nope/approve", HTTPRequest.Method.post, nil as String?)
+            let allowed: [Role: [Bool]] = [.viewer: [true, false, false], .collector: [true, true, false], .manager: [true, true, true],
+                                           .admin: [true, true, true], .owner: [true, true, true]]
+            for role in Role.allCases {
+                for (i, route) in [read, work, manage].enumerated() {
+                    try await client.execute(uri: route.0, method: route.1, headers: h(keys[role]!), body: route.2.map { ByteBuffer(string: $0) }) { response in
+                        if allowed[role]![i] {
+                            #expect(response.status != .forbidden && response.status != .unauthorized, "\(role) \(route.0): \(response.status)")
+                        } else {
+                            #expect(response.status == .forbidden, "\(role) \(route.0): \(response.status)")
+                        }
+                    }
+                }
+            }
+            // No key, a made-up key: 401.
+            try await client.execute(uri: "/api/v1/cases", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: h("od_aaaaaaaaaa_" + String(repeating: "x", count: 40))) { #expect($0.status == .unauthorized) }
+            // Another tenant's key: demo's case does not exist for it (404, not 403).
+            try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: h(found.token)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: h(found.token)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.auth) { #expect(!String(buffer: $0.body).contains("other owner")) }
+            let audit = try await found.store!.read { try await $0.auditLog() }
+            #expect(audit.filter { $0.action == "authz.denied" }.count == 3, "viewer ×2, collector ×1: \(audit.map(\.action))")
+            #expect(audit.filter { $0.action == "auth.failed" }.count == 2)
+            #expect(!audit.contains { ($0.detail ?? "").contains(String(repeating: "x", count: 40)) || ($0.detail ?? "").contains(Self.ownerKey) })
+            #expect(audit.contains { $0.action == "api.post" && $0.object == "/api/v1/cases/S001/takeover" && $0.outcome == "ok" })
+            #expect(try await found.store!.read { try await $0.brokenAuditLink() } == nil)
         }
     }
 }
