@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OverdueAgents
 import OverdueCore
 import OverdueStore
 
@@ -40,6 +41,27 @@ struct OverdueRequestContext: RequestContext {
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = OverdueRequestContext
     let store: Store
+    /// Requests per key in this server process.
+    let limiter: RateLimiter
+
+    /// The buckets of the keys seen by this process.
+    actor RateLimiter {
+        let rate: Double
+        let burst: Int
+        var buckets: [String: TokenBucket] = [:]
+
+        init(perMinute: Int) {
+            rate = Double(max(1, perMinute)) / 60
+            burst = max(1, perMinute / 10)
+        }
+
+        /// Nil when the request may go, else seconds to wait.
+        func take(_ key: String, now: Date) -> TimeInterval? {
+            let (after, wait) = (buckets[key] ?? .full(burst: burst, at: now)).take(now: now, rate: rate, burst: burst)
+            buckets[key] = after
+            return wait
+        }
+    }
 
     static func unauthorized(_ why: String) -> Problem {
         Problem(type: "https://overdue.dev/problems/unauthorized", title: "Unauthorized", status: 401,
@@ -68,6 +90,14 @@ struct AuthMiddleware: RouterMiddleware {
             let shown = APIKey.prefix(of: given) ?? "a malformed key"
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
             throw Self.unauthorized("unknown or revoked API key")
+        }
+        if let wait = await limiter.take(key.prefix, now: Date()) {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/problem+json"
+            headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            let problem = Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
+                                  detail: "this key sent too many requests; retry after \(Int(wait.rounded(.up))) s")
+            return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(problem))))
         }
         let needed = Self.permission(method: request.method, path: path)
         guard key.role.allows(needed) else {

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var runScheduler: Bool
     /// Where stored documents are.
     public var documents: DocumentLibrary
+    /// API requests a minute per key in this process (`OVERDUE_API_RATE`, default 600); bursts of a tenth.
+    public var apiRatePerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_API_RATE"] ?? "") ?? 600
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true,
@@ -41,7 +43,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(store: store))
+    router.add(middleware: AuthMiddleware(store: store, limiter: .init(perMinute: configuration.apiRatePerMinute)))
+    router.add(middleware: IdempotencyMiddleware(store: store))
     let api = APIController(store: store, defaultTenant: configuration.defaultTenant)
     api.register(on: router)
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)

@@ -350,6 +350,22 @@ enum Migrations {
             """,
             "CREATE INDEX api_keys_tenant ON api_keys (tenant_id)",
         ] },
+        Migration(id: 10, name: "idempotency keys") { _ in [
+            // The first answer to a POST with an Idempotency-Key, replayed for 24 hours; `status` is
+            // NULL while the first request is still being handled.
+            """
+            CREATE TABLE idempotency_keys (
+                tenant_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                status INTEGER,
+                content_type TEXT,
+                body TEXT,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, key)
+            )
+            """,
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -32,3 +32,21 @@ import Testing
         #expect(CallPolicy.onMachine(answeredBy: "fax", voicemailLeftThisStage: false).0 == .hangUp)
     }
 }
+
+@Suite struct TokenBucketTests {
+    @Test func aBurstIsAllowedThenTheRateAndTheWaitIsSaid() {
+        let t0 = Date(timeIntervalSince1970: 1_780_000_000)
+        var b = TokenBucket.full(burst: 3, at: t0)
+        var waits: [TimeInterval?] = []
+        for _ in 0..<4 {
+            let (next, wait) = b.take(now: t0, rate: 1, burst: 3)
+            b = next
+            waits.append(wait)
+        }
+        #expect(waits[0] == nil && waits[1] == nil && waits[2] == nil)
+        #expect(waits[3] == 1)
+        // Half a second later half a token has come back: still half a second to wait.
+        #expect(b.take(now: t0.addingTimeInterval(0.5), rate: 1, burst: 3).retryAfter == 0.5)
+        #expect(b.take(now: t0.addingTimeInterval(1), rate: 1, burst: 3).retryAfter == nil)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -290,5 +291,62 @@ import Testing
             #expect(audit.contains { $0.action == "api.post" && $0.object == "/api/v1/cases/S001/takeover" && $0.outcome == "ok" })
             #expect(try await found.store!.read { try await $0.brokenAuditLink() } == nil)
         }
+    }
+
+    @Test func anIdempotencyKeyReplaysTheFirstAnswerAndRefusesADifferentRequest() async throws {
+        let found = Found()
+        try await withApp(setup: { found.store = $0 }) { client in
+            var h = Self.auth
+            h[HTTPField.Name("Idempotency-Key")!] = "msg-0001"
+            let body = #"{"channel":"sms","from":"+13125550111","text":"who is this?","at":"2026-03-02T16:00:00Z"}"#
+            var first = ""
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .created)
+                #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+                first = String(buffer: response.body)
+            }
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: body)) { response in
+                // The first answer, status and all — not a fresh "already received" 200.
+                #expect(response.status == .created)
+                #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                #expect(String(buffer: response.body) == first)
+            }
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: body.replacingOccurrences(of: "who", with: "what"))) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("different request"))
+            }
+            // A refusal is an answer too: replayed as such.
+            h[HTTPField.Name("Idempotency-Key")!] = "bad-0001"
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) {
+                    #expect($0.status == .unprocessableContent)
+                }
+            }
+            let inbound = try await found.store!.read { try await $0.messages("demo", direction: .inbound) }
+            #expect(inbound.filter { $0.body == "who is this?" }.count == 1)
+        }
+    }
+
+    @Test func aKeyThatSendsTooMuchIsToldWhenToComeBack() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-rate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
+        let key = try await store.write { s in
+            try await s.ensureTenant("demo", now: Date())
+            return try await s.createAPIKey("demo", name: "busy", role: .viewer, now: Date()).key
+        }
+        var config = ServerConfiguration(defaultTenant: "demo", runScheduler: false)
+        config.apiRatePerMinute = 6
+        let app = buildApplication(configuration: config, store: store, scheduler: nil, logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            var h = HTTPFields()
+            h[.authorization] = "Bearer \(key)"
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: h) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: h) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            }
+        }
+        await store.close()
     }
 }

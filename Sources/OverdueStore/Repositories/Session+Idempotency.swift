@@ -1,0 +1,47 @@
+import Foundation
+import OverdueCore
+
+/// What an `Idempotency-Key` says about a request.
+public enum IdempotentRequest: Hashable, Sendable {
+    /// First time: handle it, then store the answer.
+    case new
+    /// Seen with the same request: this was the answer.
+    case replay(status: Int, contentType: String?, body: String)
+    /// The key was used for a different request.
+    case mismatch
+    /// The first request with this key is still being handled.
+    case inFlight
+}
+
+extension Session {
+    /// How long an answer is kept for replay.
+    public static let idempotencyWindow: TimeInterval = 24 * 3600
+
+    /// Claims `key` for a request with `fingerprint` (method, path and body hash), or says what
+    /// it was used for. A key older than the window is forgotten and claimed afresh.
+    public func beginIdempotent(_ tenant: String, key: String, fingerprint: String, now: Date) async throws -> IdempotentRequest {
+        if let r = try await row("SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", [.text(tenant), .text(key)]) {
+            if try r.time("created_at") < now.addingTimeInterval(-Self.idempotencyWindow) {
+                try await exec("DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?", [.text(tenant), .text(key)])
+            } else {
+                guard try r.string("fingerprint") == fingerprint else { return .mismatch }
+                guard let status = try r.optInt("status") else { return .inFlight }
+                return .replay(status: Int(status), contentType: try r.optString("content_type"), body: try r.optString("body") ?? "")
+            }
+        }
+        try await exec("INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)",
+                       [.text(tenant), .text(key), .text(fingerprint), .time(now)])
+        return .new
+    }
+
+    /// Keeps the first answer for `key`.
+    public func finishIdempotent(_ tenant: String, key: String, status: Int, contentType: String?, body: String) async throws {
+        try await exec("UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE tenant_id = ? AND key = ?",
+                       [.int(Int64(status)), .opt(contentType), .text(body), .text(tenant), .text(key)])
+    }
+
+    /// Forgets `key` (the request failed on the server's side: a retry may run it again).
+    public func dropIdempotent(_ tenant: String, key: String) async throws {
+        try await exec("DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND status IS NULL", [.text(tenant), .text(key)])
+    }
+}
