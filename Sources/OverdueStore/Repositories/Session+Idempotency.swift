@@ -21,7 +21,10 @@ extension Session {
     /// it was used for. A key older than the window is forgotten and claimed afresh.
     public func beginIdempotent(_ tenant: String, key: String, fingerprint: String, now: Date) async throws -> IdempotentRequest {
         if let r = try await row("SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", [.text(tenant), .text(key)]) {
-            if try r.time("created_at") < now.addingTimeInterval(-Self.idempotencyWindow) {
+            let created = try r.time("created_at")
+            let abandoned = try r.optInt("status") == nil && created < now.addingTimeInterval(-300)
+            // Expired, or claimed by a request that never finished (a crash): claimed afresh.
+            if created < now.addingTimeInterval(-Self.idempotencyWindow) || abandoned {
                 try await exec("DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?", [.text(tenant), .text(key)])
             } else {
                 guard try r.string("fingerprint") == fingerprint else { return .mismatch }
@@ -29,9 +32,12 @@ extension Session {
                 return .replay(status: Int(status), contentType: try r.optString("content_type"), body: try r.optString("body") ?? "")
             }
         }
-        try await exec("INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)",
-                       [.text(tenant), .text(key), .text(fingerprint), .time(now)])
-        return .new
+        let claimed = try await rows("""
+            INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
+            """, [.text(tenant), .text(key), .text(fingerprint), .time(now)])
+        // Another request claimed it between the read and the insert.
+        return claimed.isEmpty ? .inFlight : .new
     }
 
     /// Keeps the first answer for `key`.
