@@ -5,23 +5,10 @@ import Testing
 @testable import OverdueCore
 import OverdueTestSupport
 
-/// Runs scripts/provider-sign.py: the providers' official Python libraries sign what the tests ask.
-func officialSignature(_ request: [String: Any]) throws -> String {
-    let signer = try #require(ProcessInfo.processInfo.environment["OVERDUE_TEST_PROVIDER_SIGNER"])
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", signer, String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}
+
 
 @Suite struct WebhookSignatureTests {
-    static let signer = ProcessInfo.processInfo.environment["OVERDUE_TEST_PROVIDER_SIGNER"] != nil
+    static let signer = ProviderSigner.available
 
     @Test func twiliosPublishedTestVector() {
         let params = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
@@ -32,7 +19,7 @@ func officialSignature(_ request: [String: Any]) throws -> String {
         let token = "0123456789abcdef0123456789abcdef"
         let url = "https://ar.example.com/webhooks/twilio/sms?tenant=acme"
         let params = [("MessageSid", "SM0123"), ("From", "+13125550101"), ("To", "+13125550000"), ("Body", "will pay friday & thanks = ok")]
-        let sig = try officialSignature(["provider": "twilio", "token": token, "url": url, "params": params.map { [$0.0, $0.1] }])
+        let sig = try ProviderSigner.sign(["provider": "twilio", "token": token, "url": url, "params": params.map { [$0.0, $0.1] }])
         let body = Array(Form.encode(params).utf8)
         #expect(WebhookSignature.verifyTwilio(url: url, body: body, contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
         // Twilio may sign with the port spelled out.
@@ -48,7 +35,7 @@ func officialSignature(_ request: [String: Any]) throws -> String {
         let json = Array(#"{"MessageSid":"SM0124","From":"+13125550101","Body":"hi"}"#.utf8)
         let hash = SHA256Hex.of(json)
         let jsonURL = "https://ar.example.com/webhooks/twilio/sms?tenant=acme&bodySHA256=\(hash)"
-        let jsonSig = try officialSignature(["provider": "twilio-json", "token": token, "url": jsonURL])
+        let jsonSig = try ProviderSigner.sign(["provider": "twilio-json", "token": token, "url": jsonURL])
         #expect(WebhookSignature.verifyTwilio(url: jsonURL, body: json, contentType: "application/json", signature: jsonSig, authToken: token))
         #expect(!WebhookSignature.verifyTwilio(url: jsonURL, body: Array(#"{"Body":"changed"}"#.utf8), contentType: "application/json", signature: jsonSig, authToken: token))
     }
@@ -57,7 +44,7 @@ func officialSignature(_ request: [String: Any]) throws -> String {
         let token = "plivo-token-0123456789abcdef"
         let url = "https://ar.example.com/webhooks/plivo/sms?tenant=acme"
         let params = [("From", "13125550101"), ("To", "13125550000"), ("Text", "STOP"), ("MessageUUID", "a1b2")]
-        let sig = try officialSignature(["provider": "plivo", "token": token, "url": url, "nonce": "n0nce-42", "params": params.map { [$0.0, $0.1] }])
+        let sig = try ProviderSigner.sign(["provider": "plivo", "token": token, "url": url, "nonce": "n0nce-42", "params": params.map { [$0.0, $0.1] }])
         #expect(WebhookSignature.verifyPlivo(url: url, nonce: "n0nce-42", signature: sig, params: params, authToken: token))
         #expect(WebhookSignature.verifyPlivo(url: url, nonce: "n0nce-42", signature: "bogus," + sig, params: params, authToken: token))
         #expect(!WebhookSignature.verifyPlivo(url: url, nonce: "other-nonce", signature: sig, params: params, authToken: token))
@@ -70,7 +57,7 @@ func officialSignature(_ request: [String: Any]) throws -> String {
         let now = Date(timeIntervalSince1970: 1_780_000_000)
         var params = [("msisdn", "13125550101"), ("to", "13125550000"), ("messageId", "0A01"), ("text", "pay & go = done"), ("type", "text"),
                       ("timestamp", "1780000000")]
-        let sig = try officialSignature(["provider": "vonage", "secret": secret, "method": method, "params": params.map { [$0.0, $0.1] }])
+        let sig = try ProviderSigner.sign(["provider": "vonage", "secret": secret, "method": method, "params": params.map { [$0.0, $0.1] }])
         params.append(("sig", sig))
         #expect(WebhookSignature.verifyVonage(params: params, secret: secret, method: method, now: now))
         #expect(!WebhookSignature.verifyVonage(params: params, secret: secret, method: method, now: now.addingTimeInterval(600)), "a replay ten minutes later")

@@ -68,22 +68,12 @@ actor ProviderStandIn {
 }
 
 @Suite(.serialized) struct SMSWebhookTests {
-    static let signer = ProcessInfo.processInfo.environment["OVERDUE_TEST_PROVIDER_SIGNER"] != nil
+    static let signer = ProviderSigner.available
     static let token = "0123456789abcdef0123456789abcdef"
     static let sid = "AC" + String(repeating: "1", count: 32)
 
     func sign(_ url: String, _ params: [(String, String)]) throws -> String {
-        let signer = try #require(ProcessInfo.processInfo.environment["OVERDUE_TEST_PROVIDER_SIGNER"])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let request: [String: Any] = ["provider": "twilio", "token": Self.token, "url": url, "params": params.map { [$0.0, $0.1] }]
-        p.arguments = ["python3", signer, String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ProviderSigner.sign(["provider": "twilio", "token": Self.token, "url": url, "params": params.map { [$0.0, $0.1] }])
     }
 
     static let invoices = """

@@ -104,13 +104,7 @@ public enum WebhookSignature {
     }
 
     /// Compares in time that depends only on the lengths.
-    public static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in x.indices { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
+    public static func equal(_ a: String, _ b: String) -> Bool { ConstantTime.equal(a, b) }
 }
 
 /// A text that arrived at a provider for the tenant.

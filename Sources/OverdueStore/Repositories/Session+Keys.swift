@@ -47,10 +47,7 @@ extension Session {
     /// The live key matching `key` (constant-time hash comparison), nil when unknown or revoked.
     public func apiKey(matching key: String) async throws -> APIKey? {
         guard let prefix = APIKey.prefix(of: key), let r = try await row("SELECT * FROM api_keys WHERE prefix = ?", [.text(prefix)]) else { return nil }
-        let stored = Array(try r.string("hash").utf8), given = Array(APIKey.hash(key).utf8)
-        var diff: UInt8 = stored.count == given.count ? 0 : 1
-        for (a, b) in zip(stored, given) { diff |= a ^ b }
-        guard diff == 0, try r.optString("revoked_at") == nil else { return nil }
+        guard ConstantTime.equal(try r.string("hash"), APIKey.hash(key)), try r.optString("revoked_at") == nil else { return nil }
         return try Self.apiKey(r)
     }
 
