@@ -17,6 +17,7 @@ struct APIController: Sendable {
         router.get("/api/v1/cases", use: cases)
         router.get("/api/v1/cases/:debtor", use: oneCase)
         router.get("/api/v1/outbox", use: outbox)
+        router.get("/api/v1/openapi.json", use: { _, _ in Self.json(OpenAPIDocument.json) })
     }
 
     /// The caller's tenant: the API key's, whatever the request names.
@@ -53,18 +54,63 @@ struct APIController: Sendable {
 
     struct Page<T: Encodable>: Encodable { let tenant: String; let count: Int; let items: [T] }
 
+    /// Aging buckets by days past due of the oldest open invoice.
+    enum Aging: String, CaseIterable {
+        case current, d1_30 = "1-30", d31_60 = "31-60", d61_90 = "61-90", d90plus = "90+"
+
+        /// Oldest due date range for `today`.
+        func range(today: LocalDate) -> (from: LocalDate?, to: LocalDate?) {
+            switch self {
+            case .current: return (today, nil)
+            case .d1_30: return (today.adding(days: -30), today.adding(days: -1))
+            case .d31_60: return (today.adding(days: -60), today.adding(days: -31))
+            case .d61_90: return (today.adding(days: -90), today.adding(days: -61))
+            case .d90plus: return (nil, today.adding(days: -91))
+            }
+        }
+    }
+
+    struct CasePage: Encodable {
+        let tenant: String
+        let count: Int
+        let items: [CaseLine]
+        let next_cursor: String?
+    }
+
+    /// `GET /api/v1/cases`: filter by `status` (comma list), `aging` (current, 1-30, 31-60, 61-90,
+    /// 90+), `min_balance`/`max_balance` (minor units), `currency`, `channel` (of the next action), `q`
+    /// (debtor name or id); `sort` by debtor, balance, oldest_due, next_action_at or updated_at
+    /// (`-` for descending); `limit` and `cursor` page.
     @Sendable func cases(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try tenant(context)
-        var status: CaseStatus?
-        if let s = request.uri.queryParameters.get("status") {
-            guard let parsed = CaseStatus(rawValue: s) else {
-                throw Problem(type: "https://overdue.dev/problems/invalid-parameter", title: "Invalid parameter", status: 400,
-                              detail: "status must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(s)')")
-            }
-            status = parsed
+        var q = Query(request)
+        var query = CaseQuery()
+        query.statuses = q.choices("status", CaseStatus.self)
+        let aging = q.choice("aging", Aging.self)
+        query.minBalance = q.integer("min_balance", range: 0...Int64.max)
+        query.maxBalance = q.integer("max_balance", range: 0...Int64.max)
+        if let c = q.value("currency") {
+            if let cur = Currency(c.uppercased()) { query.currency = cur } else { q.fail("currency", "is not an ISO 4217 code (got '\(c)')") }
         }
-        let records = try await store.read { try await $0.cases(tenant, status: status) }
-        return Self.json(Listing.jsonLine(Page(tenant: tenant, count: records.count, items: records.map(CaseLine.init))))
+        query.channel = q.choice("channel", Channel.self)
+        query.search = q.value("q")
+        if let sort = q.value("sort") {
+            if let parsed = CaseQuery.Sort(sort) { query.sort = parsed } else {
+                q.fail("sort", "must be one of \(CaseQuery.Field.allCases.map(\.rawValue).joined(separator: ", ")), with - for descending (got '\(sort)')")
+            }
+        }
+        if let min = query.minBalance, let max = query.maxBalance, min > max { q.fail("min_balance", "is larger than max_balance") }
+        let limit = q.limit()
+        let cursor = q.cursor()
+        try q.done()
+        if let aging {
+            let zone = try await store.read { try await $0.settings(tenant) }.timeZone
+            (query.dueOnOrAfter, query.dueOnOrBefore) = aging.range(today: LocalDate(Date(), in: zone))
+        }
+        let records = try await store.read { try await $0.cases(tenant, query: query, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1) }
+        let shown = Array(records.prefix(limit))
+        let next = records.count > limit ? shown.last.map { Cursor(key: query.key(of: $0), id: $0.debtorID).token } : nil
+        return Self.json(Listing.jsonLine(CasePage(tenant: tenant, count: shown.count, items: shown.map(CaseLine.init), next_cursor: next)))
     }
 
     struct CaseDetail: Encodable {

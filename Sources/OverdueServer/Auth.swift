@@ -5,14 +5,16 @@ import OverdueAgents
 import OverdueCore
 import OverdueStore
 
-/// Who is calling: the tenant and role an API key carries.
+/// Who is calling: the tenant and role an API key or a signed-in user carries.
 struct Principal: Sendable, Hashable {
     /// The tenant every request of this caller is scoped to.
     let tenant: String
     /// What it may do.
     let role: Role
-    /// Who, for the audit log (`key:od_…`).
+    /// Who, for the audit log (`key:od_…` or `user:EMAIL`).
     let actor: String
+    /// The signed-in user (nil for API keys).
+    var userID: String? = nil
 }
 
 /// The request context of Overdue's server: Hummingbird's, plus the authenticated caller.
@@ -20,11 +22,26 @@ struct OverdueRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` on `/api/v1` requests.
     var principal: Principal?
+    /// The peer's address (a proxy's, behind one).
+    let peerIP: String?
 
-    init(source: Source) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
+        peerIP = source.channel.remoteAddress?.ipAddress
     }
+
+    /// Where the request came from: `X-Forwarded-For`'s first address when the server is told it
+    /// sits behind a proxy (`OVERDUE_TRUST_PROXY=1`), else the peer — a client cannot pick its own
+    /// address to dodge a per-IP limit.
+    func clientIP(_ request: Request) -> String? {
+        if Self.trustProxy, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return peerIP
+    }
+
+    static let trustProxy = ProcessInfo.processInfo.environment["OVERDUE_TRUST_PROXY"] == "1"
 
     /// The caller, or 401 when there is none (only `/api/v1` routes ask).
     func caller() throws -> Principal {
@@ -50,9 +67,9 @@ struct AuthMiddleware: RouterMiddleware {
         let burst: Int
         var buckets: [String: TokenBucket] = [:]
 
-        init(perMinute: Int) {
+        init(perMinute: Int, burst: Int? = nil) {
             rate = Double(max(1, perMinute)) / 60
-            burst = max(1, perMinute / 10)
+            self.burst = burst ?? max(1, perMinute / 10)
         }
 
         /// Nil when the request may go, else seconds to wait.
@@ -68,22 +85,36 @@ struct AuthMiddleware: RouterMiddleware {
                 detail: "\(why): send Authorization: Bearer KEY (make one with `overdue keys create --role ROLE`)")
     }
 
-    /// The permission a route needs: reading is `read`; approving or discarding drafts is `manage`;
-    /// every other change is `work`.
+    /// The permission a route needs (function-level access; object-level is the tenant scope):
+    /// users, keys, tenants, webhooks and the audit log are `administer` whatever the method;
+    /// changing policies, templates and settings or approving drafts is `manage`; other reads are
+    /// `read` and other changes `work`.
     static func permission(method: HTTPRequest.Method, path: String) -> Permission {
+        let parts = path.split(separator: "/").map(String.init)
+        let resource = parts.count > 2 ? parts[2] : ""
+        if ["users", "keys", "tenants", "webhooks", "audit"].contains(resource) {
+            // Everyone may read and change their own account (password, second factor).
+            return resource == "users" && parts.count > 3 && parts[3] == "me" ? (method == .get ? .read : .work) : .administer
+        }
         if method == .get || method == .head { return .read }
+        if path.hasSuffix("/preview") { return .read }
+        if ["policy", "templates", "settings"].contains(resource) { return .manage }
         if path.hasSuffix("/approve") || path.hasSuffix("/discard") { return .manage }
         return .work
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/v1/") || path == "/api/v1" else { return try await next(request, context) }
-        let ip = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+        // The API's description is public; everything else under /api/v1 needs a caller.
+        guard path.hasPrefix("/api/v1/") || path == "/api/v1", path != "/api/v1/openapi.json" else { return try await next(request, context) }
+        let ip = context.clientIP(request)
         let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) : nil }
         guard let given, !given.isEmpty else {
-            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key")
-            throw Self.unauthorized("no API key")
+            if let cookie = request.cookies[AccountsController.cookieName]?.value {
+                return try await viaSession(cookie, request: request, context: context, ip: ip, next: next)
+            }
+            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key or session")
+            throw Self.unauthorized("no API key or session")
         }
         guard let key = try await store.read({ try await $0.apiKey(matching: given) }) else {
             // Only the prefix of what was sent is named: the rest may be a real secret mistyped.
@@ -99,32 +130,63 @@ struct AuthMiddleware: RouterMiddleware {
                                   detail: "this key sent too many requests; retry after \(Int(wait.rounded(.up))) s")
             return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(problem))))
         }
-        let needed = Self.permission(method: request.method, path: path)
-        guard key.role.allows(needed) else {
-            try await audit(tenant: key.tenant, actor: "key:\(key.prefix)", action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
-                            detail: "role \(key.role.rawValue) may not \(needed.rawValue)")
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403,
-                          detail: "this key's role (\(key.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for a key with more rights")
-        }
         // "Last used" to the minute: not a write on every request.
         if key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
             try await store.write { try await $0.touchAPIKey(key.prefix, at: Date()) }
         }
+        return try await authorised(Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
+    }
+
+    /// A dashboard session: the cookie names a live session; a change must also carry its CSRF
+    /// token (`X-CSRF-Token`), which a page of another site cannot read.
+    func viaSession(_ token: String, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let now = Date()
+        guard let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: now) }) else {
+            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
+            throw Self.unauthorized("the session has expired; sign in again")
+        }
+        let actor = "user:\(session.user.email)"
+        if request.method != .get && request.method != .head {
+            let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
+            guard ConstantTime.equal(sent, session.csrfToken) else {
+                try await audit(tenant: session.user.tenant, actor: actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip, detail: "missing or wrong CSRF token")
+                throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403,
+                              detail: "a change made with a session must carry its CSRF token in X-CSRF-Token (GET /auth/session gives it)")
+            }
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            try await store.write { try await $0.touchUserSession(token: token, now: now) }
+        }
+        let principal = Principal(tenant: session.user.tenant, role: session.user.role, actor: actor, userID: session.user.id)
+        return try await authorised(principal, request: request, context: context, ip: ip, next: next)
+    }
+
+    /// Checks the route's permission, runs it and audits a change.
+    func authorised(_ principal: Principal, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let needed = Self.permission(method: request.method, path: path)
+        guard principal.role.allows(needed) else {
+            try await audit(tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
+                            detail: "role \(principal.role.rawValue) may not \(needed.rawValue)")
+            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403,
+                          detail: "your role (\(principal.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for more rights")
+        }
         var context = context
-        context.principal = Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)")
-        guard needed != .read else { return try await next(request, context) }
+        context.principal = principal
+        guard needed != .read || request.method != .get else { return try await next(request, context) }
         // Every change made through the API is in the audit log, with who, from where and how it ended.
         let action = "api.\(request.method.rawValue.lowercased())"
         do {
             let response = try await next(request, context)
             try await store.write { s in
-                try await s.appendAudit(tenant: key.tenant, actor: "key:\(key.prefix)", action: action, object: path,
+                try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path,
                                         outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)", at: Date())
             }
             return response
         } catch let problem as Problem {
             try await store.write { s in
-                try await s.appendAudit(tenant: key.tenant, actor: "key:\(key.prefix)", action: action, object: path, outcome: "failed", ip: ip,
+                try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
                                         detail: "HTTP \(problem.status): \(problem.title)", at: Date())
             }
             throw problem

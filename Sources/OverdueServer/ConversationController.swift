@@ -86,6 +86,7 @@ struct ConversationController: Sendable {
     @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
+        try await requireMessage(tenant, id)
         do {
             let sent = try await engine.approve(tenant: tenant, messageID: id, now: Date())
             return APIController.json(Listing.jsonLine(OutboxLine(sent)))
@@ -97,10 +98,16 @@ struct ConversationController: Sendable {
     @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
+        try await requireMessage(tenant, id)
         do { try await engine.discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
         }
         return APIController.json(#"{"status":"discarded"}"#)
+    }
+
+    /// 404 for a message the tenant does not have (409 is for one in the wrong state).
+    func requireMessage(_ tenant: String, _ id: String) async throws {
+        guard try await api.store.read({ try await $0.message(tenant, id: id) }) != nil else { throw Problem.notFound("no message '\(id)'") }
     }
 
     struct Who: Decodable { let by: String? }
@@ -171,11 +178,6 @@ struct ConversationController: Sendable {
               let data = try? Data(contentsOf: documents.file(found.document)) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no such document")
         }
-        var headers = HTTPFields()
-        headers[.contentType] = found.document.ref.contentType
-        let safeName = found.document.ref.filename.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
-        headers[.contentDisposition] = "attachment; filename=\"\(safeName)\""
-        headers[.cacheControl] = "private, no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return LedgerController.file(found.document, data)
     }
 }

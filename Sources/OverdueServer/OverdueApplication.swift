@@ -24,6 +24,14 @@ public struct ServerConfiguration: Sendable {
     public var documents: DocumentLibrary
     /// API requests a minute per key in this process (`OVERDUE_API_RATE`, default 600); bursts of a tenth.
     public var apiRatePerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_API_RATE"] ?? "") ?? 600
+    /// Sign-in attempts a minute per client address (`OVERDUE_LOGIN_RATE`, default 10).
+    public var loginsPerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_LOGIN_RATE"] ?? "") ?? 10
+    /// Sign-in attempts allowed at once before the rate applies (default 10).
+    public var loginBurst = 10
+    /// Whether the session cookie is Secure (`OVERDUE_COOKIE_SECURE=0` turns it off for plain-http development).
+    public var secureCookie = ProcessInfo.processInfo.environment["OVERDUE_COOKIE_SECURE"] != "0"
+    /// Whether webhook subscriptions may use plain http:// beyond localhost (`OVERDUE_WEBHOOK_ALLOW_HTTP=1`).
+    public var allowHTTPWebhooks = ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_ALLOW_HTTP"] == "1"
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true,
@@ -50,6 +58,11 @@ public func buildApplication(
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
     ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
     LinkController(store: store, engine: engine).register(on: router)
+    WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks).register(on: router)
+    LedgerController(api: api, documents: configuration.documents).register(on: router)
+    ConfigController(api: api).register(on: router)
+    AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
+                       secureCookie: configuration.secureCookie).register(on: router)
     ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
                               voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
     var services: [any Service] = []
@@ -70,6 +83,8 @@ struct Problem: Error, Encodable {
     let title: String
     let status: Int
     let detail: String
+    /// Every bad field of a request (validation problems only).
+    var errors: [FieldError]? = nil
 
     func response() -> Response {
         var headers = HTTPFields()

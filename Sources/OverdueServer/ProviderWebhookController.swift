@@ -84,7 +84,7 @@ struct ProviderWebhookController: Sendable {
             } else { (genuine, why) = (false, "public_url or plivo.auth_token is not set") }
         }
         guard genuine else {
-            let ip = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            let ip = context.clientIP(request)
             try await store.write { s in
                 try await s.appendAudit(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
                                         ip: ip, detail: why, at: Date())

@@ -366,6 +366,91 @@ enum Migrations {
             )
             """,
         ] },
+        Migration(id: 11, name: "events and outbound webhooks") { d in [
+            // The transactional outbox: written in the same transaction as the change it reports.
+            """
+            CREATE TABLE events (
+                seq \(d.identityPrimaryKey),
+                id TEXT NOT NULL UNIQUE,
+                tenant_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                debtor_id TEXT,
+                data TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX events_tenant ON events (tenant_id, seq)",
+            """
+            CREATE TABLE webhook_subscriptions (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                description TEXT,
+                created_at TEXT NOT NULL,
+                disabled_at TEXT
+            )
+            """,
+            "CREATE INDEX webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id)",
+            // One row per (event, subscription): the delivery log and the retry queue at once.
+            """
+            CREATE TABLE webhook_deliveries (
+                id \(d.identityPrimaryKey),
+                tenant_id TEXT NOT NULL,
+                subscription_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_attempt_at TEXT,
+                response_status INTEGER,
+                error TEXT,
+                created_at TEXT NOT NULL,
+                delivered_at TEXT,
+                UNIQUE (subscription_id, event_id)
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+            "CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, id)",
+        ] },
+        Migration(id: 12, name: "users and sessions") { _ in [
+            // Passwords as bcrypt hashes; a second factor's secret once confirmed (pending while enrolling).
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                totp_secret TEXT,
+                totp_pending TEXT,
+                created_at TEXT NOT NULL,
+                disabled_at TEXT,
+                last_login_at TEXT
+            )
+            """,
+            "CREATE INDEX users_tenant ON users (tenant_id)",
+            // Only a hash of the session token is kept (the cookie is the secret).
+            """
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                ip TEXT
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+        ] },
+        Migration(id: 13, name: "cases: oldest open due date (aging)") { _ in [
+            "ALTER TABLE cases ADD COLUMN oldest_due TEXT",
+            "CREATE INDEX cases_oldest_due ON cases (tenant_id, oldest_due)",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -303,45 +303,12 @@ struct TemplatesCommand: AsyncParsableCommand {
             try TemplatesCommand.checkName(name)
             let ch = try TemplatesCommand.channel(channel)
             let tenant = try global.tenantID()
-            let d = debtor
-            let (overrides, settings, found) = try await global.withStore(tenant: tenant) { store in
-                try await store.read { s -> ([TemplateOverride], TenantSettings, (Debtor, [Contact], [Invoice], [Payment])?) in
-                    var found: (Debtor, [Contact], [Invoice], [Payment])?
-                    if let d {
-                        guard let debtor = try await s.debtor(tenant, d) else { throw CLIError.badInput("--debtor '\(d)': no such debtor in tenant \(tenant)") }
-                        found = (debtor, try await s.contacts(tenant, debtor: d), try await s.invoices(tenant, debtor: d), try await s.payments(tenant, debtor: d))
-                    }
-                    return (try await s.templates(tenant), try await s.settings(tenant), found)
+            let (d, n) = (debtor, name)
+            let m = try await global.withStore(tenant: tenant) { store in
+                do { return try await TemplatePreview.render(store: store, tenant: tenant, name: n, channel: ch, debtor: d) } catch let e as TemplatePreview.Failure {
+                    throw CLIError.badInput(e.description)
                 }
             }
-            let today = LocalDate(Date(), in: settings.timeZone)
-            var lines: [InvoiceLine] = []
-            var who = Debtor(id: "SAMPLE", name: "Sample Shipper Inc")
-            var contact = "Dana Reyes"
-            if let (debtor, contacts, invoices, payments) = found {
-                who = debtor
-                contact = contacts.first?.name ?? contact
-                let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: today)
-                lines = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }.sorted { $0.dueDate < $1.dueDate }.map {
-                    InvoiceLine(invoice: $0, balance: Money(minorUnits: ledger.balances[$0.number]!, currency: $0.amount.currency), daysPastDue: max(0, $0.dueDate.days(until: today)))
-                }
-            } else {
-                let sample = Invoice(number: "INV-1001", debtorID: "SAMPLE", amount: Money(minorUnits: 245_000, currency: settings.currency), issueDate: today.adding(days: -45),
-                                     dueDate: today.adding(days: -15), loadNumber: "448812", proNumber: "PRO-77812", bolNumber: "BOL-5531")
-                lines = [InvoiceLine(invoice: sample, balance: sample.amount, daysPastDue: 15)]
-            }
-            let parts = name.split(separator: ".")
-            let kind = MessageKind(rawValue: String(parts[0])) ?? .reminder
-            let tone = parts.count > 1 ? TemplateComposer.Tone(rawValue: String(parts[1])) ?? .friendly : .friendly
-            let request = CompositionRequest(
-                kind: kind, channel: ch, tone: tone, debtor: who, contactName: contact, invoices: lines, settings: settings,
-                details: ["promise_date": today.adding(days: 3).description, "amount": lines.first?.balance.description ?? "", "dispute_reason": DisputeReason.accessorial.label,
-                          "document": DocumentKind.pod.label, "callback_time": "\(today.adding(days: 1)) 14:00", "installments": "3", "keyword": "STOP"],
-                lines: kind == .disputeReceived ? DisputeReason.accessorial.evidenceChecklist : ["\(today.adding(days: 7)): 1/3", "\(today.adding(days: 21)): 2/3", "\(today.adding(days: 35)): 3/3"],
-                documents: [(DocumentRef(id: "doc", invoiceNumber: lines.first?.invoice.number ?? "", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 0, sha256: ""),
-                             settings.value("public_url").map { $0 + "/d/…" })])
-            let m: ComposedMessage
-            do { m = try TemplateComposer(overrides: overrides).compose(request) } catch { throw CLIError.badInput("\(error)") }
             if let subject = m.subject { say("subject: \(subject)\n") }
             say(m.body)
             if ch == .sms {

@@ -18,6 +18,12 @@ import Testing
     }
 
     func withApp(setup: (Store) async throws -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withApp(setup: setup) { client, _ in try await body(client) }
+    }
+
+    /// The demo tenant behind a live server on a loopback port (real HTTP), with an owner key.
+    func withApp(setup: (Store) async throws -> Void = { _ in }, configure: (inout ServerConfiguration) -> Void = { _ in },
+                 _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
@@ -31,9 +37,11 @@ import Testing
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
             _ = try await scheduler.simulate(tenant: "demo", from: Timestamp.parse("2026-02-20T00:00:00Z")!, until: Timestamp.parse("2026-03-02T18:00:00Z")!)
             try await setup(store)
-            let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "demo", runScheduler: false),
+            var configuration = ServerConfiguration(defaultTenant: "demo", runScheduler: false, documents: DocumentLibrary(directory: dir.appendingPathComponent("documents")))
+            configure(&configuration)
+            let app = buildApplication(configuration: configuration,
                                        store: store, scheduler: nil, logger: Logger(label: "test"))
-            try await app.test(.router) { client in try await body(client) }
+            try await app.test(.live) { client in try await body(client, store) }
         } catch {
             await store.close()
             throw error
@@ -105,9 +113,9 @@ import Testing
     @Test func errorsAreProblemDocuments() async throws {
         try await withApp { client in
             try await client.execute(uri: "/api/v1/cases?status=bogus", method: .get, headers: Self.auth) { response in
-                #expect(response.status == .badRequest)
+                #expect(response.status == .unprocessableContent)
                 #expect(response.headers[.contentType] == "application/problem+json")
-                #expect(String(buffer: response.body).contains("status must be one of"))
+                #expect(String(buffer: response.body).contains("'bogus' is not one of idle, current"))
             }
             // A key's own tenant is what a request reads, whatever it names.
             try await client.execute(uri: "/api/v1/cases?tenant=nobody", method: .get, headers: Self.auth) { response in
@@ -158,7 +166,7 @@ import Testing
                 #expect(response.status == .unprocessableContent)
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
-            try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post, headers: Self.auth) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/v1/messages/msg_nope/approve", method: .post, headers: Self.auth) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/d/not-a-real-token-0123456789", method: .get) { #expect($0.status == .notFound) }
         }
     }
@@ -260,16 +268,25 @@ import Testing
                 f[.authorization] = "Bearer \(key)"
                 return f
             }
-            // One request per route group: read, work, manage.
-            let read = ("/api/v1/cases", HTTPRequest.Method.get, nil as String?)
-            let work = ("/api/v1/cases/S001/takeover", HTTPRequest.Method.post, #"{"by":"t"}"# as String?)
-            let manage = ("/api/v1/messages/msg_nope/approve", HTTPRequest.Method.post, nil as String?)
-            let allowed: [Role: [Bool]] = [.viewer: [true, false, false], .collector: [true, true, false], .manager: [true, true, true],
-                                           .admin: [true, true, true], .owner: [true, true, true]]
+            // Requests per route group: read, work, manage, administer.
+            let routes: [(String, HTTPRequest.Method, String?, Permission)] = [
+                ("/api/v1/cases", .get, nil, .read),
+                ("/api/v1/invoices", .get, nil, .read),
+                ("/api/v1/events", .get, nil, .read),
+                ("/api/v1/templates/preview", .post, #"{"name":"reminder.friendly","channel":"sms"}"#, .read),
+                ("/api/v1/cases/S001/takeover", .post, #"{"by":"t"}"#, .work),
+                ("/api/v1/holds", .post, #"{"debtor_id":"S001","reason":"audit","until":"2099-01-01T00:00:00Z"}"#, .work),
+                ("/api/v1/messages/msg_nope/approve", .post, nil, .manage),
+                ("/api/v1/templates/sms/reminder.friendly", .put, #"{"body":"Hi {{contact_name}}"}"#, .manage),
+                ("/api/v1/users", .get, nil, .administer),
+                ("/api/v1/keys", .get, nil, .administer),
+                ("/api/v1/webhooks", .get, nil, .administer),
+            ]
             for role in Role.allCases {
-                for (i, route) in [read, work, manage].enumerated() {
+                for route in routes {
+                    let allowed = role.allows(route.3)
                     try await client.execute(uri: route.0, method: route.1, headers: h(keys[role]!), body: route.2.map { ByteBuffer(string: $0) }) { response in
-                        if allowed[role]![i] {
+                        if allowed {
                             #expect(response.status != .forbidden && response.status != .unauthorized, "\(role) \(route.0): \(response.status)")
                         } else {
                             #expect(response.status == .forbidden, "\(role) \(route.0): \(response.status)")
@@ -285,7 +302,9 @@ import Testing
             try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: h(found.token)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.auth) { #expect(!String(buffer: $0.body).contains("other owner")) }
             let audit = try await found.store!.read { try await $0.auditLog() }
-            #expect(audit.filter { $0.action == "authz.denied" }.count == 3, "viewer ×2, collector ×1: \(audit.map(\.action))")
+            let denied = Role.allCases.reduce(0) { n, role in n + routes.filter { !role.allows($0.3) }.count }
+            #expect(denied == 7 + 5 + 3)
+            #expect(audit.filter { $0.action == "authz.denied" }.count == denied, "\(audit.map(\.action))")
             #expect(audit.filter { $0.action == "auth.failed" }.count == 2)
             #expect(!audit.contains { ($0.detail ?? "").contains(String(repeating: "x", count: 40)) || ($0.detail ?? "").contains(Self.ownerKey) })
             #expect(audit.contains { $0.action == "api.post" && $0.object == "/api/v1/cases/S001/takeover" && $0.outcome == "ok" })

@@ -30,6 +30,13 @@ public struct DocumentLibrary: Sendable {
             throw Failure(description: "\(file.path): cannot read the file (\(error.localizedDescription))")
         }
         guard !data.isEmpty else { throw Failure(description: "\(file.path): the file is empty") }
+        return try await add(store: store, tenant: tenant, invoice: invoice, data: data, filename: file.lastPathComponent, kind: kind, now: now)
+    }
+
+    /// Stores `data` (named `filename`) as the `kind` document of `invoice` — an upload.
+    public func add(store: Store, tenant: String, invoice: String, data: Data, filename: String, kind: DocumentKind, now: Date) async throws -> StoredDocument {
+        guard !data.isEmpty else { throw Failure(description: "\(filename): the file is empty") }
+        let file = URL(fileURLWithPath: filename)
         let debtors = try await store.read { try await $0.invoiceDebtors(tenant, numbers: [invoice]) }
         guard let debtor = debtors[invoice] else { throw Failure(description: "invoice '\(invoice)': no such invoice in tenant \(tenant)") }
         let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()

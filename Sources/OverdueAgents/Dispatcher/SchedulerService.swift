@@ -122,9 +122,11 @@ public func workerServices(store: Store, scheduler: Scheduler, idleWait: Duratio
     let coordinator = Coordinator(url: store.url, logger: logger)
     let postgres = store.dialect == .postgres
     let mailInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_MAIL_INTERVAL"] ?? "") ?? 60
+    let webhookInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_INTERVAL"] ?? "") ?? 5
     return [
         CoordinatorService(coordinator: coordinator),
         HousekeepingService(store: store, coordinator: coordinator, logger: logger),
+        WebhookService(dispatcher: WebhookDispatcher(store: store, logger: logger), every: .milliseconds(Int64(max(0.2, webhookInterval) * 1000))),
     ] + (mail.map { [MailService(store: store, reader: $0, coordinator: coordinator, every: .milliseconds(Int64(max(1, mailInterval) * 1000)), logger: logger)] } ?? []) + [
         SchedulerService(scheduler: scheduler, coordinator: coordinator,
                          idleWait: idleWait ?? (postgres ? .seconds(10) : .seconds(1)),

@@ -142,8 +142,8 @@ public struct CaseLine: Encodable, Sendable {
     public init(_ record: CaseRecord) { r = record }
 
     enum Keys: String, CodingKey {
-        case debtor_id, debtor_name, status, balance, currency, other_balances, open_invoices, next_action_at, next_action_channel,
-             reasons, reason_codes, cycle, attempts_sent
+        case debtor_id, debtor_name, status, balance, balance_minor, currency, other_balances, open_invoices, oldest_due, next_action_at,
+             next_action_channel, reasons, reason_codes, cycle, attempts_sent
     }
 
     struct Amount: Encodable { let amount: String; let currency: String }
@@ -154,7 +154,9 @@ public struct CaseLine: Encodable, Sendable {
         try c.encode(r.debtorName, forKey: .debtor_name)
         try c.encode(r.status.rawValue, forKey: .status)
         try c.encode(r.balance?.decimalString ?? "0.00", forKey: .balance)
+        try c.encode(r.balance?.minorUnits ?? 0, forKey: .balance_minor)
         try c.encode(r.balance?.currency.code, forKey: .currency)
+        try c.encode(r.oldestDue?.description, forKey: .oldest_due)
         try c.encode(r.otherBalances.map { Amount(amount: $0.decimalString, currency: $0.currency.code) }, forKey: .other_balances)
         try c.encode(r.openInvoices, forKey: .open_invoices)
         try c.encode(r.nextActionAt.map(Timestamp.format), forKey: .next_action_at)

@@ -14,6 +14,14 @@ public struct ProviderRequest: Hashable, Sendable {
     /// The body (form-encoded or JSON).
     public var body: [UInt8]
 
+    /// Creates a request.
+    public init(method: String, url: String, headers: [String: String], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
     /// The form fields of a form-encoded body.
     public var form: [(String, String)] { Form.decode(String(decoding: body, as: UTF8.self)) }
 }

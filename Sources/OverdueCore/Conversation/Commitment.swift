@@ -12,7 +12,7 @@ public struct Commitment: Hashable, Sendable, Codable {
     }
 
     /// Where it stands.
-    public enum Status: String, Hashable, Sendable, Codable {
+    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
         /// Not yet due for checking.
         case open
         /// The money arrived.

@@ -20,10 +20,14 @@ public struct CaseRecord: Hashable, Sendable, Codable {
     public var nextActionAt: Date?
     /// On which channel.
     public var nextActionChannel: Channel?
+    /// The earliest due date among the open invoices (aging).
+    public var oldestDue: LocalDate?
     /// The planner's latest reasons.
     public var reasons: [Reason]
     /// The ladder state.
     public var state: CaseState
+    /// When the case last changed.
+    public var updatedAt: Date?
 }
 
 extension Session {
@@ -42,18 +46,25 @@ extension Session {
         let others = sorted.dropFirst().map { Money(minorUnits: $0.value, currency: $0.key) }
         let next: Date? = plan.decision.action == .send || plan.decision.action == .wait ? plan.decision.at : nil
         let nextChannel = next == nil ? nil : plan.decision.attempt?.channel.rawValue
+        if plan.state.status == .resolved {
+            let before = try await row("SELECT status FROM cases WHERE tenant_id = ? AND debtor_id = ?", [.text(tenant), .text(debtor)]).map { try $0.string("status") }
+            if before != CaseStatus.resolved.rawValue {
+                try await emit(tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
+            }
+        }
         try await exec("""
             INSERT INTO cases (tenant_id, debtor_id, state, status, balance_minor, currency, other_balances, open_invoices,
-                               next_action_at, next_action_channel, reasons, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               next_action_at, next_action_channel, reasons, updated_at, oldest_due)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status,
                 balance_minor = excluded.balance_minor, currency = excluded.currency, other_balances = excluded.other_balances,
                 open_invoices = excluded.open_invoices, next_action_at = excluded.next_action_at,
-                next_action_channel = excluded.next_action_channel, reasons = excluded.reasons, updated_at = excluded.updated_at
+                next_action_channel = excluded.next_action_channel, reasons = excluded.reasons, updated_at = excluded.updated_at,
+                oldest_due = excluded.oldest_due
             """, [.text(tenant), .text(debtor), .text(Session.json(plan.state)), .text(plan.state.status.rawValue),
                   .int(primary?.value ?? 0), .opt(primary?.key.code), .text(Session.json(others)),
                   .int(Int64(plan.openInvoices.count)), .time(next), .opt(nextChannel),
-                  .text(Session.json(plan.decision.reasons)), .time(now)])
+                  .text(Session.json(plan.decision.reasons)), .time(now), .opt(plan.openInvoices.map(\.invoice.dueDate).min()?.description)])
     }
 
     /// Stores a new ladder state for a case (a person took it over or handed it back).
@@ -75,6 +86,41 @@ extension Session {
         return try await rows(sql + " ORDER BY c.debtor_id", binds).map(Session.caseRecord)
     }
 
+    /// A page of the tenant's cases, filtered and sorted in the database; `after` is the sort value
+    /// and debtor id of the previous page's last case.
+    public func cases(_ tenant: String, query q: CaseQuery, after: (key: String, debtor: String)?, limit: Int) async throws -> [CaseRecord] {
+        var sql = """
+            SELECT c.*, d.name AS debtor_name FROM cases c JOIN debtors d ON d.tenant_id = c.tenant_id AND d.id = c.debtor_id
+            WHERE c.tenant_id = ?
+            """
+        var binds: [SQLValue] = [.text(tenant)]
+        if !q.statuses.isEmpty {
+            sql += " AND c.status IN (" + q.statuses.map { _ in "?" }.joined(separator: ",") + ")"
+            binds += q.statuses.map { .text($0.rawValue) }
+        }
+        if let from = q.dueOnOrAfter { sql += " AND c.oldest_due >= ?"; binds.append(.text(from.description)) }
+        if let to = q.dueOnOrBefore { sql += " AND c.oldest_due <= ?"; binds.append(.text(to.description)) }
+        if let min = q.minBalance { sql += " AND c.balance_minor >= ?"; binds.append(.int(min)) }
+        if let max = q.maxBalance { sql += " AND c.balance_minor <= ?"; binds.append(.int(max)) }
+        if let currency = q.currency { sql += " AND c.currency = ?"; binds.append(.text(currency.code)) }
+        if let channel = q.channel { sql += " AND c.next_action_channel = ?"; binds.append(.text(channel.rawValue)) }
+        if let text = q.search, !text.isEmpty {
+            sql += " AND (LOWER(d.name) LIKE ? OR LOWER(c.debtor_id) LIKE ?)"
+            let like = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            binds += [.text(like), .text(like)]
+        }
+        let (expr, numeric) = q.sort.field.column
+        let op = q.sort.descending ? "<" : ">"
+        if let after {
+            sql += " AND (\(expr) \(op) ? OR (\(expr) = ? AND c.debtor_id \(op) ?))"
+            let key: SQLValue = numeric ? .int(Int64(after.key) ?? 0) : .text(after.key)
+            binds += [key, key, .text(after.debtor)]
+        }
+        let dir = q.sort.descending ? "DESC" : "ASC"
+        sql += " ORDER BY \(expr) \(dir), c.debtor_id \(dir) LIMIT \(max(1, limit))"
+        return try await rows(sql, binds).map(Session.caseRecord)
+    }
+
     /// One case.
     public func caseRecord(_ tenant: String, debtor: String) async throws -> CaseRecord? {
         try await row("""
@@ -93,8 +139,10 @@ extension Session {
             openInvoices: Int(try r.int("open_invoices")),
             nextActionAt: try r.optTime("next_action_at"),
             nextActionChannel: try r.optString("next_action_channel").flatMap(Channel.init(rawValue:)),
+            oldestDue: try r.optString("oldest_due").flatMap(LocalDate.parse),
             reasons: try decodeJSON([Reason].self, try r.string("reasons")),
-            state: try decodeJSON(CaseState.self, try r.string("state")))
+            state: try decodeJSON(CaseState.self, try r.string("state")),
+            updatedAt: try r.optTime("updated_at"))
     }
 
     /// Appends a decision with its reasons to the debtor's history.
@@ -107,5 +155,85 @@ extension Session {
     public func decisions(_ tenant: String, debtor: String) async throws -> [(at: Date, action: String, reasons: [Reason])] {
         try await rows("SELECT at, action, reasons FROM decisions WHERE tenant_id = ? AND debtor_id = ? ORDER BY id", [.text(tenant), .text(debtor)])
             .map { (try $0.time("at"), try $0.string("action"), try Session.decodeJSON([Reason].self, try $0.string("reasons"))) }
+    }
+}
+
+/// What a case listing asks for.
+public struct CaseQuery: Hashable, Sendable {
+    /// Sortable fields.
+    public enum Field: String, CaseIterable, Sendable {
+        /// Debtor id.
+        case debtor
+        /// Primary balance (minor units).
+        case balance
+        /// Oldest open due date (aging).
+        case oldest_due
+        /// When the next action is due.
+        case next_action_at
+        /// Last change.
+        case updated_at
+
+        /// The SQL expression and whether it compares as a number; NULLs sort as the far end.
+        var column: (String, Bool) {
+            switch self {
+            case .debtor: return ("c.debtor_id", false)
+            case .balance: return ("COALESCE(c.balance_minor, 0)", true)
+            case .oldest_due: return ("COALESCE(c.oldest_due, '9999-12-31')", false)
+            case .next_action_at: return ("COALESCE(c.next_action_at, '9999-12-31T00:00:00Z')", false)
+            case .updated_at: return ("c.updated_at", false)
+            }
+        }
+    }
+
+    /// `field` ascending, or `-field` descending.
+    public struct Sort: Hashable, Sendable {
+        /// The field.
+        public var field: Field
+        /// Whether largest first.
+        public var descending: Bool
+        /// Creates a sort.
+        public init(field: Field, descending: Bool) {
+            self.field = field
+            self.descending = descending
+        }
+        /// Parses `balance` / `-balance`.
+        public init?(_ text: String) {
+            let desc = text.hasPrefix("-")
+            guard let f = Field(rawValue: desc ? String(text.dropFirst()) : text) else { return nil }
+            self.init(field: f, descending: desc)
+        }
+    }
+
+    /// Statuses to include (empty: all).
+    public var statuses: [CaseStatus] = []
+    /// Oldest open invoice due on or after this date.
+    public var dueOnOrAfter: LocalDate?
+    /// …and on or before this date.
+    public var dueOnOrBefore: LocalDate?
+    /// Balance range (minor units).
+    public var minBalance: Int64?
+    /// Balance range (minor units).
+    public var maxBalance: Int64?
+    /// Balance currency.
+    public var currency: Currency?
+    /// Channel of the next action.
+    public var channel: Channel?
+    /// Text in the debtor's name or id.
+    public var search: String?
+    /// Order.
+    public var sort = Sort(field: .debtor, descending: false)
+
+    /// Creates an empty query (everything, by debtor).
+    public init() {}
+
+    /// The sort value of a record, for the next page's cursor.
+    public func key(of r: CaseRecord) -> String {
+        switch sort.field {
+        case .debtor: return r.debtorID
+        case .balance: return String(r.balance?.minorUnits ?? 0)
+        case .oldest_due: return r.oldestDue?.description ?? "9999-12-31"
+        case .next_action_at: return r.nextActionAt.map(Timestamp.format) ?? "9999-12-31T00:00:00Z"
+        case .updated_at: return r.updatedAt.map(Timestamp.format) ?? ""
+        }
     }
 }

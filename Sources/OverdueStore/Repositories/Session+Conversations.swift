@@ -86,44 +86,57 @@ extension Session {
 
     /// Records a promise or payment claim (once per id).
     public func insertCommitment(_ tenant: String, debtor: String, _ c: Commitment) async throws {
-        try await exec("""
+        let inserted = try await rows("""
             INSERT INTO commitments (tenant_id, id, debtor_id, kind, contact_id, channel, made_at, date, target_minor, currency, amount_stated,
                                      review_at, status, invoice_numbers, message_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id
             """, [.text(tenant), .text(c.id), .text(debtor), .text(c.kind.rawValue), c.contactID.map { .int($0) } ?? .null, .text(c.channel.rawValue),
                   .time(c.madeAt), .text(c.date.description), .int(c.target.minorUnits), .text(c.target.currency.code), .bool(c.amountStated),
                   .time(c.reviewAt), .text(c.status.rawValue), .text(Session.json(c.invoiceNumbers)), .opt(c.messageID)])
+        if !inserted.isEmpty && c.kind == .promise {
+            try await emit(tenant, .promiseCreated, debtor: debtor, data: EventData.Promise(c, debtor: debtor), at: c.madeAt)
+        }
     }
 
     /// A debtor's commitments, oldest first.
     public func commitments(_ tenant: String, debtor: String) async throws -> [Commitment] {
-        try await rows("SELECT * FROM commitments WHERE tenant_id = ? AND debtor_id = ? ORDER BY made_at, id", [.text(tenant), .text(debtor)]).map { r in
-            guard let kind = Commitment.Kind(rawValue: try r.string("kind")), let ch = Channel(rawValue: try r.string("channel")),
-                  let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status")) else {
-                throw StoreError.corrupt("commitment row")
-            }
-            return Commitment(id: try r.string("id"), kind: kind, contactID: try r.optInt("contact_id"), channel: ch, madeAt: try r.time("made_at"),
-                              date: try r.date("date"), target: Money(minorUnits: try r.int("target_minor"), currency: cur),
-                              amountStated: try r.bool("amount_stated"), reviewAt: try r.time("review_at"), status: status,
-                              invoiceNumbers: try Session.decodeJSON([String].self, try r.string("invoice_numbers")), messageID: try r.optString("message_id"))
+        try await rows("SELECT * FROM commitments WHERE tenant_id = ? AND debtor_id = ? ORDER BY made_at, id", [.text(tenant), .text(debtor)]).map(Self.commitment)
+    }
+
+    static func commitment(_ r: any StoredRow) throws -> Commitment {
+        guard let kind = Commitment.Kind(rawValue: try r.string("kind")), let ch = Channel(rawValue: try r.string("channel")),
+              let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status")) else {
+            throw StoreError.corrupt("commitment row")
         }
+        return Commitment(id: try r.string("id"), kind: kind, contactID: try r.optInt("contact_id"), channel: ch, madeAt: try r.time("made_at"),
+                          date: try r.date("date"), target: Money(minorUnits: try r.int("target_minor"), currency: cur),
+                          amountStated: try r.bool("amount_stated"), reviewAt: try r.time("review_at"), status: status,
+                          invoiceNumbers: try Session.decodeJSON([String].self, try r.string("invoice_numbers")), messageID: try r.optString("message_id"))
     }
 
     /// Settles an open commitment.
     public func settleCommitment(_ tenant: String, id: String, status: Commitment.Status, reason: Reason, at: Date) async throws {
-        try await exec("UPDATE commitments SET status = ?, settled_at = ?, settled_reason = ? WHERE tenant_id = ? AND id = ? AND status = 'open'",
-                       [.text(status.rawValue), .time(at), .text(reason.message), .text(tenant), .text(id)])
+        let settled = try await rows("UPDATE commitments SET status = ?, settled_at = ?, settled_reason = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *",
+                                     [.text(status.rawValue), .time(at), .text(reason.message), .text(tenant), .text(id)])
+        guard let r = settled.first else { return }
+        let c = try Self.commitment(r)
+        guard c.kind == .promise, status == .broken || status == .kept else { return }
+        try await emit(tenant, status == .broken ? .promiseBroken : .promiseKept, debtor: try r.string("debtor_id"),
+                       data: EventData.Promise(c, debtor: try r.string("debtor_id"), reason: reason.message), at: at)
     }
 
     // MARK: Disputes
 
     /// Opens a dispute (once per id).
     public func insertDispute(_ tenant: String, debtor: String, _ d: Dispute) async throws {
-        try await exec("""
+        let inserted = try await rows("""
             INSERT INTO disputes (tenant_id, id, debtor_id, invoice_number, reason, opened_at, status, message_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id
             """, [.text(tenant), .text(d.id), .text(debtor), .text(d.invoiceNumber), .text(d.reason.rawValue), .time(d.openedAt),
                   .text(d.status.rawValue), .opt(d.messageID)])
+        if !inserted.isEmpty {
+            try await emit(tenant, .disputeOpened, debtor: debtor, data: EventData.DisputeData(d, debtor: debtor), at: d.openedAt)
+        }
     }
 
     /// A debtor's disputes (all, or only open ones).
@@ -137,9 +150,12 @@ extension Session {
 
     /// Resolves an open dispute; returns its debtor, or nil if there is no such open dispute.
     public func resolveDispute(_ tenant: String, id: String, resolution: String, at: Date) async throws -> String? {
-        try await rows("""
-            UPDATE disputes SET status = 'resolved', resolution = ?, resolved_at = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING debtor_id
-            """, [.text(resolution), .time(at), .text(tenant), .text(id)]).first.map { try $0.string("debtor_id") }
+        guard let r = try await rows("""
+            UPDATE disputes SET status = 'resolved', resolution = ?, resolved_at = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *
+            """, [.text(resolution), .time(at), .text(tenant), .text(id)]).first else { return nil }
+        let debtor = try r.string("debtor_id")
+        try await emit(tenant, .disputeResolved, debtor: debtor, data: EventData.DisputeData(try Self.dispute(r), debtor: debtor), at: at)
+        return debtor
     }
 
     static func dispute(_ r: any StoredRow) throws -> Dispute {
@@ -192,7 +208,10 @@ extension Session {
         let r = try await rows("""
             INSERT INTO inbox (tenant_id, debtor_id, kind, code, reason, message_id, draft_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """, [.text(tenant), .opt(debtor), .text(kind.rawValue), .text(reason.code), .text(reason.message), .opt(messageID), .opt(draftID), .time(at)])
-        return try r.first?.int("id") ?? 0
+        let id = try r.first?.int("id") ?? 0
+        try await emit(tenant, .handoffCreated, debtor: debtor,
+                       data: EventData.Handoff(id: id, debtor: debtor, kind: kind.rawValue, reason_code: reason.code, reason: reason.message, message_id: messageID, draft_id: draftID), at: at)
+        return id
     }
 
     /// Inbox items (open ones by default), oldest first.

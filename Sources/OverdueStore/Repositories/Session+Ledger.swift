@@ -127,7 +127,18 @@ extension Session {
     }
 
     /// Inserts payments; one already stored (same id) is updated, never counted twice.
+    /// Each payment not seen before is a `payment.recorded` event.
     public func upsertPayments(_ tenant: String, _ payments: [Payment]) async throws {
+        var known: Set<String> = []
+        for chunk in stride(from: 0, to: payments.count, by: 500).map({ Array(payments[$0..<min($0 + 500, payments.count)]) }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for r in try await rows("SELECT id FROM payments WHERE tenant_id = ? AND id IN (\(marks))", [.text(tenant)] + chunk.map { .text($0.id) }) {
+                known.insert(try r.string("id"))
+            }
+        }
+        var seen: Set<String> = []
+        let fresh = payments.filter { !known.contains($0.id) && seen.insert($0.id).inserted }
+        try await emit(tenant, .paymentRecorded, fresh.map { (debtor: $0.debtorID, data: EventData.PaymentData($0)) })
         let cols = ["tenant_id", "id", "debtor_id", "amount_minor", "currency", "date", "reference", "invoice_number"]
         let updates = cols.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try await insertMany("payments", columns: cols, rows: payments.map { p in
@@ -150,6 +161,8 @@ extension Session {
     public func addHold(_ tenant: String, _ hold: Hold, now: Date) async throws {
         try await exec("INSERT INTO holds (tenant_id, debtor_id, invoice_number, reason, until, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                        [.text(tenant), .text(hold.debtorID), .opt(hold.invoiceNumber), .text(hold.reason), .time(hold.until), .time(now)])
+        try await emit(tenant, .holdCreated, debtor: hold.debtorID,
+                       data: EventData.HoldData(debtor: hold.debtorID, invoice: hold.invoiceNumber, reason: hold.reason, until: Timestamp.format(hold.until)), at: now)
     }
 
     /// A debtor's holds.
@@ -177,5 +190,36 @@ extension Session {
             let ch = try r.string("channel")
             return Suppression(contactID: try r.int("contact_id"), channel: Channel(rawValue: ch), reason: try r.string("reason"))
         }
+    }
+}
+
+extension Session {
+    /// A page of debtors by id after `after`, optionally those whose name or id holds `search`.
+    public func debtors(_ tenant: String, after: String?, search: String?, limit: Int) async throws -> [Debtor] {
+        var sql = "SELECT id, name FROM debtors WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let after { sql += " AND id > ?"; binds.append(.text(after)) }
+        if let search, !search.isEmpty {
+            sql += " AND (LOWER(name) LIKE ? OR LOWER(id) LIKE ?)"
+            let like = "%" + search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            binds += [.text(like), .text(like)]
+        }
+        return try await rows(sql + " ORDER BY id LIMIT \(max(1, limit))", binds).map { Debtor(id: try $0.string("id"), name: try $0.string("name")) }
+    }
+
+    /// A page of invoices by number after `after`, optionally of one debtor or due in a date range.
+    public func invoices(_ tenant: String, debtor: String?, dueFrom: LocalDate?, dueTo: LocalDate?, after: String?, limit: Int) async throws -> [Invoice] {
+        var sql = "SELECT * FROM invoices WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        if let dueFrom { sql += " AND due_date >= ?"; binds.append(.text(dueFrom.description)) }
+        if let dueTo { sql += " AND due_date <= ?"; binds.append(.text(dueTo.description)) }
+        if let after { sql += " AND number > ?"; binds.append(.text(after)) }
+        return try await rows(sql + " ORDER BY number LIMIT \(max(1, limit))", binds).map(Session.invoice)
+    }
+
+    /// One invoice.
+    public func invoice(_ tenant: String, number: String) async throws -> Invoice? {
+        try await row("SELECT * FROM invoices WHERE tenant_id = ? AND number = ?", [.text(tenant), .text(number)]).map(Session.invoice)
     }
 }

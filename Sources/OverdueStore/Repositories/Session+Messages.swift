@@ -136,7 +136,13 @@ extension Session {
                   .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
                   .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
                   .text(Session.json(m.references))])
-        return !inserted.isEmpty
+        guard !inserted.isEmpty else { return false }
+        if m.direction == .inbound {
+            try await emit(tenant, .messageReceived, debtor: m.debtorID, data: EventData.Message(m, includeBody: true), at: m.at)
+        } else if m.status == .sent {
+            try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
+        }
+        return true
     }
 
     /// The message with idempotency key `key`, if any.
@@ -147,6 +153,10 @@ extension Session {
     /// Records what a delivery try came to: status, provider id, error, when (the try, or the next
     /// one booked) and the number of tries.
     public func saveDelivery(_ tenant: String, _ m: MessageRecord) async throws {
+        let before = try await row("SELECT status FROM messages WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(m.id)]).map { try $0.string("status") }
+        if m.status == .sent && before != MessageRecord.Status.sent.rawValue {
+            try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
+        }
         try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
                        [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
                         .text(tenant), .text(m.id)])

@@ -1,0 +1,393 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdOTP
+import NIOPosix
+import OverdueAgents
+import OverdueChannels
+import OverdueCore
+import OverdueStore
+
+/// Password hashing (bcrypt, cost 12, off the event loop) for the server and the CLI.
+public enum Passwords {
+    /// bcrypt's work factor (`OVERDUE_BCRYPT_COST`, 10…15; default 12).
+    public static let cost: UInt8 = UInt8(min(15, max(10, Int(ProcessInfo.processInfo.environment["OVERDUE_BCRYPT_COST"] ?? "") ?? 12)))
+
+    /// The bcrypt hash of `password`.
+    public static func hash(_ password: String) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    /// Whether `password` matches `hash`.
+    public static func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// A hash no password matches, verified against for unknown emails so that a missing account
+    /// takes as long to refuse as a wrong password.
+    static let decoy = Bcrypt.hash("decoy-\(UUID().uuidString)", cost: cost)
+}
+
+/// Sign-in for people (`/auth/login|logout|session`), their own account (`/api/v1/users/me…`: password,
+/// TOTP second factor), and administration of a tenant's users and API keys (`/api/v1/users`,
+/// `/api/v1/keys`).
+struct AccountsController: Sendable {
+    let api: APIController
+    /// Sign-in attempts per client address.
+    let loginLimiter: AuthMiddleware.RateLimiter
+    /// Whether the session cookie is marked Secure (`OVERDUE_COOKIE_SECURE=0` only for plain-http development).
+    let secureCookie: Bool
+
+    static let cookieName = "overdue_session"
+    /// A session ends after 12 hours without use…
+    static let idleTimeout: TimeInterval = 12 * 3600
+    /// …and after 7 days in any case.
+    static let lifetime: TimeInterval = 7 * 24 * 3600
+
+    var store: Store { api.store }
+
+    func register(on router: Router<OverdueRequestContext>) {
+        router.post("/auth/login", use: login)
+        router.post("/auth/logout", use: logout)
+        router.get("/auth/session", use: session)
+        router.get("/api/v1/users/me", use: me)
+        router.post("/api/v1/users/me/password", use: changePassword)
+        router.post("/api/v1/users/me/totp", use: beginTOTP)
+        router.post("/api/v1/users/me/totp/confirm", use: confirmTOTP)
+        router.delete("/api/v1/users/me/totp", use: removeTOTP)
+        router.get("/api/v1/users", use: listUsers)
+        router.post("/api/v1/users", use: createUser)
+        router.get("/api/v1/users/:id", use: oneUser)
+        router.patch("/api/v1/users/:id", use: updateUser)
+        router.delete("/api/v1/users/:id", use: disableUser)
+        router.get("/api/v1/keys", use: listKeys)
+        router.post("/api/v1/keys", use: createKey)
+        router.delete("/api/v1/keys/:prefix", use: revokeKey)
+    }
+
+    struct UserLine: Encodable {
+        let id: String
+        let email: String
+        let name: String
+        let role: String
+        let totp_enabled: Bool
+        let created_at: String
+        let disabled_at: String?
+        let last_login_at: String?
+
+        init(_ u: User) {
+            id = u.id
+            email = u.email
+            name = u.name
+            role = u.role.rawValue
+            totp_enabled = u.totpSecret != nil
+            created_at = Timestamp.format(u.createdAt)
+            disabled_at = u.disabledAt.map(Timestamp.format)
+            last_login_at = u.lastLoginAt.map(Timestamp.format)
+        }
+    }
+
+    struct SessionLine: Encodable {
+        let user: UserLine
+        let tenant: String
+        let csrf_token: String
+        let expires_at: String
+    }
+
+    static func audit(_ store: Store, tenant: String?, actor: String, action: String, object: String, outcome: String, ip: String?, detail: String) async throws {
+        try await store.write { s in
+            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: Date())
+        }
+    }
+
+    // MARK: Sign-in
+
+    /// `POST /auth/login` `{email, password, totp?}` (JSON or a form): sets the session cookie.
+    @Sendable func login(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let ip = context.clientIP(request)
+        if let wait = await loginLimiter.take(ip ?? "unknown", now: Date()) {
+            try await Self.audit(store, tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
+                                 detail: "too many sign-in attempts from this address")
+            var response = Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
+                                   detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s").response()
+            response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            return response
+        }
+        var f = try await Self.credentials(request)
+        let email = f.string("email", maxLength: 320)?.lowercased()
+        let password = f.string("password", maxLength: 1024)
+        let code = f.string("totp", required: false, maxLength: 12)
+        try f.done()
+        guard let email, let password else { return Response(status: .badRequest) }
+        let user = try await store.read { try await $0.user(email: email) }
+        // Always one bcrypt verification, so that timing does not tell which emails have accounts.
+        let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
+        guard let user, matches, user.disabledAt == nil else {
+            let why = user == nil ? "no such user" : user?.disabledAt != nil ? "account disabled" : "wrong password"
+            try await Self.audit(store, tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip, detail: why)
+            throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the email or password is wrong")
+        }
+        if let secret = user.totpSecret {
+            guard let code else {
+                throw Problem(type: "https://overdue.dev/problems/totp-required", title: "Unauthorized", status: 401,
+                              detail: "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")
+            }
+            guard Self.totpMatches(code, secret: secret, now: Date()) else {
+                try await Self.audit(store, tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip,
+                                     detail: "wrong second-factor code")
+                throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the second-factor code is wrong or expired")
+            }
+        }
+        let (token, session) = try await store.write { s in
+            let made = try await s.createUserSession(user, ttl: Self.lifetime, ip: ip, now: Date())
+            try await s.appendAudit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: "/auth/login", outcome: "ok", ip: ip,
+                                    detail: user.totpSecret == nil ? "password" : "password + TOTP", at: Date())
+            return made
+        }
+        var response = APIController.json(Listing.jsonLine(SessionLine(user: UserLine(user), tenant: user.tenant, csrf_token: session.csrfToken,
+                                                                        expires_at: Timestamp.format(session.expiresAt))))
+        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(Self.lifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// A login body: JSON, or a form post from the sign-in page.
+    static func credentials(_ request: Request) async throws -> Fields {
+        if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            let buffer = try await request.body.collect(upTo: 1 << 16)
+            var object: [String: JSONValue] = [:]
+            for (k, v) in Form.decode(String(buffer: buffer)) { object[k] = .string(v) }
+            return Fields(object)
+        }
+        return try await Fields.body(request, limit: 1 << 16)
+    }
+
+    /// A TOTP code for this 30-second step or the one either side (clock drift).
+    static func totpMatches(_ code: String, secret: String, now: Date) -> Bool {
+        let digits = code.filter(\.isNumber)
+        guard digits.count == 6, let given = Int(digits) else { return false }
+        let totp = TOTP(secret: secret)
+        return [-30.0, 0, 30].contains { totp.compute(date: now.addingTimeInterval($0)) == given }
+    }
+
+    /// `POST /auth/logout`: ends the session (needs its CSRF token).
+    @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.value,
+              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: Date()) }) else {
+            return Response(status: .noContent)
+        }
+        let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
+        guard ConstantTime.equal(sent, session.csrfToken) else {
+            throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403, detail: "sign-out must carry the session's CSRF token in X-CSRF-Token")
+        }
+        try await store.write { s in
+            try await s.deleteUserSession(token: token)
+            try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: "/auth/logout", outcome: "ok",
+                                    ip: context.clientIP(request), detail: "", at: Date())
+        }
+        var response = Response(status: .noContent)
+        response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// `GET /auth/session`: who is signed in, and the CSRF token for changes.
+    @Sendable func session(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.value,
+              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: Date()) }) else {
+            throw AuthMiddleware.unauthorized("not signed in")
+        }
+        return APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
+                                                               expires_at: Timestamp.format(session.expiresAt))))
+    }
+
+    // MARK: One's own account
+
+    func currentUser(_ context: OverdueRequestContext) async throws -> User {
+        let caller = try context.caller()
+        guard let id = caller.userID, let user = try await store.read({ try await $0.user(caller.tenant, id: id) }) else {
+            throw Problem(type: "https://overdue.dev/problems/not-a-user", title: "Not a user", status: 400,
+                          detail: "this is for signed-in users; an API key has no account of its own")
+        }
+        return user
+    }
+
+    @Sendable func me(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        APIController.json(Listing.jsonLine(UserLine(try await currentUser(context))))
+    }
+
+    /// `{current, new}`: ends every other session of the user.
+    @Sendable func changePassword(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let user = try await currentUser(context)
+        var f = try await Fields.body(request, limit: 1 << 16)
+        let current = f.string("current", maxLength: 1024)
+        let new = f.string("new", maxLength: 1024)
+        if let new { for p in PasswordPolicy.problems(new, email: user.email, name: user.name) { f.fail("new", p) } }
+        if let current, !(try await Passwords.verify(current, hash: user.passwordHash)) { f.fail("current", "is not your current password") }
+        try f.done()
+        let hash = try await Passwords.hash(new!)
+        try await store.write { try await $0.updateUser(user.tenant, id: user.id, passwordHash: hash) }
+        return Response(status: .noContent)
+    }
+
+    /// Starts enrolling a second factor: a new secret and its `otpauth://` URL (for a QR code).
+    @Sendable func beginTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let user = try await currentUser(context)
+        guard user.totpSecret == nil else { throw Problem.conflict("a second factor is already on; remove it first") }
+        let secret = SecretToken.make(bytes: 15)
+        try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpPending: .some(secret)) }
+        struct Enrol: Encodable { let secret: String; let otpauth_url: String }
+        return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: TOTP(secret: secret).createAuthenticatorURL(label: user.email, issuer: "Overdue"))),
+                                  status: .created)
+    }
+
+    /// `{code}`: the app shows the right code → the second factor is on.
+    @Sendable func confirmTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let user = try await currentUser(context)
+        var f = try await Fields.body(request)
+        let code = f.string("code", maxLength: 12)
+        if user.totpPending == nil { f.fail("code", "there is no enrolment to confirm; POST /api/v1/users/me/totp first") }
+        if let code, let pending = user.totpPending, !Self.totpMatches(code, secret: pending, now: Date()) { f.fail("code", "does not match; check the phone's clock") }
+        try f.done()
+        try await store.write { s in
+            try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(user.totpPending), totpPending: .some(nil))
+        }
+        return Response(status: .noContent)
+    }
+
+    /// `{code}`: turns the second factor off (needs a current code).
+    @Sendable func removeTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let user = try await currentUser(context)
+        var f = try await Fields.body(request)
+        let code = f.string("code", maxLength: 12)
+        if let code, let secret = user.totpSecret, !Self.totpMatches(code, secret: secret, now: Date()) { f.fail("code", "does not match") }
+        try f.done()
+        try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpSecret: .some(nil), totpPending: .some(nil)) }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Administration
+
+    /// Only an owner may make, change or remove an owner.
+    func checkOwnership(_ caller: Principal, touching role: Role?) throws {
+        if role == .owner && caller.role != .owner {
+            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "only an owner may grant or change the owner role")
+        }
+    }
+
+    @Sendable func listUsers(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let users = try await store.read { try await $0.users(tenant) }
+        return APIController.json(Listing.jsonLine(PageOf(items: users.map(UserLine.init), next: nil)))
+    }
+
+    /// `{email, name, role, password}`.
+    @Sendable func createUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        var f = try await Fields.body(request, limit: 1 << 16)
+        let email = f.string("email", maxLength: 320)?.lowercased()
+        if let email, !Self.looksLikeEmail(email) { f.fail("email", "is not an email address") }
+        let name = f.string("name", required: false, maxLength: 200)
+        let role = f.choice("role", Role.self)
+        let password = f.string("password", maxLength: 1024)
+        if let password { for p in PasswordPolicy.problems(password, email: email, name: name) { f.fail("password", p) } }
+        try f.done()
+        try checkOwnership(caller, touching: role)
+        let hash = try await Passwords.hash(password!)
+        guard let user = try await store.write({ try await $0.createUser(caller.tenant, email: email!, name: name ?? email!, role: role!, passwordHash: hash, now: Date()) }) else {
+            throw Problem.conflict("a user with email \(email!) exists")
+        }
+        return APIController.json(Listing.jsonLine(UserLine(user)), status: .created)
+    }
+
+    static func looksLikeEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ")
+    }
+
+    func targetUser(_ context: OverdueRequestContext) async throws -> User {
+        let tenant = try api.tenant(context)
+        let id = try context.parameters.require("id")
+        guard let user = try await store.read({ try await $0.user(tenant, id: id) }) else { throw Problem.notFound("no user '\(id)'") }
+        return user
+    }
+
+    @Sendable func oneUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        APIController.json(Listing.jsonLine(UserLine(try await targetUser(context))))
+    }
+
+    /// `{role?, name?, disabled?}`.
+    @Sendable func updateUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let user = try await targetUser(context)
+        var f = try await Fields.body(request)
+        let role = f.choice("role", Role.self, required: false)
+        let name = f.string("name", required: false, maxLength: 200)
+        let disabled = f.bool("disabled")
+        if user.id == caller.userID && (role.map { $0 != user.role } ?? false || disabled == true) {
+            f.fail(role != nil ? "role" : "disabled", "you cannot demote or disable yourself; ask another owner or admin")
+        }
+        try f.done()
+        try checkOwnership(caller, touching: role)
+        try checkOwnership(caller, touching: user.role)
+        try await store.write { s in
+            try await s.updateUser(user.tenant, id: user.id, role: role, name: name, disabledAt: disabled.map { $0 ? Optional(Date()) : Optional<Date>.none })
+        }
+        let updated = try await targetUser(context)
+        return APIController.json(Listing.jsonLine(UserLine(updated)))
+    }
+
+    @Sendable func disableUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let user = try await targetUser(context)
+        guard user.id != caller.userID else { throw Problem.conflict("you cannot disable yourself") }
+        try checkOwnership(caller, touching: user.role)
+        try await store.write { try await $0.updateUser(user.tenant, id: user.id, disabledAt: .some(Date())) }
+        return Response(status: .noContent)
+    }
+
+    struct KeyLine: Encodable {
+        let prefix: String
+        let name: String
+        let role: String
+        let created_at: String
+        let revoked_at: String?
+        let last_used_at: String?
+        /// Only in the answer to the POST that made it.
+        let key: String?
+
+        init(_ k: APIKey, key: String? = nil) {
+            prefix = k.prefix
+            name = k.name
+            role = k.role.rawValue
+            created_at = Timestamp.format(k.createdAt)
+            revoked_at = k.revokedAt.map(Timestamp.format)
+            last_used_at = k.lastUsedAt.map(Timestamp.format)
+            self.key = key
+        }
+    }
+
+    @Sendable func listKeys(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let keys = try await store.read { try await $0.apiKeys(tenant) }
+        return APIController.json(Listing.jsonLine(PageOf(items: keys.map { KeyLine($0) }, next: nil)))
+    }
+
+    /// `{name, role}`: the key is in this answer only.
+    @Sendable func createKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        var f = try await Fields.body(request)
+        let name = f.string("name", maxLength: 200)
+        let role = f.choice("role", Role.self)
+        try f.done()
+        try checkOwnership(caller, touching: role)
+        let made = try await store.write { try await $0.createAPIKey(caller.tenant, name: name!, role: role!, now: Date()) }
+        return APIController.json(Listing.jsonLine(KeyLine(made.record, key: made.key)), status: .created)
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let prefix = try context.parameters.require("prefix")
+        guard try await store.write({ try await $0.revokeAPIKey(tenant, prefix: prefix, now: Date()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OverdueAgents
+import OverdueChannels
+import OverdueCore
+import OverdueStore
+
+/// The tenant's configuration over HTTP: the escalation policy, message templates (with a render
+/// preview of a draft), settings (secrets masked), and the tenant itself.
+struct ConfigController: Sendable {
+    let api: APIController
+
+    var store: Store { api.store }
+
+    func register(on router: Router<OverdueRequestContext>) {
+        router.get("/api/v1/tenants", use: tenants)
+        router.get("/api/v1/tenants/:id", use: tenant)
+        router.get("/api/v1/policy", use: policy)
+        router.put("/api/v1/policy", use: setPolicy)
+        router.get("/api/v1/settings", use: settings)
+        router.get("/api/v1/templates", use: templates)
+        router.get("/api/v1/templates/:channel/:name", use: template)
+        router.put("/api/v1/templates/:channel/:name", use: setTemplate)
+        router.delete("/api/v1/templates/:channel/:name", use: resetTemplate)
+        router.post("/api/v1/templates/preview", use: preview)
+    }
+
+    struct TenantLine: Encodable {
+        let id: String
+        let timezone: String
+        let currency: String
+        let country: String
+        let policy: String
+    }
+
+    func tenantLine(_ id: String) async throws -> TenantLine {
+        let (settings, policy) = try await store.read { (try await $0.settings(id), try await $0.policy(id)) }
+        return TenantLine(id: id, timezone: settings.timeZoneIdentifier, currency: settings.currency.code, country: settings.country, policy: policy.name)
+    }
+
+    /// A key or user sees its own tenant only: the list has one entry, any other id is not found.
+    @Sendable func tenants(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let id = try api.tenant(context)
+        return APIController.json(Listing.jsonLine(PageOf(items: [try await tenantLine(id)], next: nil)))
+    }
+
+    @Sendable func tenant(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let own = try api.tenant(context)
+        let asked = try context.parameters.require("id")
+        guard asked == own else { throw Problem.notFound("no tenant '\(asked)'") }
+        return APIController.json(Listing.jsonLine(try await tenantLine(own)))
+    }
+
+    @Sendable func policy(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let policy = try await store.read { try await $0.policy(tenant) }
+        return APIController.json(String(decoding: policy.jsonData(), as: UTF8.self))
+    }
+
+    /// The body is a policy document (as `overdue policy set`); every case is re-planned.
+    @Sendable func setPolicy(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let policy: Policy
+        do { policy = try Policy.parse(json: Data(buffer: body)) } catch {
+            throw Problem.validation([FieldError(pointer: "", detail: error.description)])
+        }
+        try await store.write { s in
+            try await s.savePolicy(tenant, policy)
+            try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
+        }
+        return APIController.json(String(decoding: policy.jsonData(), as: UTF8.self))
+    }
+
+    struct SettingLine: Encodable { let key: String; let value: String?; let secret: Bool; let help: String }
+
+    /// Every setting; secrets show only whether they are set.
+    @Sendable func settings(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let settings = try await store.read { try await $0.settings(tenant) }
+        let lines = TenantSettings.definitions.keys.sorted().map { key -> SettingLine in
+            let def = TenantSettings.definitions[key]!
+            let value = settings.value(key)
+            return SettingLine(key: key, value: def.secret ? value.map { _ in "********" } : value, secret: def.secret, help: def.help)
+        }
+        return APIController.json(Listing.jsonLine(PageOf(items: lines, next: nil)))
+    }
+
+    struct TemplateLine: Encodable {
+        let name: String
+        let channel: String
+        let source: String
+        let subject: String?
+        let body: String?
+    }
+
+    @Sendable func templates(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let overrides = try await store.read { try await $0.templates(tenant) }
+        let composer = TemplateComposer(overrides: overrides)
+        var lines: [TemplateLine] = []
+        for name in TemplateComposer.templateNames {
+            for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
+                lines.append(TemplateLine(name: name, channel: ch.rawValue, source: overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in",
+                                          subject: nil, body: nil))
+            }
+        }
+        return APIController.json(Listing.jsonLine(PageOf(items: lines, next: nil)))
+    }
+
+    func target(_ context: OverdueRequestContext) throws -> (String, Channel) {
+        let name = try context.parameters.require("name")
+        let raw = try context.parameters.require("channel")
+        guard let ch = Channel(rawValue: raw) else { throw Problem.notFound("no channel '\(raw)' (email, sms or voice)") }
+        guard TemplateComposer.templateNames.contains(name) else { throw Problem.notFound("no template '\(name)'") }
+        return (name, ch)
+    }
+
+    @Sendable func template(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let (name, ch) = try target(context)
+        let overrides = try await store.read { try await $0.templates(tenant) }
+        guard let t = TemplateComposer(overrides: overrides).template(name, channel: ch) else { throw Problem.notFound("\(name) has no \(ch.rawValue) template") }
+        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue,
+                                                                source: overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in",
+                                                                subject: t.subject, body: t.body)))
+    }
+
+    /// Reads and checks `{subject?, body}` for `name` on `channel`.
+    static func draft(_ f: inout Fields, name: String, channel: Channel) -> TemplateOverride? {
+        let body = f.string("body", maxLength: 20_000)
+        let subject = f.string("subject", required: false, maxLength: 500)
+        if let body { do { try TemplateComposer.validate(body, what: "body") } catch { f.fail("body", error.description) } }
+        if let subject { do { try TemplateComposer.validate(subject, what: "subject") } catch { f.fail("subject", error.description) } }
+        if channel != .email && subject != nil { f.fail("subject", "only email templates have a subject") }
+        let builtInSubject = TemplateComposer().template(name, channel: .email)?.subject
+        if channel == .email && subject == nil && builtInSubject == nil { f.fail("subject", "is required for an email template") }
+        guard let body else { return nil }
+        return TemplateOverride(name: name, channel: channel, subject: channel == .email ? (subject ?? builtInSubject) : nil, body: body)
+    }
+
+    @Sendable func setTemplate(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let (name, ch) = try target(context)
+        var f = try await Fields.body(request)
+        let t = Self.draft(&f, name: name, channel: ch)
+        try f.done()
+        try await store.write { try await $0.saveTemplate(tenant, t!, now: Date()) }
+        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: "tenant", subject: t!.subject, body: t!.body)))
+    }
+
+    @Sendable func resetTemplate(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let (name, ch) = try target(context)
+        _ = try await store.write { try await $0.deleteTemplate(tenant, name: name, channel: ch) }
+        return Response(status: .noContent)
+    }
+
+    struct PreviewLine: Encodable {
+        let subject: String?
+        let body: String
+        let html: String?
+        let warnings: [String]
+        let sms: SMSLine?
+    }
+
+    struct SMSLine: Encodable { let characters: Int; let encoding: String; let segments: Int }
+
+    /// `{name, channel, debtor_id?, body?, subject?}`: renders the stored template, or the draft
+    /// given, for the debtor's open invoices (or a sample).
+    @Sendable func preview(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        var f = try await Fields.body(request)
+        let name = f.string("name", maxLength: 100)
+        if let name, !TemplateComposer.templateNames.contains(name) { f.fail("name", "is not a template; templates: \(TemplateComposer.templateNames.joined(separator: ", "))") }
+        let channel = f.choice("channel", Channel.self)
+        let debtor = f.string("debtor_id", required: false, maxLength: 200)
+        var draft: TemplateOverride?
+        if f.object["body"] != nil, let name, let channel { draft = Self.draft(&f, name: name, channel: channel) }
+        try f.done()
+        let m: ComposedMessage
+        do { m = try await TemplatePreview.render(store: store, tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let e as TemplatePreview.Failure {
+            throw Problem.validation([FieldError(pointer: "", detail: e.description)])
+        }
+        let sms = channel == .sms ? SMSText.measure(m.body) : nil
+        return APIController.json(Listing.jsonLine(PreviewLine(subject: m.subject, body: m.body, html: m.html, warnings: m.warnings,
+                                                               sms: sms.map { SMSLine(characters: $0.units, encoding: $0.encoding.rawValue, segments: $0.segments) })))
+    }
+}

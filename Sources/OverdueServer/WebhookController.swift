@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// `/api/v1/webhooks` (subscriptions and their delivery log) and `/api/v1/events` (the event
+/// history subscribers are sent).
+struct WebhookController: Sendable {
+    let api: APIController
+    /// Whether subscriptions may use plain http:// to hosts other than localhost.
+    let allowHTTP: Bool
+
+    func register(on router: Router<OverdueRequestContext>) {
+        router.get("/api/v1/events", use: events)
+        router.get("/api/v1/webhooks", use: list)
+        router.post("/api/v1/webhooks", use: create)
+        router.get("/api/v1/webhooks/:id", use: one)
+        router.delete("/api/v1/webhooks/:id", use: disable)
+        router.get("/api/v1/webhooks/:id/deliveries", use: deliveries)
+        router.post("/api/v1/webhooks/:id/deliveries/:delivery/retry", use: retry)
+    }
+
+    struct SubscriptionLine: Encodable {
+        let id: String
+        let url: String
+        let events: [String]
+        let description: String?
+        let created_at: String
+        let disabled_at: String?
+        /// Only in the answer to the POST that made it.
+        let secret: String?
+
+        init(_ s: WebhookSubscription, showSecret: Bool = false) {
+            id = s.id
+            url = s.url
+            events = s.events
+            description = s.description
+            created_at = Timestamp.format(s.createdAt)
+            disabled_at = s.disabledAt.map(Timestamp.format)
+            secret = showSecret ? s.secret : nil
+        }
+    }
+
+    struct DeliveryLine: Encodable {
+        let id: Int64
+        let event_id: String
+        let event_type: String
+        let status: String
+        let attempts: Int
+        let next_attempt_at: String?
+        let last_attempt_at: String?
+        let response_status: Int?
+        let error: String?
+        let created_at: String
+        let delivered_at: String?
+
+        init(_ d: WebhookDelivery) {
+            id = d.id
+            event_id = d.eventID
+            event_type = d.eventType
+            status = d.status.rawValue
+            attempts = d.attempts
+            next_attempt_at = d.nextAttemptAt.map(Timestamp.format)
+            last_attempt_at = d.lastAttemptAt.map(Timestamp.format)
+            response_status = d.responseStatus
+            error = d.error
+            created_at = Timestamp.format(d.createdAt)
+            delivered_at = d.deliveredAt.map(Timestamp.format)
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let subs = try await api.store.read { try await $0.webhookSubscriptions(tenant) }
+        return APIController.json(Listing.jsonLine(PageOf(items: subs.map { SubscriptionLine($0) }, next: nil)))
+    }
+
+    @Sendable func create(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        var f = try await Fields.body(request)
+        let url = f.string("url", maxLength: 2000)
+        if let url, case .failure(let why) = WebhookURL.validate(url, allowHTTP: allowHTTP) { f.fail("url", why.message) }
+        let names = f.strings("events")
+        var filter: [String] = []
+        if let names {
+            switch EventType.parseFilter(names) {
+            case .success(let ok): filter = ok
+            case .failure(let why): f.fail("events", why.description)
+            }
+        }
+        let description = f.string("description", required: false)
+        try f.done()
+        let sub = try await api.store.write { s in
+            try await s.createWebhookSubscription(tenant, url: url!, events: filter, description: description, now: Date())
+        }
+        return APIController.json(Listing.jsonLine(SubscriptionLine(sub, showSecret: true)), status: .created)
+    }
+
+    func subscription(_ tenant: String, _ context: OverdueRequestContext) async throws -> WebhookSubscription {
+        let id = try context.parameters.require("id")
+        guard let sub = try await api.store.read({ try await $0.webhookSubscription(tenant, id: id) }) else {
+            throw Problem.notFound("no webhook subscription '\(id)'")
+        }
+        return sub
+    }
+
+    @Sendable func one(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        return APIController.json(Listing.jsonLine(SubscriptionLine(try await subscription(tenant, context))))
+    }
+
+    @Sendable func disable(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let sub = try await subscription(tenant, context)
+        _ = try await api.store.write { try await $0.disableWebhookSubscription(tenant, id: sub.id, now: Date()) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func deliveries(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        var q = Query(request)
+        let status = q.choice("status", WebhookDelivery.Status.self)
+        let limit = q.limit()
+        let cursor = q.cursor()
+        try q.done()
+        let sub = try await subscription(tenant, context)
+        let rows = try await api.store.read {
+            try await $0.webhookDeliveries(tenant, subscription: sub.id, status: status, before: cursor.flatMap { Int64($0.id) }, limit: limit + 1)
+        }
+        return APIController.json(Listing.jsonLine(PageOf(rows.map(DeliveryLine.init), limit: limit) { Cursor(key: "", id: String($0.id)) }))
+    }
+
+    @Sendable func retry(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let sub = try await subscription(tenant, context)
+        let raw = try context.parameters.require("delivery")
+        guard let id = Int64(raw) else { throw Problem.notFound("no delivery '\(raw)'") }
+        let ok = try await api.store.write { s -> Bool in
+            guard try await s.webhookDeliveries(tenant, subscription: sub.id, before: id + 1, limit: 1).first?.id == id else { return false }
+            return try await s.redeliver(tenant, delivery: id, now: Date())
+        }
+        guard ok else { throw Problem.conflict("delivery \(id) of \(sub.id) does not exist or was already delivered") }
+        return APIController.json(#"{"status":"pending"}"#, status: .accepted)
+    }
+
+    struct EventLine: Encodable {
+        let id: String
+        let type: String
+        let debtor: String?
+        let created_at: String
+        let payload: JSONText
+    }
+
+    @Sendable func events(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        var q = Query(request)
+        let types = q.choices("type", EventType.self)
+        let limit = q.limit()
+        let cursor = q.cursor()
+        let debtor = q.value("debtor")
+        try q.done()
+        let rows = try await api.store.read {
+            try await $0.events(tenant, after: cursor.flatMap { Int64($0.id) }, types: types, debtor: debtor, limit: limit + 1)
+        }
+        let lines = rows.map { EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload)) }
+        var page = PageOf(lines, limit: limit) { _ in Cursor(key: "", id: "") }
+        if rows.count > limit { page = PageOf(items: page.items, next: Cursor(key: "", id: String(rows[limit - 1].seq)).token) }
+        return APIController.json(Listing.jsonLine(page))
+    }
+}
+
+/// JSON already serialised, embedded as is.
+struct JSONText: Encodable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode((try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null)
+    }
+}

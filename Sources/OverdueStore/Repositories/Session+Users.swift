@@ -1,0 +1,123 @@
+import Foundation
+import OverdueCore
+
+/// A person who signs in to the dashboard or API.
+public struct User: Hashable, Sendable {
+    /// `usr_…`.
+    public var id: String
+    /// The tenant they work for.
+    public var tenant: String
+    /// Their sign-in name, lower-cased.
+    public var email: String
+    /// Their name.
+    public var name: String
+    /// What they may do.
+    public var role: Role
+    /// The bcrypt hash of their password.
+    public var passwordHash: String
+    /// Their confirmed TOTP secret (second factor on).
+    public var totpSecret: String?
+    /// A TOTP secret being enrolled, not yet confirmed.
+    public var totpPending: String?
+    /// When the account was made.
+    public var createdAt: Date
+    /// When it was switched off.
+    public var disabledAt: Date?
+    /// When they last signed in.
+    public var lastLoginAt: Date?
+}
+
+/// A signed-in browser: found by the hash of its cookie.
+public struct UserSession: Hashable, Sendable {
+    /// Its user.
+    public var user: User
+    /// The token state-changing requests must echo (`X-CSRF-Token` or a form's `_csrf`).
+    public var csrfToken: String
+    /// When it ends regardless of use.
+    public var expiresAt: Date
+    /// When it was last used.
+    public var lastSeenAt: Date
+}
+
+extension Session {
+    /// Adds a user; nil when the email is taken (by any tenant: it is the sign-in name).
+    public func createUser(_ tenant: String, email: String, name: String, role: Role, passwordHash: String, now: Date) async throws -> User? {
+        let email = email.lowercased()
+        if try await row("SELECT id FROM users WHERE email = ?", [.text(email)]) != nil { return nil }
+        let user = User(id: "usr_\(SecretToken.make(bytes: 9))", tenant: tenant, email: email, name: name, role: role, passwordHash: passwordHash, createdAt: now)
+        try await exec("INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [.text(user.id), .text(tenant), .text(email), .text(name), .text(role.rawValue), .text(passwordHash), .time(now)])
+        return user
+    }
+
+    /// The user signing in as `email` (any tenant).
+    public func user(email: String) async throws -> User? {
+        try await row("SELECT * FROM users WHERE email = ?", [.text(email.lowercased())]).map(Self.user)
+    }
+
+    /// One of the tenant's users.
+    public func user(_ tenant: String, id: String) async throws -> User? {
+        try await row("SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)]).map(Self.user)
+    }
+
+    /// The tenant's users, by email.
+    public func users(_ tenant: String) async throws -> [User] {
+        try await rows("SELECT * FROM users WHERE tenant_id = ? ORDER BY email", [.text(tenant)]).map(Self.user)
+    }
+
+    /// Changes a user's role, password, second factor or status (each nil = unchanged).
+    public func updateUser(_ tenant: String, id: String, role: Role? = nil, name: String? = nil, passwordHash: String? = nil,
+                           totpSecret: String?? = nil, totpPending: String?? = nil, disabledAt: Date?? = nil) async throws {
+        var sets: [String] = []
+        var binds: [SQLValue] = []
+        if let role { sets.append("role = ?"); binds.append(.text(role.rawValue)) }
+        if let name { sets.append("name = ?"); binds.append(.text(name)) }
+        if let passwordHash { sets.append("password_hash = ?"); binds.append(.text(passwordHash)) }
+        if let totpSecret { sets.append("totp_secret = ?"); binds.append(.opt(totpSecret)) }
+        if let totpPending { sets.append("totp_pending = ?"); binds.append(.opt(totpPending)) }
+        if let disabledAt { sets.append("disabled_at = ?"); binds.append(disabledAt.map { .time($0) } ?? .null) }
+        guard !sets.isEmpty else { return }
+        try await exec("UPDATE users SET \(sets.joined(separator: ", ")) WHERE tenant_id = ? AND id = ?", binds + [.text(tenant), .text(id)])
+        // A changed password, role or status ends the user's sessions.
+        if passwordHash != nil || role != nil || disabledAt != nil {
+            try await exec("DELETE FROM sessions WHERE user_id = ?", [.text(id)])
+        }
+    }
+
+    /// Starts a session for `user`; returns the cookie token (only its hash is stored).
+    public func createUserSession(_ user: User, ttl: TimeInterval, ip: String?, now: Date) async throws -> (token: String, session: UserSession) {
+        let token = SecretToken.make(bytes: 32)
+        let csrf = SecretToken.make(bytes: 24)
+        try await exec("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [.text(APIKey.hash(token)), .text(user.id), .text(csrf), .time(now), .time(now.addingTimeInterval(ttl)), .time(now), .opt(ip)])
+        try await exec("UPDATE users SET last_login_at = ? WHERE id = ?", [.time(now), .text(user.id)])
+        return (token, UserSession(user: user, csrfToken: csrf, expiresAt: now.addingTimeInterval(ttl), lastSeenAt: now))
+    }
+
+    /// The live session behind a cookie token (not expired, not idle longer than `idle`, user enabled).
+    public func userSession(token: String, idle: TimeInterval, now: Date) async throws -> UserSession? {
+        guard let r = try await row("""
+            SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
+            """, [.text(APIKey.hash(token))]) else { return nil }
+        let session = UserSession(user: try Self.user(r), csrfToken: try r.string("csrf_token"), expiresAt: try r.time("expires_at"), lastSeenAt: try r.time("last_seen_at"))
+        guard session.user.disabledAt == nil, session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idle else { return nil }
+        return session
+    }
+
+    /// Notes a session's use.
+    public func touchUserSession(token: String, now: Date) async throws {
+        try await exec("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [.time(now), .text(APIKey.hash(token))])
+    }
+
+    /// Ends a session.
+    public func deleteUserSession(token: String) async throws {
+        try await exec("DELETE FROM sessions WHERE token_hash = ?", [.text(APIKey.hash(token))])
+    }
+
+    static func user(_ r: any StoredRow) throws -> User {
+        guard let role = Role(rawValue: try r.string("role")) else { throw StoreError.corrupt("user role") }
+        return User(id: try r.string("id"), tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
+                    passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret"), totpPending: try r.optString("totp_pending"),
+                    createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"), lastLoginAt: try r.optTime("last_login_at"))
+    }
+}

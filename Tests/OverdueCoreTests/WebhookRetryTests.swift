@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import OverdueCore
+
+@Suite struct WebhookRetryTests {
+    @Test func backoffGrowsFourfoldIsCappedAndStopsAfterThreeDays() {
+        let created = Date(timeIntervalSince1970: 1_800_000_000)
+        var now = created
+        var waits: [TimeInterval] = []
+        var attempts = 0
+        while true {
+            attempts += 1
+            let (at, reason) = WebhookRetry.next(afterAttempts: attempts, created: created, now: now)
+            guard let at else {
+                #expect(reason.code == "webhook_given_up")
+                break
+            }
+            #expect(reason.code == "webhook_retry")
+            waits.append(at.timeIntervalSince(now))
+            now = at
+        }
+        #expect(Array(waits.prefix(5)) == [30, 120, 480, 1920, 7680])
+        #expect(waits.max() == WebhookRetry.longest)
+        #expect(now.timeIntervalSince(created) <= WebhookRetry.horizon)
+        #expect(now.timeIntervalSince(created) > WebhookRetry.horizon - WebhookRetry.longest)
+        #expect(attempts < 25)
+    }
+
+    @Test func subscriptionFiltersTakeTypesGroupsAndEverything() throws {
+        #expect(try EventType.parseFilter(["payment.recorded", "promise.*"]).get() == ["payment.recorded", "promise.*"])
+        #expect(EventType.promiseBroken.matches(["promise.*"]))
+        #expect(!EventType.paymentRecorded.matches(["promise.*"]))
+        #expect(EventType.caseResolved.matches(["*"]))
+        guard case .failure(let e) = EventType.parseFilter(["payment.recordd", "bogus.*"]) else { Issue.record("accepted typos"); return }
+        #expect(e.unknown == ["payment.recordd", "bogus.*"])
+        guard case .failure(let empty) = EventType.parseFilter([]) else { Issue.record("accepted nothing"); return }
+        #expect(empty.empty)
+    }
+}
+
+@Suite struct PasswordPolicyTests {
+    @Test func shortCommonDisguisedAndPersonalPasswordsAreRefused() {
+        #expect(PasswordPolicy.problems("short-one").first?.contains("at least 12") == true)
+        for weak in ["password1234", "P@ssw0rd2024!", "Qwertyuiop12", "123456789012", "aaaaaaaaaaaa", "abcdefghijkl", "Letmein!2025",
+                     "Overdue2026!!", "Sunshine12345", "zyxwvutsrqpo"] {
+            #expect(!PasswordPolicy.problems(weak).isEmpty, "\(weak) was accepted")
+        }
+        #expect(PasswordPolicy.problems("Margaret1970!x", email: "margaret@acme.com") == ["must not be based on your email or name"])
+        #expect(PasswordPolicy.problems(String(repeating: "é", count: 40)).contains("must be at most 72 bytes (bcrypt ignores the rest)"))
+    }
+
+    @Test func passphrasesAndRandomPasswordsPass() {
+        for good in ["correct horse battery staple", "x8#K2$pQ9!mZ", "tandem-walrus-oxide-42", "Brokers pay on Fridays, mostly"] {
+            #expect(PasswordPolicy.problems(good, email: "pat@acme.com", name: "Pat Doe") == [], "\(good) was refused")
+        }
+    }
+}
