@@ -27,6 +27,8 @@ def main():
             problems.append(f"{where}: not in the document")
             continue
         response = op["responses"].get(str(s["status"]))
+        if response is not None and "$ref" in response:
+            response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
         if response is None:
             problems.append(f"{where}: status not documented")
             continue

@@ -148,8 +148,8 @@ OPS = [
     ("post", "/auth/logout", None, "Sign out (needs X-CSRF-Token)", None, 204, None, []),
     ("get", "/auth/session", None, "The signed-in user and the CSRF token", None, 200, "Session", []),
     ("get", "/api/v1/openapi.json", None, "This document", None, 200, {"type": "object"}, []),
-    ("get", "/api/v1/tenants", "read", "The caller's tenant", None, 200, "TenantPage", []),
-    ("get", "/api/v1/tenants/{id}", "read", "The caller's tenant (any other id is not found)", None, 200, "Tenant", []),
+    ("get", "/api/v1/tenants", "administer", "The caller's tenant", None, 200, "TenantPage", []),
+    ("get", "/api/v1/tenants/{id}", "administer", "The caller's tenant (any other id is not found)", None, 200, "Tenant", []),
     ("get", "/api/v1/settings", "read", "Settings (secrets masked)", None, 200, "SettingPage", []),
     ("get", "/api/v1/policy", "read", "The escalation policy in force", None, 200, "Policy", []),
     ("put", "/api/v1/policy", "manage", "Replace the escalation policy (every case is re-planned)", "Policy", 200, "Policy", []),
@@ -163,6 +163,8 @@ OPS = [
       Q("min_balance", "Minor units.", I), Q("max_balance", "Minor units.", I), Q("currency", "ISO 4217."), Q("channel", "Channel of the next action.", CHANNEL),
       Q("q", "Text in the debtor's name or id."), Q("sort", "debtor, balance, oldest_due, next_action_at or updated_at; - for descending.")] + PAGING),
     ("get", "/api/v1/cases/{debtor}", "read", "A case with its timeline (messages on every channel, decisions with reasons)", None, 200, "CaseDetail", []),
+    ("post", "/api/v1/cases/{debtor}/messages", "work", "A person's own message (email or sms), sent now if the contact rules allow — else 409 naming them",
+     obj({"channel": CHANNEL, "text": S}, {"subject": S, "contact": S}), 201, "Message", []),
     ("post", "/api/v1/cases/{debtor}/takeover", "work", "A person takes the case", obj({}, {"by": S}), 200, "Status", []),
     ("post", "/api/v1/cases/{debtor}/handback", "work", "Hand the case back to automation", obj({}, {"by": S}), 200, "Status", []),
     ("get", "/api/v1/outbox", "read", "Outbound messages", None, 200, "MessagePage", [Q("debtor", "Debtor id."), Q("channel", "Channel.", CHANNEL)]),
@@ -259,7 +261,7 @@ def build():
         for code, text in ERRORS.items():
             if code == "401" and perm is None and not path.startswith("/auth"):
                 continue
-            op["responses"][code] = {"description": text, "content": {"application/problem+json": {"schema": R("Problem")}}}
+            op["responses"][code] = {"$ref": f"#/components/responses/Problem{code}"}
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -269,6 +271,8 @@ def build():
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
+            "responses": {f"Problem{code}": {"description": text, "content": {"application/problem+json": {"schema": R("Problem")}}}
+                          for code, text in ERRORS.items()},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "An API key: overdue keys create --role ROLE."},
                 "session": {"type": "apiKey", "in": "cookie", "name": "overdue_session",

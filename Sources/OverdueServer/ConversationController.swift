@@ -22,6 +22,7 @@ struct ConversationController: Sendable {
         router.post("/api/v1/inbox/:id/resolve", use: resolve)
         router.post("/api/v1/messages/:id/approve", use: approve)
         router.post("/api/v1/messages/:id/discard", use: discard)
+        router.post("/api/v1/cases/:debtor/messages", use: sendManual)
         router.post("/api/v1/cases/:debtor/takeover", use: takeover)
         router.post("/api/v1/cases/:debtor/handback", use: handback)
         router.get("/api/v1/disputes", use: disputes)
@@ -103,6 +104,30 @@ struct ConversationController: Sendable {
             throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
         }
         return APIController.json(#"{"status":"discarded"}"#)
+    }
+
+    /// `POST /api/v1/cases/{debtor}/messages` `{channel: email|sms, text, subject?, contact?}`: a
+    /// person's own message, sent now if the contact rules allow (else 409 with the reasons).
+    @Sendable func sendManual(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let debtor = try context.parameters.require("debtor")
+        var f = try await Fields.body(request)
+        let channel = f.choice("channel", Channel.self)
+        if channel == .voice { f.fail("channel", "a call is placed with `overdue call`; write by email or sms") }
+        let text = f.string("text", maxLength: 10_000)
+        let subject = f.string("subject", required: false, maxLength: 300)
+        if subject != nil && channel == .sms { f.fail("subject", "only an email has a subject") }
+        let contact = f.string("contact", required: false, maxLength: 200)
+        try f.done()
+        do {
+            let sent = try await engine.sendManual(tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
+                                                   by: try context.caller().actor, now: Date())
+            return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
+        } catch let refused as ConversationEngine.Refused {
+            if refused.notFound { throw Problem.notFound("no case for debtor '\(debtor)'") }
+            throw Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409,
+                          detail: refused.description, errors: refused.reasons.map { FieldError(pointer: "#/rule/\($0.code)", detail: $0.message) })
+        }
     }
 
     /// 404 for a message the tenant does not have (409 is for one in the wrong state).

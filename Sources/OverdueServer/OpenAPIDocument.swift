@@ -6,6 +6,78 @@ enum OpenAPIDocument {
     static let json = #"""
 {
  "components": {
+  "responses": {
+   "Problem400": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "The body is not JSON, or a parameter is malformed."
+   },
+   "Problem401": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "No valid API key or session."
+   },
+   "Problem403": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "The role may not do this (or a session change lacks its CSRF token)."
+   },
+   "Problem404": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "Not found \u2014 including anything of another tenant."
+   },
+   "Problem409": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "The object is in a state that does not allow this."
+   },
+   "Problem422": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "Validation failed; `errors` names every bad field."
+   },
+   "Problem429": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "Too many requests; see Retry-After."
+   }
+  },
   "schemas": {
    "Case": {
     "properties": {
@@ -2221,74 +2293,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Cases, filtered and sorted",
@@ -2323,74 +2346,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A case with its timeline (messages on every channel, decisions with reasons)",
@@ -2450,77 +2424,123 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Hand the case back to automation",
+    "tags": [
+     "cases"
+    ]
+   }
+  },
+  "/api/v1/cases/{debtor}/messages": {
+   "post": {
+    "description": "Needs the `work` permission.",
+    "operationId": "post_cases_debtor_messages",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "debtor",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "description": "The first answer is kept 24 h and replayed for the same key; a different request with the same key is 422.",
+      "in": "header",
+      "name": "Idempotency-Key",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "properties": {
+         "channel": {
+          "enum": [
+           "email",
+           "sms",
+           "voice"
+          ],
+          "type": "string"
+         },
+         "contact": {
+          "type": "string"
+         },
+         "subject": {
+          "type": "string"
+         },
+         "text": {
+          "type": "string"
+         }
+        },
+        "required": [
+         "channel",
+         "text"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Message"
+        }
+       }
+      },
+      "description": "OK"
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem400"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem401"
+     },
+     "403": {
+      "$ref": "#/components/responses/Problem403"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem404"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem409"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem422"
+     },
+     "429": {
+      "$ref": "#/components/responses/Problem429"
+     }
+    },
+    "summary": "A person's own message (email or sms), sent now if the contact rules allow \u2014 else 409 naming them",
     "tags": [
      "cases"
     ]
@@ -2577,74 +2597,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A person takes the case",
@@ -2703,74 +2674,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Create or update contacts",
@@ -2826,74 +2748,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Debtors by id",
@@ -2928,74 +2801,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A debtor with contacts, invoices and payments",
@@ -3020,74 +2844,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Disputes",
@@ -3149,74 +2924,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Resolve a dispute (the invoice is chased again)",
@@ -3252,74 +2978,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Download a document",
@@ -3384,74 +3061,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Event history (what webhooks deliver), oldest first",
@@ -3487,74 +3115,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A debtor's holds",
@@ -3598,74 +3177,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Pause a debtor or one invoice until a time",
@@ -3732,74 +3262,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Upload a CSV file of invoices, contacts or payments (as `overdue import`)",
@@ -3824,74 +3305,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "What needs a person",
@@ -3951,74 +3383,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Mark an inbox item dealt with",
@@ -4094,74 +3477,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Invoices by number",
@@ -4218,74 +3552,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Create or update up to 10,000 invoices (all or nothing unless skip_invalid)",
@@ -4320,74 +3605,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "An invoice",
@@ -4422,74 +3658,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "An invoice's documents",
@@ -4560,74 +3747,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Upload a document (the body is the file)",
@@ -4652,74 +3790,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "API keys (prefixes only)",
@@ -4763,74 +3852,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Make an API key (shown in this answer only)",
@@ -4858,74 +3898,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Revoke a key",
@@ -4971,74 +3962,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "An inbound message as a provider or a person received it",
@@ -5082,74 +4024,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Send a drafted answer",
@@ -5193,74 +4086,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Throw a drafted answer away",
@@ -5284,64 +4128,22 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -5392,74 +4194,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Outbound messages",
@@ -5495,74 +4248,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A debtor's payments",
@@ -5619,74 +4323,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Record payments",
@@ -5711,74 +4366,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The escalation policy in force",
@@ -5811,74 +4417,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Replace the escalation policy (every case is re-planned)",
@@ -5923,74 +4480,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A debtor's promises and payment claims",
@@ -6015,74 +4523,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Settings (secrets masked)",
@@ -6107,74 +4566,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Every template and whether the tenant overrides it",
@@ -6220,74 +4630,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Render a stored template or a draft for a debtor (or a sample)",
@@ -6323,74 +4684,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Drop the override",
@@ -6431,74 +4743,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A template's source",
@@ -6549,74 +4812,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Override a template (Mustache)",
@@ -6627,7 +4841,7 @@ enum OpenAPIDocument {
   },
   "/api/v1/tenants": {
    "get": {
-    "description": "Needs the `read` permission.",
+    "description": "Needs the `administer` permission.",
     "operationId": "get_tenants",
     "responses": {
      "200": {
@@ -6641,74 +4855,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The caller's tenant",
@@ -6719,7 +4884,7 @@ enum OpenAPIDocument {
   },
   "/api/v1/tenants/{id}": {
    "get": {
-    "description": "Needs the `read` permission.",
+    "description": "Needs the `administer` permission.",
     "operationId": "get_tenants_id",
     "parameters": [
      {
@@ -6743,74 +4908,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The caller's tenant (any other id is not found)",
@@ -6835,74 +4951,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The tenant's users",
@@ -6946,74 +5013,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Add a user (only an owner may add an owner)",
@@ -7038,74 +5056,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The signed-in user",
@@ -7144,74 +5113,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Change one's password (other sessions end)",
@@ -7239,74 +5159,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Turn the second factor off (needs a code)",
@@ -7340,74 +5211,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Start enrolling a TOTP second factor",
@@ -7446,74 +5268,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Confirm the second factor with a code",
@@ -7541,74 +5314,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Disable a user",
@@ -7641,74 +5365,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A user",
@@ -7751,74 +5426,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Change a user's role, name or status (their sessions end)",
@@ -7843,74 +5469,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Webhook subscriptions",
@@ -7954,74 +5531,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Subscribe an endpoint (the secret is in this answer only)",
@@ -8049,74 +5577,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Switch a subscription off",
@@ -8149,74 +5628,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "A subscription",
@@ -8280,74 +5710,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "The delivery log, newest first",
@@ -8399,74 +5780,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "summary": "Queue a delivery again",
@@ -8500,74 +5832,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -8585,74 +5868,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -8677,74 +5911,25 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "401": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "No valid API key or session."
+      "$ref": "#/components/responses/Problem401"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -8769,64 +5954,22 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -8851,64 +5994,22 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],
@@ -8933,64 +6034,22 @@ enum OpenAPIDocument {
       "description": "OK"
      },
      "400": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The body is not JSON, or a parameter is malformed."
+      "$ref": "#/components/responses/Problem400"
      },
      "403": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The role may not do this (or a session change lacks its CSRF token)."
+      "$ref": "#/components/responses/Problem403"
      },
      "404": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Not found \u2014 including anything of another tenant."
+      "$ref": "#/components/responses/Problem404"
      },
      "409": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "The object is in a state that does not allow this."
+      "$ref": "#/components/responses/Problem409"
      },
      "422": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Validation failed; `errors` names every bad field."
+      "$ref": "#/components/responses/Problem422"
      },
      "429": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "Too many requests; see Retry-After."
+      "$ref": "#/components/responses/Problem429"
      }
     },
     "security": [],

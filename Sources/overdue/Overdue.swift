@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OverdueCore
+import OverdueServer
 
 /// The `overdue` command line: parse, build, run, shut down. Decisions live in the libraries.
 @main
@@ -10,7 +11,7 @@ struct Main {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["OVERDUE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-            return handler
+            return RedactingLogHandler(handler)
         }
         do {
             var command = try OverdueCommand.parseAsRoot()

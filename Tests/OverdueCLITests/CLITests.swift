@@ -268,6 +268,69 @@ import Testing
         #expect((revoked as? HTTPURLResponse)?.statusCode == 401)
     }
 
+    @Test func secretsAndCardNumbersNeverReachTheLogsOrTheAuditTrail() async throws {
+        let db = "sqlite://\(dir.path)/secrets.sqlite"
+        _ = try scenario(db: db)
+        let password = "tandem-walrus-oxide-42"
+        // Too short, then common: refused with the reason; then made from standard input.
+        let weak = try Self.run(["users", "create", "--email", "owner@carrier.test", "--role", "owner", "--db", db], in: dir, stdin: "password1234\n")
+        #expect(weak.code != 0 && weak.err.contains("commonly used password"))
+        let made = try Self.run(["users", "create", "--email", "owner@carrier.test", "--role", "owner", "--db", db], in: dir, stdin: password + "\n")
+        #expect(made.code == 0, "\(made.err)")
+        #expect(try overdue(["users", "list", "--db", db]).out.contains("owner@carrier.test"))
+        let key = try overdue(["keys", "create", "--role", "collector", "--db", db]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["serve", "--port", "0", "--db", db]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["OVERDUE_LOG_LEVEL"] = "trace"
+        env["OVERDUE_BCRYPT_COST"] = "10"
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var log = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !log.contains("http://"), Date() < deadline { log += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self) }
+        let port = try #require(log.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        func call(_ path: String, _ method: String, _ body: String, headers: [String: String]) async throws -> (Int, String, HTTPURLResponse?) {
+            var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            r.httpMethod = method
+            r.httpBody = Data(body.utf8)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
+            let (data, response) = try await URLSession.shared.data(for: r)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self), response as? HTTPURLResponse)
+        }
+        let (wrong, _, _) = try await call("/auth/login", "POST", #"{"email":"owner@carrier.test","password":"not-my-password-at-all"}"#, headers: [:])
+        #expect(wrong == 401)
+        let (ok, session, response) = try await call("/auth/login", "POST", #"{"email":"owner@carrier.test","password":"\#(password)"}"#, headers: [:])
+        #expect(ok == 200)
+        let cookie = try #require(response?.value(forHTTPHeaderField: "Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let csrf = try #require((try JSONSerialization.jsonObject(with: Data(session.utf8)) as? [String: Any])?["csrf_token"] as? String)
+        // A debtor texts a card number and an account number.
+        let text = "pls charge 4111 1111 1111 1111 or debit account 000123456789"
+        let (received, _, _) = try await call("/api/v1/messages", "POST", #"{"channel":"sms","from":"+13125550101","text":"\#(text)"}"#,
+                                               headers: ["Authorization": "Bearer \(key)"])
+        #expect(received == 201 || received == 200)
+        let (_, _, _) = try await call("/api/v1/cases/SHIP1/takeover", "POST", #"{"by":"owner"}"#, headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+        p.terminate()
+        p.waitUntilExit()
+        log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let audit = try overdue(["audit", "list", "--db", db]).out
+        #expect(audit.contains("auth.login") && audit.contains("auth.login_failed") && audit.contains("key.created") && audit.contains("user.created"))
+        // The message was logged (at debug), masked.
+        #expect(log.contains("pls charge [card …1111] or debit account […6789]"), "\(log.suffix(600))")
+        let token = String(cookie.split(separator: "=", maxSplits: 1).last ?? "")
+        for secret in [password, "not-my-password-at-all", String(key.dropFirst(14)), token, csrf, "4111 1111 1111 1111", "4111111111111111", "000123456789"] {
+            #expect(!log.contains(secret), "the server log holds \(secret.prefix(6))…")
+            #expect(!audit.contains(secret), "the audit log holds \(secret.prefix(6))…")
+        }
+        #expect(try overdue(["audit", "verify", "--db", db]).code == 0)
+    }
+
     @Test func aWorkerDispatchesOnTheWallClockAndStopsOnSIGTERM() async throws {
         // given: overdue invoices, an email contact, and an email window open around the clock
         let db = "sqlite://\(dir.path)/w.sqlite"

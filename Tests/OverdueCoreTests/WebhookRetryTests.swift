@@ -55,3 +55,21 @@ import Testing
         }
     }
 }
+
+@Suite struct RedactionTests {
+    @Test func cardsIBANsAccountsAndSecretsAreMasked() {
+        #expect(Redaction.redact("pay with 4111 1111 1111 1111 exp 12/28") == "pay with [card …1111] exp 12/28")
+        #expect(Redaction.redact("card 4111-1111-1111-1111") == "card [card …1111]")
+        #expect(Redaction.redact("wire to DE89 3704 0044 0532 0130 00 today") == "wire to [iban …3000] today")
+        #expect(Redaction.redact("our account number is 000123456789, routing 021000021") == "our account number is […6789], routing […0021]")
+        #expect(Redaction.redact("key od_abcdefghjk_\(String(repeating: "Z", count: 40)) leaked") == "key od_[redacted] leaked")
+        #expect(Redaction.redact("secret whsec_0123456789abcdefghij") == "secret whsec_[redacted]")
+    }
+
+    @Test func ordinaryNumbersStay() {
+        // Invoice, load and PRO numbers, phone numbers, amounts and dates are not secrets.
+        for text in ["INV-2026-00417 for load 448812", "PRO 1234567890123 failed Luhn", "call +1 312 555 0111", "$12,450.00 on 2026-03-02"] {
+            #expect(Redaction.redact(text) == text, "\(text)")
+        }
+    }
+}

@@ -159,6 +159,40 @@ import Testing
         }
     }
 
+    @Test func aPersonsOwnMessageObeysTheContactRules() async throws {
+        try await APITests().withApp(setup: { store in
+            try await store.write { s in
+                var settings = try await s.settings("demo")
+                for (k, v) in [("window.days", "all"), ("window.start", "00:00"), ("window.end", "24:00")] { try settings.set(k, v) }
+                try await s.saveSettings("demo", settings)
+            }
+        }) { client, store in
+            let contacts = try await store.read { try await $0.contacts("demo", debtor: "S001") }
+            let withEmail = try #require(contacts.first { $0.email != nil })
+            let sent = try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                                                body: ByteBuffer(string: #"{"channel":"email","text":"Hi — the POD for load 448812 is attached to the invoice.","contact":"\#(withEmail.name)"}"#)) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+                return Self.json(response.body)
+            }
+            #expect(sent["kind"] as? String == "manual")
+            #expect(sent["to"] as? String == withEmail.email)
+            try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.headers()) { response in
+                #expect(String(buffer: response.body).contains("wrote to \(withEmail.name) by email"))
+            }
+            // Opted out: refused, naming the rule.
+            try await store.write { try await $0.addSuppression("demo", Suppression(contactID: withEmail.id, channel: .email, reason: "asked by phone"), now: Date()) }
+            try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                                     body: ByteBuffer(string: #"{"channel":"email","text":"hello","contact":"\#(withEmail.name)"}"#)) { response in
+                #expect(response.status == .conflict)
+                #expect(Self.pointers(response.body) == ["#/rule/opted_out"])
+            }
+            try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                                     body: ByteBuffer(string: #"{"channel":"sms","text":"hello","subject":"x"}"#)) { #expect(Self.pointers($0.body) == ["/subject"]) }
+            try await client.execute(uri: "/api/v1/cases/NOBODY/messages", method: .post, headers: Self.headers(),
+                                     body: ByteBuffer(string: #"{"channel":"email","text":"hello"}"#)) { #expect($0.status == .notFound) }
+        }
+    }
+
     @Test func anotherTenantFindsNoneOfThisTenantsObjects() async throws {
         try await APITests().withApp { client, store in
             let (other, ids) = try await store.write { s -> (String, [String: String]) in
@@ -179,6 +213,7 @@ import Testing
             let routes: [(String, HTTPRequest.Method, String?)] = [
                 ("/api/v1/cases/S001", .get, nil),
                 ("/api/v1/cases/S001/takeover", .post, #"{"by":"x"}"#),
+                ("/api/v1/cases/S001/messages", .post, #"{"channel":"email","text":"x"}"#),
                 ("/api/v1/debtors/S001", .get, nil),
                 ("/api/v1/invoices/\(ids["invoice"]!)", .get, nil),
                 ("/api/v1/invoices/\(ids["invoice"]!)/documents", .get, nil),

@@ -165,7 +165,10 @@ actor ProviderStandIn {
                 }
                 #expect(try await store.read { try await $0.messages("acme", direction: .inbound) }.count == 1)
                 let audit = try await store.read { try await $0.auditLog(tenant: "acme") }
-                #expect(audit.count == 2 && audit.allSatisfy { $0.action == "webhook.rejected" && $0.outcome == "denied" })
+                let rejected = audit.filter { $0.action == "webhook.rejected" }
+                #expect(rejected.count == 2 && rejected.allSatisfy { $0.outcome == "denied" })
+                // The text that went out is in the trail too.
+                #expect(audit.contains { $0.action == "message.sent" && $0.actor == "system" && $0.detail?.hasPrefix("sms ") == true })
                 #expect(!audit.contains { ($0.detail ?? "").contains(Self.token) })
                 #expect(try await store.read { try await $0.brokenAuditLink() } == nil)
 

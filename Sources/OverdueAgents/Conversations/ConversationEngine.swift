@@ -209,6 +209,8 @@ public struct ConversationEngine: Sendable {
         // attempt a crash left unsent), and its status and reasons show what the message changed.
         _ = try await processor.process(tenant: tenant, debtorID: debtor.id, now: at)
         logger.info("\(channel.rawValue) from \(contact.name): \(understanding.intent.rawValue); \(steps.count) step(s), \(results.count) answer(s)")
+        // What was said, for tracing understanding (card and bank numbers are masked by the log handler).
+        logger.debug("\(message.id) text: \(message.body.prefix(500))")
         return Outcome(message: message, contact: contact, isNew: true, understanding: understanding, steps: steps, responses: results)
     }
 
@@ -277,6 +279,43 @@ public struct ConversationEngine: Sendable {
         pending.status = .pending
         pending.at = now
         return try await send(pending, tenant: tenant)
+    }
+
+    /// Why a person's message cannot go (the contact rules it would break).
+    public struct Refused: Error, CustomStringConvertible, Sendable {
+        /// The reasons.
+        public let reasons: [Reason]
+        /// Not found (no such debtor) rather than refused.
+        public let notFound: Bool
+        public var description: String { reasons.map(\.message).joined(separator: "; ") }
+    }
+
+    /// A person's own message to a debtor (email or SMS), sent now if the contact rules allow it,
+    /// on the case's conversation and in its timeline.
+    public func sendManual(tenant: String, debtor debtorID: String, channel: Channel, text: String, subject: String?, contactName: String?,
+                           by who: String, now: Date) async throws -> MessageRecord {
+        let (debtor, contacts, suppressions, sent, replies, settings) = try await store.read { s in
+            (try await s.debtor(tenant, debtorID), try await s.contacts(tenant, debtor: debtorID), try await s.suppressions(tenant, debtor: debtorID),
+             try await s.sentAttempts(tenant, debtor: debtorID, since: now.addingTimeInterval(-8 * 86_400), until: now),
+             try await s.receivedReplies(tenant, debtor: debtorID, since: now.addingTimeInterval(-2 * 86_400), until: now),
+             try await s.settings(tenant))
+        }
+        guard let debtor else { throw Refused(reasons: [Reason("no_debtor", "no debtor '\(debtorID)'")], notFound: true) }
+        let (picked, why) = ManualMessage.pick(channel: channel, named: contactName, contacts: contacts, suppressions: suppressions)
+        guard let contact = picked else { throw Refused(reasons: why, notFound: false) }
+        let blocked = ManualMessage.check(channel: channel, contact: contact, at: now, suppressions: suppressions, sent: sent, replies: replies, settings: settings)
+        guard blocked.isEmpty else { throw Refused(reasons: blocked, notFound: false) }
+        let key = "manual/\(debtor.id)/\(UUID().uuidString)"
+        let record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: channel, at: now,
+                                   debtorID: debtor.id, contactID: contact.id, contactName: contact.name, to: contact.address(for: channel),
+                                   from: CaseProcessor.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
+                                   kind: "manual", subject: channel == .email ? (subject ?? "Re: your account with \(settings.companyName)") : nil, body: text, status: .pending)
+        try await store.write { s in
+            try await s.insertMessage(tenant, record)
+            try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send,
+                                       reasons: [Reason("manual_message", "\(who) wrote to \(contact.name) by \(channel.rawValue)")])
+        }
+        return try await send(record, tenant: tenant)
     }
 
     /// Discards a draft; resolves its inbox item.

@@ -43,6 +43,9 @@ extension Session {
         // One writer at a time reads the last hash: PostgreSQL needs a lock for it (SQLite's
         // BEGIN IMMEDIATE already serialises writers).
         if dialect == .postgres { try await exec("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))") }
+        // A debtor's words may be quoted in a detail: card and bank numbers and secrets never are.
+        let object = object.map(Redaction.redact)
+        let detail = detail.map(Redaction.redact)
         let prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
         let hash = AuditEntry.digest(prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail)
         try await exec("""
@@ -72,5 +75,17 @@ extension Session {
             prev = e.hash
         }
         return nil
+    }
+
+    /// Reason codes of contact-rule decisions (windows, caps, consent, opt-outs, dead addresses):
+    /// each decision naming one is in the audit log.
+    public static let complianceCodes: Set<String> = [
+        "outside_window", "daily_cap", "call_cap", "replied_today", "moved", "never_allowed", "stage_skipped", "unreachable",
+        "complaint", "unsubscribed", "bad_number", "hard_bounce",
+    ]
+
+    /// An entry for something Overdue itself did (`system`), at the wall-clock time it was recorded.
+    public func auditSystem(_ tenant: String, action: String, object: String?, outcome: String = "ok", detail: String?) async throws {
+        try await appendAudit(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: Date())
     }
 }

@@ -149,6 +149,11 @@ extension Session {
     public func recordDecision(_ tenant: String, debtor: String, at: Date, action: Decision.Action, reasons: [Reason]) async throws {
         try await exec("INSERT INTO decisions (tenant_id, debtor_id, at, action, reasons) VALUES (?, ?, ?, ?, ?)",
                        [.text(tenant), .text(debtor), .time(at), .text(action.rawValue), .text(Session.json(reasons))])
+        let compliance = reasons.filter { Session.complianceCodes.contains($0.code) }
+        if !compliance.isEmpty {
+            try await auditSystem(tenant, action: "compliance.decision", object: "debtor:\(debtor)", outcome: action.rawValue,
+                                  detail: compliance.map { "\($0.code): \($0.message)" }.joined(separator: "; "))
+        }
     }
 
     /// A debtor's decisions, oldest first.

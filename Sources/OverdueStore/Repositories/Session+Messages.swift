@@ -141,6 +141,7 @@ extension Session {
             try await emit(tenant, .messageReceived, debtor: m.debtorID, data: EventData.Message(m, includeBody: true), at: m.at)
         } else if m.status == .sent {
             try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
+            try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
         }
         return true
     }
@@ -156,6 +157,7 @@ extension Session {
         let before = try await row("SELECT status FROM messages WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(m.id)]).map { try $0.string("status") }
         if m.status == .sent && before != MessageRecord.Status.sent.rawValue {
             try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
+            try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
         }
         try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
                        [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
