@@ -113,10 +113,15 @@ struct APIController: Sendable {
         return Self.json(Listing.jsonLine(CasePage(tenant: tenant, count: shown.count, items: shown.map(CaseLine.init), next_cursor: next)))
     }
 
+    /// A case and its whole timeline.
     struct CaseDetail: Encodable {
         let `case`: CaseLine
         let messages: [OutboxLine]
         let decisions: [DecisionLine]
+        let promises: [LedgerController.PromiseLine]
+        let disputes: [ConversationController.DisputeLine]
+        let holds: [LedgerController.HoldLine]
+        let payments: [LedgerController.PaymentLine]
     }
 
     struct DecisionLine: Encodable { let at: String; let action: String; let reasons: [String] }
@@ -130,7 +135,11 @@ struct APIController: Sendable {
                               messages: try await s.messages(tenant, direction: nil, debtor: debtor).map(OutboxLine.init),
                               decisions: try await s.decisions(tenant, debtor: debtor).map {
                                   DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message))
-                              })
+                              },
+                              promises: try await s.commitments(tenant, debtor: debtor).map(LedgerController.PromiseLine.init),
+                              disputes: try await s.disputes(tenant, debtor: debtor).map(ConversationController.DisputeLine.init),
+                              holds: try await s.holds(tenant, debtor: debtor).map(LedgerController.HoldLine.init),
+                              payments: try await s.payments(tenant, debtor: debtor).map(LedgerController.PaymentLine.init))
         }
         guard let detail else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no case for debtor '\(debtor)'")
@@ -138,16 +147,27 @@ struct APIController: Sendable {
         return Self.json(Listing.jsonLine(detail))
     }
 
+    struct MessagePage: Encodable {
+        let tenant: String
+        let count: Int
+        let items: [OutboxLine]
+        let next_cursor: String?
+    }
+
+    /// `GET /api/v1/outbox[?debtor=&channel=&limit=&cursor=]`: outbound messages in time order.
     @Sendable func outbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try tenant(context)
-        var messages = try await store.read { try await $0.messages(tenant, direction: .outbound, debtor: request.uri.queryParameters.get("debtor")) }
-        if let ch = request.uri.queryParameters.get("channel") {
-            guard let channel = Channel(rawValue: ch) else {
-                throw Problem(type: "https://overdue.dev/problems/invalid-parameter", title: "Invalid parameter", status: 400,
-                              detail: "channel must be email, sms or voice (got '\(ch)')")
-            }
-            messages = messages.filter { $0.channel == channel }
+        var q = Query(request)
+        let channel = q.choice("channel", Channel.self)
+        let debtor = q.value("debtor")
+        let limit = q.limit()
+        let cursor = q.cursor()
+        try q.done()
+        let rows = try await store.read {
+            try await $0.messages(tenant, direction: .outbound, debtor: debtor, channel: channel, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1)
         }
-        return Self.json(Listing.jsonLine(Page(tenant: tenant, count: messages.count, items: messages.map(OutboxLine.init))))
+        let shown = Array(rows.prefix(limit))
+        let next = rows.count > limit ? shown.last.map { Cursor(key: Timestamp.format($0.at), id: $0.id).token } : nil
+        return Self.json(Listing.jsonLine(MessagePage(tenant: tenant, count: shown.count, items: shown.map(OutboxLine.init), next_cursor: next)))
     }
 }

@@ -215,7 +215,7 @@ struct AccountsController: Sendable {
         APIController.json(Listing.jsonLine(UserLine(try await currentUser(context))))
     }
 
-    /// `{current, new}`: ends every other session of the user.
+    /// `{current, new}`: every session of the user ends (a stolen session dies with the old password); sign in again.
     @Sendable func changePassword(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let user = try await currentUser(context)
         var f = try await Fields.body(request, limit: 1 << 16)

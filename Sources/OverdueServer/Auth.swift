@@ -74,6 +74,12 @@ struct AuthMiddleware: RouterMiddleware {
 
         /// Nil when the request may go, else seconds to wait.
         func take(_ key: String, now: Date) -> TimeInterval? {
+            // Many distinct callers (addresses, say) must not grow memory without end: a bucket that
+            // has refilled is the same as no bucket.
+            if buckets.count > 10_000 {
+                let refill = Double(burst) / rate
+                buckets = buckets.filter { now.timeIntervalSince($0.value.at) < refill }
+            }
             let (after, wait) = (buckets[key] ?? .full(burst: burst, at: now)).take(now: now, rate: rate, burst: burst)
             buckets[key] = after
             return wait

@@ -163,13 +163,28 @@ struct ConversationController: Sendable {
         return APIController.json(#"{"status":"active"}"#)
     }
 
-    struct DisputeLine: Encodable { let id: String; let invoice: String; let reason: String; let opened_at: String; let status: String; let resolution: String? }
+    struct DisputeLine: Encodable {
+        let id: String
+        let invoice: String
+        let reason: String
+        let opened_at: String
+        let status: String
+        let resolution: String?
+
+        init(_ d: Dispute) {
+            id = d.id
+            invoice = d.invoiceNumber
+            reason = d.reason.rawValue
+            opened_at = Timestamp.format(d.openedAt)
+            status = d.status.rawValue
+            resolution = d.resolution
+        }
+    }
 
     @Sendable func disputes(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let rows = try await store.read { try await $0.disputes(tenant, openOnly: request.uri.queryParameters.get("all") != "true") }
-        let lines = rows.map { DisputeLine(id: $0.id, invoice: $0.invoiceNumber, reason: $0.reason.rawValue, opened_at: Timestamp.format($0.openedAt),
-                                           status: $0.status.rawValue, resolution: $0.resolution) }
+        let lines = rows.map(DisputeLine.init)
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
     }
 

@@ -113,6 +113,17 @@ struct LedgerController: Sendable {
         let invoice_number: String?
         let reason: String
         let until: String
+
+        init(debtor_id: String, invoice_number: String?, reason: String, until: String) {
+            self.debtor_id = debtor_id
+            self.invoice_number = invoice_number
+            self.reason = reason
+            self.until = until
+        }
+
+        init(_ h: Hold) {
+            self.init(debtor_id: h.debtorID, invoice_number: h.invoiceNumber, reason: h.reason, until: Timestamp.format(h.until))
+        }
     }
 
     struct PromiseLine: Encodable {
@@ -126,6 +137,19 @@ struct LedgerController: Sendable {
         let made_at: String
         let review_at: String
         let invoice_numbers: [String]
+
+        init(_ c: Commitment) {
+            id = c.id
+            kind = c.kind.rawValue
+            date = c.date.description
+            amount_minor = c.target.minorUnits
+            currency = c.target.currency.code
+            channel = c.channel.rawValue
+            status = c.status.rawValue
+            made_at = Timestamp.format(c.madeAt)
+            review_at = Timestamp.format(c.reviewAt)
+            invoice_numbers = c.invoiceNumbers
+        }
     }
 
     struct DocumentLine: Encodable {
@@ -306,9 +330,7 @@ struct LedgerController: Sendable {
         if debtor == nil { q.fail("debtor", "is required (holds are listed per debtor)") }
         try q.done()
         let rows = try await store.read { try await $0.holds(tenant, debtor: debtor!) }
-        return APIController.json(Listing.jsonLine(PageOf(items: rows.map {
-            HoldLine(debtor_id: $0.debtorID, invoice_number: $0.invoiceNumber, reason: $0.reason, until: Timestamp.format($0.until))
-        }, next: nil)))
+        return APIController.json(Listing.jsonLine(PageOf(items: rows.map(HoldLine.init), next: nil)))
     }
 
     /// `{debtor_id, invoice_number?, reason, until}`: pauses the debtor (or one invoice) and re-plans.
@@ -330,8 +352,7 @@ struct LedgerController: Sendable {
             try await s.addHold(tenant, hold, now: Date())
             try await s.schedule(tenant, subjects: [hold.debtorID], at: Date(), mode: .earliest)
         }
-        return APIController.json(Listing.jsonLine(HoldLine(debtor_id: hold.debtorID, invoice_number: hold.invoiceNumber, reason: hold.reason, until: Timestamp.format(hold.until))),
-                                  status: .created)
+        return APIController.json(Listing.jsonLine(HoldLine(hold)), status: .created)
     }
 
     /// `GET /api/v1/promises?debtor=…[&status=open|kept|broken|unmatched]` (promises and payment claims).
@@ -343,11 +364,7 @@ struct LedgerController: Sendable {
         let status = q.choice("status", Commitment.Status.self)
         try q.done()
         let rows = try await store.read { try await $0.commitments(tenant, debtor: debtor!) }.filter { status == nil || $0.status == status }
-        return APIController.json(Listing.jsonLine(PageOf(items: rows.map {
-            PromiseLine(id: $0.id, kind: $0.kind.rawValue, date: $0.date.description, amount_minor: $0.target.minorUnits, currency: $0.target.currency.code,
-                        channel: $0.channel.rawValue, status: $0.status.rawValue, made_at: Timestamp.format($0.madeAt), review_at: Timestamp.format($0.reviewAt),
-                        invoice_numbers: $0.invoiceNumbers)
-        }, next: nil)))
+        return APIController.json(Listing.jsonLine(PageOf(items: rows.map(PromiseLine.init), next: nil)))
     }
 
     /// `{resolution}`: the invoice is chased again.

@@ -204,9 +204,33 @@ enum OpenAPIDocument {
       },
       "type": "array"
      },
+     "disputes": {
+      "items": {
+       "$ref": "#/components/schemas/Dispute"
+      },
+      "type": "array"
+     },
+     "holds": {
+      "items": {
+       "$ref": "#/components/schemas/Hold"
+      },
+      "type": "array"
+     },
      "messages": {
       "items": {
        "$ref": "#/components/schemas/Message"
+      },
+      "type": "array"
+     },
+     "payments": {
+      "items": {
+       "$ref": "#/components/schemas/Payment"
+      },
+      "type": "array"
+     },
+     "promises": {
+      "items": {
+       "$ref": "#/components/schemas/Promise"
       },
       "type": "array"
      }
@@ -214,7 +238,11 @@ enum OpenAPIDocument {
     "required": [
      "case",
      "decisions",
-     "messages"
+     "disputes",
+     "holds",
+     "messages",
+     "payments",
+     "promises"
     ],
     "type": "object"
    },
@@ -1415,6 +1443,12 @@ enum OpenAPIDocument {
       },
       "type": "array"
      },
+     "next_cursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
      "tenant": {
       "type": "string"
      }
@@ -2367,7 +2401,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem429"
      }
     },
-    "summary": "A case with its timeline (messages on every channel, decisions with reasons)",
+    "summary": "A case with its timeline: messages on every channel, decisions with reasons, promises, disputes, holds, payments",
     "tags": [
      "cases"
     ]
@@ -4180,6 +4214,26 @@ enum OpenAPIDocument {
        ],
        "type": "string"
       }
+     },
+     {
+      "description": "Items per page (1\u2013500, default 50).",
+      "in": "query",
+      "name": "limit",
+      "required": false,
+      "schema": {
+       "maximum": 500,
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "next_cursor from the previous page.",
+      "in": "query",
+      "name": "cursor",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
      }
     ],
     "responses": {
@@ -4215,7 +4269,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem429"
      }
     },
-    "summary": "Outbound messages",
+    "summary": "Outbound messages in time order",
     "tags": [
      "outbox"
     ]
@@ -5134,7 +5188,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem429"
      }
     },
-    "summary": "Change one's password (other sessions end)",
+    "summary": "Change one's password (every session of the user ends: sign in again)",
     "tags": [
      "users"
     ]

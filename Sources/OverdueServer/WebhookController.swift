@@ -163,10 +163,10 @@ struct WebhookController: Sendable {
         let rows = try await api.store.read {
             try await $0.events(tenant, after: cursor.flatMap { Int64($0.id) }, types: types, debtor: debtor, limit: limit + 1)
         }
-        let lines = rows.map { EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload)) }
-        var page = PageOf(lines, limit: limit) { _ in Cursor(key: "", id: "") }
-        if rows.count > limit { page = PageOf(items: page.items, next: Cursor(key: "", id: String(rows[limit - 1].seq)).token) }
-        return APIController.json(Listing.jsonLine(page))
+        let shown = rows.prefix(limit)
+        let lines = shown.map { EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload)) }
+        let next = rows.count > limit ? shown.last.map { Cursor(key: "", id: String($0.seq)).token } : nil
+        return APIController.json(Listing.jsonLine(PageOf(items: Array(lines), next: next)))
     }
 }
 

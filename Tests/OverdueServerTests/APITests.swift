@@ -89,12 +89,22 @@ import Testing
     }
 
     @Test func oneCaseHasItsTimeline() async throws {
-        try await withApp { client in
+        try await withApp(setup: { store in
+            try await store.write { s in
+                try await s.addHold("demo", Hold(debtorID: "S001", reason: "customer audit", until: Date().addingTimeInterval(86400)), now: Date())
+                let invoice = try await s.invoices("demo", debtor: "S001").first!.number
+                try await s.insertDispute("demo", debtor: "S001", Dispute(id: "dsp_t", invoiceNumber: invoice, reason: .accessorial, openedAt: Date()))
+            }
+        }) { client in
             try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.auth) { response in
                 #expect(response.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect(((json["case"] as? [String: Any])?["debtor_id"] as? String) == "S001")
                 #expect((json["decisions"] as? [Any])?.isEmpty == false)
+                #expect((json["messages"] as? [Any])?.isEmpty == false)
+                #expect((json["holds"] as? [[String: Any]])?.first?["reason"] as? String == "customer audit")
+                #expect((json["disputes"] as? [[String: Any]])?.contains { $0["id"] as? String == "dsp_t" } == true)
+                #expect(json["promises"] is [Any] && json["payments"] is [Any])
             }
         }
     }

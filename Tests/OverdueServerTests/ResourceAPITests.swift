@@ -105,6 +105,20 @@ import Testing
                 }
             }
             #expect(bucketed == all.filter { $0["oldest_due"] is String }.count)
+            // The outbox pages in time order without losing or repeating a message.
+            var ids: [String] = []
+            var times: [String] = []
+            var next: String?
+            repeat {
+                next = try await client.execute(uri: "/api/v1/outbox?limit=7" + (next.map { "&cursor=\($0)" } ?? ""), method: .get, headers: Self.headers()) { response in
+                    let page = Self.json(response.body)
+                    for m in page["items"] as? [[String: Any]] ?? [] { ids.append(m["id"] as? String ?? ""); times.append(m["at"] as? String ?? "") }
+                    return page["next_cursor"] as? String
+                }
+            } while next != nil
+            #expect(ids.count > 7)
+            #expect(Set(ids).count == ids.count)
+            #expect(times == times.sorted())
             try await client.execute(uri: "/api/v1/cases?sort=colour&aging=old&status=happy", method: .get, headers: Self.headers()) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(Self.pointers(response.body) == ["#/query/sort", "#/query/aging", "#/query/status"])

@@ -242,6 +242,18 @@ extension Session {
         return try await rows(sql + " ORDER BY at, debtor_id, idempotency_key", binds).map(Session.message)
     }
 
+    /// A page of messages in time order after `after` (a time and id), optionally of one debtor and channel.
+    public func messages(_ tenant: String, direction: MessageRecord.Direction?, debtor: String?, channel: Channel?,
+                         after: (at: String, id: String)?, limit: Int) async throws -> [MessageRecord] {
+        var sql = "SELECT * FROM messages WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let direction { sql += " AND direction = ?"; binds.append(.text(direction.rawValue)) }
+        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        if let channel { sql += " AND channel = ?"; binds.append(.text(channel.rawValue)) }
+        if let after { sql += " AND (at > ? OR (at = ? AND id > ?))"; binds += [.text(after.at), .text(after.at), .text(after.id)] }
+        return try await rows(sql + " ORDER BY at, id LIMIT \(max(1, limit))", binds).map(Session.message)
+    }
+
     /// Every outbound attempt recorded for a debtor, by idempotency key (the dispatcher's memory of
     /// what was already decided and handed over).
     public func outboundAttempts(_ tenant: String, debtor: String) async throws -> [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] {
