@@ -106,20 +106,32 @@ struct AccountsController: Sendable {
     /// `POST /auth/login` `{email, password, totp?}` (JSON or a form): sets the session cookie.
     @Sendable func login(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let ip = context.clientIP(request)
-        if let wait = await loginLimiter.take(ip ?? "unknown", now: Date()) {
-            try await Self.audit(store, tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
-                                 detail: "too many sign-in attempts from this address")
-            var response = Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
-                                   detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s").response()
-            response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
-            return response
-        }
         var f = try await Self.credentials(request)
         let email = f.string("email", maxLength: 320)?.lowercased()
         let password = f.string("password", maxLength: 1024)
         let code = f.string("totp", required: false, maxLength: 12)
         try f.done()
-        guard let email, let password else { return Response(status: .badRequest) }
+        let (token, session) = try await authenticate(email: email!, password: password!, totp: code, ip: ip)
+        var response = APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
+                                                                        expires_at: Timestamp.format(session.expiresAt))))
+        response.setCookie(cookie(token))
+        return response
+    }
+
+    /// The session cookie carrying `token` (empty: one that deletes it).
+    func cookie(_ token: String) -> Cookie {
+        Cookie(name: Self.cookieName, value: token, maxAge: token.isEmpty ? 0 : Int(Self.lifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict)
+    }
+
+    /// Checks a sign-in (per-address limit, password, second factor), audits it, and starts a session.
+    func authenticate(email rawEmail: String, password: String, totp code: String?, ip: String?) async throws -> (token: String, session: UserSession) {
+        if let wait = await loginLimiter.take(ip ?? "unknown", now: Date()) {
+            try await Self.audit(store, tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
+                                 detail: "too many sign-in attempts from this address")
+            throw Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
+                          detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
+        }
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let user = try await store.read { try await $0.user(email: email) }
         // Always one bcrypt verification, so that timing does not tell which emails have accounts.
         let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
@@ -139,16 +151,12 @@ struct AccountsController: Sendable {
                 throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the second-factor code is wrong or expired")
             }
         }
-        let (token, session) = try await store.write { s in
+        return try await store.write { s in
             let made = try await s.createUserSession(user, ttl: Self.lifetime, ip: ip, now: Date())
             try await s.appendAudit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: "/auth/login", outcome: "ok", ip: ip,
                                     detail: user.totpSecret == nil ? "password" : "password + TOTP", at: Date())
             return made
         }
-        var response = APIController.json(Listing.jsonLine(SessionLine(user: UserLine(user), tenant: user.tenant, csrf_token: session.csrfToken,
-                                                                        expires_at: Timestamp.format(session.expiresAt))))
-        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(Self.lifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict))
-        return response
     }
 
     /// A login body: JSON, or a form post from the sign-in page.
@@ -186,7 +194,7 @@ struct AccountsController: Sendable {
                                     ip: context.clientIP(request), detail: "", at: Date())
         }
         var response = Response(status: .noContent)
-        response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict))
+        response.setCookie(cookie(""))
         return response
     }
 

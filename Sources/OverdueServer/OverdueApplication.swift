@@ -61,8 +61,10 @@ public func buildApplication(
     WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks).register(on: router)
     LedgerController(api: api, documents: configuration.documents).register(on: router)
     ConfigController(api: api).register(on: router)
-    AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
-                       secureCookie: configuration.secureCookie).register(on: router)
+    let accounts = AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
+                                      secureCookie: configuration.secureCookie)
+    accounts.register(on: router)
+    DashboardController(api: api, accounts: accounts, engine: engine).register(on: router)
     ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
                               voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
     var services: [any Service] = []
@@ -85,10 +87,15 @@ struct Problem: Error, Encodable {
     let detail: String
     /// Every bad field of a request (validation problems only).
     var errors: [FieldError]? = nil
+    /// Seconds to wait (429 only; sent as `Retry-After`, not in the body).
+    var retryAfter: Int? = nil
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
     func response() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(self))))
     }
 }

@@ -1,0 +1,70 @@
+/// The dashboard's static files, compiled in (no CDN, no build step).
+enum DashboardAssets {
+    /// One stylesheet: readable type, high contrast (text ≥ 7:1 on white), visible focus, and a
+    /// single column on a phone.
+    static let css = """
+    :root { --ink: #16202b; --muted: #4a5868; --line: #d5dce4; --bg: #f5f7fa; --card: #fff; --brand: #1f3a5f; --accent: #0b5cad;
+            --ok: #1d6b35; --warn: #8a5300; --bad: #a4161a; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+    * { box-sizing: border-box; }
+    body { margin: 0; color: var(--ink); background: var(--bg); }
+    a { color: var(--accent); }
+    a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+    .top { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: center; padding: .6rem 1rem; background: var(--brand); color: #fff; }
+    .top a { color: #fff; text-decoration: none; }
+    .top nav a { padding: .25rem .5rem; border-radius: 4px; }
+    .top nav a[aria-current="page"] { background: rgba(255,255,255,.18); font-weight: 600; }
+    .brand { font-weight: 700; letter-spacing: .02em; }
+    .signout { margin-left: auto; display: flex; gap: .5rem; align-items: center; }
+    .who { font-size: .85rem; opacity: .9; }
+    main { max-width: 1200px; margin: 0 auto; padding: 1rem; }
+    h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
+    h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
+    .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin-bottom: 1rem; }
+    .narrow { max-width: 26rem; margin: 3rem auto; }
+    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: .75rem; margin-bottom: 1rem; }
+    .tile { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem; display: flex; flex-direction: column; }
+    .tile .k { color: var(--muted); font-size: .85rem; }
+    .tile .v { font-size: 1.35rem; font-weight: 650; }
+    .tile .s { color: var(--muted); font-size: .85rem; }
+    .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
+    table { width: 100%; border-collapse: collapse; }
+    th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+    thead th { font-size: .85rem; color: var(--muted); font-weight: 600; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    .muted { color: var(--muted); }
+    .small { font-size: .85rem; }
+    .error { color: var(--bad); font-weight: 600; }
+    .status { display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .8rem; border: 1px solid currentColor; }
+    .status.active { color: var(--accent); } .status.handoff { color: var(--bad); } .status.paused { color: var(--warn); } .status.resolved { color: var(--ok); }
+    form label { display: block; font-size: .9rem; margin: .5rem 0 .2rem; }
+    input, select, textarea { font: inherit; padding: .45rem .55rem; border: 1px solid #8391a2; border-radius: 6px; width: 100%; background: #fff; color: var(--ink); }
+    button { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--brand); background: var(--brand); color: #fff; cursor: pointer; margin-top: .6rem; }
+    .signout button { margin: 0; background: transparent; border-color: #fff; }
+    .filters { display: grid; grid-template-columns: 2fr 1fr auto; gap: .25rem .75rem; align-items: end; margin-bottom: .5rem; }
+    .filters label { grid-row: 1; } .filters input, .filters select, .filters button { grid-row: 2; margin: 0; }
+    .bars rect { fill: var(--accent); } .bars .label { font-size: 13px; fill: var(--ink); } .bars .value { font-size: 12px; fill: var(--muted); }
+    .counts { list-style: none; padding: 0; margin: 0; } .counts li { display: flex; justify-content: space-between; padding: .3rem 0; border-bottom: 1px solid var(--line); }
+    .timeline { list-style: none; padding: 0; margin: 0; }
+    .ev { display: grid; grid-template-columns: 11rem 1fr; gap: .75rem; padding: .6rem 0; border-bottom: 1px solid var(--line); }
+    .ev time { color: var(--muted); font-size: .85rem; font-variant-numeric: tabular-nums; }
+    .ev.in blockquote { border-left-color: var(--accent); }
+    blockquote { margin: .35rem 0; padding: .35rem .75rem; border-left: 3px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; }
+    .inbox { list-style: none; padding: 0; }
+    @media (max-width: 640px) {
+      .filters { grid-template-columns: 1fr; } .filters label, .filters input, .filters select, .filters button { grid-row: auto; }
+      .ev { grid-template-columns: 1fr; } table.list thead { display: none; } table.list td { display: block; border: 0; padding: .15rem 0; }
+      table.list tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
+    }
+    """
+
+    /// The web app manifest: installable on a phone's home screen.
+    static let manifest = """
+    {"name":"Overdue","short_name":"Overdue","start_url":"/app","scope":"/","display":"standalone","background_color":"#f5f7fa","theme_color":"#1f3a5f",
+     "icons":[{"src":"/app/icon.svg","sizes":"any","type":"image/svg+xml","purpose":"any maskable"}]}
+    """
+
+    /// The app icon.
+    static let icon = """
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#1f3a5f"/><path d="M18 34a14 14 0 1 0 14-14" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round"/><path d="M32 14v8l6-4z" fill="#ffbf47"/></svg>
+    """
+}

@@ -1,0 +1,331 @@
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// The dashboard's pages as pure functions of what they show: no I/O here, so each page can be
+/// rendered from fixed data in a test.
+enum Pages {
+    /// Who is looking, for the header and the forms.
+    struct Viewer: Sendable {
+        let email: String
+        let role: Role
+        let tenant: String
+        let csrf: String
+    }
+
+    static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox")]
+
+    /// The page shell: header with navigation and sign-out, main content.
+    static func layout(title: String, viewer: Viewer?, current: String = "", _ content: HTML) -> HTML {
+        let links = nav.map { item -> HTML in
+            item.path == current ? "<a href=\"\(item.path)\" aria-current=\"page\">\(item.label)</a>" : "<a href=\"\(item.path)\">\(item.label)</a>"
+        }
+        let header: HTML = viewer.map { v in
+            """
+            <header class="top">
+              <a class="brand" href="/app">Overdue</a>
+              <nav aria-label="Main">\(links)</nav>
+              <form class="signout" method="post" action="/logout">
+                <input type="hidden" name="_csrf" value="\(v.csrf)">
+                <span class="who">\(v.email) · \(v.role.rawValue) · \(v.tenant)</span>
+                <button type="submit">Sign out</button>
+              </form>
+            </header>
+            """
+        } ?? "<header class=\"top\"><span class=\"brand\">Overdue</span></header>"
+        return """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · Overdue</title>
+        <link rel="stylesheet" href="/app/style.css">
+        <link rel="manifest" href="/app/manifest.webmanifest">
+        <meta name="theme-color" content="#1f3a5f">
+        </head>
+        <body>
+        \(header)
+        <main id="main">
+        \(content)
+        </main>
+        </body>
+        </html>
+        """
+    }
+
+    // MARK: Sign-in
+
+    static func login(error: String?, email: String, next: String) -> HTML {
+        layout(title: "Sign in", viewer: nil, """
+        <section class="card narrow">
+          <h1>Sign in</h1>
+          \(error.map { e -> HTML in "<p class=\"error\" role=\"alert\">\(e)</p>" })
+          <form method="post" action="/login">
+            <input type="hidden" name="next" value="\(next)">
+            <label for="email">Email</label>
+            <input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
+            <label for="password">Password</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <label for="totp">Authenticator code <span class="hint">(if you set one up)</span></label>
+            <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*">
+            <button type="submit">Sign in</button>
+          </form>
+        </section>
+        """)
+    }
+
+    // MARK: Overview
+
+    struct OverviewData: Sendable {
+        let overview: Overview
+        let collected: Int64
+        let promises: PromiseFigures
+        let disputes: [(reason: String, count: Int)]
+        let channels: [(channel: Channel, sent: Int, replies: Int)]
+        let today: LocalDate
+    }
+
+    static func money(_ minor: Int64, _ currency: Currency) -> String { Money(minorUnits: minor, currency: currency).description }
+
+    /// Horizontal bars as inline SVG, with the figures as text for screen readers.
+    static func bars(_ rows: [(label: String, value: Int64, note: String)], title: String) -> HTML {
+        let maxValue = max(1, rows.map(\.value).max() ?? 1)
+        let height = rows.count * 28 + 4
+        let bars = rows.enumerated().map { i, r -> HTML in
+            let w = Int((Double(r.value) / Double(maxValue)) * 300)
+            let y = i * 28 + 2
+            return """
+            <text x="0" y="\(y + 17)" class="label">\(r.label)</text><rect x="110" y="\(y + 4)" width="\(max(w, r.value > 0 ? 2 : 0))" height="18" rx="3"></rect><text x="\(110 + w + 6)" y="\(y + 17)" class="value">\(r.note)</text>
+            """
+        }
+        return """
+        <svg class="bars" viewBox="0 0 560 \(height)" role="img" aria-label="\(title)"><title>\(title)</title>\(bars)</svg>
+        """
+    }
+
+    static func overview(_ d: OverviewData, viewer: Viewer) -> HTML {
+        let o = d.overview
+        let cur = o.currency
+        let aging = bars(o.aging.map { ($0.bucket.label, $0.amount, "\(money($0.amount, cur)) · \($0.cases) case\($0.cases == 1 ? "" : "s")") }, title: "Open balance by age")
+        let kept = d.promises.keptRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
+        let disputeRows = d.disputes.isEmpty ? "<p class=\"muted\">No open disputes.</p>" :
+            HTML.join(d.disputes.map { "<li><span>\($0.reason)</span> <strong>\($0.count)</strong></li>" }).wrapped("ul", class: "counts")
+        let channelRows = HTML.join(d.channels.map { c -> HTML in
+            let rate = c.sent == 0 ? "—" : String(format: "%.0f%%", Double(c.replies) / Double(c.sent) * 100)
+            return "<tr><th scope=\"row\">\(c.channel.rawValue)</th><td>\(c.sent)</td><td>\(c.replies)</td><td>\(rate)</td></tr>"
+        })
+        return layout(title: "Overview", viewer: viewer, current: "/app", """
+        <h1>Overview</h1>
+        <section class="tiles" aria-label="Totals">
+          <div class="tile"><span class="k">Overdue</span><span class="v">\(money(o.overdue, cur))</span></div>
+          <div class="tile"><span class="k">Open</span><span class="v">\(money(o.open, cur))</span></div>
+          <div class="tile"><span class="k">Collected this month</span><span class="v">\(money(d.collected, cur))</span></div>
+          <div class="tile"><span class="k">Promises due this week</span><span class="v">\(d.promises.dueThisWeek)</span><span class="s">\(money(d.promises.dueThisWeekAmount, cur))</span></div>
+          <div class="tile"><span class="k">Promises kept</span><span class="v">\(kept)</span><span class="s">\(d.promises.kept) kept · \(d.promises.broken) broken</span></div>
+        </section>
+        <section class="card"><h2>Aging</h2>\(aging)
+          \(o.otherCurrencyCases > 0 ? "<p class=\"muted\">\(o.otherCurrencyCases) case(s) billed in other currencies are not in these totals.</p>" as HTML : .empty)
+        </section>
+        <div class="cols">
+          <section class="card"><h2>Open disputes by reason</h2>\(disputeRows)</section>
+          <section class="card"><h2>Channels (last 30 days)</h2>
+            <table><thead><tr><th scope="col">Channel</th><th scope="col">Sent</th><th scope="col">Replies</th><th scope="col">Reply rate</th></tr></thead>
+            <tbody>\(channelRows)</tbody></table>
+          </section>
+        </div>
+        """)
+    }
+
+    // MARK: Worklist
+
+    struct WorkItem: Sendable {
+        let record: CaseRecord
+        let score: Double
+        let reasons: [String]
+        let daysPastDue: Int
+    }
+
+    static func worklist(_ items: [WorkItem], query: String, status: String, viewer: Viewer) -> HTML {
+        let rows = HTML.join(items.map { i -> HTML in
+            let r = i.record
+            return """
+            <tr>
+              <td><a href="/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)">\(r.debtorName)</a><div class="muted small">\(r.debtorID)</div></td>
+              <td class="num">\(r.balance?.description ?? "—")</td>
+              <td class="num">\(i.daysPastDue)</td>
+              <td><span class="status \(r.status.rawValue)">\(r.status.rawValue)</span></td>
+              <td>\(r.nextActionAt.map { Timestamp.format($0) } ?? "—") \(r.nextActionChannel?.rawValue ?? "")</td>
+              <td class="small">\(i.reasons.joined(separator: " · "))</td>
+            </tr>
+            """
+        })
+        let options = HTML.join((["all"] + CaseStatus.allCases.map(\.rawValue)).map { s -> HTML in
+            s == status ? "<option selected>\(s)</option>" : "<option>\(s)</option>"
+        })
+        return layout(title: "Worklist", viewer: viewer, current: "/app/cases", """
+        <h1>Worklist</h1>
+        <form class="filters" method="get" action="/app/cases" role="search">
+          <label for="q">Debtor, invoice, load, PRO or BOL number</label>
+          <input id="q" name="q" type="search" value="\(query)">
+          <label for="status">Status</label>
+          <select id="status" name="status">\(options)</select>
+          <button type="submit">Filter</button>
+        </form>
+        <p class="muted">\(items.count) case\(items.count == 1 ? "" : "s"), most urgent first (amount × age × risk).</p>
+        <table class="list">
+          <thead><tr><th scope="col">Debtor</th><th scope="col">Open</th><th scope="col">Days late</th><th scope="col">Status</th><th scope="col">Next</th><th scope="col">Why here</th></tr></thead>
+          <tbody>\(rows)</tbody>
+        </table>
+        """)
+    }
+
+    // MARK: Case
+
+    struct CaseData: Sendable {
+        let record: CaseRecord
+        let contacts: [Contact]
+        let suppressions: [Suppression]
+        let invoices: [Invoice]
+        let documents: [StoredDocument]
+        let messages: [MessageRecord]
+        let decisions: [(at: Date, action: String, reasons: [Reason])]
+        let promises: [Commitment]
+        let disputes: [Dispute]
+        let holds: [Hold]
+        let payments: [Payment]
+        let now: Date
+    }
+
+    /// One timeline entry.
+    struct Entry {
+        let at: Date
+        let kind: String
+        let html: HTML
+    }
+
+    static func timeline(_ d: CaseData) -> [Entry] {
+        var out: [Entry] = []
+        for m in d.messages {
+            let dir = m.direction == .inbound ? "from \(m.contactName ?? m.from ?? "?")" : "to \(m.contactName ?? m.to ?? "?")"
+            out.append(Entry(at: m.at, kind: m.direction == .inbound ? "in" : "out", html: """
+            <strong>\(m.channel.rawValue) \(dir)</strong> <span class="muted">\(m.kind) · \(m.status.rawValue)</span>
+            \(m.subject.map { s -> HTML in "<div class=\"subject\">\(s)</div>" })
+            <blockquote>\(m.body)</blockquote>
+            \(m.recordingURL.map { u -> HTML in "<a href=\"\(u)\">Recording</a>" })
+            """))
+        }
+        for dec in d.decisions {
+            out.append(Entry(at: dec.at, kind: "decision", html: "<strong>Decision: \(dec.action)</strong><ul>\(dec.reasons.map { r -> HTML in "<li>\(r.message)</li>" })</ul>"))
+        }
+        for p in d.promises {
+            out.append(Entry(at: p.madeAt, kind: "promise", html: "<strong>\(p.kind == .promise ? "Promise" : "Payment claim")</strong> \(p.target.description) by \(p.date.description) — \(p.status.rawValue)"))
+        }
+        for x in d.disputes {
+            out.append(Entry(at: x.openedAt, kind: "dispute", html: "<strong>Dispute</strong> on \(x.invoiceNumber): \(x.reason.label) — \(x.status.rawValue)\(x.resolution.map { " (\($0))" } ?? "")"))
+        }
+        for p in d.payments {
+            out.append(Entry(at: p.date.at(hour: 12, in: TimeZone(identifier: "UTC")!), kind: "payment",
+                             html: "<strong>Payment</strong> \(p.amount.description)\(p.reference.map { " · \($0)" } ?? "")"))
+        }
+        return out.sorted { ($0.at, $0.kind) > ($1.at, $1.kind) }
+    }
+
+    static func localTime(_ now: Date, _ zone: TimeZone) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "EEE HH:mm"
+        return f.string(from: now)
+    }
+
+    static func casePage(_ d: CaseData, viewer: Viewer) -> HTML {
+        let r = d.record
+        let contacts = HTML.join(d.contacts.map { c -> HTML in
+            let out = d.suppressions.filter { $0.contactID == c.id }.map { $0.channel?.rawValue ?? "all" }
+            return """
+            <tr><th scope="row">\(c.name)\(c.role.map { r -> HTML in " <span class=\"muted\">(\(r))</span>" })</th>
+            <td>\(c.email ?? "—")</td><td>\(c.phone ?? "—")</td>
+            <td>\(c.smsConsent ? "SMS ✓" : "SMS ✗") \(c.callConsent ? "calls ✓" : "calls ✗")</td>
+            <td>\(out.isEmpty ? "—" : "opted out: " + out.joined(separator: ", "))</td>
+            <td>\(c.timeZone) · \(localTime(d.now, c.zone))</td></tr>
+            """
+        })
+        let invoices = HTML.join(d.invoices.map { i -> HTML in
+            let docs = d.documents.filter { $0.ref.invoiceNumber == i.number }.map { doc -> HTML in
+                "<a href=\"/api/v1/documents/\(doc.ref.id)\">\(doc.ref.kind.label)</a>"
+            }
+            return "<tr><th scope=\"row\">\(i.number)</th><td class=\"num\">\(i.amount.description)</td><td>\(i.dueDate.description)</td><td>\(i.loadNumber ?? "")</td><td>\(HTML.join(docs, separator: ", "))</td></tr>"
+        })
+        let entries = HTML.join(timeline(d).map { e -> HTML in
+            "<li class=\"ev \(e.kind)\"><time datetime=\"\(Timestamp.format(e.at))\">\(Timestamp.format(e.at))</time><div>\(e.html)</div></li>"
+        })
+        let next: HTML = r.nextActionAt.map { at -> HTML in
+            "<p><strong>Next:</strong> \(r.nextActionChannel?.rawValue ?? "action") at \(Timestamp.format(at))</p>"
+        } ?? "<p><strong>Next:</strong> nothing scheduled</p>"
+        let why = HTML.join(r.reasons.map { x -> HTML in "<li>\(x.message)</li>" })
+        let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
+        let base = "/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)"
+        let actions: HTML = viewer.role.allows(.work) ? """
+        <section class="card"><h2>Act</h2>
+          <form method="post" action="\(base)/message">\(csrf)
+            <label for="channel">Channel</label><select id="channel" name="channel"><option>email</option><option>sms</option></select>
+            <label for="text">Message</label><textarea id="text" name="text" rows="3" required></textarea>
+            <button type="submit">Send</button>
+          </form>
+          <form method="post" action="\(base)/hold">\(csrf)
+            <label for="reason">Hold because</label><input id="reason" name="reason" required>
+            <label for="until">until</label><input id="until" name="until" type="date" required>
+            <button type="submit">Hold</button>
+          </form>
+          <form method="post" action="\(base)/\(r.status == .handoff ? "handback" : "takeover")">\(csrf)
+            <button type="submit">\(r.status == .handoff ? "Hand back to automation" : "Take over")</button>
+          </form>
+        </section>
+        """ : .empty
+        return layout(title: r.debtorName, viewer: viewer, current: "/app/cases", """
+        <h1>\(r.debtorName) <span class="status \(r.status.rawValue)">\(r.status.rawValue)</span></h1>
+        <section class="tiles">
+          <div class="tile"><span class="k">Open</span><span class="v">\(r.balance?.description ?? "—")</span></div>
+          <div class="tile"><span class="k">Open invoices</span><span class="v">\(r.openInvoices)</span></div>
+          <div class="tile"><span class="k">Oldest due</span><span class="v">\(r.oldestDue?.description ?? "—")</span></div>
+        </section>
+        <section class="card"><h2>Why</h2>\(next)<ul>\(why)</ul></section>
+        \(actions)
+        <section class="card"><h2>Contacts</h2>
+          <table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Phone</th><th scope="col">Consent</th><th scope="col">Opt-outs</th><th scope="col">Local time</th></tr></thead>
+          <tbody>\(contacts)</tbody></table></section>
+        <section class="card"><h2>Invoices</h2>
+          <table><thead><tr><th scope="col">Invoice</th><th scope="col">Amount</th><th scope="col">Due</th><th scope="col">Load</th><th scope="col">Documents</th></tr></thead>
+          <tbody>\(invoices)</tbody></table></section>
+        <section class="card"><h2>Timeline</h2><ol class="timeline">\(entries)</ol></section>
+        """)
+    }
+
+    // MARK: Inbox
+
+    static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], viewer: Viewer) -> HTML {
+        let rows = HTML.join(items.map { x -> HTML in
+            let link: HTML = x.item.debtorID.map { d -> HTML in "<a href=\"/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)\">\(x.debtorName ?? d)</a>" } ?? "unmatched"
+            return """
+            <li class="card">
+              <div><strong>\(link)</strong> <span class="muted">\(x.item.kind.rawValue) · \(Timestamp.format(x.item.createdAt))</span></div>
+              <p>\(x.item.reason)</p>
+              \(x.message.map { m -> HTML in "<blockquote>\(m.body)</blockquote>" })
+              \(x.draft.map { d -> HTML in "<div class=\"draft\"><span class=\"muted\">Suggested reply:</span><blockquote>\(d.body)</blockquote></div>" })
+            </li>
+            """
+        })
+        return layout(title: "Inbox", viewer: viewer, current: "/app/inbox", """
+        <h1>Inbox</h1>
+        <p class="muted">\(items.count) conversation\(items.count == 1 ? "" : "s") need a person.</p>
+        <ul class="inbox">\(rows)</ul>
+        """)
+    }
+}
+
+extension HTML {
+    /// This markup inside an element.
+    func wrapped(_ tag: String, class name: String) -> HTML { HTML(raw: "<\(tag) class=\"\(name)\">\(rendered)</\(tag)>") }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import OverdueAgents
+import OverdueChannels
+@testable import OverdueCore
+@testable import OverdueServer
+@testable import OverdueStore
+
+/// The dashboard over real HTTP: sign-in by form, every page behind the session, hostile debtor
+/// text escaped, CSRF on every form, roles on every action.
+@Suite struct DashboardTests {
+    static let hostile = #"<script>alert('pwned')</script> "><img src=x onerror=alert(1)> &amp; {{debtor}}"#
+
+    static func form(_ pairs: [(String, String)], cookie: String? = nil) -> (HTTPFields, ByteBuffer) {
+        var h = HTTPFields()
+        h[.contentType] = "application/x-www-form-urlencoded"
+        if let cookie { h[.cookie] = "overdue_session=\(cookie)" }
+        return (h, ByteBuffer(string: Form.encode(pairs)))
+    }
+
+    static func cookie(_ c: String) -> HTTPFields {
+        var h = HTTPFields()
+        h[.cookie] = "overdue_session=\(c)"
+        return h
+    }
+
+    /// Signs in through the form; returns the cookie token and the page's CSRF token.
+    static func signIn(_ client: any TestClientProtocol, email: String) async throws -> (String, String) {
+        let (h, b) = form([("email", email), ("password", AccountsTests.password), ("next", "/app/cases")])
+        let token = try await client.execute(uri: "/login", method: .post, headers: h, body: b) { response in
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/app/cases")
+            return String(try #require(response.headers[.setCookie]).split(separator: ";")[0].dropFirst("overdue_session=".count))
+        }
+        let csrf = try await client.execute(uri: "/app", method: .get, headers: cookie(token)) { response in
+            let page = String(buffer: response.body)
+            return String(try #require(page.firstMatch(of: /name="_csrf" value="([^"]+)"/)).1)
+        }
+        return (token, csrf)
+    }
+
+    @Test func pagesNeedASessionAndSignInIsAForm() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "pat@carrier.test", role: .collector)
+            try await client.execute(uri: "/app/cases/S001", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/login?next=%2Fapp%2Fcases%2FS001")
+            }
+            try await client.execute(uri: "/login?next=https://evil.example/x", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains(#"<label for="email">Email</label>"#))
+                #expect(page.contains(#"name="next" value="/app""#), "an outside next is dropped")
+            }
+            let (h, b) = Self.form([("email", "pat@carrier.test"), ("password", "wrong-wrong-wrong")])
+            try await client.execute(uri: "/login", method: .post, headers: h, body: b) { response in
+                #expect(response.status == .unauthorized)
+                #expect(String(buffer: response.body).contains("the email or password is wrong"))
+                #expect(String(buffer: response.body).contains(#"value="pat@carrier.test""#))
+            }
+            let (token, _) = try await Self.signIn(client, email: "pat@carrier.test")
+            for (path, marker) in [("/app", "<h1>Overview</h1>"), ("/app/cases", "<h1>Worklist</h1>"), ("/app/cases/S001", "<h2>Timeline</h2>"), ("/app/inbox", "<h1>Inbox</h1>")] {
+                try await client.execute(uri: path, method: .get, headers: Self.cookie(token)) { response in
+                    #expect(response.status == .ok, "\(path)")
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                    #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'self'") == true)
+                    #expect(String(buffer: response.body).contains(marker), "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test func overviewAndWorklistShowTheBook() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "lee@carrier.test", role: .manager)
+            let (token, _) = try await Self.signIn(client, email: "lee@carrier.test")
+            try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { response in
+                let page = String(buffer: response.body)
+                for label in ["Overdue", "Collected this month", "Promises due this week", "1–30 days", "90+ days", "<svg class=\"bars\"", "Reply rate"] {
+                    #expect(page.contains(label), "\(label)")
+                }
+            }
+            // The worklist is ranked: the first row scores highest.
+            let cases = try await store.read { try await $0.cases("demo") }
+            try await client.execute(uri: "/app/cases", method: .get, headers: Self.cookie(token)) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("most urgent first"))
+                let shown = page.matches(of: /href="\/app\/cases\/([A-Z0-9]+)"/).map { String($0.1) }
+                #expect(shown.count == cases.filter { $0.status != .idle || true }.count)
+            }
+            // Search by an invoice number finds its debtor.
+            let invoice = try #require(try await store.read { try await $0.invoices("demo", debtor: "S001") }.first)
+            try await client.execute(uri: "/app/cases?q=\(invoice.number)", method: .get, headers: Self.cookie(token)) { response in
+                let shown = String(buffer: response.body).matches(of: /href="\/app\/cases\/([A-Z0-9]+)"/).map { String($0.1) }
+                #expect(shown == ["S001"])
+            }
+        }
+    }
+
+    @Test func hostileRepliesAreEscapedEverywhere() async throws {
+        try await APITests().withApp(setup: { store in
+            try await store.write { s in
+                try await s.upsertDebtors("demo", [Debtor(id: "S001", name: Self.hostile)])
+                _ = try await s.addInboxItem("demo", debtor: "S001", kind: .handoff, reason: Reason("x", Self.hostile), messageID: nil, at: Date())
+            }
+        }) { client, store in
+            _ = try await AccountsTests.addUser(store, email: "kim@carrier.test", role: .collector)
+            var api = HTTPFields()
+            api[.authorization] = "Bearer \(APITests.ownerKey)"
+            api[.contentType] = "application/json"
+            let phone = try #require(try await store.read { try await $0.contacts("demo", debtor: "S001") }.compactMap(\.phone).first)
+            let body = try JSONSerialization.data(withJSONObject: ["channel": "sms", "from": phone, "text": Self.hostile])
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: api, body: ByteBuffer(bytes: body)) { #expect($0.status == .created) }
+            let (token, _) = try await Self.signIn(client, email: "kim@carrier.test")
+            for path in ["/app/cases/S001", "/app/cases", "/app/inbox", "/app/cases?q=\(Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"] {
+                try await client.execute(uri: path, method: .get, headers: Self.cookie(token)) { response in
+                    let page = String(buffer: response.body)
+                    #expect(!page.contains("<script>alert"), "\(path)")
+                    #expect(!page.contains("<img src=x"), "\(path)")
+                    #expect(page.contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"), "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test func formsNeedTheirCSRFTokenAndTheRightRole() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "pat@carrier.test", role: .collector)
+            _ = try await AccountsTests.addUser(store, email: "vic@carrier.test", role: .viewer)
+            let (token, csrf) = try await Self.signIn(client, email: "pat@carrier.test")
+            let (h1, b1) = Self.form([("reason", "audit")], cookie: token)
+            try await client.execute(uri: "/app/cases/S001/takeover", method: .post, headers: h1, body: b1) { #expect($0.status == .forbidden) }
+            let (h2, b2) = Self.form([("_csrf", csrf)], cookie: token)
+            try await client.execute(uri: "/app/cases/S001/takeover", method: .post, headers: h2, body: b2) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/app/cases/S001")
+            }
+            #expect(try await store.read { try await $0.caseRecord("demo", debtor: "S001") }?.status == .handoff)
+            let (h3, b3) = Self.form([("_csrf", csrf), ("reason", "customer audit"), ("until", "2099-01-31")], cookie: token)
+            try await client.execute(uri: "/app/cases/S001/hold", method: .post, headers: h3, body: b3) { #expect($0.status == .seeOther) }
+            #expect(try await store.read { try await $0.holds("demo", debtor: "S001") }.contains { $0.reason == "customer audit" })
+            // A viewer sees no action forms and may not post them.
+            let (vToken, vCSRF) = try await Self.signIn(client, email: "vic@carrier.test")
+            try await client.execute(uri: "/app/cases/S001", method: .get, headers: Self.cookie(vToken)) { #expect(!String(buffer: $0.body).contains("<h2>Act</h2>")) }
+            let (h4, b4) = Self.form([("_csrf", vCSRF)], cookie: vToken)
+            try await client.execute(uri: "/app/cases/S001/handback", method: .post, headers: h4, body: b4) { #expect($0.status == .forbidden) }
+            // Sign out needs the token too, then the cookie is dead.
+            let (h5, b5) = Self.form([("_csrf", csrf)], cookie: token)
+            try await client.execute(uri: "/logout", method: .post, headers: h5, body: b5) { #expect($0.headers[.location] == "/login") }
+            try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { #expect($0.status == .seeOther) }
+        }
+    }
+}
