@@ -43,6 +43,12 @@ export OVERDUE_BCRYPT_COST="${OVERDUE_BCRYPT_COST:-10}"
 
 echo "== linting deployment files =="
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
+# The dashboard is checked in a real headless Chromium over the DevTools protocol.
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "== installing Chromium (headless dashboard tests) =="
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+python3 -c "import websocket" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore websocket-client
 # The OpenAPI document is checked with the reference validators.
 python3 -c "import openapi_spec_validator, openapi_schema_validator" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore openapi-spec-validator openapi-schema-validator
 python3 scripts/lint-deploy.py

@@ -170,6 +170,9 @@ struct AccountsController: Sendable {
         return try await Fields.body(request, limit: 1 << 16)
     }
 
+    /// The `otpauth://` URL an authenticator app reads (as a QR code or typed in).
+    static func otpauthURL(secret: String, email: String) -> String { TOTP(secret: secret).createAuthenticatorURL(label: email, issuer: "Overdue") }
+
     /// A TOTP code for this 30-second step or the one either side (clock drift).
     static func totpMatches(_ code: String, secret: String, now: Date) -> Bool {
         let digits = code.filter(\.isNumber)
@@ -244,8 +247,7 @@ struct AccountsController: Sendable {
         let secret = SecretToken.make(bytes: 15)
         try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpPending: .some(secret)) }
         struct Enrol: Encodable { let secret: String; let otpauth_url: String }
-        return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: TOTP(secret: secret).createAuthenticatorURL(label: user.email, issuer: "Overdue"))),
-                                  status: .created)
+        return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: Self.otpauthURL(secret: secret, email: user.email))), status: .created)
     }
 
     /// `{code}`: the app shows the right code → the second factor is on.

@@ -125,8 +125,20 @@ struct DemoCommand: AsyncParsableCommand {
             guard serveIt else { return }
             // A read-only key for looking around (each run makes a fresh one; revoke with `overdue keys revoke`).
             let key = try await store.write { s in try await s.createAPIKey(tenant, name: "demo viewer", role: .viewer, now: Date()) }.key
+            // A manager to sign in to the dashboard with: a fresh password each run.
+            let demoEmail = "demo@\(tenant).overdue.test"
+            let password = "demo-" + SecretToken.make(bytes: 12)
+            let hash = try await Passwords.hash(password)
+            try await store.write { s in
+                if let existing = try await s.user(email: demoEmail) {
+                    try await s.updateUser(existing.tenant, id: existing.id, passwordHash: hash, disabledAt: .some(nil))
+                } else {
+                    _ = try await s.createUser(tenant, email: demoEmail, name: "Demo manager", role: .manager, passwordHash: hash, now: Date())
+                }
+            }
             try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
                 say("""
+                  dashboard: http://\(host):\(bound)/app   sign in as \(demoEmail) / \(password)
                   http://\(host):\(bound)/health
                   curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/cases
                   curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/outbox

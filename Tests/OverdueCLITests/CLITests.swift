@@ -331,6 +331,52 @@ import Testing
         #expect(try overdue(["audit", "verify", "--db", db]).code == 0)
     }
 
+    /// The dashboard in a real headless Chromium, driven over the DevTools protocol by
+    /// `scripts/browser-check.py`: sign in through the form, open every page, check its content,
+    /// labels, script errors and phone width; screenshots go to `OVERDUE_SCREENSHOTS` (default
+    /// `.build/screenshots`) as test artifacts.
+    @Test func theDashboardWorksInARealBrowser() async throws {
+        let db = "sqlite://\(dir.path)/browser.sqlite"
+        let seeded = try overdue(["demo", "--no-serve", "--db", db])
+        #expect(seeded.code == 0, "\(seeded.err)")
+        let password = "tandem-walrus-oxide-42"
+        let made = try Self.run(["users", "create", "--email", "pat@carrier.test", "--role", "collector", "--tenant", "demo", "--db", db], in: dir, stdin: password + "\n")
+        #expect(made.code == 0, "\(made.err)")
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["serve", "--port", "0", "--tenant", "demo", "--db", db]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["OVERDUE_BCRYPT_COST"] = "10"
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        var banner = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !banner.contains("http://"), Date() < deadline { banner += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self) }
+        let port = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shots = ProcessInfo.processInfo.environment["OVERDUE_SCREENSHOTS"] ?? repo.appendingPathComponent(".build/screenshots").path
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", repo.appendingPathComponent("scripts/browser-check.py").path,
+                           "--base", "http://127.0.0.1:\(port)", "--email", "pat@carrier.test", "--password", password, "--out", shots]
+        let out = Pipe()
+        check.standardOutput = out
+        check.standardError = out
+        try check.run()
+        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "\(report)")
+        for page in ["login", "overview", "worklist", "case", "inbox", "account", "import", "template", "worklist-phone"] {
+            #expect(report.contains(#"{"page": "\#(page)", "ok": true"#), "\(page): \(report)")
+            #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"))
+        }
+    }
+
     @Test func aWorkerDispatchesOnTheWallClockAndStopsOnSIGTERM() async throws {
         // given: overdue invoices, an email contact, and an email window open around the clock
         let db = "sqlite://\(dir.path)/w.sqlite"

@@ -120,6 +120,8 @@ enum TestMail {
         } catch {
             guard case .timeout = error else { Issue.record("expected a timeout, got \(error)"); return }
         }
-        #expect(Date().timeIntervalSince(started) < 5)
+        // The timeout fired (not the 60 s default, not a hang); the bound is loose because a busy
+        // CI machine can delay any task by seconds.
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdOTP
 import HummingbirdTesting
 import NIOCore
 import Testing
@@ -151,6 +152,81 @@ import OverdueChannels
             let (h5, b5) = Self.form([("_csrf", csrf)], cookie: token)
             try await client.execute(uri: "/logout", method: .post, headers: h5, body: b5) { #expect($0.headers[.location] == "/login") }
             try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { #expect($0.status == .seeOther) }
+        }
+    }
+
+    @Test func accountPasswordAndSecondFactorByForm() async throws {
+        try await APITests().withApp { client, store in
+            let user = try await AccountsTests.addUser(store, email: "ana@carrier.test", role: .admin)
+            let (token, csrf) = try await Self.signIn(client, email: "ana@carrier.test")
+            // Every problem at once, nothing changed.
+            let (h1, b1) = Self.form([("_csrf", csrf), ("current", "wrong-wrong-wrong"), ("new", "password1234"), ("again", "password12345")], cookie: token)
+            try await client.execute(uri: "/app/account/password", method: .post, headers: h1, body: b1) { response in
+                #expect(response.status == .unprocessableContent)
+                let page = String(buffer: response.body)
+                #expect(page.contains("commonly used password") && page.contains("differ") && page.contains("current password is wrong"))
+            }
+            let newPassword = "quiet-harbor-lantern-77"
+            let (h2, b2) = Self.form([("_csrf", csrf), ("current", AccountsTests.password), ("new", newPassword), ("again", newPassword)], cookie: token)
+            let fresh = try await client.execute(uri: "/app/account/password", method: .post, headers: h2, body: b2) { response in
+                #expect(response.headers[.location] == "/app/account?done=password")
+                return String(try #require(response.headers[.setCookie]).split(separator: ";")[0].dropFirst("overdue_session=".count))
+            }
+            // The old session died with the old password; this browser has a new one.
+            try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { #expect($0.status == .seeOther) }
+            let page = try await client.execute(uri: "/app/account?done=password", method: .get, headers: Self.cookie(fresh)) { String(buffer: $0.body) }
+            #expect(page.contains("Password changed"))
+            let csrf2 = String(try #require(page.firstMatch(of: /name="_csrf" value="([^"]+)"/)).1)
+            let (h3, b3) = Self.form([("_csrf", csrf2)], cookie: fresh)
+            let enrol = try await client.execute(uri: "/app/account/totp", method: .post, headers: h3, body: b3) { String(buffer: $0.body) }
+            #expect(enrol.contains("otpauth://totp/"))
+            let pending = try #require(try await store.read { try await $0.user("demo", id: user.id) }?.totpPending)
+            let code = String(format: "%06d", TOTP(secret: pending).compute(date: Date()))
+            let (h4, b4) = Self.form([("_csrf", csrf2), ("code", code)], cookie: fresh)
+            try await client.execute(uri: "/app/account/totp/confirm", method: .post, headers: h4, body: b4) { #expect($0.headers[.location] == "/app/account?done=totp") }
+            #expect(try await store.read { try await $0.user("demo", id: user.id) }?.totpSecret == pending)
+            // The audit log page: for admins, with the chain's state.
+            try await client.execute(uri: "/app/audit", method: .get, headers: Self.cookie(fresh)) { response in
+                let audit = String(buffer: response.body)
+                #expect(audit.contains("The hash chain holds"))
+                #expect(audit.contains("user.password_changed") && audit.contains("user.totp_enabled"))
+                #expect(!audit.contains(newPassword))
+            }
+        }
+    }
+
+    @Test func inboxDraftsAreApprovedOrResolvedFromThePage() async throws {
+        try await APITests().withApp(setup: { store in
+            try await store.write { s in
+                var settings = try await s.settings("demo")
+                try settings.set("autonomy", "review")
+                try await s.saveSettings("demo", settings)
+            }
+        }) { client, store in
+            _ = try await AccountsTests.addUser(store, email: "mo@carrier.test", role: .manager)
+            _ = try await AccountsTests.addUser(store, email: "cy@carrier.test", role: .collector)
+            var api = HTTPFields()
+            api[.authorization] = "Bearer \(APITests.ownerKey)"
+            api[.contentType] = "application/json"
+            let email = try #require(try await store.read { try await $0.contacts("demo", debtor: "S001") }.compactMap(\.email).first)
+            let body = try JSONSerialization.data(withJSONObject: ["channel": "email", "from": email, "subject": "POD?", "text": "Can you send me the POD for the last load?"])
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: api, body: ByteBuffer(bytes: body)) { #expect($0.status == .created) }
+            let draft = try #require(try await store.read { try await $0.inbox("demo") }.first { $0.draftID != nil })
+            // A collector sees the draft but not the approve button.
+            let (cToken, _) = try await Self.signIn(client, email: "cy@carrier.test")
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(cToken)) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("Suggested reply"))
+                #expect(!page.contains("Approve and send"))
+                #expect(page.contains("Mark dealt with"))
+            }
+            let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(token)) { #expect(String(buffer: $0.body).contains("Approve and send")) }
+            let (h, b) = Self.form([("_csrf", csrf)], cookie: token)
+            try await client.execute(uri: "/app/messages/\(draft.draftID!)/approve", method: .post, headers: h, body: b) { #expect($0.headers[.location] == "/app/inbox") }
+            let sent = try await store.read { try await $0.message("demo", id: draft.draftID!) }
+            #expect(sent?.status == .sent || sent?.status == .pending)
+            #expect(try await store.read { try await $0.inbox("demo") }.contains { $0.id == draft.id } == false)
         }
     }
 }

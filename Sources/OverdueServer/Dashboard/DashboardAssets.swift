@@ -42,6 +42,8 @@ enum DashboardAssets {
     .signout button { margin: 0; background: transparent; border-color: #fff; }
     .filters { display: grid; grid-template-columns: 2fr 1fr auto; gap: .25rem .75rem; align-items: end; margin-bottom: .5rem; }
     .filters label { grid-row: 1; } .filters input, .filters select, .filters button { grid-row: 2; margin: 0; }
+    .bars { width: 100%; max-width: 720px; height: auto; display: block; }
+    .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem 1.5rem; align-items: start; }
     .bars rect { fill: var(--accent); } .bars .label { font-size: 13px; fill: var(--ink); } .bars .value { font-size: 12px; fill: var(--muted); }
     .counts { list-style: none; padding: 0; margin: 0; } .counts li { display: flex; justify-content: space-between; padding: .3rem 0; border-bottom: 1px solid var(--line); }
     .timeline { list-style: none; padding: 0; margin: 0; }
@@ -50,11 +52,128 @@ enum DashboardAssets {
     .ev.in blockquote { border-left-color: var(--accent); }
     blockquote { margin: .35rem 0; padding: .35rem .75rem; border-left: 3px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; }
     .inbox { list-style: none; padding: 0; }
+    .row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; } .row form { display: flex; gap: .5rem; align-items: end; } .row button { margin: 0; }
+    button.secondary { background: #fff; color: var(--brand); }
+    .notice { background: #e8f3ec; border: 1px solid #9cc9ab; padding: .5rem .75rem; border-radius: 6px; }
+    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    label.inline { display: flex; gap: .5rem; align-items: center; } label.inline input { width: auto; }
+    progress { width: 100%; height: 1rem; margin-top: .75rem; }
+    code.key { font-size: 1.1rem; letter-spacing: .08em; overflow-wrap: anywhere; }
+    .hint { color: var(--muted); font-size: .85rem; }
     @media (max-width: 640px) {
       .filters { grid-template-columns: 1fr; } .filters label, .filters input, .filters select, .filters button { grid-row: auto; }
       .ev { grid-template-columns: 1fr; } table.list thead { display: none; } table.list td { display: block; border: 0; padding: .15rem 0; }
       table.list tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
     }
+    """
+
+    /// The little script the dashboard uses: the CSV upload (progress bar, row-level errors). Pages
+    /// work without it; the API it calls checks the session's CSRF token.
+    static let script = """
+    (function () {
+      var form = document.getElementById('import');
+      if (!form) return;
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var file = document.getElementById('file').files[0];
+        if (!file) return;
+        var kind = document.getElementById('kind').value;
+        var skip = document.getElementById('skip').checked ? '?skip_invalid=true' : '';
+        var progress = document.getElementById('progress');
+        var result = document.getElementById('result');
+        result.textContent = '';
+        progress.hidden = false;
+        progress.value = 0;
+        var xhr = new XMLHttpRequest();
+        xhr.open('POST', '/api/v1/imports/' + encodeURIComponent(kind) + skip);
+        xhr.setRequestHeader('Content-Type', 'text/csv');
+        xhr.setRequestHeader('X-CSRF-Token', form.dataset.csrf);
+        xhr.upload.onprogress = function (e) { if (e.lengthComputable) progress.value = Math.round(e.loaded * 100 / e.total); };
+        xhr.onload = function () {
+          progress.value = 100;
+          var body = {};
+          try { body = JSON.parse(xhr.responseText); } catch (e) {}
+          var p = document.createElement('p');
+          var rows = (body.errors || body.skipped || []);
+          if (xhr.status === 200) {
+            p.textContent = 'Imported ' + body.rows_written + ' of ' + body.rows_read + ' rows; ' + body.debtors_replanned + ' debtor(s) re-planned.';
+            p.className = 'notice';
+          } else {
+            p.textContent = rows.length ? (rows.length + ' problem(s) in the file. Nothing was written.') : (body.detail || ('The upload failed (HTTP ' + xhr.status + ').'));
+            p.className = 'error';
+          }
+          result.appendChild(p);
+          if (rows.length) {
+            var table = document.createElement('table');
+            var head = table.createTHead().insertRow();
+            ['Where', 'Problem'].forEach(function (t) { var th = document.createElement('th'); th.scope = 'col'; th.textContent = t; head.appendChild(th); });
+            var tbody = table.createTBody();
+            rows.forEach(function (r) {
+              var tr = tbody.insertRow();
+              tr.insertCell().textContent = r.pointer.replace('#/line/', 'line ').replace('/', ', column ');
+              tr.insertCell().textContent = r.detail;
+            });
+            result.appendChild(table);
+          }
+        };
+        xhr.onerror = function () { result.textContent = 'The upload did not reach the server.'; };
+        xhr.send(file);
+      });
+    })();
+    """
+
+    /// The template editor: a live preview as you type (debounced), save and reset through the API.
+    static let templateScript = """
+    (function () {
+      var form = document.getElementById('template');
+      if (!form) return;
+      var name = form.dataset.name, channel = form.dataset.channel, csrf = form.dataset.csrf;
+      var field = function (id) { var e = document.getElementById(id); return e ? e.value : null; };
+      function call(method, url, body) {
+        return fetch(url, { method: method, credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: body ? JSON.stringify(body) : undefined })
+          .then(function (r) { return r.text().then(function (t) { var j = {}; try { j = JSON.parse(t); } catch (e) {} return { status: r.status, body: j }; }); });
+      }
+      var timer = null;
+      function preview() {
+        var body = { name: name, channel: channel, body: field('body') };
+        if (field('subject') !== null && field('subject') !== '') body.subject = field('subject');
+        if (field('debtor')) body.debtor_id = field('debtor');
+        call('POST', '/api/v1/templates/preview', body).then(function (r) {
+          var meta = document.getElementById('preview-meta');
+          if (r.status !== 200) {
+            document.getElementById('preview-body').textContent = '';
+            meta.textContent = (r.body.errors || []).map(function (e) { return e.detail; }).join(' · ') || r.body.detail || ('HTTP ' + r.status);
+            meta.className = 'error';
+            return;
+          }
+          document.getElementById('preview-subject').textContent = r.body.subject || '';
+          document.getElementById('preview-body').textContent = r.body.body;
+          var parts = [];
+          if (r.body.sms) parts.push(r.body.sms.characters + ' ' + r.body.sms.encoding + ' characters, ' + r.body.sms.segments + ' segment(s)');
+          (r.body.warnings || []).forEach(function (w) { parts.push(w); });
+          meta.textContent = parts.join(' · ');
+          meta.className = 'muted small';
+        });
+      }
+      function schedule() { clearTimeout(timer); timer = setTimeout(preview, 250); }
+      ['body', 'subject', 'debtor'].forEach(function (id) { var e = document.getElementById(id); if (e) e.addEventListener('input', schedule); });
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var body = { body: field('body') };
+        if (field('subject') !== null && field('subject') !== '') body.subject = field('subject');
+        call('PUT', '/api/v1/templates/' + channel + '/' + name, body).then(function (r) {
+          var saved = document.getElementById('saved');
+          saved.textContent = r.status === 200 ? 'Saved: your company now uses this template.' : ((r.body.errors || []).map(function (e) { return e.detail; }).join(' · ') || r.body.detail);
+          saved.className = r.status === 200 ? 'notice' : 'error';
+        });
+      });
+      var reset = document.getElementById('reset');
+      if (reset) reset.addEventListener('click', function () {
+        call('DELETE', '/api/v1/templates/' + channel + '/' + name).then(function () { location.reload(); });
+      });
+      preview();
+    })();
     """
 
     /// The web app manifest: installable on a phone's home screen.

@@ -32,6 +32,18 @@ struct DashboardController: Sendable {
         router.post("/app/cases/:debtor/takeover", use: takeover)
         router.post("/app/cases/:debtor/handback", use: handback)
         router.get("/app/inbox", use: inbox)
+        router.post("/app/inbox/:id/resolve", use: resolveItem)
+        router.post("/app/messages/:id/approve", use: approve)
+        router.post("/app/messages/:id/discard", use: discard)
+        router.get("/app/account", use: account)
+        router.post("/app/account/password", use: changePassword)
+        router.post("/app/account/totp", use: beginTOTP)
+        router.post("/app/account/totp/confirm", use: confirmTOTP)
+        router.get("/app/audit", use: audit)
+        router.get("/app/import", use: importPage)
+        router.get("/app/app.js", use: { _, _ in Self.asset(DashboardAssets.script + DashboardAssets.templateScript, type: "text/javascript; charset=utf-8") })
+        router.get("/app/templates", use: templates)
+        router.get("/app/templates/:channel/:name", use: templateEditor)
     }
 
     static func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
@@ -216,19 +228,26 @@ struct DashboardController: Sendable {
 
     // MARK: Actions (forms)
 
-    /// Runs a form action for a person whose role allows `permission`, then back to the case.
-    func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission,
+    /// Runs a form action for a person whose role allows `permission`, audits it, then redirects.
+    func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission, then redirect: (String) -> String,
              _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         let fields = try await form(request, session, context: context)
         guard viewer.role.allows(permission) else {
+            try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
+                                               outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
         }
-        let debtor = try context.parameters.require("debtor")
-        try await body(viewer, fields, debtor)
+        let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
+        try await body(viewer, fields, subject)
         try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
                                            ip: context.clientIP(request), detail: "")
-        return Self.redirect("/app/cases/\(debtor.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? debtor)")
+        return Self.redirect(redirect(subject))
+    }
+
+    func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission,
+             _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
+        try await act(request, context, needs: permission, then: { "/app/cases/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)" }, body)
     }
 
     @Sendable func sendMessage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -266,6 +285,142 @@ struct DashboardController: Sendable {
         try await act(request, context, needs: .work) { viewer, _, debtor in
             try await engine.handBack(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: Date())
         }
+    }
+}
+
+extension DashboardController {
+    // MARK: Inbox actions
+
+    @Sendable func resolveItem(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .work, then: { _ in "/app/inbox" }) { viewer, f, raw in
+            guard let id = Int64(raw) else { throw Problem.notFound("no inbox item '\(raw)'") }
+            let done = try await store.write { s -> Bool in
+                guard try await s.inbox(viewer.tenant).contains(where: { $0.id == id }) else { return false }
+                try await s.resolveInbox(viewer.tenant, id: id, resolution: f["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "resolved by \(viewer.email)", at: Date())
+                return true
+            }
+            guard done else { throw Problem.notFound("no open inbox item \(id)") }
+        }
+    }
+
+    @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
+            do { _ = try await engine.approve(tenant: viewer.tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+                throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
+            }
+        }
+    }
+
+    @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
+            do { try await engine.discard(tenant: viewer.tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+                throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
+            }
+        }
+    }
+
+    // MARK: Account
+
+    @Sendable func account(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let notice = request.uri.queryParameters.get("done").map { $0 == "password" ? "Password changed. Sign in again on your other devices." : "Second factor is on." }
+        return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: nil, notice: notice, errors: []))
+    }
+
+    @Sendable func changePassword(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let f = try await form(request, session, context: context)
+        let user = session.user
+        var errors = PasswordPolicy.problems(f["new"] ?? "", email: user.email, name: user.name).map { "New password \($0)." }
+        if f["new"] != f["again"] { errors.append("The two new passwords differ.") }
+        if !(try await Passwords.verify(f["current"] ?? "", hash: user.passwordHash)) { errors.append("The current password is wrong.") }
+        guard errors.isEmpty else { return Self.html(Pages.account(viewer: viewer, user: user, enrolment: nil, notice: nil, errors: errors), status: .unprocessableContent) }
+        let hash = try await Passwords.hash(f["new"]!)
+        // Every session ends with the old password; this browser gets a fresh one.
+        let (token, fresh) = try await store.write { s in
+            try await s.updateUser(user.tenant, id: user.id, passwordHash: hash)
+            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.password_changed", object: user.id, outcome: "ok",
+                                    ip: context.clientIP(request), detail: "", at: Date())
+            return try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: Date())
+        }
+        _ = fresh
+        var response = Self.redirect("/app/account?done=password")
+        response.setCookie(accounts.cookie(token))
+        return response
+    }
+
+    @Sendable func beginTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        _ = try await form(request, session, context: context)
+        guard session.user.totpSecret == nil else { return Self.redirect("/app/account") }
+        let secret = SecretToken.make(bytes: 15)
+        try await store.write { try await $0.updateUser(session.user.tenant, id: session.user.id, totpPending: .some(secret)) }
+        let url = AccountsController.otpauthURL(secret: secret, email: session.user.email)
+        return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: (secret, url), notice: nil, errors: []))
+    }
+
+    @Sendable func confirmTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let f = try await form(request, session, context: context)
+        let user = session.user
+        guard let pending = user.totpPending, AccountsController.totpMatches(f["code"] ?? "", secret: pending, now: Date()) else {
+            let enrolment = user.totpPending.map { ($0, AccountsController.otpauthURL(secret: $0, email: user.email)) }
+            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: ["That code does not match; check the phone's clock and try the next one."]),
+                             status: .unprocessableContent)
+        }
+        try await store.write { s in
+            try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(pending), totpPending: .some(nil))
+            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_enabled", object: user.id, outcome: "ok",
+                                    ip: context.clientIP(request), detail: "", at: Date())
+        }
+        return Self.redirect("/app/account?done=totp")
+    }
+
+    // MARK: Audit, import
+
+    @Sendable func audit(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        guard viewer.role.allows(.administer) else {
+            return Self.html(Pages.layout(title: "Audit log", viewer: viewer, "<h1>Audit log</h1><p>Only owners and admins see the audit log.</p>"), status: .forbidden)
+        }
+        let (entries, broken) = try await store.read { s in (try await s.auditLog(tenant: viewer.tenant), try await s.brokenAuditLink()) }
+        return Self.html(Pages.audit(Array(entries.suffix(300).reversed()), broken: broken, viewer: viewer))
+    }
+
+    @Sendable func importPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        return Self.html(Pages.importPage(viewer: viewer))
+    }
+}
+
+extension DashboardController {
+    // MARK: Templates
+
+    @Sendable func templates(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        let overrides = try await store.read { try await $0.templates(viewer.tenant) }
+        let composer = TemplateComposer(overrides: overrides)
+        var rows: [(name: String, channel: Channel, tenant: Bool)] = []
+        for name in TemplateComposer.templateNames {
+            for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
+                rows.append((name, ch, overrides.contains { $0.name == name && $0.channel == ch }))
+            }
+        }
+        return Self.html(Pages.templates(rows, viewer: viewer))
+    }
+
+    @Sendable func templateEditor(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        let name = try context.parameters.require("name")
+        guard let channel = Channel(rawValue: try context.parameters.require("channel")), TemplateComposer.templateNames.contains(name) else {
+            return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such template</h1>"), status: .notFound)
+        }
+        let overrides = try await store.read { try await $0.templates(viewer.tenant) }
+        guard let t = TemplateComposer(overrides: overrides).template(name, channel: channel) else {
+            return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such template</h1>"), status: .notFound)
+        }
+        return Self.html(Pages.templateEditor(name: name, channel: channel, subject: t.subject, body: t.body,
+                                              tenant: overrides.contains { $0.name == name && $0.channel == channel }, viewer: viewer))
     }
 }
 

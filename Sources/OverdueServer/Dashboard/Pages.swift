@@ -14,11 +14,13 @@ enum Pages {
         let csrf: String
     }
 
-    static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox")]
+    static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox"), ("/app/templates", "Templates"),
+                                                        ("/app/import", "Import"), ("/app/account", "Account")]
 
     /// The page shell: header with navigation and sign-out, main content.
     static func layout(title: String, viewer: Viewer?, current: String = "", _ content: HTML) -> HTML {
-        let links = nav.map { item -> HTML in
+        let items = nav + (viewer?.role.allows(.administer) == true ? [("/app/audit", "Audit log")] : [])
+        let links = items.map { item -> HTML in
             item.path == current ? "<a href=\"\(item.path)\" aria-current=\"page\">\(item.label)</a>" : "<a href=\"\(item.path)\">\(item.label)</a>"
         }
         let header: HTML = viewer.map { v in
@@ -92,16 +94,17 @@ enum Pages {
     /// Horizontal bars as inline SVG, with the figures as text for screen readers.
     static func bars(_ rows: [(label: String, value: Int64, note: String)], title: String) -> HTML {
         let maxValue = max(1, rows.map(\.value).max() ?? 1)
+        // Bars up to 360 units wide after a 110-unit label column, leaving room for the figures.
         let height = rows.count * 28 + 4
         let bars = rows.enumerated().map { i, r -> HTML in
-            let w = Int((Double(r.value) / Double(maxValue)) * 300)
+            let w = Int((Double(r.value) / Double(maxValue)) * 360)
             let y = i * 28 + 2
             return """
             <text x="0" y="\(y + 17)" class="label">\(r.label)</text><rect x="110" y="\(y + 4)" width="\(max(w, r.value > 0 ? 2 : 0))" height="18" rx="3"></rect><text x="\(110 + w + 6)" y="\(y + 17)" class="value">\(r.note)</text>
             """
         }
         return """
-        <svg class="bars" viewBox="0 0 560 \(height)" role="img" aria-label="\(title)"><title>\(title)</title>\(bars)</svg>
+        <svg class="bars" viewBox="0 0 720 \(height)" role="img" aria-label="\(title)"><title>\(title)</title>\(bars)</svg>
         """
     }
 
@@ -268,7 +271,7 @@ enum Pages {
         let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
         let base = "/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)"
         let actions: HTML = viewer.role.allows(.work) ? """
-        <section class="card"><h2>Act</h2>
+        <section class="card"><h2>Act</h2><div class="actions">
           <form method="post" action="\(base)/message">\(csrf)
             <label for="channel">Channel</label><select id="channel" name="channel"><option>email</option><option>sms</option></select>
             <label for="text">Message</label><textarea id="text" name="text" rows="3" required></textarea>
@@ -280,9 +283,10 @@ enum Pages {
             <button type="submit">Hold</button>
           </form>
           <form method="post" action="\(base)/\(r.status == .handoff ? "handback" : "takeover")">\(csrf)
+            <p class="muted small">\(r.status == .handoff ? "A person has this case: nothing automatic is sent." : "Take the case: automation stops until you hand it back.")</p>
             <button type="submit">\(r.status == .handoff ? "Hand back to automation" : "Take over")</button>
           </form>
-        </section>
+        </div></section>
         """ : .empty
         return layout(title: r.debtorName, viewer: viewer, current: "/app/cases", """
         <h1>\(r.debtorName) <span class="status \(r.status.rawValue)">\(r.status.rawValue)</span></h1>
@@ -292,13 +296,13 @@ enum Pages {
           <div class="tile"><span class="k">Oldest due</span><span class="v">\(r.oldestDue?.description ?? "—")</span></div>
         </section>
         <section class="card"><h2>Why</h2>\(next)<ul>\(why)</ul></section>
-        \(actions)
         <section class="card"><h2>Contacts</h2>
           <table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Phone</th><th scope="col">Consent</th><th scope="col">Opt-outs</th><th scope="col">Local time</th></tr></thead>
           <tbody>\(contacts)</tbody></table></section>
         <section class="card"><h2>Invoices</h2>
           <table><thead><tr><th scope="col">Invoice</th><th scope="col">Amount</th><th scope="col">Due</th><th scope="col">Load</th><th scope="col">Documents</th></tr></thead>
           <tbody>\(invoices)</tbody></table></section>
+        \(actions)
         <section class="card"><h2>Timeline</h2><ol class="timeline">\(entries)</ol></section>
         """)
     }
@@ -314,6 +318,17 @@ enum Pages {
               <p>\(x.item.reason)</p>
               \(x.message.map { m -> HTML in "<blockquote>\(m.body)</blockquote>" })
               \(x.draft.map { d -> HTML in "<div class=\"draft\"><span class=\"muted\">Suggested reply:</span><blockquote>\(d.body)</blockquote></div>" })
+              <div class="row">
+                \(x.draft.flatMap { d -> HTML? in viewer.role.allows(.manage) && (d.status == .draft || d.status == .suggested) ? """
+                  <form method="post" action="/app/messages/\(d.id)/approve"><input type="hidden" name="_csrf" value="\(viewer.csrf)"><button type="submit">Approve and send</button></form>
+                  <form method="post" action="/app/messages/\(d.id)/discard"><input type="hidden" name="_csrf" value="\(viewer.csrf)"><button type="submit" class="secondary">Discard</button></form>
+                  """ : nil })
+                \(viewer.role.allows(.work) ? """
+                  <form method="post" action="/app/inbox/\(x.item.id)/resolve"><input type="hidden" name="_csrf" value="\(viewer.csrf)">
+                    <label for="note-\(x.item.id)" class="sr-only">Note</label><input id="note-\(x.item.id)" name="note" placeholder="Note (optional)">
+                    <button type="submit" class="secondary">Mark dealt with</button></form>
+                  """ as HTML : .empty)
+              </div>
             </li>
             """
         })
@@ -321,6 +336,134 @@ enum Pages {
         <h1>Inbox</h1>
         <p class="muted">\(items.count) conversation\(items.count == 1 ? "" : "s") need a person.</p>
         <ul class="inbox">\(rows)</ul>
+        """)
+    }
+}
+
+extension Pages {
+    // MARK: Account
+
+    static func account(viewer: Viewer, user: User, enrolment: (secret: String, url: String)?, notice: String?, errors: [String]) -> HTML {
+        let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
+        let problems: HTML = errors.isEmpty ? .empty : "<div class=\"error\" role=\"alert\"><ul>\(errors.map { e -> HTML in "<li>\(e)</li>" })</ul></div>"
+        let base32 = enrolment.flatMap { URLComponents(string: $0.url)?.queryItems?.first { $0.name == "secret" }?.value }
+        let second: HTML
+        if user.totpSecret != nil {
+            second = "<p>A second factor is on: signing in asks for the code from your authenticator app.</p>"
+        } else if let enrolment {
+            second = """
+            <p>Add this key to your authenticator app (or open the link on your phone), then type the code it shows.</p>
+            <p><code class="key">\(base32 ?? enrolment.secret)</code></p>
+            <p><a href="\(enrolment.url)">\(enrolment.url)</a></p>
+            <form method="post" action="/app/account/totp/confirm">\(csrf)
+              <label for="code">Code from the app</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+              <button type="submit">Turn on</button>
+            </form>
+            """
+        } else {
+            second = """
+            <p>Off. With it on, a stolen password alone cannot sign in.</p>
+            <form method="post" action="/app/account/totp">\(csrf)<button type="submit">Set up an authenticator app</button></form>
+            """
+        }
+        return layout(title: "Account", viewer: viewer, current: "/app/account", """
+        <h1>Your account</h1>
+        \(notice.map { n -> HTML in "<p class=\"notice\" role=\"status\">\(n)</p>" })
+        \(problems)
+        <div class="cols">
+        <section class="card"><h2>Password</h2>
+          <form method="post" action="/app/account/password">\(csrf)
+            <label for="current">Current password</label><input id="current" name="current" type="password" autocomplete="current-password" required>
+            <label for="new">New password <span class="hint">(12 or more characters; a few unrelated words work well)</span></label>
+            <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required>
+            <label for="again">New password again</label><input id="again" name="again" type="password" autocomplete="new-password" minlength="12" required>
+            <button type="submit">Change password</button>
+          </form>
+        </section>
+        <section class="card"><h2>Second factor</h2>\(second)</section>
+        </div>
+        <p class="muted">\(user.email) · \(user.role.rawValue) · tenant \(user.tenant)</p>
+        """)
+    }
+
+    // MARK: Audit
+
+    static func audit(_ entries: [AuditEntry], broken: AuditEntry?, viewer: Viewer) -> HTML {
+        let rows = HTML.join(entries.map { e -> HTML in
+            "<tr><td><time datetime=\"\(Timestamp.format(e.at))\">\(Timestamp.format(e.at))</time></td><td>\(e.actor)</td><td>\(e.action)</td><td>\(e.object ?? "")</td><td>\(e.outcome)</td><td>\(e.ip ?? "")</td><td class=\"small\">\(e.detail ?? "")</td></tr>"
+        })
+        let chain: HTML = broken.map { b -> HTML in "<p class=\"error\" role=\"alert\">The chain is broken at entry \(b.id) (\(Timestamp.format(b.at))): the log was altered.</p>" }
+            ?? "<p class=\"notice\">The hash chain holds: no entry was altered or removed.</p>"
+        return layout(title: "Audit log", viewer: viewer, current: "/app/audit", """
+        <h1>Audit log</h1>
+        \(chain)
+        <p class="muted">The latest \(entries.count) entries, newest first. The full log: <code>overdue audit list</code>.</p>
+        <table class="list"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Object</th><th scope="col">Outcome</th><th scope="col">From</th><th scope="col">Detail</th></tr></thead>
+        <tbody>\(rows)</tbody></table>
+        """)
+    }
+
+    // MARK: Import
+
+    static func importPage(viewer: Viewer) -> HTML {
+        layout(title: "Import", viewer: viewer, current: "/app/import", """
+        <h1>Import</h1>
+        <section class="card">
+          <p>A CSV file with a header row, as <code>overdue import</code> reads it. A bad row rejects the file — nothing is written —
+          and every problem is listed with its line and column; tick the box to write the good rows anyway.</p>
+          <form id="import" data-csrf="\(viewer.csrf)">
+            <label for="kind">The file holds</label>
+            <select id="kind" name="kind"><option>invoices</option><option>contacts</option><option>payments</option></select>
+            <label for="file">CSV file</label><input id="file" name="file" type="file" accept=".csv,text/csv" required>
+            <label class="inline"><input type="checkbox" id="skip" name="skip"> Write the good rows and list the bad ones</label>
+            <button type="submit"\(viewer.role.allows(.work) ? "" : " disabled")>Upload</button>
+          </form>
+          <progress id="progress" max="100" value="0" hidden></progress>
+          <div id="result" role="status" aria-live="polite"></div>
+        </section>
+        <script src="/app/app.js" defer></script>
+        """)
+    }
+}
+
+extension Pages {
+    // MARK: Templates
+
+    static func templates(_ rows: [(name: String, channel: Channel, tenant: Bool)], viewer: Viewer) -> HTML {
+        let list = HTML.join(rows.map { r -> HTML in
+            "<tr><th scope=\"row\"><a href=\"/app/templates/\(r.channel.rawValue)/\(r.name)\">\(r.name)</a></th><td>\(r.channel.rawValue)</td><td>\(r.tenant ? "yours" : "built-in")</td></tr>"
+        })
+        return layout(title: "Templates", viewer: viewer, current: "/app/templates", """
+        <h1>Templates</h1>
+        <p class="muted">Every message Overdue writes comes from one of these (Mustache). Change one for your company; the built-in stays as the fallback.</p>
+        <table class="list"><thead><tr><th scope="col">Template</th><th scope="col">Channel</th><th scope="col">Source</th></tr></thead><tbody>\(list)</tbody></table>
+        """)
+    }
+
+    static func templateEditor(name: String, channel: Channel, subject: String?, body: String, tenant: Bool, viewer: Viewer) -> HTML {
+        let canEdit = viewer.role.allows(.manage)
+        return layout(title: "\(name) (\(channel.rawValue))", viewer: viewer, current: "/app/templates", """
+        <h1>\(name) <span class="muted">\(channel.rawValue)</span></h1>
+        <div class="cols">
+        <section class="card">
+          <form id="template" data-csrf="\(viewer.csrf)" data-name="\(name)" data-channel="\(channel.rawValue)">
+            \(channel == .email ? "<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"\(subject ?? "")\">" as HTML : .empty)
+            <label for="body">Body</label>
+            <textarea id="body" name="body" rows="14" spellcheck="true">\(body)</textarea>
+            <label for="debtor">Preview for debtor <span class="hint">(id; empty: a sample invoice)</span></label>
+            <input id="debtor" name="debtor">
+            \(canEdit ? "<button type=\"submit\">Save for my company</button>" as HTML : "<p class=\"muted\">Managers and admins can change templates.</p>" as HTML)
+            \(canEdit && tenant ? "<button type=\"button\" id=\"reset\" class=\"secondary\">Back to the built-in</button>" as HTML : .empty)
+          </form>
+          <p id="saved" role="status" aria-live="polite"></p>
+        </section>
+        <section class="card" aria-live="polite"><h2>Preview</h2>
+          <div id="preview-subject" class="subject"></div>
+          <blockquote id="preview-body"></blockquote>
+          <p id="preview-meta" class="muted small"></p>
+        </section>
+        </div>
+        <script src="/app/app.js" defer></script>
         """)
     }
 }

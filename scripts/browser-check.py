@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Drives headless Chromium over the DevTools protocol through Overdue's dashboard.
+
+    python3 scripts/browser-check.py --base http://127.0.0.1:PORT --email E --password P --out DIR
+
+Signs in through the real form (typing into the fields and pressing the button), opens each page,
+checks its key content and that no script error happened, saves a screenshot per page (desktop
+1280×900 and one phone-sized view), and prints one JSON line per page:
+{"page", "ok", "title", "missing": [...], "errors": [...], "screenshot"}. Exit 1 if any page fails.
+Needs Debian's `chromium` and PyPI `websocket-client`.
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+PAGES = [
+    # (name, path, texts that must be on the page)
+    ("overview", "/app", ["Overview", "Overdue", "Aging", "Promises due this week", "Reply rate"]),
+    ("worklist", "/app/cases", ["Worklist", "most urgent first", "Why here"]),
+    ("case", "/app/cases/S001", ["Timeline", "Contacts", "Invoices", "Why"]),
+    ("inbox", "/app/inbox", ["Inbox", "need a person"]),
+    ("account", "/app/account", ["Your account", "Password", "Second factor"]),
+]
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Browser:
+    def __init__(self, binary):
+        self.port = free_port()
+        self.profile = tempfile.mkdtemp(prefix="overdue-chromium-")
+        self.proc = subprocess.Popen(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--disable-extensions", f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+        deadline = time.time() + 30
+        while True:
+            try:
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json"))
+                page = next(t for t in targets if t["type"] == "page")
+                break
+            except Exception:
+                if time.time() > deadline:
+                    raise RuntimeError("chromium did not start")
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.next_id = 0
+        self.events = []
+        self.call("Page.enable")
+        self.call("Runtime.enable")
+        self.call("Log.enable")
+
+    def call(self, method, **params):
+        self.next_id += 1
+        mid = self.next_id
+        self.ws.send(json.dumps({"id": mid, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == mid:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def wait_load(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(e.get("method") == "Page.loadEventFired" for e in self.events):
+                self.events = [e for e in self.events if e.get("method") != "Page.loadEventFired"]
+                return
+            self.ws.settimeout(max(0.1, deadline - time.time()))
+            try:
+                self.events.append(json.loads(self.ws.recv()))
+            except websocket.WebSocketTimeoutException:
+                break
+        raise RuntimeError("page did not load")
+
+    def navigate(self, url):
+        self.events = []
+        self.call("Page.navigate", url=url)
+        self.wait_load()
+
+    def eval(self, expression):
+        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        return r.get("result", {}).get("value")
+
+    def errors(self):
+        out = []
+        for e in self.events:
+            if e.get("method") == "Runtime.exceptionThrown":
+                out.append(e["params"]["exceptionDetails"].get("text", "exception"))
+            elif e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error":
+                out.append(e["params"]["entry"].get("text", "error"))
+        return out
+
+    def screenshot(self, path, width, height, mobile=False):
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=mobile)
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.ws.close()
+        finally:
+            self.proc.kill()
+            self.proc.wait()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def wait_for(b, expression, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = b.eval(expression)
+        if value:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+def upload(b, args, text):
+    path = os.path.join(args.out, "upload.csv")
+    with open(path, "w") as f:
+        f.write(text)
+    b.navigate(args.base + "/app/import")
+    doc = b.call("DOM.getDocument")
+    node = b.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#file")["nodeId"]
+    b.call("DOM.setFileInputFiles", files=[path], nodeId=node)
+    b.eval("document.getElementById('kind').value = 'invoices'")
+    b.eval("document.querySelector('#import button[type=submit]').click()")
+    return wait_for(b, "document.getElementById('result').innerText")
+
+
+def check_import(b, args):
+    header = "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\n"
+    bad = upload(b, args, header + "BR-1,BRW1,Browser Freight,1250.00,USD,2026-10-01,2026-10-31\nBR-2,BRW1,Browser Freight,abc,USD,2026-10-01,2026-10-31\n") or ""
+    b.screenshot(os.path.join(args.out, "import.png"), 1280, 900)
+    good = upload(b, args, header + "BR-1,BRW1,Browser Freight,1250.00,USD,2026-10-01,2026-10-31\n") or ""
+    missing = []
+    if "line 3, column amount" not in bad or "Nothing was written" not in bad:
+        missing.append(f"bad row named: {bad[:200]!r}")
+    if "Imported 1 of 1 rows" not in good:
+        missing.append(f"good file imported: {good[:200]!r}")
+    errors = b.errors()
+    ok = not missing and not errors
+    print(json.dumps({"page": "import", "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": "import.png"}))
+    return ok
+
+
+def check_template(b, args):
+    """The template editor previews what is typed, live, with the SMS segment count."""
+    b.navigate(args.base + "/app/templates/sms/reminder.friendly")
+    first = wait_for(b, "document.getElementById('preview-meta').innerText.includes('segment') && document.getElementById('preview-body').innerText")
+    b.eval("var t = document.getElementById('body'); t.value = 'Hi {{debtor}}, {{total}} is past due (browser check).'; t.dispatchEvent(new Event('input'))")
+    typed = wait_for(b, "document.getElementById('preview-body').innerText.includes('(browser check)') && document.getElementById('preview-body').innerText")
+    b.screenshot(os.path.join(args.out, "template.png"), 1280, 900)
+    missing = []
+    if not first:
+        missing.append("a first preview")
+    if not typed or "{{" in typed:
+        missing.append(f"the typed text rendered: {typed!r}")
+    errors = b.errors()
+    ok = not missing and not errors
+    print(json.dumps({"page": "template", "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": "template.png"}))
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--email", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    b = Browser(args.chromium)
+    failed = False
+    try:
+        b.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+        # Sign in the way a person does: the form, typed into, submitted with the button.
+        b.navigate(args.base + "/app")
+        on_login = b.eval("location.pathname") == "/login"
+        b.screenshot(os.path.join(args.out, "login.png"), 1280, 900)
+        b.eval(f"document.getElementById('email').value = {json.dumps(args.email)}")
+        b.eval(f"document.getElementById('password').value = {json.dumps(args.password)}")
+        b.events = []
+        b.eval("document.querySelector('form button[type=submit]').click()")
+        b.wait_load()
+        signed_in = b.eval("location.pathname") == "/app" and b.eval("!!document.querySelector('form.signout')")
+        print(json.dumps({"page": "login", "ok": bool(on_login and signed_in), "title": b.eval("document.title"), "missing": [] if signed_in else ["signed in"],
+                          "errors": [], "screenshot": "login.png"}))
+        failed |= not (on_login and signed_in)
+        for name, path, texts in PAGES:
+            b.navigate(args.base + path)
+            text = b.eval("document.body.innerText") or ""
+            missing = [t for t in texts if t not in text]
+            # Keyboard: every link and button is reachable and labelled.
+            unlabelled = b.eval("[...document.querySelectorAll('input:not([type=hidden]),select,textarea')].filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length")
+            if unlabelled:
+                missing.append(f"{unlabelled} unlabelled field(s)")
+            shot = f"{name}.png"
+            b.screenshot(os.path.join(args.out, shot), 1280, 900)
+            errors = b.errors()
+            ok = not missing and not errors
+            failed |= not ok
+            print(json.dumps({"page": name, "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": shot}))
+        # A CSV upload through the import page: a bad row is named by line and column, nothing is
+        # written; the fixed file is imported.
+        failed |= not check_import(b, args)
+        failed |= not check_template(b, args)
+        # The worklist on a phone.
+        b.navigate(args.base + "/app/cases")
+        b.screenshot(os.path.join(args.out, "worklist-phone.png"), 390, 844, mobile=True)
+        overflow = b.eval("document.documentElement.scrollWidth > window.innerWidth + 1")
+        print(json.dumps({"page": "worklist-phone", "ok": not overflow, "title": b.eval("document.title"),
+                          "missing": ["fits the phone's width"] if overflow else [], "errors": [], "screenshot": "worklist-phone.png"}))
+        failed |= bool(overflow)
+    finally:
+        b.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
