@@ -88,25 +88,8 @@ struct LedgerController: Sendable {
         }
     }
 
-    struct PaymentLine: Encodable {
-        let id: String
-        let debtor_id: String
-        let amount_minor: Int64
-        let currency: String
-        let date: String
-        let reference: String?
-        let invoice_number: String?
-
-        init(_ p: Payment) {
-            id = p.id
-            debtor_id = p.debtorID
-            amount_minor = p.amount.minorUnits
-            currency = p.amount.currency.code
-            date = p.date.description
-            reference = p.reference
-            invoice_number = p.invoiceNumber
-        }
-    }
+    /// A payment: the same shape as a `payment.recorded` event's data.
+    typealias PaymentLine = EventData.PaymentData
 
     struct HoldLine: Encodable {
         let debtor_id: String

@@ -50,6 +50,39 @@ import Testing
         return Output(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
+    /// A running `overdue serve`: its process, the port it bound and its standard error so far.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let err = Pipe()
+        var port = ""
+        var log = ""
+
+        /// Starts `overdue serve --port 0 ARGS` in `cwd` and waits for the banner naming the port.
+        init(_ args: [String], in cwd: URL, env extra: [String: String] = [:]) throws {
+            process.executableURL = CLITests.binary
+            process.arguments = ["serve", "--port", "0"] + args
+            process.currentDirectoryURL = cwd
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while !log.contains("http://"), Date() < deadline { log += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self) }
+            port = try #require(log.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        }
+
+        /// Stops it (SIGTERM) and returns everything it wrote to standard error.
+        @discardableResult
+        func stop() -> String {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return log
+        }
+
+        deinit { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+    }
+
     @discardableResult
     func overdue(_ args: [String], in cwd: URL? = nil) throws -> Output {
         try Self.run(args, in: cwd ?? dir)
@@ -236,22 +269,10 @@ import Testing
         #expect(key.hasPrefix("od_"))
         #expect(try overdue(["keys", "list", "--db", db]).out.contains(String(key.prefix(13))))
         #expect(!(try overdue(["keys", "list", "--db", db]).out.contains(key)), "the key itself is never shown again")
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["serve", "--port", "0", "--db", db]
-        p.currentDirectoryURL = dir
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        defer { p.terminate(); p.waitUntilExit() }
         // The banner names the bound port.
-        var banner = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("http://"), Date() < deadline {
-            banner += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let port = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        let server = try Server(["--db", db], in: dir)
+        defer { server.stop() }
+        let port = server.port
         let (health, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: health, as: UTF8.self).contains("\"status\":\"ok\""))
@@ -279,22 +300,8 @@ import Testing
         #expect(made.code == 0, "\(made.err)")
         #expect(try overdue(["users", "list", "--db", db]).out.contains("owner@carrier.test"))
         let key = try overdue(["keys", "create", "--role", "collector", "--db", db]).out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["serve", "--port", "0", "--db", db]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["OVERDUE_LOG_LEVEL"] = "trace"
-        env["OVERDUE_BCRYPT_COST"] = "10"
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var log = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !log.contains("http://"), Date() < deadline { log += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self) }
-        let port = try #require(log.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        let server = try Server(["--db", db], in: dir, env: ["OVERDUE_LOG_LEVEL": "trace", "OVERDUE_BCRYPT_COST": "10"])
+        let port = server.port
         func call(_ path: String, _ method: String, _ body: String, headers: [String: String]) async throws -> (Int, String, HTTPURLResponse?) {
             var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
             r.httpMethod = method
@@ -316,9 +323,7 @@ import Testing
                                                headers: ["Authorization": "Bearer \(key)"])
         #expect(received == 201 || received == 200)
         let (_, _, _) = try await call("/api/v1/cases/SHIP1/takeover", "POST", #"{"by":"owner"}"#, headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
-        p.terminate()
-        p.waitUntilExit()
-        log += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.stop()
         let audit = try overdue(["audit", "list", "--db", db]).out
         #expect(audit.contains("auth.login") && audit.contains("auth.login_failed") && audit.contains("key.created") && audit.contains("user.created"))
         // The message was logged (at debug), masked.
@@ -342,22 +347,9 @@ import Testing
         let password = "tandem-walrus-oxide-42"
         let made = try Self.run(["users", "create", "--email", "pat@carrier.test", "--role", "collector", "--tenant", "demo", "--db", db], in: dir, stdin: password + "\n")
         #expect(made.code == 0, "\(made.err)")
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["serve", "--port", "0", "--tenant", "demo", "--db", db]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["OVERDUE_BCRYPT_COST"] = "10"
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        defer { p.terminate(); p.waitUntilExit() }
-        var banner = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("http://"), Date() < deadline { banner += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self) }
-        let port = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
+        let server = try Server(["--tenant", "demo", "--db", db], in: dir, env: ["OVERDUE_BCRYPT_COST": "10"])
+        defer { server.stop() }
+        let port = server.port
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let shots = ProcessInfo.processInfo.environment["OVERDUE_SCREENSHOTS"] ?? repo.appendingPathComponent(".build/screenshots").path
         let check = Process()

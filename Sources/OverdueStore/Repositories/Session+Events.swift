@@ -311,19 +311,20 @@ public enum EventData {
         }
     }
 
-    /// `payment.recorded`.
+    /// `payment.recorded`, and a payment as the API lists it.
     public struct PaymentData: Encodable, Sendable {
         let id: String
-        let debtor: String
+        let debtor_id: String
         let amount_minor: Int64
         let currency: String
         let date: String
         let reference: String?
         let invoice_number: String?
 
-        init(_ p: Payment) {
+        /// The payment's JSON shape.
+        public init(_ p: Payment) {
             id = p.id
-            debtor = p.debtorID
+            debtor_id = p.debtorID
             amount_minor = p.amount.minorUnits
             currency = p.amount.currency.code
             date = p.date.description
