@@ -219,7 +219,7 @@ struct LedgerController: Sendable {
     /// `?skip_invalid=true`.
     func bulk(_ request: Request, _ context: OverdueRequestContext, kind: ImportKind) async throws -> Response {
         let tenant = try api.tenant(context)
-        var q = Query(request)
+        let q = Query(request)
         let skip = q.value("skip_invalid") == "true"
         try q.done()
         var f = try await Fields.body(request, limit: 32 << 20)
@@ -272,7 +272,7 @@ struct LedgerController: Sendable {
         let tenant = try api.tenant(context)
         let raw = try context.parameters.require("kind")
         guard let kind = ImportKind(rawValue: raw) else { throw Problem.notFound("no import kind '\(raw)' (invoices, contacts or payments)") }
-        var q = Query(request)
+        let q = Query(request)
         let skip = q.value("skip_invalid") == "true"
         try q.done()
         let body = try await request.body.collect(upTo: 256 << 20)

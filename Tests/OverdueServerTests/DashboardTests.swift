@@ -229,4 +229,128 @@ import OverdueChannels
             #expect(try await store.read { try await $0.inbox("demo") }.contains { $0.id == draft.id } == false)
         }
     }
+
+    /// Posts a form; returns the redirect's target and the one-time message cookie it set.
+    static func post(_ client: any TestClientProtocol, _ uri: String, _ pairs: [(String, String)], token: String) async throws -> (String?, String?) {
+        let (h, b) = form(pairs, cookie: token)
+        return try await client.execute(uri: uri, method: .post, headers: h, body: b) { response in
+            #expect(response.status == .seeOther, "\(uri)")
+            let flash = response.headers[values: .setCookie].first { $0.hasPrefix("overdue_flash=") }.map { String($0.split(separator: ";")[0]) }
+            return (response.headers[.location], flash)
+        }
+    }
+
+    /// A page seen with the message the last post left.
+    static func page(_ client: any TestClientProtocol, _ uri: String, token: String, flash: String?) async throws -> String {
+        var h = cookie(token)
+        if let flash { h[.cookie] = "overdue_session=\(token); \(flash)" }
+        return try await client.execute(uri: uri, method: .get, headers: h) { response in
+            #expect(response.status == .ok)
+            if flash != nil { #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("overdue_flash=;") }, "the message is shown once") }
+            return String(buffer: response.body)
+        }
+    }
+
+    @Test func promisesPaymentsAndDisputesAreRecordedFromTheCasePage() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "pat@carrier.test", role: .collector)
+            let (token, csrf) = try await Self.signIn(client, email: "pat@carrier.test")
+            let zone = try await store.read { try await $0.settings("demo") }.timeZone
+            let today = LocalDate(Date(), in: zone)
+            var page = try await Self.page(client, "/app/cases/S001", token: token, flash: nil)
+            for marker in ["<h3>Promise to pay</h3>", "<h3>Payment received</h3>", "<h3>Dispute</h3>", #"<label for="p-date">"#, #"<label for="d-reason">"#] {
+                #expect(page.contains(marker), "\(marker)")
+            }
+            // A promise: recorded, the case waits for it, the page says so once.
+            var (to, flash) = try await Self.post(client, "/app/cases/S001/promise", [("_csrf", csrf), ("date", today.adding(days: 5).description), ("amount", "100.00"), ("channel", "voice")], token: token)
+            #expect(to == "/app/cases/S001")
+            page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
+            #expect(page.contains("Promise recorded"))
+            let promise = try #require(try await store.read { try await $0.commitments("demo", debtor: "S001") }.first { $0.kind == .promise })
+            #expect(promise.target.minorUnits == 10_000 && promise.date == today.adding(days: 5) && promise.channel == .voice)
+            #expect(try await store.read { try await $0.decisions("demo", debtor: "S001") }.contains { $0.reasons.contains { $0.code == "promise_recorded" && $0.message.contains("pat@carrier.test") } })
+            // A promise in the past and a wrong amount: nothing written, both named on the page.
+            (to, flash) = try await Self.post(client, "/app/cases/S001/promise", [("_csrf", csrf), ("date", "2020-01-01"), ("amount", "12.345")], token: token)
+            page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
+            #expect(page.contains("Not recorded"))
+            #expect(page.contains("has more than 2 decimal places"))
+            #expect(try await store.read { try await $0.commitments("demo", debtor: "S001") }.count == 1)
+            // A payment.
+            let before = try await store.read { try await $0.payments("demo", debtor: "S001") }.count
+            (to, flash) = try await Self.post(client, "/app/cases/S001/payment", [("_csrf", csrf), ("amount", "250.00"), ("date", today.description), ("reference", "CHK 4410"), ("invoice", "")], token: token)
+            #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("Payment recorded"))
+            let payments = try await store.read { try await $0.payments("demo", debtor: "S001") }
+            #expect(payments.count == before + 1 && payments.contains { $0.reference == "CHK 4410" && $0.amount.minorUnits == 25_000 })
+            // A dispute on an open invoice, then resolved with how.
+            let invoice = try #require(try await store.read { try await $0.invoices("demo", debtor: "S001") }.first?.number)
+            (to, flash) = try await Self.post(client, "/app/cases/S001/dispute", [("_csrf", csrf), ("invoice", invoice), ("reason", "accessorial"), ("note", "lumper <b>receipt</b> missing")], token: token)
+            page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
+            #expect(page.contains("Dispute opened"))
+            #expect(page.contains("lumper &lt;b&gt;receipt&lt;/b&gt; missing"), "the note is escaped in the timeline's reasons")
+            let dispute = try #require(try await store.read { try await $0.disputes("demo", debtor: "S001", openOnly: true) }.first)
+            #expect(page.contains("/app/cases/S001/disputes/\(dispute.id)/resolve"))
+            (to, flash) = try await Self.post(client, "/app/cases/S001/dispute", [("_csrf", csrf), ("invoice", invoice), ("reason", "rate")], token: token)
+            #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("is already disputed"))
+            (to, flash) = try await Self.post(client, "/app/cases/S001/disputes/\(dispute.id)/resolve", [("_csrf", csrf), ("resolution", "credit note CN-12")], token: token)
+            #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("Resolved."))
+            #expect(try await store.read { try await $0.disputes("demo", debtor: "S001") }.first { $0.id == dispute.id }?.resolution == "credit note CN-12")
+            // Another tenant's debtor (or none) is not found; a form without its token is refused.
+            let (h, b) = Self.form([("_csrf", csrf), ("date", today.description)], cookie: token)
+            try await client.execute(uri: "/app/cases/NOPE/promise", method: .post, headers: h, body: b) { #expect($0.status == .notFound) }
+            let (h2, b2) = Self.form([("amount", "1.00"), ("date", today.description)], cookie: token)
+            try await client.execute(uri: "/app/cases/S001/payment", method: .post, headers: h2, body: b2) { #expect($0.status == .forbidden) }
+            // Every recorded action is in the audit trail.
+            let audit = try await store.read { try await $0.auditLog(tenant: "demo") }.filter { $0.action == "app.post" }.compactMap(\.object)
+            #expect(Set(audit).isSuperset(of: ["/app/cases/S001/promise", "/app/cases/S001/payment", "/app/cases/S001/dispute", "/app/cases/S001/disputes/\(dispute.id)/resolve"]))
+        }
+    }
+
+    @Test func theCadenceEditorPreviewsThenSavesAndRefusesABadLadder() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "mo@carrier.test", role: .manager)
+            _ = try await AccountsTests.addUser(store, email: "cy@carrier.test", role: .collector)
+            let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
+            var page = try await Self.page(client, "/app/cadence", token: token, flash: nil)
+            #expect(page.contains("<h1>Cadence</h1>"))
+            #expect(page.contains(#"<svg class="cadence""#))
+            #expect(page.components(separatedBy: "email · stage 1, attempt").count - 1 == 3, "the standard ladder: three emails")
+            #expect(page.contains("voice · stage 3, attempt 3"))
+            #expect(page.contains("handed to a person"))
+            let ladder: [(String, String)] = [("_csrf", csrf), ("name", "fast"), ("start_after_due_days", "0"), ("on_exhausted", "handoff"),
+                                             ("stage.0.channel", "sms"), ("stage.0.attempts", "2"), ("stage.0.delay_days", "1"),
+                                             ("stage.1.channel", "email"), ("stage.1.attempts", "1"), ("stage.1.delay_days", "2"),
+                                             ("stage.2.channel", ""), ("stage.2.attempts", "3"), ("stage.2.delay_days", "3")]
+            // Preview: shown, not saved.
+            let (h, b) = Self.form(ladder + [("intent", "preview")], cookie: token)
+            page = try await client.execute(uri: "/app/cadence", method: .post, headers: h, body: b) { response in
+                #expect(response.status == .ok)
+                return String(buffer: response.body)
+            }
+            #expect(page.contains("Preview (not saved)"))
+            #expect(page.contains("sms · stage 1, attempt 2") && page.contains("email · stage 2, attempt 1") && !page.contains("voice · stage"))
+            #expect(try await store.read { try await $0.policy("demo") } == .standard)
+            // A bad ladder comes back as typed, every field named, nothing saved.
+            let (h2, b2) = Self.form([("_csrf", csrf), ("name", "bad"), ("start_after_due_days", "400"), ("stage.0.channel", "fax"), ("stage.0.attempts", "0"),
+                                      ("stage.0.delay_days", "x"), ("intent", "save")], cookie: token)
+            page = try await client.execute(uri: "/app/cadence", method: .post, headers: h2, body: b2) { response in
+                #expect(response.status == .unprocessableContent)
+                return String(buffer: response.body)
+            }
+            for problem in ["start_after_due_days: must be 0…365 (got 400)", "stages[0].channel: must be email, sms or voice", "stages[0].attempts: must be 1…10 (got 0)",
+                            "stages[0].delay_days: must be a whole number"] {
+                #expect(page.contains(problem), "\(problem)")
+            }
+            #expect(page.contains(#"value="bad""#))
+            // A collector may preview but not save.
+            let (cToken, cCSRF) = try await Self.signIn(client, email: "cy@carrier.test")
+            let (h3, b3) = Self.form(ladder.dropFirst() + [("_csrf", cCSRF), ("intent", "save")], cookie: cToken)
+            try await client.execute(uri: "/app/cadence", method: .post, headers: h3, body: b3) { #expect($0.status == .forbidden) }
+            // Save: stored, every case re-planned, the page says so.
+            let (to, flash) = try await Self.post(client, "/app/cadence", ladder + [("intent", "save")], token: token)
+            #expect(to == "/app/cadence")
+            #expect(try await Self.page(client, "/app/cadence", token: token, flash: flash).contains("Cadence saved"))
+            let saved = try await store.read { try await $0.policy("demo") }
+            #expect(saved.name == "fast" && saved.stages.map(\.channel) == [.sms, .email] && saved.stages[0].attempts == 2 && saved.startAfterDueDays == 0)
+        }
+    }
 }

@@ -54,6 +54,12 @@ enum DashboardAssets {
     .inbox { list-style: none; padding: 0; }
     .row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; } .row form { display: flex; gap: .5rem; align-items: end; } .row button { margin: 0; }
     button.secondary { background: #fff; color: var(--brand); }
+    .cadence { width: 100%; max-width: 720px; height: auto; display: block; margin-bottom: .75rem; }
+    .cadence .grid { stroke: var(--line, #d0d7de); stroke-width: 1; } .cadence .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
+    .cadence .label { font-size: 13px; fill: var(--ink); } .cadence .value { font-size: 12px; fill: var(--bad); }
+    .cadence .dot { fill: var(--accent); } .cadence .dot.sms { fill: #7a4fb5; } .cadence .dot.voice { fill: #b5651d; }
+    .stages input { width: 4.5rem; } .stages caption { text-align: left; font-weight: 600; padding: .5rem 0; }
+    .actions h3 { margin: 0 0 .25rem; font-size: 1rem; }
     .notice { background: #e8f3ec; border: 1px solid #9cc9ab; padding: .5rem .75rem; border-radius: 6px; }
     .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     label.inline { display: flex; gap: .5rem; align-items: center; } label.inline input { width: auto; }

@@ -31,6 +31,10 @@ struct DashboardController: Sendable {
         router.post("/app/cases/:debtor/hold", use: hold)
         router.post("/app/cases/:debtor/takeover", use: takeover)
         router.post("/app/cases/:debtor/handback", use: handback)
+        router.post("/app/cases/:debtor/promise", use: recordPromise)
+        router.post("/app/cases/:debtor/payment", use: recordPayment)
+        router.post("/app/cases/:debtor/dispute", use: openDispute)
+        router.post("/app/cases/:debtor/disputes/:id/resolve", use: resolveDispute)
         router.get("/app/inbox", use: inbox)
         router.post("/app/inbox/:id/resolve", use: resolveItem)
         router.post("/app/messages/:id/approve", use: approve)
@@ -42,6 +46,8 @@ struct DashboardController: Sendable {
         router.get("/app/audit", use: audit)
         router.get("/app/import", use: importPage)
         router.get("/app/app.js", use: { _, _ in Self.asset(DashboardAssets.script + DashboardAssets.templateScript, type: "text/javascript; charset=utf-8") })
+        router.get("/app/cadence", use: cadence)
+        router.post("/app/cadence", use: saveCadence)
         router.get("/app/templates", use: templates)
         router.get("/app/templates/:channel/:name", use: templateEditor)
     }
@@ -68,6 +74,35 @@ struct DashboardController: Sendable {
         var headers = HTTPFields()
         headers[.location] = to
         return Response(status: .seeOther, headers: headers)
+    }
+
+    static let flashCookie = "overdue_flash"
+
+    /// A redirect carrying a one-time message for the next page (a short-lived cookie, so no text
+    /// rides in the URL where a link could forge it).
+    static func redirect(_ to: String, flash: Pages.Flash) -> Response {
+        var response = redirect(to)
+        let value = Data(((flash.isError ? "e" : "n") + String(flash.text.prefix(600))).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        response.setCookie(Cookie(name: flashCookie, value: value, maxAge: 60, path: "/app", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// The message the last form post left, if any.
+    static func flash(_ request: Request) -> Pages.Flash? {
+        guard var raw = request.cookies[flashCookie]?.value, !raw.isEmpty else { return nil }
+        raw = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        raw += String(repeating: "=", count: (4 - raw.count % 4) % 4)
+        guard let data = Data(base64Encoded: raw), let text = String(data: data, encoding: .utf8), let kind = text.first else { return nil }
+        return kind == "e" ? .error(String(text.dropFirst())) : .notice(String(text.dropFirst()))
+    }
+
+    /// A page that shows (and so uses up) the last form post's message.
+    static func page(_ request: Request, status: HTTPResponse.Status = .ok, _ build: (Pages.Flash?) -> HTML) -> Response {
+        let flash = flash(request)
+        var response = html(build(flash), status: status)
+        if flash != nil { response.setCookie(Cookie(name: flashCookie, value: "", maxAge: 0, path: "/app", httpOnly: true, sameSite: .strict)) }
+        return response
     }
 
     /// The signed-in person, or a redirect to the sign-in page.
@@ -200,15 +235,22 @@ struct DashboardController: Sendable {
         let now = Date()
         let data = try await store.read { s -> Pages.CaseData? in
             guard let record = try await s.caseRecord(tenant, debtor: debtor) else { return nil }
-            return Pages.CaseData(record: record, contacts: try await s.contacts(tenant, debtor: debtor), suppressions: try await s.suppressions(tenant, debtor: debtor),
-                                  invoices: try await s.invoices(tenant, debtor: debtor), documents: try await s.documents(tenant, debtor: debtor),
-                                  messages: try await s.messages(tenant, direction: nil, debtor: debtor),
-                                  decisions: try await s.decisions(tenant, debtor: debtor).map { ($0.at, $0.action, $0.reasons) },
-                                  promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
-                                  holds: try await s.holds(tenant, debtor: debtor), payments: try await s.payments(tenant, debtor: debtor), now: now)
+            let zone = try await s.settings(tenant).timeZone
+            let invoices = try await s.invoices(tenant, debtor: debtor)
+            let payments = try await s.payments(tenant, debtor: debtor)
+            let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: LocalDate(now, in: zone))
+            var data = Pages.CaseData(record: record, contacts: try await s.contacts(tenant, debtor: debtor), suppressions: try await s.suppressions(tenant, debtor: debtor),
+                                      invoices: invoices, documents: try await s.documents(tenant, debtor: debtor),
+                                      messages: try await s.messages(tenant, direction: nil, debtor: debtor),
+                                      decisions: try await s.decisions(tenant, debtor: debtor).map { ($0.at, $0.action, $0.reasons) },
+                                      promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
+                                      holds: try await s.holds(tenant, debtor: debtor), payments: payments, now: now)
+            data.openInvoices = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }.map(\.number)
+            data.zone = zone
+            return data
         }
         guard let data else { return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such case</h1><p>There is no case for \(debtor).</p>"), status: .notFound) }
-        return Self.html(Pages.casePage(data, viewer: viewer))
+        return Self.page(request) { Pages.casePage(data, viewer: viewer, flash: $0) }
     }
 
     @Sendable func inbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -223,7 +265,7 @@ struct DashboardController: Sendable {
             }
             return out
         }
-        return Self.html(Pages.inbox(rows, viewer: viewer))
+        return Self.page(request) { Pages.inbox(rows, viewer: viewer, flash: $0) }
     }
 
     // MARK: Actions (forms)
@@ -233,16 +275,53 @@ struct DashboardController: Sendable {
              _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         let fields = try await form(request, session, context: context)
+        let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
+        return try await perform(request, context, viewer: viewer, fields: fields, needs: permission, back: redirect(subject), body)
+    }
+
+    /// The checked part of a form action: role, the action, its audit entry, and a redirect with a
+    /// one-time message. A refusal (contact rules, a bad field) lands back on the page, said.
+    func perform(_ request: Request, _ context: OverdueRequestContext, viewer: Pages.Viewer, fields: [String: String], needs permission: Permission,
+                 back fallback: String, _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
         guard viewer.role.allows(permission) else {
             try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
                                                outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
         }
         let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
-        try await body(viewer, fields, subject)
+        // A form may say where to come back to (the case page it was on); only a path on this site.
+        let back = fields["back"].map { Self.safeNext($0) } ?? fallback
+        do {
+            try await body(viewer, fields, subject)
+        } catch let refused as ManualRecord.Refused {
+            if ConversationEngine.isUnknownDebtor(refused) { throw Problem.notFound(refused.description) }
+            return Self.redirect(back, flash: .error("Not recorded — " + refused.description))
+        } catch let refused as ConversationEngine.Refused where !refused.notFound {
+            return Self.redirect(back, flash: .error("Not sent — " + refused.description))
+        } catch let problem as Problem where [400, 409, 422].contains(problem.status) {
+            return Self.redirect(back, flash: .error("Not done — " + problem.detail))
+        }
         try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
                                            ip: context.clientIP(request), detail: "")
-        return Self.redirect(redirect(subject))
+        return Self.redirect(back, flash: .notice(done(request.uri.path)))
+    }
+
+    /// What a successful form post says on the page it lands on.
+    func done(_ path: String) -> String {
+        switch path.split(separator: "/").last ?? "" {
+        case "message": return "Message sent."
+        case "hold": return "Hold added."
+        case "takeover": return "You have the case: nothing automatic is sent."
+        case "handback": return "Handed back: the ladder resumes."
+        case "promise": return "Promise recorded: the ladder waits for it."
+        case "payment": return "Payment recorded."
+        case "dispute": return "Dispute opened: that invoice is not chased."
+        case "resolve": return "Resolved."
+        case "approve": return "Approved and sent."
+        case "cadence": return "Cadence saved: every case is being re-planned."
+        case "discard": return "Discarded."
+        default: return "Done."
+        }
     }
 
     func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission,
@@ -272,6 +351,57 @@ struct DashboardController: Sendable {
                 try await s.addHold(viewer.tenant, Hold(debtorID: debtor, reason: reason, until: until.at(in: zone)), now: Date())
                 try await s.schedule(viewer.tenant, subjects: [debtor], at: Date(), mode: .earliest)
             }
+        }
+    }
+
+    /// The amount field in the case's currency (or the tenant's when nothing is open).
+    func amount(_ text: String?, tenant: String, debtor: String, required: Bool) async throws -> Money? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            if required { throw ManualRecord.Refused(problems: [.init(field: "amount", message: "give the amount, e.g. 1250.00")]) }
+            return nil
+        }
+        let currency = try await store.read { s in
+            if let c = try await s.caseRecord(tenant, debtor: debtor)?.balance?.currency { return c }
+            return try await s.settings(tenant).currency
+        }
+        do { return try Money.parse(text, currency: currency) } catch {
+            throw ManualRecord.Refused(problems: [.init(field: "amount", message: error.description)])
+        }
+    }
+
+    static func date(_ text: String?) -> LocalDate? { text.flatMap { LocalDate.parse($0.trimmingCharacters(in: .whitespaces)) } }
+
+    static func optional(_ text: String?) -> String? {
+        text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    @Sendable func recordPromise(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .work) { viewer, f, debtor in
+            try await engine.recordPromise(tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
+                                           amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
+                                           channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email, now: Date())
+        }
+    }
+
+    @Sendable func recordPayment(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .work) { viewer, f, debtor in
+            try await engine.recordPayment(tenant: viewer.tenant, debtor: debtor, amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
+                                           date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
+                                           by: viewer.email, now: Date())
+        }
+    }
+
+    @Sendable func openDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .work) { viewer, f, debtor in
+            try await engine.openDispute(tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "", reason: f["reason"].flatMap(DisputeReason.init(rawValue:)),
+                                         note: f["note"], by: viewer.email, now: Date())
+        }
+    }
+
+    @Sendable func resolveDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await act(request, context, needs: .work) { viewer, f, debtor in
+            try await engine.resolveDispute(tenant: viewer.tenant, debtor: debtor, id: try context.parameters.require("id"), resolution: f["resolution"] ?? "",
+                                            by: viewer.email, now: Date())
         }
     }
 
@@ -429,5 +559,48 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+extension DashboardController {
+    // MARK: Cadence
+
+    func cadencePage(_ request: Request, viewer: Pages.Viewer, form: Pages.CadenceForm, policy: Policy?, errors: [String], previewing: Bool,
+                     status: HTTPResponse.Status = .ok) async throws -> Response {
+        let settings = try await store.read { try await $0.settings(viewer.tenant) }
+        let zone = settings.timeZone
+        let today = LocalDate(Date(), in: zone)
+        let steps = policy.map {
+            CadencePreview.run(policy: $0, settings: settings, facts: CadencePreview.sampleFacts(settings: settings, due: today),
+                               from: today.at(in: zone), dueDay: today)
+        } ?? []
+        return Self.page(request, status: status) { Pages.cadence(form, errors: errors, steps: steps, zone: zone, previewing: previewing, viewer: viewer, flash: $0) }
+    }
+
+    @Sendable func cadence(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        let policy = try await store.read { try await $0.policy(viewer.tenant) }
+        return try await cadencePage(request, viewer: viewer, form: Pages.CadenceForm(policy), policy: policy, errors: [], previewing: false)
+    }
+
+    /// Preview (anyone) or save (managers) the posted ladder; it is validated exactly as the API's
+    /// `PUT /api/v1/policy` body, and a rejected form comes back as typed with every problem listed.
+    @Sendable func saveCadence(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let fields = try await form(request, session, context: context)
+        let form = Pages.CadenceForm(fields: fields)
+        let policy: Policy
+        do { policy = try Policy.parse(json: form.json) } catch {
+            return try await cadencePage(request, viewer: viewer, form: form, policy: nil, errors: error.problems, previewing: true, status: .unprocessableContent)
+        }
+        guard fields["intent"] == "save" else {
+            return try await cadencePage(request, viewer: viewer, form: form, policy: policy, errors: [], previewing: true)
+        }
+        return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/cadence") { viewer, _, _ in
+            try await store.write { s in
+                try await s.savePolicy(viewer.tenant, policy)
+                try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
+            }
+        }
     }
 }

@@ -14,7 +14,18 @@ enum Pages {
         let csrf: String
     }
 
-    static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox"), ("/app/templates", "Templates"),
+    /// A one-time message from the last form post.
+    enum Flash: Sendable, Equatable {
+        case notice(String)
+        case error(String)
+        var isError: Bool { if case .error = self { true } else { false } }
+        var text: String { switch self { case .notice(let t), .error(let t): t } }
+        var html: HTML {
+            isError ? "<p class=\"error\" role=\"alert\">\(text)</p>" : "<p class=\"notice\" role=\"status\">\(text)</p>"
+        }
+    }
+
+    static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox"), ("/app/cadence", "Cadence"), ("/app/templates", "Templates"),
                                                         ("/app/import", "Import"), ("/app/account", "Account")]
 
     /// The page shell: header with navigation and sign-out, main content.
@@ -199,6 +210,10 @@ enum Pages {
         let holds: [Hold]
         let payments: [Payment]
         let now: Date
+        /// Invoice numbers with money still owed.
+        var openInvoices: [String] = []
+        /// The tenant's zone, for "today".
+        var zone: TimeZone = TimeZone(identifier: "UTC")!
     }
 
     /// One timeline entry.
@@ -208,15 +223,23 @@ enum Pages {
         let html: HTML
     }
 
-    static func timeline(_ d: CaseData) -> [Entry] {
+    static func timeline(_ d: CaseData, viewer: Viewer? = nil, back: String = "/app/inbox") -> [Entry] {
         var out: [Entry] = []
         for m in d.messages {
+            let waiting = m.status == .draft || m.status == .suggested
+            let approve: HTML = waiting && viewer?.role.allows(.manage) == true ? """
+            <div class="row">
+              <form method="post" action="/app/messages/\(m.id)/approve"><input type="hidden" name="_csrf" value="\(viewer!.csrf)"><input type="hidden" name="back" value="\(back)"><button type="submit">Approve and send</button></form>
+              <form method="post" action="/app/messages/\(m.id)/discard"><input type="hidden" name="_csrf" value="\(viewer!.csrf)"><input type="hidden" name="back" value="\(back)"><button type="submit" class="secondary">Discard</button></form>
+            </div>
+            """ : .empty
             let dir = m.direction == .inbound ? "from \(m.contactName ?? m.from ?? "?")" : "to \(m.contactName ?? m.to ?? "?")"
             out.append(Entry(at: m.at, kind: m.direction == .inbound ? "in" : "out", html: """
             <strong>\(m.channel.rawValue) \(dir)</strong> <span class="muted">\(m.kind) · \(m.status.rawValue)</span>
             \(m.subject.map { s -> HTML in "<div class=\"subject\">\(s)</div>" })
             <blockquote>\(m.body)</blockquote>
             \(m.recordingURL.map { u -> HTML in "<a href=\"\(u)\">Recording</a>" })
+            \(approve)
             """))
         }
         for dec in d.decisions {
@@ -227,6 +250,9 @@ enum Pages {
         }
         for x in d.disputes {
             out.append(Entry(at: x.openedAt, kind: "dispute", html: "<strong>Dispute</strong> on \(x.invoiceNumber): \(x.reason.label) — \(x.status.rawValue)\(x.resolution.map { " (\($0))" } ?? "")"))
+        }
+        for h in d.holds {
+            out.append(Entry(at: h.until, kind: "hold", html: "<strong>Hold</strong>\(h.invoiceNumber.map { " on \($0)" } ?? "") until \(Timestamp.format(h.until)): \(h.reason)"))
         }
         for p in d.payments {
             out.append(Entry(at: p.date.at(hour: 12, in: TimeZone(identifier: "UTC")!), kind: "payment",
@@ -243,7 +269,7 @@ enum Pages {
         return f.string(from: now)
     }
 
-    static func casePage(_ d: CaseData, viewer: Viewer) -> HTML {
+    static func casePage(_ d: CaseData, viewer: Viewer, flash: Flash? = nil) -> HTML {
         let r = d.record
         let contacts = HTML.join(d.contacts.map { c -> HTML in
             let out = d.suppressions.filter { $0.contactID == c.id }.map { $0.channel?.rawValue ?? "all" }
@@ -261,7 +287,8 @@ enum Pages {
             }
             return "<tr><th scope=\"row\">\(i.number)</th><td class=\"num\">\(i.amount.description)</td><td>\(i.dueDate.description)</td><td>\(i.loadNumber ?? "")</td><td>\(HTML.join(docs, separator: ", "))</td></tr>"
         })
-        let entries = HTML.join(timeline(d).map { e -> HTML in
+        let base = "/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)"
+        let entries = HTML.join(timeline(d, viewer: viewer, back: base).map { e -> HTML in
             "<li class=\"ev \(e.kind)\"><time datetime=\"\(Timestamp.format(e.at))\">\(Timestamp.format(e.at))</time><div>\(e.html)</div></li>"
         })
         let next: HTML = r.nextActionAt.map { at -> HTML in
@@ -269,8 +296,47 @@ enum Pages {
         } ?? "<p><strong>Next:</strong> nothing scheduled</p>"
         let why = HTML.join(r.reasons.map { x -> HTML in "<li>\(x.message)</li>" })
         let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
-        let base = "/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)"
+        let open = d.openInvoices
+        let invoiceOptions = HTML.join(open.map { n -> HTML in "<option>\(n)</option>" })
+        let allInvoiceOptions = HTML.join(d.invoices.map { i -> HTML in "<option>\(i.number)</option>" })
+        let reasonOptions = HTML.join(DisputeReason.allCases.map { x -> HTML in "<option value=\"\(x.rawValue)\">\(x.label)</option>" })
+        let openDisputes = d.disputes.filter { $0.status == .open }
+        let resolveForms = HTML.join(openDisputes.map { x -> HTML in
+            """
+            <form method="post" action="\(base)/disputes/\(x.id)/resolve">\(csrf)
+              <label for="res-\(x.id)">Resolve the dispute on \(x.invoiceNumber) (\(x.reason.label)) — how was it settled?</label>
+              <input id="res-\(x.id)" name="resolution" required placeholder="credit note issued, POD sent…">
+              <button type="submit">Resolve</button>
+            </form>
+            """
+        })
+        let today = LocalDate(d.now, in: d.zone).description
         let actions: HTML = viewer.role.allows(.work) ? """
+        <section class="card"><h2>Record</h2><div class="actions">
+          <form method="post" action="\(base)/promise">\(csrf)
+            <h3>Promise to pay</h3>
+            <label for="p-date">Promised date</label><input id="p-date" name="date" type="date" min="\(today)" required>
+            <label for="p-amount">Amount <span class="hint">(empty: the whole open balance)</span></label><input id="p-amount" name="amount" inputmode="decimal">
+            <label for="p-channel">Heard by</label><select id="p-channel" name="channel"><option value="voice">phone</option><option>email</option><option>sms</option></select>
+            <button type="submit">Record promise</button>
+          </form>
+          <form method="post" action="\(base)/payment">\(csrf)
+            <h3>Payment received</h3>
+            <label for="pay-amount">Amount</label><input id="pay-amount" name="amount" inputmode="decimal" required>
+            <label for="pay-date">Received on</label><input id="pay-date" name="date" type="date" max="\(today)" value="\(today)" required>
+            <label for="pay-invoice">For invoice <span class="hint">(empty: oldest first)</span></label><select id="pay-invoice" name="invoice"><option value="">—</option>\(allInvoiceOptions)</select>
+            <label for="pay-ref">Reference <span class="hint">(check or remittance number)</span></label><input id="pay-ref" name="reference">
+            <button type="submit">Record payment</button>
+          </form>
+          <form method="post" action="\(base)/dispute">\(csrf)
+            <h3>Dispute</h3>
+            <label for="d-invoice">Invoice</label><select id="d-invoice" name="invoice" required>\(invoiceOptions)</select>
+            <label for="d-reason">Reason</label><select id="d-reason" name="reason">\(reasonOptions)</select>
+            <label for="d-note">Note</label><input id="d-note" name="note">
+            <button type="submit"\(open.isEmpty ? " disabled" : "")>Open dispute</button>
+          </form>
+          \(resolveForms)
+        </div></section>
         <section class="card"><h2>Act</h2><div class="actions">
           <form method="post" action="\(base)/message">\(csrf)
             <label for="channel">Channel</label><select id="channel" name="channel"><option>email</option><option>sms</option></select>
@@ -290,6 +356,7 @@ enum Pages {
         """ : .empty
         return layout(title: r.debtorName, viewer: viewer, current: "/app/cases", """
         <h1>\(r.debtorName) <span class="status \(r.status.rawValue)">\(r.status.rawValue)</span></h1>
+        \(flash?.html ?? .empty)
         <section class="tiles">
           <div class="tile"><span class="k">Open</span><span class="v">\(r.balance?.description ?? "—")</span></div>
           <div class="tile"><span class="k">Open invoices</span><span class="v">\(r.openInvoices)</span></div>
@@ -309,7 +376,7 @@ enum Pages {
 
     // MARK: Inbox
 
-    static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], viewer: Viewer) -> HTML {
+    static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], viewer: Viewer, flash: Flash? = nil) -> HTML {
         let rows = HTML.join(items.map { x -> HTML in
             let link: HTML = x.item.debtorID.map { d -> HTML in "<a href=\"/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)\">\(x.debtorName ?? d)</a>" } ?? "unmatched"
             return """
@@ -334,6 +401,7 @@ enum Pages {
         })
         return layout(title: "Inbox", viewer: viewer, current: "/app/inbox", """
         <h1>Inbox</h1>
+        \(flash?.html ?? .empty)
         <p class="muted">\(items.count) conversation\(items.count == 1 ? "" : "s") need a person.</p>
         <ul class="inbox">\(rows)</ul>
         """)
@@ -471,4 +539,136 @@ extension Pages {
 extension HTML {
     /// This markup inside an element.
     func wrapped(_ tag: String, class name: String) -> HTML { HTML(raw: "<\(tag) class=\"\(name)\">\(rendered)</\(tag)>") }
+}
+
+extension Pages {
+    // MARK: Cadence
+
+    /// The cadence editor's form, as typed (so a rejected form comes back as it was).
+    struct CadenceForm: Sendable {
+        var name: String
+        var startAfterDueDays: String
+        var onExhausted: String
+        var stages: [(channel: String, attempts: String, delayDays: String)]
+
+        init(_ p: Policy) {
+            name = p.name
+            startAfterDueDays = String(p.startAfterDueDays)
+            onExhausted = p.onExhausted.rawValue
+            stages = p.stages.map { ($0.channel.rawValue, String($0.attempts), String($0.delayDays)) }
+        }
+
+        /// Reads the posted fields: `stage.N.channel` etc.; a row whose channel is empty is left out.
+        init(fields f: [String: String]) {
+            name = f["name"] ?? ""
+            startAfterDueDays = f["start_after_due_days"] ?? ""
+            onExhausted = f["on_exhausted"] ?? "handoff"
+            stages = (0..<Policy.maxStages + 2).compactMap { i in
+                guard let ch = f["stage.\(i).channel"], !ch.isEmpty else { return nil }
+                return (ch, f["stage.\(i).attempts"] ?? "", f["stage.\(i).delay_days"] ?? "")
+            }
+        }
+
+        /// The form as the policy JSON document the API takes, so both are validated alike.
+        var json: Data {
+            func number(_ s: String) -> Any { Int(s.trimmingCharacters(in: .whitespaces)).map { $0 as Any } ?? s }
+            let doc: [String: Any] = ["name": name, "start_after_due_days": number(startAfterDueDays), "on_exhausted": onExhausted,
+                                      "stages": stages.map { ["channel": $0.channel, "attempts": number($0.attempts), "delay_days": number($0.delayDays)] }]
+            return (try? JSONSerialization.data(withJSONObject: doc)) ?? Data()
+        }
+    }
+
+    static func localStamp(_ at: Date, _ zone: TimeZone) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "EEE d MMM HH:mm"
+        return f.string(from: at)
+    }
+
+    /// The preview as a strip: one row per channel, a dot per attempt at its day.
+    static func cadenceChart(_ steps: [CadencePreview.Step]) -> HTML {
+        let sends = steps.filter { $0.action == .send }
+        let lastDay = max(7, (steps.map(\.day).max() ?? 0) + 1)
+        let rows: [Channel] = Channel.allCases
+        let x = { (day: Int) -> Int in 90 + Int(Double(day) / Double(lastDay) * 600) }
+        let ticks = stride(from: 0, through: lastDay, by: max(1, lastDay / 8)).map { d -> HTML in
+            "<line x1=\"\(x(d))\" y1=\"8\" x2=\"\(x(d))\" y2=\"\(rows.count * 30 + 8)\" class=\"grid\"></line><text x=\"\(x(d))\" y=\"\(rows.count * 30 + 24)\" class=\"tick\">day \(d)</text>"
+        }
+        let lanes = rows.enumerated().map { i, ch -> HTML in
+            "<text x=\"0\" y=\"\(i * 30 + 27)\" class=\"label\">\(ch.rawValue)</text>"
+        }
+        let dots = sends.map { s -> HTML in
+            let row = rows.firstIndex(of: s.channel ?? .email) ?? 0
+            return "<circle cx=\"\(x(s.day))\" cy=\"\(row * 30 + 22)\" r=\"7\" class=\"dot \(s.channel?.rawValue ?? "")\"><title>day \(s.day): \(s.channel?.rawValue ?? "") stage \(s.stage ?? 0) attempt \(s.attempt ?? 0)</title></circle>"
+        }
+        let end = steps.last.flatMap { s -> HTML? in
+            s.action == .send ? nil : "<text x=\"\(min(x(s.day) + 4, 640))\" y=\"\(rows.count * 30 + 6)\" class=\"value\">\(s.action == .handoff ? "→ a person" : s.action.rawValue)</text>"
+        }
+        return """
+        <svg class="cadence" viewBox="0 0 720 \(rows.count * 30 + 32)" role="img" aria-label="Attempts by day and channel"><title>Attempts by day and channel</title>\(ticks)\(lanes)\(dots)\(end)</svg>
+        """
+    }
+
+    static func cadence(_ form: CadenceForm, errors: [String], steps: [CadencePreview.Step], zone: TimeZone, previewing: Bool,
+                        viewer: Viewer, flash: Flash?) -> HTML {
+        let canEdit = viewer.role.allows(.manage)
+        let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
+        let rows = form.stages + Array(repeating: (channel: "", attempts: "3", delayDays: "3"), count: 2)
+        let stageRows = HTML.join(rows.enumerated().map { i, st -> HTML in
+            let options = HTML.join(([""] + Channel.allCases.map(\.rawValue)).map { c -> HTML in
+                "<option value=\"\(c)\"\(c == st.channel ? " selected" : "")>\(c.isEmpty ? "— none —" : c)</option>"
+            })
+            return """
+            <tr><th scope="row">\(i + 1)</th>
+              <td><label class="sr-only" for="s\(i)c">Stage \(i + 1) channel</label><select id="s\(i)c" name="stage.\(i).channel">\(options)</select></td>
+              <td><label class="sr-only" for="s\(i)a">Stage \(i + 1) attempts</label><input id="s\(i)a" name="stage.\(i).attempts" inputmode="numeric" size="3" value="\(st.attempts)"></td>
+              <td><label class="sr-only" for="s\(i)d">Stage \(i + 1) days between attempts</label><input id="s\(i)d" name="stage.\(i).delay_days" inputmode="numeric" size="3" value="\(st.delayDays)"></td>
+            </tr>
+            """
+        })
+        let problems: HTML = errors.isEmpty ? .empty : "<div class=\"error\" role=\"alert\"><p>Not saved:</p><ul>\(errors.map { e -> HTML in "<li>\(e)</li>" })</ul></div>"
+        let list = HTML.join(steps.map { s -> HTML in
+            let what: String
+            switch s.action {
+            case .send: what = "\(s.channel?.rawValue ?? "") · stage \(s.stage ?? 0), attempt \(s.attempt ?? 0)"
+            case .handoff: what = "handed to a person"
+            default: what = s.action.rawValue
+            }
+            return "<tr><td class=\"num\">\(s.day)</td><td>\(localStamp(s.at, zone))</td><td>\(what)</td><td class=\"small\">\(s.reasons.first?.message ?? "")</td></tr>"
+        })
+        return layout(title: "Cadence", viewer: viewer, current: "/app/cadence", """
+        <h1>Cadence</h1>
+        \(flash?.html ?? .empty)
+        \(problems)
+        <p class="muted">The ladder every case climbs once its oldest invoice is overdue: stages of one channel, each with its attempts and the days between them.
+        Contact windows, caps, consent and opt-outs still apply to every attempt.</p>
+        <div class="cols">
+        <section class="card">
+          <form method="post" action="/app/cadence">\(csrf)
+            <label for="name">Name</label><input id="name" name="name" value="\(form.name)" required>
+            <label for="start">Start this many days after the due date</label><input id="start" name="start_after_due_days" inputmode="numeric" value="\(form.startAfterDueDays)">
+            <table class="stages"><caption>Stages, in order</caption>
+              <thead><tr><th scope="col">#</th><th scope="col">Channel</th><th scope="col">Attempts</th><th scope="col">Days between</th></tr></thead>
+              <tbody>\(stageRows)</tbody></table>
+            <label for="exhausted">When every attempt is made</label>
+            <select id="exhausted" name="on_exhausted">
+              <option value="handoff"\(form.onExhausted == "handoff" ? " selected" : "")>hand the case to a person</option>
+              <option value="restart"\(form.onExhausted == "restart" ? " selected" : "")>start the ladder again</option>
+            </select>
+            <div class="row">
+              <button type="submit" name="intent" value="preview" class="secondary">Preview</button>
+              \(canEdit ? "<button type=\"submit\" name=\"intent\" value=\"save\">Save and re-plan every case</button>" as HTML : "<p class=\"muted\">Managers and admins can change the cadence.</p>" as HTML)
+            </div>
+          </form>
+        </section>
+        <section class="card" aria-live="polite"><h2>\(previewing ? "Preview (not saved)" : "Preview") on a sample case</h2>
+          <p class="muted small">One invoice due on day 0, one contact reachable on every channel, nobody answers.</p>
+          \(cadenceChart(steps))
+          <table class="list"><thead><tr><th scope="col">Day</th><th scope="col">When (\(zone.identifier))</th><th scope="col">What</th><th scope="col">Why</th></tr></thead>
+          <tbody>\(list)</tbody></table>
+        </section>
+        </div>
+        """)
+    }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import OverdueCore
+import OverdueStore
+
+/// What a person records on a case by hand (dashboard or API): a promise, a payment, a dispute
+/// opened or resolved. Each is checked by the pure `ManualRecord`, written with its reason in the
+/// case's decisions (and the outbox's events), and the case is re-planned at once.
+extension ConversationEngine {
+    /// The case's ledger as a person sees it: what is open and in which currency.
+    struct Ledgered {
+        var settings: TenantSettings
+        var invoices: [Invoice]
+        var open: [String]
+        var balance: Money
+        var disputes: [Dispute]
+    }
+
+    func ledgered(_ s: Session, tenant: String, debtor: String, today: (TenantSettings) -> LocalDate) async throws -> Ledgered {
+        guard try await s.debtor(tenant, debtor) != nil else {
+            throw ManualRecord.Refused(problems: [.init(field: "debtor", message: "no debtor '\(debtor)' in tenant \(tenant)")])
+        }
+        let settings = try await s.settings(tenant)
+        let invoices = try await s.invoices(tenant, debtor: debtor)
+        let ledger = Ledger.allocate(invoices: invoices, payments: try await s.payments(tenant, debtor: debtor), asOf: today(settings))
+        let open = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }
+        let currency = open.first?.amount.currency ?? settings.currency
+        let owed = open.filter { $0.amount.currency == currency }.reduce(Int64(0)) { $0 + (ledger.balances[$1.number] ?? 0) }
+        return Ledgered(settings: settings, invoices: invoices, open: open.map(\.number), balance: Money(minorUnits: owed, currency: currency),
+                        disputes: try await s.disputes(tenant, debtor: debtor))
+    }
+
+    /// Whether `error` says the debtor itself does not exist (a 404 rather than a refusal).
+    public static func isUnknownDebtor(_ error: ManualRecord.Refused) -> Bool { error.problems.contains { $0.field == "debtor" } }
+
+    /// Records a promise a person heard (`amount` nil: the whole open balance).
+    @discardableResult
+    public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, now: Date) async throws -> Commitment {
+        try await store.write { s in
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
+            let grace = Int(l.settings.value("promise.grace_business_days") ?? "") ?? 2
+            let (c, why) = try ManualRecord.promise(id: "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), date: date, amount: amount,
+                                                    balance: l.balance, channel: channel, by: who, today: LocalDate(now, in: l.settings.timeZone),
+                                                    zone: l.settings.timeZone, graceBusinessDays: grace, now: now)
+            try await s.insertCommitment(tenant, debtor: debtor, c)
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .pause, reasons: [why])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+            return c
+        }
+    }
+
+    /// Records a payment a person saw arrive.
+    @discardableResult
+    public func recordPayment(tenant: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
+                              by who: String, now: Date) async throws -> Payment {
+        try await store.write { s in
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
+            let (p, why) = try ManualRecord.payment(id: "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), debtor: debtor,
+                                                    amount: amount, date: date, reference: reference, invoice: invoice, invoices: l.invoices.map(\.number),
+                                                    by: who, today: LocalDate(now, in: l.settings.timeZone))
+            try await s.upsertPayments(tenant, [p])
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+            return p
+        }
+    }
+
+    /// Opens a dispute a person was told about.
+    @discardableResult
+    public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, now: Date) async throws -> Dispute {
+        try await store.write { s in
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
+            let (d, why) = try ManualRecord.dispute(id: "dsp_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), invoice: invoice,
+                                                    reason: reason, note: note, by: who, open: l.open, disputes: l.disputes, now: now)
+            try await s.insertDispute(tenant, debtor: debtor, d)
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+            return d
+        }
+    }
+
+    /// Resolves one of the case's open disputes.
+    public func resolveDispute(tenant: String, debtor: String, id: String, resolution: String, by who: String, now: Date) async throws {
+        try await store.write { s in
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
+            let why = try ManualRecord.resolution(id: id, resolution: resolution, by: who, disputes: l.disputes)
+            _ = try await s.resolveDispute(tenant, id: id, resolution: resolution.trimmingCharacters(in: .whitespacesAndNewlines), at: now)
+            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
+            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
+        }
+    }
+}
