@@ -230,37 +230,22 @@ struct AccountsController: Sendable {
     @Sendable func changePassword(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let user = try await currentUser(context)
         var f = try await Fields.body(request, limit: 1 << 16)
-        let current = f.string("current", maxLength: 1024)
-        let new = f.string("new", maxLength: 1024)
-        if let new { for p in PasswordPolicy.problems(new, email: user.email, name: user.name) { f.fail("new", p) } }
-        if let current, !(try await Passwords.verify(current, hash: user.passwordHash)) { f.fail("current", "is not your current password") }
-        try f.done()
-        let hash = try await Passwords.hash(new!)
-        try await store.write { try await $0.updateUser(user.tenant, id: user.id, passwordHash: hash) }
+        try await changePassword(&f, user: user, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
     /// Starts enrolling a second factor: a new secret and its `otpauth://` URL (for a QR code).
     @Sendable func beginTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let user = try await currentUser(context)
-        guard user.totpSecret == nil else { throw Problem.conflict("a second factor is already on; remove it first") }
-        let secret = SecretToken.make(bytes: 15)
-        try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpPending: .some(secret)) }
+        let (secret, url) = try await beginTOTP(user: try await currentUser(context))
         struct Enrol: Encodable { let secret: String; let otpauth_url: String }
-        return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: Self.otpauthURL(secret: secret, email: user.email))), status: .created)
+        return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: url)), status: .created)
     }
 
     /// `{code}`: the app shows the right code → the second factor is on.
     @Sendable func confirmTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let user = try await currentUser(context)
         var f = try await Fields.body(request)
-        let code = f.string("code", maxLength: 12)
-        if user.totpPending == nil { f.fail("code", "there is no enrolment to confirm; POST /api/v1/users/me/totp first") }
-        if let code, let pending = user.totpPending, !Self.totpMatches(code, secret: pending, now: Date()) { f.fail("code", "does not match; check the phone's clock") }
-        try f.done()
-        try await store.write { s in
-            try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(user.totpPending), totpPending: .some(nil))
-        }
+        try await confirmTOTP(&f, user: user, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
@@ -277,12 +262,6 @@ struct AccountsController: Sendable {
 
     // MARK: Administration
 
-    /// Only an owner may make, change or remove an owner.
-    func checkOwnership(_ caller: Principal, touching role: Role?) throws {
-        if role == .owner && caller.role != .owner {
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "only an owner may grant or change the owner role")
-        }
-    }
 
     @Sendable func listUsers(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
@@ -292,20 +271,8 @@ struct AccountsController: Sendable {
 
     /// `{email, name, role, password}`.
     @Sendable func createUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let caller = try context.caller()
         var f = try await Fields.body(request, limit: 1 << 16)
-        let email = f.string("email", maxLength: 320)?.lowercased()
-        if let email, !Self.looksLikeEmail(email) { f.fail("email", "is not an email address") }
-        let name = f.string("name", required: false, maxLength: 200)
-        let role = f.choice("role", Role.self)
-        let password = f.string("password", maxLength: 1024)
-        if let password { for p in PasswordPolicy.problems(password, email: email, name: name) { f.fail("password", p) } }
-        try f.done()
-        try checkOwnership(caller, touching: role)
-        let hash = try await Passwords.hash(password!)
-        guard let user = try await store.write({ try await $0.createUser(caller.tenant, email: email!, name: name ?? email!, role: role!, passwordHash: hash, now: Date()) }) else {
-            throw Problem.conflict("a user with email \(email!) exists")
-        }
+        let user = try await createUser(&f, caller: try context.caller())
         return APIController.json(Listing.jsonLine(UserLine(user)), status: .created)
     }
 
@@ -327,30 +294,17 @@ struct AccountsController: Sendable {
 
     /// `{role?, name?, disabled?}`.
     @Sendable func updateUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let caller = try context.caller()
         let user = try await targetUser(context)
         var f = try await Fields.body(request)
-        let role = f.choice("role", Role.self, required: false)
-        let name = f.string("name", required: false, maxLength: 200)
-        let disabled = f.bool("disabled")
-        if user.id == caller.userID && (role.map { $0 != user.role } ?? false || disabled == true) {
-            f.fail(role != nil ? "role" : "disabled", "you cannot demote or disable yourself; ask another owner or admin")
-        }
-        try f.done()
-        try checkOwnership(caller, touching: role)
-        try checkOwnership(caller, touching: user.role)
-        try await store.write { s in
-            try await s.updateUser(user.tenant, id: user.id, role: role, name: name, disabledAt: disabled.map { $0 ? Optional(Date()) : Optional<Date>.none })
-        }
-        let updated = try await targetUser(context)
-        return APIController.json(Listing.jsonLine(UserLine(updated)))
+        try await updateUser(&f, user: user, caller: try context.caller())
+        return APIController.json(Listing.jsonLine(UserLine(try await targetUser(context))))
     }
 
     @Sendable func disableUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let caller = try context.caller()
         let user = try await targetUser(context)
         guard user.id != caller.userID else { throw Problem.conflict("you cannot disable yourself") }
-        try checkOwnership(caller, touching: user.role)
+        try Self.checkOwnership(caller, touching: user.role)
         try await store.write { try await $0.updateUser(user.tenant, id: user.id, disabledAt: .some(Date())) }
         return Response(status: .noContent)
     }
@@ -384,13 +338,8 @@ struct AccountsController: Sendable {
 
     /// `{name, role}`: the key is in this answer only.
     @Sendable func createKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let caller = try context.caller()
         var f = try await Fields.body(request)
-        let name = f.string("name", maxLength: 200)
-        let role = f.choice("role", Role.self)
-        try f.done()
-        try checkOwnership(caller, touching: role)
-        let made = try await store.write { try await $0.createAPIKey(caller.tenant, name: name!, role: role!, now: Date()) }
+        let made = try await createKey(&f, caller: try context.caller())
         return APIController.json(Listing.jsonLine(KeyLine(made.record, key: made.key)), status: .created)
     }
 

@@ -164,7 +164,7 @@ import OverdueChannels
             try await client.execute(uri: "/app/account/password", method: .post, headers: h1, body: b1) { response in
                 #expect(response.status == .unprocessableContent)
                 let page = String(buffer: response.body)
-                #expect(page.contains("commonly used password") && page.contains("differ") && page.contains("current password is wrong"))
+                #expect(page.contains("commonly used password") && page.contains("differ") && page.contains("Current password: is not your current password"))
             }
             let newPassword = "quiet-harbor-lantern-77"
             let (h2, b2) = Self.form([("_csrf", csrf), ("current", AccountsTests.password), ("new", newPassword), ("again", newPassword)], cookie: token)

@@ -30,8 +30,10 @@ public enum ComplianceGate {
         let window = rules.window(for: channel)
         if !window.contains(instant, in: zone) {
             let local = localText(instant, zone)
+            let why = window.holidays.contains(day) ? "\(day) is a holiday (no contact) for \(contact.name) in \(zone.identifier)"
+                : "\(local) \(zone.identifier) is outside the \(channel.rawValue) window \(window) for \(contact.name)"
             found.append(Violation(
-                reason: Reason("outside_window", "\(local) \(zone.identifier) is outside the \(channel.rawValue) window \(window) for \(contact.name)"),
+                reason: Reason(window.holidays.contains(day) ? "holiday" : "outside_window", why),
                 retryAt: window.nextOpening(atOrAfter: instant, in: zone)))
         }
         if let reply = replies.filter({ $0.at <= instant && LocalDate($0.at, in: zone) == day }).max(by: { $0.at < $1.at }) {

@@ -71,6 +71,11 @@ public struct TenantSettings: Hashable, Sendable {
                               validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
         "window.days": .init(defaultValue: "mon-fri", help: "days contacts may be reached (mon-fri, mon-sat, mon,wed,fri, all)", secret: false,
                              validate: { ContactWindow.parseDays($0) == nil ? "must be days like mon-fri or mon,wed,fri" : nil }),
+        "window.holidays": .init(defaultValue: nil, help: "days nobody is contacted, in the contact's zone: YYYY-MM-DD, or MM-DD every year (e.g. 01-01, 07-04, 12-25, 2026-11-26)",
+                                 secret: false, validate: { v in
+                                     if case .failure(let e) = Holidays.parse(v) { return e.description }
+                                     return nil
+                                 }),
         "window.start": .init(defaultValue: "08:00", help: "opening time in the contact's zone", secret: false, validate: clockCheck),
         "window.end": .init(defaultValue: "18:00", help: "closing time in the contact's zone", secret: false, validate: clockCheck),
         "window.sms.start": .init(defaultValue: nil, help: "SMS opening time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
@@ -191,7 +196,8 @@ public struct TenantSettings: Hashable, Sendable {
     public var window: ContactWindow {
         ContactWindow(weekdays: ContactWindow.parseDays(value("window.days")!) ?? ContactWindow.businessHours.weekdays,
                       startMinute: ContactWindow.parseClock(value("window.start")!) ?? 480,
-                      endMinute: ContactWindow.parseClock(value("window.end")!) ?? 1080)
+                      endMinute: ContactWindow.parseClock(value("window.end")!) ?? 1080,
+                      holidays: value("window.holidays").flatMap { try? Holidays.parse($0).get() } ?? Holidays())
     }
 
     /// The window for `channel`: SMS and voice are always inside 08:00–21:00 local.

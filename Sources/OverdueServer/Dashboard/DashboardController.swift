@@ -457,23 +457,34 @@ extension DashboardController {
         return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: nil, notice: notice, errors: []))
     }
 
+    /// A validation problem's field errors as sentences for a form: "New password: is too short".
+    static func sentences(_ problem: Problem, labels: [String: String]) -> [String] {
+        guard let errors = problem.errors, !errors.isEmpty else { return [problem.detail] }
+        return errors.map { e in
+            let key = String(e.pointer.split(separator: "/").last ?? "")
+            return "\(labels[key] ?? key): \(e.detail)."
+        }
+    }
+
+    static let accountLabels = ["current": "Current password", "new": "New password", "code": "Code"]
+
     @Sendable func changePassword(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
-        let f = try await form(request, session, context: context)
+        var posted = try await form(request, session, context: context)
+        let again = posted.removeValue(forKey: "again")
         let user = session.user
-        var errors = PasswordPolicy.problems(f["new"] ?? "", email: user.email, name: user.name).map { "New password \($0)." }
-        if f["new"] != f["again"] { errors.append("The two new passwords differ.") }
-        if !(try await Passwords.verify(f["current"] ?? "", hash: user.passwordHash)) { errors.append("The current password is wrong.") }
-        guard errors.isEmpty else { return Self.html(Pages.account(viewer: viewer, user: user, enrolment: nil, notice: nil, errors: errors), status: .unprocessableContent) }
-        let hash = try await Passwords.hash(f["new"]!)
-        // Every session ends with the old password; this browser gets a fresh one.
-        let (token, fresh) = try await store.write { s in
-            try await s.updateUser(user.tenant, id: user.id, passwordHash: hash)
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.password_changed", object: user.id, outcome: "ok",
-                                    ip: context.clientIP(request), detail: "", at: Date())
-            return try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: Date())
+        var f = AccountsController.fields(form: posted)
+        do {
+            try await accounts.changePassword(&f, user: user, ip: context.clientIP(request), again: again ?? "")
+        } catch let problem as Problem where problem.status == 422 {
+            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: nil, notice: nil,
+                                           errors: Self.sentences(problem, labels: Self.accountLabels.merging(["again": "New password again"]) { a, _ in a })),
+                             status: .unprocessableContent)
         }
-        _ = fresh
+        // Every session ended with the old password; this browser gets a fresh one.
+        let (token, _) = try await store.write { s in
+            try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: Date())
+        }
         var response = Self.redirect("/app/account?done=password")
         response.setCookie(accounts.cookie(token))
         return response
@@ -483,25 +494,20 @@ extension DashboardController {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         _ = try await form(request, session, context: context)
         guard session.user.totpSecret == nil else { return Self.redirect("/app/account") }
-        let secret = SecretToken.make(bytes: 15)
-        try await store.write { try await $0.updateUser(session.user.tenant, id: session.user.id, totpPending: .some(secret)) }
-        let url = AccountsController.otpauthURL(secret: secret, email: session.user.email)
-        return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: (secret, url), notice: nil, errors: []))
+        let enrolment = try await accounts.beginTOTP(user: session.user)
+        return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: enrolment, notice: nil, errors: []))
     }
 
     @Sendable func confirmTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
-        let f = try await form(request, session, context: context)
         let user = session.user
-        guard let pending = user.totpPending, AccountsController.totpMatches(f["code"] ?? "", secret: pending, now: Date()) else {
+        var f = AccountsController.fields(form: try await form(request, session, context: context))
+        do {
+            try await accounts.confirmTOTP(&f, user: user, ip: context.clientIP(request))
+        } catch let problem as Problem where problem.status == 422 {
             let enrolment = user.totpPending.map { ($0, AccountsController.otpauthURL(secret: $0, email: user.email)) }
-            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: ["That code does not match; check the phone's clock and try the next one."]),
+            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: Self.sentences(problem, labels: Self.accountLabels)),
                              status: .unprocessableContent)
-        }
-        try await store.write { s in
-            try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(pending), totpPending: .some(nil))
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_enabled", object: user.id, outcome: "ok",
-                                    ip: context.clientIP(request), detail: "", at: Date())
         }
         return Self.redirect("/app/account?done=totp")
     }

@@ -80,7 +80,7 @@ extension Session {
     /// Reason codes of contact-rule decisions (windows, caps, consent, opt-outs, dead addresses):
     /// each decision naming one is in the audit log.
     public static let complianceCodes: Set<String> = [
-        "outside_window", "daily_cap", "call_cap", "replied_today", "moved", "never_allowed", "stage_skipped", "unreachable",
+        "outside_window", "holiday", "daily_cap", "call_cap", "replied_today", "moved", "never_allowed", "stage_skipped", "unreachable",
         "complaint", "unsubscribed", "bad_number", "hard_bounce",
     ]
 
