@@ -58,13 +58,14 @@ public func buildApplication(
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
     ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
     LinkController(store: store, engine: engine).register(on: router)
-    WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks).register(on: router)
+    let webhooks = WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks)
+    webhooks.register(on: router)
     LedgerController(api: api, documents: configuration.documents).register(on: router)
     ConfigController(api: api).register(on: router)
     let accounts = AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
                                       secureCookie: configuration.secureCookie)
     accounts.register(on: router)
-    DashboardController(api: api, accounts: accounts, engine: engine).register(on: router)
+    DashboardController(api: api, accounts: accounts, webhooks: webhooks, engine: engine).register(on: router)
     ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
                               voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
     var services: [any Service] = []

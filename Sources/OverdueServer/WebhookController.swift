@@ -77,8 +77,13 @@ struct WebhookController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let tenant = try api.tenant(context)
         var f = try await Fields.body(request)
+        let sub = try await subscribe(&f, tenant: try api.tenant(context))
+        return APIController.json(Listing.jsonLine(SubscriptionLine(sub, showSecret: true)), status: .created)
+    }
+
+    /// `{url, events?, description?}`: a new subscription (the API's POST and the dashboard's form).
+    func subscribe(_ f: inout Fields, tenant: String) async throws -> WebhookSubscription {
         let url = f.string("url", maxLength: 2000)
         if let url, case .failure(let why) = WebhookURL.validate(url, allowHTTP: allowHTTP) { f.fail("url", why.message) }
         let names = f.strings("events")
@@ -91,10 +96,9 @@ struct WebhookController: Sendable {
         }
         let description = f.string("description", required: false)
         try f.done()
-        let sub = try await api.store.write { s in
+        return try await api.store.write { s in
             try await s.createWebhookSubscription(tenant, url: url!, events: filter, description: description, now: Date())
         }
-        return APIController.json(Listing.jsonLine(SubscriptionLine(sub, showSecret: true)), status: .created)
     }
 
     func subscription(_ tenant: String, _ context: OverdueRequestContext) async throws -> WebhookSubscription {

@@ -353,4 +353,113 @@ import OverdueChannels
             #expect(saved.name == "fast" && saved.stages.map(\.channel) == [.sms, .email] && saved.stages[0].attempts == 2 && saved.startAfterDueDays == 0)
         }
     }
+
+    @Test func settingsAreChangedByFormAllOrNothingWithEveryBadKeyMarked() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await AccountsTests.addUser(store, email: "mo@carrier.test", role: .manager)
+            _ = try await AccountsTests.addUser(store, email: "cy@carrier.test", role: .collector)
+            try await store.write { s in
+                var settings = try await s.settings("demo")
+                try settings.set("twilio.auth_token", "tok-0123456789abcdef")
+                try await s.saveSettings("demo", settings)
+            }
+            let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
+            var page = try await Self.page(client, "/app/settings", token: token, flash: nil)
+            for marker in ["Contact rules (windows, holidays, caps)", #"<label for="set-window-holidays"><code>window.holidays</code></label>"#,
+                           #"<select id="set-autonomy" name="autonomy""#, "set — leave empty to keep it", #"placeholder="default: 08:00""#] {
+                #expect(page.contains(marker), "\(marker)")
+            }
+            #expect(!page.contains("tok-0123456789abcdef"), "a secret is never shown")
+            // Two bad values and a good one: nothing saved, both marked, the typed values kept.
+            let (h, b) = Self.form([("_csrf", csrf), ("window.holidays", "12-25, xmas"), ("window.start", "25:00"), ("company.name", "Lakeside Freight")], cookie: token)
+            page = try await client.execute(uri: "/app/settings", method: .post, headers: h, body: b) { response in
+                #expect(response.status == .unprocessableContent)
+                return String(buffer: response.body)
+            }
+            #expect(page.contains("2 settings are not valid"))
+            #expect(page.contains("&#39;xmas&#39; is not a date") || page.contains("'xmas' is not a date"))
+            #expect(page.contains("must be a time HH:MM"))
+            #expect(page.contains(#"value="Lakeside Freight""#))
+            #expect(try await store.read { try await $0.settings("demo") }.companyName != "Lakeside Freight")
+            // Moving the window later in one form works whatever order the keys are applied in.
+            let (to, flash) = try await Self.post(client, "/app/settings", [("_csrf", csrf), ("window.start", "19:00"), ("window.end", "20:30"),
+                                                                            ("window.holidays", "12-25, 2026-11-26"), ("autonomy", "review"),
+                                                                            ("twilio.auth_token", ""), ("company.name", "Lakeside Freight")], token: token)
+            #expect(to == "/app/settings")
+            #expect(try await Self.page(client, "/app/settings", token: token, flash: flash).contains("Settings saved."))
+            let saved = try await store.read { try await $0.settings("demo") }
+            #expect(saved.value("window.start") == "19:00" && saved.value("window.end") == "20:30" && saved.value("autonomy") == "review")
+            #expect(saved.window.holidays.count == 2 && saved.companyName == "Lakeside Freight")
+            #expect(saved.value("twilio.auth_token") == "tok-0123456789abcdef", "an empty secret field keeps the secret")
+            let entry = try #require(try await store.read { try await $0.auditLog(tenant: "demo") }.last { $0.action == "settings.changed" })
+            #expect(entry.detail?.contains("window.holidays") == true && entry.detail?.contains("tok-") == false)
+            // A collector reads them but may not change them.
+            let (cToken, cCSRF) = try await Self.signIn(client, email: "cy@carrier.test")
+            #expect(try await Self.page(client, "/app/settings", token: cToken, flash: nil).contains("Managers and admins can change settings"))
+            let (h2, b2) = Self.form([("_csrf", cCSRF), ("autonomy", "auto")], cookie: cToken)
+            try await client.execute(uri: "/app/settings", method: .post, headers: h2, body: b2) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/app/settings/users", method: .get, headers: Self.cookie(cToken)) { #expect($0.status == .forbidden) }
+        }
+    }
+
+    @Test func adminsManageUsersKeysAndWebhooksFromTheSettingsPages() async throws {
+        try await APITests().withApp { client, store in
+            let admin = try await AccountsTests.addUser(store, email: "ana@carrier.test", role: .admin)
+            let (token, csrf) = try await Self.signIn(client, email: "ana@carrier.test")
+            // Users: a bad form names each field; a good one adds the user; an admin cannot make owners or demote itself.
+            var (_, flash) = try await Self.post(client, "/app/settings/users", [("_csrf", csrf), ("email", "nope"), ("role", "collector"), ("password", "short")], token: token)
+            var page = try await Self.page(client, "/app/settings/users", token: token, flash: flash)
+            #expect(page.contains("email: is not an email address"))
+            #expect(page.contains("password: "))
+            (_, flash) = try await Self.post(client, "/app/settings/users", [("_csrf", csrf), ("email", "lee@carrier.test"), ("name", "Lee"), ("role", "collector"),
+                                                                          ("password", AccountsTests.password)], token: token)
+            page = try await Self.page(client, "/app/settings/users", token: token, flash: flash)
+            #expect(page.contains("User added.") && page.contains("lee@carrier.test"))
+            #expect(!page.contains("<option>owner</option>"), "an admin is not offered the owner role")
+            let lee = try #require(try await store.read { try await $0.users("demo") }.first { $0.email == "lee@carrier.test" })
+            let (h, b) = Self.form([("_csrf", csrf), ("role", "owner")], cookie: token)
+            try await client.execute(uri: "/app/settings/users/\(lee.id)", method: .post, headers: h, body: b) { #expect($0.status == .forbidden) }
+            (_, flash) = try await Self.post(client, "/app/settings/users/\(lee.id)", [("_csrf", csrf), ("role", "manager"), ("disabled", "on")], token: token)
+            #expect(try await Self.page(client, "/app/settings/users", token: token, flash: flash).contains("User updated."))
+            let changed = try #require(try await store.read { try await $0.user("demo", id: lee.id) })
+            #expect(changed.role == .manager && changed.disabledAt != nil)
+            (_, flash) = try await Self.post(client, "/app/settings/users/\(admin.id)", [("_csrf", csrf), ("role", "viewer")], token: token)
+            #expect(try await Self.page(client, "/app/settings/users", token: token, flash: flash).contains("you cannot demote or disable yourself"))
+            // API keys: shown once, in the answer only; then revoked.
+            let (hk, bk) = Self.form([("_csrf", csrf), ("name", "TMS sync"), ("role", "collector")], cookie: token)
+            let key = try await client.execute(uri: "/app/settings/keys", method: .post, headers: hk, body: bk) { response in
+                #expect(response.status == .created)
+                #expect(response.headers[.setCookie] == nil)
+                return String(try #require(String(buffer: response.body).firstMatch(of: /<code class="key">(od_[^<]+)<\/code>/)).1)
+            }
+            var api = HTTPFields()
+            api[.authorization] = "Bearer \(key)"
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: api) { #expect($0.status == .ok) }
+            page = try await Self.page(client, "/app/settings/keys", token: token, flash: nil)
+            #expect(!page.contains(key), "the key is not shown again")
+            let prefix = try #require(try await store.read { try await $0.apiKeys("demo") }.first { $0.name == "TMS sync" }?.prefix)
+            (_, flash) = try await Self.post(client, "/app/settings/keys/\(prefix)/revoke", [("_csrf", csrf)], token: token)
+            #expect(try await Self.page(client, "/app/settings/keys", token: token, flash: flash).contains("Key revoked"))
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: api) { #expect($0.status == .unauthorized) }
+            // Webhooks: a bad URL and no events are both named; a good one shows its secret once.
+            let (hw, bw) = Self.form([("_csrf", csrf), ("url", "ftp://erp.example.com/x")], cookie: token)
+            page = try await client.execute(uri: "/app/settings/webhooks", method: .post, headers: hw, body: bw) { response in
+                #expect(response.status == .unprocessableContent)
+                return String(buffer: response.body)
+            }
+            #expect(page.contains("URL: ") && page.contains("Events: "))
+            #expect(page.contains(#"value="ftp://erp.example.com/x""#))
+            let (hw2, bw2) = Self.form([("_csrf", csrf), ("url", "https://erp.example.com/overdue"), ("event.payment.recorded", "on"), ("event.promise.broken", "on")], cookie: token)
+            page = try await client.execute(uri: "/app/settings/webhooks", method: .post, headers: hw2, body: bw2) { response in
+                #expect(response.status == .created)
+                return String(buffer: response.body)
+            }
+            #expect(page.contains("whsec_"))
+            let sub = try #require(try await store.read { try await $0.webhookSubscriptions("demo") }.first)
+            #expect(sub.events == ["payment.recorded", "promise.broken"] && sub.url == "https://erp.example.com/overdue")
+            (_, flash) = try await Self.post(client, "/app/settings/webhooks/\(sub.id)/disable", [("_csrf", csrf)], token: token)
+            page = try await Self.page(client, "/app/settings/webhooks", token: token, flash: flash)
+            #expect(page.contains("Webhook turned off.") && page.contains("off since") && !page.contains(sub.secret))
+        }
+    }
 }

@@ -60,6 +60,11 @@ enum DashboardAssets {
     .cadence .dot { fill: var(--accent); } .cadence .dot.sms { fill: #7a4fb5; } .cadence .dot.voice { fill: #b5651d; }
     .stages input { width: 4.5rem; } .stages caption { text-align: left; font-weight: 600; padding: .5rem 0; }
     .actions h3 { margin: 0 0 .25rem; font-size: 1rem; }
+    .tabs { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0 0 1rem; border-bottom: 1px solid var(--line); padding-bottom: .5rem; }
+    .tabs a[aria-current] { font-weight: 700; text-decoration: none; border-bottom: 3px solid var(--accent); }
+    fieldset.card { min-width: 0; } fieldset.card legend { font-weight: 700; font-size: 1.1rem; padding: 0 .25rem; }
+    .setting { margin-bottom: .75rem; } .setting .hint { margin: .15rem 0 0; } .setting.invalid input, .setting.invalid select { border-color: var(--bad); }
+    .checks { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .25rem 1rem; }
     .notice { background: #e8f3ec; border: 1px solid #9cc9ab; padding: .5rem .75rem; border-radius: 6px; }
     .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     label.inline { display: flex; gap: .5rem; align-items: center; } label.inline input { width: auto; }

@@ -12,6 +12,7 @@ import OverdueStore
 struct DashboardController: Sendable {
     let api: APIController
     let accounts: AccountsController
+    let webhooks: WebhookController
     let engine: ConversationEngine
 
     var store: Store { api.store }
@@ -46,6 +47,7 @@ struct DashboardController: Sendable {
         router.get("/app/audit", use: audit)
         router.get("/app/import", use: importPage)
         router.get("/app/app.js", use: { _, _ in Self.asset(DashboardAssets.script + DashboardAssets.templateScript, type: "text/javascript; charset=utf-8") })
+        registerSettings(on: router)
         router.get("/app/cadence", use: cadence)
         router.post("/app/cadence", use: saveCadence)
         router.get("/app/templates", use: templates)
@@ -308,6 +310,7 @@ struct DashboardController: Sendable {
 
     /// What a successful form post says on the page it lands on.
     func done(_ path: String) -> String {
+        if path.hasPrefix("/app/settings/users/") { return "User updated." }
         switch path.split(separator: "/").last ?? "" {
         case "message": return "Message sent."
         case "hold": return "Hold added."
@@ -319,6 +322,10 @@ struct DashboardController: Sendable {
         case "resolve": return "Resolved."
         case "approve": return "Approved and sent."
         case "cadence": return "Cadence saved: every case is being re-planned."
+        case "settings": return "Settings saved."
+        case "users": return "User added."
+        case "revoke": return "Key revoked: it no longer works."
+        case "disable": return "Webhook turned off."
         case "discard": return "Discarded."
         default: return "Done."
         }

@@ -26,7 +26,7 @@ enum Pages {
     }
 
     static let nav: [(path: String, label: String)] = [("/app", "Overview"), ("/app/cases", "Worklist"), ("/app/inbox", "Inbox"), ("/app/cadence", "Cadence"), ("/app/templates", "Templates"),
-                                                        ("/app/import", "Import"), ("/app/account", "Account")]
+                                                        ("/app/import", "Import"), ("/app/settings", "Settings"), ("/app/account", "Account")]
 
     /// The page shell: header with navigation and sign-out, main content.
     static func layout(title: String, viewer: Viewer?, current: String = "", _ content: HTML) -> HTML {

@@ -1,0 +1,235 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OverdueCore
+import OverdueStore
+
+/// Settings pages: the tenant's settings (everyone reads, managers change), and for owners and
+/// admins its users, API keys and webhook subscriptions — through the same operations as the API.
+extension DashboardController {
+    func registerSettings(on router: Router<OverdueRequestContext>) {
+        router.get("/app/settings", use: settingsPage)
+        router.post("/app/settings", use: saveSettings)
+        router.get("/app/settings/users", use: usersPage)
+        router.post("/app/settings/users", use: addUser)
+        router.post("/app/settings/users/:id", use: changeUser)
+        router.get("/app/settings/keys", use: keysPage)
+        router.post("/app/settings/keys", use: makeKey)
+        router.post("/app/settings/keys/:prefix/revoke", use: revokeKey)
+        router.get("/app/settings/webhooks", use: webhooksPage)
+        router.post("/app/settings/webhooks", use: subscribe)
+        router.post("/app/settings/webhooks/:id/disable", use: unsubscribe)
+    }
+
+    /// The caller as the API's operations see it.
+    static func principal(_ viewer: Pages.Viewer, _ session: UserSession) -> Principal {
+        Principal(tenant: viewer.tenant, role: viewer.role, actor: "user:\(viewer.email)", userID: session.user.id)
+    }
+
+    /// An owner or admin looking at an admin page — or the response for anyone else.
+    enum Admin {
+        case allowed(Pages.Viewer, UserSession)
+        case refused(Response)
+
+        /// The answer for someone who may not see the page (nil when allowed).
+        var refusal: Response? { if case .refused(let r) = self { r } else { nil } }
+    }
+
+    func administrator(_ request: Request) async throws -> Admin {
+        guard let (viewer, session) = try await viewer(request) else { return .refused(signIn(request)) }
+        guard viewer.role.allows(.administer) else {
+            return .refused(Self.html(Pages.layout(title: "Settings", viewer: viewer,
+                                                   "<h1>Not for your role</h1><p>Only owners and admins manage users, keys and webhooks.</p>"), status: .forbidden))
+        }
+        return .allowed(viewer, session)
+    }
+
+    // MARK: Settings
+
+    @Sendable func settingsPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
+        let settings = try await store.read { try await $0.settings(viewer.tenant) }
+        return Self.page(request) { Pages.settings(settings, viewer: viewer, flash: $0) }
+    }
+
+    /// Applies a settings form to `settings`: an empty field resets a key to its default, an empty
+    /// secret keeps it (its "remove" box clears it). Returns the keys changed and the problems by key.
+    static func apply(_ fields: [String: String], to settings: inout TenantSettings) -> (changed: [String], errors: [String: String]) {
+        var pending: [(key: String, value: String?)] = []
+        for key in TenantSettings.definitions.keys.sorted() {
+            let def = TenantSettings.definitions[key]!
+            let posted = fields[key]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if def.secret {
+                if fields["clear.\(key)"] == "on" { pending.append((key, nil)) } else if let v = posted, !v.isEmpty { pending.append((key, v)) }
+                continue
+            }
+            guard let posted else { continue }
+            let value: String? = posted.isEmpty ? nil : posted
+            if value == settings.values[key] { continue }
+            pending.append((key, value))
+        }
+        // One key can depend on another (window.start before window.end): what fails is tried again
+        // after the rest, and only what still fails is an error.
+        var changed: [String] = []
+        var errors: [String: String] = [:]
+        for _ in 0..<3 {
+            var failed: [(key: String, value: String?)] = []
+            errors = [:]
+            for (key, value) in pending {
+                do {
+                    try settings.set(key, value)
+                    changed.append(key)
+                } catch {
+                    errors[key] = error.message
+                    failed.append((key, value))
+                }
+            }
+            if failed.isEmpty || failed.count == pending.count { break }
+            pending = failed
+        }
+        return (changed, errors)
+    }
+
+    @Sendable func saveSettings(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let fields = try await form(request, session, context: context)
+        guard viewer.role.allows(.manage) else {
+            return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { _, _, _ in }
+        }
+        var settings = try await store.read { try await $0.settings(viewer.tenant) }
+        let (changed, errors) = Self.apply(fields, to: &settings)
+        guard errors.isEmpty else {
+            let typed = fields.filter { k, _ in TenantSettings.definitions[k].map { !$0.secret } ?? false }
+            let current = try await store.read { try await $0.settings(viewer.tenant) }
+            return Self.html(Pages.settings(current, typed: typed, errors: errors, viewer: viewer, flash: nil), status: .unprocessableContent)
+        }
+        let saved = settings
+        return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { viewer, _, _ in
+            guard !changed.isEmpty else { return }
+            try await store.write { s in
+                try await s.saveSettings(viewer.tenant, saved)
+                // Windows, holidays and caps change when cases may be contacted.
+                try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
+                try await s.appendAudit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "settings.changed", object: "settings", outcome: "ok",
+                                        ip: context.clientIP(request), detail: changed.joined(separator: ", "), at: Date())
+            }
+        }
+    }
+
+    // MARK: Users
+
+    @Sendable func usersPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let admin = try await administrator(request)
+        guard case .allowed(let viewer, let session) = admin else { return admin.refusal ?? signIn(request) }
+        let users = try await store.read { try await $0.users(viewer.tenant) }
+        return Self.page(request) { Pages.users(users, self: session.user.id, viewer: viewer, flash: $0) }
+    }
+
+    /// Runs an account operation for an admin; its field problems come back as the page's message.
+    func adminAct(_ request: Request, _ context: OverdueRequestContext, back: String,
+                  _ body: (Pages.Viewer, UserSession, [String: String]) async throws -> Void) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let fields = try await form(request, session, context: context)
+        return try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: back) { viewer, fields, _ in
+            do { try await body(viewer, session, fields) } catch let problem as Problem where problem.status == 422 {
+                throw Problem(type: problem.type, title: problem.title, status: 422, detail: Self.sentences(problem, labels: [:]).joined(separator: " "))
+            }
+        }
+    }
+
+    @Sendable func addUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await adminAct(request, context, back: "/app/settings/users") { viewer, session, fields in
+            var f = AccountsController.fields(form: fields)
+            _ = try await accounts.createUser(&f, caller: Self.principal(viewer, session))
+        }
+    }
+
+    @Sendable func changeUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await adminAct(request, context, back: "/app/settings/users") { viewer, session, fields in
+            let id = try context.parameters.require("id")
+            guard let user = try await store.read({ try await $0.user(viewer.tenant, id: id) }) else { throw Problem.notFound("no user '\(id)'") }
+            var f = AccountsController.fields(form: fields, booleans: ["disabled"])
+            try await accounts.updateUser(&f, user: user, caller: Self.principal(viewer, session))
+        }
+    }
+
+    // MARK: API keys
+
+    @Sendable func keysPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let admin = try await administrator(request)
+        guard case .allowed(let viewer, _) = admin else { return admin.refusal ?? signIn(request) }
+        let keys = try await store.read { try await $0.apiKeys(viewer.tenant) }
+        return Self.page(request) { Pages.keys(keys, made: nil, viewer: viewer, flash: $0) }
+    }
+
+    /// The new key is shown in this answer only (never in a redirect, a cookie or a log).
+    @Sendable func makeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let fields = try await form(request, session, context: context)
+        var made: (key: String, record: APIKey)?
+        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/keys") { viewer, fields, _ in
+            var f = AccountsController.fields(form: fields)
+            do { made = try await accounts.createKey(&f, caller: Self.principal(viewer, session)) } catch let problem as Problem where problem.status == 422 {
+                throw Problem(type: problem.type, title: problem.title, status: 422, detail: Self.sentences(problem, labels: [:]).joined(separator: " "))
+            }
+        }
+        guard let made else { return response }
+        let keys = try await store.read { try await $0.apiKeys(viewer.tenant) }
+        return Self.html(Pages.keys(keys, made: (made.key, made.record.name), viewer: viewer, flash: nil), status: .created)
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await adminAct(request, context, back: "/app/settings/keys") { viewer, _, _ in
+            let prefix = try context.parameters.require("prefix")
+            guard try await store.write({ try await $0.revokeAPIKey(viewer.tenant, prefix: prefix, now: Date()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+        }
+    }
+
+    // MARK: Webhooks
+
+    func webhookRows(_ tenant: String) async throws -> [(sub: WebhookSubscription, counts: [String: Int])] {
+        try await store.read { s in
+            var out: [(sub: WebhookSubscription, counts: [String: Int])] = []
+            for sub in try await s.webhookSubscriptions(tenant) {
+                let recent = try await s.webhookDeliveries(tenant, subscription: sub.id, limit: 100)
+                out.append((sub, Dictionary(grouping: recent, by: \.status.rawValue).mapValues(\.count)))
+            }
+            return out
+        }
+    }
+
+    @Sendable func webhooksPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let admin = try await administrator(request)
+        guard case .allowed(let viewer, _) = admin else { return admin.refusal ?? signIn(request) }
+        let rows = try await webhookRows(viewer.tenant)
+        return Self.page(request) { Pages.webhooks(rows, made: nil, errors: [], typedURL: "", viewer: viewer, flash: $0) }
+    }
+
+    /// The signing secret is shown in this answer only; a refused form comes back as typed.
+    @Sendable func subscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
+        let fields = try await form(request, session, context: context)
+        var made: WebhookSubscription?
+        var errors: [String] = []
+        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/webhooks") { viewer, fields, _ in
+            let events = EventType.allCases.map(\.rawValue).filter { fields["event.\($0)"] == "on" }
+            var object: [String: JSONValue] = ["url": .string(fields["url"] ?? ""), "events": .array(events.map { .string($0) })]
+            if let d = fields["description"], !d.isEmpty { object["description"] = .string(d) }
+            var f = Fields(object)
+            do { made = try await webhooks.subscribe(&f, tenant: viewer.tenant) } catch let problem as Problem where problem.status == 422 {
+                errors = Self.sentences(problem, labels: ["url": "URL", "events": "Events"])
+            }
+        }
+        guard made != nil || !errors.isEmpty else { return response }
+        return Self.html(Pages.webhooks(try await webhookRows(viewer.tenant), made: made, errors: errors, typedURL: made == nil ? fields["url"] ?? "" : "",
+                                        viewer: viewer, flash: nil), status: made == nil ? .unprocessableContent : .created)
+    }
+
+    @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        try await adminAct(request, context, back: "/app/settings/webhooks") { viewer, _, _ in
+            let id = try context.parameters.require("id")
+            guard try await store.read({ try await $0.webhookSubscription(viewer.tenant, id: id) }) != nil else { throw Problem.notFound("no webhook subscription '\(id)'") }
+            _ = try await store.write { try await $0.disableWebhookSubscription(viewer.tenant, id: id, now: Date()) }
+        }
+    }
+}
