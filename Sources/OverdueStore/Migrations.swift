@@ -451,6 +451,10 @@ enum Migrations {
             "ALTER TABLE cases ADD COLUMN oldest_due TEXT",
             "CREATE INDEX cases_oldest_due ON cases (tenant_id, oldest_due)",
         ] },
+        Migration(id: 14, name: "messages: the reply and payment each attempt led to (channel effectiveness)") { _ in [
+            "ALTER TABLE messages ADD COLUMN replied_at TEXT",
+            "ALTER TABLE messages ADD COLUMN paid_at TEXT",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -98,3 +98,24 @@ import Testing
         #expect(looped.count >= 6 && looped.allSatisfy { $0.action == .send })
     }
 }
+
+/// Days sales outstanding month by month, from monthly totals.
+@Suite struct DSOTrendTests {
+    @Test func receivablesOverTheLastThreeMonthsSalesTimesTheirDays() throws {
+        let today = LocalDate(year: 2026, month: 11, day: 20)!
+        let points = DSOTrend.compute(invoiced: ["2026-08": 0, "2026-09": 90_000, "2026-10": 90_000, "2026-11": 60_000],
+                                      collected: ["2026-10": 60_000, "2026-11": 30_000], today: today, months: 3)
+        #expect(points.map(\.month) == ["2026-09", "2026-10", "2026-11"])
+        #expect(points.map(\.receivables) == [90_000, 120_000, 150_000])
+        // September: 90k open over 90k sales in Jul–Sep (92 days).
+        #expect(abs(try #require(points[0].days) - 92) < 0.001)
+        // October: 120k over 180k in Aug–Oct (31 + 30 + 31 days).
+        #expect(abs(try #require(points[1].days) - 120.0 / 180.0 * 92) < 0.001)
+        // November so far: 150k over 240k in Sep–Nov 20 (30 + 31 + 20 days).
+        #expect(abs(try #require(points[2].days) - 150.0 / 240.0 * 81) < 0.001)
+        // Invoices from long before the window still count as open; no sales in the window: no figure.
+        let old = DSOTrend.compute(invoiced: ["2025-01": 50_000], collected: [:], today: today, months: 2)
+        #expect(old.map(\.receivables) == [50_000, 50_000] && old.allSatisfy { $0.days == nil })
+        #expect(DSOTrend.compute(invoiced: [:], collected: [:], today: today).count == 6)
+    }
+}

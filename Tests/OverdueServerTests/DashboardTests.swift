@@ -78,11 +78,24 @@ import OverdueChannels
         try await APITests().withApp { client, store in
             _ = try await AccountsTests.addUser(store, email: "lee@carrier.test", role: .manager)
             let (token, _) = try await Self.signIn(client, email: "lee@carrier.test")
+            // An SMS of stage 2 that a reply followed.
+            let now = Date()
+            try await store.write { s in
+                _ = try await s.insertMessage("demo", MessageRecord(id: "m-eff", key: "S001/eff", direction: .outbound, channel: .sms, at: now.addingTimeInterval(-7200),
+                                                                    debtorID: "S001", contactID: nil, contactName: "AP", to: "+13125550100", from: nil, invoiceNumbers: [],
+                                                                    stage: 2, attempt: 1, kind: "reminder", subject: nil, body: "b", status: .sent))
+                _ = try await s.insertMessage("demo", MessageRecord(id: "m-eff-in", key: "in/eff", direction: .inbound, channel: .sms, at: now.addingTimeInterval(-3600),
+                                                                    debtorID: "S001", contactID: nil, contactName: "AP", to: nil, from: "+13125550100", invoiceNumbers: [],
+                                                                    stage: nil, attempt: nil, kind: "reply", subject: nil, body: "paying friday", status: .received))
+            }
             try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { response in
                 let page = String(buffer: response.body)
-                for label in ["Overdue", "Collected this month", "Promises due this week", "1–30 days", "90+ days", "<svg class=\"bars\"", "Reply rate"] {
+                for label in ["Overdue", "Collected this month", "Promises due this week", "1–30 days", "90+ days", "<svg class=\"bars\"", "DSO trend",
+                              "<svg class=\"dso\"", "Reply followed", "Payment followed"] {
                     #expect(page.contains(label), "\(label)")
                 }
+                #expect(page.contains(#"<tr><th scope="row">sms</th><td>stage 2</td><td class="num">1</td>"#))
+                #expect(page.contains(#"1 <span class="muted">(100%)</span>"#))
             }
             // The worklist is ranked: the first row scores highest.
             let cases = try await store.read { try await $0.cases("demo") }

@@ -186,17 +186,16 @@ struct DashboardController: Sendable {
             let cases = try await s.cases(tenant)
             let promises = try await s.promises(tenant)
             let disputes = try await s.disputes(tenant, openOnly: true)
-            let counts = try await s.messageCounts(tenant, since: now.addingTimeInterval(-30 * 86_400))
             let figures = cases.map { CaseFigures(debtorID: $0.debtorID, balance: $0.balance, oldestDue: $0.oldestDue, status: $0.status) }
             let byReason = Dictionary(grouping: disputes, by: \.reason).map { ($0.key.label, $0.value.count) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
-            let channels = Channel.allCases.map { ch in
-                (ch, counts.first { $0.channel == ch && $0.direction == .outbound }?.count ?? 0, counts.first { $0.channel == ch && $0.direction == .inbound }?.count ?? 0)
-            }
+            let flows = try await s.monthlyFlows(tenant, currency: settings.currency)
             let month = LocalDate(year: today.year, month: today.month, day: 1)!
             return Pages.OverviewData(overview: Overview(cases: figures, currency: settings.currency, today: today),
                                       collected: try await s.collected(tenant, since: month)[settings.currency.code] ?? 0,
                                       promises: PromiseFigures(promises: promises.map(\.promise), today: today),
-                                      disputes: byReason, channels: channels, today: today)
+                                      disputes: byReason,
+                                      effectiveness: ChannelEffectiveness.table(try await s.effectiveness(tenant, since: now.addingTimeInterval(-90 * 86_400))),
+                                      dso: DSOTrend.compute(invoiced: flows.invoiced, collected: flows.collected, today: today, months: 6))
         }
         return Self.html(Pages.overview(data, viewer: viewer))
     }

@@ -96,8 +96,29 @@ enum Pages {
         let collected: Int64
         let promises: PromiseFigures
         let disputes: [(reason: String, count: Int)]
-        let channels: [(channel: Channel, sent: Int, replies: Int)]
-        let today: LocalDate
+        /// Attempts, replies and payments per channel and stage (90 days).
+        let effectiveness: [ChannelEffectiveness]
+        /// DSO month by month.
+        let dso: [DSOTrend.Point]
+    }
+
+    static func percent(_ rate: Double?) -> String { rate.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
+
+    /// DSO as columns, one per month, the figure above each; months without sales say so.
+    static func dsoChart(_ points: [DSOTrend.Point]) -> HTML {
+        let top = max(30, (points.compactMap(\.days).max() ?? 30) * 1.15)
+        let width = 720, height = 190, base = 160, slot = width / max(1, points.count)
+        let columns = points.enumerated().map { i, p -> HTML in
+            let x = i * slot + slot / 4
+            let label = "<text x=\"\(x + slot / 4)\" y=\"\(base + 18)\" class=\"tick\">\(p.month)</text>"
+            guard let d = p.days else {
+                return "\(label)<text x=\"\(x + slot / 4)\" y=\"\(base - 6)\" class=\"value\">no sales</text>"
+            }
+            let h = Int(d / top * Double(base - 20))
+            return "\(label)<rect x=\"\(x)\" y=\"\(base - h)\" width=\"\(slot / 2)\" height=\"\(h)\" rx=\"3\"></rect><text x=\"\(x + slot / 4)\" y=\"\(base - h - 6)\" class=\"value\">\(Int(d.rounded())) d</text>"
+        }
+        let summary = points.map { "\($0.month): \($0.days.map { "\(Int($0.rounded())) days" } ?? "no sales")" }.joined(separator: ", ")
+        return "<svg class=\"dso\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"DSO by month: \(summary)\"><title>DSO by month</title><line x1=\"0\" y1=\"\(base)\" x2=\"\(width)\" y2=\"\(base)\" class=\"grid\"></line>\(columns)</svg>"
     }
 
     static func money(_ minor: Int64, _ currency: Currency) -> String { Money(minorUnits: minor, currency: currency).description }
@@ -126,10 +147,13 @@ enum Pages {
         let kept = d.promises.keptRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
         let disputeRows = d.disputes.isEmpty ? "<p class=\"muted\">No open disputes.</p>" :
             HTML.join(d.disputes.map { "<li><span>\($0.reason)</span> <strong>\($0.count)</strong></li>" }).wrapped("ul", class: "counts")
-        let channelRows = HTML.join(d.channels.map { c -> HTML in
-            let rate = c.sent == 0 ? "—" : String(format: "%.0f%%", Double(c.replies) / Double(c.sent) * 100)
-            return "<tr><th scope=\"row\">\(c.channel.rawValue)</th><td>\(c.sent)</td><td>\(c.replies)</td><td>\(rate)</td></tr>"
+        let effectRows = HTML.join(d.effectiveness.map { e -> HTML in
+            """
+            <tr><th scope="row">\(e.channel.rawValue)</th><td>\(e.stage.map { "stage \($0)" } ?? "by a person")</td><td class="num">\(e.sent)</td>
+            <td class="num">\(e.replied) <span class="muted">(\(percent(e.replyRate)))</span></td><td class="num">\(e.paid) <span class="muted">(\(percent(e.payRate)))</span></td></tr>
+            """
         })
+        let latestDSO = d.dso.last?.days.map { "\(Int($0.rounded())) days" } ?? "—"
         return layout(title: "Overview", viewer: viewer, current: "/app", """
         <h1>Overview</h1>
         <section class="tiles" aria-label="Totals">
@@ -137,6 +161,7 @@ enum Pages {
           <div class="tile"><span class="k">Open</span><span class="v">\(money(o.open, cur))</span></div>
           <div class="tile"><span class="k">Collected this month</span><span class="v">\(money(d.collected, cur))</span></div>
           <div class="tile"><span class="k">Promises due this week</span><span class="v">\(d.promises.dueThisWeek)</span><span class="s">\(money(d.promises.dueThisWeekAmount, cur))</span></div>
+          <div class="tile"><span class="k">DSO</span><span class="v">\(latestDSO)</span><span class="s">receivables ÷ 3 months' sales</span></div>
           <div class="tile"><span class="k">Promises kept</span><span class="v">\(kept)</span><span class="s">\(d.promises.kept) kept · \(d.promises.broken) broken</span></div>
         </section>
         <section class="card"><h2>Aging</h2>\(aging)
@@ -144,11 +169,15 @@ enum Pages {
         </section>
         <div class="cols">
           <section class="card"><h2>Open disputes by reason</h2>\(disputeRows)</section>
-          <section class="card"><h2>Channels (last 30 days)</h2>
-            <table><thead><tr><th scope="col">Channel</th><th scope="col">Sent</th><th scope="col">Replies</th><th scope="col">Reply rate</th></tr></thead>
-            <tbody>\(channelRows)</tbody></table>
-          </section>
+          <section class="card"><h2>DSO trend</h2>\(dsoChart(d.dso))
+            <p class="muted small">Days sales outstanding at each month's end (this month: to date), in \(cur.code).</p></section>
         </div>
+        <section class="card"><h2>What works (last 90 days)</h2>
+          <table><thead><tr><th scope="col">Channel</th><th scope="col">Stage</th><th scope="col">Sent</th><th scope="col">Reply followed</th><th scope="col">Payment followed</th></tr></thead>
+          <tbody>\(effectRows)</tbody></table>
+          \(d.effectiveness.isEmpty ? "<p class=\"muted\">Nothing sent yet.</p>" as HTML : .empty)
+          <p class="muted small">A reply or payment counts for the last attempt sent to that debtor in the 14 days before it.</p>
+        </section>
         """)
     }
 

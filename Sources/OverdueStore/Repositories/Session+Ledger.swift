@@ -139,6 +139,11 @@ extension Session {
         var seen: Set<String> = []
         let fresh = payments.filter { !known.contains($0.id) && seen.insert($0.id).inserted }
         try await emit(tenant, .paymentRecorded, fresh.map { (debtor: $0.debtorID, data: EventData.PaymentData($0)) })
+        // A payment is credited to the last attempt up to the end of its (UTC) day.
+        let utc = TimeZone(identifier: "UTC")!
+        for p in fresh {
+            try await attribute(tenant, debtor: p.debtorID, column: "paid_at", at: p.date.at(hour: 12, in: utc), until: p.date.adding(days: 1).at(in: utc))
+        }
         let cols = ["tenant_id", "id", "debtor_id", "amount_minor", "currency", "date", "reference", "invoice_number"]
         let updates = cols.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try await insertMany("payments", columns: cols, rows: payments.map { p in

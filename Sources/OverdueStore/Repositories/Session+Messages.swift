@@ -138,6 +138,7 @@ extension Session {
                   .text(Session.json(m.references))])
         guard !inserted.isEmpty else { return false }
         if m.direction == .inbound {
+            if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
             try await emit(tenant, .messageReceived, debtor: m.debtorID, data: EventData.Message(m, includeBody: true), at: m.at)
         } else if m.status == .sent {
             try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
@@ -368,5 +369,20 @@ extension Session {
     /// Contacts (of any debtor) whose email is `address`.
     public func contacts(_ tenant: String, email address: String) async throws -> [Contact] {
         try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id", [.text(tenant), .text(address)]).map(Session.contact)
+    }
+}
+
+extension Session {
+    /// How far back a reply or payment is credited to the attempt before it.
+    public static let attributionWindow: TimeInterval = 14 * 86_400
+
+    /// Credits a reply or payment (`column`) to the debtor's last attempt sent at or before `until`
+    /// and no more than `attributionWindow` before it (last touch), unless that attempt already has one.
+    func attribute(_ tenant: String, debtor: String, column: String, at: Date, until: Date) async throws {
+        try await exec("""
+            UPDATE messages SET \(column) = ? WHERE tenant_id = ? AND \(column) IS NULL AND id = (
+              SELECT id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out' AND status = 'sent' AND at <= ? AND at >= ?
+              ORDER BY at DESC LIMIT 1)
+            """, [.time(at), .text(tenant), .text(tenant), .text(debtor), .time(until), .time(until.addingTimeInterval(-Self.attributionWindow))])
     }
 }
