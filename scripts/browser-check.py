@@ -26,11 +26,12 @@ import websocket
 
 PAGES = [
     # (name, path, texts that must be on the page)
-    ("overview", "/app", ["Overview", "Overdue", "Aging", "Promises due this week", "Reply rate"]),
+    ("overview", "/app", ["Overview", "Overdue", "Aging", "Promises due this week", "DSO trend", "What works"]),
     ("worklist", "/app/cases", ["Worklist", "most urgent first", "Why here"]),
     ("case", "/app/cases/S001", ["Timeline", "Contacts", "Invoices", "Why"]),
     ("inbox", "/app/inbox", ["Inbox", "need a person"]),
     ("account", "/app/account", ["Your account", "Password", "Second factor"]),
+    ("settings", "/app/settings", ["Settings", "Contact rules", "window.holidays", "Managers and admins can change settings"]),
 ]
 
 
@@ -182,6 +183,56 @@ def check_template(b, args):
     return ok
 
 
+def check_case_actions(b, args):
+    """A promise heard on the phone, recorded from the case page: the page says so and the
+    timeline shows it; a date in the past is refused, said on the page, nothing recorded."""
+    b.navigate(args.base + "/app/cases/S001")
+    b.eval("document.getElementById('p-date').value = '2020-01-02'; document.getElementById('p-date').removeAttribute('min')")
+    b.eval("document.getElementById('p-date').form.querySelector('button[type=submit]').click()")
+    b.wait_load()
+    refused = b.eval("(document.querySelector('.error') || {}).innerText || ''") or ""
+    future = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 6 * 86400))
+    b.eval(f"document.getElementById('p-date').value = {json.dumps(future)}; document.getElementById('p-amount').value = '150.00'")
+    b.eval("document.getElementById('p-date').form.querySelector('button[type=submit]').click()")
+    b.wait_load()
+    notice = b.eval("(document.querySelector('.notice') || {}).innerText || ''") or ""
+    timeline = b.eval("document.querySelector('.timeline').innerText") or ""
+    b.screenshot(os.path.join(args.out, "case-actions.png"), 1280, 900)
+    missing = []
+    if "is in the past" not in refused:
+        missing.append(f"the past date refused: {refused[:160]!r}")
+    if "Promise recorded" not in notice:
+        missing.append(f"the promise confirmed: {notice[:160]!r}")
+    if f"by {future}" not in timeline:
+        missing.append("the promise in the timeline")
+    errors = b.errors()
+    ok = not missing and not errors
+    print(json.dumps({"page": "case-actions", "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": "case-actions.png"}))
+    return ok
+
+
+def check_cadence(b, args):
+    """The cadence editor previews an unsaved ladder: two SMS a day apart, then email."""
+    b.navigate(args.base + "/app/cadence")
+    before = b.eval("document.querySelectorAll('svg.cadence circle').length") or 0
+    b.eval("document.getElementById('s0c').value = 'sms'; document.getElementById('s0a').value = '2'; document.getElementById('s0d').value = '1'")
+    b.eval("document.getElementById('s1c').value = 'email'; document.getElementById('s1a').value = '1'; document.getElementById('s2c').value = ''")
+    b.eval("document.querySelector('button[value=preview]').click()")
+    b.wait_load()
+    text = b.eval("document.body.innerText") or ""
+    after = b.eval("document.querySelectorAll('svg.cadence circle').length") or 0
+    b.screenshot(os.path.join(args.out, "cadence.png"), 1280, 900)
+    missing = []
+    if "Preview (not saved)" not in text:
+        missing.append("the unsaved preview")
+    if before != 9 or after != 3:
+        missing.append(f"attempts on the chart: {before} then {after} (want 9 then 3)")
+    errors = b.errors()
+    ok = not missing and not errors
+    print(json.dumps({"page": "cadence", "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": "cadence.png"}))
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
@@ -226,6 +277,8 @@ def main():
         # written; the fixed file is imported.
         failed |= not check_import(b, args)
         failed |= not check_template(b, args)
+        failed |= not check_case_actions(b, args)
+        failed |= not check_cadence(b, args)
         # The worklist on a phone.
         b.navigate(args.base + "/app/cases")
         b.screenshot(os.path.join(args.out, "worklist-phone.png"), 390, 844, mobile=True)

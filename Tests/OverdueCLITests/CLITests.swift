@@ -363,7 +363,7 @@ import Testing
         let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(report)")
-        for page in ["login", "overview", "worklist", "case", "inbox", "account", "import", "template", "worklist-phone"] {
+        for page in ["login", "overview", "worklist", "case", "inbox", "account", "settings", "import", "template", "case-actions", "cadence", "worklist-phone"] {
             #expect(report.contains(#"{"page": "\#(page)", "ok": true"#), "\(page): \(report)")
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"))
         }

@@ -110,7 +110,7 @@ enum Pages {
         let width = 720, height = 190, base = 160, slot = width / max(1, points.count)
         let columns = points.enumerated().map { i, p -> HTML in
             let x = i * slot + slot / 4
-            let label = "<text x=\"\(x + slot / 4)\" y=\"\(base + 18)\" class=\"tick\">\(p.month)</text>"
+            let label: HTML = "<text x=\"\(x + slot / 4)\" y=\"\(base + 18)\" class=\"tick\">\(p.month)</text>"
             guard let d = p.days else {
                 return "\(label)<text x=\"\(x + slot / 4)\" y=\"\(base - 6)\" class=\"value\">no sales</text>"
             }
