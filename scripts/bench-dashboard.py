@@ -5,7 +5,8 @@ Builds a book of N debtors (3 invoices each, one contact each, payments on a fif
 ladder for the last 45 days on the virtual clock (so there are messages, decisions, replies' worth
 of history), starts `overdue serve`, signs in through the form and times each page over loopback
 (curl-like, from Python's http.client: request sent → last byte read). Prints the median, p95 and
-max per page. Usage: bench-dashboard.py OVERDUE_BIN [DEBTORS] [ROUNDS]"""
+max per page. Usage: bench-dashboard.py OVERDUE_BIN [DEBTORS] [ROUNDS]
+OVERDUE_BENCH_REUSE=DIR times the pages again on the book an earlier run left in DIR (it is kept)."""
 import datetime as dt
 import http.client
 import os
@@ -24,7 +25,8 @@ def main() -> None:
     binary = sys.argv[1]
     debtors = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 20
-    work = tempfile.mkdtemp(prefix="overdue-bench-")
+    reuse = os.environ.get("OVERDUE_BENCH_REUSE")
+    work = reuse or tempfile.mkdtemp(prefix="overdue-bench-")
     db = f"sqlite://{work}/bench.sqlite"
     env = dict(os.environ, OVERDUE_TENANT="bench", OVERDUE_LOG_LEVEL="warning", OVERDUE_COOKIE_SECURE="0")
     today = dt.date.today()
@@ -36,7 +38,15 @@ def main() -> None:
             sys.exit(f"{' '.join(args)} failed:\n{out.stderr}")
         return out.stdout
 
-    print(f"== a book of {debtors:,} debtors in {work} ==", file=sys.stderr)
+    password = "bench-harbor-lantern-42"
+    if not reuse:
+        build_book(run, work, debtors, today, rng)
+        run("users", "create", "--email", "owner@bench.test", "--role", "owner", stdin=password + "\n")
+    serve_and_time(binary, db, env, work, password, rounds)
+
+
+def build_book(run, work, debtors, today, rng) -> None:
+    print(f"== a book of {debtors:,} debtors in {work} (kept: OVERDUE_BENCH_REUSE={work} times the pages again) ==", file=sys.stderr)
     with open(f"{work}/invoices.csv", "w") as f:
         f.write("invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date,load_number\n")
         for d in range(debtors):
@@ -60,9 +70,9 @@ def main() -> None:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     print(run("run", "--from", (now - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ"), "--until", now.strftime("%Y-%m-%dT%H:%M:%SZ")).strip(), file=sys.stderr)
     print(f"45 days of ladder in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    password = "bench-harbor-lantern-42"
-    run("users", "create", "--email", "owner@bench.test", "--role", "owner", stdin=password + "\n")
 
+
+def serve_and_time(binary, db, env, work, password, rounds) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -85,8 +95,9 @@ def main() -> None:
         if not cookie.startswith("overdue_session="):
             sys.exit(f"sign-in failed: HTTP {r.status}")
         worst = f"D{0:06d}"
-        pages = ["/app", "/app/cases", "/app/cases?q=INV-000042-1", f"/app/cases/{worst}", "/app/inbox", "/app/cadence", "/app/templates",
-                 "/app/settings", "/app/settings/users", "/app/audit"]
+        pages = ["/app", "/app/cases", "/app/cases?q=INV-000042-1", f"/app/cases/{worst}", "/app/inbox", "/app/inbox?page=100", "/app/cadence",
+                 "/app/templates", "/app/settings", "/app/settings/users", "/app/settings/keys", "/app/settings/webhooks", "/app/account", "/app/import",
+                 "/app/audit"]
         print(f"| page | median | p95 | max | size |")
         print(f"|---|---:|---:|---:|---:|")
         for page in pages:

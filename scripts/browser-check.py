@@ -29,7 +29,7 @@ PAGES = [
     ("overview", "/app", ["Overview", "Overdue", "Aging", "Promises due this week", "DSO trend", "What works"]),
     ("worklist", "/app/cases", ["Worklist", "most urgent first", "Why here"]),
     ("case", "/app/cases/S001", ["Timeline", "Contacts", "Invoices", "Why"]),
-    ("inbox", "/app/inbox", ["Inbox", "need a person"]),
+    ("inbox", "/app/inbox", ["Inbox", "a person"]),
     ("account", "/app/account", ["Your account", "Password", "Second factor"]),
     ("settings", "/app/settings", ["Settings", "Contact rules", "window.holidays", "Managers and admins can change settings"]),
 ]

@@ -76,7 +76,7 @@ struct ConversationController: Sendable {
         let buffer = try await request.body.collect(upTo: 1 << 16)
         let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
         let done = try await store.write { s -> Bool in
-            guard try await s.inbox(tenant).contains(where: { $0.id == id }) else { return false }
+            guard try await s.hasOpenInboxItem(tenant, id: id) else { return false }
             try await s.resolveInbox(tenant, id: id, resolution: note ?? "resolved", at: Date())
             return true
         }

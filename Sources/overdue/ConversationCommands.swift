@@ -46,7 +46,7 @@ struct ResolveCommand: AsyncParsableCommand {
         let (i, n) = (id, note)
         let done = try await global.withStore(tenant: tenant) { store in
             try await store.write { s -> Bool in
-                guard try await s.inbox(tenant).contains(where: { $0.id == i }) else { return false }
+                guard try await s.hasOpenInboxItem(tenant, id: i) else { return false }
                 try await s.resolveInbox(tenant, id: i, resolution: n, at: Date())
                 return true
             }

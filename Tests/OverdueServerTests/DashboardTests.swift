@@ -201,7 +201,7 @@ import OverdueChannels
             // The audit log page: for admins, with the chain's state.
             try await client.execute(uri: "/app/audit", method: .get, headers: Self.cookie(fresh)) { response in
                 let audit = String(buffer: response.body)
-                #expect(audit.contains("The hash chain holds"))
+                #expect(audit.contains("Every entry shown matches its hash"))
                 #expect(audit.contains("user.password_changed") && audit.contains("user.totp_enabled"))
                 #expect(!audit.contains(newPassword))
             }

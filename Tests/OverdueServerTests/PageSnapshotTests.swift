@@ -35,6 +35,11 @@ import Testing
                       kind: direction == .outbound ? "reminder" : "reply", subject: channel == .email ? "Invoice INV-7001" : nil, body: body, status: status)
     }
 
+    static func summary(_ r: CaseRecord) -> CaseSummary {
+        CaseSummary(debtorID: r.debtorID, debtorName: r.debtorName, status: r.status, balance: r.balance, oldestDue: r.oldestDue,
+                    nextActionAt: r.nextActionAt, nextActionChannel: r.nextActionChannel)
+    }
+
     static var caseData: Pages.CaseData {
         let invoices = [Invoice(number: "INV-7001", debtorID: "D100", amount: usd(245_000), issueDate: today.adding(days: -45), dueDate: today.adding(days: -15), loadNumber: "LD-88"),
                         Invoice(number: "INV-7002", debtorID: "D100", amount: usd(90_000), issueDate: today.adding(days: -20), dueDate: today.adding(days: 10))]
@@ -73,9 +78,9 @@ import Testing
                             ChannelEffectiveness(channel: .sms, stage: 2, sent: 60, replied: 15, paid: 6)],
             dso: DSOTrend.compute(invoiced: ["2026-08": 3_000_000, "2026-09": 2_800_000, "2026-10": 3_100_000, "2026-11": 2_000_000],
                                   collected: ["2026-09": 2_500_000, "2026-10": 2_900_000, "2026-11": 1_800_000], today: today))
-        let work = [Pages.WorkItem(record: record("D200", "Big Box Retail", status: .handoff, cents: 1_200_000, due: "2026-08-17"), score: 88.5,
+        let work = [Pages.WorkItem(record: summary(record("D200", "Big Box Retail", status: .handoff, cents: 1_200_000, due: "2026-08-17")), score: 88.5,
                                    reasons: ["95 days late", "waiting for a person"], daysPastDue: 95),
-                    Pages.WorkItem(record: record("D100", "Acme Shippers " + hostile, status: .active, cents: 335_000, due: "2026-11-05"), score: 12.25,
+                    Pages.WorkItem(record: summary(record("D100", "Acme Shippers " + hostile, status: .active, cents: 335_000, due: "2026-11-05")), score: 12.25,
                                    reasons: ["15 days late"], daysPastDue: 15)]
         let inbox = [(item: InboxItem(id: 7, debtorID: "D100", kind: .draft, code: "dispute", reason: "dispute on INV-7001: a person reviews it " + hostile,
                                       messageID: "m2", draftID: "m3", createdAt: now, resolvedAt: nil, resolution: nil),
@@ -96,7 +101,7 @@ import Testing
             ("overview", Pages.overview(overview, viewer: manager)),
             ("worklist", Pages.worklist(work, query: "INV-7001", status: "all", viewer: manager)),
             ("case", Pages.casePage(caseData, viewer: manager, flash: .notice("Promise recorded: the ladder waits for it."))),
-            ("inbox", Pages.inbox(inbox, viewer: manager)),
+            ("inbox", Pages.inbox(inbox, total: 120, page: 2, viewer: manager)),
             ("cadence", Pages.cadence(Pages.CadenceForm(policy), errors: [], steps: steps, zone: chicago, previewing: false, viewer: manager, flash: nil)),
             ("templates", Pages.templates([("reminder", .email, false), ("reminder", .sms, true)], viewer: manager)),
             ("template-editor", Pages.templateEditor(name: "reminder", channel: .sms, subject: nil, body: "Hi {{contact_name}}, {{total}} is overdue.", tenant: true, viewer: manager)),

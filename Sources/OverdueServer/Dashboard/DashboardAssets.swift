@@ -67,6 +67,7 @@ enum DashboardAssets {
     .checks { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .25rem 1rem; }
     .dso { width: 100%; max-width: 720px; height: auto; display: block; } .dso rect { fill: var(--accent); }
     .dso .grid { stroke: var(--line); } .dso .tick, .dso .value { font-size: 12px; text-anchor: middle; fill: var(--muted); } .dso .value { fill: var(--ink); }
+    .pager { display: flex; gap: 1rem; align-items: center; justify-content: center; margin: 1rem 0; }
     .notice { background: #e8f3ec; border: 1px solid #9cc9ab; padding: .5rem .75rem; border-radius: 6px; }
     .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     label.inline { display: flex; gap: .5rem; align-items: center; } label.inline input { width: auto; }

@@ -183,7 +183,7 @@ struct DashboardController: Sendable {
         let data = try await store.read { s -> Pages.OverviewData in
             let settings = try await s.settings(tenant)
             let today = LocalDate(now, in: settings.timeZone)
-            let cases = try await s.cases(tenant)
+            let cases = try await s.caseSummaries(tenant)
             let promises = try await s.promises(tenant)
             let disputes = try await s.disputes(tenant, openOnly: true)
             let figures = cases.map { CaseFigures(debtorID: $0.debtorID, balance: $0.balance, oldestDue: $0.oldestDue, status: $0.status) }
@@ -208,9 +208,7 @@ struct DashboardController: Sendable {
         let now = Date()
         let (records, today, broken, matches) = try await store.read { s in
             let settings = try await s.settings(tenant)
-            var query = CaseQuery()
-            if let status { query.statuses = [status] }
-            let records = try await s.cases(tenant, query: query, after: nil, limit: 100_000)
+            let records = try await s.caseSummaries(tenant, statuses: status.map { [$0] } ?? [])
             let promises = try await s.promises(tenant)
             let broken = Dictionary(grouping: promises.filter { $0.promise.status == .broken }, by: \.debtor).mapValues(\.count)
             // A search by a number finds the debtor owing the invoice, load, PRO, BOL or PO it names.
@@ -257,16 +255,17 @@ struct DashboardController: Sendable {
     @Sendable func inbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         let tenant = viewer.tenant
-        let rows = try await store.read { s in
+        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "") ?? 1)
+        let (rows, total) = try await store.read { s in
             var out: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)] = []
-            for item in try await s.inbox(tenant) {
+            for item in try await s.inbox(tenant, limit: Pages.inboxPageSize, offset: (page - 1) * Pages.inboxPageSize) {
                 out.append((item, try await item.debtorID.asyncMap { try await s.debtor(tenant, $0)?.name } ?? nil,
                             try await item.messageID.asyncMap { try await s.message(tenant, id: $0) } ?? nil,
                             try await item.draftID.asyncMap { try await s.message(tenant, id: $0) } ?? nil))
             }
-            return out
+            return (out, try await s.openInboxCount(tenant))
         }
-        return Self.page(request) { Pages.inbox(rows, viewer: viewer, flash: $0) }
+        return Self.page(request) { Pages.inbox(rows, total: total, page: page, viewer: viewer, flash: $0) }
     }
 
     // MARK: Actions (forms)
@@ -431,7 +430,7 @@ extension DashboardController {
         try await act(request, context, needs: .work, then: { _ in "/app/inbox" }) { viewer, f, raw in
             guard let id = Int64(raw) else { throw Problem.notFound("no inbox item '\(raw)'") }
             let done = try await store.write { s -> Bool in
-                guard try await s.inbox(viewer.tenant).contains(where: { $0.id == id }) else { return false }
+                guard try await s.hasOpenInboxItem(viewer.tenant, id: id) else { return false }
                 try await s.resolveInbox(viewer.tenant, id: id, resolution: f["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "resolved by \(viewer.email)", at: Date())
                 return true
             }
@@ -525,8 +524,12 @@ extension DashboardController {
         guard viewer.role.allows(.administer) else {
             return Self.html(Pages.layout(title: "Audit log", viewer: viewer, "<h1>Audit log</h1><p>Only owners and admins see the audit log.</p>"), status: .forbidden)
         }
-        let (entries, broken) = try await store.read { s in (try await s.auditLog(tenant: viewer.tenant), try await s.brokenAuditLink()) }
-        return Self.html(Pages.audit(Array(entries.suffix(300).reversed()), broken: broken, viewer: viewer))
+        let entries = try await store.read { try await $0.latestAudit(tenant: viewer.tenant, limit: 300) }
+        // Each entry shown is checked against its own hash here; the links between all entries (the
+        // whole log, every tenant) are what `overdue audit verify` walks.
+        let altered = entries.first { $0.hash != AuditEntry.digest(prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action,
+                                                                    object: $0.object, outcome: $0.outcome, ip: $0.ip, detail: $0.detail) }
+        return Self.html(Pages.audit(entries, broken: altered, viewer: viewer))
     }
 
     @Sendable func importPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {

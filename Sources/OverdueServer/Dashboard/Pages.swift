@@ -184,7 +184,7 @@ enum Pages {
     // MARK: Worklist
 
     struct WorkItem: Sendable {
-        let record: CaseRecord
+        let record: CaseSummary
         let score: Double
         let reasons: [String]
         let daysPastDue: Int
@@ -405,7 +405,17 @@ enum Pages {
 
     // MARK: Inbox
 
-    static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], viewer: Viewer, flash: Flash? = nil) -> HTML {
+    /// Inbox items per page.
+    static let inboxPageSize = 50
+
+    static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], total: Int? = nil, page: Int = 1,
+                      viewer: Viewer, flash: Flash? = nil) -> HTML {
+        let total = total ?? items.count
+        let pages = max(1, (total + inboxPageSize - 1) / inboxPageSize)
+        let pager: HTML = pages <= 1 ? .empty : """
+        <nav class="pager" aria-label="Inbox pages">\(page > 1 ? "<a href=\"/app/inbox?page=\(page - 1)\" rel=\"prev\">← Earlier</a>" as HTML : .empty)
+        <span>Page \(page) of \(pages)</span>\(page < pages ? "<a href=\"/app/inbox?page=\(page + 1)\" rel=\"next\">Later →</a>" as HTML : .empty)</nav>
+        """
         let rows = HTML.join(items.map { x -> HTML in
             let link: HTML = x.item.debtorID.map { d -> HTML in "<a href=\"/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)\">\(x.debtorName ?? d)</a>" } ?? "unmatched"
             return """
@@ -431,8 +441,9 @@ enum Pages {
         return layout(title: "Inbox", viewer: viewer, current: "/app/inbox", """
         <h1>Inbox</h1>
         \(flash?.html ?? .empty)
-        <p class="muted">\(items.count) conversation\(items.count == 1 ? "" : "s") need a person.</p>
+        <p class="muted">\(total) \(total == 1 ? "conversation needs" : "conversations need") a person\(pages > 1 ? ", oldest first, \(inboxPageSize) a page" : "").</p>
         <ul class="inbox">\(rows)</ul>
+        \(pager)
         """)
     }
 }
@@ -489,8 +500,8 @@ extension Pages {
         let rows = HTML.join(entries.map { e -> HTML in
             "<tr><td><time datetime=\"\(Timestamp.format(e.at))\">\(Timestamp.format(e.at))</time></td><td>\(e.actor)</td><td>\(e.action)</td><td>\(e.object ?? "")</td><td>\(e.outcome)</td><td>\(e.ip ?? "")</td><td class=\"small\">\(e.detail ?? "")</td></tr>"
         })
-        let chain: HTML = broken.map { b -> HTML in "<p class=\"error\" role=\"alert\">The chain is broken at entry \(b.id) (\(Timestamp.format(b.at))): the log was altered.</p>" }
-            ?? "<p class=\"notice\">The hash chain holds: no entry was altered or removed.</p>"
+        let chain: HTML = broken.map { b -> HTML in "<p class=\"error\" role=\"alert\">Entry \(b.id) (\(Timestamp.format(b.at))) does not match its hash: the log was altered. Run <code>overdue audit verify</code>.</p>" }
+            ?? "<p class=\"notice\">Every entry shown matches its hash. <code>overdue audit verify</code> walks the whole chain (that no entry was removed or reordered).</p>"
         return layout(title: "Audit log", viewer: viewer, current: "/app/audit", """
         <h1>Audit log</h1>
         \(chain)

@@ -27,7 +27,8 @@ public struct AuditEntry: Hashable, Sendable {
     /// This entry's hash: SHA-256 over the previous hash and every field.
     public var hash: String
 
-    static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
+    /// SHA-256 (hex) over the previous hash and every field of an entry: what `hash` must be.
+    public static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
         let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
         // Length-prefixed, so no two different entries hash the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined()
@@ -58,11 +59,18 @@ extension Session {
         var sql = "SELECT * FROM audit_log"
         var binds: [SQLValue] = []
         if let tenant { sql += " WHERE tenant_id = ?"; binds.append(.text(tenant)) }
-        return try await rows(sql + " ORDER BY id", binds).map { r in
-            AuditEntry(id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
-                       action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
-                       detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
-        }
+        return try await rows(sql + " ORDER BY id", binds).map(Self.auditEntry)
+    }
+
+    /// The tenant's latest `limit` entries, newest first.
+    public func latestAudit(tenant: String, limit: Int) async throws -> [AuditEntry] {
+        try await rows("SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY id DESC LIMIT \(max(1, limit))", [.text(tenant)]).map(Self.auditEntry)
+    }
+
+    static func auditEntry(_ r: any StoredRow) throws -> AuditEntry {
+        AuditEntry(id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
+                   action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
+                   detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
     }
 
     /// The first entry whose hash or link to its predecessor does not hold, or nil when the chain is whole.

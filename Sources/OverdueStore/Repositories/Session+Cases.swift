@@ -86,6 +86,28 @@ extension Session {
         return try await rows(sql + " ORDER BY c.debtor_id", binds).map(Session.caseRecord)
     }
 
+    /// Every case of the tenant with only what lists and totals show (no reasons or ladder state to
+    /// decode): the dashboard's overview and worklist read thousands of these per page.
+    public func caseSummaries(_ tenant: String, statuses: [CaseStatus] = []) async throws -> [CaseSummary] {
+        var sql = """
+            SELECT c.debtor_id, d.name AS debtor_name, c.status, c.balance_minor, c.currency, c.oldest_due, c.next_action_at, c.next_action_channel
+            FROM cases c JOIN debtors d ON d.tenant_id = c.tenant_id AND d.id = c.debtor_id WHERE c.tenant_id = ?
+            """
+        var binds: [SQLValue] = [.text(tenant)]
+        if !statuses.isEmpty {
+            sql += " AND c.status IN (" + statuses.map { _ in "?" }.joined(separator: ",") + ")"
+            binds += statuses.map { .text($0.rawValue) }
+        }
+        return try await rows(sql, binds).map { r in
+            let currency = try r.optString("currency").flatMap { Currency($0) }
+            return CaseSummary(debtorID: try r.string("debtor_id"), debtorName: try r.string("debtor_name"),
+                               status: CaseStatus(rawValue: try r.string("status")) ?? .idle,
+                               balance: currency.map { Money(minorUnits: (try? r.int("balance_minor")) ?? 0, currency: $0) },
+                               oldestDue: try r.optString("oldest_due").flatMap(LocalDate.parse), nextActionAt: try r.optTime("next_action_at"),
+                               nextActionChannel: try r.optString("next_action_channel").flatMap(Channel.init(rawValue:)))
+        }
+    }
+
     /// A page of the tenant's cases, filtered and sorted in the database; `after` is the sort value
     /// and debtor id of the previous page's last case.
     public func cases(_ tenant: String, query q: CaseQuery, after: (key: String, debtor: String)?, limit: Int) async throws -> [CaseRecord] {
@@ -241,4 +263,22 @@ public struct CaseQuery: Hashable, Sendable {
         case .updated_at: return r.updatedAt.map(Timestamp.format) ?? ""
         }
     }
+}
+
+/// A case as lists show it.
+public struct CaseSummary: Hashable, Sendable {
+    /// Debtor id.
+    public var debtorID: String
+    /// Debtor name.
+    public var debtorName: String
+    /// Status.
+    public var status: CaseStatus
+    /// Open balance in the case's main currency (nil: nothing open).
+    public var balance: Money?
+    /// Earliest due date among open invoices.
+    public var oldestDue: LocalDate?
+    /// When the next action is due.
+    public var nextActionAt: Date?
+    /// Its channel.
+    public var nextActionChannel: Channel?
 }

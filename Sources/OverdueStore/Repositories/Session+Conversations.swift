@@ -215,12 +215,24 @@ extension Session {
     }
 
     /// Inbox items (open ones by default), oldest first.
-    public func inbox(_ tenant: String, includeResolved: Bool = false, debtor: String? = nil) async throws -> [InboxItem] {
+    /// How many inbox items are open.
+    public func openInboxCount(_ tenant: String) async throws -> Int {
+        Int(try await row("SELECT COUNT(*) AS n FROM inbox WHERE tenant_id = ? AND resolved_at IS NULL", [.text(tenant)])?.int("n") ?? 0)
+    }
+
+    /// Whether open inbox item `id` exists.
+    public func hasOpenInboxItem(_ tenant: String, id: Int64) async throws -> Bool {
+        try await row("SELECT id FROM inbox WHERE tenant_id = ? AND id = ? AND resolved_at IS NULL", [.text(tenant), .int(id)]) != nil
+    }
+
+    public func inbox(_ tenant: String, includeResolved: Bool = false, debtor: String? = nil, limit: Int? = nil, offset: Int = 0) async throws -> [InboxItem] {
         var sql = "SELECT * FROM inbox WHERE tenant_id = ?"
         var binds: [SQLValue] = [.text(tenant)]
         if !includeResolved { sql += " AND resolved_at IS NULL" }
         if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
-        return try await rows(sql + " ORDER BY id", binds).map { r in
+        sql += " ORDER BY id"
+        if let limit { sql += " LIMIT \(max(1, limit)) OFFSET \(max(0, offset))" }
+        return try await rows(sql, binds).map { r in
             InboxItem(id: try r.int("id"), debtorID: try r.optString("debtor_id"), kind: InboxItem.Kind(rawValue: try r.string("kind")) ?? .flag,
                       code: try r.string("code"), reason: try r.string("reason"), messageID: try r.optString("message_id"),
                       draftID: try r.optString("draft_id"), createdAt: try r.time("created_at"), resolvedAt: try r.optTime("resolved_at"),
