@@ -183,6 +183,11 @@ def check_template(b, args):
     return ok
 
 
+def unlabelled(b):
+    """How many visible fields have no label (keyboard and screen-reader users need one)."""
+    return b.eval("[...document.querySelectorAll('input:not([type=hidden]),select,textarea')].filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length")
+
+
 def check_case_actions(b, args):
     """A promise heard on the phone, recorded from the case page: the page says so and the
     timeline shows it; a date in the past is refused, said on the page, nothing recorded."""
@@ -227,6 +232,9 @@ def check_cadence(b, args):
         missing.append("the unsaved preview")
     if before != 9 or after != 3:
         missing.append(f"attempts on the chart: {before} then {after} (want 9 then 3)")
+    bare = unlabelled(b)
+    if bare:
+        missing.append(f"{bare} unlabelled field(s)")
     errors = b.errors()
     ok = not missing and not errors
     print(json.dumps({"page": "cadence", "ok": ok, "title": b.eval("document.title"), "missing": missing, "errors": errors, "screenshot": "cadence.png"}))
@@ -264,9 +272,9 @@ def main():
             text = b.eval("document.body.innerText") or ""
             missing = [t for t in texts if t not in text]
             # Keyboard: every link and button is reachable and labelled.
-            unlabelled = b.eval("[...document.querySelectorAll('input:not([type=hidden]),select,textarea')].filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length")
-            if unlabelled:
-                missing.append(f"{unlabelled} unlabelled field(s)")
+            bare = unlabelled(b)
+            if bare:
+                missing.append(f"{bare} unlabelled field(s)")
             shot = f"{name}.png"
             b.screenshot(os.path.join(args.out, shot), 1280, 900)
             errors = b.errors()

@@ -455,6 +455,10 @@ enum Migrations {
             "ALTER TABLE messages ADD COLUMN replied_at TEXT",
             "ALTER TABLE messages ADD COLUMN paid_at TEXT",
         ] },
+        Migration(id: 15, name: "covering indexes for the dashboard's aggregates") { _ in [
+            "CREATE INDEX messages_effect ON messages (tenant_id, direction, status, at, channel, stage, replied_at, paid_at)",
+            "CREATE INDEX invoices_month ON invoices (tenant_id, currency, factored, issue_date, amount_minor)",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

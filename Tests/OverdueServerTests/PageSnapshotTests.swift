@@ -99,7 +99,7 @@ import Testing
         return [
             ("login", Pages.login(error: "the email or password is wrong", email: "mo@lakeside.test", next: "/app/cases")),
             ("overview", Pages.overview(overview, viewer: manager)),
-            ("worklist", Pages.worklist(work, query: "INV-7001", status: "all", viewer: manager)),
+            ("worklist", Pages.worklist(work, total: 250, page: 2, query: "INV-7001", status: "all", viewer: manager)),
             ("case", Pages.casePage(caseData, viewer: manager, flash: .notice("Promise recorded: the ladder waits for it."))),
             ("inbox", Pages.inbox(inbox, total: 120, page: 2, viewer: manager)),
             ("cadence", Pages.cadence(Pages.CadenceForm(policy), errors: [], steps: steps, zone: chicago, previewing: false, viewer: manager, flash: nil)),

@@ -14,6 +14,8 @@ struct DashboardController: Sendable {
     let accounts: AccountsController
     let webhooks: WebhookController
     let engine: ConversationEngine
+    /// The overview's aggregates over months of history, shared by every request of this process.
+    let aggregates = AggregateCache()
 
     var store: Store { api.store }
 
@@ -188,14 +190,16 @@ struct DashboardController: Sendable {
             let disputes = try await s.disputes(tenant, openOnly: true)
             let figures = cases.map { CaseFigures(debtorID: $0.debtorID, balance: $0.balance, oldestDue: $0.oldestDue, status: $0.status) }
             let byReason = Dictionary(grouping: disputes, by: \.reason).map { ($0.key.label, $0.value.count) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
-            let flows = try await s.monthlyFlows(tenant, currency: settings.currency)
+            let slow = try await aggregates.get(tenant, currency: settings.currency, now: now) {
+                (try await s.effectiveness(tenant, since: now.addingTimeInterval(-90 * 86_400)), try await s.monthlyFlows(tenant, currency: settings.currency))
+            }
             let month = LocalDate(year: today.year, month: today.month, day: 1)!
             return Pages.OverviewData(overview: Overview(cases: figures, currency: settings.currency, today: today),
                                       collected: try await s.collected(tenant, since: month)[settings.currency.code] ?? 0,
                                       promises: PromiseFigures(promises: promises.map(\.promise), today: today),
                                       disputes: byReason,
-                                      effectiveness: ChannelEffectiveness.table(try await s.effectiveness(tenant, since: now.addingTimeInterval(-90 * 86_400))),
-                                      dso: DSOTrend.compute(invoiced: flows.invoiced, collected: flows.collected, today: today, months: 6))
+                                      effectiveness: ChannelEffectiveness.table(slow.effectiveness),
+                                      dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6))
         }
         return Self.html(Pages.overview(data, viewer: viewer))
     }
@@ -206,25 +210,25 @@ struct DashboardController: Sendable {
         let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         let status = request.uri.queryParameters.get("status").flatMap(CaseStatus.init(rawValue:))
         let now = Date()
-        let (records, today, broken, matches) = try await store.read { s in
+        let (records, today, broken) = try await store.read { s in
             let settings = try await s.settings(tenant)
-            let records = try await s.caseSummaries(tenant, statuses: status.map { [$0] } ?? [])
+            // A search by a number finds the debtor owing the invoice, load, PRO, BOL or PO it names.
+            let matches = q.isEmpty ? [] : Array(Set(try await s.invoices(tenant, referencedBy: [q]).map(\.debtorID))).sorted()
+            let records = try await s.caseSummaries(tenant, statuses: status.map { [$0] } ?? [], search: q, orDebtors: matches)
             let promises = try await s.promises(tenant)
             let broken = Dictionary(grouping: promises.filter { $0.promise.status == .broken }, by: \.debtor).mapValues(\.count)
-            // A search by a number finds the debtor owing the invoice, load, PRO, BOL or PO it names.
-            let matches = q.isEmpty ? [] : Set(try await s.invoices(tenant, referencedBy: [q]).map(\.debtorID))
-            return (records, LocalDate(now, in: settings.timeZone), broken, matches)
+            return (records, LocalDate(now, in: settings.timeZone), broken)
         }
-        let needle = q.lowercased()
         let items = records
-            .filter { r in q.isEmpty || r.debtorName.lowercased().contains(needle) || r.debtorID.lowercased().contains(needle) || matches.contains(r.debtorID) }
             .map { r -> Pages.WorkItem in
                 let f = CaseFigures(debtorID: r.debtorID, balance: r.balance, oldestDue: r.oldestDue, status: r.status, brokenPromises: broken[r.debtorID] ?? 0)
                 let (score, reasons) = WorkPriority.score(f, today: today)
                 return Pages.WorkItem(record: r, score: score, reasons: reasons, daysPastDue: f.daysPastDue(today: today))
             }
             .sorted { ($0.score, $1.record.debtorID) > ($1.score, $0.record.debtorID) }
-        return Self.html(Pages.worklist(Array(items.prefix(500)), query: q, status: status?.rawValue ?? "all", viewer: viewer))
+        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "") ?? 1)
+        let shown = Array(items.dropFirst((page - 1) * Pages.worklistPageSize).prefix(Pages.worklistPageSize))
+        return Self.html(Pages.worklist(shown, total: items.count, page: page, query: q, status: status?.rawValue ?? "all", viewer: viewer))
     }
 
     @Sendable func casePage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -617,5 +621,32 @@ extension DashboardController {
                 try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
             }
         }
+    }
+}
+
+/// The overview's figures over months of history (attempts and what followed them over 90 days,
+/// invoicing and collections by month), recomputed at most once a minute per tenant: they do not
+/// move within one, and at 10,000 cases they are most of the overview's time.
+actor AggregateCache {
+    typealias Flows = (invoiced: [String: Int64], collected: [String: Int64])
+    struct Entry {
+        let at: Date
+        let effectiveness: [ChannelEffectiveness]
+        let flows: Flows
+    }
+
+    /// How long figures are reused.
+    static let lifetime: TimeInterval = 60
+    private var entries: [String: Entry] = [:]
+
+    /// The tenant's figures in `currency`, computed by `compute` when none are fresh.
+    func get(_ tenant: String, currency: Currency, now: Date,
+             compute: () async throws -> ([ChannelEffectiveness], Flows)) async throws -> Entry {
+        let key = tenant + "/" + currency.code
+        if let e = entries[key], now.timeIntervalSince(e.at) < Self.lifetime, e.at <= now { return e }
+        let (effectiveness, flows) = try await compute()
+        let e = Entry(at: now, effectiveness: effectiveness, flows: flows)
+        entries[key] = e
+        return e
     }
 }

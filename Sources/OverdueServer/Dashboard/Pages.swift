@@ -176,7 +176,7 @@ enum Pages {
           <table><thead><tr><th scope="col">Channel</th><th scope="col">Stage</th><th scope="col">Sent</th><th scope="col">Reply followed</th><th scope="col">Payment followed</th></tr></thead>
           <tbody>\(effectRows)</tbody></table>
           \(d.effectiveness.isEmpty ? "<p class=\"muted\">Nothing sent yet.</p>" as HTML : .empty)
-          <p class="muted small">A reply or payment counts for the last attempt sent to that debtor in the 14 days before it.</p>
+          <p class="muted small">A reply or payment counts for the last attempt sent to that debtor in the 14 days before it. These figures and the DSO trend are refreshed once a minute.</p>
         </section>
         """)
     }
@@ -190,7 +190,26 @@ enum Pages {
         let daysPastDue: Int
     }
 
-    static func worklist(_ items: [WorkItem], query: String, status: String, viewer: Viewer) -> HTML {
+    /// Worklist rows per page.
+    static let worklistPageSize = 100
+
+    /// Earlier/later links keeping the page's other query parameters.
+    static func pager(_ path: String, page: Int, pages: Int, keep: [(String, String)], label: String) -> HTML {
+        guard pages > 1 else { return .empty }
+        func link(_ p: Int) -> String {
+            var c = URLComponents()
+            c.queryItems = keep.filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "page", value: String(p))]
+            return path + "?" + (c.percentEncodedQuery ?? "")
+        }
+        return """
+        <nav class="pager" aria-label="\(label)">\(page > 1 ? "<a href=\"\(link(page - 1))\" rel=\"prev\">← Previous</a>" as HTML : .empty)
+        <span>Page \(page) of \(pages)</span>\(page < pages ? "<a href=\"\(link(page + 1))\" rel=\"next\">Next →</a>" as HTML : .empty)</nav>
+        """
+    }
+
+    static func worklist(_ items: [WorkItem], total: Int? = nil, page: Int = 1, query: String, status: String, viewer: Viewer) -> HTML {
+        let total = total ?? items.count
+        let pages = max(1, (total + worklistPageSize - 1) / worklistPageSize)
         let rows = HTML.join(items.map { i -> HTML in
             let r = i.record
             return """
@@ -216,11 +235,12 @@ enum Pages {
           <select id="status" name="status">\(options)</select>
           <button type="submit">Filter</button>
         </form>
-        <p class="muted">\(items.count) case\(items.count == 1 ? "" : "s"), most urgent first (amount × age × risk).</p>
+        <p class="muted">\(total) case\(total == 1 ? "" : "s"), most urgent first (amount × age × risk)\(pages > 1 ? "; \(worklistPageSize) a page" : "").</p>
         <table class="list">
           <thead><tr><th scope="col">Debtor</th><th scope="col">Open</th><th scope="col">Days late</th><th scope="col">Status</th><th scope="col">Next</th><th scope="col">Why here</th></tr></thead>
           <tbody>\(rows)</tbody>
         </table>
+        \(pager("/app/cases", page: page, pages: pages, keep: [("q", query), ("status", status == "all" ? "" : status)], label: "Worklist pages"))
         """)
     }
 
@@ -412,10 +432,7 @@ enum Pages {
                       viewer: Viewer, flash: Flash? = nil) -> HTML {
         let total = total ?? items.count
         let pages = max(1, (total + inboxPageSize - 1) / inboxPageSize)
-        let pager: HTML = pages <= 1 ? .empty : """
-        <nav class="pager" aria-label="Inbox pages">\(page > 1 ? "<a href=\"/app/inbox?page=\(page - 1)\" rel=\"prev\">← Earlier</a>" as HTML : .empty)
-        <span>Page \(page) of \(pages)</span>\(page < pages ? "<a href=\"/app/inbox?page=\(page + 1)\" rel=\"next\">Later →</a>" as HTML : .empty)</nav>
-        """
+        let pager = pager("/app/inbox", page: page, pages: pages, keep: [], label: "Inbox pages")
         let rows = HTML.join(items.map { x -> HTML in
             let link: HTML = x.item.debtorID.map { d -> HTML in "<a href=\"/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)\">\(x.debtorName ?? d)</a>" } ?? "unmatched"
             return """

@@ -88,7 +88,8 @@ extension Session {
 
     /// Every case of the tenant with only what lists and totals show (no reasons or ladder state to
     /// decode): the dashboard's overview and worklist read thousands of these per page.
-    public func caseSummaries(_ tenant: String, statuses: [CaseStatus] = []) async throws -> [CaseSummary] {
+    /// `search`: only debtors whose name or id contains it, or who are in `orDebtors`.
+    public func caseSummaries(_ tenant: String, statuses: [CaseStatus] = [], search: String? = nil, orDebtors: [String] = []) async throws -> [CaseSummary] {
         var sql = """
             SELECT c.debtor_id, d.name AS debtor_name, c.status, c.balance_minor, c.currency, c.oldest_due, c.next_action_at, c.next_action_channel
             FROM cases c JOIN debtors d ON d.tenant_id = c.tenant_id AND d.id = c.debtor_id WHERE c.tenant_id = ?
@@ -97,6 +98,16 @@ extension Session {
         if !statuses.isEmpty {
             sql += " AND c.status IN (" + statuses.map { _ in "?" }.joined(separator: ",") + ")"
             binds += statuses.map { .text($0.rawValue) }
+        }
+        if let search, !search.isEmpty {
+            let like = "%" + search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            sql += " AND (LOWER(d.name) LIKE ? OR LOWER(c.debtor_id) LIKE ?"
+            binds += [.text(like), .text(like)]
+            if !orDebtors.isEmpty {
+                sql += " OR c.debtor_id IN (" + orDebtors.map { _ in "?" }.joined(separator: ",") + ")"
+                binds += orDebtors.map { .text($0) }
+            }
+            sql += ")"
         }
         return try await rows(sql, binds).map { r in
             let currency = try r.optString("currency").flatMap { Currency($0) }

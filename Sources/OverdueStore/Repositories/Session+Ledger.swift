@@ -65,6 +65,12 @@ extension Session {
     public func invoices(_ tenant: String, referencedBy refs: [String]) async throws -> [Invoice] {
         var found: [String: Invoice] = [:]
         for ref in refs.prefix(10) {
+            // An invoice number typed in full is found by its key, without scanning every reference column.
+            if let exact = try await row("SELECT * FROM invoices WHERE tenant_id = ? AND number = ?", [.text(tenant), .text(ref)]) {
+                let inv = try Session.invoice(exact)
+                found[inv.number] = inv
+                continue
+            }
             let runs = ref.split(whereSeparator: { !$0.isNumber })
             guard let digits = runs.max(by: { $0.count < $1.count }), digits.count >= 3 else { continue }
             let like = "%\(digits)%"
