@@ -41,6 +41,11 @@ export OVERDUE_TEST_PROVIDER_SIGNER="$PWD/scripts/provider-sign.py"
 # bcrypt's cost 10 instead of the production 12 (the same code, a quarter of the CPU in a debug build).
 export OVERDUE_BCRYPT_COST="${OVERDUE_BCRYPT_COST:-10}"
 
+# A real OpenAI-compatible model server (llama.cpp's, a tiny random model) for the model composer.
+. scripts/lib/llm.sh
+start_llm_server
+trap 'stop_postgres; stop_llm' EXIT
+
 echo "== linting deployment files =="
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 # The dashboard is checked in a real headless Chromium over the DevTools protocol.

@@ -459,6 +459,13 @@ enum Migrations {
             "CREATE INDEX messages_effect ON messages (tenant_id, direction, status, at, channel, stage, replied_at, paid_at)",
             "CREATE INDEX invoices_month ON invoices (tenant_id, currency, factored, issue_date, amount_minor)",
         ] },
+        Migration(id: 16, name: "messages: who wrote each (template or model), its tokens and time") { _ in [
+            "ALTER TABLE messages ADD COLUMN composer TEXT",
+            "ALTER TABLE messages ADD COLUMN composer_model TEXT",
+            "ALTER TABLE messages ADD COLUMN llm_tokens INTEGER",
+            "ALTER TABLE messages ADD COLUMN llm_ms INTEGER",
+            "ALTER TABLE messages ADD COLUMN composer_notes TEXT",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

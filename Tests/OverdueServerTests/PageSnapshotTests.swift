@@ -51,7 +51,9 @@ import Testing
             invoices: invoices,
             documents: [StoredDocument(ref: DocumentRef(id: "doc1", invoiceNumber: "INV-7001", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 1200, sha256: "ab"),
                                        debtorID: "D100", path: "ab/pod.pdf", token: "t", createdAt: now)],
-            messages: [message("m1", .outbound, .email, minutesAgo: 600, body: "Invoice INV-7001 is 15 days past due.", status: .sent),
+            messages: [{ var m = message("m1", .outbound, .email, minutesAgo: 600, body: "Invoice INV-7001 is 15 days past due.", status: .sent)
+                         m.composition = CompositionNote(composer: "model", model: "gpt-4o-mini", tokens: 508, milliseconds: 930, notes: ["second draft (first refused: the amount \"$9.99\" is not one the case holds)"])
+                         return m }(),
                        message("m2", .inbound, .email, minutesAgo: 300, body: "We dispute the lumper " + hostile, status: .received),
                        message("m3", .outbound, .email, minutesAgo: 290, body: "Thanks — we are looking into it.", status: .draft)],
             decisions: [(now.addingTimeInterval(-280 * 60), "wait", [Reason("dispute", "invoice INV-7001 disputed (accessorial charges); not chased until resolved")])],

@@ -13,6 +13,8 @@ public struct ComposedMessage: Hashable, Sendable {
     public var html: String?
     /// Problems worth a person's attention (an SMS longer than two segments, say).
     public var warnings: [String] = []
+    /// Who wrote it and at what cost (nil: the template composer, nothing to report).
+    public var composition: CompositionNote?
 
     /// Creates a message.
     public init(subject: String?, body: String, html: String? = nil, warnings: [String] = []) {
@@ -68,7 +70,7 @@ public struct CompositionRequest: Sendable {
 /// Writes messages. The template composer is the offline default; a model-backed one can take its place.
 public protocol Composer: Sendable {
     /// Writes the message for `request`.
-    func compose(_ request: CompositionRequest) throws -> ComposedMessage
+    func compose(_ request: CompositionRequest) async throws -> ComposedMessage
 }
 
 /// Why a template could not be used.

@@ -139,7 +139,7 @@ public struct ConversationEngine: Sendable {
         for (index, step) in steps.enumerated() {
             guard case .respond(let r) = step.action else { continue }
             do {
-                var answer = try compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at)
+                var answer = try await compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at)
                 if inCall && r.channel == .voice && r.kind != .callback {
                     // Said in the live call, now (the debtor is on the line, whatever the calling
                     // window), without waiting for approval: the answers are pre-written.
@@ -216,7 +216,7 @@ public struct ConversationEngine: Sendable {
 
     /// Writes one answer as a message record whose status follows the autonomy setting.
     func compose(_ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
-                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date) throws -> MessageRecord {
+                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date) async throws -> MessageRecord {
         let settings = rules.settings
         let today = LocalDate(now, in: settings.timeZone)
         let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
@@ -232,7 +232,7 @@ public struct ConversationEngine: Sendable {
         let linked = r.documents.map { ref in (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) }) }
         let request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
                                          settings: settings, details: r.details, lines: r.lines, documents: linked)
-        let content = try processor.makeComposer(rules).compose(request)
+        let content = try await processor.makeComposer(rules, tenant).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status
         if r.sendAt > now { status = .scheduled } else if r.required || autonomy == "auto" { status = .pending } else { status = autonomy == "review" ? .draft : .suggested }
@@ -241,6 +241,7 @@ public struct ConversationEngine: Sendable {
                                    from: CaseProcessor.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
                                    stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
         record.html = content.html
+        record.composition = content.composition
         record.inReplyTo = inbound.id
         record.attachments = r.channel == .email ? r.documents : []
         if !content.warnings.isEmpty { record.error = content.warnings.joined(separator: "; ") }

@@ -24,19 +24,34 @@ public struct CaseProcessor: Sendable {
     let store: Store
     let channels: [Channel: any ChannelAdapter]
     let logger: Logger
-    /// Makes the composer for a tenant from its template overrides: the template composer unless
-    /// another (a model-backed one) is plugged in.
-    let makeComposer: @Sendable (TenantRules) -> any Composer
+    /// Makes the composer for a tenant (rules, tenant id): by default the template composer, or a
+    /// model-backed one when the tenant configured `llm.provider`.
+    let makeComposer: @Sendable (TenantRules, String) -> any Composer
 
     /// Creates a processor sending through `channels` (the sandbox for every channel by default).
     public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher"),
-                makeComposer: @escaping @Sendable (TenantRules) -> any Composer = { TemplateComposer(overrides: $0.templates) }) {
+                makeComposer: (@Sendable (TenantRules, String) -> any Composer)? = nil) {
         self.store = store
-        self.makeComposer = makeComposer
+        self.makeComposer = makeComposer ?? Self.standardComposer(store: store)
         var c = channels
         for ch in Channel.allCases where c[ch] == nil { c[ch] = SandboxChannel() }
         self.channels = c
         self.logger = logger
+    }
+
+    /// The template composer with the tenant's overrides, behind a model when `llm.provider` is set;
+    /// the month's token spend comes from the messages it wrote.
+    public static func standardComposer(store: Store) -> @Sendable (TenantRules, String) -> any Composer {
+        { rules, tenant in
+            let templates = TemplateComposer(overrides: rules.templates)
+            guard let configuration = LLMComposer.Configuration.from(rules.settings) else { return templates }
+            let zone = rules.settings.timeZone
+            return LLMComposer(configuration: configuration, fallback: templates, spent: {
+                let today = LocalDate(Date(), in: zone)
+                let month = LocalDate(year: today.year, month: today.month, day: 1)!.at(in: zone)
+                return try await store.read { try await $0.tokensSpent(tenant, since: month) }
+            })
+        }
     }
 
     /// Loads the facts the planner needs about `debtor` as of `now` (nothing after `now` is visible).
@@ -164,7 +179,7 @@ public struct CaseProcessor: Sendable {
         let request = CompositionRequest(kind: attempt.kind, channel: attempt.channel, tone: TemplateComposer.tone(position: attempt.position, totalSteps: total),
                                          debtor: debtor, contactName: attempt.contact.name, invoices: attempt.invoices, settings: settings, details: details)
         let content: ComposedMessage
-        do { content = try makeComposer(rules).compose(request) } catch {
+        do { content = try await makeComposer(rules, tenant).compose(request) } catch {
             // A broken tenant template must not silence the ladder: the built-in one is used, and said so.
             logger.error("template \(request.templateName) for \(attempt.channel.rawValue) failed (\(error)); using the built-in one")
             content = try TemplateComposer().compose(request)
@@ -176,6 +191,7 @@ public struct CaseProcessor: Sendable {
             invoiceNumbers: attempt.invoices.map(\.invoice.number), stage: attempt.stage, attempt: attempt.attempt, kind: attempt.kind.rawValue,
             subject: content.subject, body: content.body, status: .pending)
         record.html = content.html
+        record.composition = content.composition
         let fresh = try await store.write { s in
             let inserted = try await s.insertMessage(tenant, record)
             if inserted {

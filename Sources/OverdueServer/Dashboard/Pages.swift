@@ -288,6 +288,7 @@ enum Pages {
             \(m.subject.map { s -> HTML in "<div class=\"subject\">\(s)</div>" })
             <blockquote>\(m.body)</blockquote>
             \(m.recordingURL.map { u -> HTML in "<a href=\"\(u)\">Recording</a>" })
+            \(m.composition.map { c -> HTML in "<div class=\"muted small\">\(c.summary)</div>" })
             \(approve)
             """))
         }

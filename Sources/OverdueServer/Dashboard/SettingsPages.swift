@@ -12,6 +12,7 @@ extension Pages {
         ("Automation", ["autonomy", "nlu.", "promise.", "paid.", "acknowledge.", "plan."]),
         ("Email provider", ["email."]),
         ("SMS and voice providers", ["sms.", "voice.", "twilio.", "vonage.", "plivo."]),
+        ("Model-written messages (optional)", ["llm."]),
     ]
 
     /// Keys whose values are a fixed list: shown as a choice, not free text.
@@ -19,7 +20,7 @@ extension Pages {
         "autonomy": ["auto", "review", "suggest"], "email.provider": ["sandbox", "smtp"], "sms.provider": ["sandbox", "twilio", "vonage", "plivo"],
         "sms.secondary": ["none", "twilio", "vonage", "plivo"], "voice.provider": ["sandbox", "twilio"], "voice.record": ["off", "on"],
         "email.tracking": ["off", "opens", "clicks", "all"], "email.smtp.security": ["starttls", "tls", "none"], "email.imap.security": ["tls", "starttls", "none"],
-        "vonage.signature_method": ["md5hash", "md5", "sha1", "sha256", "sha512"],
+        "vonage.signature_method": ["md5hash", "md5", "sha1", "sha256", "sha512"], "llm.provider": ["off", "openai"], "llm.language": ["en", "es", "fr"],
     ]
 
     static func group(of key: String) -> Int {

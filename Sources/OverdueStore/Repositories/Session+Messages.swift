@@ -92,6 +92,8 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var deliveredAt: Date?
     /// Where the call's recording is (voice, when recording is on).
     public var recordingURL: String?
+    /// Who wrote it when a model was configured: the model, or the template and why (nil: templates only).
+    public var composition: CompositionNote?
 
     /// Creates a record.
     public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
@@ -126,8 +128,8 @@ extension Session {
         let inserted = try await rows("""
             INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
                                   to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error,
-                                  html, attachments, in_reply_to, understanding, thread_refs)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  html, attachments, in_reply_to, understanding, thread_refs, composer, composer_model, llm_tokens, llm_ms, composer_notes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
             """, [.text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
                   .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
@@ -135,7 +137,9 @@ extension Session {
                   m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
                   .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
                   .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
-                  .text(Session.json(m.references))])
+                  .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
+                  m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
+                  .opt(m.composition.map { Session.json($0.notes) })])
         guard !inserted.isEmpty else { return false }
         if m.direction == .inbound {
             if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
@@ -316,6 +320,11 @@ extension Session {
         m.deliveryStatus = try r.optString("delivery_status")
         m.deliveredAt = try r.optTime("delivered_at")
         m.recordingURL = try r.optString("recording_url")
+        if let composer = try r.optString("composer") {
+            m.composition = CompositionNote(composer: composer, model: try r.optString("composer_model"), tokens: Int(try r.optInt("llm_tokens") ?? 0),
+                                            milliseconds: Int(try r.optInt("llm_ms") ?? 0),
+                                            notes: try decodeJSON([String].self, try r.optString("composer_notes") ?? "[]"))
+        }
         return m
     }
 
@@ -384,5 +393,13 @@ extension Session {
               SELECT id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out' AND status = 'sent' AND at <= ? AND at >= ?
               ORDER BY at DESC LIMIT 1)
             """, [.time(at), .text(tenant), .text(tenant), .text(debtor), .time(until), .time(until.addingTimeInterval(-Self.attributionWindow))])
+    }
+}
+
+extension Session {
+    /// Tokens the tenant's model-written (and model-refused) messages spent since `since`.
+    public func tokensSpent(_ tenant: String, since: Date) async throws -> Int {
+        Int(try await row("SELECT CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS n FROM messages WHERE tenant_id = ? AND at >= ? AND llm_tokens IS NOT NULL",
+                          [.text(tenant), .time(since)])?.int("n") ?? 0)
     }
 }

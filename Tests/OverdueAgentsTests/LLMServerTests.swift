@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import OverdueAgents
+@testable import OverdueCore
+@testable import OverdueStore
+import OverdueTestSupport
+
+/// The model composer against a real OpenAI-compatible server: llama.cpp's, through
+/// llama-cpp-python, serving a tiny random-weight model (`scripts/lib/llm.sh`). What it writes is
+/// gibberish by construction: every draft must be refused and the template's message go out, with
+/// the tokens spent and the refusals on the message. CI always has the server.
+@Suite(.serialized) struct LLMServerTests {
+    static var url: String? { ProcessInfo.processInfo.environment["OVERDUE_TEST_LLM_URL"] }
+
+    @Test func theServerIsThereInCI() {
+        #expect(!TestDatabases.isCI || Self.url != nil, "CI=true but OVERDUE_TEST_LLM_URL is not set (scripts/lib/llm.sh)")
+    }
+
+    @Test func theClientSpeaksChatCompletions() async throws {
+        guard let url = Self.url else { return }
+        let reply = try await OpenAIChatClient(baseURL: url, apiKey: "").complete(
+            model: "tiny-random", messages: [ChatMessage(role: "system", content: "You write one short text."), ChatMessage(role: "user", content: "Say hello.")],
+            tools: [], temperature: 0.3, maxTokens: 24, timeout: .seconds(30))
+        #expect(reply.promptTokens > 0 && reply.completionTokens > 0)
+        #expect(reply.message.role == "assistant" && reply.message.content != nil)
+        // A server error is an error, named.
+        await #expect(throws: ChatError.self) {
+            _ = try await OpenAIChatClient(baseURL: url + "/nothing-here", apiKey: "").complete(model: "tiny-random", messages: [], tools: [], temperature: 0,
+                                                                                                 maxTokens: 4, timeout: .seconds(10))
+        }
+    }
+
+    @Test func gibberishIsRefusedAndTheTemplateGoesOutEndToEnd() async throws {
+        guard let url = Self.url else { return }
+        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
+        do {
+            try await store.write { s in
+                try await s.ensureTenant("acme", now: Date())
+                var set = TenantSettings()
+                for (k, v) in ["llm.provider": "openai", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000",
+                               "company.name": "Lakeside Freight", "window.days": "all", "window.start": "00:00", "window.end": "23:59"] {
+                    try set.set(k, v)
+                }
+                try await s.saveSettings("acme", set)
+            }
+            let importer = Importer(store: store)
+            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
+            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+            let outcome = try await CaseProcessor(store: store).process(tenant: "acme", debtorID: "SHIP1", now: Timestamp.parse("2026-02-10T16:00:00Z")!)
+            let sent = try #require(outcome.sent.first)
+            let stored = try #require(try await store.read { try await $0.message("acme", id: sent.id) })
+            let note = try #require(stored.composition)
+            #expect(note.composer == "template" && note.model == "tiny-random")
+            #expect(note.tokens > 0 && note.notes.count == 2 && note.notes.allSatisfy { $0.hasPrefix("draft") && $0.contains("refused") }, "\(note.notes)")
+            // What went out is the template's message, word for word.
+            #expect(stored.body.lowercased().contains("unsubscribe") && stored.body.contains("INV-100"))
+            #expect(try await store.read { try await $0.tokensSpent("acme", since: Timestamp.parse("2026-02-01T00:00:00Z")!) } == note.tokens)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
