@@ -13,11 +13,13 @@ import Testing
     final class Replay: ChatClient, @unchecked Sendable {
         var answers: [Result<String, ChatError>]
         var asked: [[ChatMessage]] = []
+        var offered: [Int] = []
         let lock = NSLock()
         init(_ answers: [Result<String, ChatError>]) { self.answers = answers }
         func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws -> ChatReply {
             let next: Result<String, ChatError> = lock.withLock {
                 asked.append(messages)
+                offered.append(tools.count)
                 return answers.isEmpty ? .failure(ChatError(description: "no more answers")) : answers.removeFirst()
             }
             switch next {
@@ -31,9 +33,12 @@ import Testing
         let settings = TenantSettings(values: ["company.name": "Lakeside Freight", "llm.provider": "openai", "llm.model": "fixture-model"])
         let invoice = Invoice(number: "INV-1001", debtorID: "sample", amount: Money(minorUnits: 245_000, currency: .usd),
                               issueDate: LocalDate(year: 2026, month: 10, day: 3)!, dueDate: LocalDate(year: 2026, month: 11, day: 2)!, loadNumber: "LD-5521")
-        return CompositionRequest(kind: .reminder, channel: .email, tone: .friendly, debtor: Debtor(id: "sample", name: "Sample Shipper Inc"),
-                                  contactName: "Alex Payables", invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 24)],
-                                  settings: settings)
+        var r = CompositionRequest(kind: .reminder, channel: .email, tone: .friendly, debtor: Debtor(id: "sample", name: "Sample Shipper Inc"),
+                                   contactName: "Alex Payables", invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 24)],
+                                   settings: settings)
+        r.now = Timestamp.parse("2026-11-20T16:00:00Z")
+        r.history = ["2026-11-18T15:00:00Z to the debtor by email: Invoice INV-1001 is past due."]
+        return r
     }
 
     static func composer(_ replay: Replay, budget: Int = 0, spent: Int = 0) -> LLMComposer {
@@ -83,10 +88,58 @@ import Testing
         let broke = try await Self.composer(unused, budget: 10_000, spent: 10_000).compose(Self.request)
         #expect(broke.body == template.body && broke.composition?.notes == ["the month's token budget (10000) is spent"])
         #expect(unused.asked.isEmpty, "no call once the budget is spent")
-        // A reply that only calls a tool (none is offered here) is no draft.
-        let tools = Replay([.success("tool-call.json"), .success("tool-call.json")])
-        let t = try await Self.composer(tools).compose(Self.request)
-        #expect(t.composition?.composer == "template" && t.composition?.notes.allSatisfy { $0.contains("empty") } == true)
+    }
+
+    @Test func toolsReadTheCaseAndProposalsAreJudgedNeverDone() async throws {
+        let replay = Replay([.success("proposals.json"), .success("good-email.json")])
+        let m = try await Self.composer(replay).compose(Self.request)
+        #expect(m.composition?.composer == "model" && m.composition?.tokens == 694 + 508)
+        // The three calls were answered, in order, each by its id.
+        let answered = replay.asked[1].filter { $0.role == "tool" }
+        #expect(answered.map(\.toolCallID) == ["call_fx_2", "call_fx_3", "call_fx_4"])
+        #expect(answered[0].content?.contains("Sample Shipper Inc") == true && answered[0].content?.contains("2,450.00 USD") == true)
+        #expect(answered[1].content?.contains("\"accepted\":true") == true && answered[2].content?.contains("\"accepted\":false") == true)
+        let verdicts = try #require(m.composition?.proposals)
+        #expect(verdicts.map(\.tool) == ["propose_promise", "propose_dispute"] && verdicts.map(\.accepted) == [true, false])
+        #expect(verdicts[0].reason.message.contains("1,000.00 USD by 2026-11-30") && verdicts[1].reason.message.contains("INV-9999 is not an open invoice"))
+        // Every tool was offered on the first call.
+        #expect(replay.offered.first == 9)
+    }
+
+    @Test func aModelThatOnlyCallsToolsMustWriteAfterThreeRounds() async throws {
+        let replay = Replay(Array(repeating: .success("tool-call.json"), count: 8))
+        let m = try await Self.composer(replay).compose(Self.request)
+        #expect(m.composition?.composer == "template" && m.composition?.notes.count == 2)
+        #expect(m.composition?.notes.allSatisfy { $0.contains("empty") } == true)
+        #expect(replay.offered == [9, 9, 9, 0, 9, 9, 9, 0], "the fourth call of each draft offers no tools")
+        let listed = try #require(replay.asked[1].last { $0.role == "tool" }?.content)
+        #expect(listed.contains("\"number\":\"INV-1001\"") && listed.contains("\"load\":\"LD-5521\""))
+    }
+
+    @Test func proposalRulesAreChecked() {
+        let view = ModelProposal.Case(open: ["INV-1": Money(minorUnits: 100_000, currency: .usd)], documents: [("INV-1", .pod)],
+                                      today: LocalDate(year: 2026, month: 11, day: 20)!, maxPromiseDays: 45)
+        let now = Timestamp.parse("2026-11-20T16:00:00Z")!
+        func judge(_ tool: String, _ args: String) -> ModelProposal.Verdict { ModelProposal.judge(tool: tool, arguments: args, case: view, now: now) }
+        #expect(judge("propose_promise", #"{"date":"2026-12-01"}"#).accepted)
+        #expect(judge("propose_promise", #"{"date":"2027-03-01"}"#).reason.code == "promise_too_far")
+        #expect(!judge("propose_promise", #"{"date":"2026-11-01"}"#).accepted)
+        #expect(!judge("propose_promise", #"{"date":"2026-12-01","amount":"5000.00"}"#).accepted)
+        #expect(judge("attach_document", #"{"invoice":"INV-1","kind":"pod"}"#).accepted)
+        #expect(judge("attach_document", #"{"invoice":"INV-1","kind":"bol"}"#).reason.code == "document_missing")
+        #expect(!judge("propose_callback", #"{"at":"2026-11-19T10:00:00Z"}"#).accepted)
+        #expect(judge("propose_callback", #"{"at":"2026-11-21T15:00:00Z"}"#).accepted)
+        #expect(!judge("delete_invoice", "{}").accepted)
+        #expect(!judge("propose_dispute", "not json").accepted)
+    }
+
+    @Test func carrierRequiredTextsAreNeverRewritten() async throws {
+        var r = Self.request
+        r.kind = .optOutConfirmation
+        r.channel = .sms
+        let replay = Replay([.success("good-email.json")])
+        let m = try await Self.composer(replay).compose(r)
+        #expect(m == (try TemplateComposer().compose(r)) && replay.asked.isEmpty)
     }
 
     @Test func theDocumentedAnswerShapesParse() throws {

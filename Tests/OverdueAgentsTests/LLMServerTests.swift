@@ -30,6 +30,28 @@ import OverdueTestSupport
         }
     }
 
+    /// The server's own tool-call answers (llama-cpp-python's `chatml-function-calling`, a call
+    /// forced with `tool_choice`): parsed, answered through the composer's tools, and judged — a
+    /// random model's arguments are nonsense, so the proposal is refused, with the reason.
+    @Test func theServersToolCallsArePlumbedAndJudged() async throws {
+        guard let url = Self.url else { return }
+        let request = LLMComposerTests.request
+        let reply = try await OpenAIChatClient(baseURL: url, apiKey: "").complete(
+            model: "tiny-random", messages: [ChatMessage(role: "user", content: "When will you pay?")], tools: LLMComposer.tools, temperature: 0.3,
+            maxTokens: 48, timeout: .seconds(60), forcing: "propose_promise")
+        let call = try #require(reply.message.toolCalls.first, "the server answered without a tool call: \(reply)")
+        #expect(call.name == "propose_promise" && !call.id.isEmpty)
+        let (result, verdict) = LLMComposer.run(call, request, now: request.now!)
+        #expect(verdict?.tool == "propose_promise" && verdict?.accepted == false)
+        #expect(result.contains("\"accepted\":false") && verdict?.reason.message.contains("model proposal refused") == true)
+        // A read tool the server calls is answered from the case.
+        let read = try await OpenAIChatClient(baseURL: url, apiKey: "").complete(
+            model: "tiny-random", messages: [ChatMessage(role: "user", content: "Which invoices?")], tools: LLMComposer.tools, temperature: 0.3,
+            maxTokens: 16, timeout: .seconds(60), forcing: "list_invoices")
+        let listed = try #require(read.message.toolCalls.first)
+        #expect(listed.name == "list_invoices" && LLMComposer.run(listed, request, now: request.now!).result.contains("INV-1001"))
+    }
+
     @Test func gibberishIsRefusedAndTheTemplateGoesOutEndToEnd() async throws {
         guard let url = Self.url else { return }
         let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))

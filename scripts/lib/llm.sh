@@ -18,7 +18,7 @@ start_llm_server() {
     dir=$(mktemp -d /tmp/overdue-llm.XXXXXX)
     python3 scripts/llm/tiny-model.py "$dir/tiny.gguf" 2>>"$dir/server.log"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-    python3 -m llama_cpp.server --model "$dir/tiny.gguf" --model_alias tiny-random --chat_format chatml --n_ctx 8192 \
+    python3 -m llama_cpp.server --model "$dir/tiny.gguf" --model_alias tiny-random --chat_format chatml-function-calling --n_ctx 8192 \
         --host 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
     llm_pid=$!
     for _ in $(seq 1 120); do

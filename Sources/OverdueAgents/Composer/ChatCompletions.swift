@@ -105,7 +105,14 @@ public struct OpenAIChatClient: ChatClient {
     }
 
     public func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws -> ChatReply {
+        try await complete(model: model, messages: messages, tools: tools, temperature: temperature, maxTokens: maxTokens, timeout: timeout, forcing: nil)
+    }
+
+    /// A completion that must call the tool named `forcing` (`tool_choice`), when given.
+    public func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration,
+                         forcing: String?) async throws -> ChatReply {
         var body: [String: Any] = ["model": model, "messages": messages.map(\.json), "temperature": temperature, "max_tokens": maxTokens]
+        if let forcing { body["tool_choice"] = ["type": "function", "function": ["name": forcing]] }
         if !tools.isEmpty {
             body["tools"] = try tools.map { t -> [String: Any] in
                 ["type": "function", "function": ["name": t.name, "description": t.description,

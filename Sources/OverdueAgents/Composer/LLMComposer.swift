@@ -138,11 +138,52 @@ public struct LLMComposer: Composer {
         return (nil, body)
     }
 
+    /// The tools offered: four that read the case (what this message is about, nothing else), and
+    /// the proposals `ModelProposal` judges. The model never writes to the case.
+    static let tools: [ChatTool] = [
+        ChatTool(name: "get_case", description: "The debtor, the contact addressed, the open balance and how late it is.", parameters: #"{"type":"object","properties":{}}"#),
+        ChatTool(name: "list_invoices", description: "The invoices this message is about: numbers, load/PRO/BOL/PO, balance, due date, days late.",
+                 parameters: #"{"type":"object","properties":{}}"#),
+        ChatTool(name: "get_documents", description: "Documents on file for those invoices (POD, BOL, rate confirmation…).", parameters: #"{"type":"object","properties":{}}"#),
+        ChatTool(name: "get_history", description: "The conversation so far, oldest first.", parameters: #"{"type":"object","properties":{}}"#),
+    ] + ModelProposal.tools.map { ChatTool(name: $0.name, description: $0.description, parameters: $0.parameters) }
+
+    /// Answers one tool call from the request (reads) or the proposal rules (proposals).
+    static func run(_ call: ChatMessage.ToolCall, _ r: CompositionRequest, now: Date) -> (result: String, verdict: ModelProposal.Verdict?) {
+        func json(_ o: Any) -> String { (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
+        switch call.name {
+        case "get_case":
+            return (json(["debtor": r.debtor.name, "contact": r.contactName, "open_balance": TemplateComposer.totals(r.invoices),
+                          "open_invoices": r.invoices.count, "oldest_days_late": r.invoices.map(\.daysPastDue).max() ?? 0]), nil)
+        case "list_invoices":
+            return (json(r.invoices.map { l -> [String: Any] in
+                ["number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
+                 "po": l.invoice.poNumber ?? "", "balance": l.balance.description, "due": l.invoice.dueDate.description, "days_late": l.daysPastDue]
+            }), nil)
+        case "get_documents":
+            return (json(r.documents.map { ["invoice": $0.ref.invoiceNumber, "kind": $0.ref.kind.rawValue, "filename": $0.ref.filename] }), nil)
+        case "get_history":
+            return (json(Array(r.history.suffix(10))), nil)
+        default:
+            let zone = r.settings.timeZone
+            let view = ModelProposal.Case(open: Dictionary(r.invoices.map { ($0.invoice.number, $0.balance) }, uniquingKeysWith: { a, _ in a }),
+                                          documents: r.documents.map { ($0.ref.invoiceNumber, $0.ref.kind) }, today: LocalDate(now, in: zone),
+                                          maxPromiseDays: Int(r.settings.value("promise.max_days") ?? "") ?? 45)
+            let v = ModelProposal.judge(tool: call.name, arguments: call.arguments, case: view, now: now)
+            return (json(["accepted": v.accepted, "reason": v.reason.message]), v)
+        }
+    }
+
+    /// Texts whose wording carriers and the law fix (opt-out and opt-in confirmations, HELP): always the template's.
+    static let templateOnly: Set<MessageKind> = [.optOutConfirmation, .optInConfirmation, .help]
+
     public func compose(_ r: CompositionRequest) async throws -> ComposedMessage {
         var template = try fallback.compose(r)
+        guard !Self.templateOnly.contains(r.kind) else { return template }
         let c = configuration
-        func useTemplate(_ notes: [String], tokens: Int, ms: Int) -> ComposedMessage {
+        func useTemplate(_ notes: [String], tokens: Int, ms: Int, proposals: [ModelProposal.Verdict] = []) -> ComposedMessage {
             template.composition = CompositionNote(composer: "template", model: c.model, tokens: tokens, milliseconds: ms, notes: notes)
+            template.composition?.proposals = proposals
             logger.warning("\(r.channel.rawValue) \(r.kind.rawValue) for \(r.debtor.id): the template's message is used — \(notes.joined(separator: "; "))")
             return template
         }
@@ -156,18 +197,32 @@ public struct LLMComposer: Composer {
         var waited = 0
         var notes: [String] = []
         let timeout = r.channel == .voice ? c.voiceTimeout : c.textTimeout
+        var proposals: [ModelProposal.Verdict] = []
+        let now = r.now ?? Date()
         for attempt in 1...2 {
-            let started = ContinuousClock.now
-            let reply: ChatReply
-            do {
-                reply = try await client.complete(model: c.model, messages: messages, tools: [], temperature: c.temperature,
-                                                  maxTokens: r.channel == .email ? 600 : 200, timeout: timeout)
-            } catch {
+            var reply: ChatReply
+            // A few rounds of tool calls (reads, proposals) before the draft; then it must write.
+            var round = 0
+            repeat {
+                let started = ContinuousClock.now
+                do {
+                    reply = try await client.complete(model: c.model, messages: messages, tools: round < Self.maxToolRounds ? Self.tools : [],
+                                                      temperature: c.temperature, maxTokens: r.channel == .email ? 600 : 200, timeout: timeout)
+                } catch {
+                    waited += Self.ms(ContinuousClock.now - started)
+                    return useTemplate(notes + ["the model did not answer: \(error)"], tokens: tokens, ms: waited, proposals: proposals)
+                }
                 waited += Self.ms(ContinuousClock.now - started)
-                return useTemplate(notes + ["the model did not answer: \(error)"], tokens: tokens, ms: waited)
-            }
-            waited += Self.ms(ContinuousClock.now - started)
-            tokens += reply.promptTokens + reply.completionTokens
+                tokens += reply.promptTokens + reply.completionTokens
+                guard !reply.message.toolCalls.isEmpty, round < Self.maxToolRounds else { break }
+                messages.append(reply.message)
+                for call in reply.message.toolCalls {
+                    let (result, verdict) = Self.run(call, r, now: now)
+                    if let verdict { proposals.append(verdict) }
+                    messages.append(ChatMessage(role: "tool", content: result, toolCallID: call.id))
+                }
+                round += 1
+            } while true
             let (subject, body) = Self.parse(reply.message.content ?? "", channel: r.channel)
             let failures = DraftGuard.check(subject: subject, body: body, channel: r.channel, kind: r.kind, facts: facts, policy: c.policy)
             if failures.isEmpty {
@@ -175,6 +230,7 @@ public struct LLMComposer: Composer {
                                           html: r.channel == .email ? TemplateComposer.html(body) : nil)
                 out.composition = CompositionNote(composer: "model", model: c.model, tokens: tokens, milliseconds: waited,
                                                   notes: attempt > 1 ? ["second draft (first refused: \(notes.joined(separator: "; ")))"] : [])
+                out.composition?.proposals = proposals
                 return out
             }
             let why = failures.prefix(6).map(\.message)
@@ -183,8 +239,11 @@ public struct LLMComposer: Composer {
             messages.append(ChatMessage(role: "user", content: "That draft cannot be sent:\n" + why.map { "- \($0)" }.joined(separator: "\n") +
                                         "\nRewrite it fixing every point. Use only facts from CASE and REFERENCE."))
         }
-        return useTemplate(notes, tokens: tokens, ms: waited)
+        return useTemplate(notes, tokens: tokens, ms: waited, proposals: proposals)
     }
+
+    /// Rounds of tool calls per draft before the model must write.
+    static let maxToolRounds = 3
 
     static func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
 }

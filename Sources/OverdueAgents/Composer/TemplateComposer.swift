@@ -47,6 +47,10 @@ public struct CompositionRequest: Sendable {
     public var lines: [String]
     /// Documents attached or linked, with their links (SMS) when there are any.
     public var documents: [(ref: DocumentRef, link: String?)]
+    /// The conversation so far, cleaned, newest last ("2026-02-10 in email: …"), for a model's `get_history`.
+    public var history: [String] = []
+    /// When the message is written (the run's clock; nil: now).
+    public var now: Date?
 
     /// Creates a request.
     public init(kind: MessageKind, channel: Channel, tone: TemplateComposer.Tone = .friendly, debtor: Debtor, contactName: String, invoices: [InvoiceLine],

@@ -136,10 +136,20 @@ public struct ConversationEngine: Sendable {
         // Write the answers first (pure composition), then record everything in one transaction.
         var answers: [MessageRecord] = []
         var composeProblems: [Reason] = []
+        // A model may read the conversation so far (cleaned, the latest ten messages); templates need none.
+        var history: [String] = []
+        if LLMComposer.Configuration.from(rules.settings) != nil {
+            let earlier = try await store.read { try await $0.messages(tenant, direction: nil, debtor: debtor.id) }.filter { $0.status != .draft && $0.status != .suggested }
+            history = (earlier.suffix(9) + [message]).map { m in
+                "\(Timestamp.format(m.at)) \(m.direction == .inbound ? "from the debtor" : "to the debtor") by \(m.channel.rawValue): "
+                    + ReplyCleaner.split(m.body).own.prefix(300)
+            }
+        }
         for (index, step) in steps.enumerated() {
             guard case .respond(let r) = step.action else { continue }
             do {
-                var answer = try await compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant, autonomy: autonomy, now: at)
+                var answer = try await compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant,
+                                               autonomy: autonomy, now: at, history: history)
                 if inCall && r.channel == .voice && r.kind != .callback {
                     // Said in the live call, now (the debtor is on the line, whatever the calling
                     // window), without waiting for approval: the answers are pre-written.
@@ -193,7 +203,7 @@ public struct ConversationEngine: Sendable {
             if caseState != state { try await s.updateCaseState(tenant, debtor: debtor.id, caseState) }
             try await s.recordDecision(tenant, debtor: debtor.id, at: at, action: .reply,
                                        reasons: [Reason("understood", "\(contact.name) by \(channel.rawValue): \(understanding.intent.rawValue) (confidence \(String(format: "%.2f", understanding.confidence)))")]
-                                        + steps.map(\.reason) + composeProblems)
+                                        + steps.map(\.reason) + composeProblems + stored.flatMap { $0.composition?.proposals.map(\.reason) ?? [] })
             try await s.schedule(tenant, subjects: [debtor.id], at: at, mode: .earliest)
             return true
         }
@@ -216,7 +226,7 @@ public struct ConversationEngine: Sendable {
 
     /// Writes one answer as a message record whose status follows the autonomy setting.
     func compose(_ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
-                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date) async throws -> MessageRecord {
+                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date, history: [String] = []) async throws -> MessageRecord {
         let settings = rules.settings
         let today = LocalDate(now, in: settings.timeZone)
         let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
@@ -230,8 +240,10 @@ public struct ConversationEngine: Sendable {
             }
         let contact = facts.contacts.first { $0.id == r.contactID }
         let linked = r.documents.map { ref in (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) }) }
-        let request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
+        var request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
                                          settings: settings, details: r.details, lines: r.lines, documents: linked)
+        request.now = now
+        request.history = history
         let content = try await processor.makeComposer(rules, tenant).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status

@@ -13,6 +13,8 @@ public struct CompositionNote: Hashable, Sendable, Codable {
     public var milliseconds: Int
     /// Why drafts were refused or the model was not used.
     public var notes: [String]
+    /// What the model proposed through its tools, each with the rules' verdict (recorded with the case's decision).
+    public var proposals: [ModelProposal.Verdict] = []
 
     /// Creates a note.
     public init(composer: String, model: String?, tokens: Int, milliseconds: Int, notes: [String]) {
@@ -28,6 +30,7 @@ public struct CompositionNote: Hashable, Sendable, Codable {
         var s = composer == "model" ? "written by \(model ?? "a model")" : "template" + (model.map { " (\($0) not used)" } ?? "")
         if tokens > 0 || milliseconds > 0 { s += " · \(tokens) tokens · \(milliseconds) ms" }
         if !notes.isEmpty { s += " · " + notes.joined(separator: "; ") }
+        if !proposals.isEmpty { s += " · " + proposals.map(\.reason.message).joined(separator: "; ") }
         return s
     }
 }

@@ -139,7 +139,8 @@ extension Session {
                   .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
                   .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
                   m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
-                  .opt(m.composition.map { Session.json($0.notes) })])
+                  // The model's proposals (with their verdicts) are kept with the notes: the timeline shows both.
+                  .opt(m.composition.map { Session.json($0.notes + $0.proposals.map(\.reason.message)) })])
         guard !inserted.isEmpty else { return false }
         if m.direction == .inbound {
             if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
