@@ -466,6 +466,9 @@ enum Migrations {
             "ALTER TABLE messages ADD COLUMN llm_ms INTEGER",
             "ALTER TABLE messages ADD COLUMN composer_notes TEXT",
         ] },
+        Migration(id: 17, name: "messages a model was asked to write, by time (the model's monthly figures)") { _ in [
+            "CREATE INDEX messages_composer ON messages (tenant_id, at) WHERE composer IS NOT NULL",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -79,7 +79,8 @@ import Testing
             effectiveness: [ChannelEffectiveness(channel: .email, stage: 1, sent: 120, replied: 18, paid: 9),
                             ChannelEffectiveness(channel: .sms, stage: 2, sent: 60, replied: 15, paid: 6)],
             dso: DSOTrend.compute(invoiced: ["2026-08": 3_000_000, "2026-09": 2_800_000, "2026-10": 3_100_000, "2026-11": 2_000_000],
-                                  collected: ["2026-09": 2_500_000, "2026-10": 2_900_000, "2026-11": 1_800_000], today: today))
+                                  collected: ["2026-09": 2_500_000, "2026-10": 2_900_000, "2026-11": 1_800_000], today: today),
+            model: ModelUsage(written: 41, fellBack: 3, tokens: 52_310, averageMilliseconds: 870))
         let work = [Pages.WorkItem(record: summary(record("D200", "Big Box Retail", status: .handoff, cents: 1_200_000, due: "2026-08-17")), score: 88.5,
                                    reasons: ["95 days late", "waiting for a person"], daysPastDue: 95),
                     Pages.WorkItem(record: summary(record("D100", "Acme Shippers " + hostile, status: .active, cents: 335_000, due: "2026-11-05")), score: 12.25,

@@ -47,4 +47,26 @@ import OverdueTestSupport
             #expect(try await store.read { try await $0.collected("t1", since: LocalDate.parse("2026-10-01")!) } == ["USD": 10_000])
         }
     }
+
+    @Test(arguments: TestDatabases.engines) func theModelsMonthIsSummedFromItsMessages(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
+            let t0 = Timestamp.parse("2026-11-03T15:00:00Z")!
+            try await store.write { s in
+                try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Dana Freight")])
+                var a = Self.attempt("a1", .email, stage: 1, at: t0)
+                a.composition = CompositionNote(composer: "model", model: "m", tokens: 500, milliseconds: 900, notes: [])
+                var b = Self.attempt("a2", .sms, stage: 2, at: t0.addingTimeInterval(86_400))
+                b.composition = CompositionNote(composer: "template", model: "m", tokens: 300, milliseconds: 300, notes: ["draft 1 refused: x"])
+                b.composition?.proposals = [ModelProposal.Verdict(tool: "propose_promise", accepted: false, reason: Reason("proposal_invalid", "model proposal refused: no date"))]
+                _ = try await s.insertMessage("t1", a)
+                _ = try await s.insertMessage("t1", b)
+                _ = try await s.insertMessage("t1", Self.attempt("a3", .voice, stage: 3, at: t0.addingTimeInterval(2 * 86_400)))
+            }
+            let usage = try await store.read { try await $0.modelUsage("t1", since: Timestamp.parse("2026-11-01T00:00:00Z")!) }
+            #expect(usage == ModelUsage(written: 1, fellBack: 1, tokens: 800, averageMilliseconds: 600))
+            #expect(try await store.read { try await $0.modelUsage("t1", since: Timestamp.parse("2026-12-01T00:00:00Z")!) } == nil)
+            let stored = try await store.read { try await $0.message("t1", id: "a2") }
+            #expect(stored?.composition?.notes == ["draft 1 refused: x", "model proposal refused: no date"], "proposals are kept with the notes")
+        }
+    }
 }

@@ -195,7 +195,8 @@ public struct CaseProcessor: Sendable {
         let fresh = try await store.write { s in
             let inserted = try await s.insertMessage(tenant, record)
             if inserted {
-                try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send, reasons: plan.decision.reasons)
+                try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send,
+                                           reasons: plan.decision.reasons + (content.composition?.proposals.map(\.reason) ?? []))
             }
             return inserted
         }

@@ -199,7 +199,8 @@ struct DashboardController: Sendable {
                                       promises: PromiseFigures(promises: promises.map(\.promise), today: today),
                                       disputes: byReason,
                                       effectiveness: ChannelEffectiveness.table(slow.effectiveness),
-                                      dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6))
+                                      dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6),
+                                      model: try await s.modelUsage(tenant, since: month.at(in: settings.timeZone)))
         }
         return Self.html(Pages.overview(data, viewer: viewer))
     }

@@ -100,6 +100,8 @@ enum Pages {
         let effectiveness: [ChannelEffectiveness]
         /// DSO month by month.
         let dso: [DSOTrend.Point]
+        /// What the model did this month (nil: no model in use).
+        var model: ModelUsage? = nil
     }
 
     static func percent(_ rate: Double?) -> String { rate.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
@@ -163,6 +165,9 @@ enum Pages {
           <div class="tile"><span class="k">Promises due this week</span><span class="v">\(d.promises.dueThisWeek)</span><span class="s">\(money(d.promises.dueThisWeekAmount, cur))</span></div>
           <div class="tile"><span class="k">DSO</span><span class="v">\(latestDSO)</span><span class="s">receivables ÷ 3 months' sales</span></div>
           <div class="tile"><span class="k">Promises kept</span><span class="v">\(kept)</span><span class="s">\(d.promises.kept) kept · \(d.promises.broken) broken</span></div>
+          \(d.model.map { m -> HTML in """
+          <div class="tile"><span class="k">Model this month</span><span class="v">\(m.written) written</span><span class="s">\(m.fellBack) by template instead · \(m.tokens) tokens · \(m.averageMilliseconds) ms each</span></div>
+          """ })
         </section>
         <section class="card"><h2>Aging</h2>\(aging)
           \(o.otherCurrencyCases > 0 ? "<p class=\"muted\">\(o.otherCurrencyCases) case(s) billed in other currencies are not in these totals.</p>" as HTML : .empty)

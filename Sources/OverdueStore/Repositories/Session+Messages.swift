@@ -397,7 +397,31 @@ extension Session {
     }
 }
 
+/// What a tenant's model did since a date: messages it wrote, messages the template wrote instead,
+/// tokens and time spent.
+public struct ModelUsage: Hashable, Sendable {
+    /// Messages the model wrote.
+    public var written: Int
+    /// Messages where the template was used instead (refused drafts, errors, timeouts, budget).
+    public var fellBack: Int
+    /// Tokens spent, every try.
+    public var tokens: Int
+    /// Average wait for the model per message, in milliseconds.
+    public var averageMilliseconds: Int
+}
+
 extension Session {
+    /// The model's work since `since` (nil when no model wrote or was asked).
+    public func modelUsage(_ tenant: String, since: Date) async throws -> ModelUsage? {
+        guard let r = try await row("""
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN composer = 'model' THEN 1 ELSE 0 END), 0) AS BIGINT) AS written,
+                   CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS tokens, CAST(COALESCE(SUM(llm_ms), 0) AS BIGINT) AS ms
+            FROM messages WHERE tenant_id = ? AND at >= ? AND composer IS NOT NULL
+            """, [.text(tenant), .time(since)]), let n = try r.optInt("n"), n > 0 else { return nil }
+        let written = Int(try r.int("written"))
+        return ModelUsage(written: written, fellBack: Int(n) - written, tokens: Int(try r.int("tokens")), averageMilliseconds: Int(try r.int("ms")) / Int(n))
+    }
+
     /// Tokens the tenant's model-written (and model-refused) messages spent since `since`.
     public func tokensSpent(_ tenant: String, since: Date) async throws -> Int {
         Int(try await row("SELECT CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS n FROM messages WHERE tenant_id = ? AND at >= ? AND llm_tokens IS NOT NULL",
