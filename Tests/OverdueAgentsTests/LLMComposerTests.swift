@@ -116,6 +116,15 @@ import Testing
         #expect(listed.contains("\"number\":\"INV-1001\"") && listed.contains("\"load\":\"LD-5521\""))
     }
 
+    @Test func aSpokenTurnGetsOneTryAndNoTools() async throws {
+        var r = Self.request
+        r.channel = .voice
+        let replay = Replay([.success("threat.json"), .success("good-email.json")])
+        let m = try await Self.composer(replay).compose(r)
+        #expect(m.composition?.composer == "template" && m.composition?.notes.count == 1)
+        #expect(replay.offered == [0], "one call, no tools: the debtor is on the line")
+    }
+
     @Test func proposalRulesAreChecked() {
         let view = ModelProposal.Case(open: ["INV-1": Money(minorUnits: 100_000, currency: .usd)], documents: [("INV-1", .pod)],
                                       today: LocalDate(year: 2026, month: 11, day: 20)!, maxPromiseDays: 45)

@@ -199,14 +199,16 @@ public struct LLMComposer: Composer {
         let timeout = r.channel == .voice ? c.voiceTimeout : c.textTimeout
         var proposals: [ModelProposal.Verdict] = []
         let now = r.now ?? Date()
-        for attempt in 1...2 {
+        // A live call cannot wait for rounds of tools and a retry: one try, within the voice timeout.
+        let toolRounds = r.channel == .voice ? 0 : Self.maxToolRounds
+        for attempt in 1...(r.channel == .voice ? 1 : 2) {
             var reply: ChatReply
             // A few rounds of tool calls (reads, proposals) before the draft; then it must write.
             var round = 0
             repeat {
                 let started = ContinuousClock.now
                 do {
-                    reply = try await client.complete(model: c.model, messages: messages, tools: round < Self.maxToolRounds ? Self.tools : [],
+                    reply = try await client.complete(model: c.model, messages: messages, tools: round < toolRounds ? Self.tools : [],
                                                       temperature: c.temperature, maxTokens: r.channel == .email ? 600 : 200, timeout: timeout)
                 } catch {
                     waited += Self.ms(ContinuousClock.now - started)
@@ -214,7 +216,7 @@ public struct LLMComposer: Composer {
                 }
                 waited += Self.ms(ContinuousClock.now - started)
                 tokens += reply.promptTokens + reply.completionTokens
-                guard !reply.message.toolCalls.isEmpty, round < Self.maxToolRounds else { break }
+                guard !reply.message.toolCalls.isEmpty, round < toolRounds else { break }
                 messages.append(reply.message)
                 for call in reply.message.toolCalls {
                     let (result, verdict) = Self.run(call, r, now: now)
