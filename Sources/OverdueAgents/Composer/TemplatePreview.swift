@@ -36,7 +36,7 @@ public enum TemplatePreview {
             who = debtor
             contact = contacts.first?.name ?? contact
             let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: today)
-            lines = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }.sorted { $0.dueDate < $1.dueDate }.map {
+            lines = ledger.open(invoices).sorted { $0.dueDate < $1.dueDate }.map {
                 InvoiceLine(invoice: $0, balance: Money(minorUnits: ledger.balances[$0.number]!, currency: $0.amount.currency), daysPastDue: max(0, $0.dueDate.days(until: today)))
             }
         } else {

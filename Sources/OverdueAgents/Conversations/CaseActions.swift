@@ -22,7 +22,7 @@ extension ConversationEngine {
         let settings = try await s.settings(tenant)
         let invoices = try await s.invoices(tenant, debtor: debtor)
         let ledger = Ledger.allocate(invoices: invoices, payments: try await s.payments(tenant, debtor: debtor), asOf: today(settings))
-        let open = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }
+        let open = ledger.open(invoices)
         let currency = open.first?.amount.currency ?? settings.currency
         let owed = open.filter { $0.amount.currency == currency }.reduce(Int64(0)) { $0 + (ledger.balances[$1.number] ?? 0) }
         return Ledgered(settings: settings, invoices: invoices, open: open.map(\.number), balance: Money(minorUnits: owed, currency: currency),

@@ -23,6 +23,11 @@ public struct Ledger: Hashable, Sendable {
     /// The last payment date taken into account.
     public var lastPaymentDate: LocalDate?
 
+    /// Those of `invoices` still owed and chased: a balance left, not factored.
+    public func open(_ invoices: [Invoice]) -> [Invoice] {
+        invoices.filter { !$0.factored && (balances[$0.number] ?? 0) > 0 }
+    }
+
     /// Applies `payments` dated on or before `asOf` (all when nil) to `invoices`.
     ///
     /// Matching order per payment: the explicit `invoice_number`; then invoice, load, PRO, BOL or PO

@@ -249,7 +249,7 @@ struct DashboardController: Sendable {
                                       decisions: try await s.decisions(tenant, debtor: debtor).map { ($0.at, $0.action, $0.reasons) },
                                       promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
                                       holds: try await s.holds(tenant, debtor: debtor), payments: payments, now: now)
-            data.openInvoices = invoices.filter { !$0.factored && (ledger.balances[$0.number] ?? 0) > 0 }.map(\.number)
+            data.openInvoices = ledger.open(invoices).map(\.number)
             data.zone = zone
             return data
         }
