@@ -14,8 +14,10 @@ public struct BouncedRecipient: Hashable, Sendable, Codable {
     public var diagnostic: String?
 
     /// A recipient whose reason is read from `status`, the server's words about it (`diagnostic`,
-    /// or the part of a plain-text notice that speaks of it) and the rest of the notice; `hard`
-    /// follows from the reason, and a delay notice is never hard.
+    /// or the part of a plain-text notice that speaks of it) and the rest of the notice. `hard`
+    /// follows from the reason and the status's class (`BounceReason.isHard(status:)`: only a
+    /// permanent failure that names the address), and a delayed action (RFC 3464 §2.3.3) is never
+    /// hard: the reporting server is still trying.
     public init(address: String, status: String?, diagnostic: String?, words: String? = nil, notice: String, action: String = "failed") {
         let reason = BounceReason.classify(status: status, diagnostic: words ?? diagnostic ?? "", notice: notice, action: action)
         self.init(address: address, status: status, hard: !action.hasPrefix("delayed") && reason.isHard(status: status), reason: reason, diagnostic: diagnostic)
