@@ -24,9 +24,10 @@ import Testing
             }
             agree += 1
         }
-        // scripts/eval-bounces.py reports the same figure through the CLI (0.952 when written).
+        // scripts/eval-bounces.py reports the same figure through the CLI: 0.933 (292/313) since
+        // the rules follow the standards rather than this corpus (0.952 when they were tuned to it).
         #expect(answers.count == 313)
-        #expect(Double(agree) / Double(answers.count) >= 0.95, "agreement \(agree)/\(answers.count)")
+        #expect(Double(agree) / Double(answers.count) >= 0.93, "agreement \(agree)/\(answers.count)")
     }
 
     @Test func bouncesAutoRepliesAndFeedbackAreTold() {
@@ -68,7 +69,7 @@ import Testing
         ("5.1.1", "550 5.1.1 <a@b.example>: Recipient address rejected: User unknown in local recipient table", BounceReason.userUnknown, true),
         ("5.0.0", "550 Unknown user a@b.example (in reply to end of DATA command)", .filtered, false),
         ("5.0.0", "550 <a@b.example>: User unknown (in reply to RCPT TO command)", .userUnknown, true),
-        ("4.1.1", "450 4.1.1 <a@b.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)", .userUnknown, true),
+        ("4.1.1", "450 4.1.1 <a@b.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)", .userUnknown, false),
         ("5.2.2", "552 5.2.2 <a@b.example>: Recipient address rejected: Mailbox full", .mailboxFull, false),
         ("5.1.1", "550 5.1.1 a@b.example - 203.0.113.9 has sent too many recipients this hour", .rateLimited, false),
         ("5.7.1", "550 5.7.1 IP address blacklisted by recipient", .blocked, false),
@@ -85,6 +86,89 @@ import Testing
         let r = BouncedRecipient(address: "a@b.example", status: status, diagnostic: words, notice: "")
         #expect(r.reason == reason, "\(words)")
         #expect(r.hard == hard, "\(words)")
+    }
+
+    /// Invented refusals, one per rule of `BounceReason.classify`: the standards' codes and texts,
+    /// conventional MTA wording, and how conflicts between them are settled.
+    static let standardCases: [(String, String, BounceReason, Bool)] = [
+        // RFC 3463 subject and detail, each with the registry's own words.
+        ("5.1.1", "550 5.1.1 Bad destination mailbox address", .userUnknown, true),
+        ("5.1.2", "550 5.1.2 Bad destination system address", .hostUnknown, true),
+        ("5.1.3", "501 5.1.3 Bad recipient address syntax", .userUnknown, true),
+        ("5.1.6", "550 5.1.6 Destination mailbox has moved, no forwarding address", .moved, true),
+        ("5.1.10", "556 5.1.10 Recipient address has null MX", .notAccepting, true),
+        ("5.2.1", "550 5.2.1 Mailbox disabled, not accepting messages", .suspended, false),
+        ("5.2.2", "552 5.2.2 Over quota", .mailboxFull, false),
+        ("5.2.3", "552 5.2.3 Message length exceeds administrative limit", .tooLarge, false),
+        ("5.3.4", "552 5.3.4 Message too big for system", .tooLarge, false),
+        ("5.4.4", "550 5.4.4 Unable to route", .hostUnknown, true),
+        ("4.4.1", "421 4.4.1 No answer from host", .network, false),
+        ("4.4.7", "Delivery time expired", .expired, false),
+        ("5.5.3", "452 5.5.3 Too many recipients", .rateLimited, false),
+        ("5.7.1", "550 5.7.1 Delivery not authorized, message refused", .policy, false),
+        ("5.7.26", "550 5.7.26 Unauthenticated email from x.example is not accepted due to domain's DMARC policy", .policy, false),
+        // Class 4 is transient whatever the subject says (RFC 3463 §3.1).
+        ("4.1.1", "450 4.1.1 <a@b.example>: Recipient address rejected: unverified address", .userUnknown, false),
+        ("4.1.2", "450 4.1.2 <a@b.example>: Recipient address rejected: Domain not found", .hostUnknown, false),
+        ("4.2.2", "452 4.2.2 Mailbox full", .mailboxFull, false),
+        // RFC 5321 and RFC 7504 reply codes when no enhanced status says more.
+        ("5.0.0", "551 User not local; please try <a@c.example>", .moved, true),
+        ("5.0.0", "552 Requested mail action aborted: exceeded storage allocation", .mailboxFull, false),
+        ("5.0.0", "553 Requested action not taken: mailbox name not allowed (in reply to RCPT TO command)", .userUnknown, true),
+        ("5.0.0", "550 Requested action not taken: mailbox unavailable (in reply to RCPT TO command)", .userUnknown, true),
+        ("5.0.0", "521 Host does not accept mail", .notAccepting, true),
+        ("4.0.0", "421 Service not available, closing transmission channel", .system, false),
+        ("4.0.0", "451 Requested action aborted: local error in processing", .system, false),
+        ("5.0.0", "554 Transaction failed", .undetermined, false),
+        // A bare refusal of RCPT TO is no unknown user: RFC 5321 lets 550 mean policy there too.
+        ("5.0.0", "550 Denied by policy (in reply to RCPT TO command)", .undetermined, false),
+        // Conventional wording.
+        ("5.0.0", "550 No such user here", .userUnknown, true),
+        ("5.0.0", "550 Recipient unknown", .userUnknown, true),
+        ("5.0.0", "550 sorry, no mailbox here by that name", .userUnknown, true),
+        ("5.0.0", "552 sorry, the user is over quota", .mailboxFull, false),
+        ("4.7.1", "451 4.7.1 Greylisting in action, please come back later", .policy, false),
+        ("5.0.0", "550 Message rejected as spam", .spam, false),
+        ("5.0.0", "554 Your IP is listed on a blocklist (Spamhaus)", .blocked, false),
+        ("5.0.0", "550 Host not found", .hostUnknown, true),
+        ("5.0.0", "DNS lookup for b.example returned NXDOMAIN", .hostUnknown, true),
+        ("5.0.0", "552 Message size exceeds fixed maximum message size", .tooLarge, false),
+        ("5.0.0", "550 Relaying denied", .relayDenied, false),
+        ("5.0.0", "550 This account has been suspended", .suspended, false),
+        // Conflicts: specific words that leave the address alive beat an address code; an X.1.1
+        // code beats a refusal after DATA; a policy code makes a filter of "unknown user" unless
+        // RCPT TO was refused; words that say it is temporary keep the address; our sender's
+        // unknown domain is not the recipient's.
+        ("5.1.1", "550 5.1.1 Mailbox full", .mailboxFull, false),
+        ("5.1.1", "550 5.1.1 a@b.example: message rejected as spam", .spam, false),
+        ("5.0.0", "550 User unknown, try again later", .system, false),
+        ("5.1.1", "550 5.1.1 User unknown (in reply to end of DATA command)", .userUnknown, true),
+        ("5.0.0", "550 User unknown (in reply to end of DATA command)", .filtered, false),
+        ("5.7.1", "550 5.7.1 User unknown", .filtered, false),
+        ("5.7.1", "550 5.7.1 <a@b.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)", .userUnknown, true),
+        ("5.0.0", "553 Sender address rejected: Domain not found (in reply to RCPT TO command)", .senderRejected, false),
+    ]
+
+    @Test(arguments: standardCases)
+    func theStandardsDecideHardOrSoft(status: String, words: String, reason: BounceReason, hard: Bool) {
+        let r = BouncedRecipient(address: "a@b.example", status: status, diagnostic: words, notice: "")
+        #expect(r.reason == reason, "\(words)")
+        #expect(r.hard == hard, "\(words)")
+    }
+
+    @Test func onlyAFailedActionCanBeHard() {
+        // RFC 3464 §2.3.3: a delayed recipient is still being tried; the others were not refused.
+        let delayed = BouncedRecipient(address: "a@b.example", status: "5.1.1", diagnostic: "550 5.1.1 User unknown", notice: "", action: "delayed")
+        #expect(delayed.reason == .userUnknown)
+        #expect(delayed.hard == false)
+        for action in ["delivered", "relayed", "expanded"] {
+            #expect(BounceReason.classify(status: nil, diagnostic: "", action: action) == .delivered)
+        }
+        #expect(BounceReason.userUnknown.isHard(status: "5.1.1"))
+        #expect(!BounceReason.userUnknown.isHard(status: "4.1.1"))
+        #expect(!BounceReason.mailboxFull.isHard(status: "5.2.2"))
+        #expect(BounceReason.replyCode(in: "smtp; 550-5.1.1 no such user") == 550)
+        #expect(BounceReason.replyCode(in: "status 5.1.1 only") == nil)
     }
 
     @Test func aPipelinedRefusalAnsweredRCPTEvenWhenDATAWasSentLast() {
