@@ -4,32 +4,33 @@ import OverdueCore
 /// Entity extraction: dates, amounts, currencies, document and invoice references, dispute
 /// reasons, redirects and opt-out channels.
 enum Entities {
+    /// Fills the entities of `a` (whose intent is decided): dates from the debtor's own words `t`
+    /// (`dates` as `DateExpressions.find` read them), amounts and references from `evidence` (the
+    /// debtor's words and anything forwarded).
     static func extract(into a: inout ReplyAnalysis, own t: NormalizedText, ownText: String, evidence: String, channel: Channel,
                         reference ref: LocalDate, dates: [DateExpressions.Found]) {
+        let tokens = t.dateTokens
         switch a.intent {
         case .promiseToPay, .paymentPlan:
-            // "now" starts an instalment plan today.
-            if a.intent == .paymentPlan, t.has("now") || t.has("ahora") { a.promiseDate = ref; a.promiseFrame = true; break }
-            let future = dates.filter { $0.date == nil || $0.date! >= ref }
-            if let first = future.first(where: { !dated(t.dateTokens, at: $0.token) }) {
-                a.promiseFrame = true
-                a.promiseDate = first.date
-            }
+            let pick = PromiseDate.choose(dates, tokens: tokens, intent: a.intent, reference: ref)
+            a.promiseFrame = pick.frame
+            a.promiseDate = pick.date
         case .autoReply:
-            a.returnDate = dates.compactMap(\.date).filter { $0 >= ref }.last
+            a.returnDate = PromiseDate.returnDate(dates, tokens: tokens, reference: ref)
         case .callbackRequest:
             a.callbackDate = dates.compactMap(\.date).first { $0 >= ref }
             a.callbackMinute = timeOfDay(ownText)
         default:
             break
         }
-        let e = evidence == ownText ? t : NormalizedText(evidence)
-        let (amount, currency) = money(evidence, e)
-        if [.promiseToPay, .paid, .dispute, .paymentPlan, .question].contains(a.intent) {
-            a.amount = amount
-            a.currency = currency
+        let lexemes = DateExpressions.lex(evidence.unicodeScalars)
+        let amounts = Amounts.find(lexemes)
+        if [.promiseToPay, .paid, .dispute, .paymentPlan, .question, .documentRequest].contains(a.intent),
+           let pick = AmountChoice.choose(amounts, tokens: lexemes.map(\.text), intent: a.intent) {
+            a.amount = pick.decimal
+            a.currency = pick.currency ?? amounts.lazy.compactMap(\.currency).first
         }
-        a.invoiceRefs = references(evidence, excluding: amount)
+        a.invoiceRefs = references(evidence, excluding: a.amount)
         if a.intent == .dispute { a.disputeReason = disputeReason(t) }
         if a.intent == .documentRequest { a.document = document(t) }
         if [.wrongContact, .autoReply, .dispute].contains(a.intent) { a.redirect = redirect(ownText) }
@@ -82,50 +83,7 @@ enum Entities {
         return nil
     }
 
-    /// Whether the date at `token` is a document date ("statement dated 1 March"), not a payment date.
-    static func dated(_ tokens: [String], at token: Int) -> Bool {
-        let before = tokens[max(0, token - 2)..<token]
-        return before.contains { ["dated", "since", "from", "del"].contains($0) }
-    }
-
     // MARK: Money
-
-    static let currencyWords: [(String, String)] = [
-        ("usd", "USD"), ("us dollars", "USD"), ("cad", "CAD"), ("canadian dollars", "CAD"), ("mxn", "MXN"), ("pesos", "MXN"), ("eur", "EUR"),
-        ("euros", "EUR"), ("gbp", "GBP"), ("pounds sterling", "GBP"), ("dolares", "USD"),
-    ]
-
-    /// The amount the reply is about (the first written as money) and its currency when named.
-    static func money(_ text: String, _ t: NormalizedText) -> (String?, String?) {
-        let currency = currencyWords.first { t.has($0.0) }?.1
-        let b = Array(text.utf8)
-        func digit(_ k: Int) -> Bool { k >= 0 && k < b.count && b[k] >= 48 && b[k] <= 57 }
-        func letter(_ k: Int) -> Bool { k >= 0 && k < b.count && ((b[k] | 0x20) >= 97 && (b[k] | 0x20) <= 122 || b[k] >= 128) }
-        var i = 0
-        var candidates: [(value: String, strong: Bool)] = []
-        while i < b.count {
-            guard digit(i) else { i += 1; continue }
-            let start = i
-            var j = i
-            while j < b.count, digit(j) || ((b[j] == 44 || b[j] == 46) && digit(j + 1)) { j += 1 }
-            let token = String(decoding: b[start..<j], as: UTF8.self)
-            let prev: UInt8 = start > 0 ? b[start - 1] : 32
-            let prevWord = wordBefore(b, start)
-            let nextWord = wordAfter(b, j)
-            i = j
-            // Part of an identifier, a date, a time or a phone number: not money.
-            if letter(start - 1) || prev == 45 || prev == 35 || prev == 47 { continue }
-            if j < b.count, letter(j) || b[j] == 45 || b[j] == 47 || b[j] == 58 || b[j] == 37 || b[j] == 0xC2 { continue }
-            let strong = prev == 36 || (start > 1 && b[start - 2] == 36 && prev == 32) || ["usd", "cad", "mxn", "eur", "gbp"].contains(prevWord)
-                || ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares"].contains(nextWord)
-            let payContext = ["pay", "paying", "the", "full", "for", "do", "send", "of", "wire", "deposit"].contains(prevWord)
-                && !["lbs", "pallets", "hours", "hrs", "min", "minutes", "days", "cases", "years"].contains(nextWord)
-            guard strong || payContext, let v = decimal(token) else { continue }
-            candidates.append((v, strong))
-        }
-        let pick = candidates.first(where: \.strong) ?? candidates.first
-        return (pick?.value, currency)
-    }
 
     static func wordBefore(_ b: [UInt8], _ index: Int) -> String {
         var k = index - 1
