@@ -1,59 +1,173 @@
 #!/usr/bin/env python3
-"""Scores `overdue nlu classify` on a labelled set (default: the dev set in the test fixtures).
+"""Scores the reply reader (`overdue nlu classify`) on labelled JSONL files.
 
-  scripts/eval-nlu.py [--bin PATH] [--data replies.jsonl] [--reference-date 2026-03-10]
+    scripts/eval-nlu.py [--data FILE ...] [--bin PATH] [--reference-date YYYY-MM-DD]
+                        [--predictions FILE ...] [--save-predictions FILE]
+                        [--errors] [--json OUT]
 
-Prints macro-F1 and per-intent precision/recall/F1, sentiment accuracy, and per entity field the
-share of items where it is exactly right (over items where the label or the prediction has it).
+  --data FILE ...        labelled JSON lines (id, channel, text, intent, sentiment, entity fields,
+                         optional reference_date and language); several files are scored together
+                         and also broken down per file. Default: the dev set,
+                         Tests/OverdueLanguageTests/Fixtures/replies/replies.jsonl.
+                         The training set: --data Tests/OverdueLanguageTests/Fixtures/replies-train/part*.jsonl
+  --bin PATH             the binary (default $OVERDUE_BIN, else .build/debug/overdue)
+  --reference-date DATE  the day replies arrived, for lines without their own reference_date
+                         (default 2026-03-10, the dev set's date)
+  --predictions FILE ... score these JSON lines of predictions (matched by id) instead of running
+                         the binary
+  --save-predictions F   write the binary's output lines to F (to score later with --predictions)
+  --errors               list the misclassified items
+  --json OUT             write every figure as JSON to OUT ("-" = stdout, then no Markdown)
+
+Prints Markdown: intent macro-F1 and accuracy, per-intent precision/recall/F1/support, the
+confusion matrix, sentiment accuracy, per entity field the exact-match share (over items where the
+label or the prediction has the field; promise_date also over every gold promise_to_pay /
+payment_plan item), the headline figures per channel, per gold language and (several files) per
+file, and a 10-bin confidence reliability table with the expected calibration error. The scoring
+rules are in scripts/nlu/metrics.py, which the training script imports too.
+
+Reference dates: each line is sent with its own `reference_date` when the data has one, and the
+binary is run once per distinct date with `--reference-date` set to it, so relative dates resolve
+correctly whether or not the binary reads the per-line field.
+
+Language: a line's gold language is its `language` field, else a guess from function words
+(training ids tr4-… are Spanish or French, tr1-…tr3-… English; other ids, e.g. the dev set, are
+guessed among en/es/fr). A prediction without `language` counts as unknown.
 """
-import argparse, collections, json, os, subprocess, sys
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, OrderedDict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ap = argparse.ArgumentParser()
-ap.add_argument("--bin", default=os.path.join(ROOT, ".build/debug/overdue"))
-ap.add_argument("--data", default=os.path.join(ROOT, "Tests/OverdueLanguageTests/Fixtures/replies/replies.jsonl"))
-ap.add_argument("--reference-date", default="2026-03-10")
-ap.add_argument("--errors", action="store_true", help="list the misclassified items")
-a = ap.parse_args()
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from nlu import metrics  # noqa: E402
 
-gold = [json.loads(l) for l in open(a.data, encoding="utf-8") if l.strip()]
-stdin = "".join(json.dumps({"id": g["id"], "channel": g["channel"], "text": g["text"]}) + "\n" for g in gold)
-out = subprocess.run([a.bin, "nlu", "classify", "--reference-date", a.reference_date], input=stdin, capture_output=True, text=True, check=True).stdout
-pred = {p["id"]: p for p in map(json.loads, out.splitlines())}
+DEV = os.path.join(ROOT, "Tests/OverdueLanguageTests/Fixtures/replies/replies.jsonl")
 
-intents = sorted({g["intent"] for g in gold})
-tp, fp, fn = collections.Counter(), collections.Counter(), collections.Counter()
-for g in gold:
-    p = pred[g["id"]]["intent"]
-    if p == g["intent"]:
-        tp[p] += 1
+
+def read_jsonl(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                sys.exit(f"{path}:{n}: not JSON ({e})")
+    return out
+
+
+def classify(binary, golds, default_date):
+    """Run the binary once per reference date; return predictions parallel to golds and raw lines."""
+    groups = OrderedDict()
+    for k, g in enumerate(golds):
+        groups.setdefault(g.get("reference_date") or default_date, []).append(k)
+    preds, raw = [None] * len(golds), []
+    for date, idx in groups.items():
+        lines = []
+        for k in idx:
+            g = golds[k]
+            o = {"id": g["id"], "channel": g.get("channel", "email"), "text": g["text"]}
+            if "reference_date" in g:
+                o["reference_date"] = g["reference_date"]
+            lines.append(json.dumps(o, ensure_ascii=False) + "\n")
+        try:
+            r = subprocess.run([binary, "nlu", "classify", "--reference-date", date], input="".join(lines),
+                               capture_output=True, text=True, encoding="utf-8")
+        except OSError as e:
+            sys.exit(f"cannot run {binary}: {e} (build it, or pass --bin / $OVERDUE_BIN, or --predictions FILE)")
+        if r.returncode not in (0, 2):  # 2 = some lines were bad; their error lines are in the output
+            sys.exit(f"{binary} nlu classify exited {r.returncode}:\n{r.stderr.strip()}")
+        out = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        if len(out) != len(idx):
+            sys.exit(f"{binary} gave {len(out)} lines for {len(idx)} replies (reference date {date})")
+        for k, p in zip(idx, out):
+            if p.get("id") != golds[k]["id"]:
+                sys.exit(f"output out of order: expected id {golds[k]['id']!r}, got {p.get('id')!r}")
+            preds[k] = None if "error" in p and "intent" not in p else p
+            if preds[k] is None:
+                print(f"warning: {golds[k]['id']}: {p['error']}", file=sys.stderr)
+        raw.extend(out)
+    return preds, raw
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.environ.get("OVERDUE_BIN") or os.path.join(ROOT, ".build/debug/overdue"),
+                    help="the overdue binary (default $OVERDUE_BIN, else .build/debug/overdue)")
+    ap.add_argument("--data", nargs="+", action="extend", metavar="FILE", help="labelled JSONL file(s); default: the dev set")
+    ap.add_argument("--reference-date", default="2026-03-10", metavar="YYYY-MM-DD",
+                    help="for lines without their own reference_date (default 2026-03-10)")
+    ap.add_argument("--predictions", nargs="+", action="extend", metavar="FILE",
+                    help="score these prediction JSON lines (matched by id) instead of running the binary")
+    ap.add_argument("--save-predictions", metavar="FILE", help="write the binary's output lines here")
+    ap.add_argument("--errors", action="store_true", help="list the misclassified items")
+    ap.add_argument("--json", metavar="OUT", help='write all figures as JSON ("-" = stdout)')
+    a = ap.parse_args()
+
+    files = a.data or [DEV]
+    golds, sources = [], []
+    for path in files:
+        rows = read_jsonl(path)
+        for g in rows:
+            missing = [k for k in ("id", "text", "intent") if k not in g]
+            if missing:
+                sys.exit(f"{path}: line with id {g.get('id')!r} lacks {', '.join(missing)}")
+        golds.extend(rows)
+        sources.extend([os.path.basename(path)] * len(rows))
+    dup = [i for i, c in Counter(g["id"] for g in golds).items() if c > 1]
+    if dup:
+        print(f"warning: {len(dup)} duplicate id(s), e.g. {dup[0]!r}", file=sys.stderr)
+
+    if a.predictions:
+        by_id = {}
+        for path in a.predictions:
+            for p in read_jsonl(path):
+                by_id[p.get("id")] = p
+        preds = [by_id.get(g["id"]) for g in golds]
+        absent = sum(p is None for p in preds)
+        if absent:
+            print(f"warning: {absent} labelled item(s) have no prediction (scored as (missing))", file=sys.stderr)
+        raw = None
     else:
-        fp[p] += 1
-        fn[g["intent"]] += 1
-        if a.errors:
-            print(f"{g['id']} {g['intent']:>16} → {p:<16} {g['text'][:110]!r}")
-rows = []
-for i in intents:
-    prec = tp[i] / (tp[i] + fp[i]) if tp[i] + fp[i] else 0.0
-    rec = tp[i] / (tp[i] + fn[i]) if tp[i] + fn[i] else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    rows.append((i, prec, rec, f1, tp[i] + fn[i]))
-macro = sum(r[3] for r in rows) / len(rows)
-accuracy = sum(tp.values()) / len(gold)
-sentiment = sum(pred[g["id"]]["sentiment"] == g["sentiment"] for g in gold) / len(gold)
+        if not os.path.exists(a.bin):
+            sys.exit(f"no binary at {a.bin} (build it, or pass --bin / $OVERDUE_BIN, or --predictions FILE)")
+        preds, raw = classify(a.bin, golds, a.reference_date)
+        if a.save_predictions:
+            with open(a.save_predictions, "w", encoding="utf-8") as f:
+                f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in raw)
 
-print(f"{len(gold)} replies · intent macro-F1 {macro:.3f} · accuracy {accuracy:.3f} · sentiment accuracy {sentiment:.3f}\n")
-print("| Intent | Precision | Recall | F1 | Items |")
-print("|---|---|---|---|---|")
-for i, p, r, f, n in rows:
-    print(f"| {i} | {p:.2f} | {r:.2f} | {f:.2f} | {n} |")
-fields = ["promise_date", "amount", "currency", "invoice_refs", "dispute_reason", "document", "redirect", "return_date", "opt_out_channel"]
-print("\n| Entity | Exactly right | Items (label or prediction has it) |")
-print("|---|---|---|")
-for f in fields:
-    items = [g for g in gold if f in g or f in pred[g["id"]]]
-    def norm(v):
-        if isinstance(v, str) and "@" not in v: return v.lower()
-        return v
-    right = sum(1 for g in items if norm(g.get(f, "∅")) == norm(pred[g["id"]].get(f, "∅")))
-    print(f"| {f} | {right / len(items) if items else 0:.2f} | {len(items)} |")
+    result = metrics.evaluate(golds, preds, sources=sources)
+    result["meta"] = {
+        "data": [os.path.relpath(f, ROOT) for f in files],
+        "predictions": a.predictions or None,
+        "bin": None if a.predictions else a.bin,
+        "default_reference_date": a.reference_date,
+        "reference_dates": dict(Counter(g.get("reference_date") or a.reference_date for g in golds)),
+    }
+
+    if a.json:
+        text = json.dumps(result, ensure_ascii=False, indent=1) + "\n"
+        if a.json == "-":
+            sys.stdout.write(text)
+            return
+        with open(a.json, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    print(f"Data: {', '.join(result['meta']['data'])}\n")
+    print(metrics.markdown_report(result))
+    if a.errors:
+        print(f"\n## Misclassified ({len(result['errors'])})\n")
+        for e in result["errors"]:
+            conf = "" if e["confidence"] is None else f" {e['confidence']:.2f}"
+            why = f" [{e['error']}]" if "error" in e else ""
+            print(f"- {e['id']} ({e['channel']}) {e['gold']} → {e['predicted']}{conf}{why}: {e['text'][:110]!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Helpers for the reply-reader scripts (scoring in metrics.py)."""
