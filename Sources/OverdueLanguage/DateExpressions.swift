@@ -245,6 +245,12 @@ enum DateExpressions {
                 if x == "manana", ["la", "en", "por", "de", "esta"].contains(w(i - 1)) { return nil }
                 if x == "demain", w(i - 1) == "apres" || (w(i - 1) == "-" && w(i - 2) == "apres") { return nil }
                 return add(i, i + 1, ref.adding(days: 1))
+            case "lunch", "afternoon", "evening", "tarde", "soir", "midi":
+                // "after lunch", "this afternoon", "esta tarde", "ce soir": later today ("this morning" is
+                // mostly past or a greeting).
+                let k = w(i - 1) == "-" && w(i - 2) == "apres" ? i - 3 : i - 1
+                guard ["this", "after", "esta", "ce", "cet", "by"].contains(w(k)) else { return nil }
+                return add(k, i + 1, ref)
             case "yesterday", "yday", "ayer", "hier":
                 return add(i, i + 1, ref.adding(days: -1))
             case "now", "ahora", "ahorita", "maintenant":
@@ -526,7 +532,7 @@ enum DateExpressions {
         func dayOfMonth(_ i: Int, needArticle: Bool) -> (date: LocalDate?, end: Int)? {
             var k = i
             let x = w(i)
-            let article = ["the", "el", "le", "on", "dia"].contains(x)
+            let article = ["the", "el", "le", "on", "dia", "del"].contains(x)
             if article {
                 k += 1
                 if w(k) == "the" || w(k) == "dia" { k += 1 }
@@ -540,11 +546,15 @@ enum DateExpressions {
             let after = w(d.end)
             if Amounts.unitWords.contains(after) || ["%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices",
                                                        "of", "percent", "pallets", "load", "loads", "instalment", "installment", "installments", "thing",
-                                                       "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter"].contains(after) {
+                                                       "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter",
+                                                       "chk", "check", "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery",
+                                                       "round", "batch", "step", "thing", "part", "parte", "partie"].contains(after) {
                 if after == "of" || after == "-" { return monthRelative(d.day, after: d.end) }
                 return nil
             }
-            if !numeric && ["y", "a", "and", "or"].contains(after) && !(w(d.end + 1) == "the") { return nil }
+            // "the first and second payments", "the first on 8/15" count instalments.
+            if !numeric && ["on", "at", "in"].contains(after) && w(d.end + 1) != "the" { return nil }
+            if !numeric && ["y", "and", "or", "et"].contains(after) && (SpokenNumbers.ordinals[w(d.end + 1)] != nil) { return nil }
             // "15 de este mes", "el 1 del próximo mes".
             if after == "de" || after == "del" || after == "du" { if let r = monthRelative(d.day, after: d.end) { return r } }
             return (dayOnly(d.day), d.end)

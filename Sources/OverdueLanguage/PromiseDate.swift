@@ -36,9 +36,13 @@ enum PromiseDate {
     /// Words that make the date after them a document's or an event's date.
     static let eventWords: Set<String> = [
         "dated", "since", "from", "reminder", "rappel", "recordatorio", "delivered", "delivery", "pickup", "picked", "shipped", "entrega",
-        "livraison", "loaded", "fechada", "emitida", "desde", "depuis", "invoiced", "statement", "issued", "ago", "message", "email", "correo",
+        "livraison", "loaded", "fechada", "emitida", "desde", "depuis", "invoiced", "statement", "ago", "message", "email", "correo",
         "courriel", "letter", "notice",
     ]
+    /// Words that say a day is not when they pay ("can't pay today", "closed till January 4").
+    static let negativeWords: Set<String> = ["not", "no", "t", "unable", "cannot", "pas", "never", "nunca", "closed", "till", "until", "cerrado", "ferme", "hasta", "jusqu"]
+    /// Words that make a day a recurring one ("every other Thursday", "cada quincena").
+    static let recurringWords: Set<String> = ["every", "each", "cada", "chaque", "other", "tous", "todos"]
     /// Words that correct what was just said.
     static let correctionWords: Set<String> = ["wait", "actually", "mean", "correction", "perdon", "digo", "plutot", "sorry", "rather"]
     /// Words that mark a return ("back on Monday", "de retour le 2 mars").
@@ -64,12 +68,18 @@ enum PromiseDate {
     static func choose(_ found: [DateExpressions.Found], tokens t: [String], intent: Intent, reference ref: LocalDate) -> (frame: Bool, date: LocalDate?) {
         var best: (score: Int, date: LocalDate?, index: Int)?
         var anyFrame = false
+        var corrected: Int?
         for (n, f) in found.enumerated() {
             let words = before(found, n, t)
             if words.contains(where: callWords.contains) { continue }
+            let recurring = words.last.map(recurringWords.contains) == true
+            if f.kind == .frame || (recurring && (intent == .promiseToPay || t[f.token] == "quincena")) {
+                // A plan's frames ("this month", "every couple weeks") say how often, not when.
+                if intent == .promiseToPay { anyFrame = true }
+                continue
+            }
             if words.contains(where: eventWords.contains) { continue }
             if let d = f.date, d < ref { continue }
-            if f.kind == .frame { anyFrame = true; continue }
             if f.kind == .now {
                 // "$600 now", "half now", "la mitad ahorita": a first payment today; "right now" is not a day.
                 guard intent == .paymentPlan, f.token > 0 else { continue }
@@ -82,7 +92,14 @@ enum PromiseDate {
             if words.contains(where: payWords.contains) { score += 2 }
             if words.contains(where: receiptWords.contains) { score -= 3 }
             if words.contains(where: stepWords.contains) { score -= 1 }
-            if words.contains(where: correctionWords.contains), best != nil { score += 4 }
+            if words.contains(where: negativeWords.contains) { score -= 4 }
+            if corrected == nil, best != nil, words.contains(where: correctionWords.contains) { corrected = n }
+            if let c = corrected, n >= c {
+                // After "no wait", the last day said is the one meant.
+                score += 5
+                best = (score, f.date, n)
+                continue
+            }
             if intent == .paymentPlan {
                 // The first payment: the earliest day.
                 if let b = best, let bd = b.date, let d = f.date, bd <= d { continue }
