@@ -15,6 +15,8 @@ enum Amounts {
         var strength: Int
         /// The ISO code written next to it, if any.
         var currency: String?
+        /// Whether it is a price per unit ("$1.95/mile"): never the reply's amount.
+        var perUnit = false
 
         /// "1250.00".
         var decimal: String {
@@ -38,7 +40,8 @@ enum Amounts {
         "chk", "cheque", "confirmation", "conf", "ref", "reference", "trace", "oc", "order", "orden", "account", "acct", "cuenta", "ext", "box",
         "suite", "route", "dock", "door", "store", "unit", "truck", "trailer", "advice", "payment", "carga", "viaje", "chargement", "loads",
         "facturas", "factures", "la", "le", "el", "numero", "bl", "claim", "case", "pedido", "commande", "id", "pmt", "transaction", "operacion",
-        "autorizacion", "rastreo", "vendor", "fournisseur", "proveedor", "&", "and", "y", "et", "dup", "duplicate", "doublon", "of", "pallets",
+        "autorizacion", "rastreo", "vendor", "fournisseur", "proveedor", "&", "and", "y", "et", "dup", "duplicate", "doublon", "pallets", "net",
+        "p", "cp", "section", "terms", "version", "cfdi",
     ]
     /// Currency codes and names (folded), and the ISO code each names.
     static let currencyNames: [String: String] = [
@@ -48,20 +51,23 @@ enum Amounts {
     /// Words after a number that make it money without naming a currency.
     static let moneyWords: Set<String> = ["dollars", "dollar", "bucks", "dolares", "dls", "dlls", "piastres", "piasses", "bucks"]
 
-    /// Every amount in the tokens, in order.
-    static func find(_ lx: [DateExpressions.Lexeme]) -> [Candidate] {
+    /// Every amount in the tokens, in order; numbers inside the date expressions `dates` ("Oct 30",
+    /// "viernes 17 de abril") are not amounts.
+    static func find(_ lx: [DateExpressions.Lexeme], dates: [DateExpressions.Found] = []) -> [Candidate] {
         var out: [Candidate] = []
         let t = lx.map(\.text)
-        func w(_ k: Int) -> String { k >= 0 && k < t.count ? t[k] : "" }
+        var inDate = [Bool](repeating: false, count: t.count)
+        for d in dates { for k in d.token..<min(max(d.end, d.token), t.count) { inDate[k] = true } }
         var i = 0
         while i < t.count {
+            if inDate[i] { i += 1; continue }
             let x = t[i]
             guard let f = x.utf8.first else { i += 1; continue }
             if f >= 48 && f <= 57 {
                 if var c = numeric(lx, i) {
                     c.currency = currency(t, c.start, c.end)
                     if c.currency != nil { c.strength = 3 }
-                    if c.strength > 0 { out.append(c) }
+                    if c.strength > 0 || c.perUnit { out.append(c) }
                     i = max(c.end, i + 1)
                     continue
                 }
@@ -127,14 +133,34 @@ enum Amounts {
             money = true
             end += 1
         }
+        // A rate per unit ("$1.95/mile", "$75/hr", "42°F") is not an amount owed.
+        let perUnit = (w(end) == "/" && !["wk", "week", "mo", "month", "semaine", "semana", "mes", "mois", "quincena"].contains(w(end + 1)))
+            || w(end) == "°" || ["per", "a", "an"].contains(next) && ["mile", "mi", "hour", "hr", "gal", "gallon", "lb", "pallet", "km"].contains(w(end + 1))
+        if perUnit { return Candidate(cents: value.cents, start: i, end: end, strength: 0, currency: nil, perUnit: true) }
         if !money {
             if unitWords.contains(next) || next == "%" || next == "-" && lx[end].gap == false { return nil }
             if idWords.contains(prev) || (prev == "de" && idWords.contains(w(i - 2))) { return nil }
-            if w(end) == "/" && lx[end].gap == false && !["wk", "week", "mo", "month", "semaine", "semana", "mes", "mois"].contains(w(end + 1)) { return nil }
-            // A bare four-digit year or a long bare number is an identifier.
-            if !value.separated && text.utf8.count >= 4 && !amountContext(lx, i) { return nil }
-            strength = value.separated ? 2 : (amountContext(lx, i) || text.utf8.count <= 4 ? 1 : 0)
-            if value.cents < 100 * 10 && !value.separated { strength = 0 }
+            let digits = text.utf8.count
+            if !value.separated {
+                // A bare number is money only in a money phrase; a long one is an identifier, one of
+                // 1990–2100 a year, one under 100 a count.
+                if value.cents < 100 * 100 { return nil }
+                if digits == 4, let y = Int(text), (1990...2040).contains(y) { return nil }
+                let amountNouns: Set<String> = ["total", "amount", "balance", "monto", "importe", "montant", "solde", "saldo"]
+                let nouns: Set<String> = amountNouns.union(["full", "the", "us", "billed", "charged", "owe", "says", "be", "was", "is", "do", "por", "not",
+                                                            "pas", "no", "for", "pay", "paid", "paying"])
+                // Said with an instalment's rhythm or time ("1000 now", "500 a week", "650 every 2 weeks").
+                let plan = ["now", "today", "hoy", "ahora", "ahorita", "every", "each", "per", "cada", "par", "/"].contains(next)
+                    || (next == "a" && ["week", "month", "wk"].contains(w(end + 1)))
+                if digits >= 5 && !amountNouns.contains(prev) { return nil }
+                if digits == 4 && !(nouns.contains(prev) || plan) { return nil }
+                if digits <= 3 && !(amountContext(lx, i) || plan) { return nil }
+                // The same number written as an identifier elsewhere ("dup of 5519 … we paid 5519").
+                if digits >= 4 && namedAsIdentifier(lx, text) { return nil }
+                strength = 1
+            } else {
+                strength = 2
+            }
         } else {
             strength = 3
         }
@@ -142,11 +168,20 @@ enum Amounts {
         return Candidate(cents: value.cents, start: i, end: end, strength: strength, currency: nil)
     }
 
+    /// Whether `text` appears after an identifier word somewhere in the tokens ("inv 5521", "dup of 5519").
+    static func namedAsIdentifier(_ lx: [DateExpressions.Lexeme], _ text: String) -> Bool {
+        for k in 1..<max(1, lx.count) where lx[k].text == text {
+            let p = lx[k - 1].text
+            if idWords.contains(p) || p == "of" || p == "de" { return true }
+        }
+        return false
+    }
+
     /// Whether the words before a bare number make it money ("pay 650", "total 3,115.40", "of 1,100").
     static func amountContext(_ lx: [DateExpressions.Lexeme], _ i: Int) -> Bool {
         let cues: Set<String> = ["pay", "paid", "paying", "total", "amount", "balance", "for", "do", "send", "sent", "wire", "deposit", "owe", "is",
                                  "was", "bills", "billed", "charged", "says", "of", "to", "saldo", "monto", "importe", "montant", "solde", "pagar",
-                                 "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "only", "just", "about", "approx"]
+                                 "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "just", "about", "approx", "other", "like"]
         let prev = i > 0 ? lx[i - 1].text : ""
         return cues.contains(prev) && !(prev == "de" && i > 1 && idWords.contains(lx[i - 2].text))
     }
@@ -223,6 +258,10 @@ enum Amounts {
             }
         }
         if r.pairs && (2000...2039).contains(r.value) && w(i) == "twenty" { return nil }  // a year
+        // "till ten thirty", "at two fifteen": a time of day.
+        if r.pairs && r.value / 100 <= 12 && r.value % 100 < 60 && ["at", "till", "until", "by", "around", "after", "before", "about"].contains(w(i - 1)) {
+            return nil
+        }
         if unitWords.contains(w(r.end)) { return nil }
         if r.value < 100 && !money { return nil }
         if r.words == 1 && !money && r.value < 1000 { return nil }

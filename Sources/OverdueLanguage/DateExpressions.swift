@@ -144,6 +144,21 @@ enum DateExpressions {
         "el", "del", "la", "los", "las", "de", "le", "du", "au", "les", "des", "por", "para", "hasta", "regreso", "retour", "jusqu", "fecha",
         "dia", "vencio", "realizo", "pago", "paiement", "al", "se", "et", "y", "depuis", "partir", "entre", "lo",
     ]
+    /// Every word that can start an expression (the grammar tries nothing else but numbers).
+    static let starters: Set<String> = {
+        var s = Set(weekdays.keys).union(weakWeekdays.keys).union(months.keys).union(nextBefore).union(thisBefore).union(lastBefore)
+        s.formUnion(SpokenNumbers.words.keys)
+        s.formUnion(SpokenNumbers.ordinals.keys)
+        s.formUnion([
+            "the", "el", "le", "on", "dia", "del", "la", "a", "an", "few", "couple", "unos", "quelques", "today", "hoy", "tonight", "2day", "eod",
+            "cob", "aujourd", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain", "yesterday",
+            "yday", "ayer", "hier", "now", "ahora", "ahorita", "maintenant", "pasado", "apres", "day", "eom", "eow", "quincena", "quincenas", "mid",
+            "middle", "mediados", "mi", "milieu", "lunch", "afternoon", "evening", "tarde", "soir", "midi", "in", "en", "dans", "within", "end", "fin",
+            "finales", "month", "mo", "close", "early", "later", "late", "semaine", "semana", "check", "ach", "payment", "pay", "pmt", "eft", "wire",
+            "vendor", "ap", "corrida", "paie", "au", "mois", "1st", "1er",
+        ])
+        return s
+    }()
     /// Tokens that end a clause.
     static let boundaries: Set<String> = [".", "\n", "?", "!", ";", "/", "|"]
 
@@ -167,10 +182,13 @@ enum DateExpressions {
         /// The token at `k`, or "" outside the list.
         func w(_ k: Int) -> String { k >= 0 && k < t.count ? t[k] : "" }
 
-        /// Reads every expression.
+        /// Reads every expression. Only a number or a word that can start one is tried.
         mutating func run() -> [Found] {
             var i = 0
             while i < t.count {
+                let x = t[i]
+                let digit = x.utf8.first.map { $0 >= 48 && $0 <= 57 } ?? false
+                guard digit || DateExpressions.starters.contains(x) else { i += 1; continue }
                 if let end = match(i) { i = max(end, i + 1) } else { i += 1 }
             }
             return found

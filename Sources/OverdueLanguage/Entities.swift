@@ -24,7 +24,9 @@ enum Entities {
             break
         }
         let lexemes = DateExpressions.lex(evidence.unicodeScalars)
-        let amounts = Amounts.find(lexemes)
+        // The own words' dates are already read; forwarded evidence is read for its own.
+        let evidenceDates = evidence == ownText ? dates : DateExpressions.find(tokens: lexemes.map(\.text), reference: ref)
+        let amounts = Amounts.find(lexemes, dates: evidenceDates)
         if [.promiseToPay, .paid, .dispute, .paymentPlan, .question, .documentRequest].contains(a.intent),
            let pick = AmountChoice.choose(amounts, tokens: lexemes.map(\.text), intent: a.intent) {
             a.amount = pick.decimal

@@ -152,7 +152,13 @@ enum AmountChoice {
 
     /// The amount the reply is about, given the intent.
     static func choose(_ all: [Amounts.Candidate], tokens t: [String], intent: Intent) -> Amounts.Candidate? {
-        let c = all.filter { !thresholdWords.contains($0.start > 0 ? t[$0.start - 1] : "") }
+        // With a rate per unit in the reply, small figures are rates too ("$1.95/mile … not $2.25").
+        let rates = all.contains(where: \.perUnit)
+        func threshold(_ a: Amounts.Candidate) -> Bool {
+            let k = a.start > 0 && t[a.start - 1] == "$" ? a.start - 2 : a.start - 1
+            return k >= 0 && thresholdWords.contains(t[k])
+        }
+        let c = all.filter { !$0.perUnit && !threshold($0) && !(rates && $0.cents < 1000) }
         guard !c.isEmpty else { return nil }
         func words(_ a: Amounts.Candidate, back: Int) -> ArraySlice<String> {
             var k = a.start
@@ -185,7 +191,7 @@ enum AmountChoice {
             }
             return c.max { score($0) < score($1) }
         case .paid:
-            if let total = c.last(where: { words($0, back: 3).contains(where: totalWords.contains) && $0.strength >= 2 }) { return total }
+            if let total = c.last(where: { words($0, back: 4).contains(where: totalWords.contains) && $0.strength >= 2 }) { return total }
             return c.first { $0.strength == top }
         default:
             return c.first { $0.strength == top }

@@ -109,6 +109,8 @@ enum SpokenNumbers {
                 w = t[i]
             }
             guard let word = words[w] else { break }
+            // "cents" multiplies only in French ("deux cents"); "forty cents" is money.
+            if w == "cents" && !["deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"].contains(t[i - 1]) { break }
             switch word {
             case .unit(let v):
                 switch last {
