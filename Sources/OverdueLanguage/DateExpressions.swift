@@ -237,7 +237,7 @@ enum DateExpressions {
                 var k = wd.end
                 if w(k) == "," { k += 1 }
                 if w(k) == "the" || w(k) == "el" || w(k) == "le" { k += 1 }
-                if let d = monthDate(k) ?? numericDate(k) { return add(i, d.end, d.date) }
+                if let d = monthDate(k) ?? numericDate(k) { return add(i, d.end, sameWeekday(d.date, wd.day)) }
                 if let d = dayOfMonth(k, needArticle: false) { return add(i, d.end, d.date) }
                 if let end = followingWeek(wd.end) { return add(i, end, nextWeek(wd.day, ref)) }
                 if ["pasado", "dernier", "passe"].contains(w(wd.end)) { return add(i, wd.end + 1, previous(wd.day, before: ref)) }
@@ -248,6 +248,16 @@ enum DateExpressions {
             if let d = monthDate(i) ?? numericDate(i) { return add(i, d.end, d.date) }
             if let d = dayOfMonth(i, needArticle: true) { return add(i, d.end, d.date) }
             return relative(i)
+        }
+
+        /// A date written with its weekday but no year ("Wednesday 30th September"): the year in
+        /// which that day is that weekday, when the nearest one is not.
+        func sameWeekday(_ date: LocalDate?, _ weekday: Int) -> LocalDate? {
+            guard let d = date, d.isoWeekday != weekday else { return date }
+            for y in [d.year + 1, d.year - 1] {
+                if let c = LocalDate(year: y, month: d.month, day: d.day), c.isoWeekday == weekday, abs(ref.days(until: c)) < 366 { return c }
+            }
+            return date
         }
 
         /// Relative days, period ends and frames.
@@ -499,7 +509,7 @@ enum DateExpressions {
         /// Numeric dates: "3/19", "03/19/2026", "19/03/2026", "2026-03-19", "19.03.2026", "3-19".
         func numericDate(_ i: Int) -> (date: LocalDate?, end: Int)? {
             let x = w(i)
-            guard let f = x.utf8.first, f >= 48 && f <= 57 else { return nil }
+            guard let f = x.utf8.first, f >= 48 && f <= 57, x != "24/7" else { return nil }  // "open 24/7"
             var sep: UInt8 = 0
             for b in x.utf8 where b == 47 || b == 45 || b == 46 { sep = b; break }
             guard sep != 0 else { return nil }
@@ -558,7 +568,10 @@ enum DateExpressions {
             let numeric = w(k).utf8.first.map { $0 >= 48 && $0 <= 57 } ?? false
             guard let d = day(k, cardinalWords: (x == "el" || x == "le" || x == "dia") && !numeric) else { return nil }
             let suffixed = numeric && w(k).utf8.count > (d.day >= 10 ? 2 : 1)
-            if needArticle && !article && !suffixed { return nil }
+            if needArticle && !article && !suffixed {
+                // "15 de este mes", "1 of next month".
+                return numeric ? monthRelative(d.day, after: d.end) : nil
+            }
             if !numeric && !article { return nil }
             // "the 15" must not count something ("the 2 loads", "el 15%", "the 3 payments") or be money.
             let after = w(d.end)
