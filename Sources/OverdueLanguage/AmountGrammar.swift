@@ -95,7 +95,6 @@ enum Amounts {
             }
         }
         if w(start - 1) == "$" && (w(start - 2) == "c" || w(start - 2) == "ca") { return "CAD" }
-        if w(start - 1) == "$" && w(start - 2) == "us" { return "USD" }
         if w(start - 1) == "$" && w(start - 2) == "mx" { return "MXN" }
         if moneyWords.contains(w(end)) && w(end + 1) == "canadiens" { return "CAD" }
         if w(end) == "dollars" && (w(end + 1) == "us" || w(end + 1) == "american") { return "USD" }
@@ -124,7 +123,7 @@ enum Amounts {
         // Identifiers, dates, phones, times, percentages and counts are not money.
         if text.utf8.contains(where: { $0 == 47 || $0 == 45 || $0 == 58 }) { return nil }
         if lx[i].gap == false && i > 0 && (prev == "-" || prev == "#" || (prev.utf8.first.map { $0 >= 97 && $0 <= 122 } ?? false)) { return nil }
-        var money = prev == "$" || prev == "€" || prev == "£" || currencyNames[prev] != nil || (prev == "$" && w(i - 2) == "us")
+        var money = prev == "$" || prev == "€" || prev == "£" || currencyNames[prev] != nil
         let next = w(end)
         if next == "$" || next == "€" || currencyNames[next] != nil || moneyWords.contains(next) { money = true }
         if text.hasSuffix("k") { money = true }
