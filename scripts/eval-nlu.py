@@ -81,7 +81,8 @@ def classify(binary, golds, default_date):
         except OSError as e:
             sys.exit(f"cannot run {binary}: {e} (build it, or pass --bin / $OVERDUE_BIN, or --predictions FILE)")
         if r.returncode not in (0, 2):  # 2 = some lines were bad; their error lines are in the output
-            sys.exit(f"{binary} nlu classify exited {r.returncode}:\n{r.stderr.strip()}")
+            err = r.stderr.strip().splitlines()
+            sys.exit(f"{binary} nlu classify exited {r.returncode}:\n" + "\n".join(err[:3]) + ("\n…" if len(err) > 3 else ""))
         out = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
         if len(out) != len(idx):
             sys.exit(f"{binary} gave {len(out)} lines for {len(idx)} replies (reference date {date})")
