@@ -26,7 +26,7 @@ enum Amounts {
     }
 
     /// Words that say what a number counts (so it is no amount): "11 pallets", "5 days", "3 cajas".
-    static let unitWords: Set<String> = [
+    static let unitWords: WordSet = [
         "pallets", "pallet", "cases", "case", "lbs", "lb", "miles", "mile", "hours", "hour", "hrs", "hr", "minutes", "min", "mins", "days", "day",
         "weeks", "week", "months", "month", "years", "year", "percent", "%", "loads", "load", "trucks", "truck", "boxes", "box", "cajas", "caja",
         "tarimas", "kg", "kilos", "km", "units", "pieces", "pcs", "skids", "cartons", "calls", "times", "invoices", "facturas", "factures",
@@ -35,7 +35,7 @@ enum Amounts {
         "business", "rows", "lines", "items", "drops", "stops", "of", "th", "st", "nd", "rd", "h",
     ]
     /// Words right before a number that make it an identifier, not money.
-    static let idWords: Set<String> = [
+    static let idWords: WordSet = [
         "#", "no", "number", "num", "invoice", "inv", "invoices", "factura", "facture", "folio", "load", "pro", "bol", "po", "ticket", "check",
         "chk", "cheque", "confirmation", "conf", "ref", "reference", "trace", "oc", "order", "orden", "account", "acct", "cuenta", "ext", "box",
         "suite", "route", "dock", "door", "store", "unit", "truck", "trailer", "advice", "payment", "carga", "viaje", "chargement", "loads",
@@ -44,18 +44,51 @@ enum Amounts {
         "p", "cp", "section", "terms", "version", "cfdi",
     ]
     /// Currency codes and names (folded), and the ISO code each names.
-    static let currencyNames: [String: String] = [
+    static let currencyNames: WordTable<String> = [
         "usd": "USD", "cad": "CAD", "mxn": "MXN", "eur": "EUR", "gbp": "GBP", "pesos": "MXN", "peso": "MXN", "canadian": "CAD", "canadien": "CAD",
         "canadiens": "CAD", "canadienne": "CAD", "euros": "EUR", "mn": "MXN", "sterling": "GBP",
     ]
     /// Words after a number that make it money without naming a currency.
-    static let moneyWords: Set<String> = ["dollars", "dollar", "bucks", "dolares", "dls", "dlls", "piastres", "piasses", "bucks"]
+    static let moneyWords: WordSet = ["dollars", "dollar", "bucks", "dolares", "dls", "dlls", "piastres", "piasses", "bucks"]
+    /// Words after a number that multiply it by a thousand.
+    static let thousandWords: WordSet = ["mil", "mille", "thousand", "grand", "k"]
+    /// Periods after "/" that make an instalment, not a rate.
+    static let periodWords: WordSet = ["wk", "week", "mo", "month", "semaine", "semana", "mes", "mois", "quincena"]
+    /// "per", "a", "an".
+    static let perWords: WordSet = ["per", "a", "an"]
+    /// Units of a rate ("$1.95 per mile").
+    static let rateUnits: WordSet = ["mile", "mi", "hour", "hr", "gal", "gallon", "lb", "pallet", "km"]
+    /// Words after a bare number that give an instalment's rhythm or time.
+    static let planAfter: WordSet = ["now", "today", "hoy", "ahora", "ahorita", "every", "each", "per", "cada", "par", "/"]
+    /// Periods after "a" in an instalment ("500 a week").
+    static let planPeriods: WordSet = ["week", "month", "wk"]
+    /// Words after a spoken number that multiply it by a thousand.
+    static let spokenThousand: WordSet = ["k", "grand", "thousand", "mil", "mille"]
+    /// Words between dollars and cents.
+    static let centsAnd: WordSet = ["and", "y", "con", "et"]
+    /// Cents in the three languages.
+    static let centWords: WordSet = ["cents", "centavos", "cent", "sous"]
+    /// Words before a spoken number that make it a time of day.
+    static let timeBefore: WordSet = ["at", "till", "until", "by", "around", "after", "before", "about"]
+    /// Nouns before a bare number that make it the amount.
+    static let amountNouns: WordSet = ["total", "amount", "balance", "monto", "importe", "montant", "solde", "saldo"]
+    /// Words before a bare four-digit number that make it money.
+    static let amountNounsAndVerbs: WordSet = WordSet(words: Set(amountNouns.keys).union(["full", "the", "us", "billed", "charged", "owe", "says", "be", "was", "is", "do", "por", "not",
+                                                                    "pas", "no", "for", "pay", "paid", "paying"]))
+    /// Words right before a bare number that make it money ("pay 650", "total 3,115.40", "of 1,100").
+    static let amountCues: WordSet = ["pay", "paid", "paying", "total", "amount", "balance", "for", "do", "send", "sent", "wire", "deposit", "owe", "is",
+                                          "was", "bills", "billed", "charged", "says", "of", "to", "saldo", "monto", "importe", "montant", "solde", "pagar",
+                                          "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "just", "about", "approx", "other", "like"]
 
     /// Every amount in the tokens, in order; numbers inside the date expressions `dates` ("Oct 30",
     /// "viernes 17 de abril") are not amounts.
     static func find(_ lx: [DateExpressions.Lexeme], dates: [DateExpressions.Found] = []) -> [Candidate] {
+        find(lx, tokens: lx.map(\.text), dates: dates)
+    }
+
+    /// `find(_:dates:)` with the lexemes' texts `t` already at hand.
+    static func find(_ lx: [DateExpressions.Lexeme], tokens t: [String], dates: [DateExpressions.Found]) -> [Candidate] {
         var out: [Candidate] = []
-        let t = lx.map(\.text)
         var inDate = [Bool](repeating: false, count: t.count)
         for d in dates { for k in d.token..<min(max(d.end, d.token), t.count) { inDate[k] = true } }
         var i = 0
@@ -127,14 +160,14 @@ enum Amounts {
         let next = w(end)
         if next == "$" || next == "€" || currencyNames[next] != nil || moneyWords.contains(next) { money = true }
         if text.hasSuffix("k") { money = true }
-        if ["mil", "mille", "thousand", "grand", "k"].contains(next) && !text.hasSuffix("k") {
+        if thousandWords.contains(next) && !text.hasSuffix("k") {
             value.cents *= 1000
             money = true
             end += 1
         }
         // A rate per unit ("$1.95/mile", "$75/hr", "42°F") is not an amount owed.
-        let perUnit = (w(end) == "/" && !["wk", "week", "mo", "month", "semaine", "semana", "mes", "mois", "quincena"].contains(w(end + 1)))
-            || w(end) == "°" || ["per", "a", "an"].contains(next) && ["mile", "mi", "hour", "hr", "gal", "gallon", "lb", "pallet", "km"].contains(w(end + 1))
+        let perUnit = (w(end) == "/" && !periodWords.contains(w(end + 1)))
+            || w(end) == "°" || perWords.contains(next) && rateUnits.contains(w(end + 1))
         if perUnit { return Candidate(cents: value.cents, start: i, end: end, strength: 0, currency: nil, perUnit: true) }
         if !money {
             if unitWords.contains(next) || next == "%" || next == "-" && lx[end].gap == false { return nil }
@@ -145,14 +178,11 @@ enum Amounts {
                 // 1990–2100 a year, one under 100 a count.
                 if value.cents < 100 * 100 { return nil }
                 if digits == 4, let y = Int(text), (1990...2040).contains(y) { return nil }
-                let amountNouns: Set<String> = ["total", "amount", "balance", "monto", "importe", "montant", "solde", "saldo"]
-                let nouns: Set<String> = amountNouns.union(["full", "the", "us", "billed", "charged", "owe", "says", "be", "was", "is", "do", "por", "not",
-                                                            "pas", "no", "for", "pay", "paid", "paying"])
                 // Said with an instalment's rhythm or time ("1000 now", "500 a week", "650 every 2 weeks").
-                let plan = ["now", "today", "hoy", "ahora", "ahorita", "every", "each", "per", "cada", "par", "/"].contains(next)
-                    || (next == "a" && ["week", "month", "wk"].contains(w(end + 1)))
+                let plan = planAfter.contains(next)
+                    || (next == "a" && planPeriods.contains(w(end + 1)))
                 if digits >= 5 && !amountNouns.contains(prev) { return nil }
-                if digits == 4 && !(nouns.contains(prev) || plan) { return nil }
+                if digits == 4 && !(amountNounsAndVerbs.contains(prev) || plan) { return nil }
                 if digits <= 3 && !(amountContext(lx, i) || plan) { return nil }
                 // The same number written as an identifier elsewhere ("dup of 5519 … we paid 5519").
                 if digits >= 4 && namedAsIdentifier(lx, text) { return nil }
@@ -178,11 +208,8 @@ enum Amounts {
 
     /// Whether the words before a bare number make it money ("pay 650", "total 3,115.40", "of 1,100").
     static func amountContext(_ lx: [DateExpressions.Lexeme], _ i: Int) -> Bool {
-        let cues: Set<String> = ["pay", "paid", "paying", "total", "amount", "balance", "for", "do", "send", "sent", "wire", "deposit", "owe", "is",
-                                 "was", "bills", "billed", "charged", "says", "of", "to", "saldo", "monto", "importe", "montant", "solde", "pagar",
-                                 "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "just", "about", "approx", "other", "like"]
         let prev = i > 0 ? lx[i - 1].text : ""
-        return cues.contains(prev) && !(prev == "de" && i > 1 && idWords.contains(lx[i - 2].text))
+        return amountCues.contains(prev) && !(prev == "de" && i > 1 && idWords.contains(lx[i - 2].text))
     }
 
     /// Whether a token is a group of three digits, maybe with decimals ("480", "480,00").
@@ -241,7 +268,7 @@ enum Amounts {
             cents += v * 10
             end += 2
         }
-        if ["k", "grand", "thousand", "mil", "mille"].contains(w(end)) && end > r.end {
+        if spokenThousand.contains(w(end)) && end > r.end {
             cents *= 1000
             end += 1
             money = true
@@ -250,15 +277,15 @@ enum Amounts {
         if moneyWords.contains(w(end)) {
             money = true
             end += 1
-            if ["and", "y", "con", "et"].contains(w(end)), let c = SpokenNumbers.read(t, at: end + 1), c.value < 100,
-               ["cents", "centavos", "cent", "sous"].contains(w(c.end)) {
+            if centsAnd.contains(w(end)), let c = SpokenNumbers.read(t, at: end + 1), c.value < 100,
+               centWords.contains(w(c.end)) {
                 cents += c.value
                 end = c.end + 1
             }
         }
         if r.pairs && (2000...2039).contains(r.value) && w(i) == "twenty" { return nil }  // a year
         // "till ten thirty", "at two fifteen": a time of day.
-        if r.pairs && r.value / 100 <= 12 && r.value % 100 < 60 && ["at", "till", "until", "by", "around", "after", "before", "about"].contains(w(i - 1)) {
+        if r.pairs && r.value / 100 <= 12 && r.value % 100 < 60 && timeBefore.contains(w(i - 1)) {
             return nil
         }
         if unitWords.contains(w(r.end)) { return nil }

@@ -54,69 +54,84 @@ enum DateExpressions {
     /// ("15th", "2k"); a line break is a token; every other non-space character is a token alone.
     static func lex(_ scalars: String.UnicodeScalarView) -> [Lexeme] {
         var out: [Lexeme] = []
-        out.reserveCapacity(scalars.count / 4)
-        var cur = String.UnicodeScalarView()
+        out.reserveCapacity(String(scalars).utf8.count / 4)
+        // The token being built, as UTF-8: one reused buffer, a `String` made once per token.
+        var cur: [UInt8] = []
+        cur.reserveCapacity(32)
         var curDigit = false
         var gap = true
-        var pending: Unicode.Scalar?  // a separator seen after a digit, kept if a digit follows
-        func flush() {
-            if !cur.isEmpty { out.append(Lexeme(text: String(cur), gap: gap)); gap = false }
-            cur = String.UnicodeScalarView()
-        }
-        func emitPending() {
-            if let p = pending {
-                flush()
-                out.append(Lexeme(text: String(p), gap: false))
-                pending = nil
-            }
-        }
+        var pending: UInt8 = 0  // a separator seen after a digit, kept if a digit follows (0: none)
         for raw in scalars {
             let s = NormalizedText.fold(raw)
             let v = s.value
             let digit = v >= 48 && v <= 57
             let letter = v < 128 ? (v >= 97 && v <= 122) : s.properties.isAlphabetic
             if digit || letter {
-                if let p = pending {
-                    if digit { cur.append(p); pending = nil } else { emitPending() }
+                if pending != 0 {
+                    if digit {
+                        cur.append(pending)
+                    } else {
+                        flush(&cur, &out, &gap)
+                        out.append(Lexeme(text: singles[Int(pending)], gap: false))
+                    }
+                    pending = 0
                 }
                 if cur.isEmpty { curDigit = digit }
-                cur.append(s)
+                if v < 128 { cur.append(UInt8(v)) } else { UTF8.encode(s) { cur.append($0) } }
                 continue
             }
-            if curDigit, !cur.isEmpty, pending == nil, v == 47 || v == 46 || v == 44 || v == 45 || v == 58,
-               let lastV = cur.last?.value, lastV >= 48 && lastV <= 57 {
-                pending = s
+            if curDigit, !cur.isEmpty, pending == 0, v == 47 || v == 46 || v == 44 || v == 45 || v == 58, let last = cur.last, last >= 48 && last <= 57 {
+                pending = UInt8(v)
                 continue
             }
-            emitPending()
-            flush()
+            if pending != 0 {
+                flush(&cur, &out, &gap)
+                out.append(Lexeme(text: singles[Int(pending)], gap: false))
+                pending = 0
+            }
+            flush(&cur, &out, &gap)
             if v == 10 {
                 out.append(Lexeme(text: "\n", gap: true))
                 gap = true
             } else if v == 32 || v == 9 || v == 13 || v == 0xA0 || v == 0x202F || v == 0x2009 {
                 gap = true
             } else {
-                out.append(Lexeme(text: String(s), gap: gap))
+                out.append(Lexeme(text: v < 128 ? singles[Int(v)] : String(s), gap: gap))
                 gap = false
             }
         }
-        emitPending()
-        flush()
+        if pending != 0 {
+            flush(&cur, &out, &gap)
+            out.append(Lexeme(text: singles[Int(pending)], gap: false))
+        }
+        flush(&cur, &out, &gap)
         return out
     }
 
+    /// Ends the token in `cur`, if any.
+    @inline(__always)
+    private static func flush(_ cur: inout [UInt8], _ out: inout [Lexeme], _ gap: inout Bool) {
+        guard !cur.isEmpty else { return }
+        out.append(Lexeme(text: String(decoding: cur, as: UTF8.self), gap: gap))
+        gap = false
+        cur.removeAll(keepingCapacity: true)
+    }
+
+    /// Every ASCII character as a one-character string, made once.
+    static let singles: [String] = (0..<128).map { String(Unicode.Scalar(UInt8($0))) }
+
     // MARK: Words
 
-    static let weekdays: [String: Int] = [
+    static let weekdays: WordTable<Int> = [
         "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3, "weds": 3, "thursday": 4, "thu": 4, "thur": 4,
         "thurs": 4, "friday": 5, "fri": 5, "saturday": 6, "sunday": 7,
         "lunes": 1, "martes": 2, "miercoles": 3, "jueves": 4, "viernes": 5, "sabado": 6, "domingo": 7,
         "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7,
     ]
     /// Short weekday names that are also ordinary words: a weekday only with a modifier or a date.
-    static let weakWeekdays: [String: Int] = ["sat": 6, "sun": 7]
+    static let weakWeekdays: WordTable<Int> = ["sat": 6, "sun": 7]
 
-    static let months: [String: Int] = [
+    static let months: WordTable<Int> = [
         "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6,
         "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
         "nov": 11, "december": 12, "dec": 12,
@@ -126,27 +141,27 @@ enum DateExpressions {
         "octobre": 10, "novembre": 11, "decembre": 12,
     ]
     /// Month names that are also ordinary words or abbreviations: a month only next to a day.
-    static let ambiguousMonths: Set<String> = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "march"]
+    static let ambiguousMonths: WordSet = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "march"]
 
     /// Words that make a weekday the one of the following week when they come before it.
-    static let nextBefore: Set<String> = ["next", "nxt", "proximo", "proxima"]
+    static let nextBefore: WordSet = ["next", "nxt", "proximo", "proxima"]
     /// Words that make a weekday the coming one (today included) when they come before it.
-    static let thisBefore: Set<String> = ["this", "coming", "este", "esta", "ce", "cette"]
+    static let thisBefore: WordSet = ["this", "coming", "este", "esta", "ce", "cette"]
     /// Words that make a weekday the past one when they come before it.
-    static let lastBefore: Set<String> = ["last", "past"]
+    static let lastBefore: WordSet = ["last", "past"]
     /// Units of "in 10 days": days per unit (0 for business days).
-    static let durationUnits: [String: Int] = [
+    static let durationUnits: WordTable<Int> = [
         "day": 1, "days": 1, "dia": 1, "dias": 1, "jour": 1, "jours": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "semana": 7, "semanas": 7,
         "semaine": 7, "semaines": 7,
     ]
     /// Spanish and French words that make "8/9" day first.
-    static let dayFirstWords: Set<String> = [
+    static let dayFirstWords: WordSet = [
         "el", "del", "la", "los", "las", "de", "le", "du", "au", "les", "des", "por", "para", "hasta", "regreso", "retour", "jusqu", "fecha",
         "dia", "vencio", "realizo", "pago", "paiement", "al", "se", "et", "y", "depuis", "partir", "entre", "lo",
     ]
     /// Every word that can start an expression (the grammar tries nothing else but numbers).
-    static let starters: Set<String> = {
-        var s = Set(weekdays.keys).union(weakWeekdays.keys).union(months.keys).union(nextBefore).union(thisBefore).union(lastBefore)
+    static let starters: WordSet = {
+        var s = Set(weekdays.keys).union(weakWeekdays.keys).union(months.keys).union(nextBefore.keys).union(thisBefore.keys).union(lastBefore.keys)
         s.formUnion(SpokenNumbers.words.keys)
         s.formUnion(SpokenNumbers.ordinals.keys)
         s.formUnion([
@@ -157,10 +172,74 @@ enum DateExpressions {
             "finales", "month", "mo", "close", "early", "later", "late", "semaine", "semana", "check", "ach", "payment", "pay", "pmt", "eft", "wire",
             "vendor", "ap", "corrida", "paie", "au", "mois", "1st", "1er",
         ])
-        return s
+        return WordSet(words: s)
     }()
     /// Tokens that end a clause.
-    static let boundaries: Set<String> = [".", "\n", "?", "!", ";", "/", "|"]
+    static let boundaries: WordSet = [".", "\n", "?", "!", ";", "/", "|"]
+    /// Words between two weekdays of a range ("monday through friday").
+    static let rangeWords: WordSet = ["to", "through", "thru", "a", "au", "-", "till", "until"]
+    /// "today" after "a week from".
+    static let todayWords: WordSet = ["today", "now", "hoy"]
+    /// "tomorrow" after "a week from".
+    static let tomorrowWords: WordSet = ["tomorrow", "tmrw"]
+    /// Words after a weekday that make it the past one.
+    static let pastAfter: WordSet = ["pasado", "dernier", "passe"]
+    /// Words before "mañana" that make it the morning.
+    static let morningBefore: WordSet = ["la", "en", "por", "de", "esta"]
+    /// Words before "afternoon", "lunch"… that make it later today.
+    static let laterTodayBefore: WordSet = ["this", "after", "esta", "ce", "cet", "by"]
+    /// Words before "quincena" that make it the next one.
+    static let nextQuincenaBefore: WordSet = ["proxima", "siguiente"]
+    /// "month" in the three languages.
+    static let monthWords: WordSet = ["month", "mes", "mois"]
+    /// Words before a duration ("in 10 days").
+    static let inWords: WordSet = ["in", "en", "dans", "within", "d'ici"]
+    /// Words after "end" ("end of").
+    static let endOf: WordSet = ["of", "de", "del", "du", "d"]
+    /// Articles after "end of".
+    static let endArticles: WordSet = ["the", "this", "la", "le", "ce", "este", "cette"]
+    /// "month" in the three languages, and "mo".
+    static let monthWordsShort: WordSet = ["month", "mes", "mois", "mo"]
+    /// Weeks after "end of".
+    static let endWeekWords: WordSet = ["week", "wk", "semaine"]
+    /// Days after "end of".
+    static let dayWords: WordSet = ["day", "dia", "journee"]
+    /// "of" in the three languages.
+    static let ofWords: WordSet = ["of", "de", "du"]
+    /// Words between "first of" and "month".
+    static let firstOfArticles: WordSet = ["the", "this", "next", "el", "la", "le", "ce", "cada", "each", "every"]
+    /// Words after "week"/"month" that make it the next one.
+    static let nextAfter: WordSet = ["prochaine", "prochain", "proxima", "proximo"]
+    /// Words after "semaine"/"semana" that make it next week.
+    static let nextWeekAfter: WordSet = ["prochaine", "proxima", "entrante"]
+    /// Words before "run"/"cycle"/"batch" that make it a payment run.
+    static let runOwners: WordSet = ["check", "ach", "payment", "pay", "pmt", "eft", "wire", "next", "vendor", "ap"]
+    /// Payment run words.
+    static let runWords: WordSet = ["run", "cycle", "batch", "runs"]
+    /// Payment run words after "next".
+    static let nextRunWords: WordSet = ["run", "batch", "cycle"]
+    /// "few" and "couple".
+    static let fewWords: WordSet = ["few", "couple"]
+    /// Words after "few"/"couple" that make a frame.
+    static let fewAfter: WordSet = ["days", "weeks", "dias", "jours", "of"]
+    /// Ordinal suffixes after a day number.
+    static let ordinalSuffixes: WordSet = ["st", "nd", "rd", "th", "er", "e", "eme", "o"]
+    /// Words before a number that make it an identifier, not a date.
+    static let numberBefore: WordSet = ["#", "no", "num", "ticket", "ref"]
+    /// Articles before a day of the month.
+    static let dayArticles: WordSet = ["the", "el", "le", "on", "dia", "del"]
+    /// Words after "the 15" that make it count something or be money.
+    static let notDayAfter: WordSet = ["%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices", "of", "percent", "pallets", "load", "loads", "instalment", "installment", "installments", "thing", "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter", "chk", "check", "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery", "round", "batch", "step", "thing", "part", "parte", "partie"]
+    /// "on", "at", "in".
+    static let onAtIn: WordSet = ["on", "at", "in"]
+    /// "and" and "or" in the three languages.
+    static let andWords: WordSet = ["y", "and", "or", "et"]
+    /// Words after a day number before "next month".
+    static let monthRelativeOf: WordSet = ["of", "de", "del", "du", "-"]
+    /// Articles before "month" after a day number.
+    static let monthRelativeArticles: WordSet = ["the", "this", "este", "ce", "el", "each", "every", "cada", "le", "la"]
+    /// Weeks for frames.
+    static let weekWords: WordSet = ["week", "wk", "weeks", "semana", "semaine"]
 
     // MARK: Finding
 
@@ -203,7 +282,7 @@ enum DateExpressions {
         mutating func match(_ i: Int) -> Int? {
             let x = t[i]
             // A weekday range ("monday through friday", "de lunes a viernes") is office hours, not a day.
-            if let wd = weekday(i, strong: true), wd.end <= t.count, ["to", "through", "thru", "a", "au", "-", "till", "until"].contains(w(wd.end)),
+            if let wd = weekday(i, strong: true), wd.end <= t.count, rangeWords.contains(w(wd.end)),
                weekday(wd.end + 1, strong: true) != nil {
                 return wd.end + 2
             }
@@ -215,8 +294,8 @@ enum DateExpressions {
                     let base = w(k) == "next" ? nextWeek(wd.day, ref) : upcoming(wd.day, after: ref, allowToday: false)
                     return add(i, wd.end, base.adding(days: 7 * n.value))
                 }
-                if ["today", "now", "hoy"].contains(w(k)) { return add(i, k + 1, ref.adding(days: 7 * n.value)) }
-                if ["tomorrow", "tmrw"].contains(w(k)) { return add(i, k + 1, ref.adding(days: 7 * n.value + 1)) }
+                if todayWords.contains(w(k)) { return add(i, k + 1, ref.adding(days: 7 * n.value)) }
+                if tomorrowWords.contains(w(k)) { return add(i, k + 1, ref.adding(days: 7 * n.value + 1)) }
             }
             // Modifier + weekday: "next Tuesday", "this coming Friday", "el próximo viernes", "last Monday".
             if nextBefore.contains(x) || thisBefore.contains(x) || lastBefore.contains(x) || (x == "el" && nextBefore.contains(w(i + 1))) {
@@ -240,7 +319,7 @@ enum DateExpressions {
                 if let d = monthDate(k) ?? numericDate(k) { return add(i, d.end, sameWeekday(d.date, wd.day)) }
                 if let d = dayOfMonth(k, needArticle: false) { return add(i, d.end, d.date) }
                 if let end = followingWeek(wd.end) { return add(i, end, nextWeek(wd.day, ref)) }
-                if ["pasado", "dernier", "passe"].contains(w(wd.end)) { return add(i, wd.end + 1, previous(wd.day, before: ref)) }
+                if pastAfter.contains(w(wd.end)) { return add(i, wd.end + 1, previous(wd.day, before: ref)) }
                 if w(wd.end) == "after", w(wd.end + 1) == "next" { return add(i, wd.end + 2, nextWeek(wd.day, ref).adding(days: 7)) }
                 if weekdays[x] == nil { return nil }  // "sat", "sun" alone are ordinary words
                 return add(i, wd.end, upcoming(wd.day, after: ref, allowToday: false))
@@ -270,14 +349,14 @@ enum DateExpressions {
                 return add(i, w(i + 1) == "'" && w(i + 2) == "hui" ? i + 3 : i + 1, ref)
             case "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain":
                 // "la mañana" is the morning; "mañana en la mañana" is tomorrow morning.
-                if x == "manana", ["la", "en", "por", "de", "esta"].contains(w(i - 1)) { return nil }
+                if x == "manana", morningBefore.contains(w(i - 1)) { return nil }
                 if x == "demain", w(i - 1) == "apres" || (w(i - 1) == "-" && w(i - 2) == "apres") { return nil }
                 return add(i, i + 1, ref.adding(days: 1))
             case "lunch", "afternoon", "evening", "tarde", "soir", "midi":
                 // "after lunch", "this afternoon", "esta tarde", "ce soir": later today ("this morning" is
                 // mostly past or a greeting).
                 let k = w(i - 1) == "-" && w(i - 2) == "apres" ? i - 3 : i - 1
-                guard ["this", "after", "esta", "ce", "cet", "by"].contains(w(k)) else { return nil }
+                guard laterTodayBefore.contains(w(k)) else { return nil }
                 return add(k, i + 1, ref)
             case "yesterday", "yday", "ayer", "hier":
                 return add(i, i + 1, ref.adding(days: -1))
@@ -295,7 +374,7 @@ enum DateExpressions {
                 return add(i, i + 1, upcoming(5, after: ref, allowToday: true))
             case "quincena", "quincenas":
                 var date = ref.day <= 15 ? LocalDate(year: ref.year, month: ref.month, day: 15)! : lastDay(ref.year, ref.month)
-                if ["proxima", "siguiente"].contains(w(i - 1)) || w(i + 1) == "que" && w(i + 2) == "entra" {
+                if nextQuincenaBefore.contains(w(i - 1)) || w(i + 1) == "que" && w(i + 2) == "entra" {
                     date = date.day == 15 ? lastDay(date.year, date.month) : LocalDate(year: date.adding(days: 1).year, month: date.adding(days: 1).month, day: 15)!
                 }
                 return add(i, i + 1, date)
@@ -304,7 +383,7 @@ enum DateExpressions {
                 if w(k) == "-" { k += 1 }
                 if w(k) == "of" || w(k) == "de" || w(k) == "du" { k += 1 }
                 if w(k) == "the" || w(k) == "this" || w(k) == "le" { k += 1 }
-                if ["month", "mes", "mois"].contains(w(k)) { return add(i, k + 1, dayOnly(15)) }
+                if monthWords.contains(w(k)) { return add(i, k + 1, dayOnly(15)) }
                 if let m = months[w(k)], !ambiguousMonths.contains(w(k)) || w(k) == "march" {
                     return add(i, k + 1, nearest(month: m, day: 15))
                 }
@@ -314,7 +393,7 @@ enum DateExpressions {
             }
             // "in 10 days", "in two weeks", "en 5 días", "dans 2 semaines", "10 days from now";
             // "within 5 business days" is a deadline, not a day: a frame.
-            if ["in", "en", "dans", "within", "d'ici"].contains(x), let n = count(i + 1) {
+            if inWords.contains(x), let n = count(i + 1) {
                 var k = n.end
                 let business = w(k) == "business" || w(k) == "working" || w(k) == "habiles" || w(k) == "ouvrables"
                 if w(k) == "business" || w(k) == "working" { k += 1 }
@@ -332,20 +411,20 @@ enum DateExpressions {
             // "fin de mes", "a fin del mes", "fin du mois (prochain)", "end of the week", "end of day".
             if x == "end" || x == "fin" || x == "finales" || x == "finales" {
                 var k = i + 1
-                if ["of", "de", "del", "du", "d"].contains(w(k)) { k += 1 }
+                if endOf.contains(w(k)) { k += 1 }
                 if w(k) == "'" { k += 1 }
-                if ["the", "this", "la", "le", "ce", "este", "cette"].contains(w(k)) { k += 1 }
+                if endArticles.contains(w(k)) { k += 1 }
                 let next = nextBefore.contains(w(k))
                 if next { k += 1 }
-                if ["month", "mes", "mois", "mo"].contains(w(k)) {
+                if monthWordsShort.contains(w(k)) {
                     let nextAfter = w(k + 1) == "prochain" || (w(k + 1) == "que" && w(k + 2) == "entra")
                     let date = next || nextAfter ? lastDay(nextMonthOf(ref).year, nextMonthOf(ref).month) : lastDay(ref.year, ref.month)
                     return add(i, k + 1 + (nextAfter ? 1 : 0), date)
                 }
-                if ["week", "wk", "semaine"].contains(w(k)) {
+                if endWeekWords.contains(w(k)) {
                     return add(i, k + 1, next ? nextWeek(5, ref) : upcoming(5, after: ref, allowToday: true))
                 }
-                if ["day", "dia", "journee"].contains(w(k)) { return add(i, k + 1, ref) }
+                if dayWords.contains(w(k)) { return add(i, k + 1, ref) }
                 if let m = months[w(k)], !ambiguousMonths.contains(w(k)) || w(k) == "march" {
                     let anchor = nearest(month: m, day: 1)
                     return add(i, k + 1, lastDay(anchor.year, anchor.month))
@@ -356,10 +435,10 @@ enum DateExpressions {
             if x == "month" && w(i + 1) == "end" { return add(i, i + 2, lastDay(ref.year, ref.month)) }
             if x == "close" && w(i + 1) == "of" && w(i + 2) == "business" { return add(i, i + 3, ref) }
             // "first of the month", "1st of next month", "beginning of next month".
-            if (x == "first" || x == "1st" || x == "primero" || x == "premier" || x == "1er") && ["of", "de", "du"].contains(w(i + 1)) {
+            if (x == "first" || x == "1st" || x == "primero" || x == "premier" || x == "1er") && ofWords.contains(w(i + 1)) {
                 var k = i + 2
-                if ["the", "this", "next", "el", "la", "le", "ce", "cada", "each", "every"].contains(w(k)) { k += 1 }
-                if ["month", "mes", "mois"].contains(w(k)) {
+                if firstOfArticles.contains(w(k)) { k += 1 }
+                if monthWords.contains(w(k)) {
                     let next = w(k - 1) == "next" || w(k + 1) == "prochain"
                     let n = nextMonthOf(ref)
                     let date = ref.day == 1 && !next ? ref : LocalDate(year: n.year, month: n.month, day: 1)!
@@ -375,8 +454,8 @@ enum DateExpressions {
         /// semaine prochaine", "next month", "check run", "next batch", "in a few days", "in January".
         func frame(_ i: Int) -> Int? {
             let x = t[i]
-            let week: Set<String> = ["week", "wk", "weeks", "semana", "semaine"]
-            let month: Set<String> = ["month", "mes", "mois"]
+            let week = weekWords
+            let month = monthWords
             if thisBefore.contains(x) || nextBefore.contains(x) || x == "la" || x == "le" || x == "el" || x == "early" || x == "later" || x == "late" {
                 var k = i + 1
                 if x == "la" || x == "le" || x == "el" { if nextBefore.contains(w(k)) { k += 1 } else if !(week.contains(w(k)) || month.contains(w(k))) { return nil } }
@@ -385,18 +464,18 @@ enum DateExpressions {
                 if week.contains(w(k)) || month.contains(w(k)) {
                     var end = k + 1
                     if w(end) == "'" && w(end + 1) == "s" { end += 2 }
-                    if ["prochaine", "prochain", "proxima", "proximo"].contains(w(end)) { end += 1 }
+                    if nextAfter.contains(w(end)) { end += 1 }
                     if w(end) == "que" && (w(end + 1) == "entra" || w(end + 1) == "viene") { end += 2 }
                     // "la semana" alone (without a qualifier) is no frame.
                     if (x == "la" || x == "le" || x == "el") && end == k + 1 && !nextBefore.contains(w(i + 1)) { return nil }
                     return end
                 }
             }
-            if (x == "semaine" || x == "semana") && ["prochaine", "proxima", "entrante"].contains(w(i + 1)) { return i + 2 }
-            if ["check", "ach", "payment", "pay", "pmt", "eft", "wire", "next", "vendor", "ap"].contains(x), ["run", "cycle", "batch", "runs"].contains(w(i + 1)) { return i + 2 }
-            if x == "next" && ["run", "batch", "cycle"].contains(w(i + 1)) { return i + 2 }
+            if (x == "semaine" || x == "semana") && nextWeekAfter.contains(w(i + 1)) { return i + 2 }
+            if runOwners.contains(x), runWords.contains(w(i + 1)) { return i + 2 }
+            if x == "next" && nextRunWords.contains(w(i + 1)) { return i + 2 }
             if x == "corrida" || x == "paie" && w(i + 1) == "fournisseurs" { return x == "paie" ? i + 2 : i + 1 }
-            if ["few", "couple"].contains(x), ["days", "weeks", "dias", "jours", "of"].contains(w(i + 1)) { return i + 2 }
+            if fewWords.contains(x), fewAfter.contains(w(i + 1)) { return i + 2 }
             if (x == "in" || x == "en" || x == "au") , let m = months[w(i + 1)], m > 0, !ambiguousMonths.contains(w(i + 1)) { return i + 2 }
             if x == "mois" && w(i + 1) == "prochain" { return i + 2 }
             return nil
@@ -458,7 +537,7 @@ enum DateExpressions {
                 }
                 guard digits <= 2, (1...31).contains(n) else { return nil }
                 let suffix = x.utf8.dropFirst(digits)
-                if suffix.isEmpty || ["st", "nd", "rd", "th", "er", "e", "eme", "o"].contains(String(decoding: suffix, as: UTF8.self)) { return (n, k + 1) }
+                if suffix.isEmpty || ordinalSuffixes.contains(String(decoding: suffix, as: UTF8.self)) { return (n, k + 1) }
                 return nil
             }
             if let o = SpokenNumbers.ordinalDay(t, at: k) { return o }
@@ -523,7 +602,7 @@ enum DateExpressions {
             let lengths = parts.map(\.count)
             // A count ("5-7 business days") or a code ("10-4471") is no date.
             if Amounts.unitWords.contains(w(i + 1)) || durationUnits[w(i + 1)] != nil || w(i + 1) == "business" { return nil }
-            if ["#", "no", "num", "ticket", "ref"].contains(w(i - 1)) { return nil }
+            if numberBefore.contains(w(i - 1)) { return nil }
             var y = ref.year, m = 0, d = 0, hasYear = true
             if parts.count == 3 && lengths[0] == 4 {
                 (y, m, d) = (nums[0], nums[1], nums[2])
@@ -560,7 +639,7 @@ enum DateExpressions {
         func dayOfMonth(_ i: Int, needArticle: Bool) -> (date: LocalDate?, end: Int)? {
             var k = i
             let x = w(i)
-            let article = ["the", "el", "le", "on", "dia", "del"].contains(x)
+            let article = dayArticles.contains(x)
             if article {
                 k += 1
                 if w(k) == "the" || w(k) == "dia" { k += 1 }
@@ -575,17 +654,13 @@ enum DateExpressions {
             if !numeric && !article { return nil }
             // "the 15" must not count something ("the 2 loads", "el 15%", "the 3 payments") or be money.
             let after = w(d.end)
-            if Amounts.unitWords.contains(after) || ["%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices",
-                                                       "of", "percent", "pallets", "load", "loads", "instalment", "installment", "installments", "thing",
-                                                       "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter",
-                                                       "chk", "check", "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery",
-                                                       "round", "batch", "step", "thing", "part", "parte", "partie"].contains(after) {
+            if Amounts.unitWords.contains(after) || notDayAfter.contains(after) {
                 if after == "of" || after == "-" { return monthRelative(d.day, after: d.end) }
                 return nil
             }
             // "the first and second payments", "the first on 8/15" count instalments.
-            if !numeric && ["on", "at", "in"].contains(after) && w(d.end + 1) != "the" { return nil }
-            if !numeric && ["y", "and", "or", "et"].contains(after) && (SpokenNumbers.ordinals[w(d.end + 1)] != nil) { return nil }
+            if !numeric && onAtIn.contains(after) && w(d.end + 1) != "the" { return nil }
+            if !numeric && andWords.contains(after) && (SpokenNumbers.ordinals[w(d.end + 1)] != nil) { return nil }
             // "15 de este mes", "el 1 del próximo mes".
             if after == "de" || after == "del" || after == "du" { if let r = monthRelative(d.day, after: d.end) { return r } }
             return (dayOnly(d.day), d.end)
@@ -595,13 +670,13 @@ enum DateExpressions {
         /// "…du mois prochain" after a day number.
         func monthRelative(_ day: Int, after k: Int) -> (date: LocalDate?, end: Int)? {
             var j = k
-            guard ["of", "de", "del", "du", "-"].contains(w(j)) else { return nil }
+            guard monthRelativeOf.contains(w(j)) else { return nil }
             j += 1
             if w(j - 1) == "-" && w(j) == "of" { j += 1 }
             let next = nextBefore.contains(w(j)) || w(j) == "el" && nextBefore.contains(w(j + 1))
-            if ["the", "this", "este", "ce", "el", "each", "every", "cada", "le", "la"].contains(w(j)) || next { j += 1 }
+            if monthRelativeArticles.contains(w(j)) || next { j += 1 }
             if nextBefore.contains(w(j)) { j += 1 }
-            guard ["month", "mes", "mois"].contains(w(j)) else { return nil }
+            guard monthWords.contains(w(j)) else { return nil }
             let nextAfter = w(j + 1) == "prochain" || (w(j + 1) == "que" && w(j + 2) == "entra")
             if next || nextAfter {
                 let n = nextMonthOf(ref)
@@ -704,4 +779,107 @@ extension DateExpressions.Parser {
     func previous(_ wd: Int, before ref: LocalDate) -> LocalDate { DateExpressions.previous(wd, before: ref) }
     /// See `DateExpressions.addBusinessDays`.
     func addBusinessDays(_ n: Int, _ ref: LocalDate) -> LocalDate { DateExpressions.addBusinessDays(n, ref) }
+}
+
+/// A read-only table of words for the grammar, which looks words up at almost every token: an
+/// open-addressing table hashed with FNV-1a over the UTF-8 bytes (much cheaper than `Hasher` for
+/// short words). Non-ASCII words are looked up in an ordinary dictionary, so lookups agree with
+/// `String` equality (canonical equivalence) everywhere.
+struct WordTable<Value: Sendable>: Sendable {
+    /// Where each word's value is.
+    private let index: WordIndex
+    /// The values, in the order of `index`.
+    private let values: [Value]
+
+    /// A table of `entries` (for a word given twice, the last value).
+    init(_ entries: [(String, Value)]) {
+        let dict = Dictionary(entries, uniquingKeysWith: { _, last in last })
+        let keys = Array(dict.keys)
+        index = WordIndex(keys)
+        values = keys.map { dict[$0]! }
+    }
+
+    /// A table of the entries of `dict`.
+    init(_ dict: [String: Value]) { self.init(dict.map { ($0.key, $0.value) }) }
+
+    /// The value of `word`, if it is in the table.
+    @inline(__always)
+    subscript(_ word: String) -> Value? {
+        guard let i = index.find(word) else { return nil }
+        return values[i]
+    }
+
+    /// Whether `word` is in the table.
+    @inline(__always)
+    func contains(_ word: String) -> Bool { index.find(word) != nil }
+
+    /// Every word in the table.
+    var keys: [String] { index.keys }
+}
+
+/// The positions of distinct words (see `WordTable`): not generic, so lookups are direct calls.
+struct WordIndex: Sendable {
+    /// The slots: a word's position in `keys` plus one, or 0 for an empty slot.
+    private let slots: [Int32]
+    private let mask: Int
+    /// The words.
+    let keys: [String]
+    /// The same positions, for words that are not ASCII.
+    private let fallback: [String: Int]
+
+    init(_ keys: [String]) {
+        var capacity = 16
+        while capacity < keys.count * 3 { capacity *= 2 }
+        var slots = [Int32](repeating: 0, count: capacity)
+        for (n, k) in keys.enumerated() {
+            var s = Int(truncatingIfNeeded: WordIndex.hash(k).hash) & (capacity - 1)
+            while slots[s] != 0 { s = (s + 1) & (capacity - 1) }
+            slots[s] = Int32(n + 1)
+        }
+        self.slots = slots
+        mask = capacity - 1
+        self.keys = keys
+        fallback = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+    }
+
+    /// FNV-1a of the bytes, and whether they are all ASCII.
+    @inline(__always)
+    static func hash(_ s: String) -> (hash: UInt64, ascii: Bool) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var all: UInt8 = 0
+        for b in s.utf8 {
+            all |= b
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        return (h ^ (h >> 29), all < 128)
+    }
+
+    /// The position of `word`, if it is in the table.
+    func find(_ word: String) -> Int? {
+        let (h, ascii) = WordIndex.hash(word)
+        guard ascii else { return fallback[word] }
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let n = Int(slots[s])
+            if n == 0 { return nil }
+            if keys[n - 1] == word { return n - 1 }
+            s = (s + 1) & mask
+        }
+    }
+}
+
+extension WordTable: ExpressibleByDictionaryLiteral {
+    init(dictionaryLiteral elements: (String, Value)...) { self.init(elements) }
+}
+
+extension WordTable: ExpressibleByArrayLiteral where Value == Bool {
+    init(arrayLiteral elements: String...) { self.init(elements.map { ($0, true) }) }
+}
+
+/// A set of words (see `WordTable`).
+typealias WordSet = WordTable<Bool>
+
+extension WordTable where Value == Bool {
+    /// A set of the words in `words`.
+    init<S: Sequence>(words: S) where S.Element == String { self.init(words.map { ($0, true) }) }
 }

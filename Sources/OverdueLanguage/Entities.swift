@@ -24,20 +24,25 @@ enum Entities {
             break
         }
         let lexemes = DateExpressions.lex(evidence.unicodeScalars)
+        let words = lexemes.map(\.text)
         // The own words' dates are already read; forwarded evidence is read for its own.
-        let evidenceDates = evidence == ownText ? dates : DateExpressions.find(tokens: lexemes.map(\.text), reference: ref)
-        let amounts = Amounts.find(lexemes, dates: evidenceDates)
-        if [.promiseToPay, .paid, .dispute, .paymentPlan, .question, .documentRequest].contains(a.intent),
-           let pick = AmountChoice.choose(amounts, tokens: lexemes.map(\.text), intent: a.intent) {
+        let evidenceDates = evidence == ownText ? dates : DateExpressions.find(tokens: words, reference: ref)
+        let amounts = Amounts.find(lexemes, tokens: words, dates: evidenceDates)
+        if amountIntents.contains(a.intent), let pick = AmountChoice.choose(amounts, tokens: words, intent: a.intent) {
             a.amount = pick.decimal
             a.currency = pick.currency ?? amounts.lazy.compactMap(\.currency).first
         }
         a.invoiceRefs = references(evidence, excluding: a.amount)
         if a.intent == .dispute { a.disputeReason = disputeReason(t) }
         if a.intent == .documentRequest { a.document = document(t) }
-        if [.wrongContact, .autoReply, .dispute].contains(a.intent) { a.redirect = redirect(ownText) }
+        if redirectIntents.contains(a.intent) { a.redirect = redirect(ownText) }
         if a.intent == .optOut, a.optOutChannel == nil { a.optOutChannel = optOutChannel(t, channel: channel) }
     }
+
+    /// Intents whose reply is about an amount.
+    static let amountIntents: Set<Intent> = [.promiseToPay, .paid, .dispute, .paymentPlan, .question, .documentRequest]
+    /// Intents whose reply may name the right contact.
+    static let redirectIntents: Set<Intent> = [.wrongContact, .autoReply, .dispute]
 
     /// A time of day named for a call ("at 2pm", "14:30", "after 3", "tomorrow morning"), in minutes
     /// after midnight. A bare hour from 1 to 7 is an afternoon hour: nobody books a call for 3 a.m.
@@ -70,7 +75,7 @@ enum Entities {
                 explicit = true
             } else if b.count > j, b[j] == UInt8(ascii: "h") {
                 explicit = true
-            } else if ["at", "after", "around", "by", "las", "a", "vers", "apres"].contains(before) {
+            } else if hourBefore.contains(before) {
                 if hour >= 1 && hour <= 7 { hour += 12 }
                 explicit = true
             }
@@ -78,12 +83,17 @@ enum Entities {
             i = j
         }
         let t = NormalizedText(text)
-        for (word, minute) in [("morning", 600), ("por la manana", 600), ("matin", 600), ("noon", 720), ("lunch", 720), ("midi", 720),
-                               ("afternoon", 840), ("tarde", 900), ("apres midi", 840), ("end of day", 960), ("evening", 960)] where t.has(word) {
+        for (word, minute) in partsOfDay where t.has(word) {
             return minute
         }
         return nil
     }
+
+    /// Parts of the day and the minute after midnight each stands for.
+    static let partsOfDay: [(NormalizedText.Needle, Int)] = [
+        ("morning", 600), ("por la manana", 600), ("matin", 600), ("noon", 720), ("lunch", 720), ("midi", 720),
+        ("afternoon", 840), ("tarde", 900), ("apres midi", 840), ("end of day", 960), ("evening", 960),
+    ].map { (NormalizedText.Needle($0.0), $0.1) }
 
     // MARK: Money
 
@@ -122,56 +132,115 @@ enum Entities {
 
     // MARK: References
 
-    static let notReferences: Set<String> = ["check", "cheque", "conf", "confirmation", "trace", "reference", "ref", "ticket", "payment",
+    static let notReferences: WordSet = ["check", "cheque", "conf", "confirmation", "trace", "reference", "ref", "ticket", "payment",
                                              "number", "tax", "id", "ext", "extension", "phone", "cell", "call", "at", "claim", "appointment"]
+    /// Words before a bare hour that make it a time of day.
+    static let hourBefore: WordSet = ["at", "after", "around", "by", "las", "a", "vers", "apres"]
+    /// Words two tokens before a number that make it a payment reference.
+    static let notReferencesTwoBefore: WordSet = ["check", "conf", "trace", "ticket", "payment", "reference"]
+    /// Words after a number that make it a quantity or money.
+    static let notReferencesAfter: WordSet = ["lbs", "pallets", "cases", "miles", "pesos", "usd", "cad"]
+    /// Words that name an identifier's type.
+    static let typeWords: WordSet = ["invoice", "inv", "load", "pro", "bol", "po", "factura", "invoices", "loads"]
+
+    /// Bytes that separate tokens in `references(_:excluding:)`.
+    static let referenceSeparators: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for c in " \t\r\n,;()[]\"'!?:".utf8 { t[Int(c)] = true }
+        return t
+    }()
 
     /// Invoice, load, PRO, BOL and PO identifiers as written: a type word set apart ("load 448812")
     /// is dropped, a joined prefix ("INV-6620") stays; payment references, phone numbers, dates,
     /// times and amounts are not identifiers.
     static func references(_ text: String, excluding amount: String?) -> [String] {
         var out: [String] = []
-        let separators: Set<UInt8> = Set(" \t\r\n,;()[]\"'!?:".utf8)
-        let tokens = text.utf8.split(whereSeparator: { separators.contains($0) }).map { String(decoding: $0, as: UTF8.self) }
-        func plain(_ k: Int) -> String { k >= 0 && k < tokens.count ? String(tokens[k].asciiLowercased.trimming(ascii: "#:.")) : "" }
-        for (i, raw) in tokens.enumerated() {
-            let tok = raw.trimming(ascii: ".-").trimming(ascii: "#")
-            let u = tok.utf8
-            guard u.count >= 4 else { continue }
-            var digits = 0, letters = 0, other = false
-            for c in u {
-                if c >= 48 && c <= 57 { digits += 1 } else if (c | 0x20) >= 97 && (c | 0x20) <= 122 { letters += 1 } else if c != 45 { other = true }
+        let b = Array(text.utf8)
+        // Token ranges in `b`; strings are made only for the few tokens that could be identifiers.
+        var tokens: [Range<Int>] = []
+        var start = -1
+        for k in 0..<b.count {
+            if referenceSeparators[Int(b[k])] {
+                if start >= 0 { tokens.append(start..<k); start = -1 }
+            } else if start < 0 {
+                start = k
+            }
+        }
+        if start >= 0 { tokens.append(start..<b.count) }
+        func token(_ k: Int) -> String { String(decoding: b[tokens[k]], as: UTF8.self) }
+        func plain(_ k: Int) -> String { k >= 0 && k < tokens.count ? String(token(k).asciiLowercased.trimming(ascii: "#:.")) : "" }
+        for i in tokens.indices {
+            // The token without leading and trailing "." and "-", then "#".
+            var lo = tokens[i].lowerBound, hi = tokens[i].upperBound
+            while lo < hi, b[lo] == 46 || b[lo] == 45 { lo += 1 }
+            while hi > lo, b[hi - 1] == 46 || b[hi - 1] == 45 { hi -= 1 }
+            while lo < hi, b[lo] == 35 { lo += 1 }
+            while hi > lo, b[hi - 1] == 35 { hi -= 1 }
+            guard hi - lo >= 4 else { continue }
+            var digits = 0, letters = 0, other = false, dash = false
+            for k in lo..<hi {
+                let c = b[k]
+                if c >= 48 && c <= 57 { digits += 1 } else if (c | 0x20) >= 97 && (c | 0x20) <= 122 { letters += 1 } else if c == 45 { dash = true } else { other = true }
             }
             guard digits > 0, !other else { continue }
+            let tok = String(decoding: b[lo..<hi], as: UTF8.self)
             // 555-01xx phone numbers, years, bare short numbers, times and ordinals.
-            if tok.hasPrefix("555-") || (letters == 0 && digits == 4 && (tok.hasPrefix("19") || tok.hasPrefix("20")) && !hasTypeWord(tokens, i)) { continue }
+            if tok.hasPrefix("555-") || (letters == 0 && digits == 4 && (tok.hasPrefix("19") || tok.hasPrefix("20")) && !hasTypeWord(i > 0 ? token(i - 1) : nil)) { continue }
             if letters == 0 && digits < 4 { continue }
             if letters > 0 && digits < 2 { continue }
-            if letters > 0 && !u.contains(45) && !(u.first.map { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 } ?? false) { continue }
+            if letters > 0 && !dash && !((b[lo] | 0x20) >= 97 && (b[lo] | 0x20) <= 122) { continue }
             if notReferences.contains(plain(i - 1)) { continue }
-            if ["check", "conf", "trace", "ticket", "payment", "reference"].contains(plain(i - 2)) { continue }
-            if let amount, decimal(String(tok)) == amount { continue }
-            if i > 0, tokens[i - 1].utf8.contains(36) { continue }
-            if ["lbs", "pallets", "cases", "miles", "pesos", "usd", "cad"].contains(plain(i + 1)) { continue }
-            let s = String(tok)
-            if !out.contains(s) { out.append(s) }
+            if notReferencesTwoBefore.contains(plain(i - 2)) { continue }
+            if let amount, decimal(tok) == amount { continue }
+            if i > 0, b[tokens[i - 1]].contains(36) { continue }
+            if notReferencesAfter.contains(plain(i + 1)) { continue }
+            if !out.contains(tok) { out.append(tok) }
         }
         return out
     }
 
-    static func hasTypeWord(_ tokens: [String], _ i: Int) -> Bool {
-        guard i > 0 else { return false }
-        return ["invoice", "inv", "load", "pro", "bol", "po", "factura", "invoices", "loads"].contains(tokens[i - 1].asciiLowercased)
+    /// Whether the token before a number names an identifier's type ("invoice 2041").
+    static func hasTypeWord(_ before: String?) -> Bool {
+        guard let before else { return false }
+        return typeWords.contains(before.asciiLowercased)
     }
 
     // MARK: Dispute reasons, documents, redirects, opt-out channels
 
+    /// Cues of a duplicate bill.
+    static let duplicateCues: [NormalizedText.Needle] = ["duplicate", "dup", "billed twice", "twice", "again as", "already billed"].map(NormalizedText.Needle.init)
+    /// Cues of a delivery that never happened.
+    static let notDeliveredCues: [NormalizedText.Needle] = ["never delivered", "not delivered", "never made it", "never happen", "refused the delivery", "refuse the delivery", "never arrived"].map(NormalizedText.Needle.init)
+    /// Cues of damage or shortage.
+    static let damageCues: [NormalizedText.Needle] = ["damaged", "damage", "crushed", "short", "shortage", "missing", "pallets", "rejected by the receiver", "cargo claim"].map(NormalizedText.Needle.init)
+    /// Cues of accessorial charges.
+    static let accessorialCues: [NormalizedText.Needle] = ["detention", "lumper", "layover", "tonu", "wait time", "maniobras", "accessorial", "accessorials", "fuel surcharge", "storage"].map(NormalizedText.Needle.init)
+    /// Cues of a rate dispute.
+    static let rateCues: [NormalizedText.Needle] = ["rate", "rate con", "per mile", "mile", "weight", "agreed", "all in", "flat"].map(NormalizedText.Needle.init)
+    /// Cues of a wrong amount.
+    static let wrongAmountCues: [NormalizedText.Needle] = ["amount", "add up", "digits", "total", "wrong amount", "overcharge", "overcharged"].map(NormalizedText.Needle.init)
+    /// Cues of email.
+    static let emailCues: [NormalizedText.Needle] = ["email", "emails", "emailing", "mailing list", "correos", "unsubscribe"].map(NormalizedText.Needle.init)
+    /// Cues of text messages.
+    static let smsCues: [NormalizedText.Needle] = ["text", "texts", "texting", "sms", "mensajes"].map(NormalizedText.Needle.init)
+    /// Cues of calls.
+    static let voiceCues: [NormalizedText.Needle] = ["call", "calls", "calling", "call list", "llamarme", "llamadas", "phone"].map(NormalizedText.Needle.init)
+    /// Cues of every channel.
+    static let allCues: [NormalizedText.Needle] = ["all", "any", "cease all", "do not contact", "don t contact", "dont contact", "contact me again", "all further contact"].map(NormalizedText.Needle.init)
+    /// Cues that email is the channel to keep.
+    static let keepEmailCues: [NormalizedText.Needle] = ["email only", "email is fine", "put it in writing", "send a letter"].map(NormalizedText.Needle.init)
+
+    /// Whether any of the prepared phrases occurs in `t`.
+    static func hasAny(_ t: NormalizedText, _ needles: [NormalizedText.Needle]) -> Bool { needles.contains { t.has($0) } }
+
+    /// Why the debtor disputes: the first kind of reason whose cues the text has.
     static func disputeReason(_ t: NormalizedText) -> String {
-        if t.hasAny(["duplicate", "dup", "billed twice", "twice", "again as", "already billed"]) { return "duplicate" }
-        if t.hasAny(["never delivered", "not delivered", "never made it", "never happen", "refused the delivery", "refuse the delivery", "never arrived"]) { return "not_delivered" }
-        if t.hasAny(["damaged", "damage", "crushed", "short", "shortage", "missing", "pallets", "rejected by the receiver", "cargo claim"]) { return "damage_shortage" }
-        if t.hasAny(["detention", "lumper", "layover", "tonu", "wait time", "maniobras", "accessorial", "accessorials", "fuel surcharge", "storage"]) { return "accessorial" }
-        if t.hasAny(["rate", "rate con", "per mile", "mile", "weight", "agreed", "all in", "flat"]) { return "rate" }
-        if t.hasAny(["amount", "add up", "digits", "total", "wrong amount", "overcharge", "overcharged"]) { return "amount_incorrect" }
+        if hasAny(t, duplicateCues) { return "duplicate" }
+        if hasAny(t, notDeliveredCues) { return "not_delivered" }
+        if hasAny(t, damageCues) { return "damage_shortage" }
+        if hasAny(t, accessorialCues) { return "accessorial" }
+        if hasAny(t, rateCues) { return "rate" }
+        if hasAny(t, wrongAmountCues) { return "amount_incorrect" }
         return "other"
     }
 
@@ -184,15 +253,27 @@ enum Entities {
 
     /// The document asked for: the first one named.
     static func document(_ t: NormalizedText) -> String? {
-        documents.compactMap { d -> (Int, String)? in t.position(of: d.0).map { ($0, d.1) } }.min { $0.0 < $1.0 }?.1
+        documentNeedles.compactMap { d -> (Int, String)? in NormalizedText.offset(of: d.0.bytes, in: t.bytes).map { ($0, d.1) } }.min { $0.0 < $1.0 }?.1
     }
+
+    /// `documents` with their phrases prepared.
+    static let documentNeedles: [(NormalizedText.Needle, String)] = documents.map { (NormalizedText.Needle($0.0), $0.1) }
+
+    /// Bytes that separate tokens in `redirect(_:)`.
+    static let redirectSeparators: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for c in " \t\r\n,;()<>\"'".utf8 { t[Int(c)] = true }
+        return t
+    }()
 
     /// The first email address, else the first phone number, in the debtor's own words.
     static func redirect(_ text: String) -> String? {
-        let separators: Set<UInt8> = Set(" \t\r\n,;()<>\"'".utf8)
-        for raw in text.utf8.split(whereSeparator: { separators.contains($0) }) where raw.contains(64) {
-            let tok = String(decoding: raw, as: UTF8.self).trimming(ascii: ".:")
-            if let e = EmailAddress.normalize(String(tok)) { return e }
+        // Only a text with an "@" can hold an address.
+        if text.utf8.contains(64) {
+            for raw in text.utf8.split(whereSeparator: { redirectSeparators[Int($0)] }) where raw.contains(64) {
+                let tok = String(decoding: raw, as: UTF8.self).trimming(ascii: ".:")
+                if let e = EmailAddress.normalize(String(tok)) { return e }
+            }
         }
         let b = Array(text.utf8)
         func digit(_ k: Int) -> Bool { b[k] >= 48 && b[k] <= 57 }
@@ -217,13 +298,13 @@ enum Entities {
     }
 
     static func optOutChannel(_ t: NormalizedText, channel: Channel) -> String {
-        let email = t.hasAny(["email", "emails", "emailing", "mailing list", "correos", "unsubscribe"])
-        let sms = t.hasAny(["text", "texts", "texting", "sms", "mensajes"])
-        let voice = t.hasAny(["call", "calls", "calling", "call list", "llamarme", "llamadas", "phone"])
-        let all = t.hasAny(["all", "any", "cease all", "do not contact", "don t contact", "dont contact", "contact me again", "all further contact"])
+        let email = hasAny(t, emailCues)
+        let sms = hasAny(t, smsCues)
+        let voice = hasAny(t, voiceCues)
+        let all = hasAny(t, allCues)
         let named = [email, sms, voice].filter { $0 }.count
         // "stop calling, email only" names the channel to keep, not a second one to stop.
-        if t.hasAny(["email only", "email is fine", "put it in writing", "send a letter"]) {
+        if hasAny(t, keepEmailCues) {
             if voice { return "voice" }
             if sms { return "sms" }
             if t.has("emailing") { return "email" }

@@ -13,7 +13,7 @@ import OverdueCore
 /// - a day beats a time frame; a frame alone gives a promise without a date.
 enum PromiseDate {
     /// Words with paying or sending.
-    static let payWords: Set<String> = [
+    static let payWords: WordSet = [
         "pay", "paid", "paying", "pays", "payment", "pmt", "send", "sending", "mail", "mailing", "mailed", "wire", "wiring", "ach", "transfer",
         "deposit", "release", "released", "process", "processed", "processes", "processing", "run", "out", "issue", "issued", "remit",
         "remitted", "scheduled", "schedule", "check", "chk", "cheque", "overnighted", "overnight", "fedex", "ship", "ships", "drop", "eft",
@@ -22,31 +22,33 @@ enum PromiseDate {
         "liquidar", "abonar", "included", "incluida", "incluses", "batch", "spei", "run", "funds",
     ]
     /// Words with the money arriving on the creditor's side, after it was paid.
-    static let receiptWords: Set<String> = [
+    static let receiptWords: WordSet = [
         "have", "see", "receive", "arrive", "arrives", "land", "lands", "hit", "hits", "post", "posts", "clear", "clears", "reflect", "reflected",
         "recibe", "reciba", "recibir", "llega", "llegue", "refleja", "recevoir", "recevrez", "reflete", "account", "cuenta", "compte", "get",
     ]
     /// Words with a step before paying.
-    static let stepWords: Set<String> = ["back", "sign", "signs", "approve", "approved", "cut", "return", "returns", "regresa", "retour", "firma", "approuve"]
+    static let stepWords: WordSet = ["back", "sign", "signs", "approve", "approved", "cut", "return", "returns", "regresa", "retour", "firma", "approuve"]
     /// Words of a call-back.
-    static let callWords: Set<String> = [
+    static let callWords: WordSet = [
         "call", "calling", "ring", "reach", "llame", "llamar", "llamame", "marcar", "marqueme", "rappeler", "appeler", "appelez", "rappelez",
         "callback", "phone",
     ]
     /// Words that make the date after them a document's or an event's date.
-    static let eventWords: Set<String> = [
+    static let eventWords: WordSet = [
         "dated", "since", "from", "reminder", "rappel", "recordatorio", "delivered", "delivery", "pickup", "picked", "shipped", "entrega",
         "livraison", "loaded", "fechada", "emitida", "desde", "depuis", "invoiced", "statement", "ago", "message", "email", "correo",
         "courriel", "letter", "notice",
     ]
     /// Words that say a day is not when they pay ("can't pay today", "closed till January 4").
-    static let negativeWords: Set<String> = ["not", "no", "t", "unable", "cannot", "pas", "never", "nunca", "closed", "till", "until", "cerrado", "ferme", "hasta", "jusqu"]
+    static let negativeWords: WordSet = ["not", "no", "t", "unable", "cannot", "pas", "never", "nunca", "closed", "till", "until", "cerrado", "ferme", "hasta", "jusqu"]
     /// Words that make a day a recurring one ("every other Thursday", "cada quincena").
-    static let recurringWords: Set<String> = ["every", "each", "cada", "chaque", "other", "tous", "todos"]
+    static let recurringWords: WordSet = ["every", "each", "cada", "chaque", "other", "tous", "todos"]
     /// Words that correct what was just said.
-    static let correctionWords: Set<String> = ["wait", "actually", "mean", "correction", "perdon", "digo", "plutot", "sorry", "rather"]
+    static let correctionWords: WordSet = ["wait", "actually", "mean", "correction", "perdon", "digo", "plutot", "sorry", "rather"]
+    /// Words before "now" that make it a first payment.
+    static let nowAmountWords: WordSet = ["half", "mitad", "moitie", "thousand", "hundred", "mil", "mille", "k", "$", "portion", "part", "parte"]
     /// Words that mark a return ("back on Monday", "de retour le 2 mars").
-    static let returnWords: Set<String> = [
+    static let returnWords: WordSet = [
         "return", "returning", "back", "retour", "regreso", "regresare", "reopen", "reopens", "reopening", "until", "till", "hasta", "jusqu",
         "returns", "resume", "reanudar", "reprendrai", "reintegro", "retourne",
     ]
@@ -84,8 +86,7 @@ enum PromiseDate {
                 // "$600 now", "half now", "la mitad ahorita": a first payment today; "right now" is not a day.
                 guard intent == .paymentPlan, f.token > 0 else { continue }
                 let prev = t[f.token - 1]
-                let amountBefore = prev.utf8.first.map { $0 >= 48 && $0 <= 57 } == true || ["half", "mitad", "moitie", "thousand", "hundred", "mil",
-                    "mille", "k", "$", "portion", "part", "parte"].contains(prev) || SpokenNumbers.words[prev] != nil
+                let amountBefore = prev.utf8.first.map { $0 >= 48 && $0 <= 57 } == true || nowAmountWords.contains(prev) || SpokenNumbers.words[prev] != nil
                 if !amountBefore || prev == "right" { continue }
             }
             var score = 0
@@ -129,26 +130,30 @@ enum PromiseDate {
 /// Which amount a reply is about, from what surrounds each one and the intent.
 enum AmountChoice {
     /// Words before an amount that make it the billed figure of a dispute.
-    static let billedWords: Set<String> = [
+    static let billedWords: WordSet = [
         "billed", "bill", "bills", "build", "charged", "charging", "charge", "charges", "invoiced", "says", "shows", "indicates", "cobrando",
         "cobran", "cobraron", "facturaron", "facturado", "viene", "indique", "facture", "facturez", "deducting", "deducted", "deduct", "not", "pas",
         "no", "invoice", "factura", "lumber", "lumper", "detention", "layover", "fee", "frais", "cargo", "is", "other", "montant",
     ]
     /// Words before an amount that make it the agreed or expected figure, not the billed one.
-    static let agreedWords: Set<String> = [
+    static let agreedWords: WordSet = [
         "agreed", "agreement", "rate", "contract", "quoted", "quote", "acordo", "acordamos", "acordado", "convenu", "convenue", "should", "only",
         "receipt", "con", "tarifa", "compra", "oc", "paid", "paying", "reimburse", "pay", "paga", "pago", "taux",
     ]
     /// Words around an amount that make it a plan's instalment.
-    static let instalmentWords: Set<String> = [
+    static let instalmentWords: WordSet = [
         "every", "each", "per", "cada", "par", "aux", "now", "today", "hoy", "ahora", "ahorita", "maintenant", "starting", "first", "a", "al",
         "/", "por", "week", "wk", "month", "mo", "semana", "mes", "semaine", "mois", "weekly", "monthly", "instalments", "installments",
         "payments", "pagos", "versements", "versement", "pmts", "pymts", "abonos", "then",
     ]
     /// Words before an amount that make it a total.
-    static let totalWords: Set<String> = ["full", "whole", "total", "balance", "owe", "saldo", "todo", "solde", "outstanding", "entire", "=", "net", "tout"]
+    static let totalWords: WordSet = ["full", "whole", "total", "balance", "owe", "saldo", "todo", "solde", "outstanding", "entire", "=", "net", "tout"]
     /// Words before an amount that make it a threshold, not the reply's amount ("over $5,000").
-    static let thresholdWords: Set<String> = ["over", "above", "under", "below", "exceeding", "than"]
+    static let thresholdWords: WordSet = ["over", "above", "under", "below", "exceeding", "than"]
+    /// Negations right before a billed amount.
+    static let notWords: WordSet = ["not", "pas", "no"]
+    /// Words before an amount that make it an instalment.
+    static let instalmentBefore: WordSet = ["of", "de", "do", "pay"]
 
     /// The amount the reply is about, given the intent.
     static func choose(_ all: [Amounts.Candidate], tokens t: [String], intent: Intent) -> Amounts.Candidate? {
@@ -178,14 +183,14 @@ enum AmountChoice {
                 var s = a.strength
                 if w.contains(where: billedWords.contains) { s += 3 }
                 if w.contains(where: agreedWords.contains) { s -= 3 }
-                if a.start > 0, ["not", "pas", "no"].contains(t[a.start - 1]) { s += 4 }
+                if a.start > 0, notWords.contains(t[a.start - 1]) { s += 4 }
                 return s
             }
             return c.max { score($0) < score($1) }
         case .paymentPlan:
             func score(_ a: Amounts.Candidate) -> Int {
                 var s = a.strength
-                if after(a).contains(where: instalmentWords.contains) || words(a, back: 3).contains(where: ["of", "de", "do", "pay"].contains) { s += 2 }
+                if after(a).contains(where: instalmentWords.contains) || words(a, back: 3).contains(where: instalmentBefore.contains) { s += 2 }
                 if words(a, back: 3).contains(where: totalWords.contains) { s -= 3 }
                 return s
             }

@@ -26,7 +26,7 @@ enum SpokenNumbers {
     }
 
     /// Number words of the three languages, folded (no accents).
-    static let words: [String: Word] = {
+    static let words: WordTable<Word> = {
         var w: [String: Word] = [:]
         let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         for (i, s) in units.enumerated() { w[s] = .unit(i) }
@@ -68,11 +68,13 @@ enum SpokenNumbers {
         w["cents"] = .hundred
         w["mille"] = .thousand
         w["millions"] = .million
-        return w
+        return WordTable(w)
     }()
 
     /// Connectors allowed between number words ("one hundred and seventy", "cuarenta y ocho", "vingt et un").
-    static let connectors: Set<String> = ["and", "y", "et", "-"]
+    static let connectors: WordSet = ["and", "y", "et", "-"]
+    /// French units that "cents" multiplies ("deux cents").
+    static let centsMultipliers: WordSet = ["deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
 
     /// A number read from the tokens.
     struct Reading: Equatable {
@@ -110,7 +112,7 @@ enum SpokenNumbers {
             }
             guard let word = words[w] else { break }
             // "cents" multiplies only in French ("deux cents"); "forty cents" is money.
-            if w == "cents" && !["deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"].contains(t[i - 1]) { break }
+            if w == "cents" && !centsMultipliers.contains(t[i - 1]) { break }
             switch word {
             case .unit(let v):
                 switch last {
@@ -176,7 +178,7 @@ enum SpokenNumbers {
     }
 
     /// Ordinal day words ("first" … "thirty first", "primero", "premier").
-    static let ordinals: [String: Int] = {
+    static let ordinals: WordTable<Int> = {
         var o: [String: Int] = [:]
         let names = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
                      "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
@@ -185,7 +187,7 @@ enum SpokenNumbers {
         o["primero"] = 1
         o["premier"] = 1
         o["1er"] = 1
-        return o
+        return WordTable(o)
     }()
 
     /// A day of the month said as a word ordinal ("fifth", "twenty third", "twenty-first",
