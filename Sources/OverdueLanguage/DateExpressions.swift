@@ -238,6 +238,8 @@ enum DateExpressions {
     static let monthRelativeOf: WordSet = ["of", "de", "del", "du", "-"]
     /// Articles before "month" after a day number.
     static let monthRelativeArticles: WordSet = ["the", "this", "este", "ce", "el", "each", "every", "cada", "le", "la"]
+    /// Words that start a relative day, a period end or part of a day (the cases of `Parser.relative`).
+    static let relativeWords: WordSet = ["today", "hoy", "tonight", "2day", "eod", "cob", "aujourd", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain", "lunch", "afternoon", "evening", "tarde", "soir", "midi", "yesterday", "yday", "ayer", "hier", "now", "ahora", "ahorita", "maintenant", "pasado", "apres", "day", "eom", "eow", "quincena", "quincenas", "mid", "middle", "mediados", "mi", "milieu"]
     /// Weeks for frames.
     static let weekWords: WordSet = ["week", "wk", "weeks", "semana", "semaine"]
 
@@ -342,54 +344,57 @@ enum DateExpressions {
         /// Relative days, period ends and frames.
         mutating func relative(_ i: Int) -> Int? {
             let x = t[i]
-            switch x {
-            case "today", "hoy", "tonight", "2day", "eod", "cob":
-                return add(i, i + 1, ref)
-            case "aujourd":
-                return add(i, w(i + 1) == "'" && w(i + 2) == "hui" ? i + 3 : i + 1, ref)
-            case "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain":
-                // "la mañana" is the morning; "mañana en la mañana" is tomorrow morning.
-                if x == "manana", morningBefore.contains(w(i - 1)) { return nil }
-                if x == "demain", w(i - 1) == "apres" || (w(i - 1) == "-" && w(i - 2) == "apres") { return nil }
-                return add(i, i + 1, ref.adding(days: 1))
-            case "lunch", "afternoon", "evening", "tarde", "soir", "midi":
-                // "after lunch", "this afternoon", "esta tarde", "ce soir": later today ("this morning" is
-                // mostly past or a greeting).
-                let k = w(i - 1) == "-" && w(i - 2) == "apres" ? i - 3 : i - 1
-                guard laterTodayBefore.contains(w(k)) else { return nil }
-                return add(k, i + 1, ref)
-            case "yesterday", "yday", "ayer", "hier":
-                return add(i, i + 1, ref.adding(days: -1))
-            case "now", "ahora", "ahorita", "maintenant":
-                return add(i, i + 1, ref, .now)
-            case "pasado" where w(i + 1) == "manana":
-                return add(i, i + 2, ref.adding(days: 2))
-            case "apres" where w(i + 1) == "demain" || (w(i + 1) == "-" && w(i + 2) == "demain"):
-                return add(i, w(i + 1) == "-" ? i + 3 : i + 2, ref.adding(days: 2))
-            case "day" where w(i + 1) == "after" && w(i + 2) == "tomorrow":
-                return add(i, i + 3, ref.adding(days: 2))
-            case "eom":
-                return add(i, i + 1, lastDay(ref.year, ref.month))
-            case "eow":
-                return add(i, i + 1, upcoming(5, after: ref, allowToday: true))
-            case "quincena", "quincenas":
-                var date = ref.day <= 15 ? LocalDate(year: ref.year, month: ref.month, day: 15)! : lastDay(ref.year, ref.month)
-                if nextQuincenaBefore.contains(w(i - 1)) || w(i + 1) == "que" && w(i + 2) == "entra" {
-                    date = date.day == 15 ? lastDay(date.year, date.month) : LocalDate(year: date.adding(days: 1).year, month: date.adding(days: 1).month, day: 15)!
+            // Most words name none of the cases below: one lookup instead of a comparison per case.
+            if relativeWords.contains(x) {
+                switch x {
+                case "today", "hoy", "tonight", "2day", "eod", "cob":
+                    return add(i, i + 1, ref)
+                case "aujourd":
+                    return add(i, w(i + 1) == "'" && w(i + 2) == "hui" ? i + 3 : i + 1, ref)
+                case "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain":
+                    // "la mañana" is the morning; "mañana en la mañana" is tomorrow morning.
+                    if x == "manana", morningBefore.contains(w(i - 1)) { return nil }
+                    if x == "demain", w(i - 1) == "apres" || (w(i - 1) == "-" && w(i - 2) == "apres") { return nil }
+                    return add(i, i + 1, ref.adding(days: 1))
+                case "lunch", "afternoon", "evening", "tarde", "soir", "midi":
+                    // "after lunch", "this afternoon", "esta tarde", "ce soir": later today ("this morning" is
+                    // mostly past or a greeting).
+                    let k = w(i - 1) == "-" && w(i - 2) == "apres" ? i - 3 : i - 1
+                    guard laterTodayBefore.contains(w(k)) else { return nil }
+                    return add(k, i + 1, ref)
+                case "yesterday", "yday", "ayer", "hier":
+                    return add(i, i + 1, ref.adding(days: -1))
+                case "now", "ahora", "ahorita", "maintenant":
+                    return add(i, i + 1, ref, .now)
+                case "pasado" where w(i + 1) == "manana":
+                    return add(i, i + 2, ref.adding(days: 2))
+                case "apres" where w(i + 1) == "demain" || (w(i + 1) == "-" && w(i + 2) == "demain"):
+                    return add(i, w(i + 1) == "-" ? i + 3 : i + 2, ref.adding(days: 2))
+                case "day" where w(i + 1) == "after" && w(i + 2) == "tomorrow":
+                    return add(i, i + 3, ref.adding(days: 2))
+                case "eom":
+                    return add(i, i + 1, lastDay(ref.year, ref.month))
+                case "eow":
+                    return add(i, i + 1, upcoming(5, after: ref, allowToday: true))
+                case "quincena", "quincenas":
+                    var date = ref.day <= 15 ? LocalDate(year: ref.year, month: ref.month, day: 15)! : lastDay(ref.year, ref.month)
+                    if nextQuincenaBefore.contains(w(i - 1)) || w(i + 1) == "que" && w(i + 2) == "entra" {
+                        date = date.day == 15 ? lastDay(date.year, date.month) : LocalDate(year: date.adding(days: 1).year, month: date.adding(days: 1).month, day: 15)!
+                    }
+                    return add(i, i + 1, date)
+                case "mid", "middle", "mediados", "mi", "milieu":
+                    var k = i + 1
+                    if w(k) == "-" { k += 1 }
+                    if w(k) == "of" || w(k) == "de" || w(k) == "du" { k += 1 }
+                    if w(k) == "the" || w(k) == "this" || w(k) == "le" { k += 1 }
+                    if monthWords.contains(w(k)) { return add(i, k + 1, dayOnly(15)) }
+                    if let m = months[w(k)], !ambiguousMonths.contains(w(k)) || w(k) == "march" {
+                        return add(i, k + 1, nearest(month: m, day: 15))
+                    }
+                    return nil
+                default:
+                    break
                 }
-                return add(i, i + 1, date)
-            case "mid", "middle", "mediados", "mi", "milieu":
-                var k = i + 1
-                if w(k) == "-" { k += 1 }
-                if w(k) == "of" || w(k) == "de" || w(k) == "du" { k += 1 }
-                if w(k) == "the" || w(k) == "this" || w(k) == "le" { k += 1 }
-                if monthWords.contains(w(k)) { return add(i, k + 1, dayOnly(15)) }
-                if let m = months[w(k)], !ambiguousMonths.contains(w(k)) || w(k) == "march" {
-                    return add(i, k + 1, nearest(month: m, day: 15))
-                }
-                return nil
-            default:
-                break
             }
             // "in 10 days", "in two weeks", "en 5 días", "dans 2 semaines", "10 days from now";
             // "within 5 business days" is a deadline, not a day: a frame.
@@ -845,9 +850,17 @@ struct WordIndex: Sendable {
     /// FNV-1a of the bytes, and whether they are all ASCII.
     @inline(__always)
     static func hash(_ s: String) -> (hash: UInt64, ascii: Bool) {
+        // Over a buffer (small strings are copied to the stack): iterating `utf8` itself is slower.
+        if let r = s.utf8.withContiguousStorageIfAvailable({ hash(bytes: $0) }) { return r }
+        return hash(bytes: Array(s.utf8))
+    }
+
+    /// FNV-1a of `bytes`, and whether they are all ASCII.
+    @inline(__always)
+    static func hash<C: Collection>(bytes: C) -> (hash: UInt64, ascii: Bool) where C.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var all: UInt8 = 0
-        for b in s.utf8 {
+        for b in bytes {
             all |= b
             h = (h ^ UInt64(b)) &* 0x100_0000_01b3
         }
