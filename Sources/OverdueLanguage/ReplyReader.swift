@@ -10,6 +10,8 @@ public struct ReplyAnalysis: Hashable, Sendable {
     public var confidence: Double
     /// The tone.
     public var sentiment: Sentiment
+    /// The language the reply is written in.
+    public var language: ReplyLanguage = .en
     /// When the debtor will pay (promises; for payment plans, the first payment).
     public var promiseDate: LocalDate?
     /// Whether the reply names a time frame for paying at all ("next week" gives a frame but no date).
@@ -60,31 +62,68 @@ public enum ReplyReader {
     public static let helpKeywords: Set<String> = ["HELP", "INFO", "AYUDA"]
 
     /// Understands `text` received on `channel`; relative dates are resolved against `reference`
-    /// (the day the reply arrived, in the tenant's zone).
-    public static func read(_ text: String, channel: Channel, reference: LocalDate) -> ReplyAnalysis {
+    /// (the day the reply arrived, in the contact's zone). `model` is the trained reply model (the
+    /// built-in one unless a trainer evaluates another).
+    public static func read(_ text: String, channel: Channel, reference: LocalDate, model: IntentModel = .builtIn) -> ReplyAnalysis {
+        read(text, channel: channel, reference: reference, model: model, intent: nil)
+    }
+
+    /// `read`, or — with `intent` given — only the entities the reply holds for that intent (how
+    /// the tests measure the grammar apart from the classifier).
+    static func read(_ text: String, channel: Channel, reference: LocalDate, model: IntentModel, intent known: Intent?) -> ReplyAnalysis {
         let parts = ReplyCleaner.split(text)
         let own = parts.own
-        if channel == .sms, let keyword = smsKeyword(own) {
-            if stopKeywords.contains(keyword) {
-                return ReplyAnalysis(intent: .optOut, confidence: 1, sentiment: .neutral, optOutChannel: keyword.contains("ALL") ? "all" : "sms", keyword: keyword)
-            }
-            if helpKeywords.contains(keyword) { return ReplyAnalysis(intent: .question, confidence: 1, sentiment: .neutral, keyword: keyword) }
-            if keyword != "YES" { return ReplyAnalysis(intent: .other, confidence: 1, sentiment: .neutral, keyword: keyword) }
-        }
         let t = NormalizedText(own)
+        let language = ReplyLanguage.detect(t, raw: own)
+        // Carrier keywords are rules, not guesses: carriers act on them exactly.
+        if known == nil, channel == .sms, let keyword = smsKeyword(own) {
+            if stopKeywords.contains(keyword) {
+                return ReplyAnalysis(intent: .optOut, confidence: 1, sentiment: .neutral, language: language, optOutChannel: keyword.contains("ALL") ? "all" : "sms", keyword: keyword)
+            }
+            if helpKeywords.contains(keyword) { return ReplyAnalysis(intent: .question, confidence: 1, sentiment: .neutral, language: language, keyword: keyword) }
+            if keyword != "YES" { return ReplyAnalysis(intent: .other, confidence: 1, sentiment: .neutral, language: language, keyword: keyword) }
+        }
         let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
-        var (intent, confidence) = classify(t, channel: channel, hasDates: !dates.isEmpty)
-        var a = ReplyAnalysis(intent: intent, confidence: confidence, sentiment: sentiment(t, intent: intent))
+        var a: ReplyAnalysis
+        if let known {
+            a = ReplyAnalysis(intent: known, confidence: 1, sentiment: .neutral, language: language)
+        } else {
+            let features = IntentFeatures(t, raw: own, channel: channel, language: language, dates: dates, reference: reference)
+            if t.wordCount == 0 && !features.hasSymbol {
+                a = ReplyAnalysis(intent: .other, confidence: 0.9, sentiment: .neutral, language: language)
+            } else {
+                let p = model.probabilities(features)
+                let best = p.intent.indices.max { p.intent[$0] < p.intent[$1] }!
+                let mood = p.sentiment.indices.max { p.sentiment[$0] < p.sentiment[$1] }!
+                let intent = model.intents[best]
+                a = ReplyAnalysis(intent: intent, confidence: p.intent[best], sentiment: intent == .abusive ? .negative : model.sentiments[mood], language: language)
+            }
+        }
         let evidence = parts.evidence.isEmpty ? own : own + "\n" + parts.evidence
         Entities.extract(into: &a, own: t, ownText: own, evidence: evidence, channel: channel, reference: reference, dates: dates)
-        // A promise with neither a date nor a time frame is only a promise when it commits plainly.
-        if a.intent == .promiseToPay && a.promiseDate == nil && !a.promiseFrame && confidence < 0.5 {
-            intent = .acknowledge
-            confidence = 0.4
-            a.intent = intent
-            a.confidence = confidence
-        }
         return a
+    }
+
+    /// The model's probabilities for `text` (intent and sentiment, in the model's class order).
+    static func probabilities(_ text: String, channel: Channel, reference: LocalDate, model: IntentModel) -> (intent: [Double], sentiment: [Double]) {
+        let own = ReplyCleaner.split(text).own
+        let t = NormalizedText(own)
+        let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
+        return model.probabilities(IntentFeatures(t, raw: own, channel: channel, language: ReplyLanguage.detect(t, raw: own), dates: dates, reference: reference))
+    }
+
+    /// The features the reply model reads of `text` (summed by hash), for the trainer.
+    public static func features(_ text: String, channel: Channel, reference: LocalDate) -> [(hash: UInt32, value: Float)] {
+        let own = ReplyCleaner.split(text).own
+        let t = NormalizedText(own)
+        let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
+        return IntentFeatures(t, raw: own, channel: channel, language: ReplyLanguage.detect(t, raw: own), dates: dates, reference: reference)
+            .aggregated.map { (hash: $0.0, value: $0.1) }
+    }
+
+    /// Whether the SMS carrier keywords decide `text` on `channel` (the model is not asked).
+    public static func isCarrierKeyword(_ text: String, channel: Channel) -> Bool {
+        channel == .sms && smsKeyword(ReplyCleaner.split(text).own).map { $0 != "YES" } == true
     }
 
     static let keywordTrim = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters)
@@ -96,78 +135,5 @@ public enum ReplyReader {
         let k = text.trimmingCharacters(in: keywordTrim).uppercased()
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return stopKeywords.contains(k) || startKeywords.contains(k) || helpKeywords.contains(k) ? k : nil
-    }
-
-    static func score(_ t: NormalizedText, _ table: [(NormalizedText.Needle, Double)]) -> Double {
-        var total = 0.0
-        for (needle, weight) in table where t.has(needle) { total += weight }
-        return total
-    }
-
-    /// The intent with a confidence: cue scores per intent, then the rules that settle the known
-    /// conflicts (insults beat everything; "send the POD before we pay" is a document request; a
-    /// direct question is not an auto-reply).
-    static func classify(_ t: NormalizedText, channel: Channel, hasDates: Bool) -> (Intent, Double) {
-        if t.wordCount == 0 { return (.other, 0.9) }
-        let isQuestion = t.raw("?")
-        var s: [Intent: Double] = [:]
-        s[.abusive] = score(t, Cues.Compiled.abusive) + (t.raw("🤬") ? 4 : 0)
-        s[.autoReply] = score(t, Cues.Compiled.autoReply) - (isQuestion ? 2.5 : 0)
-        s[.optOut] = score(t, Cues.Compiled.optOut)
-        s[.wrongContact] = score(t, Cues.Compiled.wrongContact)
-        s[.callbackRequest] = score(t, Cues.Compiled.callback)
-        s[.paymentPlan] = score(t, Cues.Compiled.plan)
-        s[.dispute] = score(t, Cues.Compiled.dispute)
-        s[.paid] = score(t, Cues.Compiled.paid)
-        s[.promiseToPay] = score(t, Cues.Compiled.promise)
-        s[.acknowledge] = score(t, Cues.Compiled.acknowledge)
-        var q = score(t, Cues.Compiled.question)
-        // A question mark makes a question of a reply about money, not of one about a pickup or a job.
-        if isQuestion && (q > 0 || Cues.Compiled.financeTopic.contains { t.has($0) }) { q += 1.5 }
-        s[.question] = q
-        // "Paid 3/9." — a reply that opens with the fact.
-        if t.startsWith(word: "paid") && !isQuestion { s[.paid]! += 3 }
-        // A document named together with a request for it.
-        let names = Cues.Compiled.documentNouns.contains { t.has($0) }
-        let ask = score(t, Cues.Compiled.document)
-        s[.documentRequest] = names ? ask + (isQuestion || ask > 0 ? 1.5 : 0) : 0
-        // Paying in the future needs a when; a day or frame makes a promise firmer.
-        if s[.promiseToPay]! > 0 && hasDates { s[.promiseToPay]! += 1.5 }
-        // Contact elsewhere named: an address or number given instead.
-        if t.raw("@") || t.has("555") { s[.wrongContact]! += s[.wrongContact]! > 0 ? 1 : 0 }
-        // A few words ending in "?" ("paid?", "W9?") ask about that thing.
-        if isQuestion && t.wordCount <= 3 {
-            if names { return (.documentRequest, 0.7) }
-            if s[.paid]! > 0 { return (.question, 0.7) }
-        }
-        if s[.abusive]! >= 4 || (s[.abusive]! >= 3 && s.values.filter { $0 >= 3 }.count <= 2) { return (.abusive, confidence(s, .abusive)) }
-        let ranked = s.sorted { $0.value != $1.value ? $0.value > $1.value : order($0.key) < order($1.key) }
-        guard let best = ranked.first, best.value >= 1.5 else {
-            // Nothing recognisable: a short acknowledgement, or something else.
-            if (t.wordCount <= 3 && s[.acknowledge]! > 0) || t.raw("👍") { return (.acknowledge, 0.6) }
-            if isQuestion && Cues.Compiled.financeTopic.contains(where: { t.has($0) }) { return (.question, 0.45) }
-            return (.other, 0.55)
-        }
-        return (best.key, confidence(s, best.key))
-    }
-
-    /// Ties go to the intent that needs the more careful handling.
-    static func order(_ i: Intent) -> Int { Intent.allCases.firstIndex(of: i)! }
-
-    static func confidence(_ s: [Intent: Double], _ winner: Intent) -> Double {
-        let top = s[winner] ?? 0
-        let second = s.filter { $0.key != winner }.map(\.value).max() ?? 0
-        let margin = (top - max(0, second)) / (top + 1)
-        return min(0.99, max(0.3, 0.5 + 0.5 * margin))
-    }
-
-    static func sentiment(_ t: NormalizedText, intent: Intent) -> Sentiment {
-        if intent == .abusive { return .negative }
-        let neg = Cues.Compiled.negative.filter { t.has($0) }.count + (t.raw("!!") ? 1 : 0)
-        let pos = Cues.Compiled.positive.filter { t.has($0) }.count + (t.raw("🙏") || t.raw("🎉") ? 1 : 0)
-        if intent == .dispute || intent == .paymentPlan { return pos > neg + 1 ? .neutral : .negative }
-        if neg > pos && neg >= 2 { return .negative }
-        if pos > neg && pos >= 1 { return .positive }
-        return .neutral
     }
 }

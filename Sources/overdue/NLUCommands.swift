@@ -6,7 +6,7 @@ import OverdueLanguage
 
 struct NLUCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nlu", abstract: "Reply understanding tools.", subcommands: [NLUClassifyCommand.self])
+        commandName: "nlu", abstract: "Reply understanding tools.", subcommands: [NLUClassifyCommand.self, NLUFeaturesCommand.self])
 }
 
 struct NLUClassifyCommand: ParsableCommand {
@@ -16,17 +16,79 @@ struct NLUClassifyCommand: ParsableCommand {
         discussion: """
             One output line per input line, in the same order. A line that is not such an object gives \
             {"id":…,"line":N,"error":"…"} and the rest go on (exit 2 at the end if any line was bad). \
-            Relative dates ("Friday", "end of the month") resolve against --reference-date (default: today, UTC).
+            Relative dates ("Friday", "end of the month") resolve against a line's own "reference_date" \
+            (YYYY-MM-DD), else --reference-date (default: today, UTC).
             """)
-    @Option(help: "The day replies arrived (YYYY-MM-DD), for relative dates.") var referenceDate: String?
+    @Option(help: "The day replies arrived (YYYY-MM-DD), for relative dates; a line's \"reference_date\" wins.") var referenceDate: String?
+    @Option(help: ArgumentHelp("A reply model file written by scripts/nlu/train.py instead of the built-in one.", visibility: .hidden)) var model: String?
 
-    struct Input: Decodable { let id: String?; let channel: String?; let text: String? }
+    struct Input: Decodable {
+        let id: String?
+        let channel: String?
+        let text: String?
+        let referenceDate: String?
+        enum CodingKeys: String, CodingKey { case id, channel, text, referenceDate = "reference_date" }
+    }
+
+    /// Reads the JSON lines on standard input and calls `each` with every good one, writing what it
+    /// returns; bad lines become error lines (exit 2 at the end).
+    static func eachLine(defaultReference referenceDate: String?, _ each: (String, String, Channel, LocalDate) -> String) throws {
+        let fallback: LocalDate
+        if let referenceDate {
+            guard let d = LocalDate.parse(referenceDate) else { throw CLIError.badInput("--reference-date '\(referenceDate)' is not a date (YYYY-MM-DD)") }
+            fallback = d
+        } else {
+            fallback = LocalDate(Date(), in: TimeZone(identifier: "UTC")!)
+        }
+        let decoder = JSONDecoder()
+        var bad = 0
+        var number = 0
+        var out = ""
+        while let line = readLine(strippingNewline: true) {
+            number += 1
+            if line.utf8.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            let input: Input
+            do {
+                input = try decoder.decode(Input.self, from: Data(line.utf8))
+            } catch {
+                bad += 1
+                out += Listing.jsonLine(Failure(id: nil, line: number, error: "not a JSON object with id, channel and text")) + "\n"
+                continue
+            }
+            guard let id = input.id, let text = input.text else {
+                bad += 1
+                out += Listing.jsonLine(Failure(id: input.id, line: number, error: input.id == nil ? "missing \"id\"" : "missing \"text\"")) + "\n"
+                continue
+            }
+            guard let channel = Channel(rawValue: (input.channel ?? "email").lowercased()) else {
+                bad += 1
+                out += Listing.jsonLine(Failure(id: id, line: number, error: "\"channel\" must be email, sms or voice (got '\(input.channel ?? "")')")) + "\n"
+                continue
+            }
+            var reference = fallback
+            if let own = input.referenceDate {
+                guard let d = LocalDate.parse(own) else {
+                    bad += 1
+                    out += Listing.jsonLine(Failure(id: id, line: number, error: "\"reference_date\" must be a date YYYY-MM-DD (got '\(own)')")) + "\n"
+                    continue
+                }
+                reference = d
+            }
+            out += each(id, text, channel, reference) + "\n"
+            if out.utf8.count > 1 << 16 { say(String(out.dropLast())); out = "" }
+        }
+        if !out.isEmpty { say(String(out.dropLast())) }
+        if bad > 0 {
+            note("\(bad) bad line(s); see the error lines in the output")
+            throw ExitCode(2)
+        }
+    }
 
     /// One output line, written by hand: keys in a fixed order, entity keys only when present
     /// (`promise_date` is `null` for a time frame without a day). JSONEncoder costs more than reading.
     static func line(id: String, _ a: ReplyAnalysis) -> String {
         var o = "{\"id\":" + json(id) + ",\"intent\":\"" + a.intent.rawValue + "\",\"confidence\":" + String((a.confidence * 100).rounded() / 100)
-            + ",\"sentiment\":\"" + a.sentiment.rawValue + "\""
+            + ",\"sentiment\":\"" + a.sentiment.rawValue + "\",\"language\":\"" + a.language.rawValue + "\""
         if a.promiseFrame || a.promiseDate != nil { o += ",\"promise_date\":" + (a.promiseDate.map { "\"\($0)\"" } ?? "null") }
         if let v = a.amount { o += ",\"amount\":" + json(v) }
         if let v = a.currency { o += ",\"currency\":" + json(v) }
@@ -60,45 +122,34 @@ struct NLUClassifyCommand: ParsableCommand {
     struct Failure: Encodable { let id: String?; let line: Int; let error: String }
 
     func run() throws {
-        let reference: LocalDate
-        if let referenceDate {
-            guard let d = LocalDate.parse(referenceDate) else { throw CLIError.badInput("--reference-date '\(referenceDate)' is not a date (YYYY-MM-DD)") }
-            reference = d
-        } else {
-            reference = LocalDate(Date(), in: TimeZone(identifier: "UTC")!)
-        }
-        let decoder = JSONDecoder()
-        var bad = 0
-        var number = 0
-        var out = ""
-        while let line = readLine(strippingNewline: true) {
-            number += 1
-            if line.utf8.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            let input: Input
+        let reader: IntentModel
+        if let model {
             do {
-                input = try decoder.decode(Input.self, from: Data(line.utf8))
+                reader = try IntentModel(data: try Data(contentsOf: URL(fileURLWithPath: model)))
             } catch {
-                bad += 1
-                out += Listing.jsonLine(Failure(id: nil, line: number, error: "not a JSON object with id, channel and text")) + "\n"
-                continue
+                throw CLIError.badInput("--model \(model): \(error)")
             }
-            guard let id = input.id, let text = input.text else {
-                bad += 1
-                out += Listing.jsonLine(Failure(id: input.id, line: number, error: input.id == nil ? "missing \"id\"" : "missing \"text\"")) + "\n"
-                continue
-            }
-            guard let channel = Channel(rawValue: (input.channel ?? "email").lowercased()) else {
-                bad += 1
-                out += Listing.jsonLine(Failure(id: id, line: number, error: "\"channel\" must be email, sms or voice (got '\(input.channel ?? "")')")) + "\n"
-                continue
-            }
-            out += Self.line(id: id, ReplyReader.read(text, channel: channel, reference: reference)) + "\n"
-            if out.utf8.count > 1 << 16 { say(String(out.dropLast())); out = "" }
+        } else {
+            reader = .builtIn
         }
-        if !out.isEmpty { say(String(out.dropLast())) }
-        if bad > 0 {
-            note("\(bad) bad line(s); see the error lines in the output")
-            throw ExitCode(2)
+        try Self.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
+            Self.line(id: id, ReplyReader.read(text, channel: channel, reference: reference, model: reader))
+        }
+    }
+}
+
+struct NLUFeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "The reply model's features of each line (for scripts/nlu/train.py): {\"id\",\"rule\",\"f\":[[hash,value],…]}.",
+        discussion: "Same input as 'nlu classify'. \"rule\" is true when a carrier keyword decides the line without the model.")
+    @Option(help: "The day replies arrived (YYYY-MM-DD); a line's \"reference_date\" wins.") var referenceDate: String?
+
+    func run() throws {
+        try NLUClassifyCommand.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
+            let f = ReplyReader.features(text, channel: channel, reference: reference)
+            return "{\"id\":" + NLUClassifyCommand.json(id) + ",\"rule\":" + (ReplyReader.isCarrierKeyword(text, channel: channel) ? "true" : "false")
+                + ",\"f\":[" + f.map { "[\($0.hash),\($0.value)]" }.joined(separator: ",") + "]}"
         }
     }
 }

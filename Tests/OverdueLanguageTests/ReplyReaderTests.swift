@@ -147,30 +147,6 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
     }
 }
 
-/// Quality floor on the labelled development set (copied into the fixtures). It guards against
-/// regressions; the README reports the full scores from scripts/eval-nlu.py.
-@Suite struct DevelopmentSetTests {
-    struct Labelled: Decodable { let id: String; let channel: String; let text: String; let intent: String }
-
-    @Test func macroF1OnTheDevelopmentSetStaysAboveTheFloor() throws {
-        let url = Bundle.module.url(forResource: "replies", withExtension: "jsonl", subdirectory: "Fixtures/replies")!
-        let items = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(Labelled.self, from: Data($0.utf8)) }
-        #expect(items.count == 260)
-        var tp: [String: Int] = [:], fp: [String: Int] = [:], fn: [String: Int] = [:]
-        for item in items {
-            let got = ReplyReader.read(item.text, channel: Channel(rawValue: item.channel)!, reference: tuesday).intent.rawValue
-            if got == item.intent { tp[got, default: 0] += 1 } else { fp[got, default: 0] += 1; fn[item.intent, default: 0] += 1 }
-        }
-        let f1s = Intent.allCases.map(\.rawValue).map { i -> Double in
-            let p = Double(tp[i, default: 0]) / Double(max(1, tp[i, default: 0] + fp[i, default: 0]))
-            let r = Double(tp[i, default: 0]) / Double(max(1, tp[i, default: 0] + fn[i, default: 0]))
-            return p + r == 0 ? 0 : 2 * p * r / (p + r)
-        }
-        let macro = f1s.reduce(0, +) / Double(f1s.count)
-        #expect(macro >= 0.80, "macro-F1 \(macro)")
-    }
-}
-
 /// Whatever arrives — binary junk, emoji, digits at the very end, lone separators — is read without
 /// a crash and gives a valid analysis.
 @Suite struct RobustnessTests {

@@ -153,16 +153,15 @@ _TRAIN_ID = re.compile(r"^tr([1-9])-")
 def gold_language(gold: dict) -> str:
     """The gold language of a labelled line: its `language` field when it has one; otherwise a guess.
 
-    The training set's ids say which part a line is from: `tr4-…` (part4: Spanish, Québec French
-    and bilingual) is guessed es vs fr; `tr1-`…`tr3-` (English parts, Spanglish SMS included)
-    are en. Anything else (the dev set, new files) is guessed among en/es/fr."""
+    Part 4 of the training set (`tr4-…`: Spanish, Québec French and bilingual) is guessed es vs fr;
+    every other line — the other parts hold Spanish replies too — is guessed among en/es/fr."""
     lang = gold.get("language")
     if isinstance(lang, str) and lang:
         return lang.lower()
     m = _TRAIN_ID.match(str(gold.get("id", "")))
     text = gold.get("text", "") or ""
     if m:
-        return guess_language(text, ("es", "fr")) if m.group(1) == "4" else "en"
+        return guess_language(text, ("es", "fr")) if m.group(1) == "4" else guess_language(text)
     return guess_language(text)
 
 

@@ -222,7 +222,8 @@ public enum DraftGuard {
 
 /// Which language a text is in, by its share of very common words (English, Spanish, French).
 public enum LanguageGuess {
-    static let words: [(code: String, name: String, words: Set<String>)] = [
+    /// Each language's code, name and most common words.
+    public static let words: [(code: String, name: String, words: Set<String>)] = [
         ("en", "English", ["the", "and", "to", "of", "a", "is", "for", "your", "you", "we", "please", "this", "on", "in", "our", "are", "it", "be", "with", "by", "that", "have", "has", "or", "at", "as", "thank", "thanks", "invoice", "payment", "reply", "hello", "hi"]),
         ("es", "Spanish", ["el", "la", "de", "que", "y", "en", "los", "por", "su", "para", "con", "una", "un", "es", "las", "del", "se", "al", "favor", "gracias", "factura", "pago", "hola", "usted"]),
         ("fr", "French", ["le", "la", "de", "et", "les", "des", "en", "un", "une", "pour", "vous", "votre", "est", "que", "du", "au", "merci", "facture", "paiement", "bonjour", "nous"]),
