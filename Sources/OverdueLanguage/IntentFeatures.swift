@@ -5,7 +5,8 @@ import OverdueCore
 /// features — it asks `overdue nlu features` for them — so training and inference cannot drift apart.
 ///
 /// - words (digits read as `0`, so "4200" and "1250" look alike), word pairs (with the start and
-///   end of the reply), and the three words after a negation ("will **not** pay", "no estamos");
+///   end of the reply), the three words after a negation ("will **not** pay", "no estamos") and the
+///   four after a future marker ("we will get it **paid**" is not "we paid");
 /// - character 3- to 5-grams inside each word (typos, inflections, Spanish and French endings);
 /// - facts: channel, language, length, question and exclamation marks, shouting, a date in the past,
 ///   today or the future, a time frame without a day, money, an identifier, an email address, a
@@ -30,6 +31,8 @@ struct IntentFeatures {
     static let negators: Set<[UInt8]> = Set(["not", "no", "never", "cannot", "dont", "wont", "cant", "nunca", "jamas", "jamais", "pas", "sin", "sans", "without", "nor", "ni"].map { Array($0.utf8) })
     /// Words that "n't" splits off as "don t": the `t` negates.
     static let contracted: Set<[UInt8]> = Set(["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"].map { Array($0.utf8) })
+    /// Words that put what follows in the future ("we **will** get it paid", "**vamos** a pagar").
+    static let futureMarkers: Set<[UInt8]> = Set(["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"].map { Array($0.utf8) })
     static let currencyWords: Set<[UInt8]> = Set(["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map { Array($0.utf8) })
 
     /// The features of a reply: its normalised own words `t`, the same text as written, its channel
@@ -51,7 +54,7 @@ struct IntentFeatures {
                 for k in from..<to { h = IntentFeatures.fnv(h, b[k]) }
                 return h
             }
-            var negate = 0
+            var negate = 0, future = 0
             for (n, (s, e)) in zip(starts, ends).enumerated() {
                 hashes.append(hash(119, s, e))  // w
                 let firstHalf = n == 0 ? IntentFeatures.fnv(IntentFeatures.fnv(2_166_136_261, 98), 94) : hash(98, starts[n - 1], ends[n - 1])  // b, ^
@@ -61,7 +64,12 @@ struct IntentFeatures {
                     hashes.append(hash(110, s, e))  // n
                     negate -= 1
                 }
+                if future > 0 {
+                    hashes.append(hash(102, s, e))  // f
+                    future -= 1
+                }
                 let word = Array(b[s..<e])
+                if IntentFeatures.futureMarkers.contains(word) { future = 4 }
                 if IntentFeatures.negators.contains(word) || (word == [116] && n > 0 && IntentFeatures.contracted.contains(Array(b[starts[n - 1]..<ends[n - 1]]))) {
                     negate = 3
                 }

@@ -47,7 +47,8 @@ public struct ReplyAnalysis: Hashable, Sendable {
         return Understanding(intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate ?? callbackDate, amount: money,
                              invoiceRefs: invoiceRefs, disputeReason: disputeReason.flatMap(DisputeReason.init(rawValue:)),
                              document: document.flatMap(DocumentKind.init(rawValue:)), redirect: redirect, returnDate: returnDate,
-                             optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute)
+                             optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute,
+                             language: language.rawValue)
     }
 }
 

@@ -153,7 +153,9 @@ struct ProviderWebhookController: Sendable {
         let message = try callMessage(request)
         let turn = Int(request.uri.queryParameters.get("turn") ?? "1") ?? 1
         let silent = Int(request.uri.queryParameters.get("silent") ?? "0") ?? 0
-        let t = try await voice.heard(tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent,
+        let asked = min(Int(request.uri.queryParameters.get("asked") ?? "0") ?? 0, CallPolicy.maxReasks)
+        let t = try await voice.heard(tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent, asked: asked,
+                                      expect: request.uri.queryParameters.get("expect") == "date" ? "date" : nil,
                                       speech: v.param("SpeechResult"), digits: v.param("Digits"),
                                       links: .init(base: v.base, tenant: v.tenant, message: message), at: Date())
         return Self.twiml(t)

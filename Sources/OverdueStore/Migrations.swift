@@ -469,6 +469,9 @@ enum Migrations {
         Migration(id: 17, name: "messages a model was asked to write, by time (the model's monthly figures)") { _ in [
             "CREATE INDEX messages_composer ON messages (tenant_id, at) WHERE composer IS NOT NULL",
         ] },
+        Migration(id: 18, name: "contacts: the language each writes in, learned from replies") { _ in [
+            "ALTER TABLE contacts ADD COLUMN language TEXT",
+        ] },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -208,7 +208,8 @@ struct CallCommand: AsyncParsableCommand {
             say("calling \(call.contactName ?? "?") at \(call.to ?? "?") (message \(call.id))")
             var twiml = try await agent.answered(tenant: tenant, messageID: call.id, answeredBy: who, links: links, at: when)
             var lines = scripted.makeIterator()
-            var turn = 1, silent = 0
+            var turn = 1, silent = 0, asked = 0
+            var expect: String?
             while true {
                 for line in twiml.heardFirst { say("agent: \(line)") }
                 if let number = twiml.transfer { say("[transferred to \(number)]"); break }
@@ -226,9 +227,12 @@ struct CallCommand: AsyncParsableCommand {
                 let words = heard ?? ""
                 let digits = words.trimmingCharacters(in: .whitespaces).allSatisfy(\.isNumber) && !words.trimmingCharacters(in: .whitespaces).isEmpty ? words.trimmingCharacters(in: .whitespaces) : nil
                 twiml = try await agent.heard(tenant: tenant, messageID: call.id, callID: "sandbox:\(call.id):\(Int(when.timeIntervalSince1970))", turn: turn, silent: silent,
-                                              speech: digits == nil ? words : nil, digits: digits, links: links, at: when)
-                // The sandbox follows the Gather's action like Twilio does: the next turn, or the same one again after silence.
-                if words.trimmingCharacters(in: .whitespaces).isEmpty { silent += 1 } else { turn += 1; silent = 0 }
+                                              asked: asked, expect: expect, speech: digits == nil ? words : nil, digits: digits, links: links, at: when)
+                // The sandbox follows the Gather's action like Twilio does: its turn, silence and re-ask counts.
+                guard let action = twiml.gatherAction, let query = URLComponents(string: action)?.queryItems else { continue }
+                func number(_ name: String) -> Int { query.first { $0.name == name }?.value.flatMap { Int($0) } ?? 0 }
+                (turn, silent, asked) = (max(1, number("turn")), number("silent"), number("asked"))
+                expect = query.first { $0.name == "expect" }?.value
             }
         }
     }

@@ -172,6 +172,44 @@ import OverdueTestSupport
         }
     }
 
+    /// A reply the reader is unsure of goes to a person, and the ladder waits for them: until the
+    /// inbox item is resolved, or two business days at most.
+    @Test(arguments: TestDatabases.engines)
+    func aReplyAPersonReadsPausesTheLadderUntilResolvedOrTwoBusinessDays(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine, settings: ["nlu.min_confidence": "1"]) { w in
+            // Thursday 10:00 Chicago: two business days later is Monday.
+            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
+                                               text: "We will pay on Friday.", at: t("2026-02-05T16:00:00Z"))
+            #expect(r.responses.isEmpty)
+            let held = try await w.store.read { try await $0.holds("acme", debtor: "SHIP1") }.filter { $0.reason.hasPrefix(Hold.replyReviewPrefix) }
+            #expect(held.count == 1)
+            #expect(held.first?.until == t("2026-02-09T06:00:00Z"))
+            let item = try #require(try await w.store.read { try await $0.inbox("acme") }.first { $0.code == "low_confidence" })
+            let plan = try await w.store.read { try await $0.caseRecord("acme", debtor: "SHIP1") }
+            #expect(plan?.status != .handoff)
+            // Resolved on Friday: the hold ends then, and the ladder goes on.
+            try await w.store.write { try await $0.resolveInbox("acme", id: item.id, resolution: "read it: a promise", at: t("2026-02-06T15:00:00Z")) }
+            let after = try await w.store.read { try await $0.holds("acme", debtor: "SHIP1") }.filter { $0.reason.hasPrefix(Hold.replyReviewPrefix) }
+            #expect(after.allSatisfy { !$0.isActive(at: t("2026-02-06T15:00:01Z")) })
+        }
+    }
+
+    /// Each reply's language is stored with it, and the contact's language is learned from replies
+    /// long enough to say (a bare "ok" says nothing).
+    @Test func aContactsLanguageIsLearnedFromTheirReplies() async throws {
+        try await withWorld(.sqlite) { w in
+            let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
+                                               text: "Buenos días, pagaremos la factura el viernes por transferencia.", at: t("2026-02-03T16:00:00Z"))
+            #expect(r.understanding?.language == "es")
+            #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "es")
+            _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "ok", at: t("2026-02-03T17:00:00Z"))
+            #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "es")
+            _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
+                                           text: "Sorry, I will have the check in the mail on Friday.", at: t("2026-02-03T18:00:00Z"))
+            #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "en")
+        }
+    }
+
     @Test func abusiveRepliesGoToAPersonAndNothingMoreIsSent() async throws {
         try await withWorld(.sqlite) { w in
             let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",

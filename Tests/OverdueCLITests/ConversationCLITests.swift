@@ -222,7 +222,8 @@ import Testing
         let db = try world("other")
         let r = try reply(db, "Happy holidays to the whole team!")
         #expect(r.intent == "other")
-        #expect(r.actions == ["handoff"])
+        // A person reads it while the ladder waits (two business days at most).
+        #expect(r.actions == ["pause", "flag"])
         #expect(r.answers.isEmpty)
     }
 
@@ -259,6 +260,42 @@ import Testing
         #expect(refused.code == 2)
         #expect(refused.err.contains("broken.mustache") && refused.err.contains("line"))
         #expect(try overdue(["templates", "set", "nope", file.path, "--channel", "email"], db: db).code == 2)
+    }
+
+    /// A call is a conversation: a clear spoken promise is confirmed with its day, a greeting is
+    /// answered with the question the call is for, a promise without a day is asked for the day in
+    /// spoken words, and a turn the reader is unsure of is asked again (twice) before a person is offered.
+    @Test func aCallIsAConversationNotAForm() throws {
+        let db = try world("conversation-call")
+        #expect(try overdue(["run", "--from", "2026-02-10T12:00:00Z", "--until", "2026-03-10T00:00:00Z"], db: db).code == 0)
+        func call(_ at: String, _ turns: [String]) throws -> [String] {
+            let r = try overdue(["call", "SHIP1", "--at", at] + turns.flatMap { ["--say", $0] }, db: db)
+            #expect(r.code == 0, "\(r.err)")
+            return r.out.split(separator: "\n").map(String.init)
+        }
+        let agent = { (lines: [String]) in lines.filter { $0.hasPrefix("agent: ") }.joined(separator: "\n") }
+
+        // Tuesday 10 March: "next friday" is the 20th.
+        let promise = try call("2026-03-10T16:00:00Z", ["we will pay the full amount next friday"])
+        #expect(agent(promise).contains("2026-03-20"), "\(promise)")
+        #expect(!agent(promise).contains("colleague"), "\(promise)")
+        #expect(promise.last == "[call ended]")
+
+        let greeting = try call("2026-03-10T16:10:00Z", ["uh yeah this is accounts payable", "we will pay it on the 25th"])
+        let afterGreeting = greeting.drop { !$0.hasPrefix("you: uh yeah") }.dropFirst().prefix { !$0.hasPrefix("you: ") }
+        #expect(afterGreeting.contains { $0.hasPrefix("agent: ") && $0.contains("?") }, "the call asks its question: \(greeting)")
+        #expect(!agent(greeting).contains("colleague will call you back"), "\(greeting)")
+        #expect(agent(greeting).contains("2026-03-25"), "\(greeting)")
+
+        let vague = try call("2026-03-10T16:20:00Z", ["we will pay it next week", "friday"])
+        #expect(!agent(vague).contains("Reply with"), "spoken words, not a text's: \(vague)")
+        #expect(agent(vague).contains("what day"), "\(vague)")
+        #expect(agent(vague).contains("2026-03-13"), "\(vague)")
+
+        let unclear = try call("2026-03-10T16:30:00Z", ["purple elephant window", "sorry what", "the weather is nice today"])
+        #expect(agent(unclear).contains("another way"), "\(unclear)")
+        #expect(agent(unclear).contains("ask it simply"), "\(unclear)")
+        #expect(agent(unclear).contains("colleague"), "offered a person after asking twice: \(unclear)")
     }
 
     @Test func aCallInTheTerminalTakesAPromiseAndAMachineGetsAVoicemail() throws {

@@ -20,10 +20,32 @@ import Testing
     @Test func aCallEndsWhenItsWorkIsDoneAndAPersonTakesDisputesAndHandoffs() {
         #expect(CallPolicy.next(intent: .promiseToPay, steps: [], speech: "friday", digits: nil, turn: 1).0 == .end)
         #expect(CallPolicy.next(intent: .dispute, steps: [], speech: "that is wrong", digits: nil, turn: 1).0 == .transfer)
-        let handoff = DecidedStep(.handoff, Reason("low_confidence", "not understood"))
-        #expect(CallPolicy.next(intent: .other, steps: [handoff], speech: "mmh", digits: nil, turn: 1).0 == .transfer)
+        let handoff = DecidedStep(.handoff, Reason("abusive", "abusive"))
+        #expect(CallPolicy.next(intent: .abusive, steps: [handoff], speech: "mmh", digits: nil, turn: 1).0 == .transfer)
         #expect(CallPolicy.next(intent: .question, steps: [], speech: "how much", digits: nil, turn: 1).0 == .listen)
         #expect(CallPolicy.next(intent: .question, steps: [], speech: "how much", digits: nil, turn: CallPolicy.maxTurns).0 == .end)
+    }
+
+    @Test func anUnsureTurnIsAskedAgainTwiceInOtherWordsThenAPersonIsOffered() {
+        let review = DecidedStep(.flag, Reason("reply_review", "not sure"))
+        let first = CallPolicy.next(intent: .promiseToPay, steps: [review], speech: "mmh", digits: nil, turn: 1, asked: 0)
+        let second = CallPolicy.next(intent: .other, steps: [], speech: "mmh", digits: nil, turn: 2, asked: 1)
+        #expect(first.0 == .ask(CallPolicy.rephrasings[0]))
+        #expect(second.0 == .ask(CallPolicy.rephrasings[1]))
+        #expect(first.0 != second.0)
+        #expect(first.1.code == "asking_again")
+        #expect(CallPolicy.next(intent: .other, steps: [], speech: "mmh", digits: nil, turn: 3, asked: 2).0 == .transfer)
+    }
+
+    @Test func aPromiseWithoutADayIsAskedForTheDayAndAGreetingForThePayment() {
+        #expect(CallPolicy.next(intent: .promiseToPay, steps: [], speech: "we will pay soon", digits: nil, turn: 1, promiseDated: false).0 == .ask(""))
+        #expect(CallPolicy.next(intent: .promiseToPay, steps: [], speech: "we will pay friday", digits: nil, turn: 1, promiseDated: true).0 == .end)
+        guard case .ask(let words) = CallPolicy.next(intent: .acknowledge, steps: [], speech: "this is accounts payable", digits: nil, turn: 1).0 else {
+            Issue.record("a greeting ends the call")
+            return
+        }
+        #expect(words.contains("When can we expect the payment?"))
+        #expect(CallPolicy.next(intent: .acknowledge, steps: [], speech: "ok", digits: nil, turn: 3).0 == .listen)
     }
 
     @Test func aMachineGetsOneVoicemailPerStageAndAFaxNone() {

@@ -113,11 +113,25 @@ import Testing
     }
 
     @Test func abusiveLowConfidenceAndUnknownGoToAPersonWithNothingSent() {
-        for u in [Understanding(intent: .abusive, confidence: 0.9), Understanding(intent: .promiseToPay, confidence: 0.3, promiseDate: Fx.date("2026-02-13")),
-                  Understanding(intent: .other, confidence: 0.55)] {
+        let abusive = decide(Understanding(intent: .abusive, confidence: 0.9))
+        #expect(abusive.map(\.action) == [.handoff])
+        #expect(responses(abusive).isEmpty)
+        for (u, code) in [(Understanding(intent: .promiseToPay, confidence: 0.3, promiseDate: Fx.date("2026-02-13")), "low_confidence"),
+                          (Understanding(intent: .other, confidence: 0.55), "not_understood")] {
             let steps = decide(u)
-            #expect(steps.map(\.action) == [.handoff], "\(u.intent)")
-            #expect(responses(steps).isEmpty)
+            #expect(responses(steps).isEmpty, "\(u.intent)")
+            // The ladder waits for the person two business days at most: a hold, and the inbox item it ends with.
+            guard case .hold(let hold) = steps.first?.action else {
+                Issue.record("\(u.intent): no hold, got \(steps.map(\.action))")
+                continue
+            }
+            #expect(hold.reason.hasPrefix(Hold.replyReviewPrefix))
+            #expect(steps.first?.reason.code == "reply_review")
+            #expect(steps.first?.reason.message.contains("whichever comes first") == true)
+            #expect(steps.dropFirst().map(\.action) == [.flag])
+            #expect(steps.last?.reason.code == code)
+            #expect(hold.until > now)
+            #expect(hold.until <= now.addingTimeInterval(4 * 86_400 + 3_600))
         }
     }
 

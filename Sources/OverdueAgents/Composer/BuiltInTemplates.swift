@@ -125,6 +125,7 @@ extension TemplateComposer {
                 \(howToPay)\(signature)
                 """),
             .sms: Template(body: "Thank you. {{company}} has noted payment of {{amount}} for {{debtor}} by {{promise_date}}; no reminders until then."),
+            .voice: Template(body: "Thank you. I have noted payment of {{amount}} by {{promise_date}}, and we will not call or write about it until then."),
         ],
         "promise_date_request": [
             .email: Template(subject: "When can we expect payment? – {{debtor}}", body: """
@@ -136,6 +137,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. What date will {{debtor}} send the {{total}}? Reply with the date and {{company}} will pause reminders."),
+            .voice: Template(body: "Thank you. On what day will the payment of {{total}} go out?"),
         ],
         "payment_claim_thanks": [
             .email: Template(subject: "Thank you – we are matching your payment", body: """
@@ -149,6 +151,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. {{company}} is matching the payment for {{debtor}} and has paused reminders meanwhile."),
+            .voice: Template(body: "Thank you. We are matching your payment now, and reminders are paused while we do."),
         ],
         "remittance_request": [
             .email: Template(subject: "Remittance details for your payment – {{debtor}}", body: """
@@ -167,6 +170,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. To match the payment for {{debtor}}, reply with its date, amount and check/ACH reference. {{company}} has paused reminders meanwhile."),
+            .voice: Template(body: "Thank you. To match your payment, could you tell me its date, the amount and the check or ACH reference?"),
         ],
         "dispute_received": [
             .email: Template(subject: "We have opened a review – {{debtor}}", body: """
@@ -185,6 +189,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. {{company}} has opened a review of {{oldest_invoice}} ({{dispute_reason}}) and paused reminders on it. Our team will contact you; please email any supporting documents."),
+            .voice: Template(body: "I understand. I have opened a review of {{oldest_invoice}}, and reminders on it are paused. A colleague will contact you about it."),
         ],
         "document_reply": [
             .email: Template(subject: "Documents for {{debtor}}: {{#documents}}{{label}} {{invoice}} {{/documents}}", body: """
@@ -213,6 +218,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. {{company}} does not have the {{document}} on file yet; our team will send it shortly. Reminders are paused meanwhile."),
+            .voice: Template(body: "Thank you. We do not have the {{document}} on file yet. A colleague will send it to you shortly, and reminders are paused meanwhile."),
         ],
         "payment_plan_offer": [
             .email: Template(subject: "A payment plan for {{debtor}}", body: """
@@ -239,6 +245,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you, {{company}} has updated its records and will not text you about {{debtor}} again."),
+            .voice: Template(body: "Thank you for letting me know. We have updated our records and will not call you about {{debtor}} again."),
         ],
         "opt_out_confirmation": [
             .sms: Template(body: "{{company}}: you are unsubscribed and will receive no more texts from us. Reply START to resubscribe."),
@@ -257,6 +264,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "Thank you. {{company}} will call you {{callback_time}} about {{debtor}}'s account."),
+            .voice: Template(body: "Thank you. We will call you {{callback_time}}."),
         ],
         "callback": [
             .voice: Template(body: """
@@ -277,6 +285,7 @@ extension TemplateComposer {
                 \(signature)
                 """),
             .sms: Template(body: "{{company}}: {{debtor}} has {{invoice_count}} open {{invoices_word}}, {{total}} (oldest {{oldest_invoice}}).{{#pay_url}} Pay: {{pay_url}}{{/pay_url}}{{#remit_to}} Remit to: {{remit_to}}{{/remit_to}}"),
+            .voice: Template(body: "{{debtor}} has {{invoice_count}} open {{invoices_word}}, {{total}} in all. The oldest is {{oldest_invoice}}."),
         ],
     ]
 }

@@ -163,8 +163,11 @@ public struct ConversationEngine: Sendable {
         }
         let inboundMessage = message
         let stored = answers
+        let spokenIn = contact.learningLanguage(understanding.language, words: ReplyCleaner.split(text).own.split(whereSeparator: \.isWhitespace).count,
+                                                intent: understanding.intent, keyword: understanding.keyword)
         let isNew = try await store.write { s -> Bool in
             guard try await s.insertMessage(tenant, inboundMessage) else { return false }
+            if spokenIn != contact.language { try await s.setContactLanguage(tenant, id: contact.id, spokenIn) }
             var caseState = state
             for step in steps {
                 switch step.action {

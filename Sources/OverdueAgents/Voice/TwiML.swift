@@ -28,7 +28,7 @@ public struct TwiML: Hashable, Sendable {
         verbs.compactMap {
             switch $0 {
             case .say(let t): return t
-            case .gather(_, let p, _): return p
+            case .gather(_, let p, _): return p.isEmpty ? nil : p
             default: return nil
             }
         }
@@ -40,6 +40,9 @@ public struct TwiML: Hashable, Sendable {
         guard let g = verbs.firstIndex(where: { if case .gather = $0 { return true } else { return false } }) else { return spoken }
         return TwiML(Array(verbs[...g])).spoken
     }
+
+    /// Where what the caller says next is posted (the listening step's action), if the call listens.
+    public var gatherAction: String? { verbs.lazy.compactMap { if case .gather(let a, _, _) = $0 { return a } else { return nil } }.first }
 
     /// Whether the call goes on listening.
     public var listens: Bool { verbs.contains { if case .gather = $0 { return true } else { return false } } }
@@ -54,7 +57,7 @@ public struct TwiML: Hashable, Sendable {
             case .say(let t): out += "<Say>\(Self.escape(t))</Say>"
             case .gather(let action, let prompt, let timeout):
                 out += "<Gather input=\"speech dtmf\" action=\"\(Self.escape(action))\" method=\"POST\" speechTimeout=\"auto\" timeout=\"\(timeout)\" language=\"en-US\">"
-                out += "<Say>\(Self.escape(prompt))</Say></Gather>"
+                out += (prompt.isEmpty ? "" : "<Say>\(Self.escape(prompt))</Say>") + "</Gather>"
             case .dial(let n): out += "<Dial>\(Self.escape(n))</Dial>"
             case .pause(let s): out += "<Pause length=\"\(s)\"/>"
             case .hangup: out += "<Hangup/>"

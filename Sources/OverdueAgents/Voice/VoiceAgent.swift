@@ -35,8 +35,9 @@ public struct VoiceAgent: Sendable {
             self.message = message
         }
         /// The URL a turn's speech is posted to.
-        public func turn(_ n: Int, silent: Int = 0) -> String {
+        public func turn(_ n: Int, silent: Int = 0, asked: Int = 0, expect: String? = nil) -> String {
             "\(base)/webhooks/twilio/voice/turn?tenant=\(tenant)&message=\(message)&turn=\(n)" + (silent > 0 ? "&silent=\(silent)" : "")
+                + (asked > 0 ? "&asked=\(asked)" : "") + (expect.map { "&expect=\($0)" } ?? "")
         }
     }
 
@@ -85,8 +86,12 @@ public struct VoiceAgent: Sendable {
 
     /// The debtor said something (or nothing, or pressed keys) on turn `turn`: it is understood and
     /// decided on like any reply, the answers are said, and the call goes on, is transferred, or ends.
-    public func heard(tenant: String, messageID: String, callID: String, turn: Int, silent: Int, speech: String?, digits: String?,
-                      links: Links, at: Date) async throws -> TwiML {
+    /// `asked` counts the times this call already asked again after an unsure turn (in other words,
+    /// twice at most before a person is offered).
+    /// `expect` is what the agent just asked for (`date`: "on what day?"), so a short answer ("friday")
+    /// is read as the answer to that question.
+    public func heard(tenant: String, messageID: String, callID: String, turn: Int, silent: Int, asked: Int = 0, expect: String? = nil,
+                      speech: String?, digits: String?, links: Links, at: Date) async throws -> TwiML {
         guard let call = try await store.read({ try await $0.message(tenant, id: messageID) }), call.channel == .voice, let phone = call.to else {
             return Self.goodbye
         }
@@ -102,7 +107,7 @@ public struct VoiceAgent: Sendable {
         if words.isEmpty, let digits {
             switch CallPolicy.key(digits) {
             case .askDate:
-                return TwiML([.gather(action: links.turn(turn + 1), prompt: "Thank you. On what date will the payment be sent?", timeout: 6),
+                return TwiML([.gather(action: links.turn(turn + 1, expect: "date"), prompt: "Thank you. On what date will the payment be sent?", timeout: 6),
                               .say("We will follow up in writing. Goodbye."), .hangup])
             case .person: return try await transfer(settings, call: call, tenant: tenant, why: "pressed \(digits) for a person", at: at)
             case .words(let w): said = w
@@ -111,6 +116,8 @@ public struct VoiceAgent: Sendable {
                               .say("We will follow up in writing. Goodbye."), .hangup])
             }
         }
+        // An answer is read with its question: "friday" after "on what day will it go out?" is that day.
+        if expect == "date", said.split(whereSeparator: \.isWhitespace).count <= 5 { said = CallPolicy.answeringDate(said) }
         let outcome = try await engine.receive(tenant: tenant, channel: .voice, from: phone, text: said, at: at,
                                                providerID: "\(callID):turn\(turn)", threadContactID: call.contactID, inCall: true)
         var answers = outcome.responses
@@ -127,7 +134,9 @@ public struct VoiceAgent: Sendable {
             default: break
             }
         }
-        let (move, reason) = CallPolicy.next(intent: outcome.understanding?.intent, steps: outcome.steps, speech: said, digits: nil, turn: turn)
+        let u = outcome.understanding
+        let (move, reason) = CallPolicy.next(intent: u?.intent, steps: outcome.steps, speech: said, digits: nil, turn: turn, asked: asked,
+                                             promiseDated: u?.promiseDate != nil)
         logger.info("call \(callID) turn \(turn): \(outcome.understanding?.intent.rawValue ?? "?") → \(move) (\(reason.message))")
         switch move {
         case .listen:
@@ -137,6 +146,12 @@ public struct VoiceAgent: Sendable {
             return TwiML(verbs + (try await transfer(settings, call: call, tenant: tenant, why: reason.message, at: at)).verbs)
         case .end:
             verbs += [.say("Thank you for your time. Goodbye."), .hangup]
+        case .ask(let words):
+            // An unsure turn gets no answer said: only the question again, in other words.
+            if reason.code == "asking_again" { verbs = [] }
+            verbs.append(.gather(action: links.turn(turn + 1, asked: asked + (reason.code == "asking_again" ? 1 : 0),
+                                                    expect: reason.code == "asking_again" ? nil : "date"), prompt: words, timeout: 6))
+            verbs += [.say("We will follow up in writing. Goodbye."), .hangup]
         }
         return TwiML(verbs)
     }

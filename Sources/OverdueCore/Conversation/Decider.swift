@@ -264,6 +264,15 @@ public enum Decider {
             add(.handoff, code, "\(why): handed to a person; nothing automatic is sent")
         }
 
+        /// A reply the reader could not settle goes to a person, and the ladder waits for them:
+        /// until the inbox item is resolved or two business days pass, whichever comes first.
+        mutating func review(_ code: String, _ why: String) {
+            let until = today.addingBusinessDays(Hold.replyReviewBusinessDays).at(in: zone)
+            add(.hold(Hold(debtorID: c.facts.debtor.id, reason: Hold.replyReviewPrefix + ": " + why, until: until)), "reply_review",
+                "\(why): ladder paused until a person resolves it or until \(Timestamp.format(until)), whichever comes first")
+            add(.flag, code, "\(why): a person reads it; nothing automatic is sent")
+        }
+
         mutating func run() {
             // Carrier keywords on SMS come first and are obeyed exactly.
             if c.channel == .sms, let k = u.keyword {
@@ -297,11 +306,11 @@ public enum Decider {
             }
             let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
             if u.intent == .other {
-                handoff("not_understood", "\(said): no rule answers it")
+                review("not_understood", "\(said): no rule answers it")
                 return
             }
             if u.confidence < threshold {
-                handoff("low_confidence", "\(said), below the tenant's threshold \(String(format: "%.2f", threshold))")
+                review("low_confidence", "\(said), below the tenant's threshold \(String(format: "%.2f", threshold))")
                 return
             }
             if open.isEmpty && u.intent != .documentRequest && u.intent != .wrongContact && u.intent != .autoReply {

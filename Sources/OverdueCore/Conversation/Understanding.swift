@@ -98,11 +98,13 @@ public struct Understanding: Hashable, Sendable, Codable {
     public var keyword: String?
     /// A time of day named for a callback, in minutes after local midnight.
     public var callbackMinute: Int?
+    /// The language the reply is written in (`en`, `es`, `fr`).
+    public var language: String?
 
     /// Creates an understanding.
     public init(intent: Intent, confidence: Double, sentiment: Sentiment = .neutral, promiseDate: LocalDate? = nil, amount: Money? = nil,
                 invoiceRefs: [String] = [], disputeReason: DisputeReason? = nil, document: DocumentKind? = nil, redirect: String? = nil,
-                returnDate: LocalDate? = nil, optOutChannel: Channel? = nil, optOutAll: Bool = false, keyword: String? = nil, callbackMinute: Int? = nil) {
+                returnDate: LocalDate? = nil, optOutChannel: Channel? = nil, optOutAll: Bool = false, keyword: String? = nil, callbackMinute: Int? = nil, language: String? = nil) {
         self.intent = intent
         self.confidence = confidence
         self.sentiment = sentiment
@@ -116,6 +118,7 @@ public struct Understanding: Hashable, Sendable, Codable {
         self.optOutChannel = optOutChannel
         self.optOutAll = optOutAll
         self.keyword = keyword
+        self.language = language
         self.callbackMinute = callbackMinute
     }
 }

@@ -36,11 +36,13 @@ public struct Contact: Hashable, Sendable, Codable {
     public var callConsent: Bool
     /// The channel the contact prefers, if stated.
     public var preferredChannel: Channel?
+    /// The language the contact writes in (`en`, `es`, `fr`), learned from their replies.
+    public var language: String?
 
     /// Creates a contact.
     public init(id: Int64, debtorID: String, name: String, email: String? = nil, phone: String? = nil,
                 role: String? = nil, timeZone: String, smsConsent: Bool = false, callConsent: Bool = false,
-                preferredChannel: Channel? = nil) {
+                preferredChannel: Channel? = nil, language: String? = nil) {
         self.id = id
         self.debtorID = debtorID
         self.name = name
@@ -51,6 +53,15 @@ public struct Contact: Hashable, Sendable, Codable {
         self.smsConsent = smsConsent
         self.callConsent = callConsent
         self.preferredChannel = preferredChannel
+        self.language = language
+    }
+
+    /// The language to keep for this contact after a reply in `replyLanguage` of `words` words
+    /// with `intent`: a reply of three words or more that a person wrote (not an auto-reply or a
+    /// carrier keyword) says which language they write in; "ok" or "STOP" says nothing.
+    public func learningLanguage(_ replyLanguage: String?, words: Int, intent: Intent, keyword: String?) -> String? {
+        guard let replyLanguage, words >= 3, intent != .autoReply, keyword == nil else { return language }
+        return replyLanguage
     }
 
     /// The address for `channel`, if the contact has one.
@@ -169,6 +180,14 @@ public struct Hold: Hashable, Sendable, Codable {
 
     /// Whether the hold is in force at `now`.
     public func isActive(at now: Date) -> Bool { now < until }
+
+    /// How a hold that waits for a person to read a reply starts its reason; resolving the reply's
+    /// inbox item ends it.
+    public static let replyReviewPrefix = "a person reads the reply"
+    /// How long a reply waits for a person before the ladder goes on without them.
+    public static let replyReviewBusinessDays = 2
+    /// The inbox codes of replies a person reads while the ladder waits.
+    public static let replyReviewCodes: Set<String> = ["not_understood", "low_confidence"]
 }
 
 /// A contact's opt-out from a channel (or from all channels when `channel` is nil).

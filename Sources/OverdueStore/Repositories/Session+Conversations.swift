@@ -240,16 +240,25 @@ extension Session {
         }
     }
 
-    /// Resolves open inbox items: one by id, those about a draft, or every one of a debtor's of some kinds.
+    /// Resolves open inbox items: one by id, those about a draft, or every one of a debtor's of some
+    /// kinds. Resolving a reply a person was reading ends the hold the ladder waited under.
     public func resolveInbox(_ tenant: String, id: Int64? = nil, draftID: String? = nil, debtor: String? = nil, kinds: [InboxItem.Kind] = [],
                              resolution: String, at: Date) async throws {
-        var sql = "UPDATE inbox SET resolved_at = ?, resolution = ? WHERE tenant_id = ? AND resolved_at IS NULL"
-        var binds: [SQLValue] = [.time(at), .text(resolution), .text(tenant)]
-        if let id { sql += " AND id = ?"; binds.append(.int(id)) }
-        if let draftID { sql += " AND draft_id = ?"; binds.append(.text(draftID)) }
-        if let debtor { sql += " AND debtor_id = ?"; binds.append(.text(debtor)) }
-        if !kinds.isEmpty { sql += " AND kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")))" }
-        try await exec(sql, binds)
+        var filter = " WHERE tenant_id = ? AND resolved_at IS NULL"
+        var binds: [SQLValue] = [.text(tenant)]
+        if let id { filter += " AND id = ?"; binds.append(.int(id)) }
+        if let draftID { filter += " AND draft_id = ?"; binds.append(.text(draftID)) }
+        if let debtor { filter += " AND debtor_id = ?"; binds.append(.text(debtor)) }
+        if !kinds.isEmpty { filter += " AND kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")))" }
+        let codes = Hold.replyReviewCodes.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        let waiting = try await rows("SELECT DISTINCT debtor_id FROM inbox" + filter + " AND code IN (\(codes)) AND debtor_id IS NOT NULL", binds)
+            .map { try $0.string("debtor_id") }
+        try await exec("UPDATE inbox SET resolved_at = ?, resolution = ?" + filter, [.time(at), .text(resolution)] + binds)
+        for debtor in waiting {
+            try await exec("UPDATE holds SET until = ? WHERE tenant_id = ? AND debtor_id = ? AND until > ? AND reason LIKE ?",
+                           [.time(at), .text(tenant), .text(debtor), .time(at), .text(Hold.replyReviewPrefix + "%")])
+        }
+        if !waiting.isEmpty { try await schedule(tenant, subjects: waiting, at: at, mode: .earliest) }
     }
 
     // MARK: Templates

@@ -129,7 +129,12 @@ extension Session {
         Contact(id: try r.int("id"), debtorID: try r.string("debtor_id"), name: try r.string("name"),
                 email: try r.optString("email"), phone: try r.optString("phone"), role: try r.optString("role"),
                 timeZone: try r.string("timezone"), smsConsent: try r.bool("sms_consent"), callConsent: try r.bool("call_consent"),
-                preferredChannel: try r.optString("preferred_channel").flatMap(Channel.init(rawValue:)))
+                preferredChannel: try r.optString("preferred_channel").flatMap(Channel.init(rawValue:)), language: try r.optString("language"))
+    }
+
+    /// Sets the language a contact writes in.
+    public func setContactLanguage(_ tenant: String, id: Int64, _ language: String?) async throws {
+        try await exec("UPDATE contacts SET language = ? WHERE tenant_id = ? AND id = ?", [.opt(language), .text(tenant), .int(id)])
     }
 
     /// Inserts payments; one already stored (same id) is updated, never counted twice.
