@@ -12,6 +12,8 @@ public struct ReplyAnalysis: Hashable, Sendable {
     public var sentiment: Sentiment
     /// The language the reply is written in.
     public var language: ReplyLanguage = .en
+    /// The model's probability of each intent (empty when a rule decided).
+    public var intentProbabilities: [Intent: Double] = [:]
     /// When the debtor will pay (promises; for payment plans, the first payment).
     public var promiseDate: LocalDate?
     /// Whether the reply names a time frame for paying at all ("next week" gives a frame but no date).
@@ -98,6 +100,7 @@ public enum ReplyReader {
                 let mood = p.sentiment.indices.max { p.sentiment[$0] < p.sentiment[$1] }!
                 let intent = model.intents[best]
                 a = ReplyAnalysis(intent: intent, confidence: p.intent[best], sentiment: intent == .abusive ? .negative : model.sentiments[mood], language: language)
+                a.intentProbabilities = Dictionary(uniqueKeysWithValues: zip(model.intents, p.intent))
             }
         }
         let evidence = parts.evidence.isEmpty ? own : own + "\n" + parts.evidence

@@ -9,7 +9,7 @@ struct NLUCommand: AsyncParsableCommand {
         commandName: "nlu", abstract: "Reply understanding tools.", subcommands: [NLUClassifyCommand.self, NLUFeaturesCommand.self])
 }
 
-struct NLUClassifyCommand: ParsableCommand {
+struct NLUClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Classify replies: JSON lines {\"id\",\"channel\",\"text\"} on stdin → {\"id\",\"intent\",\"confidence\",\"sentiment\",…entities} on stdout.",
@@ -17,10 +17,17 @@ struct NLUClassifyCommand: ParsableCommand {
             One output line per input line, in the same order. A line that is not such an object gives \
             {"id":…,"line":N,"error":"…"} and the rest go on (exit 2 at the end if any line was bad). \
             Relative dates ("Friday", "end of the month") resolve against a line's own "reference_date" \
-            (YYYY-MM-DD), else --reference-date (default: today, UTC).
+            (YYYY-MM-DD), else --reference-date (default: today, UTC). With --llm-base-url, lines read with \
+            less confidence than --llm-below are read again by that model; "second_reader" says what it read, \
+            whether its reading was used (only when consistent with the reply) and why. The key, if any, \
+            comes from OVERDUE_LLM_API_KEY.
             """)
     @Option(help: "The day replies arrived (YYYY-MM-DD), for relative dates; a line's \"reference_date\" wins.") var referenceDate: String?
     @Option(help: ArgumentHelp("A reply model file written by scripts/nlu/train.py instead of the built-in one.", visibility: .hidden)) var model: String?
+    @Option(help: "An OpenAI-compatible server (up to /v1) to read again the replies the classifier is unsure of.") var llmBaseUrl: String?
+    @Option(help: "The model the --llm-base-url server knows.") var llmModel: String = "gpt-4o-mini"
+    @Option(help: "Below this confidence a reply is read again by the model.") var llmBelow: Double = 0.5
+    @Option(help: "Seconds the model may take per reply.") var llmTimeout: Int = 30
 
     struct Input: Decodable {
         let id: String?
@@ -32,7 +39,7 @@ struct NLUClassifyCommand: ParsableCommand {
 
     /// Reads the JSON lines on standard input and calls `each` with every good one, writing what it
     /// returns; bad lines become error lines (exit 2 at the end).
-    static func eachLine(defaultReference referenceDate: String?, _ each: (String, String, Channel, LocalDate) -> String) throws {
+    static func eachLine(defaultReference referenceDate: String?, _ each: (String, String, Channel, LocalDate) async -> String) async throws {
         let fallback: LocalDate
         if let referenceDate {
             guard let d = LocalDate.parse(referenceDate) else { throw CLIError.badInput("--reference-date '\(referenceDate)' is not a date (YYYY-MM-DD)") }
@@ -74,7 +81,7 @@ struct NLUClassifyCommand: ParsableCommand {
                 }
                 reference = d
             }
-            out += each(id, text, channel, reference) + "\n"
+            out += await each(id, text, channel, reference) + "\n"
             if out.utf8.count > 1 << 16 { say(String(out.dropLast())); out = "" }
         }
         if !out.isEmpty { say(String(out.dropLast())) }
@@ -121,7 +128,7 @@ struct NLUClassifyCommand: ParsableCommand {
 
     struct Failure: Encodable { let id: String?; let line: Int; let error: String }
 
-    func run() throws {
+    func run() async throws {
         let reader: IntentModel
         if let model {
             do {
@@ -132,21 +139,30 @@ struct NLUClassifyCommand: ParsableCommand {
         } else {
             reader = .builtIn
         }
-        try Self.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
-            Self.line(id: id, ReplyReader.read(text, channel: channel, reference: reference, model: reader))
+        let second = llmBaseUrl.map { SecondReading(client: OpenAIChatClient(baseURL: $0, apiKey: ProcessInfo.processInfo.environment["OVERDUE_LLM_API_KEY"] ?? ""),
+                                                    model: llmModel, timeout: .seconds(llmTimeout)) }
+        let below = llmBelow
+        try await Self.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
+            let first = ReplyReader.read(text, channel: channel, reference: reference, model: reader)
+            guard let second, first.keyword == nil, first.confidence < below else { return Self.line(id: id, first) }
+            let verdict = await second.read(text, channel: channel, reference: reference, first: first)
+            var line = Self.line(id: id, verdict.used ? verdict.analysis : first)
+            line.removeLast()
+            return line + ",\"second_reader\":{\"intent\":" + (verdict.modelIntent.map(Self.json) ?? "null") + ",\"used\":\(verdict.used),\"agreed\":\(verdict.agreed),\"why\":"
+                + Self.json(verdict.reason) + "}}"
         }
     }
 }
 
-struct NLUFeaturesCommand: ParsableCommand {
+struct NLUFeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "The reply model's features of each line (for scripts/nlu/train.py): {\"id\",\"rule\",\"f\":[[hash,value],…]}.",
         discussion: "Same input as 'nlu classify'. \"rule\" is true when a carrier keyword decides the line without the model.")
     @Option(help: "The day replies arrived (YYYY-MM-DD); a line's \"reference_date\" wins.") var referenceDate: String?
 
-    func run() throws {
-        try NLUClassifyCommand.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
+    func run() async throws {
+        try await NLUClassifyCommand.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
             let f = ReplyReader.features(text, channel: channel, reference: reference)
             return "{\"id\":" + NLUClassifyCommand.json(id) + ",\"rule\":" + (ReplyReader.isCarrierKeyword(text, channel: channel) ? "true" : "false")
                 + ",\"f\":[" + f.map { "[\($0.hash),\($0.value)]" }.joined(separator: ",") + "]}"

@@ -83,4 +83,36 @@ import OverdueTestSupport
         }
         await store.close()
     }
+
+    /// `nlu.llm on`: a reply the classifier is unsure of is read again by the model, and the
+    /// decision says what the model read and whether it was used (a random model's guess is not,
+    /// unless the reply's words support it).
+    @Test func anUnsureReplyIsReadAgainAndTheDecisionSaysWhatTheModelRead() async throws {
+        guard let url = Self.url else { return }
+        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
+        do {
+            try await store.write { s in
+                try await s.ensureTenant("acme", now: Date())
+                var set = TenantSettings()
+                for (k, v) in ["nlu.llm": "on", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000", "nlu.min_confidence": "0.99"] {
+                    try set.set(k, v)
+                }
+                try await s.saveSettings("acme", set)
+            }
+            let importer = Importer(store: store)
+            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
+            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+            let engine = ConversationEngine(store: store, documents: DocumentLibrary(directory: FileManager.default.temporaryDirectory))
+            _ = try await engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "hmm we will see about that one",
+                                         at: Timestamp.parse("2026-02-10T16:00:00Z")!)
+            let decisions = try await store.read { try await $0.decisions("acme", debtor: "SHIP1") }
+            let second = try #require(decisions.flatMap(\.reasons).first { $0.code.hasPrefix("second_reader") }, "\(decisions)")
+            #expect(second.message.hasPrefix("second reader (model): "))
+            if second.code == "second_reader_refused" { #expect(second.message.contains("refused")) }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
 }

@@ -77,7 +77,19 @@ public struct ConversationEngine: Sendable {
             guard let threadContactID else { return nil }
             return try await s.contact(tenant, id: threadContactID)
         }
-        let analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
+        var analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
+        // Unsure: a model may read it again (nlu.llm); its reading counts only when consistent with the reply.
+        var secondReading: Reason?
+        let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
+        if !automatic, analysis.keyword == nil, analysis.confidence < threshold, let second = SecondReading.from(settings, inCall: inCall) {
+            let verdict = await second.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone), first: analysis)
+            if verdict.used {
+                analysis = verdict.analysis
+                analysis.confidence = threshold
+            }
+            secondReading = Reason(verdict.used ? (verdict.agreed ? "second_reader_agrees" : "second_reader_differs") : "second_reader_refused",
+                                   "second reader (model): " + verdict.reason)
+        }
         var understanding = analysis.understanding(currency: settings.currency)
         if automatic && understanding.intent != .autoReply {
             // The headers say a machine wrote it: whatever the words, it is not the debtor speaking.
@@ -206,7 +218,7 @@ public struct ConversationEngine: Sendable {
             if caseState != state { try await s.updateCaseState(tenant, debtor: debtor.id, caseState) }
             try await s.recordDecision(tenant, debtor: debtor.id, at: at, action: .reply,
                                        reasons: [Reason("understood", "\(contact.name) by \(channel.rawValue): \(understanding.intent.rawValue) (confidence \(String(format: "%.2f", understanding.confidence)))")]
-                                        + steps.map(\.reason) + composeProblems + stored.flatMap { $0.composition?.proposals.map(\.reason) ?? [] })
+                                        + (secondReading.map { [$0] } ?? []) + steps.map(\.reason) + composeProblems + stored.flatMap { $0.composition?.proposals.map(\.reason) ?? [] })
             try await s.schedule(tenant, subjects: [debtor.id], at: at, mode: .earliest)
             return true
         }

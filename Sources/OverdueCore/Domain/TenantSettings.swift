@@ -90,6 +90,8 @@ public struct TenantSettings: Hashable, Sendable {
         "acknowledge.pause_business_days": .init(defaultValue: "3", help: "business days an acknowledgement (\"will look into it\") pauses the case", secret: false, validate: intCheck(0...30)),
         "nlu.min_confidence": .init(defaultValue: "0.5", help: "replies understood with less confidence go to a person", secret: false,
                                     validate: { v in Double(v).map { (0...1).contains($0) } == true ? nil : "must be a number from 0 to 1" }),
+        "nlu.llm": .init(defaultValue: "off", help: "on: replies the classifier is unsure of are read again by the model of llm.base_url/llm.model; its reading is used only when consistent with the reply",
+                         secret: false, validate: { ["off", "on"].contains($0) ? nil : "must be off or on" }),
         "plan.max_installments": .init(defaultValue: "3", help: "instalments offered when a debtor asks for a plan (0: hand such requests to a person)", secret: false, validate: intCheck(0...12)),
         "plan.interval_days": .init(defaultValue: "14", help: "days between offered instalments", secret: false, validate: intCheck(1...90)),
         "remit.to": .init(defaultValue: nil, help: "remit-to address or bank details quoted in answers", secret: false,
