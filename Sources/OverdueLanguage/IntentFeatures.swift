@@ -7,7 +7,7 @@ import OverdueCore
 /// - words (digits read as `0`, so "4200" and "1250" look alike), word pairs (with the start and
 ///   end of the reply), the three words after a negation ("will **not** pay", "no estamos") and the
 ///   four after a future marker ("we will get it **paid**" is not "we paid");
-/// - character 3- to 5-grams inside each word (typos, inflections, Spanish and French endings);
+/// - character 3- and 4-grams inside each word (typos, inflections, Spanish and French endings);
 /// - facts: channel, language, length, question and exclamation marks, shouting, a date in the past,
 ///   today or the future, a time frame without a day, money, an identifier, an email address, a
 ///   phone number, a link, and each emoji or symbol (👍 🙏);
@@ -33,7 +33,7 @@ struct IntentFeatures {
     static let contracted: Set<[UInt8]> = Set(["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"].map { Array($0.utf8) })
     /// Words that put what follows in the future ("we **will** get it paid", "**vamos** a pagar").
     static let futureMarkers: Set<[UInt8]> = Set(["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"].map { Array($0.utf8) })
-    static let currencyWords: Set<[UInt8]> = Set(["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map { Array($0.utf8) })
+    static let currencyWords = ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map(NormalizedText.Needle.init)
 
     /// The features of a reply: its normalised own words `t`, the same text as written, its channel
     /// and language, and the dates found in it (resolved against `reference`).
@@ -75,7 +75,7 @@ struct IntentFeatures {
                 }
                 // Character n-grams of " word " (the spaces mark its edges); long tokens are links or ids.
                 let lo = s - 1, hi = min(e + 1, s + 24)
-                for size in 3...5 where hi - lo >= size {
+                for size in 3...4 where hi - lo >= size {
                     for from in lo...(hi - size) { hashes.append(hash(99, from, from + size)) }
                 }
             }
@@ -108,7 +108,7 @@ struct IntentFeatures {
             guard let date = d.date else { fact("date:frame"); continue }
             fact(date < reference ? "date:past" : date == reference ? "date:today" : "date:future")
         }
-        if t.raw("$") || t.raw("€") || t.words.contains(where: { IntentFeatures.currencyWords.contains(Array($0)) }) { fact("money") }
+        if t.raw("$") || t.raw("€") || IntentFeatures.currencyWords.contains(where: t.has) { fact("money") }
         if t.raw("@") { fact("at") }
         if t.raw("http") || t.raw("www.") { fact("link") }
         for s in raw.unicodeScalars where s.value >= 0x2000 && !s.properties.isAlphabetic && s.value != 0x2019 && s.value != 0x2018 && s.value != 0x201C && s.value != 0x201D && s.value != 0x2013 && s.value != 0x2014 && s.value != 0xFE0F {

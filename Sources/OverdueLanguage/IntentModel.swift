@@ -34,7 +34,9 @@ public struct IntentModel: Sendable {
     let temperature: (intent: Float, sentiment: Float)
     let bias: [Float]
     let scale: [Float]
-    let weights: [Int8]
+    /// Each feature's weights, dequantised, in rows of 16 lanes (padded with zeros).
+    let weights: [SIMD16<Float>]
+    let chunks: Int
     let width: Int
     // Open-addressing table from feature hash to its row in `weights`.
     let slots: [UInt32]
@@ -76,7 +78,15 @@ public struct IntentModel: Sendable {
         scale = try (0..<width).map { _ in try f32() }
         let keys = try (0..<k).map { _ in try u32() }
         guard at + k * width == bytes.count else { throw FormatError(description: "the model file has \(bytes.count - at) weight bytes, expected \(k * width)") }
-        weights = bytes[at...].map { Int8(bitPattern: $0) }
+        let chunks = (width + 15) / 16
+        var rowsOfLanes = [SIMD16<Float>](repeating: .zero, count: k * chunks)
+        for row in 0..<k {
+            for c in 0..<width {
+                rowsOfLanes[row * chunks + c / 16][c % 16] = Float(Int8(bitPattern: bytes[at + row * width + c])) * scale[c]
+            }
+        }
+        weights = rowsOfLanes
+        self.chunks = chunks
         var capacity = 16
         while capacity < k * 2 { capacity <<= 1 }
         var slots = [UInt32](repeating: .max, count: capacity)
@@ -96,22 +106,27 @@ public struct IntentModel: Sendable {
 
     /// The probability of each intent (in `intents` order) and each sentiment (in `sentiments` order).
     func probabilities(_ f: IntentFeatures) -> (intent: [Double], sentiment: [Double]) {
-        var acc = [Float](repeating: 0, count: width)
-        let hashes = f.hashes, values = f.values
-        weights.withUnsafeBufferPointer { w in
-            acc.withUnsafeMutableBufferPointer { a in
-                for i in hashes.indices {
-                    var s = IntentModel.slot(hashes[i], mask: slotMask)
-                    while slots[s] != .max && slots[s] != hashes[i] { s = (s + 1) & slotMask }
-                    guard slots[s] != .max else { continue }
-                    let base = Int(rows[s]) * width
-                    let v = values[i]
-                    for c in 0..<width { a[c] += v * Float(w[base + c]) }
+        var acc = [SIMD16<Float>](repeating: .zero, count: chunks)
+        let hashes = f.hashes, values = f.values, mask = slotMask, chunks = chunks
+        slots.withUnsafeBufferPointer { slots in
+            rows.withUnsafeBufferPointer { rows in
+                weights.withUnsafeBufferPointer { w in
+                    acc.withUnsafeMutableBufferPointer { a in
+                        for i in hashes.indices {
+                            let key = hashes[i]
+                            var s = IntentModel.slot(key, mask: mask)
+                            while slots[s] != .max && slots[s] != key { s = (s + 1) & mask }
+                            guard slots[s] != .max else { continue }
+                            let base = Int(rows[s]) * chunks
+                            let v = SIMD16<Float>(repeating: values[i])
+                            for c in 0..<chunks { a[c] += v * w[base + c] }
+                        }
+                    }
                 }
             }
         }
         let ni = intents.count
-        var logits = (0..<width).map { Double(acc[$0] * scale[$0] + bias[$0]) }
+        var logits = (0..<width).map { Double(acc[$0 / 16][$0 % 16] + bias[$0]) }
         for c in 0..<ni { logits[c] /= Double(temperature.intent) }
         for c in ni..<width { logits[c] /= Double(temperature.sentiment) }
         return (IntentModel.softmax(logits[0..<ni]), IntentModel.softmax(logits[ni..<width]))

@@ -26,6 +26,8 @@ struct NormalizedText {
 
     init(_ text: String) {
         var lowerScalars = String.UnicodeScalarView()
+        var lower: [UInt8] = []
+        lower.reserveCapacity(text.utf8.count)
         var paddedBytes: [UInt8] = [32]
         paddedBytes.reserveCapacity(text.utf8.count + 2)
         var lastSpace = true
@@ -33,6 +35,7 @@ struct NormalizedText {
             let s = NormalizedText.fold(raw)
             lowerScalars.append(s)
             let v = s.value
+            if v < 128 { lower.append(UInt8(v)) } else { UTF8.encode(s) { lower.append($0) } }
             let isWordChar: Bool
             if v < 128 {
                 let b = UInt8(v)
@@ -51,7 +54,7 @@ struct NormalizedText {
         }
         if !lastSpace { paddedBytes.append(32) }
         dateTokens = DateExpressions.tokens(lowerScalars)
-        lowerBytes = Array(String(lowerScalars).utf8)
+        lowerBytes = lower
         bytes = paddedBytes
         var filter = [UInt64](repeating: 0, count: 64)
         var count = 0

@@ -18,20 +18,21 @@ public enum ReplyLanguage: String, CaseIterable, Codable, Sendable {
         detect(NormalizedText(text), raw: text)
     }
 
-    static let wordSets: [(ReplyLanguage, Set<String>)] = LanguageGuess.words.compactMap { entry in
-        ReplyLanguage(rawValue: entry.code).map { ($0, entry.words) }
+    /// Each language's common words, prepared for matching (a word several languages share counts
+    /// for less).
+    static let needles: [(ReplyLanguage, [(NormalizedText.Needle, Double)])] = LanguageGuess.words.compactMap { entry in
+        ReplyLanguage(rawValue: entry.code).map { language in
+            (language, entry.words.sorted().map { (NormalizedText.Needle($0), shared.contains($0) ? 0.3 : 1) })
+        }
     }
 
-    /// Words several of the languages share: they count for none.
+    /// Words several of the languages share: they count for less.
     static let shared: Set<String> = ["la", "de", "en", "que", "un", "a", "le", "es"]
 
     static func detect(_ t: NormalizedText, raw: String) -> ReplyLanguage {
         var score: [ReplyLanguage: Double] = [.en: 0, .es: 0, .fr: 0]
-        for word in t.words {
-            let w = String(decoding: word, as: UTF8.self)
-            for (language, set) in wordSets where set.contains(w) {
-                score[language, default: 0] += shared.contains(w) ? 0.3 : 1
-            }
+        for (language, words) in needles {
+            for (needle, weight) in words where t.has(needle) { score[language, default: 0] += weight }
         }
         for s in raw.unicodeScalars where s.value >= 0xA1 {
             switch s.value {
