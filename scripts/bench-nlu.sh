@@ -24,11 +24,13 @@ n=$(wc -l < "$work/in.jsonl")
 if [ "$mode" = reader ]; then
     echo "== compiling OverdueCore and OverdueLanguage with -O -wmo ==" >&2
     mkdir -p "$work/core"
-    swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature ExistentialAny -module-name OverdueCore -emit-module \
-        -emit-module-path "$work/core/OverdueCore.swiftmodule" -emit-library -static -o "$work/core/libOverdueCore.a" $(find Sources/OverdueCore -name '*.swift')
+    root="$PWD"
     cp scripts/bench/nlu-main.swift "$work/main.swift"
-    swiftc -O -wmo -swift-version 6 -enable-upcoming-feature ExistentialAny -module-name Reader -I "$work/core" -L "$work/core" -lOverdueCore \
-        -o "$work/reader" $(find Sources/OverdueLanguage -name '*.swift') "$work/main.swift"
+    # swiftc leaves module files in the folder it runs in: the scratch folder, not the checkout.
+    (cd "$work" && swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature ExistentialAny -module-name OverdueCore -emit-module \
+        -emit-module-path "$work/core/OverdueCore.swiftmodule" -emit-library -static -o "$work/core/libOverdueCore.a" $(find "$root/Sources/OverdueCore" -name '*.swift'))
+    (cd "$work" && swiftc -O -wmo -swift-version 6 -enable-upcoming-feature ExistentialAny -module-name Reader -I "$work/core" -L "$work/core" -lOverdueCore \
+        -o "$work/reader" $(find "$root/Sources/OverdueLanguage" -name '*.swift') "$work/main.swift")
     taskset -c 0 "$work/reader" "$work/in.jsonl" 2026-03-10
     exit 0
 fi
