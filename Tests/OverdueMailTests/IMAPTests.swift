@@ -54,8 +54,10 @@ import Testing
         let imap = try await IMAPSession.connect(try imapConfiguration())
         _ = try await imap.select("INBOX")
         let marker = "idle-\(UUID().uuidString)"
-        async let arrived = imap.idle(timeout: .seconds(20))
-        try await Task.sleep(for: .milliseconds(300))
+        // Generous waits: under the full suite's load the IDLE command and Postfix's delivery can each
+        // take seconds, and mail landing before IDLE is established would not wake it.
+        async let arrived = imap.idle(timeout: .seconds(45))
+        try await Task.sleep(for: .seconds(2))
         try await deliverToAR(subject: marker)
         #expect(try await arrived)
         await imap.logout()

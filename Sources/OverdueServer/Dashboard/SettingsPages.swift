@@ -21,6 +21,7 @@ extension Pages {
         "sms.secondary": ["none", "twilio", "vonage", "plivo"], "voice.provider": ["sandbox", "twilio"], "voice.record": ["off", "on"],
         "email.tracking": ["off", "opens", "clicks", "all"], "email.smtp.security": ["starttls", "tls", "none"], "email.imap.security": ["tls", "starttls", "none"],
         "vonage.signature_method": ["md5hash", "md5", "sha1", "sha256", "sha512"], "llm.provider": ["off", "openai"], "llm.language": ["en", "es", "fr"],
+        "nlu.llm": ["off", "on"],
     ]
 
     static func group(of key: String) -> Int {
