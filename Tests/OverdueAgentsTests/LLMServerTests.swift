@@ -12,6 +12,28 @@ import OverdueTestSupport
 @Suite(.serialized) struct LLMServerTests {
     static var url: String? { ProcessInfo.processInfo.environment["OVERDUE_TEST_LLM_URL"] }
 
+    /// A fresh store with tenant `acme` (these settings, the conversation tests' invoices and
+    /// contacts) for `body`; closed afterwards whatever happens.
+    func withTenant(_ settings: [String: String], _ body: (Store) async throws -> Void) async throws {
+        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
+        do {
+            try await store.write { s in
+                try await s.ensureTenant("acme", now: Date())
+                var set = TenantSettings()
+                for (k, v) in settings { try set.set(k, v) }
+                try await s.saveSettings("acme", set)
+            }
+            let importer = Importer(store: store)
+            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
+            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+            try await body(store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
     @Test func theServerIsThereInCI() {
         #expect(!TestDatabases.isCI || Self.url != nil, "CI=true but OVERDUE_TEST_LLM_URL is not set (scripts/lib/llm.sh)")
     }
@@ -54,20 +76,8 @@ import OverdueTestSupport
 
     @Test func gibberishIsRefusedAndTheTemplateGoesOutEndToEnd() async throws {
         guard let url = Self.url else { return }
-        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
-        do {
-            try await store.write { s in
-                try await s.ensureTenant("acme", now: Date())
-                var set = TenantSettings()
-                for (k, v) in ["llm.provider": "openai", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000",
-                               "company.name": "Lakeside Freight", "window.days": "all", "window.start": "00:00", "window.end": "23:59"] {
-                    try set.set(k, v)
-                }
-                try await s.saveSettings("acme", set)
-            }
-            let importer = Importer(store: store)
-            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
-            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+        try await withTenant(["llm.provider": "openai", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000",
+                              "company.name": "Lakeside Freight", "window.days": "all", "window.start": "00:00", "window.end": "23:59"]) { store in
             let outcome = try await CaseProcessor(store: store).process(tenant: "acme", debtorID: "SHIP1", now: Timestamp.parse("2026-02-10T16:00:00Z")!)
             let sent = try #require(outcome.sent.first)
             let stored = try #require(try await store.read { try await $0.message("acme", id: sent.id) })
@@ -77,11 +87,7 @@ import OverdueTestSupport
             // What went out is the template's message, word for word.
             #expect(stored.body.lowercased().contains("unsubscribe") && stored.body.contains("INV-100"))
             #expect(try await store.read { try await $0.tokensSpent("acme", since: Timestamp.parse("2026-02-01T00:00:00Z")!) } == note.tokens)
-        } catch {
-            await store.close()
-            throw error
         }
-        await store.close()
     }
 
     /// `nlu.llm on`: a reply the classifier is unsure of is read again by the model, and the
@@ -89,19 +95,7 @@ import OverdueTestSupport
     /// unless the reply's words support it).
     @Test func anUnsureReplyIsReadAgainAndTheDecisionSaysWhatTheModelRead() async throws {
         guard let url = Self.url else { return }
-        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
-        do {
-            try await store.write { s in
-                try await s.ensureTenant("acme", now: Date())
-                var set = TenantSettings()
-                for (k, v) in ["nlu.llm": "on", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000", "nlu.min_confidence": "0.99"] {
-                    try set.set(k, v)
-                }
-                try await s.saveSettings("acme", set)
-            }
-            let importer = Importer(store: store)
-            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
-            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
+        try await withTenant(["nlu.llm": "on", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000", "nlu.min_confidence": "0.99"]) { store in
             let engine = ConversationEngine(store: store, documents: DocumentLibrary(directory: FileManager.default.temporaryDirectory))
             _ = try await engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "hmm we will see about that one",
                                          at: Timestamp.parse("2026-02-10T16:00:00Z")!)
@@ -109,10 +103,6 @@ import OverdueTestSupport
             let second = try #require(decisions.flatMap(\.reasons).first { $0.code.hasPrefix("second_reader") }, "\(decisions)")
             #expect(second.message.hasPrefix("second reader (model): "))
             if second.code == "second_reader_refused" { #expect(second.message.contains("refused")) }
-        } catch {
-            await store.close()
-            throw error
         }
-        await store.close()
     }
 }
