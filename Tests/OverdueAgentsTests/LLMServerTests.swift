@@ -12,26 +12,10 @@ import OverdueTestSupport
 @Suite(.serialized) struct LLMServerTests {
     static var url: String? { ProcessInfo.processInfo.environment["OVERDUE_TEST_LLM_URL"] }
 
-    /// A fresh store with tenant `acme` (these settings, the conversation tests' invoices and
-    /// contacts) for `body`; closed afterwards whatever happens.
+    /// The conversation tests' world (tenant `acme` with these settings, their invoices and
+    /// contacts) for `body`.
     func withTenant(_ settings: [String: String], _ body: (Store) async throws -> Void) async throws {
-        let store = try await Store.open(try await TestDatabases.freshURL(.sqlite))
-        do {
-            try await store.write { s in
-                try await s.ensureTenant("acme", now: Date())
-                var set = TenantSettings()
-                for (k, v) in settings { try set.set(k, v) }
-                try await s.saveSettings("acme", set)
-            }
-            let importer = Importer(store: store)
-            _ = try await importer.importCSV(Data(ConversationTests.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
-            _ = try await importer.importCSV(Data(ConversationTests.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
-            try await body(store)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        try await ConversationTests().withWorld(.sqlite, settings: settings) { try await body($0.store) }
     }
 
     @Test func theServerIsThereInCI() {
