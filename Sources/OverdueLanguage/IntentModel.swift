@@ -33,7 +33,6 @@ public struct IntentModel: Sendable {
     public let sentiments: [Sentiment]
     let temperature: (intent: Float, sentiment: Float)
     let bias: [Float]
-    let scale: [Float]
     /// Each feature's weights, dequantised, in rows of 16 lanes (padded with zeros).
     let weights: [SIMD16<Float>]
     let chunks: Int
@@ -75,7 +74,7 @@ public struct IntentModel: Sendable {
         temperature = (try f32(), try f32())
         width = ni + ns
         bias = try (0..<width).map { _ in try f32() }
-        scale = try (0..<width).map { _ in try f32() }
+        let scale = try (0..<width).map { _ in try f32() }
         let keys = try (0..<k).map { _ in try u32() }
         guard at + k * width == bytes.count else { throw FormatError(description: "the model file has \(bytes.count - at) weight bytes, expected \(k * width)") }
         let chunks = (width + 15) / 16

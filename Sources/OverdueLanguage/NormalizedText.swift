@@ -140,11 +140,6 @@ struct NormalizedText {
         }
     }
 
-    /// The words, in order, as slices of `bytes`.
-    var words: [ArraySlice<UInt8>] {
-        bytes.split(separator: 32)
-    }
-
     /// Whether the text starts with the word `w`.
     func startsWith(word w: String) -> Bool { bytes.starts(with: Array((" " + w + " ").utf8)) }
 

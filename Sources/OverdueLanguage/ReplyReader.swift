@@ -110,19 +110,20 @@ public enum ReplyReader {
 
     /// The model's probabilities for `text` (intent and sentiment, in the model's class order).
     static func probabilities(_ text: String, channel: Channel, reference: LocalDate, model: IntentModel) -> (intent: [Double], sentiment: [Double]) {
-        let own = ReplyCleaner.split(text).own
-        let t = NormalizedText(own)
-        let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
-        return model.probabilities(IntentFeatures(t, raw: own, channel: channel, language: ReplyLanguage.detect(t, raw: own), dates: dates, reference: reference))
+        model.probabilities(modelInput(text, channel: channel, reference: reference))
     }
 
     /// The features the reply model reads of `text` (summed by hash), for the trainer.
     public static func features(_ text: String, channel: Channel, reference: LocalDate) -> [(hash: UInt32, value: Float)] {
+        modelInput(text, channel: channel, reference: reference).aggregated.map { (hash: $0.0, value: $0.1) }
+    }
+
+    /// What the model reads of `text`, computed as `read` computes it.
+    static func modelInput(_ text: String, channel: Channel, reference: LocalDate) -> IntentFeatures {
         let own = ReplyCleaner.split(text).own
         let t = NormalizedText(own)
         let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
         return IntentFeatures(t, raw: own, channel: channel, language: ReplyLanguage.detect(t, raw: own), dates: dates, reference: reference)
-            .aggregated.map { (hash: $0.0, value: $0.1) }
     }
 
     /// Whether the SMS carrier keywords decide `text` on `channel` (the model is not asked).
