@@ -501,7 +501,7 @@ enum Migrations {
                 }
                 if ran { store.logger.info("applied migration \(m.id): \(m.name)") }
             } catch {
-                throw StoreError.migration(id: m.id, name: m.name, message: "\(error)")
+                throw StoreError.migration(id: m.id, name: m.name, message: describeStoreError(error))
             }
         }
     }

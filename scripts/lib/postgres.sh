@@ -3,7 +3,12 @@
 PG_AS=()
 pg_dirs=()
 stop_postgres() {
+    local status=$?
     for d in "${pg_dirs[@]}"; do
+        # A failed run shows what the server refused (connections, timeouts) next to the test's error.
+        if [ "$status" != 0 ] && [ -f "$d/pg.log" ]; then
+            grep -E "FATAL|PANIC|deadlock" "$d/pg.log" | tail -n 20 | sed "s|^|pg($(basename "$d")): |" >&2 || true
+        fi
         "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$d/data' -m immediate stop >/dev/null 2>&1" || true
         rm -rf "$d"
     done
@@ -17,7 +22,7 @@ start_cluster() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     "${PG_AS[@]}" "'$PG_BIN/initdb' -D '$dir/data' -U postgres -A trust --no-sync --locale=C -E UTF8 >'$dir/initdb.log' 2>&1"
-    local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400"
     "${PG_AS[@]}" "'$PG_BIN/pg_ctl' -D '$dir/data' -o \"$opts\" -l '$dir/pg.log' -w start >/dev/null"
     # A restart is a fast shutdown (connections are cut, as in a failover) and a start.
     cat >"$dir/restart.sh" <<EOS
