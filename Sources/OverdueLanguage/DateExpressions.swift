@@ -230,6 +230,8 @@ enum DateExpressions {
     static let dayArticles: WordSet = ["the", "el", "le", "on", "dia", "del"]
     /// Words after "the 15" that make it count something or be money.
     static let notDayAfter: WordSet = ["%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices", "of", "percent", "pallets", "load", "loads", "instalment", "installment", "installments", "thing", "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter", "chk", "check", "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery", "round", "batch", "step", "thing", "part", "parte", "partie"]
+    /// Greetings before a weekday ("Happy Friday"): the weekday is not a date.
+    static let greetingBefore: WordSet = ["happy", "feliz", "bon", "bonne", "joyeux", "buen"]
     /// "on", "at", "in".
     static let onAtIn: WordSet = ["on", "at", "in"]
     /// "and" and "or" in the three languages.
@@ -315,11 +317,16 @@ enum DateExpressions {
             // Weekday, maybe with its date ("Wednesday 30th September", "viernes 13 de marzo") or a
             // modifier after it ("vendredi prochain", "viernes de la semana que entra", "lunes pasado").
             if let wd = weekday(i, strong: false) {
+                // "Happy Friday", "feliz viernes", "bon lundi" greet; they name no day to pay.
+                if greetingBefore.contains(w(i - 1)) { return wd.end }
                 var k = wd.end
                 if w(k) == "," { k += 1 }
+                let article = k
                 if w(k) == "the" || w(k) == "el" || w(k) == "le" { k += 1 }
                 if let d = monthDate(k) ?? numericDate(k) { return add(i, d.end, sameWeekday(d.date, wd.day)) }
-                if let d = dayOfMonth(k, needArticle: false) { return add(i, d.end, d.date) }
+                if let d = dayOfMonth(article, needArticle: false) ?? dayOfMonth(k, needArticle: false) {
+                    return add(i, d.end, dayOnWeekday(d.date, wd.day))
+                }
                 if let end = followingWeek(wd.end) { return add(i, end, nextWeek(wd.day, ref)) }
                 if pastAfter.contains(w(wd.end)) { return add(i, wd.end + 1, previous(wd.day, before: ref)) }
                 if w(wd.end) == "after", w(wd.end + 1) == "next" { return add(i, wd.end + 2, nextWeek(wd.day, ref).adding(days: 7)) }
@@ -329,6 +336,23 @@ enum DateExpressions {
             if let d = monthDate(i) ?? numericDate(i) { return add(i, d.end, d.date) }
             if let d = dayOfMonth(i, needArticle: true) { return add(i, d.end, d.date) }
             return relative(i)
+        }
+
+        /// A day of the month named with its weekday ("Friday the 30th", "el viernes 4"): the nearest
+        /// such day that is that weekday (a past one as readily as a coming one: "it was wired on
+        /// Friday the 30th"), when the day as read alone is not.
+        func dayOnWeekday(_ date: LocalDate?, _ weekday: Int) -> LocalDate? {
+            guard let d = date, d.isoWeekday != weekday else { return date }
+            var best: LocalDate?
+            for offset in -1...2 {
+                var year = ref.year, month = ref.month + offset
+                while month < 1 { month += 12; year -= 1 }
+                while month > 12 { month -= 12; year += 1 }
+                guard let c = LocalDate(year: year, month: month, day: d.day), c.isoWeekday == weekday else { continue }
+                if let b = best, abs(ref.days(until: b)) <= abs(ref.days(until: c)) { continue }
+                best = c
+            }
+            return best ?? date
         }
 
         /// A date written with its weekday but no year ("Wednesday 30th September"): the year in

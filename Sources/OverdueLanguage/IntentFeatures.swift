@@ -8,6 +8,9 @@ import OverdueCore
 ///   end of the reply), the three words after a negation ("will **not** pay", "no estamos") and the
 ///   four after a future marker ("we will get it **paid**" is not "we paid");
 /// - character 3- and 4-grams inside each word (typos, inflections, Spanish and French endings);
+/// - when the payment is set: each word of paying is read as negated, future (after "will", "vamos
+///   a", "scheduled", or a future form such as "pagaremos"), past (after "was", "already", "ya", or
+///   a past form such as "remitted", "réglé"; or followed by "went", "cleared") or plain;
 /// - facts: channel, language, length, question and exclamation marks, shouting, a date in the past,
 ///   today or the future, a time frame without a day, money, an identifier, an email address, a
 ///   phone number, a link, and each emoji or symbol (👍 🙏);
@@ -33,6 +36,29 @@ struct IntentFeatures {
     static let contracted: Set<[UInt8]> = Set(["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"].map { Array($0.utf8) })
     /// Words that put what follows in the future ("we **will** get it paid", "**vamos** a pagar").
     static let futureMarkers: Set<[UInt8]> = Set(["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"].map { Array($0.utf8) })
+    /// Words naming the act of paying (any form) in English, Spanish and French.
+    static let paymentWords: Set<[UInt8]> = Set([
+        "pay", "pays", "paid", "paying", "payment", "remit", "remits", "remitted", "remitting", "wire", "wired", "wiring", "transfer",
+        "transferred", "deposit", "deposited", "settle", "settled", "released", "issued", "mailed", "cut", "sent",
+        "pagar", "pago", "pagos", "pagamos", "pagaremos", "pagare", "pagado", "pagada", "pague", "paguen", "transferencia", "transferimos",
+        "transferiremos", "deposito", "depositamos", "depositaremos", "liquidar", "liquidamos", "liquidaremos", "abono", "abonamos",
+        "payer", "paye", "payee", "payes", "payons", "paierons", "payerons", "paierai", "payerai", "paiement", "virement", "vire", "verse",
+        "versement", "regle", "reglement", "reglerons", "acquitte",
+    ].map { Array($0.utf8) })
+    /// Payment words that are themselves a past form ("paid", "remitted", "pagado", "réglé").
+    static let pastPaymentForms: Set<[UInt8]> = Set(["paid", "remitted", "wired", "transferred", "deposited", "settled", "released", "issued",
+                                                       "mailed", "sent", "pagado", "pagada", "transferimos", "depositamos", "liquidamos",
+                                                       "abonamos", "paye", "payee", "payes", "vire", "verse", "regle", "acquitte"].map { Array($0.utf8) })
+    /// Payment words that are themselves a future form ("pagaremos", "paierons").
+    static let futurePaymentForms: Set<[UInt8]> = Set(["pagaremos", "pagare", "transferiremos", "depositaremos", "liquidaremos", "paierons",
+                                                         "payerons", "paierai", "payerai", "reglerons"].map { Array($0.utf8) })
+    /// Words that put a payment in the past when they come shortly before it ("it **was** wired", "**ya** se pagó").
+    static let pastMarkers: Set<[UInt8]> = Set(["was", "were", "been", "has", "have", "had", "already", "did", "yesterday", "ya", "fue", "fueron",
+                                                 "ayer", "deja", "ete", "avons", "avez", "ont", "hier"].map { Array($0.utf8) })
+    /// Past verbs that set a payment named just before them ("the payment **went** out", "el pago **salió**").
+    static let pastAfterPayment: Set<[UInt8]> = Set(["went", "cleared", "posted", "left", "salio", "cayo", "parti", "passe"].map { Array($0.utf8) })
+    /// Words that schedule what follows ("payment is **scheduled** for", "quedó **programado**", "**prévu** le").
+    static let scheduleMarkers: Set<[UInt8]> = Set(["scheduled", "schedule", "expect", "programado", "programada", "prevu", "prevue"].map { Array($0.utf8) })
     static let currencyWords = ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map(NormalizedText.Needle.init)
 
     /// The features of a reply: its normalised own words `t`, the same text as written, its channel
@@ -48,13 +74,15 @@ struct IntentFeatures {
             if i == 0 || shaped[i - 1] == 32 { starts.append(i) }
             if i == shaped.count - 1 || shaped[i + 1] == 32 { ends.append(i + 1) }
         }
+        // When each payment word is set: after a negation, a future or schedule marker, a past marker, or by its own form.
+        var tense: Set<String> = []
         shaped.withUnsafeBufferPointer { b in
             func hash(_ tag: UInt8, _ from: Int, _ to: Int, _ state: UInt32? = nil) -> UInt32 {
                 var h = state ?? IntentFeatures.fnv(2_166_136_261, tag)
                 for k in from..<to { h = IntentFeatures.fnv(h, b[k]) }
                 return h
             }
-            var negate = 0, future = 0
+            var negate = 0, future = 0, past = 0, plainPayment = 0
             for (n, (s, e)) in zip(starts, ends).enumerated() {
                 hashes.append(hash(119, s, e))  // w
                 let firstHalf = n == 0 ? IntentFeatures.fnv(IntentFeatures.fnv(2_166_136_261, 98), 94) : hash(98, starts[n - 1], ends[n - 1])  // b, ^
@@ -69,7 +97,31 @@ struct IntentFeatures {
                     future -= 1
                 }
                 let word = Array(b[s..<e])
-                if IntentFeatures.futureMarkers.contains(word) { future = 4 }
+                if IntentFeatures.paymentWords.contains(word) {
+                    if negate > 0 {
+                        tense.insert("pay:neg")
+                    } else if future > 0 || IntentFeatures.futurePaymentForms.contains(word) {
+                        tense.insert("pay:future")
+                    } else if past > 0 || IntentFeatures.pastPaymentForms.contains(word) {
+                        tense.insert("pay:past")
+                    } else {
+                        plainPayment = 3  // "payment **went** out", "the check **will** go out": the words after may set it
+                    }
+                } else if plainPayment > 0 {
+                    if IntentFeatures.pastMarkers.contains(word) || IntentFeatures.pastAfterPayment.contains(word) {
+                        tense.insert("pay:past")
+                        plainPayment = 0
+                    } else if IntentFeatures.futureMarkers.contains(word) || IntentFeatures.scheduleMarkers.contains(word) {
+                        tense.insert("pay:future")
+                        plainPayment = 0
+                    } else {
+                        plainPayment -= 1
+                        if plainPayment == 0 { tense.insert("pay:plain") }
+                    }
+                }
+                if past > 0 { past -= 1 }
+                if IntentFeatures.pastMarkers.contains(word) { past = 3; future = 0 }
+                if IntentFeatures.futureMarkers.contains(word) || IntentFeatures.scheduleMarkers.contains(word) { future = 4; past = 0 }
                 if IntentFeatures.negators.contains(word) || (word == [116] && n > 0 && IntentFeatures.contracted.contains(Array(b[starts[n - 1]..<ends[n - 1]]))) {
                     negate = 3
                 }
@@ -79,6 +131,7 @@ struct IntentFeatures {
                     for from in lo...(hi - size) { hashes.append(hash(99, from, from + size)) }
                 }
             }
+            if plainPayment > 0 { tense.insert("pay:plain") }
         }
         let textCount = hashes.count
         let scale = textCount > 0 ? 1 / Float(textCount).squareRoot() : 0
@@ -117,6 +170,7 @@ struct IntentFeatures {
         }
         if count == 0 { fact("empty") }
         for concept in Concepts.present(in: t) { fact("k:" + concept) }
+        for name in tense.sorted() { fact(name) }
         for i in hashes.indices { hashes[i] &= IntentFeatures.mask }
     }
 

@@ -17,6 +17,9 @@ let grammarRef = LocalDate(year: 2026, month: 3, day: 10)!
         ("next tuesday", "2026-03-17"), ("next friday", "2026-03-20"), ("viernes", "2026-03-13"), ("el próximo viernes", "2026-03-20"),
         ("viernes de la semana que entra", "2026-03-20"), ("vendredi", "2026-03-13"), ("vendredi prochain", "2026-03-20"),
         ("jeudi prochain", "2026-03-19"), ("a week from friday", "2026-03-20"), ("friday next week", "2026-03-20"),
+        // A weekday with its day of the month: the nearest such day that is that weekday.
+        ("friday the 27th", "2026-03-27"), ("friday the thirteenth", "2026-03-13"), ("thursday the 2nd", "2026-04-02"),
+        ("monday the 2nd", "2026-03-02"), ("el viernes 27", "2026-03-27"),
         // Relative days.
         ("today", "2026-03-10"), ("tonight", "2026-03-10"), ("tmrw", "2026-03-11"), ("tomorrow", "2026-03-11"), ("mañana", "2026-03-11"),
         ("demain", "2026-03-11"), ("day after tomorrow", "2026-03-12"), ("pasado mañana", "2026-03-12"), ("après-demain", "2026-03-12"),
@@ -52,7 +55,7 @@ let grammarRef = LocalDate(year: 2026, month: 3, day: 10)!
         #expect(f?.kind == .frame, "\(text)")
     }
 
-    @Test(arguments: ["monday through friday", "de lunes a viernes", "5-7 business days", "open 24/7", "two pallets", "the 2 loads"])
+    @Test(arguments: ["monday through friday", "de lunes a viernes", "Happy Friday!!", "feliz viernes", "bon lundi à tous", "5-7 business days", "open 24/7", "two pallets", "the 2 loads"])
     func thingsThatAreNotDays(text: String) {
         #expect(firstDate(text, grammarRef)?.date == nil, "\(text)")
     }

@@ -178,6 +178,7 @@ def main() -> None:
     ap.add_argument("--grid", default="1,3,10,30", help="values of C tried by cross-validation")
     ap.add_argument("--no-write", action="store_true", help="cross-validate only; leave the Swift weights as they are")
     ap.add_argument("--json", help="write the cross-validation figures here")
+    ap.add_argument("--save-predictions", metavar="FILE", help="write the out-of-fold reader output lines here (score with eval-nlu.py --predictions)")
     a = ap.parse_args()
 
     rows = load()
@@ -238,6 +239,9 @@ def main() -> None:
                 preds[i] = p
             print(f"   fold {k + 1}/{a.folds} read", file=sys.stderr)
     result = metrics.evaluate(rows, preds)
+    if a.save_predictions:
+        with open(a.save_predictions, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)
     print(f"# {a.folds}-fold cross-validation on the training set ({len(rows)} replies; each reply read by a model that never saw it)\n")
     print(metrics.markdown_report(result))
     if a.json:
