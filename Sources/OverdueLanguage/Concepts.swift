@@ -72,11 +72,13 @@ enum Concepts {
                         "je vous assure", "promis", "garanti", "committed", "approved"]),
     ]
 
-    /// The classes with their phrases prepared for matching, built once.
-    static let compiled: [(name: String, needles: [NormalizedText.Needle])] = table.map { ($0.0, $0.1.map(NormalizedText.Needle.init)) }
+    /// Every phrase of every class, indexed by its words (the value is the class's position in `table`).
+    static let index = PhraseIndex(table.enumerated().flatMap { n, c in c.1.map { (phrase: $0, value: n) } })
 
-    /// The names of the classes present in `t`.
-    static func present(in t: NormalizedText) -> [String] {
-        compiled.compactMap { c in c.needles.contains(where: t.has) ? c.name : nil }
+    /// The positions in `table` of the classes present in `t`, in table order.
+    static func present(in t: NormalizedText) -> [Int] {
+        var found: UInt64 = 0
+        for i in t.wordHashes.indices { index.matches(t.wordHashes, at: i) { value, _ in found |= 1 << UInt64(value) } }
+        return table.indices.filter { found & (1 << UInt64($0)) != 0 }
     }
 }

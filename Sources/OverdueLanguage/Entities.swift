@@ -23,10 +23,11 @@ enum Entities {
         default:
             break
         }
-        let lexemes = DateExpressions.lex(evidence.unicodeScalars)
-        let words = lexemes.map(\.text)
-        // The own words' dates are already read; forwarded evidence is read for its own.
-        let evidenceDates = evidence == ownText ? dates : DateExpressions.find(tokens: words, reference: ref)
+        // The own words are already lexed and their dates read; forwarded evidence is read for its own.
+        let own = evidence == ownText
+        let lexemes = own ? t.lexemes : DateExpressions.lex(evidence.unicodeScalars)
+        let words = own ? tokens : lexemes.map(\.text)
+        let evidenceDates = own ? dates : DateExpressions.find(tokens: words, reference: ref)
         let amounts = Amounts.find(lexemes, tokens: words, dates: evidenceDates)
         if amountIntents.contains(a.intent), let pick = AmountChoice.choose(amounts, tokens: words, intent: a.intent) {
             a.amount = pick.decimal

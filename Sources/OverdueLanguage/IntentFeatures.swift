@@ -59,6 +59,22 @@ struct IntentFeatures {
     static let pastAfterPayment: Set<[UInt8]> = Set(["went", "cleared", "posted", "left", "salio", "cayo", "parti", "passe"].map { Array($0.utf8) })
     /// Words that schedule what follows ("payment is **scheduled** for", "quedó **programado**", "**prévu** le").
     static let scheduleMarkers: Set<[UInt8]> = Set(["scheduled", "schedule", "expect", "programado", "programada", "prevu", "prevue"].map { Array($0.utf8) })
+    /// The roles above, one bit each, found by one probe per word.
+    enum Role {
+        static let negator = 1, contracted = 2, future = 4, payment = 8, pastPayment = 16, futurePayment = 32, past = 64, schedule = 128
+        static let pastAfterPayment = 256
+    }
+    static let roles: PhraseIndex = {
+        var bits: [[UInt8]: Int] = [:]
+        for (set, role) in [(negators, Role.negator), (contracted, Role.contracted), (futureMarkers, Role.future), (paymentWords, Role.payment),
+                            (pastPaymentForms, Role.pastPayment), (futurePaymentForms, Role.futurePayment), (pastMarkers, Role.past),
+                            (scheduleMarkers, Role.schedule), (pastAfterPayment, Role.pastAfterPayment)] {
+            for word in set { bits[word, default: 0] |= role }
+        }
+        return PhraseIndex(bits.map { (phrase: String(decoding: $0.key, as: UTF8.self), value: $0.value) })
+    }()
+    /// The fact hash of each word class (`Concepts.table` order).
+    static let conceptFacts: [UInt32] = Concepts.table.map { factHash("k:" + $0.0) }
     static let currencyWords = ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map(NormalizedText.Needle.init)
 
     /// The features of a reply: its normalised own words `t`, the same text as written, its channel
@@ -82,7 +98,7 @@ struct IntentFeatures {
                 for k in from..<to { h = IntentFeatures.fnv(h, b[k]) }
                 return h
             }
-            var negate = 0, future = 0, past = 0, plainPayment = 0
+            var negate = 0, future = 0, past = 0, plainPayment = 0, previousRole = 0
             for (n, (s, e)) in zip(starts, ends).enumerated() {
                 hashes.append(hash(119, s, e))  // w
                 let firstHalf = n == 0 ? IntentFeatures.fnv(IntentFeatures.fnv(2_166_136_261, 98), 94) : hash(98, starts[n - 1], ends[n - 1])  // b, ^
@@ -96,22 +112,22 @@ struct IntentFeatures {
                     hashes.append(hash(102, s, e))  // f
                     future -= 1
                 }
-                let word = Array(b[s..<e])
-                if IntentFeatures.paymentWords.contains(word) {
+                let role = IntentFeatures.roles.value(ofWord: t.wordHashes[n]) ?? 0
+                if role & Role.payment != 0 {
                     if negate > 0 {
                         tense.insert("pay:neg")
-                    } else if future > 0 || IntentFeatures.futurePaymentForms.contains(word) {
+                    } else if future > 0 || role & Role.futurePayment != 0 {
                         tense.insert("pay:future")
-                    } else if past > 0 || IntentFeatures.pastPaymentForms.contains(word) {
+                    } else if past > 0 || role & Role.pastPayment != 0 {
                         tense.insert("pay:past")
                     } else {
                         plainPayment = 3  // "payment **went** out", "the check **will** go out": the words after may set it
                     }
                 } else if plainPayment > 0 {
-                    if IntentFeatures.pastMarkers.contains(word) || IntentFeatures.pastAfterPayment.contains(word) {
+                    if role & (Role.past | Role.pastAfterPayment) != 0 {
                         tense.insert("pay:past")
                         plainPayment = 0
-                    } else if IntentFeatures.futureMarkers.contains(word) || IntentFeatures.scheduleMarkers.contains(word) {
+                    } else if role & (Role.future | Role.schedule) != 0 {
                         tense.insert("pay:future")
                         plainPayment = 0
                     } else {
@@ -120,11 +136,10 @@ struct IntentFeatures {
                     }
                 }
                 if past > 0 { past -= 1 }
-                if IntentFeatures.pastMarkers.contains(word) { past = 3; future = 0 }
-                if IntentFeatures.futureMarkers.contains(word) || IntentFeatures.scheduleMarkers.contains(word) { future = 4; past = 0 }
-                if IntentFeatures.negators.contains(word) || (word == [116] && n > 0 && IntentFeatures.contracted.contains(Array(b[starts[n - 1]..<ends[n - 1]]))) {
-                    negate = 3
-                }
+                if role & Role.past != 0 { past = 3; future = 0 }
+                if role & (Role.future | Role.schedule) != 0 { future = 4; past = 0 }
+                if role & Role.negator != 0 || (e - s == 1 && b[s] == 116 && previousRole & Role.contracted != 0) { negate = 3 }
+                previousRole = role
                 // Character n-grams of " word " (the spaces mark its edges); long tokens are links or ids.
                 let lo = s - 1, hi = min(e + 1, s + 24)
                 for size in 3...4 where hi - lo >= size {
@@ -169,16 +184,24 @@ struct IntentFeatures {
             hasSymbol = true
         }
         if count == 0 { fact("empty") }
-        for concept in Concepts.present(in: t) { fact("k:" + concept) }
+        for concept in Concepts.present(in: t) {
+            hashes.append(IntentFeatures.conceptFacts[concept])
+            values.append(1)
+        }
         for name in tense.sorted() { fact(name) }
         for i in hashes.indices { hashes[i] &= IntentFeatures.mask }
     }
 
     private mutating func fact(_ name: String) {
+        hashes.append(IntentFeatures.factHash(name))
+        values.append(1)
+    }
+
+    /// The hash of a fact's name (group `m`).
+    static func factHash(_ name: String) -> UInt32 {
         var h = IntentFeatures.fnv(2_166_136_261, 109)  // m
         for u in name.utf8 { h = IntentFeatures.fnv(h, u) }
-        hashes.append(h)
-        values.append(1)
+        return h
     }
 
     @inline(__always) static func fnv(_ h: UInt32, _ byte: UInt8) -> UInt32 { (h ^ UInt32(byte)) &* 16_777_619 }

@@ -18,6 +18,10 @@ struct NormalizedText {
     let lowerBytes: [UInt8]
     /// Tokens for dates: letters and digits, with `/` kept inside numbers ("3/19").
     let dateTokens: [String]
+    /// The same tokens with the spacing before each (what the amount grammar reads).
+    let lexemes: [DateExpressions.Lexeme]
+    /// The `PhraseIndex` hash of each word of `bytes`, in order.
+    let wordHashes: [UInt64]
     /// A 4,096-bit filter of the first two bytes of every word: most cue phrases start with a word
     /// the reply does not contain, and are rejected without a search.
     let wordStarts: [UInt64]
@@ -25,15 +29,15 @@ struct NormalizedText {
     static func startKey(_ a: UInt8, _ b: UInt8) -> Int { (Int(a) << 5 ^ Int(b)) & 4095 }
 
     init(_ text: String) {
-        var lowerScalars = String.UnicodeScalarView()
         var lower: [UInt8] = []
         lower.reserveCapacity(text.utf8.count)
         var paddedBytes: [UInt8] = [32]
         paddedBytes.reserveCapacity(text.utf8.count + 2)
         var lastSpace = true
+        var hashes: [UInt64] = []
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for raw in text.unicodeScalars {
             let s = NormalizedText.fold(raw)
-            lowerScalars.append(s)
             let v = s.value
             if v < 128 { lower.append(UInt8(v)) } else { UTF8.encode(s) { lower.append($0) } }
             let isWordChar: Bool
@@ -44,16 +48,32 @@ struct NormalizedText {
                 isWordChar = s.properties.isAlphabetic || s.properties.numericType != nil
             }
             if isWordChar {
-                if v < 128 { paddedBytes.append(UInt8(v)) } else { UTF8.encode(s) { paddedBytes.append($0) } }
+                if v < 128 {
+                    paddedBytes.append(UInt8(v))
+                    h = (h ^ UInt64(v)) &* 0x100_0000_01b3
+                } else {
+                    UTF8.encode(s) {
+                        paddedBytes.append($0)
+                        h = (h ^ UInt64($0)) &* 0x100_0000_01b3
+                    }
+                }
                 lastSpace = false
             } else if !lastSpace {
                 // Everything else, the apostrophe included, separates words: "we'll" reads "we ll".
                 paddedBytes.append(32)
+                hashes.append(h == 0 ? 1 : h)
+                h = 0xcbf2_9ce4_8422_2325
                 lastSpace = true
             }
         }
-        if !lastSpace { paddedBytes.append(32) }
-        dateTokens = DateExpressions.tokens(lowerScalars)
+        if !lastSpace {
+            paddedBytes.append(32)
+            hashes.append(h == 0 ? 1 : h)
+        }
+        wordHashes = hashes
+        // The folded text's scalars, decoded once from its UTF-8 (appending scalar by scalar is slower).
+        lexemes = DateExpressions.lex(String(decoding: lower, as: UTF8.self).unicodeScalars)
+        dateTokens = lexemes.map(\.text)
         lowerBytes = lower
         bytes = paddedBytes
         var filter = [UInt64](repeating: 0, count: 64)
