@@ -106,6 +106,18 @@ import Testing
         #expect(steps.first?.action == .suppress(Suppression(contactID: 1, channel: .email, reason: "asked by email to stop (email)")))
     }
 
+    @Test func anUnsureOptOutIsObeyedAndShownToAPersonUnconfirmed() {
+        let steps = decide(Understanding(intent: .optOut, confidence: 0.32, optOutChannel: .sms), context(channel: .sms))
+        #expect(steps.first?.action == .suppress(Suppression(contactID: 1, channel: .sms, reason: "asked by sms to stop (sms)")))
+        #expect(steps.map(\.reason.code) == ["opt_out", "opt_out_unsure"])
+        #expect(steps.last?.action == .flag)
+        #expect(responses(steps).isEmpty)
+        // Sure of it: confirmed, no person needed.
+        let sure = decide(Understanding(intent: .optOut, confidence: 0.9, optOutChannel: .sms), context(channel: .sms))
+        #expect(responses(sure).map(\.kind) == [.optOutConfirmation])
+        #expect(!sure.contains { $0.action == .flag })
+    }
+
     @Test func startLiftsTheSMSOptOut() {
         let steps = decide(Understanding(intent: .other, confidence: 1, keyword: "START"), context(channel: .sms))
         #expect(steps.first?.action == .resubscribe(contactID: 1, channel: .sms))

@@ -294,17 +294,21 @@ public enum Decider {
                 handoff("abusive", "\(said): abusive")
                 return
             }
+            let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
             // Opt-outs are obeyed however unsure the reader is: over-suppressing is the safe mistake.
+            // An unsure one is also shown to a person, who lifts it if it was not one ("uh hmm" on a
+            // call), and is not confirmed to the debtor until then.
             if u.intent == .optOut {
                 let channel: Channel? = u.optOutAll ? nil : (u.optOutChannel ?? c.channel)
                 add(.suppress(Suppression(contactID: c.contact.id, channel: channel, reason: "asked by \(c.channel.rawValue) to stop\(channel.map { " (\($0.rawValue))" } ?? " (all channels)")")),
                     "opt_out", "\(said): \(channel.map { "no more \($0.rawValue)" } ?? "no more messages on any channel") to \(c.contact.name), effective immediately")
-                if c.channel == .sms && (channel == nil || channel == .sms) {
+                if u.confidence < threshold {
+                    add(.flag, "opt_out_unsure", "\(said), below the tenant's threshold \(String(format: "%.2f", threshold)): obeyed; a person checks it and lifts the opt-out if it was not one")
+                } else if c.channel == .sms && (channel == nil || channel == .sms) {
                     respond(.optOutConfirmation, details: ["keyword": "STOP"], required: true)
                 }
                 return
             }
-            let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
             if u.intent == .other {
                 review("not_understood", "\(said): no rule answers it")
                 return
