@@ -88,9 +88,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "OverdueUseCases",
+            dependencies: ["OverdueCore", "OverdueStore", "OverdueAgents"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "OverdueServer",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels",
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels", "OverdueUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -104,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "overdue",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail",
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail", "OverdueUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +129,8 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        .testTarget(name: "OverdueUseCasesTests", dependencies: ["OverdueUseCases", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueTestSupport"],
+                    swiftSettings: strict),
         .testTarget(
             name: "OverdueServerTests",
             dependencies: [

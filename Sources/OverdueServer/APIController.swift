@@ -4,11 +4,14 @@ import Hummingbird
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// `/health` and the read-only JSON API over cases and the outbox.
 struct APIController: Sendable {
     let store: Store
     let defaultTenant: String
+    /// The application layer every controller calls for its use cases.
+    let useCases: UseCases
 
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/health", use: health)

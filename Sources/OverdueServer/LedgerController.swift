@@ -4,6 +4,7 @@ import Hummingbird
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// The ledger over HTTP: debtors, contacts, invoices, payments (JSON bulk writes and CSV uploads,
 /// both through the CLI's importer so that rows fail the same way), documents, holds, promises.
@@ -324,17 +325,8 @@ struct LedgerController: Sendable {
         let invoice = f.string("invoice_number", required: false, maxLength: 200)
         let reason = f.string("reason", maxLength: 500)
         let until = f.time("until")
-        if let until, until <= Date() { f.fail("until", "is in the past") }
         try f.done()
-        let hold = Hold(debtorID: debtor!, invoiceNumber: invoice, reason: reason!, until: until!)
-        try await store.write { s in
-            guard try await s.debtor(tenant, hold.debtorID) != nil else { throw Problem.validation([FieldError(pointer: "/debtor_id", detail: "no debtor '\(hold.debtorID)'")]) }
-            if let inv = hold.invoiceNumber, try await s.invoice(tenant, number: inv)?.debtorID != hold.debtorID {
-                throw Problem.validation([FieldError(pointer: "/invoice_number", detail: "debtor \(hold.debtorID) has no invoice '\(inv)'")])
-            }
-            try await s.addHold(tenant, hold, now: Date())
-            try await s.schedule(tenant, subjects: [hold.debtorID], at: Date(), mode: .earliest)
-        }
+        let hold = try await api.useCases.placeHold(tenant: tenant, debtor: debtor!, invoice: invoice, reason: reason!, until: until!)
         return APIController.json(Listing.jsonLine(HoldLine(hold)), status: .created)
     }
 

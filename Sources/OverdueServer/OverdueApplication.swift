@@ -8,6 +8,7 @@ import OverdueAgents
 import OverdueChannels
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 import ServiceLifecycle
 
 /// What the server needs, built once at start-up.
@@ -53,7 +54,7 @@ public func buildApplication(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthMiddleware(store: store, limiter: .init(perMinute: configuration.apiRatePerMinute)))
     router.add(middleware: IdempotencyMiddleware(store: store))
-    let api = APIController(store: store, defaultTenant: configuration.defaultTenant)
+    let api = APIController(store: store, defaultTenant: configuration.defaultTenant, useCases: UseCases(store: store))
     api.register(on: router)
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
     ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
@@ -108,6 +109,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response()
+        } catch let refused as UseCaseError {
+            return Problem(refused).response()
         } catch let error as HTTPError where error.status == .notFound {
             return Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404,
                            detail: "no route \(request.method) \(request.uri.path)").response()

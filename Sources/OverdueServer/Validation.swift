@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OverdueCore
+import OverdueUseCases
 
 /// One bad field of a request, as RFC 9457's `errors` extension lists it: a JSON Pointer into the
 /// body (or `#/query/NAME` for a query parameter) and what is wrong with it.
@@ -273,6 +274,16 @@ extension Problem {
 
     static func notFound(_ detail: String) -> Problem {
         Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: detail)
+    }
+
+    /// The problem a use case's refusal is at the API: invalid input 422 with each field as a JSON
+    /// Pointer into the body, something missing 404, a state that forbids it 409.
+    init(_ refused: UseCaseError) {
+        switch refused.kind {
+        case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
+        case .notFound: self = .notFound(refused.description)
+        case .conflict: self = .conflict(refused.description)
+        }
     }
 
     static func conflict(_ detail: String) -> Problem {

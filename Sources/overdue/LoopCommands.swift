@@ -3,6 +3,7 @@ import Foundation
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -91,17 +92,12 @@ struct HoldCommand: AsyncParsableCommand {
 
     func run() async throws {
         let end = try parseInstant(until, flag: "--until")
-        let placed = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let placed = try at.map { try parseInstant($0, flag: "--at") }
         let tenant = try global.tenantID()
         let (d, inv, why) = (debtor, invoice, reason)
         try await global.withStore(tenant: tenant) { store in
-            try await store.write { s in
-                guard try await s.debtor(tenant, d) != nil else { throw CLIError.badInput("--debtor '\(d)': no such debtor in tenant \(tenant)") }
-                if let inv, try await s.invoices(tenant, debtor: d).first(where: { $0.number == inv }) == nil {
-                    throw CLIError.badInput("--invoice '\(inv)': debtor \(d) has no such invoice")
-                }
-                try await s.addHold(tenant, Hold(debtorID: d, invoiceNumber: inv, reason: why, until: end), now: placed)
-                try await s.schedule(tenant, subjects: [d], at: placed, mode: .earliest)
+            try await CLIError.presenting(["debtor_id": "--debtor", "invoice_number": "--invoice", "reason": "--reason", "until": "--until"]) {
+                try await UseCases(store: store).placeHold(tenant: tenant, debtor: d, invoice: inv, reason: why, until: end, at: placed)
             }
         }
         say("hold placed on \(invoice.map { "invoice \($0) of " } ?? "")\(debtor) until \(Timestamp.format(end)): \(reason)")

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OverdueCore
 import OverdueServer
+import OverdueUseCases
 
 /// The `overdue` command line: parse, build, run, shut down. Decisions live in the libraries.
 @main
@@ -42,6 +43,17 @@ struct CLIError: Error {
 
     static func badInput(_ m: String) -> CLIError { CLIError(message: "error: " + m, code: 2) }
     static func failure(_ m: String) -> CLIError { CLIError(message: "error: " + m, code: 1) }
+
+    /// Runs a use case and presents its refusal as bad input, naming each field by the command's
+    /// flag (`flags` maps the use case's field names to them).
+    @discardableResult
+    static func presenting<T>(_ flags: [String: String], _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let refused as UseCaseError {
+            throw badInput(refused.problems.map { "\(flags[$0.field] ?? $0.field): \($0.message)" }.joined(separator: "; "))
+        }
+    }
 }
 
 struct OverdueCommand: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import OverdueAgents
 import OverdueChannels
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// The web dashboard: server-rendered pages under `/app` for signed-in people (session cookie),
 /// `/login` and `/logout`. Every form carries the session's CSRF token; every page escapes what
@@ -305,6 +306,8 @@ struct DashboardController: Sendable {
             return Self.redirect(back, flash: .error("Not sent — " + refused.description))
         } catch let problem as Problem where [400, 409, 422].contains(problem.status) {
             return Self.redirect(back, flash: .error("Not done — " + problem.detail))
+        } catch let refused as UseCaseError where refused.kind != .notFound {
+            return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))
         }
         try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
                                            ip: context.clientIP(request), detail: "")
@@ -356,11 +359,9 @@ struct DashboardController: Sendable {
     @Sendable func hold(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
             guard let reason = f["reason"], !reason.isEmpty, let until = f["until"].flatMap(LocalDate.parse) else { throw Problem.badRequest("give a reason and an end date") }
-            try await store.write { s in
-                let zone = try await s.settings(viewer.tenant).timeZone
-                try await s.addHold(viewer.tenant, Hold(debtorID: debtor, reason: reason, until: until.at(in: zone)), now: Date())
-                try await s.schedule(viewer.tenant, subjects: [debtor], at: Date(), mode: .earliest)
-            }
+            // The form's end date is a day in the tenant's zone: the hold ends when that day starts.
+            let zone = try await store.read { try await $0.settings(viewer.tenant).timeZone }
+            try await api.useCases.placeHold(tenant: viewer.tenant, debtor: debtor, invoice: nil, reason: reason, until: until.at(in: zone))
         }
     }
 

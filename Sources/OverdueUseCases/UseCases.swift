@@ -1,0 +1,71 @@
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// Overdue's application layer: every use case, written once. The API, the dashboard, the CLI and
+/// the provider webhooks are doors onto it — they parse what a caller sent, call one entry here and
+/// present what it returns. An entry validates its input once, writes in one transaction, records
+/// its event, and re-plans the case, taking "now" from the injected clock.
+///
+/// Use cases land here one family at a time (see the README's Architecture section for which are
+/// here and which still live in their doors).
+public struct UseCases: Sendable {
+    /// The database.
+    public let store: Store
+    /// Where "now" comes from: the wall clock live, a virtual one in `overdue run`.
+    public let clock: any Clock
+
+    /// The use cases over `store`, with time from `clock`.
+    public init(store: Store, clock: any Clock = SystemClock()) {
+        self.store = store
+        self.clock = clock
+    }
+}
+
+/// Why a use case refused: the one error every door presents — the API as an RFC 9457 problem,
+/// the dashboard as a message on its form, the CLI as a usage error (exit 2).
+public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of refusal it is.
+    public enum Kind: Sendable, Equatable {
+        /// The input is wrong (HTTP 422).
+        case invalid
+        /// What the input names does not exist (HTTP 404 when it is the subject itself).
+        case notFound
+        /// The input is fine but the state forbids it now (HTTP 409).
+        case conflict
+    }
+
+    /// One bad input: the field as the use case names it (`debtor_id`, `until`) and what is wrong.
+    public struct Problem: Sendable, Hashable {
+        /// The field, in the API's words.
+        public let field: String
+        /// What is wrong with it.
+        public let message: String
+
+        /// A problem with `field`.
+        public init(_ field: String, _ message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// The kind of refusal.
+    public let kind: Kind
+    /// Each bad input.
+    public let problems: [Problem]
+
+    /// A refusal of `kind` for `problems`.
+    public init(_ kind: Kind, _ problems: [Problem]) {
+        self.kind = kind
+        self.problems = problems
+    }
+
+    /// An invalid input.
+    public static func invalid(_ field: String, _ message: String) -> UseCaseError { UseCaseError(.invalid, [Problem(field, message)]) }
+
+    /// Something named that does not exist.
+    public static func notFound(_ field: String, _ message: String) -> UseCaseError { UseCaseError(.notFound, [Problem(field, message)]) }
+
+    public var description: String { problems.map { "\($0.field) \($0.message)" }.joined(separator: "; ") }
+}
