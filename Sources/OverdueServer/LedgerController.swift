@@ -349,12 +349,7 @@ struct LedgerController: Sendable {
         var f = try await Fields.body(request)
         let resolution = f.string("resolution", maxLength: 2000)
         try f.done()
-        let by = try context.caller().actor
-        try await store.write { s in
-            guard let debtor = try await s.resolveDispute(tenant, id: id, resolution: resolution!, at: Date()) else { throw Problem.notFound("no open dispute '\(id)'") }
-            try await s.recordDecision(tenant, debtor: debtor, at: Date(), action: .wait, reasons: [Reason("dispute_resolved", "dispute \(id) resolved by \(by): \(resolution!)")])
-            try await s.schedule(tenant, subjects: [debtor], at: Date(), mode: .earliest)
-        }
+        try await api.useCases.resolveDispute(tenant: tenant, id: id, resolution: resolution!, by: try context.caller().actor)
         return APIController.json(#"{"status":"resolved"}"#)
     }
 

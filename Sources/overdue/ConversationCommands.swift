@@ -3,6 +3,7 @@ import Foundation
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// Runs `body` with the tenant's conversation engine (live channels, the documents directory); what
 /// the engine refuses is bad input (exit 2).
@@ -180,17 +181,14 @@ struct DisputesCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The dispute id.") var id: String
         @Option(help: "How it was settled.") var note: String
+        @Option(help: "Who settled it (shown in the reasons).") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let (d, n) = (id, note)
+            let (d, n, who) = (id, note, by)
             try await global.withStore(tenant: tenant) { store in
-                try await store.write { s in
-                    guard let debtor = try await s.resolveDispute(tenant, id: d, resolution: n, at: Date()) else {
-                        throw CLIError.badInput("no open dispute '\(d)' in tenant \(tenant)")
-                    }
-                    try await s.recordDecision(tenant, debtor: debtor, at: Date(), action: .wait, reasons: [Reason("dispute_resolved", "dispute \(d) resolved: \(n)")])
-                    try await s.schedule(tenant, subjects: [debtor], at: Date(), mode: .earliest)
+                try await CLIError.presenting(["dispute": "dispute '\(d)'", "resolution": "--note"]) {
+                    try await UseCases(store: store).resolveDispute(tenant: tenant, id: d, resolution: n, by: who)
                 }
             }
             say("dispute \(id) resolved")

@@ -77,15 +77,4 @@ extension ConversationEngine {
             return d
         }
     }
-
-    /// Resolves one of the case's open disputes.
-    public func resolveDispute(tenant: String, debtor: String, id: String, resolution: String, by who: String, now: Date) async throws {
-        try await store.write { s in
-            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
-            let why = try ManualRecord.resolution(id: id, resolution: resolution, by: who, disputes: l.disputes)
-            _ = try await s.resolveDispute(tenant, id: id, resolution: resolution.trimmingCharacters(in: .whitespacesAndNewlines), at: now)
-            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
-            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
-        }
-    }
 }

@@ -411,8 +411,8 @@ struct DashboardController: Sendable {
 
     @Sendable func resolveDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await engine.resolveDispute(tenant: viewer.tenant, debtor: debtor, id: try context.parameters.require("id"), resolution: f["resolution"] ?? "",
-                                            by: viewer.email, now: Date())
+            try await api.useCases.resolveDispute(tenant: viewer.tenant, id: try context.parameters.require("id"), resolution: f["resolution"] ?? "",
+                                                  by: viewer.email, debtor: debtor)
         }
     }
 

@@ -148,6 +148,11 @@ extension Session {
         return try await rows(sql + " ORDER BY opened_at, id", binds).map(Session.dispute)
     }
 
+    /// The debtor whose case holds dispute `id`, if the tenant has one by that id.
+    public func disputeDebtor(_ tenant: String, id: String) async throws -> String? {
+        try await row("SELECT debtor_id FROM disputes WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)])?.string("debtor_id")
+    }
+
     /// Resolves an open dispute; returns its debtor, or nil if there is no such open dispute.
     public func resolveDispute(_ tenant: String, id: String, resolution: String, at: Date) async throws -> String? {
         guard let r = try await rows("""
