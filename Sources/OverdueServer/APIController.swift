@@ -13,6 +13,9 @@ struct APIController: Sendable {
     /// The application layer every controller calls for its use cases.
     let useCases: UseCases
 
+    /// Where the doors take "now" from: the application layer's clock.
+    var clock: any Clock { useCases.clock }
+
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/health", use: health)
         router.get("/healthz", use: live)
@@ -108,7 +111,7 @@ struct APIController: Sendable {
         try q.done()
         if let aging {
             let zone = try await store.read { try await $0.settings(tenant) }.timeZone
-            (query.dueOnOrAfter, query.dueOnOrBefore) = aging.range(today: LocalDate(Date(), in: zone))
+            (query.dueOnOrAfter, query.dueOnOrBefore) = aging.range(today: LocalDate(clock.now(), in: zone))
         }
         let records = try await store.read { try await $0.cases(tenant, query: query, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1) }
         let shown = Array(records.prefix(limit))

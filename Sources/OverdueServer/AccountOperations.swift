@@ -32,7 +32,7 @@ extension AccountsController {
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, passwordHash: hash)
             try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.password_changed", object: user.id, outcome: "ok",
-                                    ip: ip, detail: "every session ended", at: Date())
+                                    ip: ip, detail: "every session ended", at: api.clock.now())
         }
     }
 
@@ -48,14 +48,14 @@ extension AccountsController {
     func confirmTOTP(_ f: inout Fields, user: User, ip: String?) async throws {
         let code = f.string("code", maxLength: 12)
         if user.totpPending == nil { f.fail("code", "there is no enrolment to confirm; start one first") }
-        if let code, let pending = user.totpPending, !Self.totpMatches(code, secret: pending, now: Date()) {
+        if let code, let pending = user.totpPending, !Self.totpMatches(code, secret: pending, now: api.clock.now()) {
             f.fail("code", "does not match; check the phone's clock and try the next one")
         }
         try f.done()
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(user.totpPending), totpPending: .some(nil))
             try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_enabled", object: user.id, outcome: "ok",
-                                    ip: ip, detail: "", at: Date())
+                                    ip: ip, detail: "", at: api.clock.now())
         }
     }
 
@@ -77,7 +77,7 @@ extension AccountsController {
         try f.done()
         try Self.checkOwnership(caller, touching: role)
         let hash = try await Passwords.hash(password!)
-        guard let user = try await store.write({ try await $0.createUser(caller.tenant, email: email!, name: name ?? email!, role: role!, passwordHash: hash, now: Date()) }) else {
+        guard let user = try await store.write({ try await $0.createUser(caller.tenant, email: email!, name: name ?? email!, role: role!, passwordHash: hash, now: api.clock.now()) }) else {
             throw Problem.conflict("a user with email \(email!) exists")
         }
         return user
@@ -96,7 +96,7 @@ extension AccountsController {
         try Self.checkOwnership(caller, touching: user.role)
         // Only what changes is written: a new role or status ends the user's sessions.
         var status: Date?? = nil
-        if let disabled, disabled != (user.disabledAt != nil) { status = .some(disabled ? Date() : nil) }
+        if let disabled, disabled != (user.disabledAt != nil) { status = .some(disabled ? api.clock.now() : nil) }
         let newRole = role == user.role ? nil : role
         try await store.write { try await $0.updateUser(user.tenant, id: user.id, role: newRole, name: name, disabledAt: status) }
     }
@@ -108,6 +108,6 @@ extension AccountsController {
         try f.done()
         try Self.checkOwnership(caller, touching: role)
         let (keyName, keyRole) = (name!, role!)
-        return try await store.write { try await $0.createAPIKey(caller.tenant, name: keyName, role: keyRole, now: Date()) }
+        return try await store.write { try await $0.createAPIKey(caller.tenant, name: keyName, role: keyRole, now: api.clock.now()) }
     }
 }

@@ -95,9 +95,9 @@ struct AccountsController: Sendable {
         let expires_at: String
     }
 
-    static func audit(_ store: Store, tenant: String?, actor: String, action: String, object: String, outcome: String, ip: String?, detail: String) async throws {
+    func audit(tenant: String?, actor: String, action: String, object: String, outcome: String, ip: String?, detail: String) async throws {
         try await store.write { s in
-            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: Date())
+            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: api.clock.now())
         }
     }
 
@@ -125,8 +125,8 @@ struct AccountsController: Sendable {
 
     /// Checks a sign-in (per-address limit, password, second factor), audits it, and starts a session.
     func authenticate(email rawEmail: String, password: String, totp code: String?, ip: String?) async throws -> (token: String, session: UserSession) {
-        if let wait = await loginLimiter.take(ip ?? "unknown", now: Date()) {
-            try await Self.audit(store, tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
+        if let wait = await loginLimiter.take(ip ?? "unknown", now: api.clock.now()) {
+            try await audit(tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
                                  detail: "too many sign-in attempts from this address")
             throw Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
                           detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
@@ -137,7 +137,7 @@ struct AccountsController: Sendable {
         let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
         guard let user, matches, user.disabledAt == nil else {
             let why = user == nil ? "no such user" : user?.disabledAt != nil ? "account disabled" : "wrong password"
-            try await Self.audit(store, tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip, detail: why)
+            try await audit(tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip, detail: why)
             throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the email or password is wrong")
         }
         if let secret = user.totpSecret {
@@ -145,16 +145,16 @@ struct AccountsController: Sendable {
                 throw Problem(type: "https://overdue.dev/problems/totp-required", title: "Unauthorized", status: 401,
                               detail: "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")
             }
-            guard Self.totpMatches(code, secret: secret, now: Date()) else {
-                try await Self.audit(store, tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip,
+            guard Self.totpMatches(code, secret: secret, now: api.clock.now()) else {
+                try await audit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip,
                                      detail: "wrong second-factor code")
                 throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the second-factor code is wrong or expired")
             }
         }
         return try await store.write { s in
-            let made = try await s.createUserSession(user, ttl: Self.lifetime, ip: ip, now: Date())
+            let made = try await s.createUserSession(user, ttl: Self.lifetime, ip: ip, now: api.clock.now())
             try await s.appendAudit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: "/auth/login", outcome: "ok", ip: ip,
-                                    detail: user.totpSecret == nil ? "password" : "password + TOTP", at: Date())
+                                    detail: user.totpSecret == nil ? "password" : "password + TOTP", at: api.clock.now())
             return made
         }
     }
@@ -184,7 +184,7 @@ struct AccountsController: Sendable {
     /// `POST /auth/logout`: ends the session (needs its CSRF token).
     @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: Date()) }) else {
+              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: api.clock.now()) }) else {
             return Response(status: .noContent)
         }
         let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
@@ -194,7 +194,7 @@ struct AccountsController: Sendable {
         try await store.write { s in
             try await s.deleteUserSession(token: token)
             try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: "/auth/logout", outcome: "ok",
-                                    ip: context.clientIP(request), detail: "", at: Date())
+                                    ip: context.clientIP(request), detail: "", at: api.clock.now())
         }
         var response = Response(status: .noContent)
         response.setCookie(cookie(""))
@@ -204,7 +204,7 @@ struct AccountsController: Sendable {
     /// `GET /auth/session`: who is signed in, and the CSRF token for changes.
     @Sendable func session(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: Date()) }) else {
+              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: api.clock.now()) }) else {
             throw AuthMiddleware.unauthorized("not signed in")
         }
         return APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
@@ -254,7 +254,7 @@ struct AccountsController: Sendable {
         let user = try await currentUser(context)
         var f = try await Fields.body(request)
         let code = f.string("code", maxLength: 12)
-        if let code, let secret = user.totpSecret, !Self.totpMatches(code, secret: secret, now: Date()) { f.fail("code", "does not match") }
+        if let code, let secret = user.totpSecret, !Self.totpMatches(code, secret: secret, now: api.clock.now()) { f.fail("code", "does not match") }
         try f.done()
         try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpSecret: .some(nil), totpPending: .some(nil)) }
         return Response(status: .noContent)
@@ -305,7 +305,7 @@ struct AccountsController: Sendable {
         let user = try await targetUser(context)
         guard user.id != caller.userID else { throw Problem.conflict("you cannot disable yourself") }
         try Self.checkOwnership(caller, touching: user.role)
-        try await store.write { try await $0.updateUser(user.tenant, id: user.id, disabledAt: .some(Date())) }
+        try await store.write { try await $0.updateUser(user.tenant, id: user.id, disabledAt: .some(api.clock.now())) }
         return Response(status: .noContent)
     }
 
@@ -346,7 +346,7 @@ struct AccountsController: Sendable {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let prefix = try context.parameters.require("prefix")
-        guard try await store.write({ try await $0.revokeAPIKey(tenant, prefix: prefix, now: Date()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+        guard try await store.write({ try await $0.revokeAPIKey(tenant, prefix: prefix, now: api.clock.now()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
         return Response(status: .noContent)
     }
 }

@@ -58,6 +58,8 @@ struct OverdueRequestContext: RequestContext {
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = OverdueRequestContext
     let store: Store
+    /// Where "now" comes from.
+    let clock: any Clock
     /// Requests per key in this server process.
     let limiter: RateLimiter
 
@@ -128,7 +130,7 @@ struct AuthMiddleware: RouterMiddleware {
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
             throw Self.unauthorized("unknown or revoked API key")
         }
-        if let wait = await limiter.take(key.prefix, now: Date()) {
+        if let wait = await limiter.take(key.prefix, now: clock.now()) {
             var headers = HTTPFields()
             headers[.contentType] = "application/problem+json"
             headers[.retryAfter] = String(Int(wait.rounded(.up)))
@@ -137,8 +139,8 @@ struct AuthMiddleware: RouterMiddleware {
             return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(problem))))
         }
         // "Last used" to the minute: not a write on every request.
-        if key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
-            try await store.write { try await $0.touchAPIKey(key.prefix, at: Date()) }
+        if key.lastUsedAt.map({ clock.now().timeIntervalSince($0) > 60 }) ?? true {
+            try await store.write { try await $0.touchAPIKey(key.prefix, at: clock.now()) }
         }
         return try await authorised(Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
     }
@@ -147,7 +149,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// token (`X-CSRF-Token`), which a page of another site cannot read.
     func viaSession(_ token: String, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        let now = Date()
+        let now = clock.now()
         guard let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: now) }) else {
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
             throw Self.unauthorized("the session has expired; sign in again")
@@ -187,13 +189,13 @@ struct AuthMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             try await store.write { s in
                 try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path,
-                                        outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)", at: Date())
+                                        outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)", at: clock.now())
             }
             return response
         } catch let problem as Problem {
             try await store.write { s in
                 try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
-                                        detail: "HTTP \(problem.status): \(problem.title)", at: Date())
+                                        detail: "HTTP \(problem.status): \(problem.title)", at: clock.now())
             }
             throw problem
         }
@@ -201,7 +203,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     func audit(tenant: String?, actor: String, action: String, object: String, ip: String?, detail: String) async throws {
         try await store.write { s in
-            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: "denied", ip: ip, detail: detail, at: Date())
+            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: "denied", ip: ip, detail: detail, at: clock.now())
         }
     }
 }

@@ -146,7 +146,7 @@ struct ConfigController: Sendable {
         var f = try await Fields.body(request)
         let t = Self.draft(&f, name: name, channel: ch)
         try f.done()
-        try await store.write { try await $0.saveTemplate(tenant, t!, now: Date()) }
+        try await store.write { try await $0.saveTemplate(tenant, t!, now: api.clock.now()) }
         return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: "tenant", subject: t!.subject, body: t!.body)))
     }
 

@@ -48,7 +48,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let m = try await Self.body(Inbound.self, request)
         guard let channel = Channel(rawValue: m.channel) else { throw Self.invalid("channel must be email, sms or voice (got '\(m.channel)')") }
-        var at = Date()
+        var at = api.clock.now()
         if let text = m.at {
             guard let parsed = Timestamp.parse(text) else { throw Self.invalid("at must be an ISO 8601 time (got '\(text)')") }
             at = parsed
@@ -77,7 +77,7 @@ struct ConversationController: Sendable {
         let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
         let done = try await store.write { s -> Bool in
             guard try await s.hasOpenInboxItem(tenant, id: id) else { return false }
-            try await s.resolveInbox(tenant, id: id, resolution: note ?? "resolved", at: Date())
+            try await s.resolveInbox(tenant, id: id, resolution: note ?? "resolved", at: api.clock.now())
             return true
         }
         guard done else { throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no open inbox item \(id)") }
@@ -89,7 +89,7 @@ struct ConversationController: Sendable {
         let id = try context.parameters.require("id")
         try await requireMessage(tenant, id)
         do {
-            let sent = try await engine.approve(tenant: tenant, messageID: id, now: Date())
+            let sent = try await engine.approve(tenant: tenant, messageID: id, now: api.clock.now())
             return APIController.json(Listing.jsonLine(OutboxLine(sent)))
         } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
@@ -100,7 +100,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
         try await requireMessage(tenant, id)
-        do { try await engine.discard(tenant: tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+        do { try await engine.discard(tenant: tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
         }
         return APIController.json(#"{"status":"discarded"}"#)
@@ -121,7 +121,7 @@ struct ConversationController: Sendable {
         try f.done()
         do {
             let sent = try await engine.sendManual(tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
-                                                   by: try context.caller().actor, now: Date())
+                                                   by: try context.caller().actor, now: api.clock.now())
             return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
         } catch let refused as ConversationEngine.Refused {
             if refused.notFound { throw Problem.notFound("no case for debtor '\(debtor)'") }
@@ -147,7 +147,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
-        do { try await engine.takeOver(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+        do { try await engine.takeOver(tenant: tenant, debtor: debtor, by: by, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
         }
         return APIController.json(#"{"status":"handoff"}"#)
@@ -157,7 +157,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
-        do { try await engine.handBack(tenant: tenant, debtor: debtor, by: by, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+        do { try await engine.handBack(tenant: tenant, debtor: debtor, by: by, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
         }
         return APIController.json(#"{"status":"active"}"#)
@@ -200,7 +200,7 @@ struct ConversationController: Sendable {
         }
         let buffer = try await request.body.collect(upTo: 25 << 20)
         guard buffer.readableBytes > 0 else { throw Self.invalid("the body must be the raw message (RFC 822)") }
-        let result = try await intake.handle(Array(buffer: buffer), tenant: tenant, at: Date())
+        let result = try await intake.handle(Array(buffer: buffer), tenant: tenant, at: api.clock.now())
         let kind: String
         switch result {
         case .conversation(let o): kind = o.isNew ? "conversation" : "duplicate"

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OverdueCore
 import OverdueStore
 
 /// `Idempotency-Key` on `/api/v1` POSTs, with Stripe's semantics: the first answer to a key is kept
@@ -12,6 +13,8 @@ import OverdueStore
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = OverdueRequestContext
     let store: Store
+    /// Where "now" comes from.
+    let clock: any Clock
 
     static func problem(_ status: Int, _ title: String, _ detail: String) -> Problem {
         Problem(type: "https://overdue.dev/problems/idempotency-\(status == 409 ? "in-flight" : "mismatch")", title: title, status: status, detail: detail)
@@ -25,7 +28,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = try await request.body.collect(upTo: 25 << 20)
         let digest = SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
         let fingerprint = "\(request.method.rawValue) \(request.uri.path) \(digest)"
-        switch try await store.write({ try await $0.beginIdempotent(tenant, key: key, fingerprint: fingerprint, now: Date()) }) {
+        switch try await store.write({ try await $0.beginIdempotent(tenant, key: key, fingerprint: fingerprint, now: clock.now()) }) {
         case .mismatch:
             throw Self.problem(422, "Idempotency-Key reused", "this Idempotency-Key was used for a different request (method, path or body); use a new key")
         case .inFlight:

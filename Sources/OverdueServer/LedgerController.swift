@@ -383,7 +383,7 @@ struct LedgerController: Sendable {
         let body = try await request.body.collect(upTo: 25 << 20)
         guard body.readableBytes > 0 else { throw Problem.badRequest("the body is empty; send the file as the body") }
         do {
-            let doc = try await documents.add(store: store, tenant: tenant, invoice: number, data: Data(buffer: body), filename: filename!, kind: kind!, now: Date())
+            let doc = try await documents.add(store: store, tenant: tenant, invoice: number, data: Data(buffer: body), filename: filename!, kind: kind!, now: api.clock.now())
             return APIController.json(Listing.jsonLine(Self.line(doc)), status: .created)
         } catch let e as DocumentLibrary.Failure {
             throw Problem.badRequest(e.description)

@@ -11,6 +11,8 @@ import OverdueStore
 /// turned tracking on — the open pixel and the click redirect.
 struct LinkController: Sendable {
     let store: Store
+    /// Where "now" comes from.
+    let clock: any Clock
     let engine: ConversationEngine
 
     func register(on router: Router<OverdueRequestContext>) {
@@ -58,7 +60,7 @@ struct LinkController: Sendable {
     @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")) else { return Self.gone }
         _ = try? await request.body.collect(upTo: 4096)
-        try await engine.unsubscribe(tenant: found.tenant, message: found.message, now: Date())
+        try await engine.unsubscribe(tenant: found.tenant, message: found.message, now: clock.now())
         return Self.page("You are unsubscribed", "<p>No more emails about this account will be sent to \(Self.escape(found.message.to ?? "this address")).</p>")
     }
 
@@ -70,7 +72,7 @@ struct LinkController: Sendable {
     @Sendable func pixel(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let name = try context.parameters.require("pixel")
         if name.hasSuffix(".gif"), let found = try await message(String(name.dropLast(4))) {
-            try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: false, at: Date()) }
+            try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: false, at: clock.now()) }
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"
@@ -82,7 +84,7 @@ struct LinkController: Sendable {
     @Sendable func click(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")), let target = request.uri.queryParameters.get("u"),
               Tracking.isLink(target, of: found.message.body, html: found.message.html) else { return Self.gone }
-        try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: true, at: Date()) }
+        try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: true, at: clock.now()) }
         var headers = HTTPFields()
         headers[.location] = target
         headers[.cacheControl] = "no-store"

@@ -48,17 +48,17 @@ public struct ServerConfiguration: Sendable {
 /// Builds the application: used by `overdue serve`, `overdue demo` and the tests.
 public func buildApplication(
     configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], mailReader: MailboxReader? = nil, logger: Logger,
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    clock: any Clock = SystemClock(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(store: store, limiter: .init(perMinute: configuration.apiRatePerMinute)))
-    router.add(middleware: IdempotencyMiddleware(store: store))
-    let api = APIController(store: store, defaultTenant: configuration.defaultTenant, useCases: UseCases(store: store))
+    router.add(middleware: AuthMiddleware(store: store, clock: clock, limiter: .init(perMinute: configuration.apiRatePerMinute)))
+    router.add(middleware: IdempotencyMiddleware(store: store, clock: clock))
+    let api = APIController(store: store, defaultTenant: configuration.defaultTenant, useCases: UseCases(store: store, clock: clock))
     api.register(on: router)
     let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
     ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
-    LinkController(store: store, engine: engine).register(on: router)
+    LinkController(store: store, clock: clock, engine: engine).register(on: router)
     let webhooks = WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks)
     webhooks.register(on: router)
     LedgerController(api: api, documents: configuration.documents).register(on: router)
@@ -67,7 +67,7 @@ public func buildApplication(
                                       secureCookie: configuration.secureCookie)
     accounts.register(on: router)
     DashboardController(api: api, accounts: accounts, webhooks: webhooks, engine: engine).register(on: router)
-    ProviderWebhookController(store: store, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
+    ProviderWebhookController(store: store, clock: clock, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
                               voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler, let scheduler {

@@ -12,6 +12,8 @@ import OverdueStore
 /// gets 403 and an audit entry, and nothing is stored.
 struct ProviderWebhookController: Sendable {
     let store: Store
+    /// Where "now" comes from.
+    let clock: any Clock
     let webhooks: ProviderWebhooks
     let voice: VoiceAgent
 
@@ -72,7 +74,7 @@ struct ProviderWebhookController: Sendable {
             } else { (genuine, why) = (false, "public_url or twilio.auth_token is not set") }
         case "vonage":
             if let secret = settings.value("vonage.signature_secret") {
-                genuine = WebhookSignature.verifyVonage(params: params, secret: secret, method: settings.value("vonage.signature_method") ?? "sha256", now: Date())
+                genuine = WebhookSignature.verifyVonage(params: params, secret: secret, method: settings.value("vonage.signature_method") ?? "sha256", now: clock.now())
                 why = "sig does not match or timestamp is stale"
             } else { (genuine, why) = (false, "vonage.signature_secret is not set") }
         default:
@@ -87,7 +89,7 @@ struct ProviderWebhookController: Sendable {
             let ip = context.clientIP(request)
             try await store.write { s in
                 try await s.appendAudit(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
-                                        ip: ip, detail: why, at: Date())
+                                        ip: ip, detail: why, at: clock.now())
             }
             context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "the request's signature does not hold")
@@ -109,7 +111,7 @@ struct ProviderWebhookController: Sendable {
             throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not an inbound text from \(v.provider)")
         }
         do {
-            _ = try await webhooks.inbound(tenant: v.tenant, sms, at: Date())
+            _ = try await webhooks.inbound(tenant: v.tenant, sms, at: clock.now())
         } catch let e as ConversationEngine.InvalidMessage {
             throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: e.description)
         }
@@ -121,7 +123,7 @@ struct ProviderWebhookController: Sendable {
         guard let update = ProviderEvents.status(v.provider, v.params) else {
             throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not a delivery report from \(v.provider)")
         }
-        try await webhooks.status(tenant: v.tenant, update, at: Date())
+        try await webhooks.status(tenant: v.tenant, update, at: clock.now())
         return Self.ok(v.provider)
     }
 
@@ -143,7 +145,7 @@ struct ProviderWebhookController: Sendable {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         let t = try await voice.answered(tenant: v.tenant, messageID: message, answeredBy: v.param("AnsweredBy"),
-                                         links: .init(base: v.base, tenant: v.tenant, message: message), at: Date())
+                                         links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
         return Self.twiml(t)
     }
 
@@ -157,7 +159,7 @@ struct ProviderWebhookController: Sendable {
         let t = try await voice.heard(tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent, asked: asked,
                                       expect: request.uri.queryParameters.get("expect") == "date" ? "date" : nil,
                                       speech: v.param("SpeechResult"), digits: v.param("Digits"),
-                                      links: .init(base: v.base, tenant: v.tenant, message: message), at: Date())
+                                      links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
         return Self.twiml(t)
     }
 
@@ -166,7 +168,7 @@ struct ProviderWebhookController: Sendable {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
         if let status = v.param("CallStatus"), ["completed", "busy", "no-answer", "failed", "canceled"].contains(status) {
-            try await voice.status(tenant: v.tenant, messageID: message, status: status, at: Date())
+            try await voice.status(tenant: v.tenant, messageID: message, status: status, at: clock.now())
         }
         return Self.ok("twilio")
     }

@@ -97,7 +97,7 @@ struct WebhookController: Sendable {
         let description = f.string("description", required: false)
         try f.done()
         return try await api.store.write { s in
-            try await s.createWebhookSubscription(tenant, url: url!, events: filter, description: description, now: Date())
+            try await s.createWebhookSubscription(tenant, url: url!, events: filter, description: description, now: api.clock.now())
         }
     }
 
@@ -117,7 +117,7 @@ struct WebhookController: Sendable {
     @Sendable func disable(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let sub = try await subscription(tenant, context)
-        _ = try await api.store.write { try await $0.disableWebhookSubscription(tenant, id: sub.id, now: Date()) }
+        _ = try await api.store.write { try await $0.disableWebhookSubscription(tenant, id: sub.id, now: api.clock.now()) }
         return Response(status: .noContent)
     }
 
@@ -142,7 +142,7 @@ struct WebhookController: Sendable {
         guard let id = Int64(raw) else { throw Problem.notFound("no delivery '\(raw)'") }
         let ok = try await api.store.write { s -> Bool in
             guard try await s.webhookDeliveries(tenant, subscription: sub.id, before: id + 1, limit: 1).first?.id == id else { return false }
-            return try await s.redeliver(tenant, delivery: id, now: Date())
+            return try await s.redeliver(tenant, delivery: id, now: api.clock.now())
         }
         guard ok else { throw Problem.conflict("delivery \(id) of \(sub.id) does not exist or was already delivered") }
         return APIController.json(#"{"status":"pending"}"#, status: .accepted)

@@ -113,7 +113,7 @@ struct DashboardController: Sendable {
     /// The signed-in person, or a redirect to the sign-in page.
     func viewer(_ request: Request) async throws -> (Pages.Viewer, UserSession)? {
         guard let token = request.cookies[AccountsController.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: Date()) }) else { return nil }
+              let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: api.clock.now()) }) else { return nil }
         return (Pages.Viewer(email: session.user.email, role: session.user.role, tenant: session.user.tenant, csrf: session.csrfToken), session)
     }
 
@@ -128,7 +128,7 @@ struct DashboardController: Sendable {
         var fields: [String: String] = [:]
         for (k, v) in Form.decode(String(buffer: buffer)) { fields[k] = v }
         guard ConstantTime.equal(fields["_csrf"] ?? "", session.csrfToken) else {
-            try await AccountsController.audit(store, tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "authz.denied",
+            try await accounts.audit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "authz.denied",
                                                object: "\(request.method) \(request.uri.path)", outcome: "denied", ip: context.clientIP(request), detail: "missing or wrong CSRF token")
             throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403, detail: "the form's CSRF token is missing or stale; reload the page")
         }
@@ -170,7 +170,7 @@ struct DashboardController: Sendable {
         try await store.write { s in
             try await s.deleteUserSession(token: token)
             try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: "/logout", outcome: "ok",
-                                    ip: context.clientIP(request), detail: nil, at: Date())
+                                    ip: context.clientIP(request), detail: nil, at: api.clock.now())
         }
         var response = Self.redirect("/login")
         response.setCookie(accounts.cookie(""))
@@ -182,7 +182,7 @@ struct DashboardController: Sendable {
     @Sendable func overview(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         let tenant = viewer.tenant
-        let now = Date()
+        let now = api.clock.now()
         let data = try await store.read { s -> Pages.OverviewData in
             let settings = try await s.settings(tenant)
             let today = LocalDate(now, in: settings.timeZone)
@@ -211,7 +211,7 @@ struct DashboardController: Sendable {
         let tenant = viewer.tenant
         let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         let status = request.uri.queryParameters.get("status").flatMap(CaseStatus.init(rawValue:))
-        let now = Date()
+        let now = api.clock.now()
         let (records, today, broken) = try await store.read { s in
             let settings = try await s.settings(tenant)
             // A search by a number finds the debtor owing the invoice, load, PRO, BOL or PO it names.
@@ -237,7 +237,7 @@ struct DashboardController: Sendable {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         let tenant = viewer.tenant
         let debtor = try context.parameters.require("debtor")
-        let now = Date()
+        let now = api.clock.now()
         let data = try await store.read { s -> Pages.CaseData? in
             guard let record = try await s.caseRecord(tenant, debtor: debtor) else { return nil }
             let zone = try await s.settings(tenant).timeZone
@@ -290,7 +290,7 @@ struct DashboardController: Sendable {
     func perform(_ request: Request, _ context: OverdueRequestContext, viewer: Pages.Viewer, fields: [String: String], needs permission: Permission,
                  back fallback: String, _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
         guard viewer.role.allows(permission) else {
-            try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
+            try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
                                                outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
         }
@@ -309,7 +309,7 @@ struct DashboardController: Sendable {
         } catch let refused as UseCaseError where refused.kind != .notFound {
             return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))
         }
-        try await AccountsController.audit(store, tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
+        try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
                                            ip: context.clientIP(request), detail: "")
         return Self.redirect(back, flash: .notice(done(request.uri.path)))
     }
@@ -349,7 +349,7 @@ struct DashboardController: Sendable {
             }
             do {
                 _ = try await engine.sendManual(tenant: viewer.tenant, debtor: debtor, channel: channel, text: text, subject: nil, contactName: nil,
-                                                by: "user:\(viewer.email)", now: Date())
+                                                by: "user:\(viewer.email)", now: api.clock.now())
             } catch let refused as ConversationEngine.Refused {
                 throw Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409, detail: refused.description)
             }
@@ -390,7 +390,7 @@ struct DashboardController: Sendable {
         try await act(request, context, needs: .work) { viewer, f, debtor in
             try await engine.recordPromise(tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
                                            amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
-                                           channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email, now: Date())
+                                           channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email, now: api.clock.now())
         }
     }
 
@@ -398,14 +398,14 @@ struct DashboardController: Sendable {
         try await act(request, context, needs: .work) { viewer, f, debtor in
             try await engine.recordPayment(tenant: viewer.tenant, debtor: debtor, amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
                                            date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
-                                           by: viewer.email, now: Date())
+                                           by: viewer.email, now: api.clock.now())
         }
     }
 
     @Sendable func openDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
             try await engine.openDispute(tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "", reason: f["reason"].flatMap(DisputeReason.init(rawValue:)),
-                                         note: f["note"], by: viewer.email, now: Date())
+                                         note: f["note"], by: viewer.email, now: api.clock.now())
         }
     }
 
@@ -418,13 +418,13 @@ struct DashboardController: Sendable {
 
     @Sendable func takeover(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, _, debtor in
-            try await engine.takeOver(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: Date())
+            try await engine.takeOver(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: api.clock.now())
         }
     }
 
     @Sendable func handback(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, _, debtor in
-            try await engine.handBack(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: Date())
+            try await engine.handBack(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: api.clock.now())
         }
     }
 }
@@ -437,7 +437,7 @@ extension DashboardController {
             guard let id = Int64(raw) else { throw Problem.notFound("no inbox item '\(raw)'") }
             let done = try await store.write { s -> Bool in
                 guard try await s.hasOpenInboxItem(viewer.tenant, id: id) else { return false }
-                try await s.resolveInbox(viewer.tenant, id: id, resolution: f["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "resolved by \(viewer.email)", at: Date())
+                try await s.resolveInbox(viewer.tenant, id: id, resolution: f["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "resolved by \(viewer.email)", at: api.clock.now())
                 return true
             }
             guard done else { throw Problem.notFound("no open inbox item \(id)") }
@@ -446,7 +446,7 @@ extension DashboardController {
 
     @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
-            do { _ = try await engine.approve(tenant: viewer.tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+            do { _ = try await engine.approve(tenant: viewer.tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
                 throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
             }
         }
@@ -454,7 +454,7 @@ extension DashboardController {
 
     @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
-            do { try await engine.discard(tenant: viewer.tenant, messageID: id, now: Date()) } catch let e as ConversationEngine.InvalidMessage {
+            do { try await engine.discard(tenant: viewer.tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
                 throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
             }
         }
@@ -494,7 +494,7 @@ extension DashboardController {
         }
         // Every session ended with the old password; this browser gets a fresh one.
         let (token, _) = try await store.write { s in
-            try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: Date())
+            try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: api.clock.now())
         }
         var response = Self.redirect("/app/account?done=password")
         response.setCookie(accounts.cookie(token))
@@ -590,7 +590,7 @@ extension DashboardController {
                      status: HTTPResponse.Status = .ok) async throws -> Response {
         let settings = try await store.read { try await $0.settings(viewer.tenant) }
         let zone = settings.timeZone
-        let today = LocalDate(Date(), in: zone)
+        let today = LocalDate(api.clock.now(), in: zone)
         let steps = policy.map {
             CadencePreview.run(policy: $0, settings: settings, facts: CadencePreview.sampleFacts(settings: settings, due: today),
                                from: today.at(in: zone), dueDay: today)

@@ -111,7 +111,7 @@ extension DashboardController {
                 // Windows, holidays and caps change when cases may be contacted.
                 try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
                 try await s.appendAudit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "settings.changed", object: "settings", outcome: "ok",
-                                        ip: context.clientIP(request), detail: changed.joined(separator: ", "), at: Date())
+                                        ip: context.clientIP(request), detail: changed.joined(separator: ", "), at: api.clock.now())
             }
         }
     }
@@ -181,7 +181,7 @@ extension DashboardController {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/keys") { viewer, _, _ in
             let prefix = try context.parameters.require("prefix")
-            guard try await store.write({ try await $0.revokeAPIKey(viewer.tenant, prefix: prefix, now: Date()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+            guard try await store.write({ try await $0.revokeAPIKey(viewer.tenant, prefix: prefix, now: api.clock.now()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
         }
     }
 
@@ -229,7 +229,7 @@ extension DashboardController {
         try await adminAct(request, context, back: "/app/settings/webhooks") { viewer, _, _ in
             let id = try context.parameters.require("id")
             guard try await store.read({ try await $0.webhookSubscription(viewer.tenant, id: id) }) != nil else { throw Problem.notFound("no webhook subscription '\(id)'") }
-            _ = try await store.write { try await $0.disableWebhookSubscription(viewer.tenant, id: id, now: Date()) }
+            _ = try await store.write { try await $0.disableWebhookSubscription(viewer.tenant, id: id, now: api.clock.now()) }
         }
     }
 }
