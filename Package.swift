@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
-            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
+            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail", "OverdueUseCases",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),

@@ -86,9 +86,13 @@ public struct EmailChannel: ChannelAdapter {
     let readAttachment: AttachmentReader
     let logger: Logger
     let pool = SMTPPool()
+    /// "Now", for the mail's Date header.
+    let clock: any Clock
 
     /// Creates the channel.
-    public init(account: @escaping AccountLookup, attachments: @escaping AttachmentReader, logger: Logger = Logger(label: "overdue.email")) {
+    public init(account: @escaping AccountLookup, attachments: @escaping AttachmentReader, logger: Logger = Logger(label: "overdue.email"),
+                clock: any Clock = SystemClock()) {
+        self.clock = clock
         self.account = account
         self.readAttachment = attachments
         self.logger = logger
@@ -105,7 +109,7 @@ public struct EmailChannel: ChannelAdapter {
         guard let acct = found, let tenant = message.tenant else { return try await SandboxChannel().send(message) }
         let mid = Self.messageID(message.id, tenant: tenant, domain: acct.domain)
         var mail = OutgoingMail(from: acct.from, to: [Mailbox(message.to)], subject: message.subject ?? "", text: message.body, html: message.html,
-                                messageID: mid, date: Date())
+                                messageID: mid, date: clock.now())
         mail.replyTo = Mailbox(acct.replyAddress(for: message.id), name: acct.from.name)
         mail.inReplyTo = message.inReplyTo
         mail.references = message.references

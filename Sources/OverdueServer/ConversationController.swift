@@ -147,9 +147,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
-        do { try await engine.takeOver(tenant: tenant, debtor: debtor, by: by, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
-        }
+        try await api.useCases.takeOver(tenant: tenant, debtor: debtor, by: by)
         return APIController.json(#"{"status":"handoff"}"#)
     }
 
@@ -157,9 +155,7 @@ struct ConversationController: Sendable {
         let tenant = try api.tenant(context)
         let debtor = try context.parameters.require("debtor")
         let by = try await who(request)
-        do { try await engine.handBack(tenant: tenant, debtor: debtor, by: by, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: e.description)
-        }
+        try await api.useCases.handBack(tenant: tenant, debtor: debtor, by: by)
         return APIController.json(#"{"status":"active"}"#)
     }
 

@@ -496,7 +496,7 @@ enum Migrations {
                     if try await s.row("SELECT id FROM overdue_migrations WHERE id = ?", [.int(Int64(m.id))]) != nil { return false }
                     for sql in m.statements(s.dialect) { try await s.exec(sql) }
                     try await s.exec("INSERT INTO overdue_migrations (id, name, applied_at) VALUES (?, ?, ?)",
-                                     [.int(Int64(m.id)), .text(m.name), .time(Date())])
+                                     [.int(Int64(m.id)), .text(m.name), .time(store.clock.now())])
                     return true
                 }
                 if ran { store.logger.info("applied migration \(m.id): \(m.name)") }

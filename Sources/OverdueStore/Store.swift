@@ -209,10 +209,14 @@ public final class Store: Sendable {
     /// Where the store is.
     public let url: DatabaseURL
     let logger: Logger
+    /// Where the store's own bookkeeping times (migrations, case updates, system audit entries,
+    /// events written without a time) come from.
+    public let clock: any Clock
 
     private init(url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
-                 postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger) {
+                 postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock) {
         self.url = url
+        self.clock = clock
         self.database = database
         self.connection = connection
         self.postgres = postgres
@@ -222,12 +226,12 @@ public final class Store: Sendable {
     }
 
     /// Opens (creating if needed) the database and applies pending migrations.
-    public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store")) async throws -> Store {
-        if url.engine == .postgres { return try await openPostgres(url, logger: logger) }
+    public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store"), clock: any Clock = SystemClock()) async throws -> Store {
+        if url.engine == .postgres { return try await openPostgres(url, logger: logger, clock: clock) }
         let storage: SQLiteConnection.Storage = url.path.map { .file(path: $0) } ?? .memory
         let conn = try await SQLiteConnection.open(storage: storage, logger: logger)
         let db = conn.sql()
-        let store = Store(url: url, database: db, connection: conn, dialect: .sqlite, logger: logger)
+        let store = Store(url: url, database: db, connection: conn, dialect: .sqlite, logger: logger, clock: clock)
         do {
             // The busy timeout first: another process may be creating the same file right now.
             try await db.raw("PRAGMA busy_timeout=10000").run()
@@ -245,14 +249,14 @@ public final class Store: Sendable {
     }
 
     /// Starts a connection pool on PostgreSQL, checks that the server answers, and migrates.
-    static func openPostgres(_ url: DatabaseURL, logger: Logger) async throws -> Store {
+    static func openPostgres(_ url: DatabaseURL, logger: Logger, clock: any Clock) async throws -> Store {
         // The pool reports connection trouble to callers as errors; its own log would add a start-up
         // race warning (a lease can come before `run()` is scheduled), so only its errors are kept.
         var poolLogger = logger
         poolLogger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_POOL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         let client = PostgresClient(configuration: url.postgresClientConfiguration, backgroundLogger: poolLogger)
         let run = Task { await client.run() }
-        let store = Store(url: url, database: nil, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger)
+        let store = Store(url: url, database: nil, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger, clock: clock)
         do {
             _ = try await store.read { try await $0.row("SELECT 1 AS one")?.int("one") }
         } catch {
@@ -298,10 +302,10 @@ public final class Store: Sendable {
     public func read<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout))
+                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock))
             }
         }
-        return try await body(Session(db: database!, dialect: dialect, sqlite: connection))
+        return try await body(Session(db: database!, dialect: dialect, sqlite: connection, clock: clock))
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
@@ -310,7 +314,7 @@ public final class Store: Sendable {
         if let postgres {
             return try await postgres.withConnection { conn in
                 try await Store.transaction(on: conn.sql(), begin: "BEGIN", isOpen: { !conn.isClosed }) { db in
-                    try await body(Session(db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout))
+                    try await body(Session(db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock))
                 }
             }
         }
@@ -318,7 +322,7 @@ public final class Store: Sendable {
         do {
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
             let result = try await Store.transaction(on: database!, begin: "BEGIN IMMEDIATE") { db in
-                try await body(Session(db: db, dialect: .sqlite, sqlite: connection))
+                try await body(Session(db: db, dialect: .sqlite, sqlite: connection, clock: clock))
             }
             await lock.release()
             return result
@@ -363,7 +367,12 @@ public struct Session: Sendable {
     /// Seconds after which the server cancels a statement.
     let postgresStatementTimeout: Int
 
-    init(db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60) {
+    /// The store's clock (see `Store.clock`).
+    let clock: any Clock
+
+    init(db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
+         clock: any Clock) {
+        self.clock = clock
         self.db = db
         self.dialect = dialect
         self.sqlite = sqlite

@@ -95,9 +95,11 @@ struct TakeoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tenant = try global.tenantID()
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
-        try await withEngine(global, tenant: tenant) { try await $0.takeOver(tenant: tenant, debtor: d, by: who, now: when) }
+        try await global.withStore(tenant: tenant) { store in
+            try await CLIError.presenting(["debtor": "debtor"]) { try await UseCases(store: store).takeOver(tenant: tenant, debtor: d, by: who, at: when) }
+        }
         say("case \(debtor) taken over by \(by): no automatic contact until handed back")
     }
 }
@@ -111,9 +113,11 @@ struct HandbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tenant = try global.tenantID()
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
-        try await withEngine(global, tenant: tenant) { try await $0.handBack(tenant: tenant, debtor: d, by: who, now: when) }
+        try await global.withStore(tenant: tenant) { store in
+            try await CLIError.presenting(["debtor": "debtor"]) { try await UseCases(store: store).handBack(tenant: tenant, debtor: d, by: who, at: when) }
+        }
         say("case \(debtor) handed back: automation resumes")
     }
 }

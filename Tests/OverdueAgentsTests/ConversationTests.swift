@@ -5,6 +5,7 @@ import Testing
 @testable import OverdueStore
 import OverdueChannels
 import OverdueTestSupport
+import OverdueUseCases
 
 /// Debtor conversations end to end: inbound message → reader → decider → store → channel, and the
 /// ladder's response on the virtual clock. Runs on SQLite and, when available, PostgreSQL.
@@ -220,7 +221,7 @@ import OverdueTestSupport
             #expect(try await w.store.read { try await $0.caseRecord("acme", debtor: "SHIP1") }?.status == .handoff)
             #expect(try await w.store.read { try await $0.inbox("acme") }.map(\.kind).contains(.handoff))
             // Handed back, the ladder resumes.
-            try await w.engine.handBack(tenant: "acme", debtor: "SHIP1", by: "pat", now: t("2026-03-01T00:00:00Z"))
+            try await UseCases(store: w.store).handBack(tenant: "acme", debtor: "SHIP1", by: "pat", at: t("2026-03-01T00:00:00Z"))
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-03-01T00:00:00Z"), until: t("2026-03-03T00:00:00Z"))
             #expect(!(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.isEmpty))
         }

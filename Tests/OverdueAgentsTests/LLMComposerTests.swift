@@ -44,7 +44,7 @@ import Testing
     static func composer(_ replay: Replay, budget: Int = 0, spent: Int = 0) -> LLMComposer {
         var c = LLMComposer.Configuration.from(request.settings)!
         c.monthlyTokens = budget
-        return LLMComposer(configuration: c, client: replay, fallback: TemplateComposer(), spent: { spent })
+        return LLMComposer(configuration: c, client: replay, fallback: TemplateComposer(), spent: { _ in spent })
     }
 
     @Test func aFaithfulDraftIsUsedWithItsCost() async throws {

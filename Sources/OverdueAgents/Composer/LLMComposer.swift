@@ -48,13 +48,17 @@ public struct LLMComposer: Composer {
     let configuration: Configuration
     let client: any ChatClient
     let fallback: TemplateComposer
-    /// Tokens the tenant spent this calendar month so far.
-    let spent: @Sendable () async throws -> Int
+    /// Tokens the tenant spent in the calendar month of the given instant, up to it.
+    let spent: @Sendable (Date) async throws -> Int
     let logger: Logger
+    /// "Now" for a request that does not say when it is composed.
+    let clock: any Clock
 
     /// Creates the composer; `spent` reports the month's tokens so far (for the budget).
     public init(configuration: Configuration, client: (any ChatClient)? = nil, fallback: TemplateComposer,
-                spent: @escaping @Sendable () async throws -> Int = { 0 }, logger: Logger = Logger(label: "overdue.llm")) {
+                spent: @escaping @Sendable (Date) async throws -> Int = { _ in 0 }, logger: Logger = Logger(label: "overdue.llm"),
+                clock: any Clock = SystemClock()) {
+        self.clock = clock
         self.configuration = configuration
         self.client = client ?? OpenAIChatClient(baseURL: configuration.baseURL, apiKey: configuration.apiKey)
         self.fallback = fallback
@@ -82,7 +86,8 @@ public struct LLMComposer: Composer {
                                      phones: Set([s.value("sender.phone"), s.value("sms.from"), s.value("voice.from")].compactMap { $0 }),
                                      senders: [s.companyName, s.senderName],
                                      links: [s.value("pay.url"), s.value("public_url")].compactMap { $0 } + r.documents.compactMap(\.link), language: language)
-        return given.union(DraftGuard.mentioned(in: trusted, language: language))
+        let year = r.now.map { LocalDate($0, in: s.timeZone).year } ?? dates.map(\.year).max()
+        return given.union(DraftGuard.mentioned(in: trusted, language: language, year: year))
     }
 
     /// The instructions: the model's role, the channel's form, and the rules it may not break.
@@ -187,7 +192,8 @@ public struct LLMComposer: Composer {
             logger.warning("\(r.channel.rawValue) \(r.kind.rawValue) for \(r.debtor.id): the template's message is used — \(notes.joined(separator: "; "))")
             return template
         }
-        if c.monthlyTokens > 0, let used = try? await spent(), used >= c.monthlyTokens {
+        let now = r.now ?? clock.now()
+        if c.monthlyTokens > 0, let used = try? await spent(now), used >= c.monthlyTokens {
             return useTemplate(["the month's token budget (\(c.monthlyTokens)) is spent"], tokens: 0, ms: 0)
         }
         let facts = Self.facts(r, template: template, language: c.language)
@@ -198,7 +204,6 @@ public struct LLMComposer: Composer {
         var notes: [String] = []
         let timeout = r.channel == .voice ? c.voiceTimeout : c.textTimeout
         var proposals: [ModelProposal.Verdict] = []
-        let now = r.now ?? Date()
         // A live call cannot wait for rounds of tools and a retry: one try, within the voice timeout.
         let toolRounds = r.channel == .voice ? 0 : Self.maxToolRounds
         for attempt in 1...(r.channel == .voice ? 1 : 2) {

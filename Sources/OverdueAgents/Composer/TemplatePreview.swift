@@ -14,7 +14,8 @@ public enum TemplatePreview {
 
     /// The rendered message.
     public static func render(store: Store, tenant: String, name: String, channel: Channel, debtor debtorID: String?,
-                              draft: TemplateOverride? = nil, now: Date = Date()) async throws -> ComposedMessage {
+                              draft: TemplateOverride? = nil, now given: Date? = nil) async throws -> ComposedMessage {
+        let now = given ?? store.clock.now()
         let (stored, settings, found) = try await store.read { s -> ([TemplateOverride], TenantSettings, (Debtor, [Contact], [Invoice], [Payment])?) in
             var found: (Debtor, [Contact], [Invoice], [Payment])?
             if let debtorID {

@@ -357,30 +357,6 @@ public struct ConversationEngine: Sendable {
         }
     }
 
-    /// A person takes a case over: nothing automatic is sent until it is handed back.
-    public func takeOver(tenant: String, debtor: String, by who: String, now: Date) async throws {
-        try await store.write { s in
-            guard try await s.debtor(tenant, debtor) != nil else { throw InvalidMessage(description: "no debtor '\(debtor)' in tenant \(tenant)") }
-            let state = try await s.caseState(tenant, debtor: debtor)
-            let why = Reason("taken_over", "taken over by \(who) at \(Timestamp.format(now)): no automatic contact until handed back")
-            try await s.updateCaseState(tenant, debtor: debtor, state.takenOver(why))
-            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .handoff, reasons: [why])
-            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
-        }
-    }
-
-    /// A person hands a case back: the ladder resumes where it was; its handoff items are resolved.
-    public func handBack(tenant: String, debtor: String, by who: String, now: Date) async throws {
-        try await store.write { s in
-            guard try await s.debtor(tenant, debtor) != nil else { throw InvalidMessage(description: "no debtor '\(debtor)' in tenant \(tenant)") }
-            let state = try await s.caseState(tenant, debtor: debtor)
-            try await s.updateCaseState(tenant, debtor: debtor, state.handedBack())
-            try await s.resolveInbox(tenant, debtor: debtor, kinds: [.handoff], resolution: "handed back by \(who)", at: now)
-            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [Reason("handed_back", "handed back by \(who): automation resumes")])
-            try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
-        }
-    }
-
     /// The contact behind an email unsubscribes through its link (RFC 8058 one-click, or the
     /// page's button): no more email to them; the case is re-planned on the other channels.
     /// Returns the contact's name, or nil when the message has no contact.

@@ -102,8 +102,13 @@ public enum ConversationEval {
 
     /// Runs one scenario on a fresh store at `url` (each scenario gets its own database).
     public static func run(_ s: Scenario, store: Store) async throws -> Result {
+        // Scenarios happen on their own day (`at`, default 2026-02-10 16:00 UTC), whatever the wall clock says.
+        let start = try s.at.map { text in
+            guard let t = Timestamp.parse(text) else { throw StoreError.unsupported("scenario \(s.name): 'at' \(text) is not an ISO 8601 time") }
+            return t
+        } ?? Timestamp.parse("2026-02-10T16:00:00Z")!
         try await store.write { db in
-            try await db.ensureTenant("eval", now: Date())
+            try await db.ensureTenant("eval", now: start)
             var settings = TenantSettings()
             // Contacts may be reached at any hour: scenarios are about understanding, not windows.
             for (k, v) in [("window.days", "all"), ("window.start", "00:00"), ("window.end", "23:59")] + (s.settings ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -117,7 +122,7 @@ public enum ConversationEval {
                                          kind: .invoices, tenant: "eval", skipInvalid: false)
         _ = try await importer.importCSV(Data(contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "eval", skipInvalid: false)
         let engine = ConversationEngine(store: store)
-        var at = Timestamp.parse(s.at ?? "2026-02-10T16:00:00Z") ?? Date()
+        var at = start
         var misses: [String] = []
         var refused = 0, byModel = 0, answers = 0
         for (i, turn) in s.turns.enumerated() {

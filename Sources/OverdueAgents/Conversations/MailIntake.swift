@@ -286,7 +286,7 @@ public struct MailService: Service {
             var account: EmailAccount?
             do {
                 account = try EmailAccount.from(try await store.read { try await $0.settings(tenant) })
-                if let r = try await reader.read(tenant: tenant, at: Date()), r.read > 0 {
+                if let r = try await reader.read(tenant: tenant, at: store.clock.now()), r.read > 0 {
                     logger.info("mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s)")
                 }
             } catch {

@@ -33,13 +33,17 @@ public struct Scheduler: Sendable {
     let owner: String
     let leaseSeconds: Double
     let logger: Logger
+    /// Real time, for leases and progress: even a run on the virtual clock holds its cases for
+    /// real seconds, since other processes live on the wall clock.
+    let wallClock: any Clock
 
     /// Creates a scheduler.
     /// `leaseSeconds`: how long a claimed case stays with this process; a process that dies loses it
     /// to another after that long.
     public init(store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
-                leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler")) {
+                leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()) {
         self.leaseSeconds = leaseSeconds
+        self.wallClock = wallClock
         self.store = store
         self.processor = processor
         self.owner = owner
@@ -58,19 +62,19 @@ public struct Scheduler: Sendable {
         // Settings and policy cannot change inside a run: load them once.
         let rules = try await store.read { s in try await CaseProcessor.TenantRules.load(s, tenant: tenant) }
         var report = RunReport()
-        var lastProgress = Date()
+        var lastProgress = wallClock.now()
         while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: Date(), leaseSeconds: leaseSeconds)
+            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: wallClock.now(), leaseSeconds: leaseSeconds)
         }) {
             let now = max(job.dueAt, from)
             report.merge(try await execute(job, now: now, rules: rules))
-            if let progress, Date().timeIntervalSince(lastProgress) > 1 {
+            if let progress, wallClock.now().timeIntervalSince(lastProgress) > 1 {
                 progress(now, report)
-                lastProgress = Date()
+                lastProgress = wallClock.now()
             }
         }
         // Work another process holds must not be skipped silently: the clock would pass it by.
-        let busy = try await store.read { s in try await s.leasedJobs(tenant, until: until, leaseNow: Date()) }
+        let busy = try await store.read { s in try await s.leasedJobs(tenant, until: until, leaseNow: wallClock.now()) }
         if busy > 0 {
             throw StoreError.busy("\(busy) case(s) of tenant '\(tenant)' due by \(Timestamp.format(until)) are being worked by another process (is `overdue serve` running on this database, or did a run just stop?); the virtual clock stays at \(Timestamp.format(from)): try again in a minute")
         }
@@ -120,11 +124,11 @@ public struct Scheduler: Sendable {
     /// Runs `body` while extending the job's lease in the background.
     private func withHeartbeat<T: Sendable>(_ job: Job, _ body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let (store, lease, logger) = (self.store, self.leaseSeconds, self.logger)
+            let (store, lease, logger, wallClock) = (self.store, self.leaseSeconds, self.logger, self.wallClock)
             group.addTask {
                 while true {
                     try await Task.sleep(for: .milliseconds(Int64(lease * 1000 / 3)))
-                    let kept = try await store.write { s in try await s.extendLease(job, until: Date().addingTimeInterval(lease)) }
+                    let kept = try await store.write { s in try await s.extendLease(job, until: wallClock.now().addingTimeInterval(lease)) }
                     if !kept {
                         logger.warning("lost the lease on \(job.tenant)/\(job.subject) while working it; another worker owns it now")
                         return

@@ -102,7 +102,8 @@ public struct WebhookDispatcher: Sendable {
 
     /// Sends every delivery due at `now` (repeats until none is left or a round sent nothing new).
     @discardableResult
-    public func deliverDue(now: Date = Date()) async throws -> Round {
+    public func deliverDue(now given: Date? = nil) async throws -> Round {
+        let now = given ?? store.clock.now()
         var round = Round()
         while true {
             let due = try await store.write { try await $0.claimDueDeliveries(now: now, limit: batch) }
@@ -141,7 +142,7 @@ public struct WebhookDispatcher: Sendable {
         let request = ProviderRequest(method: "POST", url: d.subscription.url, headers: [
             "Content-Type": "application/json",
             "User-Agent": "Overdue-Webhooks/\(Overdue.version)",
-            OutboundSignature.header: OutboundSignature.sign(body: body, secret: d.subscription.secret, time: Date()),
+            OutboundSignature.header: OutboundSignature.sign(body: body, secret: d.subscription.secret, time: store.clock.now()),
             "Overdue-Event-Id": d.delivery.eventID,
             "Overdue-Event-Type": d.delivery.eventType,
             "Overdue-Delivery": String(d.delivery.id),

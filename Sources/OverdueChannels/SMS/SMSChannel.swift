@@ -61,10 +61,13 @@ public struct SMSChannel: ChannelAdapter {
     let transport: any ProviderTransport
     let timeout: Duration
     let logger: Logger
+    /// "Now", for asking a provider what it took since a message was first tried.
+    let clock: any Clock
 
     /// Creates the channel.
     public init(account: @escaping @Sendable (String) async throws -> SMSAccount?, transport: any ProviderTransport = HTTPProviderTransport(),
-                timeout: Duration = .seconds(15), logger: Logger = Logger(label: "overdue.sms")) {
+                timeout: Duration = .seconds(15), logger: Logger = Logger(label: "overdue.sms"), clock: any Clock = SystemClock()) {
+        self.clock = clock
         self.account = account
         self.transport = transport
         self.timeout = timeout
@@ -81,7 +84,7 @@ public struct SMSChannel: ChannelAdapter {
         if let secondary = acct.secondary, message.attempt > acct.failoverAfter {
             // Failing over must never send twice: the primary is asked first whether it took the text.
             sms.statusCallback = acct.statusCallback(acct.primary)
-            switch await lookup(acct.primary, sms, since: message.firstTriedAt ?? Date()) {
+            switch await lookup(acct.primary, sms, since: message.firstTriedAt ?? clock.now()) {
             case .delivered(let r):
                 return DeliveryReceipt(providerID: "\(acct.primary.name):\(r.providerID)")
             case .unknown:

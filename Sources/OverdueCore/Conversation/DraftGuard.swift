@@ -51,13 +51,15 @@ public enum DraftGuard {
 
     /// Every amount, date, reference, address, number and link a trusted text states (the template
     /// composer's message for the same request): what the model may repeat.
-    public static func mentioned(in text: String, language: String = "en") -> Facts {
+    /// A date written without its year ("Nov 20") is taken in `year` (the composing day's); without
+    /// one it is not counted as stated.
+    public static func mentioned(in text: String, language: String = "en", year: Int? = nil) -> Facts {
         var rest = text
         let links = matches(#"https?://[^\s<>"]+"#, in: rest).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:)")) }
         for l in links { rest = rest.replacingOccurrences(of: l, with: " ") }
         let emails = matches(#"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#, in: rest)
         for e in emails { rest = rest.replacingOccurrences(of: e, with: " ") }
-        let found = dates(in: &rest).map(\.value)
+        let found = dates(in: &rest) { m, d in year.flatMap { LocalDate(year: $0, month: m, day: d) } }.map(\.value)
         let phones = matches(phonePattern, in: rest).filter { $0.filter(\.isNumber).count >= 10 }
         for p in phones { rest = rest.replacingOccurrences(of: p, with: " ") }
         let money = amounts(in: &rest).map(\.minor)
@@ -117,7 +119,13 @@ public enum DraftGuard {
             if !facts.emails.contains(email.lowercased()) { fail("email", "the address \(email) is not one the case holds") }
             rest = rest.replacingOccurrences(of: email, with: " ")
         }
-        for date in dates(in: &rest) where !facts.dates.contains(date.value) {
+        // A date without its year is the case's: the year in which it is one of the facts, else the latest year they name.
+        let years = Set(facts.dates.map(\.year)).sorted(by: >)
+        let yearless = { (m: Int, d: Int) -> LocalDate? in
+            years.lazy.compactMap { LocalDate(year: $0, month: m, day: d) }.first { facts.dates.contains($0) }
+                ?? years.first.flatMap { LocalDate(year: $0, month: m, day: d) }
+        }
+        for date in dates(in: &rest, yearless: yearless) where !facts.dates.contains(date.value) {
             fail("date", "the date \"\(date.text)\" (\(date.value)) is not one the case holds")
         }
         for phone in matches(phonePattern, in: rest) where phone.filter(\.isNumber).count >= 10 {
@@ -181,9 +189,9 @@ public enum DraftGuard {
     static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
     /// Dates written as 2026-11-20, 11/20/2026, November 20, 2026, Nov 20 or 20 November; each is removed from `text`.
-    static func dates(in text: inout String) -> [(text: String, value: LocalDate)] {
+    /// `yearless` gives the day a month and day written without a year stand for (nil: not a date it can place).
+    static func dates(in text: inout String, yearless: (Int, Int) -> LocalDate?) -> [(text: String, value: LocalDate)] {
         var out: [(String, LocalDate)] = []
-        let year = Calendar.current.component(.year, from: Date())
         for m in matches(#"\b\d{4}-\d{2}-\d{2}\b"#, in: text) {
             if let d = LocalDate.parse(m) { out.append((m, d)); text = text.replacingOccurrences(of: m, with: " ") }
         }
@@ -197,8 +205,11 @@ public enum DraftGuard {
             guard let month = words.compactMap({ w in months.firstIndex { $0.hasPrefix(String(w.prefix(3))) && w.count >= 3 && w.first!.isLetter } }).first.map({ $0 + 1 }) else { continue }
             let numbers = words.compactMap { Int($0.filter(\.isNumber)) }
             guard let day = numbers.first(where: { $0 <= 31 }) else { continue }
-            let y = numbers.first(where: { $0 > 31 }) ?? year
-            if let d = LocalDate(year: y, month: month, day: day) { out.append((m, d)); text = text.replacingOccurrences(of: m, with: " ") }
+            let written = numbers.first(where: { $0 > 31 })
+            if let d = written.map({ LocalDate(year: $0, month: month, day: day) }) ?? yearless(month, day) {
+                out.append((m, d))
+                text = text.replacingOccurrences(of: m, with: " ")
+            }
         }
         return out
     }

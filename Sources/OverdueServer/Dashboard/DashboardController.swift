@@ -306,7 +306,9 @@ struct DashboardController: Sendable {
             return Self.redirect(back, flash: .error("Not sent — " + refused.description))
         } catch let problem as Problem where [400, 409, 422].contains(problem.status) {
             return Self.redirect(back, flash: .error("Not done — " + problem.detail))
-        } catch let refused as UseCaseError where refused.kind != .notFound {
+        } catch let refused as UseCaseError where refused.kind == .notFound {
+            throw Problem(refused)
+        } catch let refused as UseCaseError {
             return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))
         }
         try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
@@ -418,13 +420,13 @@ struct DashboardController: Sendable {
 
     @Sendable func takeover(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, _, debtor in
-            try await engine.takeOver(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: api.clock.now())
+            try await api.useCases.takeOver(tenant: viewer.tenant, debtor: debtor, by: viewer.email)
         }
     }
 
     @Sendable func handback(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, _, debtor in
-            try await engine.handBack(tenant: viewer.tenant, debtor: debtor, by: viewer.email, now: api.clock.now())
+            try await api.useCases.handBack(tenant: viewer.tenant, debtor: debtor, by: viewer.email)
         }
     }
 }

@@ -94,6 +94,6 @@ extension Session {
 
     /// An entry for something Overdue itself did (`system`), at the wall-clock time it was recorded.
     public func auditSystem(_ tenant: String, action: String, object: String?, outcome: String = "ok", detail: String?) async throws {
-        try await appendAudit(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: Date())
+        try await appendAudit(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: clock.now())
     }
 }

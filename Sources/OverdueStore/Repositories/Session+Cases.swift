@@ -72,7 +72,7 @@ extension Session {
         try await exec("""
             INSERT INTO cases (tenant_id, debtor_id, state, status, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status
-            """, [.text(tenant), .text(debtor), .text(Session.json(state)), .text(state.status.rawValue), .time(Date())])
+            """, [.text(tenant), .text(debtor), .text(Session.json(state)), .text(state.status.rawValue), .time(clock.now())])
     }
 
     /// Every case of the tenant, by debtor id.

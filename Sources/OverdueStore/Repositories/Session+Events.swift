@@ -98,14 +98,15 @@ extension Session {
     /// Records that something happened (in the caller's transaction, with the change it reports) and
     /// queues a delivery for every live subscription of the tenant that wants it.
     @discardableResult
-    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, debtor: String?, data: T, at: Date = Date()) async throws -> String {
+    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, debtor: String?, data: T, at: Date? = nil) async throws -> String {
         try await emit(tenant, type, [(debtor, data)], at: at)[0]
     }
 
     /// Records many events of one type at once (an import's payments): one statement per table.
     @discardableResult
-    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, _ items: [(debtor: String?, data: T)], at: Date = Date()) async throws -> [String] {
+    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, _ items: [(debtor: String?, data: T)], at given: Date? = nil) async throws -> [String] {
         guard !items.isEmpty else { return [] }
+        let at = given ?? clock.now()
         let ids = items.map { _ in "evt_\(SecretToken.make(bytes: 15))" }
         try await insertMany("events", columns: ["id", "tenant_id", "type", "debtor_id", "data", "created_at"], rows: zip(ids, items).map { id, item in
             let payload = Session.json(EventEnvelope(id: id, type: type.rawValue, created: Int64(at.timeIntervalSince1970), tenant: tenant, data: item.data))
