@@ -72,9 +72,9 @@ struct KeysCommand: AsyncParsableCommand {
             let label = name
             let made = try await global.withStore(tenant: tenant) { store in
                 try await store.write { s in
-                    let made = try await s.createAPIKey(tenant, name: label, role: r, now: Date())
+                    let made = try await s.createAPIKey(tenant, name: label, role: r, now: wallClock.now())
                     try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.created", object: made.record.prefix, outcome: "ok", ip: nil,
-                                            detail: "role \(r.rawValue), \(label)", at: Date())
+                                            detail: "role \(r.rawValue), \(label)", at: wallClock.now())
                     return made
                 }
             }
@@ -107,8 +107,8 @@ struct KeysCommand: AsyncParsableCommand {
             let p = prefix
             let done = try await global.withStore(tenant: tenant) { store in
                 try await store.write { s in
-                    let done = try await s.revokeAPIKey(tenant, prefix: p, now: Date())
-                    if done { try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.revoked", object: p, outcome: "ok", ip: nil, detail: nil, at: Date()) }
+                    let done = try await s.revokeAPIKey(tenant, prefix: p, now: wallClock.now())
+                    if done { try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.revoked", object: p, outcome: "ok", ip: nil, detail: nil, at: wallClock.now()) }
                     return done
                 }
             }

@@ -48,7 +48,7 @@ struct ResolveCommand: AsyncParsableCommand {
         let done = try await global.withStore(tenant: tenant) { store in
             try await store.write { s -> Bool in
                 guard try await s.hasOpenInboxItem(tenant, id: i) else { return false }
-                try await s.resolveInbox(tenant, id: i, resolution: n, at: Date())
+                try await s.resolveInbox(tenant, id: i, resolution: n, at: wallClock.now())
                 return true
             }
         }
@@ -65,7 +65,7 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tenant = try global.tenantID()
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
         let id = messageID
         let sent = try await withEngine(global, tenant: tenant) { try await $0.approve(tenant: tenant, messageID: id, now: when) }
         say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
@@ -81,7 +81,7 @@ struct DiscardCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let id = messageID
-        try await withEngine(global, tenant: tenant) { try await $0.discard(tenant: tenant, messageID: id, now: Date()) }
+        try await withEngine(global, tenant: tenant) { try await $0.discard(tenant: tenant, messageID: id, now: wallClock.now()) }
         say("\(id) discarded")
     }
 }
@@ -140,7 +140,7 @@ struct DocsCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let (inv, path, library) = (invoice, file, global.documentLibrary())
             let doc = try await global.withStore(tenant: tenant) { store in
-                do { return try await library.add(store: store, tenant: tenant, invoice: inv, file: URL(fileURLWithPath: path), kind: k, now: Date()) } catch let e as DocumentLibrary.Failure {
+                do { return try await library.add(store: store, tenant: tenant, invoice: inv, file: URL(fileURLWithPath: path), kind: k, now: wallClock.now()) } catch let e as DocumentLibrary.Failure {
                     throw CLIError.badInput(e.description)
                 }
             }
@@ -273,7 +273,7 @@ struct TemplatesCommand: AsyncParsableCommand {
             }
             let tenant = try global.tenantID()
             let t = TemplateOverride(name: name, channel: ch, subject: ch == .email ? (subject ?? TemplateComposer().template(name, channel: .email)?.subject) : nil, body: body)
-            try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.saveTemplate(tenant, t, now: Date()) } }
+            try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.saveTemplate(tenant, t, now: wallClock.now()) } }
             say("template \(name) (\(ch.rawValue)) set for tenant \(tenant)")
         }
     }

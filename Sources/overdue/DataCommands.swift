@@ -41,7 +41,7 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func importFile(_ data: Data, store: Store, tenant: String, kind importKind: ImportKind) async throws {
-        let started = Date()
+        let started = wallClock.now()
         let drawProgress = progress || stderrIsTerminal
         let name = (file as NSString).lastPathComponent
         do {
@@ -60,7 +60,7 @@ struct ImportCommand: AsyncParsableCommand {
             for e in report.errors { note(e.description) }
             if !report.errors.isEmpty { note("skipped \(report.errors.count) bad row problem(s) (--skip-invalid)") }
             for n in report.movedInvoices { note("note: invoice \(n) moved to another debtor") }
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = wallClock.now().timeIntervalSince(started)
             say("imported \(report.rowsWritten) \(importKind.rawValue) row(s) from \(file) (\(report.rowsRead) read, \(report.debtorsTouched) debtor(s) to re-plan)")
             note(String(format: "took %.1f s", seconds))
         } catch let rejected as ImportRejected {
@@ -94,7 +94,7 @@ struct PolicyCommand: AsyncParsableCommand {
                     try await s.savePolicy(tenant, policy)
                     try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
                     try await s.appendAudit(tenant: tenant, actor: cliActor, action: "policy.set", object: policy.name, outcome: "ok", ip: nil,
-                                            detail: file, at: Date())
+                                            detail: file, at: wallClock.now())
                 }
             }
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
@@ -129,7 +129,7 @@ func changeSetting(_ global: GlobalOptions, key: String, to value: String?) asyn
                 // The value of a secret never reaches the audit log.
                 let secret = TenantSettings.definitions[key.lowercased()]?.secret ?? false
                 try await s.appendAudit(tenant: tenant, actor: cliActor, action: value == nil ? "settings.unset" : "settings.set", object: key.lowercased(),
-                                        outcome: "ok", ip: nil, detail: value.map { secret ? "(secret changed)" : "= \($0)" }, at: Date())
+                                        outcome: "ok", ip: nil, detail: value.map { secret ? "(secret changed)" : "= \($0)" }, at: wallClock.now())
             }
         }
     } catch let e as TenantSettings.SettingError {

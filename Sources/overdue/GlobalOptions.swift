@@ -44,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
             throw CLIError.failure("cannot open database \(url): \(error)")
         }
         return try await opened.closing { store in
-            try await store.write { try await $0.ensureTenant(tenant, now: Date()) }
+            try await store.write { try await $0.ensureTenant(tenant, now: wallClock.now()) }
             return try await body(store)
         }
     }

@@ -52,7 +52,7 @@ struct ReplyCommand: AsyncParsableCommand {
     func run() async throws {
         guard let ch = Channel(rawValue: channel.lowercased()) else { throw CLIError.badInput("--channel '\(channel)' must be email, sms or voice") }
         guard ["text", "json"].contains(format) else { throw CLIError.badInput("--format '\(format)' must be text or json") }
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
         let tenant = try global.tenantID()
         let (from, text, subject) = (self.from, self.text, self.subject)
         let result = try await withEngine(global, tenant: tenant) { try await $0.receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject) }
@@ -126,7 +126,7 @@ struct OptOutCommand: AsyncParsableCommand {
                 let contacts = try await s.contacts(tenant, address: normal)
                 guard !contacts.isEmpty else { throw CLIError.badInput("--address '\(addr)': no contact has this address") }
                 for c in contacts {
-                    try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: ch, reason: why), now: Date())
+                    try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: ch, reason: why), now: wallClock.now())
                 }
                 try await s.schedule(tenant, subjects: Array(Set(contacts.map(\.debtorID))).sorted(), at: Session.asap, mode: .earliest)
                 return contacts.map { "\($0.name) (\($0.debtorID))" }
@@ -190,7 +190,7 @@ struct CallCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ["human", "machine"].contains(answeredBy) else { throw CLIError.badInput("--answered-by '\(answeredBy)' must be human or machine") }
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+        let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
         let tenant = try global.tenantID()
         let (debtor, who, scripted) = (self.debtor, answeredBy == "machine" ? "machine_end_beep" : "human", spoken)
         try await withEngine(global, tenant: tenant) { engine in

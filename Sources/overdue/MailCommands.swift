@@ -19,7 +19,7 @@ struct MailCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let when = try at.map { try parseInstant($0, flag: "--at") } ?? Date()
+            let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
             let documents = global.documentLibrary()
             let report = try await global.withStore(tenant: tenant) { store in
                 let reader = mailReader(store: store, channels: channels(store: store, documents: documents), documents: documents, logger: Logger(label: "overdue.mail"))
@@ -59,7 +59,7 @@ struct MailCommand: AsyncParsableCommand {
             let reference = try referenceDate.map { d -> LocalDate in
                 guard let v = LocalDate.parse(d) else { throw CLIError.badInput("--reference-date '\(d)' is not a date YYYY-MM-DD") }
                 return v
-            } ?? LocalDate(Date(), in: TimeZone(identifier: "UTC")!)
+            } ?? LocalDate(wallClock.now(), in: TimeZone(identifier: "UTC")!)
             let mail = MIMEParser.parse([UInt8](data))
             let kind = MailClassifier.classify(mail)
             let own = ReplyCleaner.split(mail.textBody).own

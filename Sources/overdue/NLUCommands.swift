@@ -45,7 +45,7 @@ struct NLUClassifyCommand: AsyncParsableCommand {
             guard let d = LocalDate.parse(referenceDate) else { throw CLIError.badInput("--reference-date '\(referenceDate)' is not a date (YYYY-MM-DD)") }
             fallback = d
         } else {
-            fallback = LocalDate(Date(), in: TimeZone(identifier: "UTC")!)
+            fallback = LocalDate(wallClock.now(), in: TimeZone(identifier: "UTC")!)
         }
         let decoder = JSONDecoder()
         var bad = 0

@@ -36,6 +36,10 @@ struct Main {
     }
 }
 
+/// The clock of this process: every command takes "now" from it (a command with `--at` replays
+/// another instant instead).
+let wallClock: any Clock = SystemClock()
+
 /// An error the user sees, with its exit code: 2 for usage or bad input, 1 for failures.
 struct CLIError: Error {
     let message: String

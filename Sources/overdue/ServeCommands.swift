@@ -84,15 +84,15 @@ struct DemoCommand: AsyncParsableCommand {
     static func seedIfEmpty(store: Store, tenant: String, asOf: LocalDate?) async throws {
         let existing = try await store.read { try await $0.invoiceCount(tenant) }
         let zone = TimeZone(identifier: "America/Chicago")!
-        let day = asOf ?? LocalDate(Date(), in: zone)
+        let day = asOf ?? LocalDate(wallClock.now(), in: zone)
         if existing == 0 {
-            let summary = try await DemoTenant(asOf: day).seed(store: store, tenant: tenant, now: Date())
+            let summary = try await DemoTenant(asOf: day).seed(store: store, tenant: tenant, now: wallClock.now())
             note("seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(day))")
         } else {
             note("tenant '\(tenant)' already has \(existing) invoices; not seeding again")
         }
         // Catch the ladder up on the virtual clock so there is history to look at.
-        let until = asOf.map { $0.at(hour: 12, in: zone) } ?? Date()
+        let until = asOf.map { $0.at(hour: 12, in: zone) } ?? wallClock.now()
         let from = try await store.read { try await $0.simulationClock(tenant) } ?? day.adding(days: -12).at(in: zone)
         if from < until {
             let report = try await Scheduler(store: store, processor: CaseProcessor(store: store)).simulate(tenant: tenant, from: from, until: until)
@@ -124,7 +124,7 @@ struct DemoCommand: AsyncParsableCommand {
                 """)
             guard serveIt else { return }
             // A read-only key for looking around (each run makes a fresh one; revoke with `overdue keys revoke`).
-            let key = try await store.write { s in try await s.createAPIKey(tenant, name: "demo viewer", role: .viewer, now: Date()) }.key
+            let key = try await store.write { s in try await s.createAPIKey(tenant, name: "demo viewer", role: .viewer, now: wallClock.now()) }.key
             // A manager to sign in to the dashboard with: a fresh password each run.
             let demoEmail = "demo@\(tenant).overdue.test"
             let password = "demo-" + SecretToken.make(bytes: 12)
@@ -133,7 +133,7 @@ struct DemoCommand: AsyncParsableCommand {
                 if let existing = try await s.user(email: demoEmail) {
                     try await s.updateUser(existing.tenant, id: existing.id, passwordHash: hash, disabledAt: .some(nil))
                 } else {
-                    _ = try await s.createUser(tenant, email: demoEmail, name: "Demo manager", role: .manager, passwordHash: hash, now: Date())
+                    _ = try await s.createUser(tenant, email: demoEmail, name: "Demo manager", role: .manager, passwordHash: hash, now: wallClock.now())
                 }
             }
             try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in

@@ -36,9 +36,9 @@ struct UsersCommand: AsyncParsableCommand {
             let who = name ?? address
             let user = try await global.withStore(tenant: tenant) { store in
                 try await store.write { s -> User? in
-                    guard let user = try await s.createUser(tenant, email: address, name: who, role: r, passwordHash: hash, now: Date()) else { return nil }
+                    guard let user = try await s.createUser(tenant, email: address, name: who, role: r, passwordHash: hash, now: wallClock.now()) else { return nil }
                     try await s.appendAudit(tenant: tenant, actor: cliActor, action: "user.created", object: user.id, outcome: "ok", ip: nil,
-                                            detail: "\(address), role \(r.rawValue)", at: Date())
+                                            detail: "\(address), role \(r.rawValue)", at: wallClock.now())
                     return user
                 }
             }
@@ -85,8 +85,8 @@ struct UsersCommand: AsyncParsableCommand {
             let done = try await global.withStore(tenant: tenant) { store in
                 try await store.write { s -> Bool in
                     guard let user = try await s.user(email: address), user.tenant == tenant else { return false }
-                    try await s.updateUser(tenant, id: user.id, disabledAt: .some(Date()))
-                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "user.disabled", object: user.id, outcome: "ok", ip: nil, detail: address, at: Date())
+                    try await s.updateUser(tenant, id: user.id, disabledAt: .some(wallClock.now()))
+                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "user.disabled", object: user.id, outcome: "ok", ip: nil, detail: address, at: wallClock.now())
                     return true
                 }
             }
