@@ -19,11 +19,8 @@ extension UseCases {
                 throw UseCaseError.notFound("dispute", "no dispute '\(id)'")
             }
             let disputes = try await s.disputes(tenant, debtor: debtor)
-            let why: Reason
-            do throws(ManualRecord.Refused) {
-                why = try ManualRecord.resolution(id: id, resolution: resolution, by: who, disputes: disputes)
-            } catch {
-                throw UseCaseError(.invalid, error.problems.map { UseCaseError.Problem($0.field, $0.message) })
+            let why = try UseCaseError.checked { () throws(ManualRecord.Refused) in
+                try ManualRecord.resolution(id: id, resolution: resolution, by: who, disputes: disputes)
             }
             _ = try await s.resolveDispute(tenant, id: id, resolution: resolution.trimmingCharacters(in: .whitespacesAndNewlines), at: now)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])

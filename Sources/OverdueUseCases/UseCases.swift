@@ -67,5 +67,14 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Something named that does not exist.
     public static func notFound(_ field: String, _ message: String) -> UseCaseError { UseCaseError(.notFound, [Problem(field, message)]) }
 
-    public var description: String { problems.map { "\($0.field) \($0.message)" }.joined(separator: "; ") }
+    public var description: String { problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") }
+
+    /// The value of a pure check from the core (`ManualRecord`), its refusal as an invalid input.
+    static func checked<T>(_ check: () throws(ManualRecord.Refused) -> T) throws(UseCaseError) -> T {
+        do {
+            return try check()
+        } catch {
+            throw UseCaseError(.invalid, error.problems.map { Problem($0.field, $0.message) })
+        }
+    }
 }

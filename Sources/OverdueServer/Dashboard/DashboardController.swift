@@ -300,7 +300,6 @@ struct DashboardController: Sendable {
         do {
             try await body(viewer, fields, subject)
         } catch let refused as ManualRecord.Refused {
-            if ConversationEngine.isUnknownDebtor(refused) { throw Problem.notFound(refused.description) }
             return Self.redirect(back, flash: .error("Not recorded — " + refused.description))
         } catch let refused as ConversationEngine.Refused where !refused.notFound {
             return Self.redirect(back, flash: .error("Not sent — " + refused.description))
@@ -309,7 +308,7 @@ struct DashboardController: Sendable {
         } catch let refused as UseCaseError where refused.kind == .notFound {
             throw Problem(refused)
         } catch let refused as UseCaseError {
-            return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))
+            return Self.redirect(back, flash: .error("Not recorded — " + refused.description))
         }
         try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
                                            ip: context.clientIP(request), detail: "")
@@ -390,24 +389,25 @@ struct DashboardController: Sendable {
 
     @Sendable func recordPromise(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await engine.recordPromise(tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
-                                           amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
-                                           channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email, now: api.clock.now())
+            try await api.useCases.recordPromise(tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
+                                                 amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
+                                                 channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email)
         }
     }
 
     @Sendable func recordPayment(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await engine.recordPayment(tenant: viewer.tenant, debtor: debtor, amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
-                                           date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
-                                           by: viewer.email, now: api.clock.now())
+            try await api.useCases.recordPayment(tenant: viewer.tenant, debtor: debtor,
+                                                 amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
+                                                 date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
+                                                 by: viewer.email)
         }
     }
 
     @Sendable func openDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await engine.openDispute(tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "", reason: f["reason"].flatMap(DisputeReason.init(rawValue:)),
-                                         note: f["note"], by: viewer.email, now: api.clock.now())
+            try await api.useCases.openDispute(tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "",
+                                               reason: f["reason"].flatMap(DisputeReason.init(rawValue:)), note: f["note"], by: viewer.email)
         }
     }
 

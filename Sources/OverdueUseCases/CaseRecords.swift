@@ -2,10 +2,11 @@ import Foundation
 import OverdueCore
 import OverdueStore
 
-/// What a person records on a case by hand (dashboard or API): a promise, a payment, a dispute
-/// opened or resolved. Each is checked by the pure `ManualRecord`, written with its reason in the
-/// case's decisions (and the outbox's events), and the case is re-planned at once.
-extension ConversationEngine {
+/// What a person records on a case by hand (the case page): a promise, a payment, a dispute opened.
+/// Each is checked by the pure `ManualRecord`, written with its reason in the case's decisions (and
+/// the outbox's events), and the case is re-planned at once. A refusal names each field; a debtor
+/// the tenant does not have is `notFound`.
+extension UseCases {
     /// The case's ledger as a person sees it: what is open and in which currency.
     struct Ledgered {
         var settings: TenantSettings
@@ -16,9 +17,7 @@ extension ConversationEngine {
     }
 
     func ledgered(_ s: Session, tenant: String, debtor: String, today: (TenantSettings) -> LocalDate) async throws -> Ledgered {
-        guard try await s.debtor(tenant, debtor) != nil else {
-            throw ManualRecord.Refused(problems: [.init(field: "debtor", message: "no debtor '\(debtor)' in tenant \(tenant)")])
-        }
+        guard try await s.debtor(tenant, debtor) != nil else { throw UseCaseError.notFound("debtor", "no debtor '\(debtor)' in tenant \(tenant)") }
         let settings = try await s.settings(tenant)
         let invoices = try await s.invoices(tenant, debtor: debtor)
         let ledger = Ledger.allocate(invoices: invoices, payments: try await s.payments(tenant, debtor: debtor), asOf: today(settings))
@@ -29,18 +28,16 @@ extension ConversationEngine {
                         disputes: try await s.disputes(tenant, debtor: debtor))
     }
 
-    /// Whether `error` says the debtor itself does not exist (a 404 rather than a refusal).
-    public static func isUnknownDebtor(_ error: ManualRecord.Refused) -> Bool { error.problems.contains { $0.field == "debtor" } }
-
     /// Records a promise a person heard (`amount` nil: the whole open balance).
     @discardableResult
-    public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, now: Date) async throws -> Commitment {
-        try await store.write { s in
+    public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, at: Date? = nil) async throws -> Commitment {
+        let now = at ?? clock.now()
+        return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
             let grace = Int(l.settings.value("promise.grace_business_days") ?? "") ?? 2
-            let (c, why) = try ManualRecord.promise(id: "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), date: date, amount: amount,
+            let (c, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.promise(id: "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), date: date, amount: amount,
                                                     balance: l.balance, channel: channel, by: who, today: LocalDate(now, in: l.settings.timeZone),
-                                                    zone: l.settings.timeZone, graceBusinessDays: grace, now: now)
+                                                    zone: l.settings.timeZone, graceBusinessDays: grace, now: now) }
             try await s.insertCommitment(tenant, debtor: debtor, c)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .pause, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
@@ -51,12 +48,13 @@ extension ConversationEngine {
     /// Records a payment a person saw arrive.
     @discardableResult
     public func recordPayment(tenant: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
-                              by who: String, now: Date) async throws -> Payment {
-        try await store.write { s in
+                              by who: String, at: Date? = nil) async throws -> Payment {
+        let now = at ?? clock.now()
+        return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
-            let (p, why) = try ManualRecord.payment(id: "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), debtor: debtor,
+            let (p, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.payment(id: "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), debtor: debtor,
                                                     amount: amount, date: date, reference: reference, invoice: invoice, invoices: l.invoices.map(\.number),
-                                                    by: who, today: LocalDate(now, in: l.settings.timeZone))
+                                                    by: who, today: LocalDate(now, in: l.settings.timeZone)) }
             try await s.upsertPayments(tenant, [p])
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
@@ -66,11 +64,12 @@ extension ConversationEngine {
 
     /// Opens a dispute a person was told about.
     @discardableResult
-    public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, now: Date) async throws -> Dispute {
-        try await store.write { s in
+    public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, at: Date? = nil) async throws -> Dispute {
+        let now = at ?? clock.now()
+        return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
-            let (d, why) = try ManualRecord.dispute(id: "dsp_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), invoice: invoice,
-                                                    reason: reason, note: note, by: who, open: l.open, disputes: l.disputes, now: now)
+            let (d, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.dispute(id: "dsp_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), invoice: invoice,
+                                                    reason: reason, note: note, by: who, open: l.open, disputes: l.disputes, now: now) }
             try await s.insertDispute(tenant, debtor: debtor, d)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
