@@ -75,12 +75,7 @@ struct ConversationController: Sendable {
         guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the inbox item id must be a number") }
         let buffer = try await request.body.collect(upTo: 1 << 16)
         let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
-        let done = try await store.write { s -> Bool in
-            guard try await s.hasOpenInboxItem(tenant, id: id) else { return false }
-            try await s.resolveInbox(tenant, id: id, resolution: note ?? "resolved", at: api.clock.now())
-            return true
-        }
-        guard done else { throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no open inbox item \(id)") }
+        try await api.useCases.resolveInboxItem(tenant: tenant, id: id, note: note, by: try context.caller().actor)
         return APIController.json(#"{"status":"resolved"}"#)
     }
 

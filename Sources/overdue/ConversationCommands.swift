@@ -40,19 +40,15 @@ struct ResolveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Mark an inbox item dealt with.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The inbox item id (see `overdue inbox`).") var id: Int64
-    @Option(help: "What was done.") var note: String = "resolved"
+    @Option(help: "What was done (default: resolved by --by).") var note: String?
+    @Option(help: "Who dealt with it.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
 
     func run() async throws {
         let tenant = try global.tenantID()
-        let (i, n) = (id, note)
-        let done = try await global.withStore(tenant: tenant) { store in
-            try await store.write { s -> Bool in
-                guard try await s.hasOpenInboxItem(tenant, id: i) else { return false }
-                try await s.resolveInbox(tenant, id: i, resolution: n, at: wallClock.now())
-                return true
-            }
+        let (i, n, who) = (id, note, by)
+        try await global.withStore(tenant: tenant) { store in
+            try await CLIError.presenting(["id": "inbox item"]) { try await UseCases(store: store).resolveInboxItem(tenant: tenant, id: i, note: n, by: who) }
         }
-        guard done else { throw CLIError.badInput("no open inbox item \(id) in tenant \(tenant)") }
         say("inbox item \(id) resolved")
     }
 }

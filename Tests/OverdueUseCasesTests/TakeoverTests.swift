@@ -37,3 +37,26 @@ import Testing
         }
     }
 }
+
+@Suite struct InboxTests {
+    @Test func anInboxItemIsResolvedOnceAndAnUnknownOneIsNotFound() async throws {
+        try await withBook(.sqlite) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: TakeoverTests.now))
+            // A takeover files nothing; a flag does: one open item for D1.
+            let id = try await store.write { s in
+                try await s.addInboxItem("t1", debtor: "D1", kind: .flag, reason: Reason("not_understood", "a reply to read"), messageID: nil, at: TakeoverTests.now)
+            }
+            try await cases.resolveInboxItem(tenant: "t1", id: id, note: "  ", by: "pat")
+            let item = try await store.read { try await $0.inbox("t1", includeResolved: true) }.first
+            #expect(item?.resolution == "resolved by pat")
+            for again in [id, 999] {
+                do {
+                    try await cases.resolveInboxItem(tenant: "t1", id: again, note: nil, by: "pat")
+                    Issue.record("item \(again) resolved twice")
+                } catch let refused as UseCaseError {
+                    #expect(refused.kind == .notFound)
+                }
+            }
+        }
+    }
+}

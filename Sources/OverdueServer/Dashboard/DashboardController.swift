@@ -437,12 +437,7 @@ extension DashboardController {
     @Sendable func resolveItem(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work, then: { _ in "/app/inbox" }) { viewer, f, raw in
             guard let id = Int64(raw) else { throw Problem.notFound("no inbox item '\(raw)'") }
-            let done = try await store.write { s -> Bool in
-                guard try await s.hasOpenInboxItem(viewer.tenant, id: id) else { return false }
-                try await s.resolveInbox(viewer.tenant, id: id, resolution: f["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "resolved by \(viewer.email)", at: api.clock.now())
-                return true
-            }
-            guard done else { throw Problem.notFound("no open inbox item \(id)") }
+            try await api.useCases.resolveInboxItem(tenant: viewer.tenant, id: id, note: f["note"], by: viewer.email)
         }
     }
 
