@@ -82,22 +82,14 @@ struct ConversationController: Sendable {
     @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
-        try await requireMessage(tenant, id)
-        do {
-            let sent = try await engine.approve(tenant: tenant, messageID: id, now: api.clock.now())
-            return APIController.json(Listing.jsonLine(OutboxLine(sent)))
-        } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
-        }
+        let sent = try await api.useCases.approveDraft(tenant: tenant, messageID: id)
+        return APIController.json(Listing.jsonLine(OutboxLine(sent)))
     }
 
     @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
-        try await requireMessage(tenant, id)
-        do { try await engine.discard(tenant: tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
-        }
+        try await api.useCases.discardDraft(tenant: tenant, messageID: id)
         return APIController.json(#"{"status":"discarded"}"#)
     }
 
@@ -114,20 +106,9 @@ struct ConversationController: Sendable {
         if subject != nil && channel == .sms { f.fail("subject", "only an email has a subject") }
         let contact = f.string("contact", required: false, maxLength: 200)
         try f.done()
-        do {
-            let sent = try await engine.sendManual(tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
-                                                   by: try context.caller().actor, now: api.clock.now())
-            return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
-        } catch let refused as ConversationEngine.Refused {
-            if refused.notFound { throw Problem.notFound("no case for debtor '\(debtor)'") }
-            throw Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409,
-                          detail: refused.description, errors: refused.reasons.map { FieldError(pointer: "#/rule/\($0.code)", detail: $0.message) })
-        }
-    }
-
-    /// 404 for a message the tenant does not have (409 is for one in the wrong state).
-    func requireMessage(_ tenant: String, _ id: String) async throws {
-        guard try await api.store.read({ try await $0.message(tenant, id: id) }) != nil else { throw Problem.notFound("no message '\(id)'") }
+        let sent = try await api.useCases.sendMessage(tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
+                                                      by: try context.caller().actor)
+        return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
     }
 
     struct Who: Decodable { let by: String? }

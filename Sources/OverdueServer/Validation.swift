@@ -282,7 +282,18 @@ extension Problem {
         switch refused.kind {
         case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
         case .notFound: self = .notFound(refused.description)
-        case .conflict: self = .conflict(refused.description)
+        case .conflict:
+            switch refused.code {
+            case "contact_rules":
+                self = Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409,
+                               detail: refused.problems.map(\.message).joined(separator: "; "),
+                               errors: refused.problems.map { FieldError(pointer: "#/rule/\($0.field)", detail: $0.message) })
+            case "not_a_draft":
+                self = Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409,
+                               detail: refused.problems.map(\.message).joined(separator: "; "))
+            default:
+                self = .conflict(refused.description)
+            }
         }
     }
 

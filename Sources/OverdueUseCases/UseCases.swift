@@ -15,11 +15,15 @@ public struct UseCases: Sendable {
     public let store: Store
     /// Where "now" comes from: the wall clock live, a virtual one in `overdue run`.
     public let clock: any Clock
+    /// What sends and answers (its channels): needed by the use cases that send (an approved
+    /// draft, a person's message); nil in a process that only records.
+    public let conversations: ConversationEngine?
 
-    /// The use cases over `store`, with time from `clock`.
-    public init(store: Store, clock: any Clock = SystemClock()) {
+    /// The use cases over `store`, with time from `clock`, sending through `conversations`.
+    public init(store: Store, clock: any Clock = SystemClock(), conversations: ConversationEngine? = nil) {
         self.store = store
         self.clock = clock
+        self.conversations = conversations
     }
 }
 
@@ -52,13 +56,16 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The kind of refusal.
     public let kind: Kind
-    /// Each bad input.
+    /// Each bad input (for `contactRules`, each rule the action would break, by its code).
     public let problems: [Problem]
+    /// Which refusal it is, for machines (`not_a_draft`, `contact_rules`), when the kind alone does not say.
+    public let code: String?
 
     /// A refusal of `kind` for `problems`.
-    public init(_ kind: Kind, _ problems: [Problem]) {
+    public init(_ kind: Kind, _ problems: [Problem], code: String? = nil) {
         self.kind = kind
         self.problems = problems
+        self.code = code
     }
 
     /// An invalid input.

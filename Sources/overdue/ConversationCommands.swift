@@ -61,9 +61,13 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tenant = try global.tenantID()
-        let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
+        let when = try at.map { try parseInstant($0, flag: "--at") }
         let id = messageID
-        let sent = try await withEngine(global, tenant: tenant) { try await $0.approve(tenant: tenant, messageID: id, now: when) }
+        let sent = try await withEngine(global, tenant: tenant) { engine in
+            try await CLIError.presenting(["id": "message '\(id)'"]) {
+                try await UseCases(store: engine.store, conversations: engine).approveDraft(tenant: tenant, messageID: id, at: when)
+            }
+        }
         say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
         if sent.status == .failed { throw CLIError.failure("sending failed: \(sent.error ?? "unknown error")") }
     }
@@ -77,7 +81,11 @@ struct DiscardCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let id = messageID
-        try await withEngine(global, tenant: tenant) { try await $0.discard(tenant: tenant, messageID: id, now: wallClock.now()) }
+        try await withEngine(global, tenant: tenant) { engine in
+            try await CLIError.presenting(["id": "message '\(id)'"]) {
+                try await UseCases(store: engine.store, conversations: engine).discardDraft(tenant: tenant, messageID: id)
+            }
+        }
         say("\(id) discarded")
     }
 }

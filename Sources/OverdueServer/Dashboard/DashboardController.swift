@@ -307,6 +307,8 @@ struct DashboardController: Sendable {
             return Self.redirect(back, flash: .error("Not done — " + problem.detail))
         } catch let refused as UseCaseError where refused.kind == .notFound {
             throw Problem(refused)
+        } catch let refused as UseCaseError where refused.kind == .conflict {
+            return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))
         } catch let refused as UseCaseError {
             return Self.redirect(back, flash: .error("Not recorded — " + refused.description))
         }
@@ -348,12 +350,8 @@ struct DashboardController: Sendable {
             guard let channel = f["channel"].flatMap(Channel.init(rawValue:)), channel != .voice, let text = f["text"], !text.isEmpty else {
                 throw Problem.badRequest("choose email or sms and write a message")
             }
-            do {
-                _ = try await engine.sendManual(tenant: viewer.tenant, debtor: debtor, channel: channel, text: text, subject: nil, contactName: nil,
-                                                by: "user:\(viewer.email)", now: api.clock.now())
-            } catch let refused as ConversationEngine.Refused {
-                throw Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409, detail: refused.description)
-            }
+            try await api.useCases.sendMessage(tenant: viewer.tenant, debtor: debtor, channel: channel, text: text, subject: nil, contactName: nil,
+                                               by: "user:\(viewer.email)")
         }
     }
 
@@ -443,17 +441,13 @@ extension DashboardController {
 
     @Sendable func approve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
-            do { _ = try await engine.approve(tenant: viewer.tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
-                throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
-            }
+            try await api.useCases.approveDraft(tenant: viewer.tenant, messageID: id)
         }
     }
 
     @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
-            do { try await engine.discard(tenant: viewer.tenant, messageID: id, now: api.clock.now()) } catch let e as ConversationEngine.InvalidMessage {
-                throw Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409, detail: e.description)
-            }
+            try await api.useCases.discardDraft(tenant: viewer.tenant, messageID: id)
         }
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// What a person sends: a drafted answer approved or discarded (autonomy `review`/`suggest`) and
+/// their own message to a debtor — from the API, the inbox and case pages, and `overdue approve`,
+/// `overdue discard`.
+extension UseCases {
+    /// The engine that sends, or a refusal saying this process has none.
+    func sender() throws(UseCaseError) -> ConversationEngine {
+        guard let conversations else { throw UseCaseError(.conflict, [Problem("channels", "this process has no channels to send with")]) }
+        return conversations
+    }
+
+    /// Sends draft `messageID` now and resolves its inbox item. Refused when the tenant has no such
+    /// message (`notFound`) or it is not a draft waiting for approval, or its contact has opted out
+    /// of its channel since (`conflict`, code `not_a_draft`).
+    @discardableResult
+    public func approveDraft(tenant: String, messageID: String, at: Date? = nil) async throws -> MessageRecord {
+        let engine = try sender()
+        try await requireMessage(tenant, messageID)
+        do {
+            return try await engine.approve(tenant: tenant, messageID: messageID, now: at ?? clock.now())
+        } catch let refused as ConversationEngine.InvalidMessage {
+            throw UseCaseError(.conflict, [Problem("id", refused.description)], code: "not_a_draft")
+        }
+    }
+
+    /// Throws draft `messageID` away and resolves its inbox item; refused like `approveDraft`.
+    public func discardDraft(tenant: String, messageID: String, at: Date? = nil) async throws {
+        try await requireMessage(tenant, messageID)
+        do {
+            try await sender().discard(tenant: tenant, messageID: messageID, now: at ?? clock.now())
+        } catch let refused as ConversationEngine.InvalidMessage {
+            throw UseCaseError(.conflict, [Problem("id", refused.description)], code: "not_a_draft")
+        }
+    }
+
+    /// `who`'s own message to `debtor` by email or SMS (to `contactName`, or the contact the rules
+    /// pick), sent now if the contact rules allow it. Refused when the tenant has no such debtor
+    /// (`notFound`) or a rule forbids it now (`conflict`, code `contact_rules`, one problem per rule).
+    @discardableResult
+    public func sendMessage(tenant: String, debtor: String, channel: Channel, text: String, subject: String?, contactName: String?, by who: String,
+                            at: Date? = nil) async throws -> MessageRecord {
+        do {
+            return try await sender().sendManual(tenant: tenant, debtor: debtor, channel: channel, text: text, subject: subject, contactName: contactName,
+                                                 by: who, now: at ?? clock.now())
+        } catch let refused as ConversationEngine.Refused {
+            if refused.notFound { throw UseCaseError.notFound("debtor", "no case for debtor '\(debtor)'") }
+            throw UseCaseError(.conflict, refused.reasons.map { Problem($0.code, $0.message) }, code: "contact_rules")
+        }
+    }
+
+    private func requireMessage(_ tenant: String, _ id: String) async throws {
+        guard try await store.read({ try await $0.message(tenant, id: id) }) != nil else { throw UseCaseError.notFound("id", "no message '\(id)'") }
+    }
+}
+
+private typealias Problem = UseCaseError.Problem
