@@ -3,6 +3,7 @@ import Foundation
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or upgrade the database schema.")
@@ -121,19 +122,11 @@ func changeSetting(_ global: GlobalOptions, key: String, to value: String?) asyn
     let tenant = try global.tenantID()
     do {
         try await global.withStore(tenant: tenant) { store in
-            try await store.write { s in
-                var settings = try await s.settings(tenant)
-                try settings.set(key, value)
-                try await s.saveSettings(tenant, settings)
-                try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-                // The value of a secret never reaches the audit log.
-                let secret = TenantSettings.definitions[key.lowercased()]?.secret ?? false
-                try await s.appendAudit(tenant: tenant, actor: cliActor, action: value == nil ? "settings.unset" : "settings.set", object: key.lowercased(),
-                                        outcome: "ok", ip: nil, detail: value.map { secret ? "(secret changed)" : "= \($0)" }, at: wallClock.now())
-            }
+            try await UseCases(store: store).changeSettings(tenant: tenant, [(key, value)], by: cliActor)
         }
-    } catch let e as TenantSettings.SettingError {
-        throw CLIError.badInput(e.message)
+    } catch let refused as UseCaseError {
+        // Each message already names its key.
+        throw CLIError.badInput(refused.problems.map(\.message).joined(separator: "; "))
     }
 }
 

@@ -173,6 +173,33 @@ public struct TenantSettings: Hashable, Sendable {
                             validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
     ]
 
+    /// These settings with `changes` applied (a nil value resets a key to its default), in an order
+    /// that lets one key depend on another (moving window.start past the old window.end works with
+    /// window.end in the same change): what fails is tried again after the rest. Returns the keys
+    /// changed and, for what still fails, the problem by key.
+    public func applying(_ changes: [(key: String, value: String?)]) -> (settings: TenantSettings, changed: [String], errors: [String: String]) {
+        var settings = self
+        var pending = changes
+        var changed: [String] = []
+        var errors: [String: String] = [:]
+        for _ in 0..<3 {
+            var failed: [(key: String, value: String?)] = []
+            errors = [:]
+            for (key, value) in pending {
+                do {
+                    try settings.set(key, value)
+                    changed.append(key.lowercased())
+                } catch {
+                    errors[key.lowercased()] = error.message
+                    failed.append((key, value))
+                }
+            }
+            if failed.isEmpty || failed.count == pending.count { break }
+            pending = failed
+        }
+        return (settings, changed, errors)
+    }
+
     /// Validates and sets `key` (nil `value` resets it to the default).
     public mutating func set(_ key: String, _ value: String?) throws(SettingError) {
         let key = key.lowercased()

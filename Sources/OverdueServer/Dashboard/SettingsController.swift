@@ -52,9 +52,9 @@ extension DashboardController {
         return Self.page(request) { Pages.settings(settings, viewer: viewer, flash: $0) }
     }
 
-    /// Applies a settings form to `settings`: an empty field resets a key to its default, an empty
-    /// secret keeps it (its "remove" box clears it). Returns the keys changed and the problems by key.
-    static func apply(_ fields: [String: String], to settings: inout TenantSettings) -> (changed: [String], errors: [String: String]) {
+    /// The changes a settings form asks of `settings`: an empty field resets a key to its default,
+    /// an empty secret keeps it (its "remove" box clears it); unchanged fields are left out.
+    static func changes(_ fields: [String: String], from settings: TenantSettings) -> [(key: String, value: String?)] {
         var pending: [(key: String, value: String?)] = []
         for key in TenantSettings.definitions.keys.sorted() {
             let def = TenantSettings.definitions[key]!
@@ -68,26 +68,7 @@ extension DashboardController {
             if value == settings.values[key] { continue }
             pending.append((key, value))
         }
-        // One key can depend on another (window.start before window.end): what fails is tried again
-        // after the rest, and only what still fails is an error.
-        var changed: [String] = []
-        var errors: [String: String] = [:]
-        for _ in 0..<3 {
-            var failed: [(key: String, value: String?)] = []
-            errors = [:]
-            for (key, value) in pending {
-                do {
-                    try settings.set(key, value)
-                    changed.append(key)
-                } catch {
-                    errors[key] = error.message
-                    failed.append((key, value))
-                }
-            }
-            if failed.isEmpty || failed.count == pending.count { break }
-            pending = failed
-        }
-        return (changed, errors)
+        return pending
     }
 
     @Sendable func saveSettings(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -96,23 +77,16 @@ extension DashboardController {
         guard viewer.role.allows(.manage) else {
             return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { _, _, _ in }
         }
-        var settings = try await store.read { try await $0.settings(viewer.tenant) }
-        let (changed, errors) = Self.apply(fields, to: &settings)
+        let current = try await store.read { try await $0.settings(viewer.tenant) }
+        let changes = Self.changes(fields, from: current)
+        // Checked before anything is written, so a bad field comes back on the form with the others as typed.
+        let errors = current.applying(changes).errors
         guard errors.isEmpty else {
             let typed = fields.filter { k, _ in TenantSettings.definitions[k].map { !$0.secret } ?? false }
-            let current = try await store.read { try await $0.settings(viewer.tenant) }
             return Self.html(Pages.settings(current, typed: typed, errors: errors, viewer: viewer, flash: nil), status: .unprocessableContent)
         }
-        let saved = settings
         return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { viewer, _, _ in
-            guard !changed.isEmpty else { return }
-            try await store.write { s in
-                try await s.saveSettings(viewer.tenant, saved)
-                // Windows, holidays and caps change when cases may be contacted.
-                try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
-                try await s.appendAudit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "settings.changed", object: "settings", outcome: "ok",
-                                        ip: context.clientIP(request), detail: changed.joined(separator: ", "), at: api.clock.now())
-            }
+            try await api.useCases.changeSettings(tenant: viewer.tenant, changes, by: "user:\(viewer.email)", ip: context.clientIP(request))
         }
     }
 

@@ -1,0 +1,39 @@
+import Foundation
+import OverdueCore
+import OverdueStore
+import OverdueTestSupport
+import OverdueUseCases
+import Testing
+
+@Suite struct SettingsTests {
+    static let now = Timestamp.parse("2026-02-12T15:00:00Z")!
+
+    @Test func keysThatDependOnEachOtherApplyInAnyOrder() {
+        // window.end must stay after window.start: moving both later works whichever comes first.
+        let moved = TenantSettings().applying([("window.end", "20:30"), ("window.start", "19:00")])
+        #expect(moved.errors.isEmpty)
+        #expect(moved.settings.value("window.start") == "19:00" && moved.settings.value("window.end") == "20:30")
+        #expect(Set(moved.changed) == ["window.start", "window.end"])
+        let bad = TenantSettings().applying([("window.sms.start", "06:00"), ("no.such.key", "x")])
+        #expect(Set(bad.errors.keys) == ["window.sms.start", "no.such.key"])
+    }
+
+    @Test(arguments: TestDatabases.engines) func aChangeIsAllOrNothingAndAuditedOnce(engine: DatabaseURL.Engine) async throws {
+        try await withBook(engine) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: Self.now))
+            do {
+                try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("window.sms.start", "06:00")], by: "cli:pat")
+                Issue.record("a bad key was accepted")
+            } catch let refused as UseCaseError {
+                #expect(refused.problems.map(\.field) == ["window.sms.start"])
+            }
+            #expect(try await store.read { try await $0.settings("t1") }.companyName != "Prairie Line")
+            #expect(try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("twilio.auth_token", "tok-secret-1234567")], by: "cli:pat")
+                        .sorted() == ["company.name", "twilio.auth_token"])
+            try await cases.changeSettings(tenant: "t1", [("twilio.auth_token", "tok-other-1234567")], by: "cli:pat")
+            let log = try await store.read { try await $0.auditLog(tenant: "t1") }.filter { $0.action.hasPrefix("settings.") }
+            #expect(log.map(\.action) == ["settings.changed", "settings.set"])
+            #expect(!log.contains { ($0.detail ?? "").contains("tok-") })
+        }
+    }
+}
