@@ -66,10 +66,7 @@ struct ConfigController: Sendable {
         do { policy = try Policy.parse(json: Data(buffer: body)) } catch {
             throw Problem.validation([FieldError(pointer: "", detail: error.description)])
         }
-        try await store.write { s in
-            try await s.savePolicy(tenant, policy)
-            try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-        }
+        try await api.useCases.changePolicy(tenant: tenant, policy, by: try context.caller().actor, source: "PUT /api/v1/policy", ip: context.clientIP(request))
         return APIController.json(String(decoding: policy.jsonData(), as: UTF8.self))
     }
 

@@ -91,12 +91,7 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let tenant = try global.tenantID()
             try await global.withStore(tenant: tenant) { store in
-                try await store.write { s in
-                    try await s.savePolicy(tenant, policy)
-                    try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "policy.set", object: policy.name, outcome: "ok", ip: nil,
-                                            detail: file, at: wallClock.now())
-                }
+                try await UseCases(store: store).changePolicy(tenant: tenant, policy, by: cliActor, source: file)
             }
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
         }

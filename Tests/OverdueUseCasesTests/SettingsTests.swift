@@ -37,3 +37,16 @@ import Testing
         }
     }
 }
+
+@Suite struct PolicyTests {
+    @Test func aPolicyIsPutInForceAuditedAndEveryCaseReplanned() async throws {
+        try await withBook(.sqlite) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+            let policy = try Policy.parse(json: Data(#"{"name": "gentle", "stages": [{"channel": "email", "attempts": 2, "delay_days": 7}]}"#.utf8))
+            try await cases.changePolicy(tenant: "t1", policy, by: "cli:pat", source: "gentle.json")
+            #expect(try await store.read { try await $0.policy("t1") }.name == "gentle")
+            let entry = try await store.read { try await $0.auditLog(tenant: "t1") }.last
+            #expect(entry?.action == "policy.set" && entry?.object == "gentle" && entry?.detail == "gentle.json")
+        }
+    }
+}

@@ -609,10 +609,7 @@ extension DashboardController {
             return try await cadencePage(request, viewer: viewer, form: form, policy: policy, errors: [], previewing: true)
         }
         return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/cadence") { viewer, _, _ in
-            try await store.write { s in
-                try await s.savePolicy(viewer.tenant, policy)
-                try await s.scheduleAll(viewer.tenant, at: Session.asap, mode: .earliest)
-            }
+            try await api.useCases.changePolicy(tenant: viewer.tenant, policy, by: "user:\(viewer.email)", source: "cadence page", ip: context.clientIP(request))
         }
     }
 }
