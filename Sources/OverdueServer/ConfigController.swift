@@ -5,6 +5,7 @@ import OverdueAgents
 import OverdueChannels
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// The tenant's configuration over HTTP: the escalation policy, message templates (with a render
 /// preview of a draft), settings (secrets masked), and the tenant itself.
@@ -128,29 +129,30 @@ struct ConfigController: Sendable {
     static func draft(_ f: inout Fields, name: String, channel: Channel) -> TemplateOverride? {
         let body = f.string("body", maxLength: 20_000)
         let subject = f.string("subject", required: false, maxLength: 500)
-        if let body { do { try TemplateComposer.validate(body, what: "body") } catch { f.fail("body", error.description) } }
-        if let subject { do { try TemplateComposer.validate(subject, what: "subject") } catch { f.fail("subject", error.description) } }
-        if channel != .email && subject != nil { f.fail("subject", "only email templates have a subject") }
-        let builtInSubject = TemplateComposer().template(name, channel: .email)?.subject
-        if channel == .email && subject == nil && builtInSubject == nil { f.fail("subject", "is required for an email template") }
         guard let body else { return nil }
-        return TemplateOverride(name: name, channel: channel, subject: channel == .email ? (subject ?? builtInSubject) : nil, body: body)
+        do throws(UseCaseError) {
+            return try UseCases.templateDraft(name: name, channel: channel, subject: subject, body: body)
+        } catch {
+            for p in error.problems { f.fail(p.field, p.message) }
+            return nil
+        }
     }
 
     @Sendable func setTemplate(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let (name, ch) = try target(context)
         var f = try await Fields.body(request)
-        let t = Self.draft(&f, name: name, channel: ch)
+        let body = f.string("body", maxLength: 20_000)
+        let subject = f.string("subject", required: false, maxLength: 500)
         try f.done()
-        try await store.write { try await $0.saveTemplate(tenant, t!, now: api.clock.now()) }
-        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: "tenant", subject: t!.subject, body: t!.body)))
+        let t = try await api.useCases.setTemplate(tenant: tenant, name: name, channel: ch, subject: subject, body: body!)
+        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: "tenant", subject: t.subject, body: t.body)))
     }
 
     @Sendable func resetTemplate(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let (name, ch) = try target(context)
-        _ = try await store.write { try await $0.deleteTemplate(tenant, name: name, channel: ch) }
+        try await api.useCases.resetTemplate(tenant: tenant, name: name, channel: ch)
         return Response(status: .noContent)
     }
 

@@ -268,16 +268,13 @@ struct TemplatesCommand: AsyncParsableCommand {
             try TemplatesCommand.checkName(name)
             let ch = try TemplatesCommand.channel(channel)
             guard let body = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.badInput("\(file): cannot read the file as UTF-8 text") }
-            do {
-                try TemplateComposer.validate(body, what: file)
-                if let subject { try TemplateComposer.validate(subject, what: "--subject") }
-            } catch { throw CLIError.badInput(error.description) }
-            if ch == .email && subject == nil && TemplateComposer().template(name, channel: .email)?.subject == nil {
-                throw CLIError.badInput("--subject is required for an email template")
-            }
             let tenant = try global.tenantID()
-            let t = TemplateOverride(name: name, channel: ch, subject: ch == .email ? (subject ?? TemplateComposer().template(name, channel: .email)?.subject) : nil, body: body)
-            try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.saveTemplate(tenant, t, now: wallClock.now()) } }
+            let (n, s, f) = (name, subject, file)
+            try await global.withStore(tenant: tenant) { store in
+                try await CLIError.presenting(["body": f, "subject": "--subject", "name": "name"]) {
+                    try await UseCases(store: store).setTemplate(tenant: tenant, name: n, channel: ch, subject: s, body: body)
+                }
+            }
             say("template \(name) (\(ch.rawValue)) set for tenant \(tenant)")
         }
     }
@@ -293,7 +290,9 @@ struct TemplatesCommand: AsyncParsableCommand {
             let ch = try TemplatesCommand.channel(channel)
             let tenant = try global.tenantID()
             let n = name
-            let existed = try await global.withStore(tenant: tenant) { store in try await store.write { try await $0.deleteTemplate(tenant, name: n, channel: ch) } }
+            let existed = try await global.withStore(tenant: tenant) { store in
+                try await CLIError.presenting(["name": "name"]) { try await UseCases(store: store).resetTemplate(tenant: tenant, name: n, channel: ch) }
+            }
             say(existed ? "template \(name) (\(ch.rawValue)) reset to the built-in one" : "template \(name) (\(ch.rawValue)) was not overridden")
         }
     }

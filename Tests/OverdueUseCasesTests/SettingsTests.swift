@@ -50,3 +50,26 @@ import Testing
         }
     }
 }
+
+@Suite struct TemplateTests {
+    @Test func aTemplateIsCheckedThenSavedAndReset() async throws {
+        try await withBook(.sqlite) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+            func refusal(_ body: () async throws -> Void) async -> UseCaseError? {
+                do {
+                    try await body()
+                    return nil
+                } catch { return error as? UseCaseError }
+            }
+            #expect(await refusal { try await cases.setTemplate(tenant: "t1", name: "no_such", channel: .sms, subject: nil, body: "hi") }?.kind == .notFound)
+            let bad = await refusal { try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: "Hello", body: "{{#lines}} unclosed") }
+            #expect(Set(bad?.problems.map(\.field) ?? []) == ["body", "subject"])
+            let saved = try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: nil, body: "Hi {{contact_name}}, INV due.")
+            #expect(saved.subject == nil)
+            let stored = try await store.read { try await $0.templates("t1") }
+            #expect(stored.map(\.name) == ["reminder.friendly"])
+            #expect(try await cases.resetTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms))
+            #expect(try await !cases.resetTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms))
+        }
+    }
+}
