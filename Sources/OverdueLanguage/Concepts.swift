@@ -68,6 +68,8 @@ enum Concepts {
                        "des que", "une fois", "jusqu a", "avant de"]),
         ("frequency", ["every", "each", "per week", "per month", "weekly", "monthly", "biweekly", "cada", "por semana", "al mes", "semanal",
                        "mensual", "quincenal", "chaque", "par semaine", "par mois", "mensuel"]),
+        ("deadline", ["at the latest", "no later than", "not later than", "latest by", "by the end of", "on or before", "a mas tardar", "a mas tardar el",
+                      "antes del", "au plus tard", "d ici", "avant le"]),
         ("commitment", ["promise", "guarantee", "for sure", "definitely", "i assure", "te lo prometo", "sin falta", "seguro", "sans faute",
                         "je vous assure", "promis", "garanti", "committed", "approved"]),
     ]
