@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// What people may do to accounts — their own password and second factor, a tenant's users and API
 /// keys — once, for both the JSON API and the dashboard's forms: the same checks (every bad field
@@ -106,8 +107,6 @@ extension AccountsController {
         let name = f.string("name", maxLength: 200)
         let role = f.choice("role", Role.self)
         try f.done()
-        try Self.checkOwnership(caller, touching: role)
-        let (keyName, keyRole) = (name!, role!)
-        return try await store.write { try await $0.createAPIKey(caller.tenant, name: keyName, role: keyRole, now: api.clock.now()) }
+        return try await api.useCases.createAPIKey(tenant: caller.tenant, name: name!, role: role!, by: caller.actor, grantor: caller.role)
     }
 }

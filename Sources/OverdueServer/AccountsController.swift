@@ -8,6 +8,7 @@ import OverdueAgents
 import OverdueChannels
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// Password hashing (bcrypt, cost 12, off the event loop) for the server and the CLI.
 public enum Passwords {
@@ -346,7 +347,7 @@ struct AccountsController: Sendable {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let prefix = try context.parameters.require("prefix")
-        guard try await store.write({ try await $0.revokeAPIKey(tenant, prefix: prefix, now: api.clock.now()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+        try await api.useCases.revokeAPIKey(tenant: tenant, prefix: prefix, by: try context.caller().actor, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 }

@@ -282,6 +282,8 @@ extension Problem {
         switch refused.kind {
         case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
         case .notFound: self = .notFound(refused.description)
+        case .forbidden:
+            self = Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: refused.problems.map(\.message).joined(separator: "; "))
         case .conflict:
             switch refused.code {
             case "contact_rules":

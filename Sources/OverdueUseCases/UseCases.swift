@@ -38,6 +38,8 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
         case notFound
         /// The input is fine but the state forbids it now (HTTP 409).
         case conflict
+        /// The caller may not do this (HTTP 403).
+        case forbidden
     }
 
     /// One bad input: the field as the use case names it (`debtor_id`, `until`) and what is wrong.

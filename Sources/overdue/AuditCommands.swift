@@ -3,6 +3,7 @@ import Foundation
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "The hash-chained audit log: list it, verify the chain.",
@@ -71,12 +72,7 @@ struct KeysCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let label = name
             let made = try await global.withStore(tenant: tenant) { store in
-                try await store.write { s in
-                    let made = try await s.createAPIKey(tenant, name: label, role: r, now: wallClock.now())
-                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.created", object: made.record.prefix, outcome: "ok", ip: nil,
-                                            detail: "role \(r.rawValue), \(label)", at: wallClock.now())
-                    return made
-                }
+                try await UseCases(store: store).createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
             }
             note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)) — shown this once; send it as Authorization: Bearer KEY")
             say(made.key)
@@ -105,14 +101,9 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let p = prefix
-            let done = try await global.withStore(tenant: tenant) { store in
-                try await store.write { s in
-                    let done = try await s.revokeAPIKey(tenant, prefix: p, now: wallClock.now())
-                    if done { try await s.appendAudit(tenant: tenant, actor: cliActor, action: "key.revoked", object: p, outcome: "ok", ip: nil, detail: nil, at: wallClock.now()) }
-                    return done
-                }
+            try await global.withStore(tenant: tenant) { store in
+                try await CLIError.presenting(["prefix": "key"]) { try await UseCases(store: store).revokeAPIKey(tenant: tenant, prefix: p, by: cliActor) }
             }
-            guard done else { throw CLIError.badInput("no API key '\(p)' in tenant \(tenant)") }
             say("\(p) revoked")
         }
     }

@@ -73,3 +73,28 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyTests {
+    @Test func onlyAnOwnerGrantsOwnerAndEveryKeyChangeIsAudited() async throws {
+        try await withBook(.sqlite) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+            do {
+                _ = try await cases.createAPIKey(tenant: "t1", name: "tms", role: .owner, by: "user:admin@x", grantor: .admin)
+                Issue.record("an admin granted the owner role")
+            } catch let refused as UseCaseError {
+                #expect(refused.kind == .forbidden)
+            }
+            let made = try await cases.createAPIKey(tenant: "t1", name: "tms", role: .manager, by: "user:admin@x", grantor: .admin)
+            #expect(made.key.hasPrefix(made.record.prefix))
+            try await cases.revokeAPIKey(tenant: "t1", prefix: made.record.prefix, by: "cli:pat")
+            do {
+                try await cases.revokeAPIKey(tenant: "t1", prefix: "od_nothing", by: "cli:pat")
+                Issue.record("revoked a key that does not exist")
+            } catch let refused as UseCaseError {
+                #expect(refused.kind == .notFound)
+            }
+            let log = try await store.read { try await $0.auditLog(tenant: "t1") }.map(\.action)
+            #expect(log == ["key.created", "key.revoked"])
+        }
+    }
+}

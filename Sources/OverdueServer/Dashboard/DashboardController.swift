@@ -305,7 +305,7 @@ struct DashboardController: Sendable {
             return Self.redirect(back, flash: .error("Not sent — " + refused.description))
         } catch let problem as Problem where [400, 409, 422].contains(problem.status) {
             return Self.redirect(back, flash: .error("Not done — " + problem.detail))
-        } catch let refused as UseCaseError where refused.kind == .notFound {
+        } catch let refused as UseCaseError where refused.kind == .notFound || refused.kind == .forbidden {
             throw Problem(refused)
         } catch let refused as UseCaseError where refused.kind == .conflict {
             return Self.redirect(back, flash: .error("Not done — " + refused.problems.map(\.message).joined(separator: "; ")))

@@ -155,7 +155,7 @@ extension DashboardController {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/keys") { viewer, _, _ in
             let prefix = try context.parameters.require("prefix")
-            guard try await store.write({ try await $0.revokeAPIKey(viewer.tenant, prefix: prefix, now: api.clock.now()) }) else { throw Problem.notFound("no API key '\(prefix)'") }
+            try await api.useCases.revokeAPIKey(tenant: viewer.tenant, prefix: prefix, by: "user:\(viewer.email)", ip: context.clientIP(request))
         }
     }
 
