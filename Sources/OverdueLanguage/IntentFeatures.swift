@@ -31,51 +31,54 @@ struct IntentFeatures {
     /// Whether the reply holds an emoji or symbol (a lone 👍 says something).
     private(set) var hasSymbol = false
 
-    static let negators: Set<[UInt8]> = Set(["not", "no", "never", "cannot", "dont", "wont", "cant", "nunca", "jamas", "jamais", "pas", "sin", "sans", "without", "nor", "ni"].map { Array($0.utf8) })
+    /// Words that negate the three words after them ("will **not** pay", "**no** estamos").
+    static let negators: [String] = ["not", "no", "never", "cannot", "dont", "wont", "cant", "nunca", "jamas", "jamais", "pas", "sin", "sans", "without", "nor", "ni"]
     /// Words that "n't" splits off as "don t": the `t` negates.
-    static let contracted: Set<[UInt8]> = Set(["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"].map { Array($0.utf8) })
+    static let contracted: [String] = ["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"]
     /// Words that put what follows in the future ("we **will** get it paid", "**vamos** a pagar").
-    static let futureMarkers: Set<[UInt8]> = Set(["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"].map { Array($0.utf8) })
+    static let futureMarkers: [String] = ["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"]
     /// Words naming the act of paying (any form) in English, Spanish and French.
-    static let paymentWords: Set<[UInt8]> = Set([
+    static let paymentWords: [String] = [
         "pay", "pays", "paid", "paying", "payment", "remit", "remits", "remitted", "remitting", "wire", "wired", "wiring", "transfer",
         "transferred", "deposit", "deposited", "settle", "settled", "released", "issued", "mailed", "cut", "sent",
         "pagar", "pago", "pagos", "pagamos", "pagaremos", "pagare", "pagado", "pagada", "pague", "paguen", "transferencia", "transferimos",
         "transferiremos", "deposito", "depositamos", "depositaremos", "liquidar", "liquidamos", "liquidaremos", "abono", "abonamos",
         "payer", "paye", "payee", "payes", "payons", "paierons", "payerons", "paierai", "payerai", "paiement", "virement", "vire", "verse",
         "versement", "regle", "reglement", "reglerons", "acquitte",
-    ].map { Array($0.utf8) })
+    ]
     /// Payment words that are themselves a past form ("paid", "remitted", "pagado", "réglé").
-    static let pastPaymentForms: Set<[UInt8]> = Set(["paid", "remitted", "wired", "transferred", "deposited", "settled", "released", "issued",
-                                                       "mailed", "sent", "pagado", "pagada", "transferimos", "depositamos", "liquidamos",
-                                                       "abonamos", "paye", "payee", "payes", "vire", "verse", "regle", "acquitte"].map { Array($0.utf8) })
+    static let pastPaymentForms: [String] = ["paid", "remitted", "wired", "transferred", "deposited", "settled", "released", "issued",
+        "mailed", "sent", "pagado", "pagada", "transferimos", "depositamos", "liquidamos",
+        "abonamos", "paye", "payee", "payes", "vire", "verse", "regle", "acquitte"]
     /// Payment words that are themselves a future form ("pagaremos", "paierons").
-    static let futurePaymentForms: Set<[UInt8]> = Set(["pagaremos", "pagare", "transferiremos", "depositaremos", "liquidaremos", "paierons",
-                                                         "payerons", "paierai", "payerai", "reglerons"].map { Array($0.utf8) })
+    static let futurePaymentForms: [String] = ["pagaremos", "pagare", "transferiremos", "depositaremos", "liquidaremos", "paierons",
+        "payerons", "paierai", "payerai", "reglerons"]
     /// Words that put a payment in the past when they come shortly before it ("it **was** wired", "**ya** se pagó").
-    static let pastMarkers: Set<[UInt8]> = Set(["was", "were", "been", "has", "have", "had", "already", "did", "yesterday", "ya", "fue", "fueron",
-                                                 "ayer", "deja", "ete", "avons", "avez", "ont", "hier"].map { Array($0.utf8) })
+    static let pastMarkers: [String] = ["was", "were", "been", "has", "have", "had", "already", "did", "yesterday", "ya", "fue", "fueron",
+        "ayer", "deja", "ete", "avons", "avez", "ont", "hier"]
     /// Past verbs that set a payment named just before them ("the payment **went** out", "el pago **salió**").
-    static let pastAfterPayment: Set<[UInt8]> = Set(["went", "cleared", "posted", "left", "salio", "cayo", "parti", "passe"].map { Array($0.utf8) })
+    static let pastAfterPayment: [String] = ["went", "cleared", "posted", "left", "salio", "cayo", "parti", "passe"]
     /// Words that schedule what follows ("payment is **scheduled** for", "quedó **programado**", "**prévu** le").
-    static let scheduleMarkers: Set<[UInt8]> = Set(["scheduled", "schedule", "expect", "programado", "programada", "prevu", "prevue"].map { Array($0.utf8) })
-    /// The roles above, one bit each, found by one probe per word.
+    static let scheduleMarkers: [String] = ["scheduled", "schedule", "expect", "programado", "programada", "prevu", "prevue"]
+    /// The roles a word can have, one bit each.
     enum Role {
         static let negator = 1, contracted = 2, future = 4, payment = 8, pastPayment = 16, futurePayment = 32, past = 64, schedule = 128
-        static let pastAfterPayment = 256
+        static let pastAfterPayment = 256, currency = 512
     }
+    /// Words that name a currency ("usd", "pesos").
+    static let currencyWords = ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"]
+    /// Each word's roles (the lists above), found by one probe per word.
     static let roles: PhraseIndex = {
-        var bits: [[UInt8]: Int] = [:]
-        for (set, role) in [(negators, Role.negator), (contracted, Role.contracted), (futureMarkers, Role.future), (paymentWords, Role.payment),
-                            (pastPaymentForms, Role.pastPayment), (futurePaymentForms, Role.futurePayment), (pastMarkers, Role.past),
-                            (scheduleMarkers, Role.schedule), (pastAfterPayment, Role.pastAfterPayment)] {
-            for word in set { bits[word, default: 0] |= role }
+        var bits: [String: Int] = [:]
+        for (words, role) in [(negators, Role.negator), (contracted, Role.contracted), (futureMarkers, Role.future), (paymentWords, Role.payment),
+                              (pastPaymentForms, Role.pastPayment), (futurePaymentForms, Role.futurePayment), (pastMarkers, Role.past),
+                              (scheduleMarkers, Role.schedule), (pastAfterPayment, Role.pastAfterPayment), (currencyWords, Role.currency)] {
+            for word in words { bits[word, default: 0] |= role }
         }
-        return PhraseIndex(bits.map { (phrase: String(decoding: $0.key, as: UTF8.self), value: $0.value) })
+        return PhraseIndex(bits.sorted { $0.key < $1.key }.map { (phrase: $0.key, value: $0.value) })
     }()
     /// The fact hash of each word class (`Concepts.table` order).
     static let conceptFacts: [UInt32] = Concepts.table.map { factHash("k:" + $0.0) }
-    static let currencyWords = ["usd", "cad", "mxn", "eur", "gbp", "pesos", "dollars", "dolares", "euros"].map(NormalizedText.Needle.init)
 
     /// The features of a reply: its normalised own words `t`, the same text as written, its channel
     /// and language, and the dates found in it (resolved against `reference`).
@@ -92,6 +95,7 @@ struct IntentFeatures {
         }
         // When each payment word is set: after a negation, a future or schedule marker, a past marker, or by its own form.
         var tense: Set<String> = []
+        var namesCurrency = false
         shaped.withUnsafeBufferPointer { b in
             func hash(_ tag: UInt8, _ from: Int, _ to: Int, _ state: UInt32? = nil) -> UInt32 {
                 var h = state ?? IntentFeatures.fnv(2_166_136_261, tag)
@@ -140,6 +144,7 @@ struct IntentFeatures {
                 if role & (Role.future | Role.schedule) != 0 { future = 4; past = 0 }
                 if role & Role.negator != 0 || (e - s == 1 && b[s] == 116 && previousRole & Role.contracted != 0) { negate = 3 }
                 previousRole = role
+                if role & Role.currency != 0 { namesCurrency = true }
                 // Character n-grams of " word " (the spaces mark its edges); long tokens are links or ids.
                 let lo = s - 1, hi = min(e + 1, s + 24)
                 for size in 3...4 where hi - lo >= size {
@@ -176,7 +181,7 @@ struct IntentFeatures {
             guard let date = d.date else { fact("date:frame"); continue }
             fact(date < reference ? "date:past" : date == reference ? "date:today" : "date:future")
         }
-        if t.raw("$") || t.raw("€") || IntentFeatures.currencyWords.contains(where: t.has) { fact("money") }
+        if t.raw("$") || t.raw("€") || namesCurrency { fact("money") }
         if t.raw("@") { fact("at") }
         if t.raw("http") || t.raw("www.") { fact("link") }
         for s in raw.unicodeScalars where s.value >= 0x2000 && !s.properties.isAlphabetic && s.value != 0x2019 && s.value != 0x2018 && s.value != 0x201C && s.value != 0x201D && s.value != 0x2013 && s.value != 0x2014 && s.value != 0xFE0F {

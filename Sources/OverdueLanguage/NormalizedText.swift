@@ -35,7 +35,7 @@ struct NormalizedText {
         paddedBytes.reserveCapacity(text.utf8.count + 2)
         var lastSpace = true
         var hashes: [UInt64] = []
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = PhraseIndex.emptyHash
         for raw in text.unicodeScalars {
             let s = NormalizedText.fold(raw)
             let v = s.value
@@ -50,25 +50,25 @@ struct NormalizedText {
             if isWordChar {
                 if v < 128 {
                     paddedBytes.append(UInt8(v))
-                    h = (h ^ UInt64(v)) &* 0x100_0000_01b3
+                    h = PhraseIndex.adding(UInt8(v), to: h)
                 } else {
                     UTF8.encode(s) {
                         paddedBytes.append($0)
-                        h = (h ^ UInt64($0)) &* 0x100_0000_01b3
+                        h = PhraseIndex.adding($0, to: h)
                     }
                 }
                 lastSpace = false
             } else if !lastSpace {
                 // Everything else, the apostrophe included, separates words: "we'll" reads "we ll".
                 paddedBytes.append(32)
-                hashes.append(h == 0 ? 1 : h)
-                h = 0xcbf2_9ce4_8422_2325
+                hashes.append(PhraseIndex.finished(h))
+                h = PhraseIndex.emptyHash
                 lastSpace = true
             }
         }
         if !lastSpace {
             paddedBytes.append(32)
-            hashes.append(h == 0 ? 1 : h)
+            hashes.append(PhraseIndex.finished(h))
         }
         wordHashes = hashes
         // The folded text's scalars, decoded once from its UTF-8 (appending scalar by scalar is slower).

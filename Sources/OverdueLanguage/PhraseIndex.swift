@@ -37,12 +37,18 @@ struct PhraseIndex: Sendable {
         mask = capacity - 1
     }
 
-    /// The hash of one word's bytes (never 0, which marks an empty slot).
+    /// FNV-1a: the hash of no bytes, and one byte added to a hash (`NormalizedText` hashes its words
+    /// byte by byte as it folds them).
+    static let emptyHash: UInt64 = 0xcbf2_9ce4_8422_2325
     @inline(__always)
+    static func adding(_ byte: UInt8, to h: UInt64) -> UInt64 { (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    /// A finished word hash (never 0, which marks an empty slot).
+    @inline(__always)
+    static func finished(_ h: UInt64) -> UInt64 { h == 0 ? 1 : h }
+
+    /// The hash of one word's bytes.
     static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h == 0 ? 1 : h
+        finished(bytes.reduce(emptyHash) { adding($1, to: $0) })
     }
 
     @inline(__always)
@@ -80,15 +86,5 @@ struct PhraseIndex: Sendable {
             s = (s + 1) & mask
         }
         return tails[s].first { $0.words.isEmpty }?.value
-    }
-
-    /// Whether any phrase occurs in `words`.
-    func occurs(in words: [UInt64]) -> Bool {
-        for i in words.indices {
-            var hit = false
-            matches(words, at: i) { _, _ in hit = true }
-            if hit { return true }
-        }
-        return false
     }
 }

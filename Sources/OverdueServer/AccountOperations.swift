@@ -62,7 +62,7 @@ extension AccountsController {
 
     /// Only an owner may make, change or remove an owner.
     static func checkOwnership(_ caller: Principal, touching role: Role?) throws {
-        if role == .owner && caller.role != .owner {
+        if !caller.role.mayGrant(role) {
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "only an owner may grant or change the owner role")
         }
     }

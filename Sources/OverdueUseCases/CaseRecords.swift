@@ -16,11 +16,11 @@ extension UseCases {
         var disputes: [Dispute]
     }
 
-    func ledgered(_ s: Session, tenant: String, debtor: String, today: (TenantSettings) -> LocalDate) async throws -> Ledgered {
+    func ledgered(_ s: Session, tenant: String, debtor: String, now: Date) async throws -> Ledgered {
         guard try await s.debtor(tenant, debtor) != nil else { throw UseCaseError.notFound("debtor", "no debtor '\(debtor)' in tenant \(tenant)") }
         let settings = try await s.settings(tenant)
         let invoices = try await s.invoices(tenant, debtor: debtor)
-        let ledger = Ledger.allocate(invoices: invoices, payments: try await s.payments(tenant, debtor: debtor), asOf: today(settings))
+        let ledger = Ledger.allocate(invoices: invoices, payments: try await s.payments(tenant, debtor: debtor), asOf: LocalDate(now, in: settings.timeZone))
         let open = ledger.open(invoices)
         let currency = open.first?.amount.currency ?? settings.currency
         let owed = open.filter { $0.amount.currency == currency }.reduce(Int64(0)) { $0 + (ledger.balances[$1.number] ?? 0) }
@@ -33,11 +33,13 @@ extension UseCases {
     public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, at: Date? = nil) async throws -> Commitment {
         let now = at ?? clock.now()
         return try await store.write { s in
-            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
             let grace = Int(l.settings.value("promise.grace_business_days") ?? "") ?? 2
-            let (c, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.promise(id: "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), date: date, amount: amount,
-                                                    balance: l.balance, channel: channel, by: who, today: LocalDate(now, in: l.settings.timeZone),
-                                                    zone: l.settings.timeZone, graceBusinessDays: grace, now: now) }
+            let id = "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
+            let (c, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
+                try ManualRecord.promise(id: id, date: date, amount: amount, balance: l.balance, channel: channel, by: who,
+                                         today: LocalDate(now, in: l.settings.timeZone), zone: l.settings.timeZone, graceBusinessDays: grace, now: now)
+            }
             try await s.insertCommitment(tenant, debtor: debtor, c)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .pause, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
@@ -51,10 +53,12 @@ extension UseCases {
                               by who: String, at: Date? = nil) async throws -> Payment {
         let now = at ?? clock.now()
         return try await store.write { s in
-            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
-            let (p, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.payment(id: "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), debtor: debtor,
-                                                    amount: amount, date: date, reference: reference, invoice: invoice, invoices: l.invoices.map(\.number),
-                                                    by: who, today: LocalDate(now, in: l.settings.timeZone)) }
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
+            let id = "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
+            let (p, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
+                try ManualRecord.payment(id: id, debtor: debtor, amount: amount, date: date, reference: reference, invoice: invoice,
+                                         invoices: l.invoices.map(\.number), by: who, today: LocalDate(now, in: l.settings.timeZone))
+            }
             try await s.upsertPayments(tenant, [p])
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
@@ -67,9 +71,11 @@ extension UseCases {
     public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, at: Date? = nil) async throws -> Dispute {
         let now = at ?? clock.now()
         return try await store.write { s in
-            let l = try await ledgered(s, tenant: tenant, debtor: debtor) { LocalDate(now, in: $0.timeZone) }
-            let (d, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in try ManualRecord.dispute(id: "dsp_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)"), invoice: invoice,
-                                                    reason: reason, note: note, by: who, open: l.open, disputes: l.disputes, now: now) }
+            let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
+            let id = "dsp_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
+            let (d, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
+                try ManualRecord.dispute(id: id, invoice: invoice, reason: reason, note: note, by: who, open: l.open, disputes: l.disputes, now: now)
+            }
             try await s.insertDispute(tenant, debtor: debtor, d)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)

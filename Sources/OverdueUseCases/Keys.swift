@@ -11,7 +11,7 @@ extension UseCases {
     /// for the operator at the command line.
     public func createAPIKey(tenant: String, name: String, role: Role, by actor: String, grantor: Role?, ip: String? = nil,
                              at: Date? = nil) async throws -> (key: String, record: APIKey) {
-        if role == .owner, let grantor, grantor != .owner { throw UseCaseError(.forbidden, [Problem("role", "only an owner may grant the owner role")]) }
+        if let grantor, !grantor.mayGrant(role) { throw UseCaseError(.forbidden, [Problem("role", "only an owner may grant the owner role")]) }
         let now = at ?? clock.now()
         return try await store.write { s in
             let made = try await s.createAPIKey(tenant, name: name, role: role, now: now)

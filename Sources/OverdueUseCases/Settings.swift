@@ -20,8 +20,7 @@ extension UseCases {
             guard !changed.isEmpty else { return [] }
             try await s.saveSettings(tenant, settings)
             try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
-            if changed.count == 1, let change = changes.first {
-                let key = changed[0]
+            if changed.count == 1, let key = changed.first, let change = changes.first(where: { $0.key.lowercased() == key }) {
                 let secret = TenantSettings.definitions[key]?.secret ?? false
                 try await s.appendAudit(tenant: tenant, actor: actor, action: change.value == nil ? "settings.unset" : "settings.set", object: key, outcome: "ok",
                                         ip: ip, detail: change.value.map { secret ? "(secret changed)" : "= \($0)" }, at: now)

@@ -58,7 +58,7 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The kind of refusal.
     public let kind: Kind
-    /// Each bad input (for `contactRules`, each rule the action would break, by its code).
+    /// Each bad input (for code `contact_rules`, each rule the action would break, by its code).
     public let problems: [Problem]
     /// Which refusal it is, for machines (`not_a_draft`, `contact_rules`), when the kind alone does not say.
     public let code: String?

@@ -72,7 +72,7 @@ struct KeysCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let label = name
             let made = try await global.withStore(tenant: tenant) { store in
-                try await UseCases(store: store).createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
+                try await useCases(store).createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
             }
             note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)) — shown this once; send it as Authorization: Bearer KEY")
             say(made.key)
@@ -102,7 +102,7 @@ struct KeysCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let p = prefix
             try await global.withStore(tenant: tenant) { store in
-                try await CLIError.presenting(["prefix": "key"]) { try await UseCases(store: store).revokeAPIKey(tenant: tenant, prefix: p, by: cliActor) }
+                try await CLIError.presenting(["prefix": "key"]) { try await useCases(store).revokeAPIKey(tenant: tenant, prefix: p, by: cliActor) }
             }
             say("\(p) revoked")
         }

@@ -47,7 +47,7 @@ struct ResolveCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let (i, n, who) = (id, note, by)
         try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["id": "inbox item"]) { try await UseCases(store: store).resolveInboxItem(tenant: tenant, id: i, note: n, by: who) }
+            try await CLIError.presenting(["id": "inbox item"]) { try await useCases(store).resolveInboxItem(tenant: tenant, id: i, note: n, by: who) }
         }
         say("inbox item \(id) resolved")
     }
@@ -65,7 +65,7 @@ struct ApproveCommand: AsyncParsableCommand {
         let id = messageID
         let sent = try await withEngine(global, tenant: tenant) { engine in
             try await CLIError.presenting(["id": "message '\(id)'"]) {
-                try await UseCases(store: engine.store, conversations: engine).approveDraft(tenant: tenant, messageID: id, at: when)
+                try await useCases(engine.store, conversations: engine).approveDraft(tenant: tenant, messageID: id, at: when)
             }
         }
         say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
@@ -83,7 +83,7 @@ struct DiscardCommand: AsyncParsableCommand {
         let id = messageID
         try await withEngine(global, tenant: tenant) { engine in
             try await CLIError.presenting(["id": "message '\(id)'"]) {
-                try await UseCases(store: engine.store, conversations: engine).discardDraft(tenant: tenant, messageID: id)
+                try await useCases(engine.store, conversations: engine).discardDraft(tenant: tenant, messageID: id)
             }
         }
         say("\(id) discarded")
@@ -102,7 +102,7 @@ struct TakeoverCommand: AsyncParsableCommand {
         let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
         try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["debtor": "debtor"]) { try await UseCases(store: store).takeOver(tenant: tenant, debtor: d, by: who, at: when) }
+            try await CLIError.presenting(["debtor": "debtor"]) { try await useCases(store).takeOver(tenant: tenant, debtor: d, by: who, at: when) }
         }
         say("case \(debtor) taken over by \(by): no automatic contact until handed back")
     }
@@ -120,7 +120,7 @@ struct HandbackCommand: AsyncParsableCommand {
         let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
         try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["debtor": "debtor"]) { try await UseCases(store: store).handBack(tenant: tenant, debtor: d, by: who, at: when) }
+            try await CLIError.presenting(["debtor": "debtor"]) { try await useCases(store).handBack(tenant: tenant, debtor: d, by: who, at: when) }
         }
         say("case \(debtor) handed back: automation resumes")
     }
@@ -196,7 +196,7 @@ struct DisputesCommand: AsyncParsableCommand {
             let (d, n, who) = (id, note, by)
             try await global.withStore(tenant: tenant) { store in
                 try await CLIError.presenting(["dispute": "dispute '\(d)'", "resolution": "--note"]) {
-                    try await UseCases(store: store).resolveDispute(tenant: tenant, id: d, resolution: n, by: who)
+                    try await useCases(store).resolveDispute(tenant: tenant, id: d, resolution: n, by: who)
                 }
             }
             say("dispute \(id) resolved")
@@ -272,7 +272,7 @@ struct TemplatesCommand: AsyncParsableCommand {
             let (n, s, f) = (name, subject, file)
             try await global.withStore(tenant: tenant) { store in
                 try await CLIError.presenting(["body": f, "subject": "--subject", "name": "name"]) {
-                    try await UseCases(store: store).setTemplate(tenant: tenant, name: n, channel: ch, subject: s, body: body)
+                    try await useCases(store).setTemplate(tenant: tenant, name: n, channel: ch, subject: s, body: body)
                 }
             }
             say("template \(name) (\(ch.rawValue)) set for tenant \(tenant)")
@@ -291,7 +291,7 @@ struct TemplatesCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let n = name
             let existed = try await global.withStore(tenant: tenant) { store in
-                try await CLIError.presenting(["name": "name"]) { try await UseCases(store: store).resetTemplate(tenant: tenant, name: n, channel: ch) }
+                try await CLIError.presenting(["name": "name"]) { try await useCases(store).resetTemplate(tenant: tenant, name: n, channel: ch) }
             }
             say(existed ? "template \(name) (\(ch.rawValue)) reset to the built-in one" : "template \(name) (\(ch.rawValue)) was not overridden")
         }

@@ -91,7 +91,7 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let tenant = try global.tenantID()
             try await global.withStore(tenant: tenant) { store in
-                try await UseCases(store: store).changePolicy(tenant: tenant, policy, by: cliActor, source: file)
+                try await useCases(store).changePolicy(tenant: tenant, policy, by: cliActor, source: file)
             }
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
         }
@@ -117,7 +117,7 @@ func changeSetting(_ global: GlobalOptions, key: String, to value: String?) asyn
     let tenant = try global.tenantID()
     do {
         try await global.withStore(tenant: tenant) { store in
-            try await UseCases(store: store).changeSettings(tenant: tenant, [(key, value)], by: cliActor)
+            try await useCases(store).changeSettings(tenant: tenant, [(key, value)], by: cliActor)
         }
     } catch let refused as UseCaseError {
         // Each message already names its key.

@@ -4,6 +4,7 @@ import Logging
 import OverdueAgents
 import OverdueCore
 import OverdueStore
+import OverdueUseCases
 
 /// Options every command takes. Flags win over `OVERDUE_*` environment variables, which win over defaults.
 struct GlobalOptions: ParsableArguments {
@@ -85,3 +86,9 @@ func note(_ text: String) {
 
 /// Whether standard error is a terminal (progress lines are drawn only there, or when forced).
 var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+/// The application layer over `store` for one command, on the process's clock, sending through
+/// `conversations` when the command sends.
+func useCases(_ store: Store, conversations: ConversationEngine? = nil) -> UseCases {
+    UseCases(store: store, clock: wallClock, conversations: conversations)
+}

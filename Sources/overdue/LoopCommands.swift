@@ -97,7 +97,7 @@ struct HoldCommand: AsyncParsableCommand {
         let (d, inv, why) = (debtor, invoice, reason)
         try await global.withStore(tenant: tenant) { store in
             try await CLIError.presenting(["debtor_id": "--debtor", "invoice_number": "--invoice", "reason": "--reason", "until": "--until"]) {
-                try await UseCases(store: store).placeHold(tenant: tenant, debtor: d, invoice: inv, reason: why, until: end, at: placed)
+                try await useCases(store).placeHold(tenant: tenant, debtor: d, invoice: inv, reason: why, until: end, at: placed)
             }
         }
         say("hold placed on \(invoice.map { "invoice \($0) of " } ?? "")\(debtor) until \(Timestamp.format(end)): \(reason)")

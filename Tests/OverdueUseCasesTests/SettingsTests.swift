@@ -38,6 +38,19 @@ import Testing
     }
 }
 
+@Suite struct SettingsAuditTests {
+    @Test func aOneKeyChangeIsAuditedUnderThatKeyWhateverElseWasSent() async throws {
+        try await withBook(.sqlite) { store in
+            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+            try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line")], by: "user:pat")
+            // The company name is sent again unchanged, first; only the autonomy changes.
+            #expect(try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("autonomy", "review")], by: "user:pat") == ["autonomy"])
+            let entry = try await store.read { try await $0.auditLog(tenant: "t1") }.last
+            #expect(entry?.action == "settings.set" && entry?.object == "autonomy" && entry?.detail == "= review")
+        }
+    }
+}
+
 @Suite struct PolicyTests {
     @Test func aPolicyIsPutInForceAuditedAndEveryCaseReplanned() async throws {
         try await withBook(.sqlite) { store in

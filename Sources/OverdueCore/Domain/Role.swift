@@ -20,6 +20,10 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .viewer: return permission == .read
         }
     }
+
+    /// Whether someone with this role may grant `role` to a user or key, or change or remove one
+    /// who has it: only an owner touches the owner role.
+    public func mayGrant(_ role: Role?) -> Bool { role != .owner || self == .owner }
 }
 
 /// Kinds of action, from reading to administering the tenant.

@@ -176,7 +176,8 @@ public struct TenantSettings: Hashable, Sendable {
     /// These settings with `changes` applied (a nil value resets a key to its default), in an order
     /// that lets one key depend on another (moving window.start past the old window.end works with
     /// window.end in the same change): what fails is tried again after the rest. Returns the keys
-    /// changed and, for what still fails, the problem by key.
+    /// whose value changed (a key set to what it already was is not) and, for what still fails, the
+    /// problem by key.
     public func applying(_ changes: [(key: String, value: String?)]) -> (settings: TenantSettings, changed: [String], errors: [String: String]) {
         var settings = self
         var pending = changes
@@ -187,8 +188,9 @@ public struct TenantSettings: Hashable, Sendable {
             errors = [:]
             for (key, value) in pending {
                 do {
+                    let before = settings.values[key.lowercased()]
                     try settings.set(key, value)
-                    changed.append(key.lowercased())
+                    if settings.values[key.lowercased()] != before { changed.append(key.lowercased()) }
                 } catch {
                     errors[key.lowercased()] = error.message
                     failed.append((key, value))
