@@ -25,9 +25,6 @@ import Testing
     @Test func refusalsNameTheFieldAndAnUnknownDebtorIsNotFound() async throws {
         try await withBook(.sqlite) { store in
             let cases = UseCases(store: store, clock: FixedClock(instant: Self.now))
-            func refusal(_ body: () async throws -> Void) async -> UseCaseError? {
-                do { try await body(); return nil } catch { return error as? UseCaseError }
-            }
             let unknown = await refusal { try await cases.recordPromise(tenant: "t1", debtor: "D9", date: nil, amount: nil, channel: .sms, by: "pat") }
             #expect(unknown?.kind == .notFound)
             let future = await refusal {

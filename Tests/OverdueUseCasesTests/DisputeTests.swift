@@ -32,10 +32,7 @@ import Testing
     @Test(arguments: TestDatabases.engines) func refusalsSayWhyAndWriteNothing(engine: DatabaseURL.Engine) async throws {
         try await withDispute(engine) { store, cases in
             func refusal(_ id: String, _ text: String, debtor: String? = nil) async -> UseCaseError? {
-                do {
-                    try await cases.resolveDispute(tenant: "t1", id: id, resolution: text, by: "ana", debtor: debtor)
-                    return nil
-                } catch { return error as? UseCaseError }
+                await OverdueUseCasesTests.refusal { try await cases.resolveDispute(tenant: "t1", id: id, resolution: text, by: "ana", debtor: debtor) }
             }
             #expect(await refusal("dsp_9", "credited")?.kind == .notFound)
             // The case page names its debtor: a dispute of another case is not found there.

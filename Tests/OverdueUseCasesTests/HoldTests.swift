@@ -27,6 +27,24 @@ func withBook(_ engine: DatabaseURL.Engine, _ body: (Store) async throws -> Void
     }
 }
 
+/// `withBook` on SQLite with the use cases at `now`.
+func withCases(at now: Date, _ body: (Store, UseCases) async throws -> Void) async throws {
+    try await withBook(.sqlite) { store in try await body(store, UseCases(store: store, clock: FixedClock(instant: now))) }
+}
+
+/// The refusal `body` ends with (nil when it does not refuse).
+func refusal(_ body: () async throws -> Void) async -> UseCaseError? {
+    do {
+        try await body()
+        return nil
+    } catch { return error as? UseCaseError }
+}
+
+/// The tenant's newest audit entry.
+func lastAudit(_ store: Store, tenant: String = "t1") async throws -> AuditEntry? {
+    try await store.read { try await $0.auditLog(tenant: tenant) }.last
+}
+
 @Suite struct HoldTests {
     static let now = Timestamp.parse("2026-02-10T15:00:00Z")!
 

@@ -9,13 +9,6 @@ import Testing
 @Suite struct MessageTests {
     static let now = Timestamp.parse("2026-02-12T15:00:00Z")!
 
-    func refusal(_ body: () async throws -> Void) async -> UseCaseError? {
-        do {
-            try await body()
-            return nil
-        } catch { return error as? UseCaseError }
-    }
-
     @Test func sendingNeedsChannelsAndAKnownCaseAndKeepsTheContactRules() async throws {
         try await withBook(.sqlite) { store in
             let recordOnly = UseCases(store: store, clock: FixedClock(instant: Self.now))

@@ -40,12 +40,11 @@ import Testing
 
 @Suite struct SettingsAuditTests {
     @Test func aOneKeyChangeIsAuditedUnderThatKeyWhateverElseWasSent() async throws {
-        try await withBook(.sqlite) { store in
-            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+        try await withCases(at: SettingsTests.now) { store, cases in
             try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line")], by: "user:pat")
             // The company name is sent again unchanged, first; only the autonomy changes.
             #expect(try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("autonomy", "review")], by: "user:pat") == ["autonomy"])
-            let entry = try await store.read { try await $0.auditLog(tenant: "t1") }.last
+            let entry = try await lastAudit(store)
             #expect(entry?.action == "settings.set" && entry?.object == "autonomy" && entry?.detail == "= review")
         }
     }
@@ -53,12 +52,11 @@ import Testing
 
 @Suite struct PolicyTests {
     @Test func aPolicyIsPutInForceAuditedAndEveryCaseReplanned() async throws {
-        try await withBook(.sqlite) { store in
-            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+        try await withCases(at: SettingsTests.now) { store, cases in
             let policy = try Policy.parse(json: Data(#"{"name": "gentle", "stages": [{"channel": "email", "attempts": 2, "delay_days": 7}]}"#.utf8))
             try await cases.changePolicy(tenant: "t1", policy, by: "cli:pat", source: "gentle.json")
             #expect(try await store.read { try await $0.policy("t1") }.name == "gentle")
-            let entry = try await store.read { try await $0.auditLog(tenant: "t1") }.last
+            let entry = try await lastAudit(store)
             #expect(entry?.action == "policy.set" && entry?.object == "gentle" && entry?.detail == "gentle.json")
         }
     }
@@ -66,14 +64,7 @@ import Testing
 
 @Suite struct TemplateTests {
     @Test func aTemplateIsCheckedThenSavedAndReset() async throws {
-        try await withBook(.sqlite) { store in
-            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
-            func refusal(_ body: () async throws -> Void) async -> UseCaseError? {
-                do {
-                    try await body()
-                    return nil
-                } catch { return error as? UseCaseError }
-            }
+        try await withCases(at: SettingsTests.now) { store, cases in
             #expect(await refusal { try await cases.setTemplate(tenant: "t1", name: "no_such", channel: .sms, subject: nil, body: "hi") }?.kind == .notFound)
             let bad = await refusal { try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: "Hello", body: "{{#lines}} unclosed") }
             #expect(Set(bad?.problems.map(\.field) ?? []) == ["body", "subject"])
@@ -89,8 +80,7 @@ import Testing
 
 @Suite struct KeyTests {
     @Test func onlyAnOwnerGrantsOwnerAndEveryKeyChangeIsAudited() async throws {
-        try await withBook(.sqlite) { store in
-            let cases = UseCases(store: store, clock: FixedClock(instant: SettingsTests.now))
+        try await withCases(at: SettingsTests.now) { store, cases in
             do {
                 _ = try await cases.createAPIKey(tenant: "t1", name: "tms", role: .owner, by: "user:admin@x", grantor: .admin)
                 Issue.record("an admin granted the owner role")
