@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import OverdueCore
 @testable import OverdueStore
 import OverdueTestSupport
 

@@ -2,40 +2,6 @@ import Crypto
 import Foundation
 import OverdueCore
 
-/// One entry of the audit log.
-public struct AuditEntry: Hashable, Sendable {
-    /// Sequence number.
-    public var id: Int64
-    /// The tenant, if the action concerned one.
-    public var tenant: String?
-    /// When (UTC).
-    public var at: Date
-    /// Who: `user:…`, `key:…`, `system`, or a provider (`webhook:twilio`).
-    public var actor: String
-    /// What (`webhook.rejected`, `message.sent`, …).
-    public var action: String
-    /// The object's id, if any.
-    public var object: String?
-    /// `ok`, `denied`, `failed`.
-    public var outcome: String
-    /// The client's address, if known.
-    public var ip: String?
-    /// Words (never secrets).
-    public var detail: String?
-    /// The previous entry's hash (64 zeros for the first).
-    public var prevHash: String
-    /// This entry's hash: SHA-256 over the previous hash and every field.
-    public var hash: String
-
-    /// SHA-256 (hex) over the previous hash and every field of an entry: what `hash` must be.
-    public static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
-        let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
-        // Length-prefixed, so no two different entries hash the same text.
-        let text = fields.map { "\($0.utf8.count):\($0)" }.joined()
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
 extension Session {
     static let auditLockKey: Int64 = 0x0_0E_D0E_0A0D
 
@@ -95,5 +61,15 @@ extension Session {
     /// An entry for something Overdue itself did (`system`), at the wall-clock time it was recorded.
     public func auditSystem(_ tenant: String, action: String, object: String?, outcome: String = "ok", detail: String?) async throws {
         try await appendAudit(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: clock.now())
+    }
+}
+
+extension AuditEntry {
+    /// SHA-256 (hex) over the previous hash and every field of an entry: what `hash` must be.
+    public static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
+        let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
+        // Length-prefixed, so no two different entries hash the same text.
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined()
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

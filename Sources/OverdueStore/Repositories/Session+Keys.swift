@@ -2,35 +2,6 @@ import Crypto
 import Foundation
 import OverdueCore
 
-/// An API key as stored: never the key itself, only its hash.
-public struct APIKey: Hashable, Sendable {
-    /// The visible part (`od_XXXXXXXXXX`), unique: lists, logs and revocation use it.
-    public var prefix: String
-    /// The tenant it acts for.
-    public var tenant: String
-    /// A name for people.
-    public var name: String
-    /// What it may do.
-    public var role: Role
-    /// When it was made.
-    public var createdAt: Date
-    /// When it was revoked, if it was.
-    public var revokedAt: Date?
-    /// When it was last used.
-    public var lastUsedAt: Date?
-
-    /// SHA-256 of a key, hex.
-    public static func hash(_ key: String) -> String { SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined() }
-
-    /// The prefix of a presented key (`od_XXXXXXXXXX_SECRET` → `od_XXXXXXXXXX`), if it has the form.
-    public static func prefix(of key: String) -> String? {
-        // The secret part is base64url and may hold "_" itself.
-        let parts = key.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "od", parts[1].count == 10, parts[2].count >= 32 else { return nil }
-        return "od_\(parts[1])"
-    }
-}
-
 extension Session {
     /// Makes a key for `tenant`; returns it whole — the only time it is ever seen.
     public func createAPIKey(_ tenant: String, name: String, role: Role, now: Date) async throws -> (key: String, record: APIKey) {
@@ -72,4 +43,9 @@ extension Session {
         return APIKey(prefix: try r.string("prefix"), tenant: try r.string("tenant_id"), name: try r.string("name"), role: role,
                       createdAt: try r.time("created_at"), revokedAt: try r.optTime("revoked_at"), lastUsedAt: try r.optTime("last_used_at"))
     }
+}
+
+extension APIKey {
+    /// SHA-256 of a key, hex.
+    public static func hash(_ key: String) -> String { SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined() }
 }

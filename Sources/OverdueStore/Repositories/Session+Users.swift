@@ -1,44 +1,6 @@
 import Foundation
 import OverdueCore
 
-/// A person who signs in to the dashboard or API.
-public struct User: Hashable, Sendable {
-    /// `usr_…`.
-    public var id: String
-    /// The tenant they work for.
-    public var tenant: String
-    /// Their sign-in name, lower-cased.
-    public var email: String
-    /// Their name.
-    public var name: String
-    /// What they may do.
-    public var role: Role
-    /// The bcrypt hash of their password.
-    public var passwordHash: String
-    /// Their confirmed TOTP secret (second factor on).
-    public var totpSecret: String?
-    /// A TOTP secret being enrolled, not yet confirmed.
-    public var totpPending: String?
-    /// When the account was made.
-    public var createdAt: Date
-    /// When it was switched off.
-    public var disabledAt: Date?
-    /// When they last signed in.
-    public var lastLoginAt: Date?
-}
-
-/// A signed-in browser: found by the hash of its cookie.
-public struct UserSession: Hashable, Sendable {
-    /// Its user.
-    public var user: User
-    /// The token state-changing requests must echo (`X-CSRF-Token` or a form's `_csrf`).
-    public var csrfToken: String
-    /// When it ends regardless of use.
-    public var expiresAt: Date
-    /// When it was last used.
-    public var lastSeenAt: Date
-}
-
 extension Session {
     /// Adds a user; nil when the email is taken (by any tenant: it is the sign-in name).
     public func createUser(_ tenant: String, email: String, name: String, role: Role, passwordHash: String, now: Date) async throws -> User? {
