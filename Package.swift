@@ -89,16 +89,21 @@ let package = Package(
         ),
         .target(
             name: "OverdueUseCases",
-            dependencies: ["OverdueCore", "OverdueStore", "OverdueAgents"],
+            dependencies: [
+                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "OverdueServer",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueChannels", "OverdueUseCases",
+                "OverdueCore", "OverdueAgents", "OverdueChannels", "OverdueUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "overdue",
             dependencies: [
-                "OverdueCore", "OverdueStore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail", "OverdueUseCases",
+                "OverdueCore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail", "OverdueUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "OverdueServerTests",
             dependencies: [
-                "OverdueServer", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport",
+                "OverdueServer", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueUseCases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -3,12 +3,10 @@ import HTTPTypes
 import Hummingbird
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 /// `/health` and the read-only JSON API over cases and the outbox.
 struct APIController: Sendable {
-    let store: Store
     let defaultTenant: String
     /// The application layer every controller calls for its use cases.
     let useCases: UseCases
@@ -33,7 +31,7 @@ struct APIController: Sendable {
     /// themselves with the tenant's own secret.
     func namedTenant(_ request: Request) async throws -> String {
         let name = request.uri.queryParameters.get("tenant") ?? defaultTenant
-        guard try await store.read({ try await $0.tenants() }).contains(name) else {
+        guard try await useCases.tenantExists(name) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
         }
         return name
@@ -53,7 +51,7 @@ struct APIController: Sendable {
     }
 
     @Sendable func health(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let ok = (try? await store.read { try await $0.tenants() }) != nil
+        let ok = await useCases.databaseAnswers()
         return Self.json(Listing.jsonLine(Health(status: ok ? "ok" : "degraded", version: Overdue.version, database: ok ? "ok" : "unreachable")),
                          status: ok ? .ok : .serviceUnavailable)
     }
@@ -110,10 +108,9 @@ struct APIController: Sendable {
         let cursor = q.cursor()
         try q.done()
         if let aging {
-            let zone = try await store.read { try await $0.settings(tenant) }.timeZone
-            (query.dueOnOrAfter, query.dueOnOrBefore) = aging.range(today: LocalDate(clock.now(), in: zone))
+            (query.dueOnOrAfter, query.dueOnOrBefore) = aging.range(today: try await useCases.today(tenant: tenant))
         }
-        let records = try await store.read { try await $0.cases(tenant, query: query, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1) }
+        let records = try await useCases.cases(tenant: tenant, query: query, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1)
         let shown = Array(records.prefix(limit))
         let next = records.count > limit ? shown.last.map { Cursor(key: query.key(of: $0), id: $0.debtorID).token } : nil
         return Self.json(Listing.jsonLine(CasePage(tenant: tenant, count: shown.count, items: shown.map(CaseLine.init), next_cursor: next)))
@@ -135,21 +132,14 @@ struct APIController: Sendable {
     @Sendable func oneCase(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try tenant(context)
         let debtor = try context.parameters.require("debtor")
-        let detail = try await store.read { s -> CaseDetail? in
-            guard let record = try await s.caseRecord(tenant, debtor: debtor) else { return nil }
-            return CaseDetail(case: CaseLine(record),
-                              messages: try await s.messages(tenant, direction: nil, debtor: debtor).map(OutboxLine.init),
-                              decisions: try await s.decisions(tenant, debtor: debtor).map {
-                                  DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message))
-                              },
-                              promises: try await s.commitments(tenant, debtor: debtor).map(LedgerController.PromiseLine.init),
-                              disputes: try await s.disputes(tenant, debtor: debtor).map(ConversationController.DisputeLine.init),
-                              holds: try await s.holds(tenant, debtor: debtor).map(LedgerController.HoldLine.init),
-                              payments: try await s.payments(tenant, debtor: debtor).map(LedgerController.PaymentLine.init))
-        }
-        guard let detail else {
+        guard let file = try await useCases.caseFile(tenant: tenant, debtor: debtor) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no case for debtor '\(debtor)'")
         }
+        let detail = CaseDetail(case: CaseLine(file.record), messages: file.messages.map(OutboxLine.init),
+                                decisions: file.decisions.map { DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message)) },
+                                promises: file.promises.map(LedgerController.PromiseLine.init),
+                                disputes: file.disputes.map(ConversationController.DisputeLine.init),
+                                holds: file.holds.map(LedgerController.HoldLine.init), payments: file.payments.map(LedgerController.PaymentLine.init))
         return Self.json(Listing.jsonLine(detail))
     }
 
@@ -169,9 +159,8 @@ struct APIController: Sendable {
         let limit = q.limit()
         let cursor = q.cursor()
         try q.done()
-        let rows = try await store.read {
-            try await $0.messages(tenant, direction: .outbound, debtor: debtor, channel: channel, after: cursor.map { ($0.key, $0.id) }, limit: limit + 1)
-        }
+        let rows = try await useCases.messages(tenant: tenant, direction: .outbound, debtor: debtor, channel: channel, after: cursor.map { ($0.key, $0.id) },
+                                               limit: limit + 1)
         let shown = Array(rows.prefix(limit))
         let next = rows.count > limit ? shown.last.map { Cursor(key: Timestamp.format($0.at), id: $0.id).token } : nil
         return Self.json(Listing.jsonLine(MessagePage(tenant: tenant, count: shown.count, items: shown.map(OutboxLine.init), next_cursor: next)))

@@ -1,34 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdBcrypt
-import HummingbirdOTP
-import NIOPosix
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
-
-/// Password hashing (bcrypt, cost 12, off the event loop) for the server and the CLI.
-public enum Passwords {
-    /// bcrypt's work factor (`OVERDUE_BCRYPT_COST`, 10…15; default 12).
-    public static let cost: UInt8 = UInt8(min(15, max(10, Int(ProcessInfo.processInfo.environment["OVERDUE_BCRYPT_COST"] ?? "") ?? 12)))
-
-    /// The bcrypt hash of `password`.
-    public static func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
-
-    /// Whether `password` matches `hash`.
-    public static func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-    }
-
-    /// A hash no password matches, verified against for unknown emails so that a missing account
-    /// takes as long to refuse as a wrong password.
-    static let decoy = Bcrypt.hash("decoy-\(UUID().uuidString)", cost: cost)
-}
 
 /// Sign-in for people (`/auth/login|logout|session`), their own account (`/api/v1/users/me…`: password,
 /// TOTP second factor), and administration of a tenant's users and API keys (`/api/v1/users`,
@@ -41,12 +17,6 @@ struct AccountsController: Sendable {
     let secureCookie: Bool
 
     static let cookieName = "overdue_session"
-    /// A session ends after 12 hours without use…
-    static let idleTimeout: TimeInterval = 12 * 3600
-    /// …and after 7 days in any case.
-    static let lifetime: TimeInterval = 7 * 24 * 3600
-
-    var store: Store { api.store }
 
     func register(on router: Router<OverdueRequestContext>) {
         router.post("/auth/login", use: login)
@@ -97,9 +67,7 @@ struct AccountsController: Sendable {
     }
 
     func audit(tenant: String?, actor: String, action: String, object: String, outcome: String, ip: String?, detail: String) async throws {
-        try await store.write { s in
-            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: api.clock.now())
-        }
+        try await api.useCases.recordAccess(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail)
     }
 
     // MARK: Sign-in
@@ -121,7 +89,7 @@ struct AccountsController: Sendable {
 
     /// The session cookie carrying `token` (empty: one that deletes it).
     func cookie(_ token: String) -> Cookie {
-        Cookie(name: Self.cookieName, value: token, maxAge: token.isEmpty ? 0 : Int(Self.lifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict)
+        Cookie(name: Self.cookieName, value: token, maxAge: token.isEmpty ? 0 : Int(UseCases.sessionLifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict)
     }
 
     /// Checks a sign-in (per-address limit, password, second factor), audits it, and starts a session.
@@ -132,32 +100,7 @@ struct AccountsController: Sendable {
             throw Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
                           detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
         }
-        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let user = try await store.read { try await $0.user(email: email) }
-        // Always one bcrypt verification, so that timing does not tell which emails have accounts.
-        let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
-        guard let user, matches, user.disabledAt == nil else {
-            let why = user == nil ? "no such user" : user?.disabledAt != nil ? "account disabled" : "wrong password"
-            try await audit(tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip, detail: why)
-            throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the email or password is wrong")
-        }
-        if let secret = user.totpSecret {
-            guard let code else {
-                throw Problem(type: "https://overdue.dev/problems/totp-required", title: "Unauthorized", status: 401,
-                              detail: "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")
-            }
-            guard Self.totpMatches(code, secret: secret, now: api.clock.now()) else {
-                try await audit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: "/auth/login", outcome: "denied", ip: ip,
-                                     detail: "wrong second-factor code")
-                throw Problem(type: "https://overdue.dev/problems/login-failed", title: "Unauthorized", status: 401, detail: "the second-factor code is wrong or expired")
-            }
-        }
-        return try await store.write { s in
-            let made = try await s.createUserSession(user, ttl: Self.lifetime, ip: ip, now: api.clock.now())
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: "/auth/login", outcome: "ok", ip: ip,
-                                    detail: user.totpSecret == nil ? "password" : "password + TOTP", at: api.clock.now())
-            return made
-        }
+        return try await Problem.presenting { try await api.useCases.signIn(email: rawEmail, password: password, totp: code, ip: ip) }
     }
 
     /// A login body: JSON, or a form post from the sign-in page.
@@ -171,32 +114,17 @@ struct AccountsController: Sendable {
         return try await Fields.body(request, limit: 1 << 16)
     }
 
-    /// The `otpauth://` URL an authenticator app reads (as a QR code or typed in).
-    static func otpauthURL(secret: String, email: String) -> String { TOTP(secret: secret).createAuthenticatorURL(label: email, issuer: "Overdue") }
-
-    /// A TOTP code for this 30-second step or the one either side (clock drift).
-    static func totpMatches(_ code: String, secret: String, now: Date) -> Bool {
-        let digits = code.filter(\.isNumber)
-        guard digits.count == 6, let given = Int(digits) else { return false }
-        let totp = TOTP(secret: secret)
-        return [-30.0, 0, 30].contains { totp.compute(date: now.addingTimeInterval($0)) == given }
-    }
-
     /// `POST /auth/logout`: ends the session (needs its CSRF token).
     @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: api.clock.now()) }) else {
+              let session = try await api.useCases.session(token: token) else {
             return Response(status: .noContent)
         }
         let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
         guard ConstantTime.equal(sent, session.csrfToken) else {
             throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403, detail: "sign-out must carry the session's CSRF token in X-CSRF-Token")
         }
-        try await store.write { s in
-            try await s.deleteUserSession(token: token)
-            try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: "/auth/logout", outcome: "ok",
-                                    ip: context.clientIP(request), detail: "", at: api.clock.now())
-        }
+        try await api.useCases.signOut(token: token, session: session, object: "/auth/logout", ip: context.clientIP(request))
         var response = Response(status: .noContent)
         response.setCookie(cookie(""))
         return response
@@ -205,7 +133,7 @@ struct AccountsController: Sendable {
     /// `GET /auth/session`: who is signed in, and the CSRF token for changes.
     @Sendable func session(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: Self.idleTimeout, now: api.clock.now()) }) else {
+              let session = try await api.useCases.session(token: token) else {
             throw AuthMiddleware.unauthorized("not signed in")
         }
         return APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
@@ -216,7 +144,7 @@ struct AccountsController: Sendable {
 
     func currentUser(_ context: OverdueRequestContext) async throws -> User {
         let caller = try context.caller()
-        guard let id = caller.userID, let user = try await store.read({ try await $0.user(caller.tenant, id: id) }) else {
+        guard let id = caller.userID, let user = try await api.useCases.user(tenant: caller.tenant, id: id) else {
             throw Problem(type: "https://overdue.dev/problems/not-a-user", title: "Not a user", status: 400,
                           detail: "this is for signed-in users; an API key has no account of its own")
         }
@@ -237,7 +165,7 @@ struct AccountsController: Sendable {
 
     /// Starts enrolling a second factor: a new secret and its `otpauth://` URL (for a QR code).
     @Sendable func beginTOTP(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        let (secret, url) = try await beginTOTP(user: try await currentUser(context))
+        let (secret, url) = try await api.useCases.beginSecondFactor(user: try await currentUser(context))
         struct Enrol: Encodable { let secret: String; let otpauth_url: String }
         return APIController.json(Listing.jsonLine(Enrol(secret: secret, otpauth_url: url)), status: .created)
     }
@@ -255,9 +183,8 @@ struct AccountsController: Sendable {
         let user = try await currentUser(context)
         var f = try await Fields.body(request)
         let code = f.string("code", maxLength: 12)
-        if let code, let secret = user.totpSecret, !Self.totpMatches(code, secret: secret, now: api.clock.now()) { f.fail("code", "does not match") }
         try f.done()
-        try await store.write { try await $0.updateUser(user.tenant, id: user.id, totpSecret: .some(nil), totpPending: .some(nil)) }
+        try await api.useCases.removeSecondFactor(user: user, code: code!, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
@@ -266,27 +193,21 @@ struct AccountsController: Sendable {
 
     @Sendable func listUsers(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let users = try await store.read { try await $0.users(tenant) }
+        let users = try await api.useCases.users(tenant: tenant)
         return APIController.json(Listing.jsonLine(PageOf(items: users.map(UserLine.init), next: nil)))
     }
 
     /// `{email, name, role, password}`.
     @Sendable func createUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         var f = try await Fields.body(request, limit: 1 << 16)
-        let user = try await createUser(&f, caller: try context.caller())
+        let user = try await createUser(&f, caller: try context.caller(), ip: context.clientIP(request))
         return APIController.json(Listing.jsonLine(UserLine(user)), status: .created)
-    }
-
-    static func looksLikeEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ")
     }
 
     func targetUser(_ context: OverdueRequestContext) async throws -> User {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
-        guard let user = try await store.read({ try await $0.user(tenant, id: id) }) else { throw Problem.notFound("no user '\(id)'") }
-        return user
+        return try await api.useCases.requireUser(tenant: tenant, id: id)
     }
 
     @Sendable func oneUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -297,16 +218,14 @@ struct AccountsController: Sendable {
     @Sendable func updateUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let user = try await targetUser(context)
         var f = try await Fields.body(request)
-        try await updateUser(&f, user: user, caller: try context.caller())
+        try await updateUser(&f, user: user, caller: try context.caller(), ip: context.clientIP(request))
         return APIController.json(Listing.jsonLine(UserLine(try await targetUser(context))))
     }
 
     @Sendable func disableUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let caller = try context.caller()
         let user = try await targetUser(context)
-        guard user.id != caller.userID else { throw Problem.conflict("you cannot disable yourself") }
-        try Self.checkOwnership(caller, touching: user.role)
-        try await store.write { try await $0.updateUser(user.tenant, id: user.id, disabledAt: .some(api.clock.now())) }
+        try await api.useCases.disableUser(user, by: caller.actor, callerID: caller.userID, grantor: caller.role, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
@@ -333,7 +252,7 @@ struct AccountsController: Sendable {
 
     @Sendable func listKeys(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let keys = try await store.read { try await $0.apiKeys(tenant) }
+        let keys = try await api.useCases.apiKeys(tenant: tenant)
         return APIController.json(Listing.jsonLine(PageOf(items: keys.map { KeyLine($0) }, next: nil)))
     }
 

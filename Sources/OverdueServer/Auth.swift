@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import OverdueAgents
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// Who is calling: the tenant and role an API key or a signed-in user carries.
 struct Principal: Sendable, Hashable {
@@ -57,9 +57,9 @@ struct OverdueRequestContext: RequestContext {
 /// their own signatures, private links) pass through.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = OverdueRequestContext
-    let store: Store
+    let useCases: UseCases
     /// Where "now" comes from.
-    let clock: any Clock
+    var clock: any Clock { useCases.clock }
     /// Requests per key in this server process.
     let limiter: RateLimiter
 
@@ -124,7 +124,7 @@ struct AuthMiddleware: RouterMiddleware {
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key or session")
             throw Self.unauthorized("no API key or session")
         }
-        guard let key = try await store.read({ try await $0.apiKey(matching: given) }) else {
+        guard let key = try await useCases.apiKey(matching: given) else {
             // Only the prefix of what was sent is named: the rest may be a real secret mistyped.
             let shown = APIKey.prefix(of: given) ?? "a malformed key"
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
@@ -138,10 +138,7 @@ struct AuthMiddleware: RouterMiddleware {
                                   detail: "this key sent too many requests; retry after \(Int(wait.rounded(.up))) s")
             return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(problem))))
         }
-        // "Last used" to the minute: not a write on every request.
-        if key.lastUsedAt.map({ clock.now().timeIntervalSince($0) > 60 }) ?? true {
-            try await store.write { try await $0.touchAPIKey(key.prefix, at: clock.now()) }
-        }
+        try await useCases.touch(key)
         return try await authorised(Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
     }
 
@@ -149,8 +146,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// token (`X-CSRF-Token`), which a page of another site cannot read.
     func viaSession(_ token: String, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        let now = clock.now()
-        guard let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: now) }) else {
+        guard let session = try await useCases.session(token: token) else {
             try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
             throw Self.unauthorized("the session has expired; sign in again")
         }
@@ -163,9 +159,7 @@ struct AuthMiddleware: RouterMiddleware {
                               detail: "a change made with a session must carry its CSRF token in X-CSRF-Token (GET /auth/session gives it)")
             }
         }
-        if now.timeIntervalSince(session.lastSeenAt) > 60 {
-            try await store.write { try await $0.touchUserSession(token: token, now: now) }
-        }
+        try await useCases.touch(session, token: token)
         let principal = Principal(tenant: session.user.tenant, role: session.user.role, actor: actor, userID: session.user.id)
         return try await authorised(principal, request: request, context: context, ip: ip, next: next)
     }
@@ -187,23 +181,17 @@ struct AuthMiddleware: RouterMiddleware {
         let action = "api.\(request.method.rawValue.lowercased())"
         do {
             let response = try await next(request, context)
-            try await store.write { s in
-                try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path,
-                                        outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)", at: clock.now())
-            }
+            try await useCases.recordAccess(tenant: principal.tenant, actor: principal.actor, action: action, object: path,
+                                            outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)")
             return response
         } catch let problem as Problem {
-            try await store.write { s in
-                try await s.appendAudit(tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
-                                        detail: "HTTP \(problem.status): \(problem.title)", at: clock.now())
-            }
+            try await useCases.recordAccess(tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
+                                            detail: "HTTP \(problem.status): \(problem.title)")
             throw problem
         }
     }
 
     func audit(tenant: String?, actor: String, action: String, object: String, ip: String?, detail: String) async throws {
-        try await store.write { s in
-            try await s.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: "denied", ip: ip, detail: detail, at: clock.now())
-        }
+        try await useCases.recordAccess(tenant: tenant, actor: actor, action: action, object: object, outcome: "denied", ip: ip, detail: detail)
     }
 }

@@ -4,15 +4,12 @@ import Hummingbird
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 /// The tenant's configuration over HTTP: the escalation policy, message templates (with a render
 /// preview of a draft), settings (secrets masked), and the tenant itself.
 struct ConfigController: Sendable {
     let api: APIController
-
-    var store: Store { api.store }
 
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/api/v1/tenants", use: tenants)
@@ -36,7 +33,7 @@ struct ConfigController: Sendable {
     }
 
     func tenantLine(_ id: String) async throws -> TenantLine {
-        let (settings, policy) = try await store.read { (try await $0.settings(id), try await $0.policy(id)) }
+        let (settings, policy) = try await api.useCases.configuration(tenant: id)
         return TenantLine(id: id, timezone: settings.timeZoneIdentifier, currency: settings.currency.code, country: settings.country, policy: policy.name)
     }
 
@@ -55,7 +52,7 @@ struct ConfigController: Sendable {
 
     @Sendable func policy(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let policy = try await store.read { try await $0.policy(tenant) }
+        let policy = try await api.useCases.policy(tenant: tenant)
         return APIController.json(String(decoding: policy.jsonData(), as: UTF8.self))
     }
 
@@ -76,7 +73,7 @@ struct ConfigController: Sendable {
     /// Every setting; secrets show only whether they are set.
     @Sendable func settings(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let settings = try await store.read { try await $0.settings(tenant) }
+        let settings = try await api.useCases.settings(tenant: tenant)
         let lines = TenantSettings.definitions.keys.sorted().map { key -> SettingLine in
             let def = TenantSettings.definitions[key]!
             let value = settings.value(key)
@@ -95,14 +92,8 @@ struct ConfigController: Sendable {
 
     @Sendable func templates(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let overrides = try await store.read { try await $0.templates(tenant) }
-        let composer = TemplateComposer(overrides: overrides)
-        var lines: [TemplateLine] = []
-        for name in TemplateComposer.templateNames {
-            for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
-                lines.append(TemplateLine(name: name, channel: ch.rawValue, source: overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in",
-                                          subject: nil, body: nil))
-            }
+        let lines = try await api.useCases.templates(tenant: tenant).map {
+            TemplateLine(name: $0.name, channel: $0.channel.rawValue, source: $0.overridden ? "tenant" : "built-in", subject: nil, body: nil)
         }
         return APIController.json(Listing.jsonLine(PageOf(items: lines, next: nil)))
     }
@@ -118,11 +109,10 @@ struct ConfigController: Sendable {
     @Sendable func template(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let (name, ch) = try target(context)
-        let overrides = try await store.read { try await $0.templates(tenant) }
-        guard let t = TemplateComposer(overrides: overrides).template(name, channel: ch) else { throw Problem.notFound("\(name) has no \(ch.rawValue) template") }
-        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue,
-                                                                source: overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in",
-                                                                subject: t.subject, body: t.body)))
+        guard let (t, own) = try await api.useCases.template(tenant: tenant, name: name, channel: ch) else {
+            throw Problem.notFound("\(name) has no \(ch.rawValue) template")
+        }
+        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: own ? "tenant" : "built-in", subject: t.subject, body: t.body)))
     }
 
     /// Reads and checks `{subject?, body}` for `name` on `channel`.
@@ -179,8 +169,9 @@ struct ConfigController: Sendable {
         if f.object["body"] != nil, let name, let channel { draft = Self.draft(&f, name: name, channel: channel) }
         try f.done()
         let m: ComposedMessage
-        do { m = try await TemplatePreview.render(store: store, tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let e as TemplatePreview.Failure {
-            throw Problem.validation([FieldError(pointer: "", detail: e.description)])
+        do { m = try await api.useCases.previewTemplate(tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let refused as UseCaseError {
+            // The failure is the template's as a whole, not one field of the body.
+            throw Problem.validation(refused.problems.map { FieldError(pointer: "", detail: $0.message) })
         }
         let sms = channel == .sms ? SMSText.measure(m.body) : nil
         return APIController.json(Listing.jsonLine(PreviewLine(subject: m.subject, body: m.body, html: m.html, warnings: m.warnings,

@@ -4,17 +4,12 @@ import Hummingbird
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// The conversation endpoints: receive a message, the inbox, approve or discard drafts, take a
 /// case over or hand it back, and the private document links texted to debtors.
 struct ConversationController: Sendable {
     let api: APIController
-    let engine: ConversationEngine
-    let documents: DocumentLibrary
-    var intake: MailIntake { MailIntake(store: api.store, engine: engine) }
-
-    var store: Store { api.store }
 
     func register(on router: Router<OverdueRequestContext>) {
         router.post("/api/v1/messages", use: receive)
@@ -54,17 +49,17 @@ struct ConversationController: Sendable {
             at = parsed
         }
         do {
-            let outcome = try await engine.receive(tenant: tenant, channel: channel, from: m.from, text: m.text, at: at, providerID: m.provider_id, subject: m.subject)
+            let outcome = try await api.useCases.receive(tenant: tenant, channel: channel, from: m.from, text: m.text, subject: m.subject, providerID: m.provider_id, at: at)
             return APIController.json(Listing.jsonLine(ConversationReport(outcome)), status: outcome.isNew ? .created : .ok)
-        } catch let e as ConversationEngine.InvalidMessage {
-            throw Self.invalid(e.description.replacingOccurrences(of: "--", with: ""))
+        } catch let refused as UseCaseError where refused.kind == .invalid {
+            throw Self.invalid(refused.problems.map(\.message).joined(separator: "; ").replacingOccurrences(of: "--", with: ""))
         }
     }
 
     @Sendable func inbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let all = request.uri.queryParameters.get("all") == "true"
-        let items = try await store.read { try await $0.inbox(tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor")) }
+        let items = try await api.useCases.inbox(tenant: tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor"))
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: items.count, items: items.map(InboxLine.init))))
     }
 
@@ -155,7 +150,7 @@ struct ConversationController: Sendable {
 
     @Sendable func disputes(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let rows = try await store.read { try await $0.disputes(tenant, openOnly: request.uri.queryParameters.get("all") != "true") }
+        let rows = try await api.useCases.disputes(tenant: tenant, openOnly: request.uri.queryParameters.get("all") != "true")
         let lines = rows.map(DisputeLine.init)
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
     }
@@ -164,15 +159,18 @@ struct ConversationController: Sendable {
     /// webhook, authenticated by the tenant's `email.inbound_secret` (`Authorization: Bearer SECRET`).
     @Sendable func inboundEmail(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try await api.namedTenant(request)
-        let settings = try await store.read { try await $0.settings(tenant) }
         let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } ?? ""
-        guard let secret = settings.value("email.inbound_secret"), WebhookSignature.equal(given, secret) else {
-            context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "missing or wrong inbound secret")
-        }
         let buffer = try await request.body.collect(upTo: 25 << 20)
-        guard buffer.readableBytes > 0 else { throw Self.invalid("the body must be the raw message (RFC 822)") }
-        let result = try await intake.handle(Array(buffer: buffer), tenant: tenant, at: api.clock.now())
+        let result: MailIntake.Result
+        do {
+            // The secret is checked first: an empty body from a stranger learns nothing.
+            try await api.useCases.checkInboundSecret(tenant: tenant, given: given)
+            guard buffer.readableBytes > 0 else { throw Self.invalid("the body must be the raw message (RFC 822)") }
+            result = try await api.useCases.receiveEmail(tenant: tenant, raw: Array(buffer: buffer), secret: given)
+        } catch let refused as UseCaseError where refused.kind == .forbidden {
+            context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")
+            throw Problem(refused)
+        }
         let kind: String
         switch result {
         case .conversation(let o): kind = o.isNew ? "conversation" : "duplicate"
@@ -186,10 +184,9 @@ struct ConversationController: Sendable {
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).
     @Sendable func download(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
-        guard token.count >= 20, let found = try await store.read({ try await $0.document(token: token) }),
-              let data = try? Data(contentsOf: documents.file(found.document)) else {
+        guard token.count >= 20, let found = try await api.useCases.document(token: token) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no such document")
         }
-        return LedgerController.file(found.document, data)
+        return LedgerController.file(found.document, found.data)
     }
 }

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// `Idempotency-Key` on `/api/v1` POSTs, with Stripe's semantics: the first answer to a key is kept
 /// for 24 hours and replayed (`Idempotent-Replayed: true`) for the same request; the same key
@@ -12,9 +12,7 @@ import OverdueStore
 /// kept, so a retry runs again. Keys are per tenant.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = OverdueRequestContext
-    let store: Store
-    /// Where "now" comes from.
-    let clock: any Clock
+    let useCases: UseCases
 
     static func problem(_ status: Int, _ title: String, _ detail: String) -> Problem {
         Problem(type: "https://overdue.dev/problems/idempotency-\(status == 409 ? "in-flight" : "mismatch")", title: title, status: status, detail: detail)
@@ -28,7 +26,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = try await request.body.collect(upTo: 25 << 20)
         let digest = SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
         let fingerprint = "\(request.method.rawValue) \(request.uri.path) \(digest)"
-        switch try await store.write({ try await $0.beginIdempotent(tenant, key: key, fingerprint: fingerprint, now: clock.now()) }) {
+        switch try await useCases.beginIdempotent(tenant: tenant, key: key, fingerprint: fingerprint) {
         case .mismatch:
             throw Self.problem(422, "Idempotency-Key reused", "this Idempotency-Key was used for a different request (method, path or body); use a new key")
         case .inFlight:
@@ -49,11 +47,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 try await keep(tenant, key, problem.response())
                 throw problem
             } catch {
-                try? await store.write { try await $0.dropIdempotent(tenant, key: key) }
+                try? await useCases.dropIdempotent(tenant: tenant, key: key)
                 throw error
             }
             guard response.status.code < 500 else {
-                try? await store.write { try await $0.dropIdempotent(tenant, key: key) }
+                try? await useCases.dropIdempotent(tenant: tenant, key: key)
                 return response
             }
             return try await keep(tenant, key, response)
@@ -67,7 +65,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var response = response
         try await response.body.write(Collector(sink: sink))
         let text = String(buffer: sink.buffer)
-        try await store.write { try await $0.finishIdempotent(tenant, key: key, status: Int(response.status.code), contentType: response.headers[.contentType], body: text) }
+        try await useCases.finishIdempotent(tenant: tenant, key: key, status: Int(response.status.code), contentType: response.headers[.contentType], body: text)
         response.body = .init(byteBuffer: sink.buffer)
         return response
     }

@@ -3,16 +3,12 @@ import HTTPTypes
 import Hummingbird
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 /// The ledger over HTTP: debtors, contacts, invoices, payments (JSON bulk writes and CSV uploads,
 /// both through the CLI's importer so that rows fail the same way), documents, holds, promises.
 struct LedgerController: Sendable {
     let api: APIController
-    let documents: DocumentLibrary
-
-    var store: Store { api.store }
 
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/api/v1/debtors", use: debtors)
@@ -90,7 +86,7 @@ struct LedgerController: Sendable {
     }
 
     /// A payment: the same shape as a `payment.recorded` event's data.
-    typealias PaymentLine = EventData.PaymentData
+    typealias PaymentLine = PaymentPayload
 
     struct HoldLine: Encodable {
         let debtor_id: String
@@ -157,7 +153,7 @@ struct LedgerController: Sendable {
         let cursor = q.cursor()
         let search = q.value("q")
         try q.done()
-        let rows = try await store.read { try await $0.debtors(tenant, after: cursor?.id, search: search, limit: limit + 1) }
+        let rows = try await api.useCases.debtors(tenant: tenant, after: cursor?.id, search: search, limit: limit + 1)
         return APIController.json(Listing.jsonLine(PageOf(rows.map { DebtorLine(id: $0.id, name: $0.name) }, limit: limit) { Cursor(key: "", id: $0.id) }))
     }
 
@@ -172,13 +168,9 @@ struct LedgerController: Sendable {
     @Sendable func debtor(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
-        let detail = try await store.read { s -> DebtorDetail? in
-            guard let d = try await s.debtor(tenant, id) else { return nil }
-            return DebtorDetail(id: d.id, name: d.name, contacts: try await s.contacts(tenant, debtor: id).map(ContactLine.init),
-                                invoices: try await s.invoices(tenant, debtor: id).map(InvoiceLine.init), payments: try await s.payments(tenant, debtor: id).map(PaymentLine.init))
-        }
-        guard let detail else { throw Problem.notFound("no debtor '\(id)'") }
-        return APIController.json(Listing.jsonLine(detail))
+        guard let file = try await api.useCases.debtorFile(tenant: tenant, id: id) else { throw Problem.notFound("no debtor '\(id)'") }
+        return APIController.json(Listing.jsonLine(DebtorDetail(id: file.debtor.id, name: file.debtor.name, contacts: file.contacts.map(ContactLine.init),
+                                                                invoices: file.invoices.map(InvoiceLine.init), payments: file.payments.map(PaymentLine.init))))
     }
 
     /// `GET /api/v1/invoices`: `debtor`, `due_from`/`due_to` (dates), `limit`, `cursor`; by number.
@@ -192,14 +184,14 @@ struct LedgerController: Sendable {
         if let s = q.value("due_from") { if let d = LocalDate.parse(s) { from = d } else { q.fail("due_from", "must be a date YYYY-MM-DD (got '\(s)')") } }
         if let s = q.value("due_to") { if let d = LocalDate.parse(s) { to = d } else { q.fail("due_to", "must be a date YYYY-MM-DD (got '\(s)')") } }
         try q.done()
-        let rows = try await store.read { try await $0.invoices(tenant, debtor: debtor, dueFrom: from, dueTo: to, after: cursor?.id, limit: limit + 1) }
+        let rows = try await api.useCases.invoices(tenant: tenant, debtor: debtor, dueFrom: from, dueTo: to, after: cursor?.id, limit: limit + 1)
         return APIController.json(Listing.jsonLine(PageOf(rows.map(InvoiceLine.init), limit: limit) { Cursor(key: "", id: $0.number) }))
     }
 
     @Sendable func invoice(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let number = try context.parameters.require("number")
-        guard let found = try await store.read({ try await $0.invoice(tenant, number: number) }) else { throw Problem.notFound("no invoice '\(number)'") }
+        guard let found = try await api.useCases.invoice(tenant: tenant, number: number) else { throw Problem.notFound("no invoice '\(number)'") }
         return APIController.json(Listing.jsonLine(InvoiceLine(found)))
     }
 
@@ -285,7 +277,7 @@ struct LedgerController: Sendable {
 
     func runImport(_ data: Data, tenant: String, kind: ImportKind, skipInvalid: Bool, pointer: (Int, String?) -> String) async throws -> Response {
         do {
-            let report = try await Importer(store: store).importCSV(data, file: "body", kind: kind, tenant: tenant, skipInvalid: skipInvalid)
+            let report = try await api.useCases.importCSV(tenant: tenant, data: data, file: "body", kind: kind, skipInvalid: skipInvalid)
             let result = ImportResult(rows_read: report.rowsRead, rows_written: report.rowsWritten, debtors_replanned: report.debtorsTouched,
                                       unknown_columns: report.unknownColumns,
                                       skipped: report.errors.map { FieldError(pointer: pointer($0.line, $0.column), detail: $0.reason) }, moved_invoices: report.movedInvoices)
@@ -303,7 +295,7 @@ struct LedgerController: Sendable {
         let debtor = q.value("debtor")
         if debtor == nil { q.fail("debtor", "is required (payments are listed per debtor)") }
         try q.done()
-        let rows = try await store.read { try await $0.payments(tenant, debtor: debtor!) }
+        let rows = try await api.useCases.payments(tenant: tenant, debtor: debtor!)
         return APIController.json(Listing.jsonLine(PageOf(items: rows.map(PaymentLine.init), next: nil)))
     }
 
@@ -313,7 +305,7 @@ struct LedgerController: Sendable {
         let debtor = q.value("debtor")
         if debtor == nil { q.fail("debtor", "is required (holds are listed per debtor)") }
         try q.done()
-        let rows = try await store.read { try await $0.holds(tenant, debtor: debtor!) }
+        let rows = try await api.useCases.holds(tenant: tenant, debtor: debtor!)
         return APIController.json(Listing.jsonLine(PageOf(items: rows.map(HoldLine.init), next: nil)))
     }
 
@@ -338,7 +330,7 @@ struct LedgerController: Sendable {
         if debtor == nil { q.fail("debtor", "is required (promises are listed per debtor)") }
         let status = q.choice("status", Commitment.Status.self)
         try q.done()
-        let rows = try await store.read { try await $0.commitments(tenant, debtor: debtor!) }.filter { status == nil || $0.status == status }
+        let rows = try await api.useCases.commitments(tenant: tenant, debtor: debtor!, status: status)
         return APIController.json(Listing.jsonLine(PageOf(items: rows.map(PromiseLine.init), next: nil)))
     }
 
@@ -363,8 +355,7 @@ struct LedgerController: Sendable {
     @Sendable func invoiceDocuments(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let number = try context.parameters.require("number")
-        guard let inv = try await store.read({ try await $0.invoice(tenant, number: number) }) else { throw Problem.notFound("no invoice '\(number)'") }
-        let docs = try await store.read { try await $0.documents(tenant, debtor: inv.debtorID) }.filter { $0.ref.invoiceNumber == number }
+        let docs = try await api.useCases.documents(tenant: tenant, invoice: number)
         return APIController.json(Listing.jsonLine(PageOf(items: docs.map(Self.line), next: nil)))
     }
 
@@ -379,22 +370,17 @@ struct LedgerController: Sendable {
         if filename == nil { q.fail("filename", "is required (it names the file in emails)") }
         if let filename, filename.contains("/") || filename.contains("\\") || filename.hasPrefix(".") { q.fail("filename", "must be a plain file name") }
         try q.done()
-        guard try await store.read({ try await $0.invoice(tenant, number: number) }) != nil else { throw Problem.notFound("no invoice '\(number)'") }
+        guard try await api.useCases.invoice(tenant: tenant, number: number) != nil else { throw Problem.notFound("no invoice '\(number)'") }
         let body = try await request.body.collect(upTo: 25 << 20)
         guard body.readableBytes > 0 else { throw Problem.badRequest("the body is empty; send the file as the body") }
-        do {
-            let doc = try await documents.add(store: store, tenant: tenant, invoice: number, data: Data(buffer: body), filename: filename!, kind: kind!, now: api.clock.now())
-            return APIController.json(Listing.jsonLine(Self.line(doc)), status: .created)
-        } catch let e as DocumentLibrary.Failure {
-            throw Problem.badRequest(e.description)
-        }
+        let doc = try await api.useCases.addDocument(tenant: tenant, invoice: number, data: Data(buffer: body), filename: filename!, kind: kind!)
+        return APIController.json(Listing.jsonLine(Self.line(doc)), status: .created)
     }
 
     @Sendable func downloadDocument(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
-        guard let doc = try await store.read({ try await $0.documents(tenant, debtor: nil) }).first(where: { $0.ref.id == id }),
-              let data = try? Data(contentsOf: documents.file(doc)) else { throw Problem.notFound("no document '\(id)'") }
+        guard let (doc, data) = try await api.useCases.document(tenant: tenant, id: id) else { throw Problem.notFound("no document '\(id)'") }
         return Self.file(doc, data)
     }
 

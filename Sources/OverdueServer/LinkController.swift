@@ -4,16 +4,13 @@ import Hummingbird
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// The links inside sent email that act without a login, each found by the message's secret link
 /// token: unsubscribe (a page with a button, and RFC 8058 one-click `POST`), and — when the tenant
 /// turned tracking on — the open pixel and the click redirect.
 struct LinkController: Sendable {
-    let store: Store
-    /// Where "now" comes from.
-    let clock: any Clock
-    let engine: ConversationEngine
+    let useCases: UseCases
 
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/u/:token", use: unsubscribePage)
@@ -23,8 +20,7 @@ struct LinkController: Sendable {
     }
 
     func message(_ token: String) async throws -> (tenant: String, message: MessageRecord)? {
-        guard token.count >= 20, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
-        return try await store.read { try await $0.message(linkToken: token) }
+        try await useCases.message(linkToken: token)
     }
 
     static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -60,7 +56,7 @@ struct LinkController: Sendable {
     @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")) else { return Self.gone }
         _ = try? await request.body.collect(upTo: 4096)
-        try await engine.unsubscribe(tenant: found.tenant, message: found.message, now: clock.now())
+        try await useCases.unsubscribe(tenant: found.tenant, message: found.message)
         return Self.page("You are unsubscribed", "<p>No more emails about this account will be sent to \(Self.escape(found.message.to ?? "this address")).</p>")
     }
 
@@ -72,7 +68,7 @@ struct LinkController: Sendable {
     @Sendable func pixel(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let name = try context.parameters.require("pixel")
         if name.hasSuffix(".gif"), let found = try await message(String(name.dropLast(4))) {
-            try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: false, at: clock.now()) }
+            try await useCases.recordEngagement(tenant: found.tenant, message: found.message.id, click: false)
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"
@@ -84,7 +80,7 @@ struct LinkController: Sendable {
     @Sendable func click(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")), let target = request.uri.queryParameters.get("u"),
               Tracking.isLink(target, of: found.message.body, html: found.message.html) else { return Self.gone }
-        try await store.write { try await $0.recordEngagement(found.tenant, message: found.message.id, click: true, at: clock.now()) }
+        try await useCases.recordEngagement(tenant: found.tenant, message: found.message.id, click: true)
         var headers = HTTPFields()
         headers[.location] = target
         headers[.cacheControl] = "no-store"

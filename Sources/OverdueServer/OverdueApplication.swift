@@ -1,13 +1,13 @@
-/// OverdueServer — the HTTP face of Overdue: health, the JSON API (cases, outbox) and, in later
-/// issues, provider webhooks and the dashboard. Handlers translate HTTP to store reads and agent
-/// calls; they make no collection decisions.
+/// OverdueServer — the HTTP face of Overdue: health, the JSON API, the dashboard, the provider
+/// webhooks (SMS, voice, inbound email) and the debtor's links. Handlers parse a request, call one
+/// entry of the application layer (`UseCases`) and present its answer; they never see the store
+/// and make no collection decisions.
 import Foundation
 import Hummingbird
 import Logging
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 import ServiceLifecycle
 
@@ -21,8 +21,6 @@ public struct ServerConfiguration: Sendable {
     public var defaultTenant: String
     /// Whether to run the wall-clock scheduler in this process.
     public var runScheduler: Bool
-    /// Where stored documents are.
-    public var documents: DocumentLibrary
     /// API requests a minute per key in this process (`OVERDUE_API_RATE`, default 600); bursts of a tenth.
     public var apiRatePerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_API_RATE"] ?? "") ?? 600
     /// Sign-in attempts a minute per client address (`OVERDUE_LOGIN_RATE`, default 10).
@@ -35,44 +33,43 @@ public struct ServerConfiguration: Sendable {
     public var allowHTTPWebhooks = ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_ALLOW_HTTP"] == "1"
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true,
-                documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory)) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, defaultTenant: String = "default", runScheduler: Bool = true) {
         self.host = host
         self.port = port
         self.defaultTenant = defaultTenant
         self.runScheduler = runScheduler
-        self.documents = documents
     }
 }
 
-/// Builds the application: used by `overdue serve`, `overdue demo` and the tests.
+/// Builds the application over `runtime` (the process's composition root): used by `overdue
+/// serve`, `overdue demo` and the tests. With `runScheduler`, the process also works due cases,
+/// reads mailboxes and delivers webhooks (`runtime.workerServices`).
 public func buildApplication(
-    configuration: ServerConfiguration, store: Store, scheduler: Scheduler?, channels: [Channel: any ChannelAdapter] = [:], mailReader: MailboxReader? = nil, logger: Logger,
-    clock: any Clock = SystemClock(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    configuration: ServerConfiguration, runtime: Runtime, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let useCases = runtime.useCases
     let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(store: store, clock: clock, limiter: .init(perMinute: configuration.apiRatePerMinute)))
-    router.add(middleware: IdempotencyMiddleware(store: store, clock: clock))
-    let engine = ConversationEngine(store: store, channels: channels, documents: configuration.documents, logger: logger)
-    let api = APIController(store: store, defaultTenant: configuration.defaultTenant, useCases: UseCases(store: store, clock: clock, conversations: engine))
+    router.add(middleware: AuthMiddleware(useCases: useCases, limiter: .init(perMinute: configuration.apiRatePerMinute)))
+    router.add(middleware: IdempotencyMiddleware(useCases: useCases))
+    let api = APIController(defaultTenant: configuration.defaultTenant, useCases: useCases)
     api.register(on: router)
-    ConversationController(api: api, engine: engine, documents: configuration.documents).register(on: router)
-    LinkController(store: store, clock: clock, engine: engine).register(on: router)
+    ConversationController(api: api).register(on: router)
+    LinkController(useCases: useCases).register(on: router)
     let webhooks = WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks)
     webhooks.register(on: router)
-    LedgerController(api: api, documents: configuration.documents).register(on: router)
+    LedgerController(api: api).register(on: router)
     ConfigController(api: api).register(on: router)
     let accounts = AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
                                       secureCookie: configuration.secureCookie)
     accounts.register(on: router)
-    DashboardController(api: api, accounts: accounts, webhooks: webhooks, engine: engine).register(on: router)
-    ProviderWebhookController(store: store, clock: clock, webhooks: ProviderWebhooks(store: store, engine: engine, logger: logger),
-                              voice: VoiceAgent(store: store, engine: engine, logger: logger)).register(on: router)
+    DashboardController(api: api, accounts: accounts, webhooks: webhooks).register(on: router)
+    ProviderWebhookController(useCases: useCases, webhooks: runtime.providerWebhooks(), voice: runtime.voiceAgent()).register(on: router)
     var services: [any Service] = []
-    if configuration.runScheduler, let scheduler {
-        services.append(contentsOf: workerServices(store: store, scheduler: scheduler, mail: mailReader, logger: logger))
+    if configuration.runScheduler {
+        services.append(contentsOf: runtime.workerServices(scheduler: runtime.scheduler(), mail: runtime.mailReader()))
     }
+    let logger = runtime.logger
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "overdue"),

@@ -4,16 +4,15 @@ import Hummingbird
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// `POST /webhooks/{twilio|vonage|plivo}/sms` (texts debtors send) and `…/status` (delivery
 /// reports), `?tenant=T`. Every request's signature is checked against the tenant's credentials
 /// over the URL the provider called (`public_url` + path and query); a bad or missing signature
 /// gets 403 and an audit entry, and nothing is stored.
 struct ProviderWebhookController: Sendable {
-    let store: Store
-    /// Where "now" comes from.
-    let clock: any Clock
+    let useCases: UseCases
+    var clock: any Clock { useCases.clock }
     let webhooks: ProviderWebhooks
     let voice: VoiceAgent
 
@@ -47,10 +46,10 @@ struct ProviderWebhookController: Sendable {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no provider '\(provider)'")
         }
         let name = request.uri.queryParameters.get("tenant") ?? ""
-        guard try await store.read({ try await $0.tenants() }).contains(name) else {
+        guard try await useCases.tenantExists(name) else {
             throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
         }
-        let settings = try await store.read { try await $0.settings(name) }
+        let settings = try await useCases.settings(tenant: name)
         let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
         let contentType = request.headers[.contentType]
         var params: [(String, String)]
@@ -87,10 +86,8 @@ struct ProviderWebhookController: Sendable {
         }
         guard genuine else {
             let ip = context.clientIP(request)
-            try await store.write { s in
-                try await s.appendAudit(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
-                                        ip: ip, detail: why, at: clock.now())
-            }
+            try await useCases.recordAccess(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
+                                            ip: ip, detail: why)
             context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
             throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "the request's signature does not hold")
         }

@@ -276,12 +276,21 @@ extension Problem {
         Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: detail)
     }
 
+    /// Runs a use case, its refusal turned into the problem it is at the API (for a door that
+    /// shows 422s on its form rather than answering them).
+    static func presenting<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let refused as UseCaseError { throw Problem(refused) }
+    }
+
     /// The problem a use case's refusal is at the API: invalid input 422 with each field as a JSON
     /// Pointer into the body, something missing 404, a state that forbids it 409.
     init(_ refused: UseCaseError) {
         switch refused.kind {
         case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
-        case .notFound: self = .notFound(refused.description)
+        case .notFound: self = .notFound(refused.problems.map(\.message).joined(separator: "; "))
+        case .unauthorized:
+            self = Problem(type: "https://overdue.dev/problems/" + (refused.code ?? "unauthorized").replacingOccurrences(of: "_", with: "-"), title: "Unauthorized",
+                           status: 401, detail: refused.problems.map(\.message).joined(separator: "; "))
         case .forbidden:
             self = Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: refused.problems.map(\.message).joined(separator: "; "))
         case .conflict:

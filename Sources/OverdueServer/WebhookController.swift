@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import OverdueAgents
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// `/api/v1/webhooks` (subscriptions and their delivery log) and `/api/v1/events` (the event
 /// history subscribers are sent).
@@ -72,41 +72,31 @@ struct WebhookController: Sendable {
 
     @Sendable func list(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let subs = try await api.store.read { try await $0.webhookSubscriptions(tenant) }
+        let subs = try await api.useCases.webhookSubscriptions(tenant: tenant)
         return APIController.json(Listing.jsonLine(PageOf(items: subs.map { SubscriptionLine($0) }, next: nil)))
     }
 
     @Sendable func create(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         var f = try await Fields.body(request)
-        let sub = try await subscribe(&f, tenant: try api.tenant(context))
+        let sub = try await subscribe(&f, tenant: try api.tenant(context), by: try context.caller().actor, ip: context.clientIP(request))
         return APIController.json(Listing.jsonLine(SubscriptionLine(sub, showSecret: true)), status: .created)
     }
 
     /// `{url, events?, description?}`: a new subscription (the API's POST and the dashboard's form).
-    func subscribe(_ f: inout Fields, tenant: String) async throws -> WebhookSubscription {
+    func subscribe(_ f: inout Fields, tenant: String, by actor: String, ip: String?) async throws -> WebhookSubscription {
         let url = f.string("url", maxLength: 2000)
-        if let url, case .failure(let why) = WebhookURL.validate(url, allowHTTP: allowHTTP) { f.fail("url", why.message) }
         let names = f.strings("events")
-        var filter: [String] = []
-        if let names {
-            switch EventType.parseFilter(names) {
-            case .success(let ok): filter = ok
-            case .failure(let why): f.fail("events", why.description)
-            }
-        }
         let description = f.string("description", required: false)
+        for p in UseCases.subscriptionProblems(url: url, events: names, allowHTTP: allowHTTP).problems { f.fail(p.field, p.message) }
         try f.done()
-        return try await api.store.write { s in
-            try await s.createWebhookSubscription(tenant, url: url!, events: filter, description: description, now: api.clock.now())
+        return try await Problem.presenting {
+            try await api.useCases.subscribeWebhook(tenant: tenant, url: url!, events: names ?? [], description: description, allowHTTP: allowHTTP, by: actor, ip: ip)
         }
     }
 
     func subscription(_ tenant: String, _ context: OverdueRequestContext) async throws -> WebhookSubscription {
         let id = try context.parameters.require("id")
-        guard let sub = try await api.store.read({ try await $0.webhookSubscription(tenant, id: id) }) else {
-            throw Problem.notFound("no webhook subscription '\(id)'")
-        }
-        return sub
+        return try await api.useCases.webhookSubscription(tenant: tenant, id: id)
     }
 
     @Sendable func one(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -116,8 +106,7 @@ struct WebhookController: Sendable {
 
     @Sendable func disable(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let sub = try await subscription(tenant, context)
-        _ = try await api.store.write { try await $0.disableWebhookSubscription(tenant, id: sub.id, now: api.clock.now()) }
+        try await api.useCases.unsubscribeWebhook(tenant: tenant, id: try context.parameters.require("id"), by: try context.caller().actor, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
@@ -128,10 +117,8 @@ struct WebhookController: Sendable {
         let limit = q.limit()
         let cursor = q.cursor()
         try q.done()
-        let sub = try await subscription(tenant, context)
-        let rows = try await api.store.read {
-            try await $0.webhookDeliveries(tenant, subscription: sub.id, status: status, before: cursor.flatMap { Int64($0.id) }, limit: limit + 1)
-        }
+        let rows = try await api.useCases.webhookDeliveries(tenant: tenant, subscription: try context.parameters.require("id"), status: status,
+                                                            before: cursor.flatMap { Int64($0.id) }, limit: limit + 1)
         return APIController.json(Listing.jsonLine(PageOf(rows.map(DeliveryLine.init), limit: limit) { Cursor(key: "", id: String($0.id)) }))
     }
 
@@ -140,11 +127,7 @@ struct WebhookController: Sendable {
         let sub = try await subscription(tenant, context)
         let raw = try context.parameters.require("delivery")
         guard let id = Int64(raw) else { throw Problem.notFound("no delivery '\(raw)'") }
-        let ok = try await api.store.write { s -> Bool in
-            guard try await s.webhookDeliveries(tenant, subscription: sub.id, before: id + 1, limit: 1).first?.id == id else { return false }
-            return try await s.redeliver(tenant, delivery: id, now: api.clock.now())
-        }
-        guard ok else { throw Problem.conflict("delivery \(id) of \(sub.id) does not exist or was already delivered") }
+        try await api.useCases.redeliverWebhook(tenant: tenant, subscription: sub.id, delivery: id)
         return APIController.json(#"{"status":"pending"}"#, status: .accepted)
     }
 
@@ -164,9 +147,7 @@ struct WebhookController: Sendable {
         let cursor = q.cursor()
         let debtor = q.value("debtor")
         try q.done()
-        let rows = try await api.store.read {
-            try await $0.events(tenant, after: cursor.flatMap { Int64($0.id) }, types: types, debtor: debtor, limit: limit + 1)
-        }
+        let rows = try await api.useCases.events(tenant: tenant, after: cursor.flatMap { Int64($0.id) }, types: types, debtor: debtor, limit: limit + 1)
         let shown = rows.prefix(limit)
         let lines = shown.map { EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload)) }
         let next = rows.count > limit ? shown.last.map { Cursor(key: "", id: String($0.seq)).token } : nil

@@ -58,3 +58,38 @@ extension UseCases {
 }
 
 private typealias Problem = UseCaseError.Problem
+
+/// A message arriving: from `overdue reply` (the sandbox), the inbound-email webhook and the
+/// providers' webhooks (through the conversation engine they share).
+extension UseCases {
+    /// Receives `text` from `from` on `channel` at `at` (now by default): threads it onto its case,
+    /// understands it, decides and answers. Refused (`invalid`) when the message cannot be taken
+    /// (an address that is not one, an empty text).
+    public func receive(tenant: String, channel: Channel, from: String, text: String, subject: String? = nil, providerID: String? = nil,
+                        at: Date? = nil) async throws -> ConversationEngine.Outcome {
+        do {
+            return try await sender().receive(tenant: tenant, channel: channel, from: from, text: text, at: at ?? clock.now(), providerID: providerID,
+                                              subject: subject)
+        } catch let refused as ConversationEngine.InvalidMessage {
+            throw UseCaseError(.invalid, [Problem("from", refused.description)])
+        }
+    }
+}
+
+extension UseCases {
+    /// Receives a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant,
+    /// proven by `secret` (the tenant's `email.inbound_secret`, compared in constant time):
+    /// a reply, a bounce, a complaint, or mail ignored and why. Refused (`forbidden`) when the
+    /// secret is missing or wrong; nothing is read then.
+    public func receiveEmail(tenant: String, raw: [UInt8], secret given: String) async throws -> MailIntake.Result {
+        try await checkInboundSecret(tenant: tenant, given: given)
+        return try await MailIntake(store: store, engine: try sender()).handle(raw, tenant: tenant, at: clock.now())
+    }
+
+    /// Refuses (`forbidden`) unless `given` is the tenant's `email.inbound_secret`.
+    public func checkInboundSecret(tenant: String, given: String) async throws {
+        guard let secret = try await settings(tenant: tenant).value("email.inbound_secret"), ConstantTime.equal(given, secret) else {
+            throw UseCaseError(.forbidden, [Problem("authorization", "missing or wrong inbound secret")])
+        }
+    }
+}

@@ -49,3 +49,50 @@ extension UseCases {
 }
 
 private typealias Problem = UseCaseError.Problem
+
+/// The templates as the doors list them (the API, the templates page, `overdue templates list|show`).
+extension UseCases {
+    /// A template a tenant can send, and whether it wrote its own.
+    public struct TemplateEntry: Sendable, Hashable {
+        /// The template's name (`reminder_1`, `pod_reply`…).
+        public var name: String
+        /// Its channel.
+        public var channel: Channel
+        /// True when the tenant overrides the built-in one.
+        public var overridden: Bool
+    }
+
+    /// Every template by name and channel, with whether the tenant overrides it.
+    public func templates(tenant: String) async throws -> [TemplateEntry] {
+        let overrides = try await templateOverrides(tenant: tenant)
+        let composer = TemplateComposer(overrides: overrides)
+        var out: [TemplateEntry] = []
+        for name in TemplateComposer.templateNames {
+            for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
+                out.append(TemplateEntry(name: name, channel: ch, overridden: overrides.contains { $0.name == name && $0.channel == ch }))
+            }
+        }
+        return out
+    }
+
+    /// Template `name` on `channel` as the tenant sends it, and whether it is the tenant's own
+    /// (nil: there is no such template on that channel).
+    public func template(tenant: String, name: String, channel: Channel) async throws -> (template: TemplateComposer.Template, overridden: Bool)? {
+        let overrides = try await templateOverrides(tenant: tenant)
+        guard let t = TemplateComposer(overrides: overrides).template(name, channel: channel) else { return nil }
+        return (t, overrides.contains { $0.name == name && $0.channel == channel })
+    }
+}
+
+extension UseCases {
+    /// Renders template `name` on `channel` — the tenant's, or `draft` when given — for
+    /// `debtor`'s open invoices (a sample debtor when nil), as it would be sent now. Refused
+    /// (`invalid`, field `template`) when it does not render: an unknown debtor, a Mustache error.
+    public func previewTemplate(tenant: String, name: String, channel: Channel, debtor: String?, draft: TemplateOverride? = nil) async throws -> ComposedMessage {
+        do {
+            return try await TemplatePreview.render(store: store, tenant: tenant, name: name, channel: channel, debtor: debtor, draft: draft, now: clock.now())
+        } catch let e as TemplatePreview.Failure {
+            throw UseCaseError.invalid("template", e.description)
+        }
+    }
+}

@@ -11,19 +11,25 @@ import OverdueStore
 /// Use cases land here one family at a time (see the README's Architecture section for which are
 /// here and which still live in their doors).
 public struct UseCases: Sendable {
-    /// The database.
-    public let store: Store
+    /// The database: only the application layer reads and writes it.
+    let store: Store
     /// Where "now" comes from: the wall clock live, a virtual one in `overdue run`.
     public let clock: any Clock
     /// What sends and answers (its channels): needed by the use cases that send (an approved
     /// draft, a person's message); nil in a process that only records.
     public let conversations: ConversationEngine?
+    /// Where stored documents are.
+    public let documentLibrary: DocumentLibrary
+    /// The overview's slow figures, shared by every request of this process.
+    let aggregates = AggregateCache()
 
     /// The use cases over `store`, with time from `clock`, sending through `conversations`.
-    public init(store: Store, clock: any Clock = SystemClock(), conversations: ConversationEngine? = nil) {
+    public init(store: Store, clock: any Clock = SystemClock(), conversations: ConversationEngine? = nil,
+                documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory)) {
         self.store = store
         self.clock = clock
         self.conversations = conversations
+        self.documentLibrary = documents
     }
 }
 
@@ -40,6 +46,8 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
         case conflict
         /// The caller may not do this (HTTP 403).
         case forbidden
+        /// The caller did not prove who they are: a wrong password or second-factor code (HTTP 401).
+        case unauthorized
     }
 
     /// One bad input: the field as the use case names it (`debtor_id`, `until`) and what is wrong.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 struct AuditCommand: AsyncParsableCommand {
@@ -21,7 +20,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let entries = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.auditLog(tenant: tenant) } }
+            let entries = try await global.withRuntime(tenant: tenant) { try await $0.useCases.auditLog(tenant: tenant) }
             switch format ?? .automatic {
             case .jsonl:
                 for e in entries {
@@ -43,9 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let (broken, count) = try await global.withStore(tenant: tenant) { store in
-                try await store.read { s in (try await s.brokenAuditLink(), try await s.auditLog().count) }
-            }
+            let (broken, count) = try await global.withRuntime(tenant: tenant) { try await $0.useCases.verifyAudit() }
             if let e = broken {
                 note("error: the audit chain is broken at entry \(e.id) (\(Timestamp.format(e.at)), \(e.actor) \(e.action)): its hash or its link to entry \(e.id - 1) does not hold; entries from \(e.id) on cannot be trusted")
                 throw ExitCode(1)
@@ -71,8 +68,8 @@ struct KeysCommand: AsyncParsableCommand {
             }
             let tenant = try global.tenantID()
             let label = name
-            let made = try await global.withStore(tenant: tenant) { store in
-                try await useCases(store).createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
+            let made = try await global.withRuntime(tenant: tenant) { runtime in
+                try await runtime.useCases.createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
             }
             note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)) — shown this once; send it as Authorization: Bearer KEY")
             say(made.key)
@@ -85,7 +82,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let keys = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.apiKeys(tenant) } }
+            let keys = try await global.withRuntime(tenant: tenant) { try await $0.useCases.apiKeys(tenant: tenant) }
             say(keys.isEmpty ? "no API keys (make one: overdue keys create --role owner)" :
                 Listing.table(header: ["PREFIX", "NAME", "ROLE", "CREATED (UTC)", "LAST USED", "REVOKED"],
                               rows: keys.map { [$0.prefix, $0.name, $0.role.rawValue, Timestamp.format($0.createdAt), $0.lastUsedAt.map(Timestamp.format) ?? "",
@@ -101,8 +98,8 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let p = prefix
-            try await global.withStore(tenant: tenant) { store in
-                try await CLIError.presenting(["prefix": "key"]) { try await useCases(store).revokeAPIKey(tenant: tenant, prefix: p, by: cliActor) }
+            try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting(["prefix": "key"]) { try await runtime.useCases.revokeAPIKey(tenant: tenant, prefix: p, by: cliActor) }
             }
             say("\(p) revoked")
         }

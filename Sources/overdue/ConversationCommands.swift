@@ -2,21 +2,7 @@ import ArgumentParser
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
-
-/// Runs `body` with the tenant's conversation engine (live channels, the documents directory); what
-/// the engine refuses is bad input (exit 2).
-func withEngine<T: Sendable>(_ global: GlobalOptions, tenant: String, _ body: @escaping @Sendable (ConversationEngine) async throws -> T) async throws -> T {
-    let documents = global.documentLibrary()
-    return try await global.withStore(tenant: tenant) { store in
-        do {
-            return try await body(ConversationEngine(store: store, channels: channels(store: store, documents: documents), documents: documents))
-        } catch let e as ConversationEngine.InvalidMessage {
-            throw CLIError.badInput(e.description)
-        }
-    }
-}
 
 struct InboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inbox", abstract: "What needs a person: handoffs, flags, drafts to approve, unmatched messages.")
@@ -28,7 +14,7 @@ struct InboxCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let (everything, d) = (all, debtor)
-        let items = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.inbox(tenant, includeResolved: everything, debtor: d) } }
+        let items = try await global.withRuntime(tenant: tenant) { try await $0.useCases.inbox(tenant: tenant, includeResolved: everything, debtor: d) }
         switch format ?? .automatic {
         case .jsonl: for i in items { say(Listing.jsonLine(InboxLine(i))) }
         case .table: say(items.isEmpty ? "inbox is empty" : Listing.inboxTable(items))
@@ -46,8 +32,8 @@ struct ResolveCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let (i, n, who) = (id, note, by)
-        try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["id": "inbox item"]) { try await useCases(store).resolveInboxItem(tenant: tenant, id: i, note: n, by: who) }
+        try await global.withRuntime(tenant: tenant) { runtime in
+            try await CLIError.presenting(["id": "inbox item"]) { try await runtime.useCases.resolveInboxItem(tenant: tenant, id: i, note: n, by: who) }
         }
         say("inbox item \(id) resolved")
     }
@@ -63,9 +49,9 @@ struct ApproveCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") }
         let id = messageID
-        let sent = try await withEngine(global, tenant: tenant) { engine in
+        let sent = try await global.withRuntime(tenant: tenant) { runtime in
             try await CLIError.presenting(["id": "message '\(id)'"]) {
-                try await useCases(engine.store, conversations: engine).approveDraft(tenant: tenant, messageID: id, at: when)
+                try await runtime.useCases.approveDraft(tenant: tenant, messageID: id, at: when)
             }
         }
         say("\(sent.id): \(sent.kind) by \(sent.channel.rawValue) to \(sent.to ?? "?") — \(sent.status.rawValue)")
@@ -81,9 +67,9 @@ struct DiscardCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let id = messageID
-        try await withEngine(global, tenant: tenant) { engine in
+        try await global.withRuntime(tenant: tenant) { runtime in
             try await CLIError.presenting(["id": "message '\(id)'"]) {
-                try await useCases(engine.store, conversations: engine).discardDraft(tenant: tenant, messageID: id)
+                try await runtime.useCases.discardDraft(tenant: tenant, messageID: id)
             }
         }
         say("\(id) discarded")
@@ -101,8 +87,8 @@ struct TakeoverCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
-        try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["debtor": "debtor"]) { try await useCases(store).takeOver(tenant: tenant, debtor: d, by: who, at: when) }
+        try await global.withRuntime(tenant: tenant) { runtime in
+            try await CLIError.presenting(["debtor": "debtor"]) { try await runtime.useCases.takeOver(tenant: tenant, debtor: d, by: who, at: when) }
         }
         say("case \(debtor) taken over by \(by): no automatic contact until handed back")
     }
@@ -119,8 +105,8 @@ struct HandbackCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let when = try at.map { try parseInstant($0, flag: "--at") }
         let (d, who) = (debtor, by)
-        try await global.withStore(tenant: tenant) { store in
-            try await CLIError.presenting(["debtor": "debtor"]) { try await useCases(store).handBack(tenant: tenant, debtor: d, by: who, at: when) }
+        try await global.withRuntime(tenant: tenant) { runtime in
+            try await CLIError.presenting(["debtor": "debtor"]) { try await runtime.useCases.handBack(tenant: tenant, debtor: d, by: who, at: when) }
         }
         say("case \(debtor) handed back: automation resumes")
     }
@@ -142,10 +128,16 @@ struct DocsCommand: AsyncParsableCommand {
                 throw CLIError.badInput("--kind '\(kind)' must be one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let tenant = try global.tenantID()
-            let (inv, path, library) = (invoice, file, global.documentLibrary())
-            let doc = try await global.withStore(tenant: tenant) { store in
-                do { return try await library.add(store: store, tenant: tenant, invoice: inv, file: URL(fileURLWithPath: path), kind: k, now: wallClock.now()) } catch let e as DocumentLibrary.Failure {
-                    throw CLIError.badInput(e.description)
+            let inv = invoice
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                throw CLIError.badInput("\(file): cannot read the file (\(error.localizedDescription))")
+            }
+            guard !data.isEmpty else { throw CLIError.badInput("\(file): the file is empty") }
+            let name = (file as NSString).lastPathComponent
+            let doc = try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting({ try await runtime.useCases.addDocument(tenant: tenant, invoice: inv, data: data, filename: name, kind: k) }) {
+                    $0.field == "invoice" ? "invoice '\(inv)': no such invoice in tenant \(tenant)" : $0.message
                 }
             }
             say("stored \(doc.ref.kind.label) \(doc.ref.filename) for invoice \(doc.ref.invoiceNumber) (\(doc.ref.size) bytes, sha256 \(doc.ref.sha256.prefix(12))…) as \(doc.ref.id)")
@@ -160,7 +152,7 @@ struct DocsCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let d = debtor
-            let docs = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.documents(tenant, debtor: d) } }
+            let docs = try await global.withRuntime(tenant: tenant) { try await $0.useCases.documents(tenant: tenant, debtor: d) }
             say(Listing.table(header: ["ID", "INVOICE", "KIND", "FILE", "BYTES", "DEBTOR"],
                               rows: docs.map { [$0.ref.id, $0.ref.invoiceNumber, $0.ref.kind.rawValue, $0.ref.filename, String($0.ref.size), $0.debtorID] }))
         }
@@ -178,7 +170,7 @@ struct DisputesCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let openOnly = !all
-            let rows = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.disputes(tenant, openOnly: openOnly) } }
+            let rows = try await global.withRuntime(tenant: tenant) { try await $0.useCases.disputes(tenant: tenant, openOnly: openOnly) }
             say(Listing.table(header: ["ID", "INVOICE", "REASON", "OPENED (UTC)", "STATUS", "RESOLUTION"],
                               rows: rows.map { [$0.id, $0.invoiceNumber, $0.reason.rawValue, Timestamp.format($0.openedAt), $0.status.rawValue, $0.resolution ?? ""] }))
         }
@@ -194,9 +186,9 @@ struct DisputesCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let (d, n, who) = (id, note, by)
-            try await global.withStore(tenant: tenant) { store in
+            try await global.withRuntime(tenant: tenant) { runtime in
                 try await CLIError.presenting(["dispute": "dispute '\(d)'", "resolution": "--note"]) {
-                    try await useCases(store).resolveDispute(tenant: tenant, id: d, resolution: n, by: who)
+                    try await runtime.useCases.resolveDispute(tenant: tenant, id: d, resolution: n, by: who)
                 }
             }
             say("dispute \(id) resolved")
@@ -225,14 +217,8 @@ struct TemplatesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let overrides = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.templates(tenant) } }
-            let composer = TemplateComposer(overrides: overrides)
-            var rows: [[String]] = []
-            for name in TemplateComposer.templateNames {
-                for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
-                    rows.append([name, ch.rawValue, overrides.contains { $0.name == name && $0.channel == ch } ? "tenant" : "built-in"])
-                }
-            }
+            let entries = try await global.withRuntime(tenant: tenant) { try await $0.useCases.templates(tenant: tenant) }
+            let rows = entries.map { [$0.name, $0.channel.rawValue, $0.overridden ? "tenant" : "built-in"] }
             say(Listing.table(header: ["TEMPLATE", "CHANNEL", "SOURCE"], rows: rows))
         }
     }
@@ -247,8 +233,8 @@ struct TemplatesCommand: AsyncParsableCommand {
             try TemplatesCommand.checkName(name)
             let ch = try TemplatesCommand.channel(channel)
             let tenant = try global.tenantID()
-            let overrides = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.templates(tenant) } }
-            guard let t = TemplateComposer(overrides: overrides).template(name, channel: ch) else {
+            let n = name
+            guard let (t, _) = try await global.withRuntime(tenant: tenant, { try await $0.useCases.template(tenant: tenant, name: n, channel: ch) }) else {
                 throw CLIError.badInput("\(name) has no \(ch.rawValue) template")
             }
             if let subject = t.subject { say("subject: \(subject)\n") }
@@ -270,9 +256,9 @@ struct TemplatesCommand: AsyncParsableCommand {
             guard let body = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.badInput("\(file): cannot read the file as UTF-8 text") }
             let tenant = try global.tenantID()
             let (n, s, f) = (name, subject, file)
-            try await global.withStore(tenant: tenant) { store in
+            try await global.withRuntime(tenant: tenant) { runtime in
                 try await CLIError.presenting(["body": f, "subject": "--subject", "name": "name"]) {
-                    try await useCases(store).setTemplate(tenant: tenant, name: n, channel: ch, subject: s, body: body)
+                    try await runtime.useCases.setTemplate(tenant: tenant, name: n, channel: ch, subject: s, body: body)
                 }
             }
             say("template \(name) (\(ch.rawValue)) set for tenant \(tenant)")
@@ -290,8 +276,8 @@ struct TemplatesCommand: AsyncParsableCommand {
             let ch = try TemplatesCommand.channel(channel)
             let tenant = try global.tenantID()
             let n = name
-            let existed = try await global.withStore(tenant: tenant) { store in
-                try await CLIError.presenting(["name": "name"]) { try await useCases(store).resetTemplate(tenant: tenant, name: n, channel: ch) }
+            let existed = try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting(["name": "name"]) { try await runtime.useCases.resetTemplate(tenant: tenant, name: n, channel: ch) }
             }
             say(existed ? "template \(name) (\(ch.rawValue)) reset to the built-in one" : "template \(name) (\(ch.rawValue)) was not overridden")
         }
@@ -309,10 +295,8 @@ struct TemplatesCommand: AsyncParsableCommand {
             let ch = try TemplatesCommand.channel(channel)
             let tenant = try global.tenantID()
             let (d, n) = (debtor, name)
-            let m = try await global.withStore(tenant: tenant) { store in
-                do { return try await TemplatePreview.render(store: store, tenant: tenant, name: n, channel: ch, debtor: d) } catch let e as TemplatePreview.Failure {
-                    throw CLIError.badInput(e.description)
-                }
+            let m = try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting { try await runtime.useCases.previewTemplate(tenant: tenant, name: n, channel: ch, debtor: d) }
             }
             if let subject = m.subject { say("subject: \(subject)\n") }
             say(m.body)

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 struct MigrateCommand: AsyncParsableCommand {
@@ -10,8 +9,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await global.withStore(tenant: try global.tenantID()) { _ in }
-        say("database \(try global.databaseURL()) is up to date")
+        let database = try await global.withRuntime(tenant: try global.tenantID()) { $0.database }
+        say("database \(database) is up to date")
     }
 }
 
@@ -38,10 +37,10 @@ struct ImportCommand: AsyncParsableCommand {
             throw CLIError.badInput("cannot read \(file): \((error as NSError).localizedDescription)")
         }
         let tenant = try global.tenantID()
-        try await global.withStore(tenant: tenant) { store in try await importFile(data, store: store, tenant: tenant, kind: importKind) }
+        try await global.withRuntime(tenant: tenant) { runtime in try await importFile(data, useCases: runtime.useCases, tenant: tenant, kind: importKind) }
     }
 
-    func importFile(_ data: Data, store: Store, tenant: String, kind importKind: ImportKind) async throws {
+    func importFile(_ data: Data, useCases: UseCases, tenant: String, kind importKind: ImportKind) async throws {
         let started = wallClock.now()
         let drawProgress = progress || stderrIsTerminal
         let name = (file as NSString).lastPathComponent
@@ -53,8 +52,7 @@ struct ImportCommand: AsyncParsableCommand {
                     note("importing \(name): \(rows) rows read (\(pct)%)")
                 }
             }
-            let report = try await Importer(store: store).importCSV(data, file: file, kind: importKind, tenant: tenant,
-                                                                    skipInvalid: skipInvalid, progress: onProgress)
+            let report = try await useCases.importCSV(tenant: tenant, data: data, file: file, kind: importKind, skipInvalid: skipInvalid, progress: onProgress)
             if !report.unknownColumns.isEmpty {
                 note("warning: \(file): ignored unknown column(s): \(report.unknownColumns.joined(separator: ", "))")
             }
@@ -90,8 +88,8 @@ struct PolicyCommand: AsyncParsableCommand {
                 throw CLIError.badInput("\(file): " + error.description)
             }
             let tenant = try global.tenantID()
-            try await global.withStore(tenant: tenant) { store in
-                try await useCases(store).changePolicy(tenant: tenant, policy, by: cliActor, source: file)
+            try await global.withRuntime(tenant: tenant) { runtime in
+                try await runtime.useCases.changePolicy(tenant: tenant, policy, by: cliActor, source: file)
             }
             say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
         }
@@ -103,7 +101,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let policy = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.policy(tenant) } }
+            let policy = try await global.withRuntime(tenant: tenant) { try await $0.useCases.policy(tenant: tenant) }
             say(String(decoding: policy.jsonData(), as: UTF8.self))
         }
     }
@@ -116,8 +114,8 @@ var cliActor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? 
 func changeSetting(_ global: GlobalOptions, key: String, to value: String?) async throws {
     let tenant = try global.tenantID()
     do {
-        try await global.withStore(tenant: tenant) { store in
-            try await useCases(store).changeSettings(tenant: tenant, [(key, value)], by: cliActor)
+        try await global.withRuntime(tenant: tenant) { runtime in
+            try await runtime.useCases.changeSettings(tenant: tenant, [(key, value)], by: cliActor)
         }
     } catch let refused as UseCaseError {
         // Each message already names its key.
@@ -136,7 +134,7 @@ struct SettingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let settings = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.settings(tenant) } }
+            let settings = try await global.withRuntime(tenant: tenant) { try await $0.useCases.settings(tenant: tenant) }
             let rows = settings.display()
             switch format {
             case .jsonl:

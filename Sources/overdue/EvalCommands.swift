@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluation harnesses.", subcommands: [EvalConversationsCommand.self])
@@ -37,13 +37,10 @@ struct EvalConversationsCommand: AsyncParsableCommand {
         var failed = 0, refused = 0, byModel = 0, answers = 0
         for (i, var scenario) in scenarios.enumerated() {
             scenario.settings = model.merging(scenario.settings ?? [:]) { _, own in own }
-            let store = try await Store.open(try DatabaseURL("sqlite::memory:"))
             let result: ConversationEval.Result
-            do { result = try await ConversationEval.run(scenario, store: store) } catch {
-                await store.close()
+            do { result = try await Runtime.evaluate(scenario) } catch {
                 throw CLIError.failure("scenario \(i + 1) (\(scenario.name)) could not run: \(error)")
             }
-            await store.close()
             refused += result.refusedDrafts
             byModel += result.modelAnswers
             answers += result.answers

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 /// Options every command takes. Flags win over `OVERDUE_*` environment variables, which win over defaults.
@@ -22,11 +21,8 @@ struct GlobalOptions: ParsableArguments {
         documents.map { DocumentLibrary(directory: URL(fileURLWithPath: $0)) } ?? DocumentLibrary(directory: DocumentLibrary.defaultDirectory)
     }
 
-    /// The database URL in force.
-    func databaseURL() throws -> DatabaseURL {
-        let raw = db ?? ProcessInfo.processInfo.environment["OVERDUE_DATABASE_URL"] ?? DatabaseURL.default.raw
-        do { return try DatabaseURL(raw) } catch { throw CLIError.badInput(error.description) }
-    }
+    /// The database URL in force, as given.
+    var databaseURL: String { db ?? ProcessInfo.processInfo.environment["OVERDUE_DATABASE_URL"] ?? Runtime.defaultDatabase }
 
     /// The tenant in force (`fallback` when neither flag nor environment names one).
     func tenantID(fallback: String = "default") throws -> String {
@@ -37,16 +33,22 @@ struct GlobalOptions: ParsableArguments {
         return t
     }
 
-    /// Opens the store for `tenant` (created on first use), runs `body`, and closes the store whatever happens.
-    func withStore<T>(tenant: String, _ body: (Store) async throws -> T) async throws -> T {
-        let url = try databaseURL()
-        let opened: Store
-        do { opened = try await Store.open(url, logger: Logger(label: "overdue")) } catch {
-            throw CLIError.failure("cannot open database \(url): \(error)")
+    /// Builds this command's object graph (`Runtime`: the database opened and migrated, the
+    /// channels — live, or recorded to `OVERDUE_SANDBOX_RECORD` — the documents directory, the
+    /// process's clock), makes `tenant` on first use, runs `body`, and closes the database
+    /// whatever happens. A malformed URL is bad input (exit 2); a database that will not open, a
+    /// failure (exit 1).
+    @discardableResult
+    func withRuntime<T>(tenant: String, logger: Logger = Logger(label: "overdue"), _ body: (Runtime) async throws -> T) async throws -> T {
+        let runtime: Runtime
+        do {
+            runtime = try await Runtime.open(database: databaseURL, clock: wallClock, documents: documentLibrary(), channels: .fromEnvironment, logger: logger)
+        } catch {
+            throw error.badInput ? CLIError.badInput(error.description) : CLIError.failure(error.description)
         }
-        return try await opened.closing { store in
-            try await store.write { try await $0.ensureTenant(tenant, now: wallClock.now()) }
-            return try await body(store)
+        return try await runtime.closing { runtime in
+            try await runtime.useCases.ensureTenant(tenant)
+            return try await body(runtime)
         }
     }
 }
@@ -87,8 +89,3 @@ func note(_ text: String) {
 /// Whether standard error is a terminal (progress lines are drawn only there, or when forced).
 var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
-/// The application layer over `store` for one command, on the process's clock, sending through
-/// `conversations` when the command sends.
-func useCases(_ store: Store, conversations: ConversationEngine? = nil) -> UseCases {
-    UseCases(store: store, clock: wallClock, conversations: conversations)
-}

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 struct RunCommand: AsyncParsableCommand {
@@ -18,19 +17,12 @@ struct RunCommand: AsyncParsableCommand {
         let start = try parseInstant(from, flag: "--from"), end = try parseInstant(until, flag: "--until")
         guard start <= end else { throw CLIError.badInput("--from \(from) is after --until \(until)") }
         let tenant = try global.tenantID()
-        let documents = global.documentLibrary()
-        let report = try await global.withStore(tenant: tenant) { store in
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: channels(store: store, documents: documents)))
-            do {
-                var onProgress: (@Sendable (Date, RunReport) -> Void)?
-                if stderrIsTerminal {
-                    onProgress = { at, r in note("virtual clock at \(Timestamp.format(at)): \(r.processed) plannings, \(r.totalSent) sent") }
-                }
-                return try await scheduler.simulate(tenant: tenant, from: start, until: end, progress: onProgress)
-            } catch let e as StoreError {
-                if case .clockBehind(let m) = e { throw CLIError.badInput(m) }
-                throw e
+        let report = try await global.withRuntime(tenant: tenant) { runtime in
+            var onProgress: (@Sendable (Date, RunReport) -> Void)?
+            if stderrIsTerminal {
+                onProgress = { at, r in note("virtual clock at \(Timestamp.format(at)): \(r.processed) plannings, \(r.totalSent) sent") }
             }
+            return try await CLIError.presenting { try await runtime.simulate(tenant: tenant, from: start, until: end, progress: onProgress) }
         }
         let byChannel = Channel.allCases.map { "\($0.rawValue) \(report.sent[$0, default: 0])" }.joined(separator: ", ")
         say("ran \(Timestamp.format(start)) → \(Timestamp.format(end)) for tenant \(tenant): \(report.processed) planning(s), \(report.totalSent) message(s) sent (\(byChannel)), \(report.resolved) resolved, \(report.handoffs) handed off")
@@ -55,7 +47,9 @@ struct ReplyCommand: AsyncParsableCommand {
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
         let tenant = try global.tenantID()
         let (from, text, subject) = (self.from, self.text, self.subject)
-        let result = try await withEngine(global, tenant: tenant) { try await $0.receive(tenant: tenant, channel: ch, from: from, text: text, at: when, subject: subject) }
+        let result = try await global.withRuntime(tenant: tenant) { runtime in
+            try await CLIError.presenting { try await runtime.useCases.receive(tenant: tenant, channel: ch, from: from, text: text, subject: subject, at: when) }
+        }
         if format == "json" {
             say(Listing.jsonLine(ConversationReport(result)))
             return
@@ -95,9 +89,9 @@ struct HoldCommand: AsyncParsableCommand {
         let placed = try at.map { try parseInstant($0, flag: "--at") }
         let tenant = try global.tenantID()
         let (d, inv, why) = (debtor, invoice, reason)
-        try await global.withStore(tenant: tenant) { store in
+        try await global.withRuntime(tenant: tenant) { runtime in
             try await CLIError.presenting(["debtor_id": "--debtor", "invoice_number": "--invoice", "reason": "--reason", "until": "--until"]) {
-                try await useCases(store).placeHold(tenant: tenant, debtor: d, invoice: inv, reason: why, until: end, at: placed)
+                try await runtime.useCases.placeHold(tenant: tenant, debtor: d, invoice: inv, reason: why, until: end, at: placed)
             }
         }
         say("hold placed on \(invoice.map { "invoice \($0) of " } ?? "")\(debtor) until \(Timestamp.format(end)): \(reason)")
@@ -119,17 +113,9 @@ struct OptOutCommand: AsyncParsableCommand {
         }
         let tenant = try global.tenantID()
         let (addr, why) = (address, reason)
-        let names = try await global.withStore(tenant: tenant) { store in
-            try await store.write { s -> [String] in
-                let settings = try await s.settings(tenant)
-                let normal = EmailAddress.normalize(addr) ?? PhoneNumber.normalize(addr, defaultCountry: settings.country) ?? addr
-                let contacts = try await s.contacts(tenant, address: normal)
-                guard !contacts.isEmpty else { throw CLIError.badInput("--address '\(addr)': no contact has this address") }
-                for c in contacts {
-                    try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: ch, reason: why), now: wallClock.now())
-                }
-                try await s.schedule(tenant, subjects: Array(Set(contacts.map(\.debtorID))).sorted(), at: Session.asap, mode: .earliest)
-                return contacts.map { "\($0.name) (\($0.debtorID))" }
+        let names = try await global.withRuntime(tenant: tenant) { runtime in
+            try await CLIError.presenting(["address": "--address '\(addr)'"]) {
+                try await runtime.useCases.optOut(tenant: tenant, address: addr, channel: ch, reason: why, by: cliActor)
             }
         }
         say("suppressed \(ch?.rawValue ?? "all channels") for \(names.joined(separator: ", "))")
@@ -145,7 +131,7 @@ struct OutboxCommand: AsyncParsableCommand {
     func run() async throws {
         let tenant = try global.tenantID()
         let d = debtor
-        let messages = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.messages(tenant, direction: .outbound, debtor: d) } }
+        let messages = try await global.withRuntime(tenant: tenant) { try await $0.useCases.messages(tenant: tenant, direction: .outbound, debtor: d) }
         switch format ?? .automatic {
         case .jsonl: for m in messages { say(Listing.jsonLine(OutboxLine(m))) }
         case .table: say(Listing.outboxTable(messages))
@@ -169,7 +155,7 @@ struct CasesCommand: AsyncParsableCommand {
         }
         let tenant = try global.tenantID()
         let f = filter
-        let cases = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.cases(tenant, status: f) } }
+        let cases = try await global.withRuntime(tenant: tenant) { try await $0.useCases.cases(tenant: tenant, status: f) }
         switch format ?? .automatic {
         case .jsonl: for c in cases { say(Listing.jsonLine(CaseLine(c))) }
         case .table: say(Listing.casesTable(cases))
@@ -193,13 +179,12 @@ struct CallCommand: AsyncParsableCommand {
         let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
         let tenant = try global.tenantID()
         let (debtor, who, scripted) = (self.debtor, answeredBy == "machine" ? "machine_end_beep" : "human", spoken)
-        try await withEngine(global, tenant: tenant) { engine in
-            let store = engine.store
-            guard try await store.read({ try await $0.debtor(tenant, debtor) }) != nil else { throw CLIError.badInput("no debtor '\(debtor)' in tenant \(tenant)") }
-            guard let call = try await store.read({ try await $0.messages(tenant, debtor: debtor) }).last(where: { $0.channel == .voice && $0.direction == .outbound && ($0.inReplyTo == nil || $0.kind == "callback") }) else {
+        try await global.withRuntime(tenant: tenant) { runtime in
+            guard try await runtime.useCases.debtor(tenant: tenant, id: debtor) != nil else { throw CLIError.badInput("no debtor '\(debtor)' in tenant \(tenant)") }
+            guard let call = try await runtime.useCases.messages(tenant: tenant, debtor: debtor).last(where: { $0.channel == .voice && $0.direction == .outbound && ($0.inReplyTo == nil || $0.kind == "callback") }) else {
                 throw CLIError.badInput("no call to \(debtor) yet: the ladder has not reached a voice stage (see `overdue outbox --channel voice`)")
             }
-            let agent = VoiceAgent(store: store, engine: engine)
+            let agent = runtime.voiceAgent()
             let links = VoiceAgent.Links(base: "sandbox:", tenant: tenant, message: call.id)
             say("calling \(call.contactName ?? "?") at \(call.to ?? "?") (message \(call.id))")
             var twiml = try await agent.answered(tenant: tenant, messageID: call.id, answeredBy: who, links: links, at: when)

@@ -6,7 +6,7 @@ import OverdueCore
 import OverdueLanguage
 import OverdueChannels
 import OverdueMail
-import OverdueStore
+import OverdueUseCases
 
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mail", abstract: "Email: read the tenant's mailbox now, or inspect a message file.",
@@ -20,10 +20,8 @@ struct MailCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let when = try at.map { try parseInstant($0, flag: "--at") } ?? wallClock.now()
-            let documents = global.documentLibrary()
-            let report = try await global.withStore(tenant: tenant) { store in
-                let reader = mailReader(store: store, channels: channels(store: store, documents: documents), documents: documents, logger: Logger(label: "overdue.mail"))
-                do { return try await reader.read(tenant: tenant, at: when) } catch let e as EmailAccountError {
+            let report = try await global.withRuntime(tenant: tenant, logger: Logger(label: "overdue.mail")) { runtime in
+                do { return try await runtime.mailReader().read(tenant: tenant, at: when) } catch let e as EmailAccountError {
                     throw CLIError.badInput(e.description)
                 } catch {
                     throw CLIError.failure("reading the mailbox of \(tenant) failed: \(error)")

@@ -52,10 +52,17 @@ struct CLIError: Error {
     /// flag (`flags` maps the use case's field names to them).
     @discardableResult
     static func presenting<T>(_ flags: [String: String], _ body: () async throws -> T) async throws -> T {
+        try await presenting(body) { "\(flags[$0.field] ?? $0.field): \($0.message)" }
+    }
+
+    /// Runs a use case and presents its refusal as bad input, each problem as `say` words it (by
+    /// default its message alone: the command's own words already name what it is about).
+    @discardableResult
+    static func presenting<T>(_ body: () async throws -> T, saying say: (UseCaseError.Problem) -> String = { $0.message }) async throws -> T {
         do {
             return try await body()
         } catch let refused as UseCaseError {
-            throw badInput(refused.problems.map { "\(flags[$0.field] ?? $0.field): \($0.message)" }.joined(separator: "; "))
+            throw badInput(refused.problems.map(say).joined(separator: "; "))
         }
     }
 }

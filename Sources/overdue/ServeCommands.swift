@@ -7,7 +7,7 @@ import OverdueAgents
 import OverdueChannels
 import OverdueCore
 import OverdueServer
-import OverdueStore
+import OverdueUseCases
 
 /// Options of the commands that serve HTTP.
 struct ServeOptions: ParsableArguments {
@@ -23,28 +23,9 @@ struct ServeOptions: ParsableArguments {
     }
 }
 
-/// The sandbox channels: with `OVERDUE_SANDBOX_RECORD=FILE` every delivery is recorded in FILE (the
-/// provider's record that crash tests count), otherwise nothing is kept outside the outbox.
-func channels(store: Store, documents: DocumentLibrary) -> [Channel: any ChannelAdapter] {
-    guard let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty else { return liveChannels(store: store, documents: documents) }
-    let recorder = RecordingChannel(file: URL(fileURLWithPath: path))
-    return Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, recorder as any ChannelAdapter) })
-}
-
-/// The reader of tenants' mailboxes, answering through `channels`.
-func mailReader(store: Store, channels: [Channel: any ChannelAdapter], documents: DocumentLibrary, logger: Logger = processLogger("overdue.mail")) -> MailboxReader {
-    MailboxReader(store: store, intake: MailIntake(store: store, engine: ConversationEngine(store: store, channels: channels, documents: documents, logger: logger), logger: logger),
-                  logger: logger)
-}
-
-/// Serves the API with the wall-clock scheduler until SIGINT/SIGTERM.
-func serve(store: Store, tenant: String, host: String, port: Int, documents: DocumentLibrary, banner: @escaping @Sendable (Int) -> Void) async throws {
-    let logger = processLogger("overdue.server")
-    let live = channels(store: store, documents: documents)
-    let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger), logger: logger)
-    let reader = mailReader(store: store, channels: live, documents: documents, logger: logger)
-    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant, documents: documents),
-                               store: store, scheduler: scheduler, channels: live, mailReader: reader, logger: logger, onServerRunning: { banner($0) })
+/// Serves the API over `runtime` with the wall-clock scheduler until SIGINT/SIGTERM.
+func serve(_ runtime: Runtime, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
+    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant), runtime: runtime, onServerRunning: { banner($0) })
     do {
         try await app.runService()
     } catch {
@@ -62,10 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         let tenant = try global.tenantID(fallback: demo ? "demo" : "default")
         let port = try options.resolvedPort()
         let host = options.resolvedHost()
-        let documents = global.documentLibrary()
-        try await global.withStore(tenant: tenant) { store in
-            if demo { try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: nil) }
-            try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
+        try await global.withRuntime(tenant: tenant, logger: processLogger("overdue.server")) { runtime in
+            if demo { try await DemoCommand.seedIfEmpty(runtime.useCases, tenant: tenant, asOf: nil) }
+            try await serve(runtime, tenant: tenant, host: host, port: port) { bound in
                 note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, and /api/v1 with an API key (overdue keys create --role ROLE) (Ctrl-C stops)")
             }
         }
@@ -81,21 +61,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Date the demo data is relative to (default: today).") var asOf: String?
     @Flag(help: "Seed and catch up, then exit instead of serving.") var noServe = false
 
-    static func seedIfEmpty(store: Store, tenant: String, asOf: LocalDate?) async throws {
-        let existing = try await store.read { try await $0.invoiceCount(tenant) }
-        let zone = TimeZone(identifier: "America/Chicago")!
-        let day = asOf ?? LocalDate(wallClock.now(), in: zone)
-        if existing == 0 {
-            let summary = try await DemoTenant(asOf: day).seed(store: store, tenant: tenant, now: wallClock.now())
-            note("seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(day))")
+    static func seedIfEmpty(_ useCases: UseCases, tenant: String, asOf: LocalDate?) async throws {
+        let done = try await useCases.seedDemo(tenant: tenant, asOf: asOf)
+        if let summary = done.seeded {
+            note("seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(done.day))")
         } else {
-            note("tenant '\(tenant)' already has \(existing) invoices; not seeding again")
+            note("tenant '\(tenant)' already has \(done.existingInvoices) invoices; not seeding again")
         }
-        // Catch the ladder up on the virtual clock so there is history to look at.
-        let until = asOf.map { $0.at(hour: 12, in: zone) } ?? wallClock.now()
-        let from = try await store.read { try await $0.simulationClock(tenant) } ?? day.adding(days: -12).at(in: zone)
-        if from < until {
-            let report = try await Scheduler(store: store, processor: CaseProcessor(store: store)).simulate(tenant: tenant, from: from, until: until)
+        if let (from, until, report) = done.caughtUp {
             note("caught up \(Timestamp.format(from)) → \(Timestamp.format(until)): \(report.totalSent) message(s) sent, \(report.handoffs) handed off")
         }
     }
@@ -108,12 +81,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let port = try options.resolvedPort()
         let host = options.resolvedHost()
-        let db = try global.databaseURL()
         let serveIt = !noServe
-        let documents = global.documentLibrary()
-        try await global.withStore(tenant: tenant) { store in
-            try await DemoCommand.seedIfEmpty(store: store, tenant: tenant, asOf: day)
-            let cases = try await store.read { try await $0.cases(tenant) }
+        try await global.withRuntime(tenant: tenant, logger: processLogger("overdue.server")) { runtime in
+            let db = runtime.database
+            try await DemoCommand.seedIfEmpty(runtime.useCases, tenant: tenant, asOf: day)
+            let cases = try await runtime.useCases.cases(tenant: tenant)
             var counts: [CaseStatus: Int] = [:]
             for c in cases { counts[c.status, default: 0] += 1 }
             say("demo tenant '\(tenant)' in \(db): " + CaseStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
@@ -124,19 +96,12 @@ struct DemoCommand: AsyncParsableCommand {
                 """)
             guard serveIt else { return }
             // A read-only key for looking around (each run makes a fresh one; revoke with `overdue keys revoke`).
-            let key = try await store.write { s in try await s.createAPIKey(tenant, name: "demo viewer", role: .viewer, now: wallClock.now()) }.key
+            let key = try await runtime.useCases.createAPIKey(tenant: tenant, name: "demo viewer", role: .viewer, by: cliActor, grantor: nil).key
             // A manager to sign in to the dashboard with: a fresh password each run.
             let demoEmail = "demo@\(tenant).overdue.test"
             let password = "demo-" + SecretToken.make(bytes: 12)
-            let hash = try await Passwords.hash(password)
-            try await store.write { s in
-                if let existing = try await s.user(email: demoEmail) {
-                    try await s.updateUser(existing.tenant, id: existing.id, passwordHash: hash, disabledAt: .some(nil))
-                } else {
-                    _ = try await s.createUser(tenant, email: demoEmail, name: "Demo manager", role: .manager, passwordHash: hash, now: wallClock.now())
-                }
-            }
-            try await serve(store: store, tenant: tenant, host: host, port: port, documents: documents) { bound in
+            try await runtime.useCases.provisionUser(tenant: tenant, email: demoEmail, name: "Demo manager", role: .manager, password: password, by: cliActor)
+            try await serve(runtime, tenant: tenant, host: host, port: port) { bound in
                 say("""
                   dashboard: http://\(host):\(bound)/app   sign in as \(demoEmail) / \(password)
                   http://\(host):\(bound)/health
@@ -170,19 +135,14 @@ struct WorkerCommand: AsyncParsableCommand {
         guard (1...64).contains(concurrency) else { throw CLIError.badInput("--concurrency \(concurrency) must be between 1 and 64") }
         let leaseSeconds = lease, lanes = concurrency
         let tenant = try global.tenantID()
-        let db = try global.databaseURL()
         let idle = interval.map { Duration.milliseconds(Int64($0 * 1000)) }
-        let documents = global.documentLibrary()
-        try await global.withStore(tenant: tenant) { store in
-            let logger = processLogger("overdue.worker")
+        let logger = processLogger("overdue.worker")
+        try await global.withRuntime(tenant: tenant, logger: logger) { runtime in
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-            let live = channels(store: store, documents: documents)
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: live, logger: logger),
-                                      owner: owner, leaseSeconds: leaseSeconds, logger: logger)
-            let reader = mailReader(store: store, channels: live, documents: documents, logger: logger)
-            let group = ServiceGroup(services: workerServices(store: store, scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: reader, logger: logger),
+            let scheduler = runtime.scheduler(owner: owner, leaseSeconds: leaseSeconds)
+            let group = ServiceGroup(services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()),
                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            note("overdue worker \(owner) working every tenant in \(db) (SIGTERM/Ctrl-C stops)")
+            note("overdue worker \(owner) working every tenant in \(runtime.database) (SIGTERM/Ctrl-C stops)")
             try await group.run()
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 import OverdueAgents
 import OverdueCore
 import OverdueServer
-import OverdueStore
+import OverdueUseCases
 
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "users", abstract: "People who sign in: make one, list them, switch one off.",
@@ -26,23 +26,20 @@ struct UsersCommand: AsyncParsableCommand {
                 throw CLIError.badInput("--role '\(role)' must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let address = email.trimmingCharacters(in: .whitespaces).lowercased()
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(".") else { throw CLIError.badInput("--email '\(email)' is not an email address") }
+            guard UseCases.looksLikeEmail(address) else { throw CLIError.badInput("--email '\(email)' is not an email address") }
             let password = try readPassword()
-            let problems = PasswordPolicy.problems(password, email: address, name: name)
-            guard problems.isEmpty else { throw CLIError.badInput("the password " + problems.joined(separator: "; ")) }
-            let hash = try await Passwords.hash(password)
             let tenant = try global.tenantID()
-            let who = name ?? address
-            let user = try await global.withStore(tenant: tenant) { store in
-                try await store.write { s -> User? in
-                    guard let user = try await s.createUser(tenant, email: address, name: who, role: r, passwordHash: hash, now: wallClock.now()) else { return nil }
-                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "user.created", object: user.id, outcome: "ok", ip: nil,
-                                            detail: "\(address), role \(r.rawValue)", at: wallClock.now())
-                    return user
+            let who = name
+            let user = try await global.withRuntime(tenant: tenant) { runtime in
+                do {
+                    return try await runtime.useCases.createUser(tenant: tenant, email: address, name: who, role: r, password: password, by: cliActor, grantor: nil)
+                } catch let refused as UseCaseError {
+                    // The password's problems read as a sentence about it; the others as they are.
+                    let password = refused.problems.filter { $0.field == "password" }.map(\.message)
+                    let others = refused.problems.filter { $0.field != "password" }.map(\.message)
+                    throw CLIError.badInput((password.isEmpty ? [] : ["the password " + password.joined(separator: "; ")]).joined() + others.joined(separator: "; "))
                 }
             }
-            guard let user else { throw CLIError.badInput("a user with email \(address) exists") }
             say("user \(user.id) \(address) (\(r.rawValue), tenant \(tenant)) created; sign in at /auth/login")
         }
 
@@ -66,7 +63,7 @@ struct UsersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let users = try await global.withStore(tenant: tenant) { store in try await store.read { try await $0.users(tenant) } }
+            let users = try await global.withRuntime(tenant: tenant) { try await $0.useCases.users(tenant: tenant) }
             say(users.isEmpty ? "no users (make one: overdue users create --email you@example.com --role owner)" :
                 Listing.table(header: ["ID", "EMAIL", "NAME", "ROLE", "2FA", "LAST SIGN-IN (UTC)", "DISABLED"],
                               rows: users.map { [$0.id, $0.email, $0.name, $0.role.rawValue, $0.totpSecret == nil ? "" : "totp",
@@ -82,15 +79,9 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let address = email.lowercased()
-            let done = try await global.withStore(tenant: tenant) { store in
-                try await store.write { s -> Bool in
-                    guard let user = try await s.user(email: address), user.tenant == tenant else { return false }
-                    try await s.updateUser(tenant, id: user.id, disabledAt: .some(wallClock.now()))
-                    try await s.appendAudit(tenant: tenant, actor: cliActor, action: "user.disabled", object: user.id, outcome: "ok", ip: nil, detail: address, at: wallClock.now())
-                    return true
-                }
+            try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting { try await runtime.useCases.disableUser(tenant: tenant, email: address, by: cliActor) }
             }
-            guard done else { throw CLIError.badInput("no user \(address) in tenant \(tenant)") }
             say("\(address) disabled")
         }
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import OverdueUseCases
 @testable import OverdueAgents
 @testable import OverdueCore
 @testable import OverdueServer
@@ -37,10 +38,10 @@ import Testing
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
             _ = try await scheduler.simulate(tenant: "demo", from: Timestamp.parse("2026-02-20T00:00:00Z")!, until: Timestamp.parse("2026-03-02T18:00:00Z")!)
             try await setup(store)
-            var configuration = ServerConfiguration(defaultTenant: "demo", runScheduler: false, documents: DocumentLibrary(directory: dir.appendingPathComponent("documents")))
+            var configuration = ServerConfiguration(defaultTenant: "demo", runScheduler: false)
             configure(&configuration)
-            let app = buildApplication(configuration: configuration,
-                                       store: store, scheduler: nil, logger: Logger(label: "test"))
+            let runtime = Runtime(store: store, documents: DocumentLibrary(directory: dir.appendingPathComponent("documents")), logger: Logger(label: "test"))
+            let app = buildApplication(configuration: configuration, runtime: runtime)
             try await app.test(.live) { client in try await body(client, store) }
         } catch {
             await store.close()
@@ -366,7 +367,7 @@ import Testing
         }
         var config = ServerConfiguration(defaultTenant: "demo", runScheduler: false)
         config.apiRatePerMinute = 6
-        let app = buildApplication(configuration: config, store: store, scheduler: nil, logger: Logger(label: "test"))
+        let app = buildApplication(configuration: config, runtime: Runtime(store: store, logger: Logger(label: "test")))
         try await app.test(.router) { client in
             var h = HTTPFields()
             h[.authorization] = "Bearer \(key)"

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import OverdueUseCases
 @testable import OverdueCore
 @testable import OverdueServer
 @testable import OverdueStore

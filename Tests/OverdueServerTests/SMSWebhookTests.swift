@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import OverdueUseCases
 @testable import OverdueAgents
 @testable import OverdueChannels
 @testable import OverdueCore
@@ -105,10 +106,9 @@ actor ProviderStandIn {
             _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
             _ = try await importer.importCSV(Data(contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
             let documents = DocumentLibrary(directory: dir.appendingPathComponent("docs"))
-            let channels = liveChannels(store: store, documents: documents)
-            let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: channels))
-            let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "acme", runScheduler: false, documents: documents),
-                                       store: store, scheduler: nil, channels: channels, logger: Logger(label: "test"))
+            let runtime = Runtime(store: store, documents: documents, channels: .live, logger: Logger(label: "test"))
+            let scheduler = runtime.scheduler()
+            let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "acme", runScheduler: false), runtime: runtime)
             try await app.test(.router) { client in try await body(store, scheduler, client) }
         } catch {
             await store.close()

@@ -19,8 +19,14 @@ public struct ConversationEngine: Sendable {
     /// Creates the engine sending through `channels` (the sandbox by default).
     public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
                 logger: Logger = Logger(label: "overdue.conversations")) {
+        self.init(store: store, processor: CaseProcessor(store: store, channels: channels, logger: logger), documents: documents, logger: logger)
+    }
+
+    /// Creates the engine answering through `processor` (its channels and composer): the
+    /// composition root shares one processor between the scheduler and this engine.
+    public init(store: Store, processor: CaseProcessor, documents: DocumentLibrary, logger: Logger = Logger(label: "overdue.conversations")) {
         self.store = store
-        self.processor = CaseProcessor(store: store, channels: channels, logger: logger)
+        self.processor = processor
         self.documents = documents
         self.logger = logger
     }

@@ -4,7 +4,6 @@ import Hummingbird
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
-import OverdueStore
 import OverdueUseCases
 
 /// The web dashboard: server-rendered pages under `/app` for signed-in people (session cookie),
@@ -14,11 +13,6 @@ struct DashboardController: Sendable {
     let api: APIController
     let accounts: AccountsController
     let webhooks: WebhookController
-    let engine: ConversationEngine
-    /// The overview's aggregates over months of history, shared by every request of this process.
-    let aggregates = AggregateCache()
-
-    var store: Store { api.store }
 
     func register(on router: Router<OverdueRequestContext>) {
         router.get("/", use: { _, _ in Self.redirect("/app") })
@@ -113,7 +107,7 @@ struct DashboardController: Sendable {
     /// The signed-in person, or a redirect to the sign-in page.
     func viewer(_ request: Request) async throws -> (Pages.Viewer, UserSession)? {
         guard let token = request.cookies[AccountsController.cookieName]?.value,
-              let session = try await store.read({ try await $0.userSession(token: token, idle: AccountsController.idleTimeout, now: api.clock.now()) }) else { return nil }
+              let session = try await api.useCases.session(token: token) else { return nil }
         return (Pages.Viewer(email: session.user.email, role: session.user.role, tenant: session.user.tenant, csrf: session.csrfToken), session)
     }
 
@@ -167,11 +161,7 @@ struct DashboardController: Sendable {
     @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (_, session) = try await viewer(request), let token = request.cookies[AccountsController.cookieName]?.value else { return Self.redirect("/login") }
         _ = try await form(request, session, context: context)
-        try await store.write { s in
-            try await s.deleteUserSession(token: token)
-            try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: "/logout", outcome: "ok",
-                                    ip: context.clientIP(request), detail: nil, at: api.clock.now())
-        }
+        try await api.useCases.signOut(token: token, session: session, object: "/logout", ip: context.clientIP(request))
         var response = Self.redirect("/login")
         response.setCookie(accounts.cookie(""))
         return response
@@ -181,28 +171,7 @@ struct DashboardController: Sendable {
 
     @Sendable func overview(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
-        let tenant = viewer.tenant
-        let now = api.clock.now()
-        let data = try await store.read { s -> Pages.OverviewData in
-            let settings = try await s.settings(tenant)
-            let today = LocalDate(now, in: settings.timeZone)
-            let cases = try await s.caseSummaries(tenant)
-            let promises = try await s.promises(tenant)
-            let disputes = try await s.disputes(tenant, openOnly: true)
-            let figures = cases.map { CaseFigures(debtorID: $0.debtorID, balance: $0.balance, oldestDue: $0.oldestDue, status: $0.status) }
-            let byReason = Dictionary(grouping: disputes, by: \.reason).map { ($0.key.label, $0.value.count) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
-            let slow = try await aggregates.get(tenant, currency: settings.currency, now: now) {
-                (try await s.effectiveness(tenant, since: now.addingTimeInterval(-90 * 86_400)), try await s.monthlyFlows(tenant, currency: settings.currency))
-            }
-            let month = LocalDate(year: today.year, month: today.month, day: 1)!
-            return Pages.OverviewData(overview: Overview(cases: figures, currency: settings.currency, today: today),
-                                      collected: try await s.collected(tenant, since: month)[settings.currency.code] ?? 0,
-                                      promises: PromiseFigures(promises: promises.map(\.promise), today: today),
-                                      disputes: byReason,
-                                      effectiveness: ChannelEffectiveness.table(slow.effectiveness),
-                                      dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6),
-                                      model: try await s.modelUsage(tenant, since: month.at(in: settings.timeZone)))
-        }
+        let data = try await api.useCases.overview(tenant: viewer.tenant)
         return Self.html(Pages.overview(data, viewer: viewer))
     }
 
@@ -211,23 +180,7 @@ struct DashboardController: Sendable {
         let tenant = viewer.tenant
         let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         let status = request.uri.queryParameters.get("status").flatMap(CaseStatus.init(rawValue:))
-        let now = api.clock.now()
-        let (records, today, broken) = try await store.read { s in
-            let settings = try await s.settings(tenant)
-            // A search by a number finds the debtor owing the invoice, load, PRO, BOL or PO it names.
-            let matches = q.isEmpty ? [] : Array(Set(try await s.invoices(tenant, referencedBy: [q]).map(\.debtorID))).sorted()
-            let records = try await s.caseSummaries(tenant, statuses: status.map { [$0] } ?? [], search: q, orDebtors: matches)
-            let promises = try await s.promises(tenant)
-            let broken = Dictionary(grouping: promises.filter { $0.promise.status == .broken }, by: \.debtor).mapValues(\.count)
-            return (records, LocalDate(now, in: settings.timeZone), broken)
-        }
-        let items = records
-            .map { r -> Pages.WorkItem in
-                let f = CaseFigures(debtorID: r.debtorID, balance: r.balance, oldestDue: r.oldestDue, status: r.status, brokenPromises: broken[r.debtorID] ?? 0)
-                let (score, reasons) = WorkPriority.score(f, today: today)
-                return Pages.WorkItem(record: r, score: score, reasons: reasons, daysPastDue: f.daysPastDue(today: today))
-            }
-            .sorted { ($0.score, $1.record.debtorID) > ($1.score, $0.record.debtorID) }
+        let items = try await api.useCases.worklist(tenant: tenant, search: q, status: status)
         let page = max(1, Int(request.uri.queryParameters.get("page") ?? "") ?? 1)
         let shown = Array(items.dropFirst((page - 1) * Pages.worklistPageSize).prefix(Pages.worklistPageSize))
         return Self.html(Pages.worklist(shown, total: items.count, page: page, query: q, status: status?.rawValue ?? "all", viewer: viewer))
@@ -237,23 +190,7 @@ struct DashboardController: Sendable {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         let tenant = viewer.tenant
         let debtor = try context.parameters.require("debtor")
-        let now = api.clock.now()
-        let data = try await store.read { s -> Pages.CaseData? in
-            guard let record = try await s.caseRecord(tenant, debtor: debtor) else { return nil }
-            let zone = try await s.settings(tenant).timeZone
-            let invoices = try await s.invoices(tenant, debtor: debtor)
-            let payments = try await s.payments(tenant, debtor: debtor)
-            let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: LocalDate(now, in: zone))
-            var data = Pages.CaseData(record: record, contacts: try await s.contacts(tenant, debtor: debtor), suppressions: try await s.suppressions(tenant, debtor: debtor),
-                                      invoices: invoices, documents: try await s.documents(tenant, debtor: debtor),
-                                      messages: try await s.messages(tenant, direction: nil, debtor: debtor),
-                                      decisions: try await s.decisions(tenant, debtor: debtor).map { ($0.at, $0.action, $0.reasons) },
-                                      promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
-                                      holds: try await s.holds(tenant, debtor: debtor), payments: payments, now: now)
-            data.openInvoices = ledger.open(invoices).map(\.number)
-            data.zone = zone
-            return data
-        }
+        let data = try await api.useCases.caseFile(tenant: tenant, debtor: debtor)
         guard let data else { return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such case</h1><p>There is no case for \(debtor).</p>"), status: .notFound) }
         return Self.page(request) { Pages.casePage(data, viewer: viewer, flash: $0) }
     }
@@ -262,15 +199,7 @@ struct DashboardController: Sendable {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         let tenant = viewer.tenant
         let page = max(1, Int(request.uri.queryParameters.get("page") ?? "") ?? 1)
-        let (rows, total) = try await store.read { s in
-            var out: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)] = []
-            for item in try await s.inbox(tenant, limit: Pages.inboxPageSize, offset: (page - 1) * Pages.inboxPageSize) {
-                out.append((item, try await item.debtorID.asyncMap { try await s.debtor(tenant, $0)?.name } ?? nil,
-                            try await item.messageID.asyncMap { try await s.message(tenant, id: $0) } ?? nil,
-                            try await item.draftID.asyncMap { try await s.message(tenant, id: $0) } ?? nil))
-            }
-            return (out, try await s.openInboxCount(tenant))
-        }
+        let (rows, total) = try await api.useCases.inboxPage(tenant: tenant, page: page, pageSize: Pages.inboxPageSize)
         return Self.page(request) { Pages.inbox(rows, total: total, page: page, viewer: viewer, flash: $0) }
     }
 
@@ -359,7 +288,7 @@ struct DashboardController: Sendable {
         try await act(request, context, needs: .work) { viewer, f, debtor in
             guard let reason = f["reason"], !reason.isEmpty, let until = f["until"].flatMap(LocalDate.parse) else { throw Problem.badRequest("give a reason and an end date") }
             // The form's end date is a day in the tenant's zone: the hold ends when that day starts.
-            let zone = try await store.read { try await $0.settings(viewer.tenant).timeZone }
+            let zone = try await api.useCases.timeZone(tenant: viewer.tenant)
             try await api.useCases.placeHold(tenant: viewer.tenant, debtor: debtor, invoice: nil, reason: reason, until: until.at(in: zone))
         }
     }
@@ -370,10 +299,7 @@ struct DashboardController: Sendable {
             if required { throw ManualRecord.Refused(problems: [.init(field: "amount", message: "give the amount, e.g. 1250.00")]) }
             return nil
         }
-        let currency = try await store.read { s in
-            if let c = try await s.caseRecord(tenant, debtor: debtor)?.balance?.currency { return c }
-            return try await s.settings(tenant).currency
-        }
+        let currency = try await api.useCases.caseCurrency(tenant: tenant, debtor: debtor)
         do { return try Money.parse(text, currency: currency) } catch {
             throw ManualRecord.Refused(problems: [.init(field: "amount", message: error.description)])
         }
@@ -476,19 +402,17 @@ extension DashboardController {
         let again = posted.removeValue(forKey: "again")
         let user = session.user
         var f = AccountsController.fields(form: posted)
+        let fresh: (token: String, session: UserSession)?
         do {
-            try await accounts.changePassword(&f, user: user, ip: context.clientIP(request), again: again ?? "")
+            fresh = try await accounts.changePassword(&f, user: user, ip: context.clientIP(request), again: again ?? "", keepSignedIn: true)
         } catch let problem as Problem where problem.status == 422 {
             return Self.html(Pages.account(viewer: viewer, user: user, enrolment: nil, notice: nil,
                                            errors: Self.sentences(problem, labels: Self.accountLabels.merging(["again": "New password again"]) { a, _ in a })),
                              status: .unprocessableContent)
         }
-        // Every session ended with the old password; this browser gets a fresh one.
-        let (token, _) = try await store.write { s in
-            try await s.createUserSession(user, ttl: AccountsController.lifetime, ip: context.clientIP(request), now: api.clock.now())
-        }
+        // Every session ended with the old password; this browser got a fresh one.
         var response = Self.redirect("/app/account?done=password")
-        response.setCookie(accounts.cookie(token))
+        if let fresh { response.setCookie(accounts.cookie(fresh.token)) }
         return response
     }
 
@@ -496,7 +420,7 @@ extension DashboardController {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         _ = try await form(request, session, context: context)
         guard session.user.totpSecret == nil else { return Self.redirect("/app/account") }
-        let enrolment = try await accounts.beginTOTP(user: session.user)
+        let enrolment = try await api.useCases.beginSecondFactor(user: session.user)
         return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: enrolment, notice: nil, errors: []))
     }
 
@@ -507,7 +431,7 @@ extension DashboardController {
         do {
             try await accounts.confirmTOTP(&f, user: user, ip: context.clientIP(request))
         } catch let problem as Problem where problem.status == 422 {
-            let enrolment = user.totpPending.map { ($0, AccountsController.otpauthURL(secret: $0, email: user.email)) }
+            let enrolment = user.totpPending.map { ($0, SecondFactor.url(secret: $0, email: user.email)) }
             return Self.html(Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: Self.sentences(problem, labels: Self.accountLabels)),
                              status: .unprocessableContent)
         }
@@ -521,11 +445,7 @@ extension DashboardController {
         guard viewer.role.allows(.administer) else {
             return Self.html(Pages.layout(title: "Audit log", viewer: viewer, "<h1>Audit log</h1><p>Only owners and admins see the audit log.</p>"), status: .forbidden)
         }
-        let entries = try await store.read { try await $0.latestAudit(tenant: viewer.tenant, limit: 300) }
-        // Each entry shown is checked against its own hash here; the links between all entries (the
-        // whole log, every tenant) are what `overdue audit verify` walks.
-        let altered = entries.first { $0.hash != AuditEntry.digest(prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action,
-                                                                    object: $0.object, outcome: $0.outcome, ip: $0.ip, detail: $0.detail) }
+        let (entries, altered) = try await api.useCases.latestAudit(tenant: viewer.tenant, limit: 300)
         return Self.html(Pages.audit(entries, broken: altered, viewer: viewer))
     }
 
@@ -540,14 +460,7 @@ extension DashboardController {
 
     @Sendable func templates(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
-        let overrides = try await store.read { try await $0.templates(viewer.tenant) }
-        let composer = TemplateComposer(overrides: overrides)
-        var rows: [(name: String, channel: Channel, tenant: Bool)] = []
-        for name in TemplateComposer.templateNames {
-            for ch in Channel.allCases where composer.template(name, channel: ch) != nil {
-                rows.append((name, ch, overrides.contains { $0.name == name && $0.channel == ch }))
-            }
-        }
+        let rows = try await api.useCases.templates(tenant: viewer.tenant).map { (name: $0.name, channel: $0.channel, tenant: $0.overridden) }
         return Self.html(Pages.templates(rows, viewer: viewer))
     }
 
@@ -557,29 +470,20 @@ extension DashboardController {
         guard let channel = Channel(rawValue: try context.parameters.require("channel")), TemplateComposer.templateNames.contains(name) else {
             return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such template</h1>"), status: .notFound)
         }
-        let overrides = try await store.read { try await $0.templates(viewer.tenant) }
-        guard let t = TemplateComposer(overrides: overrides).template(name, channel: channel) else {
+        guard let (t, own) = try await api.useCases.template(tenant: viewer.tenant, name: name, channel: channel) else {
             return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such template</h1>"), status: .notFound)
         }
-        return Self.html(Pages.templateEditor(name: name, channel: channel, subject: t.subject, body: t.body,
-                                              tenant: overrides.contains { $0.name == name && $0.channel == channel }, viewer: viewer))
+        return Self.html(Pages.templateEditor(name: name, channel: channel, subject: t.subject, body: t.body, tenant: own, viewer: viewer))
     }
 }
 
-extension Optional {
-    /// `map` with an async throwing transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-}
 
 extension DashboardController {
     // MARK: Cadence
 
     func cadencePage(_ request: Request, viewer: Pages.Viewer, form: Pages.CadenceForm, policy: Policy?, errors: [String], previewing: Bool,
                      status: HTTPResponse.Status = .ok) async throws -> Response {
-        let settings = try await store.read { try await $0.settings(viewer.tenant) }
+        let settings = try await api.useCases.settings(tenant: viewer.tenant)
         let zone = settings.timeZone
         let today = LocalDate(api.clock.now(), in: zone)
         let steps = policy.map {
@@ -591,7 +495,7 @@ extension DashboardController {
 
     @Sendable func cadence(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
-        let policy = try await store.read { try await $0.policy(viewer.tenant) }
+        let policy = try await api.useCases.policy(tenant: viewer.tenant)
         return try await cadencePage(request, viewer: viewer, form: Pages.CadenceForm(policy), policy: policy, errors: [], previewing: false)
     }
 
@@ -614,29 +518,3 @@ extension DashboardController {
     }
 }
 
-/// The overview's figures over months of history (attempts and what followed them over 90 days,
-/// invoicing and collections by month), recomputed at most once a minute per tenant: they do not
-/// move within one, and at 10,000 cases they are most of the overview's time.
-actor AggregateCache {
-    typealias Flows = (invoiced: [String: Int64], collected: [String: Int64])
-    struct Entry {
-        let at: Date
-        let effectiveness: [ChannelEffectiveness]
-        let flows: Flows
-    }
-
-    /// How long figures are reused.
-    static let lifetime: TimeInterval = 60
-    private var entries: [String: Entry] = [:]
-
-    /// The tenant's figures in `currency`, computed by `compute` when none are fresh.
-    func get(_ tenant: String, currency: Currency, now: Date,
-             compute: () async throws -> ([ChannelEffectiveness], Flows)) async throws -> Entry {
-        let key = tenant + "/" + currency.code
-        if let e = entries[key], now.timeIntervalSince(e.at) < Self.lifetime, e.at <= now { return e }
-        let (effectiveness, flows) = try await compute()
-        let e = Entry(at: now, effectiveness: effectiveness, flows: flows)
-        entries[key] = e
-        return e
-    }
-}

@@ -1,7 +1,7 @@
 import Foundation
 import OverdueAgents
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// The dashboard's pages as pure functions of what they show: no I/O here, so each page can be
 /// rendered from fixed data in a test.
@@ -91,18 +91,7 @@ enum Pages {
 
     // MARK: Overview
 
-    struct OverviewData: Sendable {
-        let overview: Overview
-        let collected: Int64
-        let promises: PromiseFigures
-        let disputes: [(reason: String, count: Int)]
-        /// Attempts, replies and payments per channel and stage (90 days).
-        let effectiveness: [ChannelEffectiveness]
-        /// DSO month by month.
-        let dso: [DSOTrend.Point]
-        /// What the model did this month (nil: no model in use).
-        var model: ModelUsage? = nil
-    }
+    typealias OverviewData = UseCases.OverviewFigures
 
     static func percent(_ rate: Double?) -> String { rate.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
 
@@ -188,12 +177,7 @@ enum Pages {
 
     // MARK: Worklist
 
-    struct WorkItem: Sendable {
-        let record: CaseSummary
-        let score: Double
-        let reasons: [String]
-        let daysPastDue: Int
-    }
+    typealias WorkItem = UseCases.WorkItem
 
     /// Worklist rows per page.
     static let worklistPageSize = 100
@@ -251,24 +235,7 @@ enum Pages {
 
     // MARK: Case
 
-    struct CaseData: Sendable {
-        let record: CaseRecord
-        let contacts: [Contact]
-        let suppressions: [Suppression]
-        let invoices: [Invoice]
-        let documents: [StoredDocument]
-        let messages: [MessageRecord]
-        let decisions: [(at: Date, action: String, reasons: [Reason])]
-        let promises: [Commitment]
-        let disputes: [Dispute]
-        let holds: [Hold]
-        let payments: [Payment]
-        let now: Date
-        /// Invoice numbers with money still owed.
-        var openInvoices: [String] = []
-        /// The tenant's zone, for "today".
-        var zone: TimeZone = TimeZone(identifier: "UTC")!
-    }
+    typealias CaseData = UseCases.CaseFile
 
     /// One timeline entry.
     struct Entry {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OverdueCore
-import OverdueStore
+import OverdueUseCases
 
 /// Settings pages: the tenant's settings (everyone reads, managers change), and for owners and
 /// admins its users, API keys and webhook subscriptions — through the same operations as the API.
@@ -48,7 +48,7 @@ extension DashboardController {
 
     @Sendable func settingsPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
-        let settings = try await store.read { try await $0.settings(viewer.tenant) }
+        let settings = try await api.useCases.settings(tenant: viewer.tenant)
         return Self.page(request) { Pages.settings(settings, viewer: viewer, flash: $0) }
     }
 
@@ -77,17 +77,18 @@ extension DashboardController {
         guard viewer.role.allows(.manage) else {
             return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { _, _, _ in }
         }
-        let current = try await store.read { try await $0.settings(viewer.tenant) }
+        let current = try await api.useCases.settings(tenant: viewer.tenant)
         let changes = Self.changes(fields, from: current)
-        // Checked before anything is written, so a bad field comes back on the form with the others as typed.
-        let errors = current.applying(changes).errors
-        guard errors.isEmpty else {
+        do {
+            try await api.useCases.changeSettings(tenant: viewer.tenant, changes, by: "user:\(viewer.email)", ip: context.clientIP(request))
+        } catch let refused as UseCaseError where refused.kind == .invalid {
+            // Nothing was written: the bad fields come back on the form with the others as typed.
             let typed = fields.filter { k, _ in TenantSettings.definitions[k].map { !$0.secret } ?? false }
+            let errors = Dictionary(refused.problems.map { ($0.field, $0.message) }, uniquingKeysWith: { a, b in a + "; " + b })
             return Self.html(Pages.settings(current, typed: typed, errors: errors, viewer: viewer, flash: nil), status: .unprocessableContent)
         }
-        return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { viewer, _, _ in
-            try await api.useCases.changeSettings(tenant: viewer.tenant, changes, by: "user:\(viewer.email)", ip: context.clientIP(request))
-        }
+        // Done: audited and redirected like every form.
+        return try await perform(request, context, viewer: viewer, fields: fields, needs: .manage, back: "/app/settings") { _, _, _ in }
     }
 
     // MARK: Users
@@ -95,7 +96,7 @@ extension DashboardController {
     @Sendable func usersPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let admin = try await administrator(request)
         guard case .allowed(let viewer, let session) = admin else { return admin.refusal ?? signIn(request) }
-        let users = try await store.read { try await $0.users(viewer.tenant) }
+        let users = try await api.useCases.users(tenant: viewer.tenant)
         return Self.page(request) { Pages.users(users, self: session.user.id, viewer: viewer, flash: $0) }
     }
 
@@ -114,16 +115,16 @@ extension DashboardController {
     @Sendable func addUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/users") { viewer, session, fields in
             var f = AccountsController.fields(form: fields)
-            _ = try await accounts.createUser(&f, caller: Self.principal(viewer, session))
+            _ = try await accounts.createUser(&f, caller: Self.principal(viewer, session), ip: context.clientIP(request))
         }
     }
 
     @Sendable func changeUser(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/users") { viewer, session, fields in
             let id = try context.parameters.require("id")
-            guard let user = try await store.read({ try await $0.user(viewer.tenant, id: id) }) else { throw Problem.notFound("no user '\(id)'") }
+            let user = try await api.useCases.requireUser(tenant: viewer.tenant, id: id)
             var f = AccountsController.fields(form: fields, booleans: ["disabled"])
-            try await accounts.updateUser(&f, user: user, caller: Self.principal(viewer, session))
+            try await accounts.updateUser(&f, user: user, caller: Self.principal(viewer, session), ip: context.clientIP(request))
         }
     }
 
@@ -132,7 +133,7 @@ extension DashboardController {
     @Sendable func keysPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let admin = try await administrator(request)
         guard case .allowed(let viewer, _) = admin else { return admin.refusal ?? signIn(request) }
-        let keys = try await store.read { try await $0.apiKeys(viewer.tenant) }
+        let keys = try await api.useCases.apiKeys(tenant: viewer.tenant)
         return Self.page(request) { Pages.keys(keys, made: nil, viewer: viewer, flash: $0) }
     }
 
@@ -148,7 +149,7 @@ extension DashboardController {
             }
         }
         guard let made else { return response }
-        let keys = try await store.read { try await $0.apiKeys(viewer.tenant) }
+        let keys = try await api.useCases.apiKeys(tenant: viewer.tenant)
         return Self.html(Pages.keys(keys, made: (made.key, made.record.name), viewer: viewer, flash: nil), status: .created)
     }
 
@@ -162,14 +163,7 @@ extension DashboardController {
     // MARK: Webhooks
 
     func webhookRows(_ tenant: String) async throws -> [(sub: WebhookSubscription, counts: [String: Int])] {
-        try await store.read { s in
-            var out: [(sub: WebhookSubscription, counts: [String: Int])] = []
-            for sub in try await s.webhookSubscriptions(tenant) {
-                let recent = try await s.webhookDeliveries(tenant, subscription: sub.id, limit: 100)
-                out.append((sub, Dictionary(grouping: recent, by: \.status.rawValue).mapValues(\.count)))
-            }
-            return out
-        }
+        try await api.useCases.webhookSubscriptionsWithCounts(tenant: tenant)
     }
 
     @Sendable func webhooksPage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -190,7 +184,7 @@ extension DashboardController {
             var object: [String: JSONValue] = ["url": .string(fields["url"] ?? ""), "events": .array(events.map { .string($0) })]
             if let d = fields["description"], !d.isEmpty { object["description"] = .string(d) }
             var f = Fields(object)
-            do { made = try await webhooks.subscribe(&f, tenant: viewer.tenant) } catch let problem as Problem where problem.status == 422 {
+            do { made = try await webhooks.subscribe(&f, tenant: viewer.tenant, by: "user:\(viewer.email)", ip: context.clientIP(request)) } catch let problem as Problem where problem.status == 422 {
                 errors = Self.sentences(problem, labels: ["url": "URL", "events": "Events"])
             }
         }
@@ -202,8 +196,7 @@ extension DashboardController {
     @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/webhooks") { viewer, _, _ in
             let id = try context.parameters.require("id")
-            guard try await store.read({ try await $0.webhookSubscription(viewer.tenant, id: id) }) != nil else { throw Problem.notFound("no webhook subscription '\(id)'") }
-            _ = try await store.write { try await $0.disableWebhookSubscription(viewer.tenant, id: id, now: api.clock.now()) }
+            try await api.useCases.unsubscribeWebhook(tenant: viewer.tenant, id: id, by: "user:\(viewer.email)", ip: context.clientIP(request))
         }
     }
 }

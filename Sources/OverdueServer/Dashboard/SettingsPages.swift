@@ -1,6 +1,5 @@
 import Foundation
 import OverdueCore
-import OverdueStore
 
 extension Pages {
     // MARK: Settings

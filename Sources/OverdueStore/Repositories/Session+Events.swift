@@ -1,22 +1,6 @@
 import Foundation
 import OverdueCore
 
-/// An event as stored in the outbox and listed by the API.
-public struct StoredEvent: Hashable, Sendable {
-    /// Its order in the store (cursor for listings).
-    public var seq: Int64
-    /// `evt_…`, the id subscribers see (and may deduplicate on).
-    public var id: String
-    /// What happened.
-    public var type: EventType
-    /// The debtor it is about, if any.
-    public var debtorID: String?
-    /// The JSON payload exactly as delivered.
-    public var payload: String
-    /// When it was recorded.
-    public var createdAt: Date
-}
-
 /// A delivery due now, with what is needed to send it.
 public struct DueDelivery: Sendable {
     /// The delivery.
@@ -254,27 +238,8 @@ public enum EventData {
         }
     }
 
-    /// `payment.recorded`, and a payment as the API lists it.
-    public struct PaymentData: Encodable, Sendable {
-        let id: String
-        let debtor_id: String
-        let amount_minor: Int64
-        let currency: String
-        let date: String
-        let reference: String?
-        let invoice_number: String?
-
-        /// The payment's JSON shape.
-        public init(_ p: Payment) {
-            id = p.id
-            debtor_id = p.debtorID
-            amount_minor = p.amount.minorUnits
-            currency = p.amount.currency.code
-            date = p.date.description
-            reference = p.reference
-            invoice_number = p.invoiceNumber
-        }
-    }
+    /// `payment.recorded`: a payment as the API lists it.
+    public typealias PaymentData = PaymentPayload
 
     /// `handoff.created`.
     public struct Handoff: Encodable, Sendable {

@@ -1,0 +1,75 @@
+import Foundation
+import OverdueAgents
+import OverdueCore
+import OverdueStore
+
+/// What a door does around a request rather than in it: `Idempotency-Key` bookkeeping (the API),
+/// a debtor's links (an email's tracking pixel and link clicks, the document links of the
+/// portal), and the audit log's reading and verification.
+extension UseCases {
+    // MARK: Idempotency
+
+    /// Claims `key` for a request with `fingerprint` (method, path, body digest): new, a replay
+    /// of the kept answer, a mismatch (the key was used for another request) or in flight.
+    public func beginIdempotent(tenant: String, key: String, fingerprint: String) async throws -> IdempotentRequest {
+        let now = clock.now()
+        return try await store.write { try await $0.beginIdempotent(tenant, key: key, fingerprint: fingerprint, now: now) }
+    }
+
+    /// Keeps the answer to `key` for replays.
+    public func finishIdempotent(tenant: String, key: String, status: Int, contentType: String?, body: String) async throws {
+        try await store.write { try await $0.finishIdempotent(tenant, key: key, status: status, contentType: contentType, body: body) }
+    }
+
+    /// Forgets `key` (its request failed on our side: a retry runs again).
+    public func dropIdempotent(tenant: String, key: String) async throws {
+        try await store.write { try await $0.dropIdempotent(tenant, key: key) }
+    }
+
+    // MARK: Links
+
+    /// The message whose link token is `token`, with its tenant (nil: not a token of ours).
+    public func message(linkToken token: String) async throws -> (tenant: String, message: MessageRecord)? {
+        guard token.count >= 20, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
+        return try await store.read { try await $0.message(linkToken: token) }
+    }
+
+    /// Records that the debtor opened message `id` (`click` false: the pixel loaded) or followed one of its links.
+    public func recordEngagement(tenant: String, message id: String, click: Bool) async throws {
+        let now = clock.now()
+        try await store.write { try await $0.recordEngagement(tenant, message: id, click: click, at: now) }
+    }
+
+    // MARK: Audit log
+
+    /// The audit log, oldest first: the tenant's entries, or every entry when `tenant` is nil.
+    public func auditLog(tenant: String?) async throws -> [AuditEntry] {
+        try await store.read { try await $0.auditLog(tenant: tenant) }
+    }
+
+    /// The tenant's latest `limit` entries, newest first, and the first of them whose own hash
+    /// does not hold (altered after it was written). The links between all entries (the whole
+    /// log, every tenant) are what `verifyAudit` walks.
+    public func latestAudit(tenant: String, limit: Int) async throws -> (entries: [AuditEntry], altered: AuditEntry?) {
+        let entries = try await store.read { try await $0.latestAudit(tenant: tenant, limit: limit) }
+        let altered = entries.first {
+            $0.hash != AuditEntry.digest(prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action, object: $0.object,
+                                         outcome: $0.outcome, ip: $0.ip, detail: $0.detail)
+        }
+        return (entries, altered)
+    }
+
+    /// Walks the whole chain (every tenant): the first entry whose hash or link does not hold
+    /// (nil: the chain is whole) and how many entries there are.
+    public func verifyAudit() async throws -> (broken: AuditEntry?, count: Int) {
+        try await store.read { s in (try await s.brokenAuditLink(), try await s.auditLog().count) }
+    }
+}
+
+extension UseCases {
+    /// The debtor followed the unsubscribe link of `message` (RFC 8058): its contact is opted out
+    /// of email, and the case re-planned.
+    public func unsubscribe(tenant: String, message: MessageRecord) async throws {
+        try await sender().unsubscribe(tenant: tenant, message: message, now: clock.now())
+    }
+}
