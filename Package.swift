@@ -5,6 +5,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The doors (server, CLI) see only what they import: with MemberImportVisibility a member of a module
+// they link transitively (the store, through the application layer) does not compile there.
+let door: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "overdue",
     platforms: [.macOS(.v14)],
@@ -104,12 +108,13 @@ let package = Package(
             dependencies: [
                 "OverdueCore", "OverdueAgents", "OverdueChannels", "OverdueUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: door
         ),
         .executableTarget(
             name: "overdue",
@@ -117,9 +122,10 @@ let package = Package(
                 "OverdueCore", "OverdueAgents", "OverdueServer", "OverdueChannels", "OverdueLanguage", "OverdueMail", "OverdueUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: door
         ),
         .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
+import NIOFoundationEssentialsCompat
 import OverdueAgents
 import OverdueChannels
 import OverdueCore

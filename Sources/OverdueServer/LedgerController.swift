@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOFoundationEssentialsCompat
 import OverdueAgents
 import OverdueCore
 import OverdueUseCases

@@ -111,14 +111,7 @@ public final class Runtime: Sendable {
 
     /// Runs `body` and closes the database whatever happens.
     public func closing<T>(after body: (Runtime) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await close()
-            return result
-        } catch {
-            await close()
-            throw error
-        }
+        try await store.closing { _ in try await body(self) }
     }
 
     /// A scheduler working due cases through `processor`: `owner` names this process in leases,

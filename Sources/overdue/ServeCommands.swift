@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import ServiceLifecycle
+import UnixSignals
 import Logging
 import OverdueAgents
 import OverdueChannels
