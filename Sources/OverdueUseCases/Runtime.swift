@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// processor, the conversation engine, the use cases, and on demand the scheduler, the mailbox
 /// reader, the provider webhooks and the voice agent — each part once, all sharing the same
 /// processor and channels. Replacing a part is one argument here: `channels:` for another
-/// provider (or a recorder), `makeComposer:` for another writer of messages.
+/// provider (or a recorder), `composer:` for another writer of messages.
 ///
 /// The doors (`OverdueServer`, the `overdue` executable) never see the store: they get a runtime
 /// and call `useCases`.
@@ -50,6 +50,8 @@ public final class Runtime: Sendable {
     public let documents: DocumentLibrary
     /// The adapter of each channel.
     public let channels: [Channel: any ChannelAdapter]
+    /// Carries recorded messages to their channels: shared by the dispatcher and the conversation engine.
+    public let delivery: Delivery
     /// Plans a case and carries out the decision: the dispatcher every part below shares.
     public let processor: CaseProcessor
     /// The inbound pipeline (replies on every channel), sending through `processor`.
@@ -63,9 +65,9 @@ public final class Runtime: Sendable {
     public static let defaultDatabase = DatabaseURL.default.raw
 
     /// A runtime over an open `store` (tests open theirs; a process uses `open`).
-    /// `makeComposer` replaces the standard composer (templates, or a model when the tenant set one).
+    /// `composer` replaces the standard composer factory (templates, or a model when the tenant set one).
     public init(store: Store, clock: any Clock = SystemClock(), documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
-                channels choice: ChannelChoice = .sandbox, makeComposer: (@Sendable (CaseProcessor.TenantRules, String) -> any Composer)? = nil,
+                channels choice: ChannelChoice = .sandbox, composer: ComposerFactory? = nil,
                 logger: Logger = Logger(label: "overdue")) {
         self.store = store
         self.clock = clock
@@ -81,7 +83,8 @@ public final class Runtime: Sendable {
         case .custom(let given): channels = given
         }
         self.channels = channels
-        processor = CaseProcessor(store: store, channels: channels, logger: logger, makeComposer: makeComposer)
+        delivery = Delivery(store: store, channels: channels, logger: logger)
+        processor = CaseProcessor(store: store, delivery: delivery, composers: composer ?? .standard(store: store), logger: logger)
         conversations = ConversationEngine(store: store, processor: processor, documents: documents, logger: logger)
         useCases = UseCases(store: store, clock: clock, conversations: conversations, documents: documents)
     }

@@ -238,7 +238,7 @@ actor ProviderStandIn {
             try set.set("sms.from", "+13125550000")
             try await s.saveSettings("acme", set)
         }
-        let processor = CaseProcessor(store: store)
+        let delivery = Delivery(store: store)
         let at = t("2026-02-02T15:00:00Z")
         var waits: [String?] = []
         var times: [Date] = []
@@ -246,10 +246,10 @@ actor ProviderStandIn {
             var r = MessageRecord(id: "m\(i)", key: "k\(i)", direction: .outbound, channel: .sms, at: at, debtorID: nil, contactID: nil, contactName: nil,
                                   to: "+1312555010\(i)", from: "+13125550000", invoiceNumbers: [], stage: 1, attempt: 1, kind: "reminder", subject: nil, body: "x",
                                   status: .pending)
-            waits.append(await processor.rateLimitWait(&r, tenant: "acme"))
+            waits.append(await delivery.rateLimitWait(&r, tenant: "acme"))
             times.append(r.at)
             // Booked for its second, it then goes without waiting again.
-            if r.status == .scheduled { #expect(await processor.rateLimitWait(&r, tenant: "acme") == nil) }
+            if r.status == .scheduled { #expect(await delivery.rateLimitWait(&r, tenant: "acme") == nil) }
         }
         #expect(waits[0] == nil && waits[1] != nil && waits[2] != nil)
         #expect(times.map { $0.timeIntervalSince(at) } == [0, 1, 2])

@@ -12,7 +12,11 @@ import OverdueStore
 public struct ConversationEngine: Sendable {
     /// The store it reads and writes.
     public let store: Store
+    /// Re-plans a case after what a message changed.
     let processor: CaseProcessor
+    let loader = CaseLoader()
+    let delivery: Delivery
+    let composers: ComposerFactory
     let documents: DocumentLibrary
     let logger: Logger
 
@@ -22,11 +26,13 @@ public struct ConversationEngine: Sendable {
         self.init(store: store, processor: CaseProcessor(store: store, channels: channels, logger: logger), documents: documents, logger: logger)
     }
 
-    /// Creates the engine answering through `processor` (its channels and composer): the
-    /// composition root shares one processor between the scheduler and this engine.
+    /// Creates the engine answering through `processor`'s delivery and composers: the
+    /// composition root shares them between the scheduler and this engine.
     public init(store: Store, processor: CaseProcessor, documents: DocumentLibrary, logger: Logger = Logger(label: "overdue.conversations")) {
         self.store = store
         self.processor = processor
+        self.delivery = processor.delivery
+        self.composers = processor.composers
         self.documents = documents
         self.logger = logger
     }
@@ -142,8 +148,8 @@ public struct ConversationEngine: Sendable {
         // Decide on the case as it stands when the message arrives.
         let (debtor, rules, state, facts, docs) = try await store.read { s in
             guard let debtor = try await s.debtor(tenant, contact.debtorID) else { throw StoreError.notFound("no debtor '\(contact.debtorID)'") }
-            return (debtor, try await CaseProcessor.TenantRules.load(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
-                    try await processor.loadFacts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id))
+            return (debtor, try await loader.rules(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
+                    try await loader.facts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id))
         }
         message.invoiceNumbers = facts.invoices.filter { inv in understanding.invoiceRefs.contains { inv.matches(reference: $0) } }.map(\.number)
         let context = InboundContext(messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
@@ -265,13 +271,13 @@ public struct ConversationEngine: Sendable {
                                          settings: settings, details: r.details, lines: r.lines, documents: linked)
         request.now = now
         request.history = history
-        let content = try await processor.makeComposer(rules, tenant).compose(request)
+        let content = try await composers.composer(rules, tenant: tenant).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status
         if r.sendAt > now { status = .scheduled } else if r.required || autonomy == "auto" { status = .pending } else { status = autonomy == "review" ? .draft : .suggested }
         var record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
                                    debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
-                                   from: CaseProcessor.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
+                                   from: Delivery.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
                                    stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
         record.html = content.html
         record.composition = content.composition
@@ -281,14 +287,16 @@ public struct ConversationEngine: Sendable {
         return record
     }
 
+    /// Plans `debtor`'s case again at `at`, after what a message or a report changed.
+    public func replan(tenant: String, debtor: String, at: Date) async throws {
+        _ = try await processor.process(tenant: tenant, debtorID: debtor, now: at)
+    }
+
     /// Hands a recorded answer to its channel and stores the provider's answer.
     func send(_ answer: MessageRecord, tenant: String) async throws -> MessageRecord {
         var record = answer
         record.error = nil
-        await processor.deliver(&record, tenant: tenant, adapter: processor.channels[record.channel] ?? SandboxChannel())
-        let done = record
-        try await store.write { s in try await s.saveDelivery(tenant, done) }
-        return done
+        return try await delivery.send(record, tenant: tenant)
     }
 
     /// Sends a draft or suggestion a person approved, now; resolves its inbox item.
@@ -342,7 +350,7 @@ public struct ConversationEngine: Sendable {
         let key = "manual/\(debtor.id)/\(UUID().uuidString)"
         let record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: channel, at: now,
                                    debtorID: debtor.id, contactID: contact.id, contactName: contact.name, to: contact.address(for: channel),
-                                   from: CaseProcessor.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
+                                   from: Delivery.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
                                    kind: "manual", subject: channel == .email ? (subject ?? "Re: your account with \(settings.companyName)") : nil, body: text, status: .pending)
         try await store.write { s in
             try await s.insertMessage(tenant, record)

@@ -147,7 +147,7 @@ public struct MailIntake: Sendable {
     func replan(_ addresses: [String], tenant: String, at: Date) async throws {
         var debtors = Set<String>()
         for a in addresses { for c in try await store.read({ try await $0.contacts(tenant, email: a) }) { debtors.insert(c.debtorID) } }
-        for d in debtors.sorted() { _ = try await engine.processor.process(tenant: tenant, debtorID: d, now: at) }
+        for d in debtors.sorted() { try await engine.replan(tenant: tenant, debtor: d, at: at) }
     }
 }
 

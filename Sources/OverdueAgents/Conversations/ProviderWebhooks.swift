@@ -46,7 +46,7 @@ public struct ProviderWebhooks: Sendable {
             try await s.schedule(tenant, subjects: [debtor], at: at, mode: .earliest)
             replan = debtor
         }
-        if let replan { _ = try await engine.processor.process(tenant: tenant, debtorID: replan, now: at) }
+        if let replan { try await engine.replan(tenant: tenant, debtor: replan, at: at) }
         return true
     }
 }

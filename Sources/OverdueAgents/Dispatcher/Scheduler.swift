@@ -60,7 +60,7 @@ public struct Scheduler: Sendable {
         // Every case is looked at once at the start: policy, settings or data may have changed since.
         try await store.write { s in try await s.scheduleAll(tenant, at: from, mode: .earliest) }
         // Settings and policy cannot change inside a run: load them once.
-        let rules = try await store.read { s in try await CaseProcessor.TenantRules.load(s, tenant: tenant) }
+        let rules = try await processor.rules(tenant: tenant)
         var report = RunReport()
         var lastProgress = wallClock.now()
         while let job = try await store.write({ s in
@@ -140,7 +140,7 @@ public struct Scheduler: Sendable {
         }
     }
 
-    private func execute(_ job: Job, now: Date, rules: CaseProcessor.TenantRules? = nil) async throws -> RunReport {
+    private func execute(_ job: Job, now: Date, rules: TenantRules? = nil) async throws -> RunReport {
         let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
         var report = RunReport()
         report.processed += 1
