@@ -34,6 +34,40 @@ PAGES = [
     ("settings", "/app/settings", ["Settings", "Contact rules", "window.holidays", "Managers and admins can change settings"]),
 ]
 
+# Every signed-in page, checked again on a phone's width: nothing may be wider than the screen
+# (wide tables scroll inside their card).
+PHONE_PAGES = [path for _, path, _ in PAGES] + [
+    "/app/templates", "/app/templates/email/reminder_1", "/app/cadence", "/app/import", "/app/audit",
+    "/app/settings/users", "/app/settings/keys", "/app/settings/webhooks",
+]
+
+
+def check_phone(b, args):
+    """Each page at 390 px: the document is no wider than the screen. A page that overflows is
+    named with the widest element that sticks out, so the failure says what to fix."""
+    ok = True
+    b.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1, mobile=True)
+    for path in PHONE_PAGES:
+        b.navigate(args.base + path)
+        overflow = b.eval("document.documentElement.scrollWidth > window.innerWidth + 1")
+        culprit = ""
+        if overflow:
+            culprit = b.eval("""(() => {
+                let worst = null, right = window.innerWidth;
+                for (const e of document.querySelectorAll('body *')) {
+                    const r = e.getBoundingClientRect();
+                    if (r.right > right + 1) { right = r.right; worst = e; }
+                }
+                return worst ? worst.tagName.toLowerCase() + (worst.className ? '.' + String(worst.className).split(' ').join('.') : '') + ' reaches ' + Math.round(right) + ' px' : '';
+            })()""") or ""
+        name = "phone" + path.replace("/", "-")
+        b.screenshot(os.path.join(args.out, name + ".png"), 390, 844, mobile=True)
+        print(json.dumps({"page": name, "ok": not overflow, "title": b.eval("document.title"),
+                          "missing": [f"fits the phone's width ({culprit})"] if overflow else [], "errors": [], "screenshot": name + ".png"}))
+        ok &= not overflow
+    b.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+    return ok
+
 
 def free_port():
     s = socket.socket()
@@ -287,13 +321,8 @@ def main():
         failed |= not check_template(b, args)
         failed |= not check_case_actions(b, args)
         failed |= not check_cadence(b, args)
-        # The worklist on a phone.
-        b.navigate(args.base + "/app/cases")
-        b.screenshot(os.path.join(args.out, "worklist-phone.png"), 390, 844, mobile=True)
-        overflow = b.eval("document.documentElement.scrollWidth > window.innerWidth + 1")
-        print(json.dumps({"page": "worklist-phone", "ok": not overflow, "title": b.eval("document.title"),
-                          "missing": ["fits the phone's width"] if overflow else [], "errors": [], "screenshot": "worklist-phone.png"}))
-        failed |= bool(overflow)
+        # Every page on a phone.
+        failed |= not check_phone(b, args)
     finally:
         b.close()
     return 1 if failed else 0

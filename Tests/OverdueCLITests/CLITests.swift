@@ -338,7 +338,7 @@ import Testing
 
     /// The dashboard in a real headless Chromium, driven over the DevTools protocol by
     /// `scripts/browser-check.py`: sign in through the form, open every page, check its content,
-    /// labels, script errors and phone width; screenshots go to `OVERDUE_SCREENSHOTS` (default
+    /// labels, script errors, and that no page is wider than a phone (390 px); screenshots go to `OVERDUE_SCREENSHOTS` (default
     /// `.build/screenshots`) as test artifacts.
     @Test func theDashboardWorksInARealBrowser() async throws {
         let db = "sqlite://\(dir.path)/browser.sqlite"
@@ -363,7 +363,10 @@ import Testing
         let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(report)")
-        for page in ["login", "overview", "worklist", "case", "inbox", "account", "settings", "import", "template", "case-actions", "cadence", "worklist-phone"] {
+        let phone = ["/app", "/app/cases", "/app/cases/S001", "/app/inbox", "/app/account", "/app/settings", "/app/templates", "/app/templates/email/reminder_1",
+                     "/app/cadence", "/app/import", "/app/audit", "/app/settings/users", "/app/settings/keys", "/app/settings/webhooks"]
+            .map { "phone" + $0.replacingOccurrences(of: "/", with: "-") }
+        for page in ["login", "overview", "worklist", "case", "inbox", "account", "settings", "import", "template", "case-actions", "cadence"] + phone {
             #expect(report.contains(#"{"page": "\#(page)", "ok": true"#), "\(page): \(report)")
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"))
         }

@@ -83,6 +83,18 @@ enum DashboardAssets {
 
     /// The little script the dashboard uses: the CSV upload (progress bar, row-level errors). Pages
     /// work without it; the API it calls checks the session's CSRF token.
+    /// Shows every `<time data-local>` in the browser's own zone (the page is rendered in the
+    /// tenant's, which stays when scripts are off).
+    static let timeScript = """
+    document.querySelectorAll('time[data-local]').forEach(function (t) {
+      var d = new Date(t.getAttribute('datetime'));
+      if (isNaN(d.getTime())) return;
+      t.title = t.textContent;
+      t.textContent = d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+                                                    hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    });
+    """
+
     static let script = """
     (function () {
       var form = document.getElementById('import');

@@ -43,6 +43,7 @@ struct DashboardController: Sendable {
         router.post("/app/account/totp/confirm", use: confirmTOTP)
         router.get("/app/audit", use: audit)
         router.get("/app/import", use: importPage)
+        router.get("/app/time.js", use: { _, _ in Self.asset(DashboardAssets.timeScript, type: "text/javascript; charset=utf-8") })
         router.get("/app/app.js", use: { _, _ in Self.asset(DashboardAssets.script + DashboardAssets.templateScript, type: "text/javascript; charset=utf-8") })
         registerSettings(on: router)
         router.get("/app/cadence", use: cadence)
@@ -108,7 +109,8 @@ struct DashboardController: Sendable {
     func viewer(_ request: Request) async throws -> (Pages.Viewer, UserSession)? {
         guard let token = request.cookies[AccountsController.cookieName]?.value,
               let session = try await api.useCases.session(token: token) else { return nil }
-        return (Pages.Viewer(email: session.user.email, role: session.user.role, tenant: session.user.tenant, csrf: session.csrfToken), session)
+        let zone = try await api.useCases.timeZone(tenant: session.user.tenant)
+        return (Pages.Viewer(email: session.user.email, role: session.user.role, tenant: session.user.tenant, csrf: session.csrfToken, zone: zone), session)
     }
 
     func signIn(_ request: Request) -> Response {

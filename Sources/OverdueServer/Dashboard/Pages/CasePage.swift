@@ -11,6 +11,8 @@ extension Pages {
     struct Entry {
         let at: Date
         let kind: String
+        /// The contact a message went to or came from (their local time is shown beside it).
+        var contact: Contact? = nil
         let html: HTML
     }
 
@@ -24,8 +26,10 @@ extension Pages {
               <form method="post" action="/app/messages/\(m.id)/discard"><input type="hidden" name="_csrf" value="\(viewer!.csrf)"><input type="hidden" name="back" value="\(back)"><button type="submit" class="secondary">Discard</button></form>
             </div>
             """ : .empty
-            let dir = m.direction == .inbound ? "from \(m.contactName ?? m.from ?? "?")" : "to \(m.contactName ?? m.to ?? "?")"
-            out.append(Entry(at: m.at, kind: m.direction == .inbound ? "in" : "out", html: """
+            let address = { (a: String?) in a.map { $0.contains("@") ? $0 : PhoneNumber.display($0) } ?? "?" }
+            let dir = m.direction == .inbound ? "from \(m.contactName ?? address(m.from))" : "to \(m.contactName ?? address(m.to))"
+            let contact = d.contacts.first { $0.id == m.contactID }
+            out.append(Entry(at: m.at, kind: m.direction == .inbound ? "in" : "out", contact: contact, html: """
             <strong>\(m.channel.rawValue) \(dir)</strong> <span class="muted">\(m.kind) · \(m.status.rawValue)</span>
             \(m.subject.map { s -> HTML in "<div class=\"subject\">\(s)</div>" })
             <blockquote>\(m.body)</blockquote>
@@ -44,7 +48,7 @@ extension Pages {
             out.append(Entry(at: x.openedAt, kind: "dispute", html: "<strong>Dispute</strong> on \(x.invoiceNumber): \(x.reason.label) — \(x.status.rawValue)\(x.resolution.map { " (\($0))" } ?? "")"))
         }
         for h in d.holds {
-            out.append(Entry(at: h.until, kind: "hold", html: "<strong>Hold</strong>\(h.invoiceNumber.map { " on \($0)" } ?? "") until \(Timestamp.format(h.until)): \(h.reason)"))
+            out.append(Entry(at: h.until, kind: "hold", html: "<strong>Hold</strong>\(h.invoiceNumber.map { " on \($0)" } ?? "") until \(when(h.until, viewer?.zone ?? d.zone)): \(h.reason)"))
         }
         for p in d.payments {
             out.append(Entry(at: p.date.at(hour: 12, in: TimeZone(identifier: "UTC")!), kind: "payment",
@@ -53,13 +57,7 @@ extension Pages {
         return out.sorted { ($0.at, $0.kind) > ($1.at, $1.kind) }
     }
 
-    static func localTime(_ now: Date, _ zone: TimeZone) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "EEE HH:mm"
-        return f.string(from: now)
-    }
+    static func localTime(_ now: Date, _ zone: TimeZone) -> String { stamp(now, zone, "EEE HH:mm") }
 
     static func casePage(_ d: CaseData, viewer: Viewer, flash: Flash? = nil) -> HTML {
         let r = d.record
@@ -67,7 +65,7 @@ extension Pages {
             let out = d.suppressions.filter { $0.contactID == c.id }.map { $0.channel?.rawValue ?? "all" }
             return """
             <tr><th scope="row">\(c.name)\(c.role.map { r -> HTML in " <span class=\"muted\">(\(r))</span>" })</th>
-            <td>\(c.email ?? "—")</td><td>\(c.phone ?? "—")</td>
+            <td>\(c.email ?? "—")</td><td>\(phone(c.phone))</td>
             <td>\(c.smsConsent ? "SMS ✓" : "SMS ✗") \(c.callConsent ? "calls ✓" : "calls ✗")</td>
             <td>\(out.isEmpty ? "—" : "opted out: " + out.joined(separator: ", "))</td>
             <td>\(c.timeZone) · \(localTime(d.now, c.zone))</td></tr>
@@ -81,10 +79,10 @@ extension Pages {
         })
         let base = "/app/cases/\(r.debtorID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? r.debtorID)"
         let entries = HTML.join(timeline(d, viewer: viewer, back: base).map { e -> HTML in
-            "<li class=\"ev \(e.kind)\"><time datetime=\"\(Timestamp.format(e.at))\">\(Timestamp.format(e.at))</time><div>\(e.html)</div></li>"
+            "<li class=\"ev \(e.kind)\">\(when(e.at, viewer.zone, contact: e.contact))<div>\(e.html)</div></li>"
         })
         let next: HTML = r.nextActionAt.map { at -> HTML in
-            "<p><strong>Next:</strong> \(r.nextActionChannel?.rawValue ?? "action") at \(Timestamp.format(at))</p>"
+            "<p><strong>Next:</strong> \(r.nextActionChannel?.rawValue ?? "action") at \(when(at, viewer.zone))</p>"
         } ?? "<p><strong>Next:</strong> nothing scheduled</p>"
         let why = HTML.join(r.reasons.map { x -> HTML in "<li>\(x.message)</li>" })
         let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"

@@ -17,7 +17,7 @@ extension Pages {
             let link: HTML = x.item.debtorID.map { d -> HTML in "<a href=\"/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)\">\(x.debtorName ?? d)</a>" } ?? "unmatched"
             return """
             <li class="card">
-              <div><strong>\(link)</strong> <span class="muted">\(x.item.kind.rawValue) · \(Timestamp.format(x.item.createdAt))</span></div>
+              <div><strong>\(link)</strong> <span class="muted">\(x.item.kind.rawValue) · \(when(x.item.createdAt, viewer.zone))</span></div>
               <p>\(x.item.reason)</p>
               \(x.message.map { m -> HTML in "<blockquote>\(m.body)</blockquote>" })
               \(x.draft.map { d -> HTML in "<div class=\"draft\"><span class=\"muted\">Suggested reply:</span><blockquote>\(d.body)</blockquote></div>" })

@@ -7,9 +7,9 @@ extension Pages {
         let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(viewer.csrf)\">"
         let rows = HTML.join(keys.map { k -> HTML in
             """
-            <tr><th scope="row"><code>\(k.prefix)</code></th><td>\(k.name)</td><td>\(k.role.rawValue)</td><td>\(Timestamp.format(k.createdAt))</td>
-              <td>\(k.lastUsedAt.map(Timestamp.format) ?? "never")</td>
-              <td>\(k.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "") \(k.revokedAt == nil ? """
+            <tr><th scope="row"><code>\(k.prefix)</code></th><td>\(k.name)</td><td>\(k.role.rawValue)</td><td>\(when(k.createdAt, viewer.zone))</td>
+              <td>\(k.lastUsedAt.map { when($0, viewer.zone) } ?? "never")</td>
+              <td>\(k.revokedAt.map { at -> HTML in "revoked \(when(at, viewer.zone))" } ?? "") \(k.revokedAt == nil ? """
                 <form method="post" action="/app/settings/keys/\(k.prefix)/revoke">\(csrf)<button type="submit" class="secondary">Revoke</button></form>
                 """ as HTML : .empty)</td></tr>
             """

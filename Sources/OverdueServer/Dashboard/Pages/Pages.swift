@@ -12,7 +12,35 @@ enum Pages {
         let role: Role
         let tenant: String
         let csrf: String
+        /// The zone times are shown in before the page's script puts them in the browser's own:
+        /// the tenant's (Settings → `timezone`).
+        var zone = TimeZone(identifier: "UTC")!
     }
+
+    /// An instant for people, in `zone` ("Mon 7 Dec 2026 07:00 CST"), machine-readable in
+    /// `datetime`; the dashboard's `time.js` shows it in the viewer's browser zone.
+    static func when(_ at: Date, _ zone: TimeZone) -> HTML {
+        "<time datetime=\"\(Timestamp.format(at))\" data-local>\(stamp(at, zone, "EEE d MMM yyyy HH:mm zzz"))</time>"
+    }
+
+    /// `when`, and beside it the time at the contact's end when their zone is another
+    /// ("09:00 for Dana Ruiz"): contact rules are kept in the contact's zone.
+    static func when(_ at: Date, _ zone: TimeZone, contact: Contact?) -> HTML {
+        guard let contact, contact.zone.secondsFromGMT(for: at) != zone.secondsFromGMT(for: at) else { return when(at, zone) }
+        return "\(when(at, zone)) <span class=\"muted small\">(\(stamp(at, contact.zone, "HH:mm zzz")) for \(contact.name))</span>"
+    }
+
+    /// `at` in `zone` by `format` (POSIX locale).
+    static func stamp(_ at: Date, _ zone: TimeZone, _ format: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = format
+        return f.string(from: at)
+    }
+
+    /// A phone number as people write it (`+1 312 555 0101`), whatever form it was stored in.
+    static func phone(_ number: String?) -> String { number.map(PhoneNumber.display) ?? "—" }
 
     /// A one-time message from the last form post.
     enum Flash: Sendable, Equatable {
@@ -56,6 +84,7 @@ enum Pages {
         <title>\(title) · Overdue</title>
         <link rel="stylesheet" href="/app/style.css">
         <link rel="manifest" href="/app/manifest.webmanifest">
+        <script src="/app/time.js" defer></script>
         <meta name="theme-color" content="#1f3a5f">
         </head>
         <body>

@@ -15,7 +15,7 @@ extension Pages {
             let locked = u.id == me || (u.role == .owner && viewer.role != .owner)
             return """
             <tr><th scope="row">\(u.email)<div class="muted small">\(u.name)</div></th>
-              <td>\(u.totpSecret == nil ? "—" : "on")</td><td>\(Timestamp.format(u.createdAt))</td>
+              <td>\(u.totpSecret == nil ? "—" : "on")</td><td>\(when(u.createdAt, viewer.zone))</td>
               <td>\(locked ? "<span>\(u.role.rawValue)\(u.disabledAt == nil ? "" : " · disabled")</span>" as HTML : """
                 <form method="post" action="/app/settings/users/\(u.id)" class="row">\(csrf)
                   <label class="sr-only" for="role-\(u.id)">Role of \(u.email)</label><select id="role-\(u.id)" name="role">\(roleOptions(u.role, viewer: viewer))</select>

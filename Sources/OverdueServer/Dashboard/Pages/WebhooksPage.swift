@@ -12,7 +12,7 @@ extension Pages {
             return """
             <tr><th scope="row">\(s.url)<div class="muted small">\(s.id)\(s.description.map { " · \($0)" } ?? "")</div></th>
               <td class="small">\(s.events.joined(separator: ", "))</td><td class="small">\(counts.isEmpty ? "—" : counts)</td>
-              <td>\(s.disabledAt.map { "off since \(Timestamp.format($0))" } ?? "on") \(s.disabledAt == nil ? """
+              <td>\(s.disabledAt.map { at -> HTML in "off since \(when(at, viewer.zone))" } ?? "on") \(s.disabledAt == nil ? """
                 <form method="post" action="/app/settings/webhooks/\(s.id)/disable">\(csrf)<button type="submit" class="secondary">Turn off</button></form>
                 """ as HTML : .empty)</td></tr>
             """

@@ -21,7 +21,7 @@ extension Pages {
               <td class="num">\(r.balance?.description ?? "—")</td>
               <td class="num">\(i.daysPastDue)</td>
               <td><span class="status \(r.status.rawValue)">\(r.status.rawValue)</span></td>
-              <td>\(r.nextActionAt.map { Timestamp.format($0) } ?? "—") \(r.nextActionChannel?.rawValue ?? "")</td>
+              <td>\(r.nextActionAt.map { when($0, viewer.zone) } ?? "—") \(r.nextActionChannel?.rawValue ?? "")</td>
               <td class="small">\(i.reasons.joined(separator: " · "))</td>
             </tr>
             """
