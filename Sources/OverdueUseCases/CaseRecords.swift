@@ -34,7 +34,7 @@ extension UseCases {
         let now = at ?? clock.now()
         return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
-            let grace = Int(l.settings.value("promise.grace_business_days") ?? "") ?? 2
+            let grace = l.settings.promiseGraceBusinessDays
             let id = "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
             let (c, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
                 try ManualRecord.promise(id: id, date: date, amount: amount, balance: l.balance, channel: channel, by: who,

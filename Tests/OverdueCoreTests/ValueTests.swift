@@ -124,6 +124,27 @@ import Testing
         #expect(s.country == "US")
         #expect(s.maxAttemptsPerDebtorPerDay == 1)
         #expect(s.maxCallsPerContactPer7Days == 7)
+        #expect(s.promiseMaxDays == 45 && s.promiseGraceBusinessDays == 2 && s.paidPauseBusinessDays == 5 && s.acknowledgePauseBusinessDays == 3)
+        #expect(s.minimumConfidence == 0.5 && s.planMaxInstallments == 3 && s.planIntervalDays == 14 && s.smsPerSecond == 1 && s.autonomy == .auto)
+    }
+
+    /// A default is written once, in the definitions: each must pass its own key's check, or a
+    /// typed accessor would fall back to a value nobody chose.
+    @Test func everyDefaultIsValidForItsKey() {
+        for (key, def) in TenantSettings.definitions {
+            guard let value = def.defaultValue else { continue }
+            #expect(def.validate(value) == nil, "\(key)'s default '\(value)' fails its own check")
+        }
+    }
+
+    @Test func typedValuesFollowWhatIsSet() throws {
+        var s = TenantSettings()
+        try s.set("promise.max_days", "30")
+        try s.set("nlu.min_confidence", "0.7")
+        try s.set("autonomy", "review")
+        #expect(s.promiseMaxDays == 30 && s.minimumConfidence == 0.7 && s.autonomy == .review)
+        try s.set("promise.max_days", nil)
+        #expect(s.promiseMaxDays == 45)
     }
 
     @Test func telephoneWindowsCanNeverLeave8To21() {

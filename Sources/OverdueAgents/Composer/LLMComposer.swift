@@ -36,12 +36,11 @@ public struct LLMComposer: Composer {
         /// The configuration `settings` describe, or nil when models are off.
         public static func from(_ settings: TenantSettings) -> Configuration? {
             guard settings.value("llm.provider") == "openai" else { return nil }
-            func ms(_ key: String, _ d: Int) -> Duration { .milliseconds(Int(settings.value(key) ?? "") ?? d) }
             let blocked = (settings.value("llm.blocked_phrases") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return Configuration(baseURL: settings.value("llm.base_url") ?? "https://api.openai.com/v1", model: settings.value("llm.model") ?? "gpt-4o-mini",
-                                 apiKey: settings.value("llm.api_key") ?? "", textTimeout: ms("llm.timeout_ms", 8000), voiceTimeout: ms("llm.voice_timeout_ms", 1500),
-                                 temperature: Double(settings.value("llm.temperature") ?? "") ?? 0.3, monthlyTokens: Int(settings.value("llm.monthly_tokens") ?? "") ?? 0,
-                                 policy: DraftGuard.Policy(blocked: blocked), tone: settings.value("llm.tone"), language: settings.value("llm.language") ?? "en")
+            return Configuration(baseURL: settings.value("llm.base_url")!, model: settings.value("llm.model")!,
+                                 apiKey: settings.value("llm.api_key") ?? "", textTimeout: .milliseconds(settings.int("llm.timeout_ms")), voiceTimeout: .milliseconds(settings.int("llm.voice_timeout_ms")),
+                                 temperature: settings.number("llm.temperature"), monthlyTokens: settings.int("llm.monthly_tokens"),
+                                 policy: DraftGuard.Policy(blocked: blocked), tone: settings.value("llm.tone"), language: settings.value("llm.language")!)
         }
     }
 
@@ -173,7 +172,7 @@ public struct LLMComposer: Composer {
             let zone = r.settings.timeZone
             let view = ModelProposal.Case(open: Dictionary(r.invoices.map { ($0.invoice.number, $0.balance) }, uniquingKeysWith: { a, _ in a }),
                                           documents: r.documents.map { ($0.ref.invoiceNumber, $0.ref.kind) }, today: LocalDate(now, in: zone),
-                                          maxPromiseDays: Int(r.settings.value("promise.max_days") ?? "") ?? 45)
+                                          maxPromiseDays: r.settings.promiseMaxDays)
             let v = ModelProposal.judge(tool: call.name, arguments: call.arguments, case: view, now: now)
             return (json(["accepted": v.accepted, "reason": v.reason.message]), v)
         }

@@ -92,7 +92,7 @@ public struct ConversationEngine: Sendable {
         var analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
         // Unsure: a model may read it again (nlu.llm); its reading counts only when consistent with the reply.
         var secondReading: Reason?
-        let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
+        let threshold = settings.minimumConfidence
         if !automatic, analysis.keyword == nil, analysis.confidence < threshold, let second = SecondReading.from(settings, inCall: inCall) {
             let verdict = await second.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone), first: analysis)
             if verdict.used {
@@ -155,7 +155,7 @@ public struct ConversationEngine: Sendable {
         let context = InboundContext(messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
                                      documents: docs.map(\.ref), settings: rules.settings)
         let steps = Decider.decide(understanding, context: context, now: at)
-        let autonomy = rules.settings.value("autonomy") ?? "auto"
+        let autonomy = rules.settings.autonomy
 
         // Write the answers first (pure composition), then record everything in one transaction.
         var answers: [MessageRecord] = []
@@ -223,7 +223,7 @@ public struct ConversationEngine: Sendable {
                 guard try await s.insertMessage(tenant, answer) else { continue }
                 if answer.status == .draft || answer.status == .suggested {
                     try await s.addInboxItem(tenant, debtor: debtor.id, kind: .draft,
-                                             reason: Reason("approve", "\(answer.kind) \(answer.channel.rawValue) answer to \(contact.name) waits for approval (autonomy \(autonomy))"),
+                                             reason: Reason("approve", "\(answer.kind) \(answer.channel.rawValue) answer to \(contact.name) waits for approval (autonomy \(autonomy.rawValue))"),
                                              messageID: inboundMessage.id, draftID: answer.id, at: at)
                 }
             }
@@ -253,7 +253,7 @@ public struct ConversationEngine: Sendable {
 
     /// Writes one answer as a message record whose status follows the autonomy setting.
     func compose(_ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
-                 documents: [StoredDocument], tenant: String, autonomy: String, now: Date, history: [String] = []) async throws -> MessageRecord {
+                 documents: [StoredDocument], tenant: String, autonomy: Autonomy, now: Date, history: [String] = []) async throws -> MessageRecord {
         let settings = rules.settings
         let today = LocalDate(now, in: settings.timeZone)
         let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
@@ -274,7 +274,7 @@ public struct ConversationEngine: Sendable {
         let content = try await composers.composer(rules, tenant: tenant).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status
-        if r.sendAt > now { status = .scheduled } else if r.required || autonomy == "auto" { status = .pending } else { status = autonomy == "review" ? .draft : .suggested }
+        if r.sendAt > now { status = .scheduled } else if r.required || autonomy == .auto { status = .pending } else { status = autonomy == .review ? .draft : .suggested }
         var record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
                                    debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
                                    from: Delivery.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),

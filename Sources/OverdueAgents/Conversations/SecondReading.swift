@@ -20,9 +20,9 @@ public struct SecondReading: Sendable {
     /// The tenant's second reader, when `nlu.llm` is on (the model and server of the `llm.*` settings;
     /// in a live call, the spoken turn's shorter timeout).
     public static func from(_ settings: TenantSettings, inCall: Bool = false) -> SecondReading? {
-        guard settings.value("nlu.llm") == "on" else { return nil }
-        let client = OpenAIChatClient(baseURL: settings.value("llm.base_url") ?? "https://api.openai.com/v1", apiKey: settings.value("llm.api_key") ?? "")
-        return SecondReading(client: client, model: settings.value("llm.model") ?? "gpt-4o-mini",
+        guard settings.isOn("nlu.llm") else { return nil }
+        let client = OpenAIChatClient(baseURL: settings.value("llm.base_url")!, apiKey: settings.value("llm.api_key") ?? "")
+        return SecondReading(client: client, model: settings.value("llm.model")!,
                              timeout: .milliseconds(Int(settings.value(inCall ? "llm.voice_timeout_ms" : "llm.timeout_ms") ?? "") ?? (inCall ? 1500 : 8000)))
     }
 

@@ -117,7 +117,7 @@ public struct Delivery: Sendable {
             return nil
         }
         guard let settings = try? await store.read({ try await $0.settings(tenant) }), (settings.value("sms.provider") ?? "sandbox") != "sandbox" else { return nil }
-        let perSecond = Int(settings.value("sms.per_second") ?? "1") ?? 1
+        let perSecond = settings.smsPerSecond
         let sender = settings.value("sms.from") ?? settings.value("sender.phone") ?? record.from ?? "default"
         let wanted = record.at
         guard let slot = try? await store.write({ try await $0.reserveSendSlot(tenant, sender: sender, at: wanted, perSecond: perSecond) }),

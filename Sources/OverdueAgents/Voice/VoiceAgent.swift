@@ -74,7 +74,7 @@ public struct VoiceAgent: Sendable {
         if !call.body.lowercased().hasPrefix("hello") {
             verbs.append(.say("Hello \(call.contactName ?? ""), this is the accounts receivable assistant for \(company)."))
         }
-        if settings.value("voice.record") == "on" && !call.body.lowercased().contains("recorded") {
+        if settings.isOn("voice.record") && !call.body.lowercased().contains("recorded") {
             verbs.append(.say("This call is recorded for quality and training."))
         }
         // The script plays inside the listening step, so the debtor may answer (or press a key) at once.

@@ -88,7 +88,7 @@ public struct VoiceChannel: ChannelAdapter {
         guard let from = s.value("voice.from") ?? s.value("sms.from") ?? s.value("sender.phone") else {
             throw .permanent("voice.provider is \(provider.name) but no caller ID is set (voice.from, sms.from or sender.phone)")
         }
-        let request = provider.callRequest(CallRequest(id: message.id, tenant: tenant, to: message.to, from: from, base: base, record: s.value("voice.record") == "on"))
+        let request = provider.callRequest(CallRequest(id: message.id, tenant: tenant, to: message.to, from: from, base: base, record: s.isOn("voice.record")))
         let response: ProviderResponse
         do { response = try await transport.perform(request, timeout: .seconds(15)) } catch { throw .temporary("\(provider.name): no answer (\(error))") }
         let receipt = try provider.receipt(response)

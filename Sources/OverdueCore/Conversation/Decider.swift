@@ -294,7 +294,7 @@ public enum Decider {
                 handoff("abusive", "\(said): abusive")
                 return
             }
-            let threshold = Double(settings.value("nlu.min_confidence") ?? "") ?? 0.5
+            let threshold = settings.minimumConfidence
             // Opt-outs are obeyed however unsure the reader is: over-suppressing is the safe mistake.
             // An unsure one is also shown to a person, who lifts it if it was not one ("uh hmm" on a
             // call), and is not confirmed to the debtor until then.
@@ -334,7 +334,7 @@ public enum Decider {
                 respond(.accountSummary, invoices: lines)
             case .autoReply: autoReply()
             case .acknowledge:
-                let days = Int(settings.value("acknowledge.pause_business_days") ?? "") ?? 3
+                let days = settings.acknowledgePauseBusinessDays
                 pause(businessDays: days, why: "\(said)")
             case .optOut, .abusive, .other: break
             }
@@ -348,12 +348,12 @@ public enum Decider {
                 return
             }
             if date < today { date = today }
-            let maxDays = Int(settings.value("promise.max_days") ?? "") ?? 45
+            let maxDays = settings.promiseMaxDays
             if today.days(until: date) > maxDays {
                 handoff("promise_too_far", "\(said) for \(date), \(today.days(until: date)) days out; promises up to \(maxDays) days are accepted automatically")
                 return
             }
-            let grace = Int(settings.value("promise.grace_business_days") ?? "") ?? 2
+            let grace = settings.promiseGraceBusinessDays
             let reviewDate = date.addingBusinessDays(grace).adding(days: 1)
             let balance = total(lines)
             var target = balance
@@ -372,7 +372,7 @@ public enum Decider {
 
         mutating func paymentClaim() {
             let lines = targetInvoices
-            let days = Int(settings.value("paid.pause_business_days") ?? "") ?? 5
+            let days = settings.paidPauseBusinessDays
             let balance = total(lines)
             var target = balance
             if let a = u.amount, a.currency == balance.currency, a.minorUnits > 0 { target = Money(minorUnits: min(a.minorUnits, balance.minorUnits), currency: a.currency) }
@@ -439,12 +439,12 @@ public enum Decider {
         }
 
         mutating func paymentPlan() {
-            let count = Int(settings.value("plan.max_installments") ?? "") ?? 3
+            let count = settings.planMaxInstallments
             guard count >= 2 else {
                 handoff("payment_plan", "\(said); this tenant offers no automatic instalment plan")
                 return
             }
-            let interval = Int(settings.value("plan.interval_days") ?? "") ?? 14
+            let interval = settings.planIntervalDays
             let balance = total(open)
             let first = max(u.promiseDate ?? today.addingBusinessDays(5), today)
             let part = balance.minorUnits / Int64(count)

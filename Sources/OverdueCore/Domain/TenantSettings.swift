@@ -223,6 +223,35 @@ public struct TenantSettings: Hashable, Sendable {
     /// The effective value of `key` (explicit or default).
     public func value(_ key: String) -> String? { values[key] ?? TenantSettings.definitions[key]?.defaultValue }
 
+    /// The effective value of whole-number key `key`: as set, else its default (each key's default
+    /// is written once, in `definitions`, and a test keeps every default valid for its key).
+    public func int(_ key: String) -> Int { Int(value(key) ?? "") ?? Int(Self.definitions[key]?.defaultValue ?? "") ?? 0 }
+
+    /// The effective value of number key `key`: as set, else its default.
+    public func number(_ key: String) -> Double { Double(value(key) ?? "") ?? Double(Self.definitions[key]?.defaultValue ?? "") ?? 0 }
+
+    /// Whether on/off key `key` is on.
+    public func isOn(_ key: String) -> Bool { value(key) == "on" }
+
+    /// Promises further out than this many days go to a person (`promise.max_days`).
+    public var promiseMaxDays: Int { int("promise.max_days") }
+    /// Business days after a promised date before a promise counts as broken (`promise.grace_business_days`).
+    public var promiseGraceBusinessDays: Int { int("promise.grace_business_days") }
+    /// Business days a payment claim pauses the case (`paid.pause_business_days`).
+    public var paidPauseBusinessDays: Int { int("paid.pause_business_days") }
+    /// Business days an acknowledgement pauses the case (`acknowledge.pause_business_days`).
+    public var acknowledgePauseBusinessDays: Int { int("acknowledge.pause_business_days") }
+    /// Replies understood with less confidence go to a person (`nlu.min_confidence`).
+    public var minimumConfidence: Double { number("nlu.min_confidence") }
+    /// Instalments offered when a debtor asks for a plan; 0 hands such requests to a person (`plan.max_installments`).
+    public var planMaxInstallments: Int { int("plan.max_installments") }
+    /// Days between offered instalments (`plan.interval_days`).
+    public var planIntervalDays: Int { int("plan.interval_days") }
+    /// Texts per second per sender number (`sms.per_second`).
+    public var smsPerSecond: Int { int("sms.per_second") }
+    /// What happens to an answer Overdue writes (`autonomy`).
+    public var autonomy: Autonomy { Autonomy(rawValue: value("autonomy") ?? "") ?? .auto }
+
     /// Company name.
     public var companyName: String { value("company.name")! }
     /// Default country for phone numbers.
@@ -265,4 +294,14 @@ public struct TenantSettings: Hashable, Sendable {
             return (key, def.secret && !v.isEmpty ? "********" : v, values[key] == nil)
         }
     }
+}
+
+/// What happens to an answer Overdue writes to a debtor (`autonomy`).
+public enum Autonomy: String, Sendable, CaseIterable {
+    /// Sent.
+    case auto
+    /// Drafted; a person approves it before it goes.
+    case review
+    /// Only suggested to a person.
+    case suggest
 }
