@@ -32,7 +32,7 @@ struct APIController: Sendable {
     func namedTenant(_ request: Request) async throws -> String {
         let name = request.uri.queryParameters.get("tenant") ?? defaultTenant
         guard try await useCases.tenantExists(name) else {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
+            throw Problem.notFound("no tenant '\(name)'")
         }
         return name
     }
@@ -133,7 +133,7 @@ struct APIController: Sendable {
         let tenant = try tenant(context)
         let debtor = try context.parameters.require("debtor")
         guard let file = try await useCases.caseFile(tenant: tenant, debtor: debtor) else {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no case for debtor '\(debtor)'")
+            throw Problem.notFound("no case for debtor '\(debtor)'")
         }
         let detail = CaseDetail(case: CaseLine(file.record), messages: file.messages.map(OutboxLine.init),
                                 decisions: file.decisions.map { DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message)) },

@@ -97,8 +97,7 @@ struct AccountsController: Sendable {
         if let wait = await loginLimiter.take(ip ?? "unknown", now: api.clock.now()) {
             try await audit(tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
                                  detail: "too many sign-in attempts from this address")
-            throw Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
-                          detail: "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
+            throw Problem.rateLimited("too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
         }
         return try await Problem.presenting { try await api.useCases.signIn(email: rawEmail, password: password, totp: code, ip: ip) }
     }
@@ -122,7 +121,7 @@ struct AccountsController: Sendable {
         }
         let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
         guard ConstantTime.equal(sent, session.csrfToken) else {
-            throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403, detail: "sign-out must carry the session's CSRF token in X-CSRF-Token")
+            throw Problem.csrf("sign-out must carry the session's CSRF token in X-CSRF-Token")
         }
         try await api.useCases.signOut(token: token, session: session, object: "/auth/logout", ip: context.clientIP(request))
         var response = Response(status: .noContent)
@@ -145,7 +144,7 @@ struct AccountsController: Sendable {
     func currentUser(_ context: OverdueRequestContext) async throws -> User {
         let caller = try context.caller()
         guard let id = caller.userID, let user = try await api.useCases.user(tenant: caller.tenant, id: id) else {
-            throw Problem(type: "https://overdue.dev/problems/not-a-user", title: "Not a user", status: 400,
+            throw Problem(type: Problem.base + "not-a-user", title: "Not a user", status: 400,
                           detail: "this is for signed-in users; an API key has no account of its own")
         }
         return user

@@ -89,7 +89,7 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func unauthorized(_ why: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/unauthorized", title: "Unauthorized", status: 401,
+        Problem(type: Problem.base + "unauthorized", title: "Unauthorized", status: 401,
                 detail: "\(why): send Authorization: Bearer KEY (make one with `overdue keys create --role ROLE`)")
     }
 
@@ -131,12 +131,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw Self.unauthorized("unknown or revoked API key")
         }
         if let wait = await limiter.take(key.prefix, now: clock.now()) {
-            var headers = HTTPFields()
-            headers[.contentType] = "application/problem+json"
-            headers[.retryAfter] = String(Int(wait.rounded(.up)))
-            let problem = Problem(type: "https://overdue.dev/problems/rate-limited", title: "Too many requests", status: 429,
-                                  detail: "this key sent too many requests; retry after \(Int(wait.rounded(.up))) s")
-            return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Listing.jsonLine(problem))))
+            return Problem.rateLimited("this key sent too many requests; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up))).response()
         }
         try await useCases.touch(key)
         return try await authorised(Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
@@ -155,8 +150,7 @@ struct AuthMiddleware: RouterMiddleware {
             let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
             guard ConstantTime.equal(sent, session.csrfToken) else {
                 try await audit(tenant: session.user.tenant, actor: actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip, detail: "missing or wrong CSRF token")
-                throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403,
-                              detail: "a change made with a session must carry its CSRF token in X-CSRF-Token (GET /auth/session gives it)")
+                throw Problem.csrf("a change made with a session must carry its CSRF token in X-CSRF-Token (GET /auth/session gives it)")
             }
         }
         try await useCases.touch(session, token: token)
@@ -171,8 +165,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard principal.role.allows(needed) else {
             try await audit(tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
                             detail: "role \(principal.role.rawValue) may not \(needed.rawValue)")
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403,
-                          detail: "your role (\(principal.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for more rights")
+            throw Problem.forbidden("your role (\(principal.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for more rights")
         }
         var context = context
         context.principal = principal

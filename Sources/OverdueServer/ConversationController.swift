@@ -28,7 +28,7 @@ struct ConversationController: Sendable {
     }
 
     static func invalid(_ detail: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: detail)
+        Problem.invalidRequest(detail)
     }
 
     static func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
@@ -187,7 +187,7 @@ struct ConversationController: Sendable {
     @Sendable func download(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         guard token.count >= 20, let found = try await api.useCases.document(token: token) else {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no such document")
+            throw Problem.notFound("no such document")
         }
         return LedgerController.file(found.document, found.data)
     }

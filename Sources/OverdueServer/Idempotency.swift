@@ -16,7 +16,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let useCases: UseCases
 
     static func problem(_ status: Int, _ title: String, _ detail: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/idempotency-\(status == 409 ? "in-flight" : "mismatch")", title: title, status: status, detail: detail)
+        Problem(type: Problem.base + "idempotency-\(status == 409 ? "in-flight" : "mismatch")", title: title, status: status, detail: detail)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -109,14 +109,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let refused as UseCaseError {
             return Problem(refused).response()
         } catch let error as HTTPError where error.status == .notFound {
-            return Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404,
+            return Problem(type: Problem.base + "not-found", title: "Not found", status: 404,
                            detail: "no route \(request.method) \(request.uri.path)").response()
         } catch let error as HTTPError {
-            return Problem(type: "https://overdue.dev/problems/http", title: error.status.reasonPhrase, status: Int(error.status.code),
+            return Problem(type: Problem.base + "http", title: error.status.reasonPhrase, status: Int(error.status.code),
                            detail: error.body ?? error.status.reasonPhrase).response()
         } catch {
             context.logger.error("request failed: \(error)")
-            return Problem(type: "https://overdue.dev/problems/internal", title: "Internal error", status: 500,
+            return Problem(type: Problem.base + "internal", title: "Internal error", status: 500,
                            detail: "the request failed; the server log has the details").response()
         }
     }

@@ -44,11 +44,11 @@ struct ProviderWebhookController: Sendable {
     func verify(_ request: Request, context: OverdueRequestContext, provider fixed: String? = nil) async throws -> Verified {
         let provider = try fixed ?? context.parameters.require("provider")
         guard Self.providers.contains(provider) else {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no provider '\(provider)'")
+            throw Problem.notFound("no provider '\(provider)'")
         }
         let name = request.uri.queryParameters.get("tenant") ?? ""
         guard try await useCases.tenantExists(name) else {
-            throw Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: "no tenant '\(name)'")
+            throw Problem.notFound("no tenant '\(name)'")
         }
         let settings = try await useCases.settings(tenant: name)
         let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
@@ -90,7 +90,7 @@ struct ProviderWebhookController: Sendable {
             try await useCases.recordAccess(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
                                             ip: ip, detail: why)
             context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "the request's signature does not hold")
+            throw Problem.forbidden("the request's signature does not hold")
         }
         return Verified(tenant: name, provider: provider, params: params, base: url.map { _ in settings.value("public_url")! } ?? "")
     }
@@ -106,12 +106,12 @@ struct ProviderWebhookController: Sendable {
     @Sendable func inbound(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context)
         guard let sms = ProviderEvents.inbound(v.provider, v.params) else {
-            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not an inbound text from \(v.provider)")
+            throw Problem.invalidRequest("not an inbound text from \(v.provider)")
         }
         do {
             _ = try await webhooks.inbound(tenant: v.tenant, sms, at: clock.now())
         } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: e.description)
+            throw Problem.invalidRequest(e.description)
         }
         return Self.ok(v.provider)
     }
@@ -119,7 +119,7 @@ struct ProviderWebhookController: Sendable {
     @Sendable func status(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context)
         guard let update = ProviderEvents.status(v.provider, v.params) else {
-            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "not a delivery report from \(v.provider)")
+            throw Problem.invalidRequest("not a delivery report from \(v.provider)")
         }
         try await webhooks.status(tenant: v.tenant, update, at: clock.now())
         return Self.ok(v.provider)
@@ -133,7 +133,7 @@ struct ProviderWebhookController: Sendable {
 
     func callMessage(_ request: Request) throws -> String {
         guard let m = request.uri.queryParameters.get("message"), !m.isEmpty else {
-            throw Problem(type: "https://overdue.dev/problems/invalid-request", title: "Invalid request", status: 422, detail: "the URL names no message")
+            throw Problem.invalidRequest("the URL names no message")
         }
         return m
     }

@@ -262,20 +262,37 @@ struct PageOf<T: Encodable>: Encodable {
     }
 }
 
+/// Every kind of problem the server answers with, in one place: its type URI, title and status.
 extension Problem {
-    static func badRequest(_ detail: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/bad-request", title: "Bad request", status: 400, detail: detail)
+    /// Where problem types live: `https://overdue.dev/problems/KIND`.
+    static let base = "https://overdue.dev/problems/"
+
+    /// A problem of `kind` (the last part of its type URI).
+    init(_ kind: String, _ title: String, _ status: Int, _ detail: String, errors: [FieldError]? = nil, retryAfter: Int? = nil) {
+        self.init(type: Self.base + kind, title: title, status: status, detail: detail, errors: errors, retryAfter: retryAfter)
     }
 
+    static func badRequest(_ detail: String) -> Problem { Problem("bad-request", "Bad request", 400, detail) }
+
+    /// The request is well-formed but not one this endpoint takes (a webhook of another kind).
+    static func invalidRequest(_ detail: String) -> Problem { Problem("invalid-request", "Invalid request", 422, detail) }
+
+    /// The caller may not do this.
+    static func forbidden(_ detail: String) -> Problem { Problem("forbidden", "Forbidden", 403, detail) }
+
+    /// A change made with a session carried no (or a stale) CSRF token.
+    static func csrf(_ detail: String) -> Problem { Problem("csrf", "Forbidden", 403, detail) }
+
+    /// Too many requests; retry after `seconds`.
+    static func rateLimited(_ detail: String, retryAfter seconds: Int) -> Problem { Problem("rate-limited", "Too many requests", 429, detail, retryAfter: seconds) }
+
     static func validation(_ errors: [FieldError]) -> Problem {
-        Problem(type: "https://overdue.dev/problems/validation", title: "Invalid request", status: 422,
+        Problem(type: Problem.base + "validation", title: "Invalid request", status: 422,
                 detail: errors.count == 1 ? "\(errors[0].pointer) \(errors[0].detail)" : "\(errors.count) fields are invalid; see errors",
                 errors: errors)
     }
 
-    static func notFound(_ detail: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/not-found", title: "Not found", status: 404, detail: detail)
-    }
+    static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", 404, detail) }
 
     /// Runs a use case, its refusal turned into the problem it is at the API (for a door that
     /// shows 422s on its form rather than answering them).
@@ -290,18 +307,18 @@ extension Problem {
         case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
         case .notFound: self = .notFound(refused.problems.map(\.message).joined(separator: "; "))
         case .unauthorized:
-            self = Problem(type: "https://overdue.dev/problems/" + (refused.code ?? "unauthorized").replacingOccurrences(of: "_", with: "-"), title: "Unauthorized",
+            self = Problem(type: Problem.base + (refused.code ?? "unauthorized").replacingOccurrences(of: "_", with: "-"), title: "Unauthorized",
                            status: 401, detail: refused.problems.map(\.message).joined(separator: "; "))
         case .forbidden:
-            self = Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: refused.problems.map(\.message).joined(separator: "; "))
+            self = Problem.forbidden(refused.problems.map(\.message).joined(separator: "; "))
         case .conflict:
             switch refused.code {
             case "contact_rules":
-                self = Problem(type: "https://overdue.dev/problems/contact-rules", title: "Not allowed now", status: 409,
+                self = Problem(type: Problem.base + "contact-rules", title: "Not allowed now", status: 409,
                                detail: refused.problems.map(\.message).joined(separator: "; "),
                                errors: refused.problems.map { FieldError(pointer: "#/rule/\($0.field)", detail: $0.message) })
             case "not_a_draft":
-                self = Problem(type: "https://overdue.dev/problems/not-a-draft", title: "Not a draft", status: 409,
+                self = Problem(type: Problem.base + "not-a-draft", title: "Not a draft", status: 409,
                                detail: refused.problems.map(\.message).joined(separator: "; "))
             default:
                 self = .conflict(refused.description)
@@ -310,6 +327,6 @@ extension Problem {
     }
 
     static func conflict(_ detail: String) -> Problem {
-        Problem(type: "https://overdue.dev/problems/conflict", title: "Conflict", status: 409, detail: detail)
+        Problem(type: Problem.base + "conflict", title: "Conflict", status: 409, detail: detail)
     }
 }

@@ -126,7 +126,7 @@ struct DashboardController: Sendable {
         guard ConstantTime.equal(fields["_csrf"] ?? "", session.csrfToken) else {
             try await accounts.audit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "authz.denied",
                                                object: "\(request.method) \(request.uri.path)", outcome: "denied", ip: context.clientIP(request), detail: "missing or wrong CSRF token")
-            throw Problem(type: "https://overdue.dev/problems/csrf", title: "Forbidden", status: 403, detail: "the form's CSRF token is missing or stale; reload the page")
+            throw Problem.csrf("the form's CSRF token is missing or stale; reload the page")
         }
         return fields
     }
@@ -149,7 +149,7 @@ struct DashboardController: Sendable {
         guard viewer.role.allows(permission) else {
             try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
                                                outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
-            throw Problem(type: "https://overdue.dev/problems/forbidden", title: "Forbidden", status: 403, detail: "your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
+            throw Problem.forbidden("your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
         }
         let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
         // A form may say where to come back to (the case page it was on); only a path on this site.
