@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 // The doors (server, CLI) see only what they import: with MemberImportVisibility a member of a module
@@ -13,7 +13,7 @@ let package = Package(
     name: "overdue",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "overdue", targets: ["overdue"]),
+        .executable(name: "overdue", targets: ["overdue"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -131,18 +131,25 @@ let package = Package(
         .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
         .testTarget(name: "OverdueLanguageTests", dependencies: ["OverdueLanguage", "OverdueCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "OverdueMailTests", dependencies: ["OverdueMail", .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                                                       .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
-                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "OverdueMailTests",
+            dependencies: [
+                "OverdueMail", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OverdueStoreTests", dependencies: ["OverdueStore", "OverdueCore", "OverdueTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OverdueAgentsTests",
-            dependencies: ["OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail", "OverdueUseCases",
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueChannels", "OverdueTestSupport", "OverdueMail", "OverdueUseCases",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
-        .testTarget(name: "OverdueUseCasesTests", dependencies: ["OverdueUseCases", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueTestSupport"],
-                    swiftSettings: strict),
+        .testTarget(
+            name: "OverdueUseCasesTests", dependencies: ["OverdueUseCases", "OverdueAgents", "OverdueStore", "OverdueCore", "OverdueTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "OverdueServerTests",
             dependencies: [
@@ -153,7 +160,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "OverdueCLITests", dependencies: ["OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
-                                                      .product(name: "NIOSSL", package: "swift-nio-ssl")], swiftSettings: strict),
+        .testTarget(
+            name: "OverdueCLITests",
+            dependencies: [
+                "OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], swiftSettings: strict),
     ]
 )

@@ -58,6 +58,8 @@ python3 -c "import websocket" 2>/dev/null || python3 -m pip install -q --root-us
 python3 -c "import openapi_spec_validator, openapi_schema_validator" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore openapi-spec-validator openapi-schema-validator
 python3 scripts/lint-deploy.py
 
+echo "== format (swift format lint --strict, .swift-format) =="
+swift format lint --strict -r --configuration .swift-format Sources Tests Package.swift
 echo "== module boundaries =="
 python3 scripts/check-imports.py
 echo "== building (debug) =="

@@ -68,6 +68,7 @@ public enum DeliveryError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The recipient's address itself was refused permanently (unknown mailbox, landline): the address is bad.
     case rejectedAddress(String)
 
+    /// What it is, in words.
     public var description: String {
         switch self {
         case .temporary(let m): return "temporary failure: \(m)"
@@ -109,8 +110,10 @@ public struct SandboxChannel: ChannelAdapter {
     /// Creates the sandbox.
     public init() {}
 
+    /// The channels this adapter serves.
     public var channels: Set<Channel> { Set(Channel.allCases) }
 
+    /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         DeliveryReceipt(providerID: "sandbox-\(message.id)")
     }

@@ -24,7 +24,7 @@ public struct EmailAccount: Sendable {
     /// Builds the account from tenant settings; nil when the tenant sends email through the sandbox.
     /// Throws with the setting named when something required is missing or wrong.
     public static func from(_ settings: TenantSettings) throws -> EmailAccount? {
-        guard settings.value("email.provider") == "smtp" else { return nil }
+        guard settings.emailProvider == .smtp else { return nil }
         func required(_ key: String) throws -> String {
             guard let v = settings.value(key), !v.isEmpty else { throw AccountError(description: "email.provider is smtp but \(key) is not set") }
             return v
@@ -34,20 +34,23 @@ public struct EmailAccount: Sendable {
         let smtpHost = try required("email.smtp.host")
         let smtpSecurity = MailSecurity(rawValue: settings.value("email.smtp.security") ?? "starttls") ?? .starttls
         try Self.checkClearText(smtpSecurity, host: smtpHost, key: "email.smtp.security")
-        let smtp = SMTPConfiguration(host: smtpHost, port: Int(settings.value("email.smtp.port") ?? "") ?? (smtpSecurity == .tls ? 465 : 587),
-                                     security: smtpSecurity, username: settings.value("email.smtp.user"), password: settings.value("email.smtp.password"),
-                                     heloName: URL(string: settings.value("public_url") ?? "")?.host ?? "overdue.localhost", timeout: .seconds(30), tls: tls)
+        let smtp = SMTPConfiguration(
+            host: smtpHost, port: Int(settings.value("email.smtp.port") ?? "") ?? (smtpSecurity == .tls ? 465 : 587),
+            security: smtpSecurity, username: settings.value("email.smtp.user"), password: settings.value("email.smtp.password"),
+            heloName: URL(string: settings.value("public_url") ?? "")?.host ?? "overdue.localhost", timeout: .seconds(30), tls: tls)
         var imap: IMAPConfiguration?
         if let host = settings.value("email.imap.host"), !host.isEmpty {
             let security = MailSecurity(rawValue: settings.value("email.imap.security") ?? "tls") ?? .tls
             try Self.checkClearText(security, host: host, key: "email.imap.security")
-            imap = IMAPConfiguration(host: host, port: Int(settings.value("email.imap.port") ?? "") ?? (security == .tls ? 993 : 143), security: security,
-                                     username: try required("email.imap.user"), password: try required("email.imap.password"), timeout: .seconds(30), tls: tls)
+            imap = IMAPConfiguration(
+                host: host, port: Int(settings.value("email.imap.port") ?? "") ?? (security == .tls ? 993 : 143), security: security,
+                username: try required("email.imap.user"), password: try required("email.imap.password"), timeout: .seconds(30), tls: tls)
         }
-        return EmailAccount(smtp: smtp, imap: imap, mailbox: settings.value("email.imap.mailbox") ?? "INBOX",
-                            processedMailbox: settings.value("email.imap.processed"), from: Mailbox(try required("sender.email"), name: settings.senderName),
-                            publicURL: settings.value("public_url"),
-                            tracking: Tracking.Mode(rawValue: settings.value("email.tracking") ?? "off") ?? .off)
+        return EmailAccount(
+            smtp: smtp, imap: imap, mailbox: settings.value("email.imap.mailbox") ?? "INBOX",
+            processedMailbox: settings.value("email.imap.processed"), from: Mailbox(try required("sender.email"), name: settings.senderName),
+            publicURL: settings.value("public_url"),
+            tracking: Tracking.Mode(rawValue: settings.value("email.tracking") ?? "off") ?? .off)
     }
 
     /// Clear text is for loopback servers only.
@@ -90,26 +93,31 @@ public struct EmailChannel: ChannelAdapter {
     let clock: any Clock
 
     /// Creates the channel.
-    public init(account: @escaping AccountLookup, attachments: @escaping AttachmentReader, logger: Logger = Logger(label: "overdue.email"),
-                clock: any Clock = SystemClock()) {
+    public init(
+        account: @escaping AccountLookup, attachments: @escaping AttachmentReader, logger: Logger = Logger(label: "overdue.email"),
+        clock: any Clock = SystemClock()
+    ) {
         self.clock = clock
         self.account = account
         self.readAttachment = attachments
         self.logger = logger
     }
 
+    /// The channels this adapter serves.
     public var channels: Set<OverdueCore.Channel> { [.email] }
 
     /// The `Message-ID` Overdue gives the message with id `id` (parsed back when replies arrive).
     public static func messageID(_ id: String, tenant: String, domain: String) -> String { "\(id).\(tenant)@\(domain)" }
 
+    /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         let found: EmailAccount?
         do { found = try await message.tenant.asyncMap(account) ?? nil } catch { throw .permanent("email settings: \(error)") }
         guard let acct = found, let tenant = message.tenant else { return try await SandboxChannel().send(message) }
         let mid = Self.messageID(message.id, tenant: tenant, domain: acct.domain)
-        var mail = OutgoingMail(from: acct.from, to: [Mailbox(message.to)], subject: message.subject ?? "", text: message.body, html: message.html,
-                                messageID: mid, date: clock.now())
+        var mail = OutgoingMail(
+            from: acct.from, to: [Mailbox(message.to)], subject: message.subject ?? "", text: message.body, html: message.html,
+            messageID: mid, date: clock.now())
         mail.replyTo = Mailbox(acct.replyAddress(for: message.id), name: acct.from.name)
         mail.inReplyTo = message.inReplyTo
         mail.references = message.references
@@ -163,4 +171,3 @@ actor SMTPPool {
         await session.quit()
     }
 }
-

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import OverdueCore
 
@@ -17,6 +17,7 @@ public struct RecordingChannel: ChannelAdapter {
         if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
     }
 
+    /// The channels this adapter serves.
     public var channels: Set<Channel> { Set(Channel.allCases) }
 
     struct Entry: Codable { let key: String; let id: String; let channel: String; let to: String }
@@ -28,6 +29,7 @@ public struct RecordingChannel: ChannelAdapter {
             .map { ($0.key, $0.id, $0.channel, $0.to) }
     }
 
+    /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         guard let handle = try? FileHandle(forUpdating: file) else { throw .temporary("cannot open \(file.path)") }
         defer { try? handle.close() }
@@ -47,6 +49,7 @@ public struct RecordingChannel: ChannelAdapter {
         return DeliveryReceipt(providerID: "rec-\(message.id)")
     }
 
+    /// Whether the provider has the message with this key (`ChannelAdapter`).
     public func trace(key: String) async throws(DeliveryError) -> DeliveryTrace {
         contains(key: key) ? .delivered(DeliveryReceipt(providerID: "rec-\(key)")) : .notFound
     }

@@ -34,7 +34,11 @@ public enum Tracking {
         }
         if mode.opens {
             let pixel = "<img src=\"\(base)/o/\(token).gif\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">"
-            if let r = out.range(of: "</body>", options: [.caseInsensitive, .backwards]) { out.insert(contentsOf: pixel, at: r.lowerBound) } else { out += pixel }
+            if let r = out.range(of: "</body>", options: [.caseInsensitive, .backwards]) {
+                out.insert(contentsOf: pixel, at: r.lowerBound)
+            } else {
+                out += pixel
+            }
         }
         return out
     }

@@ -73,12 +73,17 @@ enum Amounts {
     /// Nouns before a bare number that make it the amount.
     static let amountNouns: WordSet = ["total", "amount", "balance", "monto", "importe", "montant", "solde", "saldo"]
     /// Words before a bare four-digit number that make it money.
-    static let amountNounsAndVerbs: WordSet = WordSet(words: Set(amountNouns.keys).union(["full", "the", "us", "billed", "charged", "owe", "says", "be", "was", "is", "do", "por", "not",
-                                                                    "pas", "no", "for", "pay", "paid", "paying"]))
+    static let amountNounsAndVerbs: WordSet = WordSet(
+        words: Set(amountNouns.keys).union([
+            "full", "the", "us", "billed", "charged", "owe", "says", "be", "was", "is", "do", "por", "not",
+            "pas", "no", "for", "pay", "paid", "paying",
+        ]))
     /// Words right before a bare number that make it money ("pay 650", "total 3,115.40", "of 1,100").
-    static let amountCues: WordSet = ["pay", "paid", "paying", "total", "amount", "balance", "for", "do", "send", "sent", "wire", "deposit", "owe", "is",
-                                          "was", "bills", "billed", "charged", "says", "of", "to", "saldo", "monto", "importe", "montant", "solde", "pagar",
-                                          "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "just", "about", "approx", "other", "like"]
+    static let amountCues: WordSet = [
+        "pay", "paid", "paying", "total", "amount", "balance", "for", "do", "send", "sent", "wire", "deposit", "owe", "is",
+        "was", "bills", "billed", "charged", "says", "of", "to", "saldo", "monto", "importe", "montant", "solde", "pagar",
+        "payer", "net", "gross", "by", "not", "pas", "only", "at", "es", "de", "=", ":", "just", "about", "approx", "other", "like",
+    ]
 
     /// Every amount in the tokens, in order; numbers inside the date expressions `dates` ("Oct 30",
     /// "viernes 17 de abril") are not amounts.
@@ -142,9 +147,11 @@ enum Amounts {
         var end = i + 1
         // Thousands set apart by spaces ("12 480,00 $", "1 500,00 $", "2 000 $").
         while text.utf8.count <= 3 || (text.utf8.count <= 7 && lx[end - 1].text.utf8.count == 3), end < lx.count, lx[end].gap,
-              isGroup(lx[end].text) {
+            isGroup(lx[end].text)
+        {
             let decimals = lx[end].text.utf8.count > 3
-            let money = decimals || w(end + 1) == "$" || w(end + 1) == "€" || currencyNames[w(end + 1)] != nil || w(i - 1) == "$"
+            let money =
+                decimals || w(end + 1) == "$" || w(end + 1) == "€" || currencyNames[w(end + 1)] != nil || w(i - 1) == "$"
                 || (end + 1 < lx.count && isGroup(lx[end + 1].text) && lx[end + 1].gap)
             guard money, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { break }
             text += lx[end].text
@@ -166,7 +173,8 @@ enum Amounts {
             end += 1
         }
         // A rate per unit ("$1.95/mile", "$75/hr", "42°F") is not an amount owed.
-        let perUnit = (w(end) == "/" && !periodWords.contains(w(end + 1)))
+        let perUnit =
+            (w(end) == "/" && !periodWords.contains(w(end + 1)))
             || w(end) == "°" || perWords.contains(next) && rateUnits.contains(w(end + 1))
         if perUnit { return Candidate(cents: value.cents, start: i, end: end, strength: 0, currency: nil, perUnit: true) }
         if !money {
@@ -179,7 +187,8 @@ enum Amounts {
                 if value.cents < 100 * 100 { return nil }
                 if digits == 4, let y = Int(text), (1990...2040).contains(y) { return nil }
                 // Said with an instalment's rhythm or time ("1000 now", "500 a week", "650 every 2 weeks").
-                let plan = planAfter.contains(next)
+                let plan =
+                    planAfter.contains(next)
                     || (next == "a" && planPeriods.contains(w(end + 1)))
                 if digits >= 5 && !amountNouns.contains(prev) { return nil }
                 if digits == 4 && !(amountNounsAndVerbs.contains(prev) || plan) { return nil }
@@ -278,7 +287,8 @@ enum Amounts {
             money = true
             end += 1
             if centsAnd.contains(w(end)), let c = SpokenNumbers.read(t, at: end + 1), c.value < 100,
-               centWords.contains(w(c.end)) {
+                centWords.contains(w(c.end))
+            {
                 cents += c.value
                 end = c.end + 1
             }

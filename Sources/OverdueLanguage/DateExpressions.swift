@@ -229,7 +229,11 @@ enum DateExpressions {
     /// Articles before a day of the month.
     static let dayArticles: WordSet = ["the", "el", "le", "on", "dia", "del"]
     /// Words after "the 15" that make it count something or be money.
-    static let notDayAfter: WordSet = ["%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices", "of", "percent", "pallets", "load", "loads", "instalment", "installment", "installments", "thing", "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter", "chk", "check", "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery", "round", "batch", "step", "thing", "part", "parte", "partie"]
+    static let notDayAfter: WordSet = [
+        "%", "$", "k", "one", "ones", "time", "times", "payment", "payments", "invoice", "invoices", "of", "percent", "pallets", "load", "loads", "instalment",
+        "installment", "installments", "thing", "pagos", "pago", "facturas", "versements", "mil", "mille", "et", "-", ",", "half", "quarter", "chk", "check",
+        "cheque", "notice", "reminder", "attempt", "pmt", "pymt", "shipment", "delivery", "round", "batch", "step", "thing", "part", "parte", "partie",
+    ]
     /// Greetings before a weekday ("Happy Friday"): the weekday is not a date.
     static let greetingBefore: WordSet = ["happy", "feliz", "bon", "bonne", "joyeux", "buen"]
     /// "on", "at", "in".
@@ -241,7 +245,11 @@ enum DateExpressions {
     /// Articles before "month" after a day number.
     static let monthRelativeArticles: WordSet = ["the", "this", "este", "ce", "el", "each", "every", "cada", "le", "la"]
     /// Words that start a relative day, a period end or part of a day (the cases of `Parser.relative`).
-    static let relativeWords: WordSet = ["today", "hoy", "tonight", "2day", "eod", "cob", "aujourd", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro", "manana", "demain", "lunch", "afternoon", "evening", "tarde", "soir", "midi", "yesterday", "yday", "ayer", "hier", "now", "ahora", "ahorita", "maintenant", "pasado", "apres", "day", "eom", "eow", "quincena", "quincenas", "mid", "middle", "mediados", "mi", "milieu"]
+    static let relativeWords: WordSet = [
+        "today", "hoy", "tonight", "2day", "eod", "cob", "aujourd", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow", "tmw", "2morrow", "2moro",
+        "manana", "demain", "lunch", "afternoon", "evening", "tarde", "soir", "midi", "yesterday", "yday", "ayer", "hier", "now", "ahora", "ahorita",
+        "maintenant", "pasado", "apres", "day", "eom", "eow", "quincena", "quincenas", "mid", "middle", "mediados", "mi", "milieu",
+    ]
     /// Weeks for frames.
     static let weekWords: WordSet = ["week", "wk", "weeks", "semana", "semaine"]
 
@@ -287,7 +295,8 @@ enum DateExpressions {
             let x = t[i]
             // A weekday range ("monday through friday", "de lunes a viernes") is office hours, not a day.
             if let wd = weekday(i, strong: true), wd.end <= t.count, rangeWords.contains(w(wd.end)),
-               weekday(wd.end + 1, strong: true) != nil {
+                weekday(wd.end + 1, strong: true) != nil
+            {
                 return wd.end + 2
             }
             // "a week from Friday", "two weeks from today".
@@ -308,9 +317,13 @@ enum DateExpressions {
                 if w(k) == "coming" || w(k) == "past" { k += 1 }
                 if let wd = weekday(k, strong: false) {
                     let date: LocalDate
-                    if nextBefore.contains(x) || x == "el" { date = nextWeek(wd.day, ref) }
-                    else if lastBefore.contains(x) || w(i + 1) == "past" { date = previous(wd.day, before: ref) }
-                    else { date = upcoming(wd.day, after: ref, allowToday: true) }
+                    if nextBefore.contains(x) || x == "el" {
+                        date = nextWeek(wd.day, ref)
+                    } else if lastBefore.contains(x) || w(i + 1) == "past" {
+                        date = previous(wd.day, before: ref)
+                    } else {
+                        date = upcoming(wd.day, after: ref, allowToday: true)
+                    }
                     return add(i, wd.end, date)
                 }
             }
@@ -403,7 +416,9 @@ enum DateExpressions {
                 case "quincena", "quincenas":
                     var date = ref.day <= 15 ? LocalDate(year: ref.year, month: ref.month, day: 15)! : lastDay(ref.year, ref.month)
                     if nextQuincenaBefore.contains(w(i - 1)) || w(i + 1) == "que" && w(i + 2) == "entra" {
-                        date = date.day == 15 ? lastDay(date.year, date.month) : LocalDate(year: date.adding(days: 1).year, month: date.adding(days: 1).month, day: 15)!
+                        date =
+                            date.day == 15
+                            ? lastDay(date.year, date.month) : LocalDate(year: date.adding(days: 1).year, month: date.adding(days: 1).month, day: 15)!
                     }
                     return add(i, i + 1, date)
                 case "mid", "middle", "mediados", "mi", "milieu":
@@ -487,7 +502,9 @@ enum DateExpressions {
             let month = monthWords
             if thisBefore.contains(x) || nextBefore.contains(x) || x == "la" || x == "le" || x == "el" || x == "early" || x == "later" || x == "late" {
                 var k = i + 1
-                if x == "la" || x == "le" || x == "el" { if nextBefore.contains(w(k)) { k += 1 } else if !(week.contains(w(k)) || month.contains(w(k))) { return nil } }
+                if x == "la" || x == "le" || x == "el" {
+                    if nextBefore.contains(w(k)) { k += 1 } else if !(week.contains(w(k)) || month.contains(w(k))) { return nil }
+                }
                 if (x == "early" || x == "later" || x == "late") && (w(k) == "this" || w(k) == "next") { k += 1 }
                 if w(k) == "weeks" && w(k + 1) == "run" { return k + 2 }
                 if week.contains(w(k)) || month.contains(w(k)) {
@@ -505,7 +522,7 @@ enum DateExpressions {
             if x == "next" && nextRunWords.contains(w(i + 1)) { return i + 2 }
             if x == "corrida" || x == "paie" && w(i + 1) == "fournisseurs" { return x == "paie" ? i + 2 : i + 1 }
             if fewWords.contains(x), fewAfter.contains(w(i + 1)) { return i + 2 }
-            if (x == "in" || x == "en" || x == "au") , let m = months[w(i + 1)], m > 0, !ambiguousMonths.contains(w(i + 1)) { return i + 2 }
+            if (x == "in" || x == "en" || x == "au"), let m = months[w(i + 1)], m > 0, !ambiguousMonths.contains(w(i + 1)) { return i + 2 }
             if x == "mois" && w(i + 1) == "prochain" { return i + 2 }
             return nil
         }

@@ -7,8 +7,10 @@ enum Entities {
     /// Fills the entities of `a` (whose intent is decided): dates from the debtor's own words `t`
     /// (`dates` as `DateExpressions.find` read them), amounts and references from `evidence` (the
     /// debtor's words and anything forwarded).
-    static func extract(into a: inout ReplyAnalysis, own t: NormalizedText, ownText: String, evidence: String, channel: Channel,
-                        reference ref: LocalDate, dates: [DateExpressions.Found]) {
+    static func extract(
+        into a: inout ReplyAnalysis, own t: NormalizedText, ownText: String, evidence: String, channel: Channel,
+        reference ref: LocalDate, dates: [DateExpressions.Found]
+    ) {
         let tokens = t.dateTokens
         switch a.intent {
         case .promiseToPay, .paymentPlan:
@@ -52,7 +54,9 @@ enum Entities {
         func digit(_ k: Int) -> Bool { k < b.count && b[k] >= 48 && b[k] <= 57 }
         var i = 0
         while i < b.count {
-            guard digit(i), i == 0 || !(digit(i - 1) || b[i - 1] == UInt8(ascii: "/") || b[i - 1] == UInt8(ascii: "-") || b[i - 1] == UInt8(ascii: "#")) else { i += 1; continue }
+            guard digit(i), i == 0 || !(digit(i - 1) || b[i - 1] == UInt8(ascii: "/") || b[i - 1] == UInt8(ascii: "-") || b[i - 1] == UInt8(ascii: "#")) else {
+                i += 1; continue
+            }
             var j = i
             var hour = 0
             while digit(j) && j - i < 3 { hour = hour * 10 + Int(b[j] - 48); j += 1 }
@@ -133,8 +137,10 @@ enum Entities {
 
     // MARK: References
 
-    static let notReferences: WordSet = ["check", "cheque", "conf", "confirmation", "trace", "reference", "ref", "ticket", "payment",
-                                             "number", "tax", "id", "ext", "extension", "phone", "cell", "call", "at", "claim", "appointment"]
+    static let notReferences: WordSet = [
+        "check", "cheque", "conf", "confirmation", "trace", "reference", "ref", "ticket", "payment",
+        "number", "tax", "id", "ext", "extension", "phone", "cell", "call", "at", "claim", "appointment",
+    ]
     /// Words before a bare hour that make it a time of day.
     static let hourBefore: WordSet = ["at", "after", "around", "by", "las", "a", "vers", "apres"]
     /// Words two tokens before a number that make it a payment reference.
@@ -181,12 +187,24 @@ enum Entities {
             var digits = 0, letters = 0, other = false, dash = false
             for k in lo..<hi {
                 let c = b[k]
-                if c >= 48 && c <= 57 { digits += 1 } else if (c | 0x20) >= 97 && (c | 0x20) <= 122 { letters += 1 } else if c == 45 { dash = true } else { other = true }
+                if c >= 48 && c <= 57 {
+                    digits += 1
+                } else if (c | 0x20) >= 97 && (c | 0x20) <= 122 {
+                    letters += 1
+                } else if c == 45 {
+                    dash = true
+                } else {
+                    other = true
+                }
             }
             guard digits > 0, !other else { continue }
             let tok = String(decoding: b[lo..<hi], as: UTF8.self)
             // 555-01xx phone numbers, years, bare short numbers, times and ordinals.
-            if tok.hasPrefix("555-") || (letters == 0 && digits == 4 && (tok.hasPrefix("19") || tok.hasPrefix("20")) && !hasTypeWord(i > 0 ? token(i - 1) : nil)) { continue }
+            if tok.hasPrefix("555-")
+                || (letters == 0 && digits == 4 && (tok.hasPrefix("19") || tok.hasPrefix("20")) && !hasTypeWord(i > 0 ? token(i - 1) : nil))
+            {
+                continue
+            }
             if letters == 0 && digits < 4 { continue }
             if letters > 0 && digits < 2 { continue }
             if letters > 0 && !dash && !((b[lo] | 0x20) >= 97 && (b[lo] | 0x20) <= 122) { continue }
@@ -209,17 +227,26 @@ enum Entities {
     // MARK: Dispute reasons, documents, redirects, opt-out channels
 
     /// Cues of a duplicate bill.
-    static let duplicateCues: [NormalizedText.Needle] = ["duplicate", "dup", "billed twice", "twice", "again as", "already billed"].map(NormalizedText.Needle.init)
+    static let duplicateCues: [NormalizedText.Needle] = ["duplicate", "dup", "billed twice", "twice", "again as", "already billed"].map(
+        NormalizedText.Needle.init)
     /// Cues of a delivery that never happened.
-    static let notDeliveredCues: [NormalizedText.Needle] = ["never delivered", "not delivered", "never made it", "never happen", "refused the delivery", "refuse the delivery", "never arrived"].map(NormalizedText.Needle.init)
+    static let notDeliveredCues: [NormalizedText.Needle] = [
+        "never delivered", "not delivered", "never made it", "never happen", "refused the delivery", "refuse the delivery", "never arrived",
+    ].map(NormalizedText.Needle.init)
     /// Cues of damage or shortage.
-    static let damageCues: [NormalizedText.Needle] = ["damaged", "damage", "crushed", "short", "shortage", "missing", "pallets", "rejected by the receiver", "cargo claim"].map(NormalizedText.Needle.init)
+    static let damageCues: [NormalizedText.Needle] = [
+        "damaged", "damage", "crushed", "short", "shortage", "missing", "pallets", "rejected by the receiver", "cargo claim",
+    ].map(NormalizedText.Needle.init)
     /// Cues of accessorial charges.
-    static let accessorialCues: [NormalizedText.Needle] = ["detention", "lumper", "layover", "tonu", "wait time", "maniobras", "accessorial", "accessorials", "fuel surcharge", "storage"].map(NormalizedText.Needle.init)
+    static let accessorialCues: [NormalizedText.Needle] = [
+        "detention", "lumper", "layover", "tonu", "wait time", "maniobras", "accessorial", "accessorials", "fuel surcharge", "storage",
+    ].map(NormalizedText.Needle.init)
     /// Cues of a rate dispute.
-    static let rateCues: [NormalizedText.Needle] = ["rate", "rate con", "per mile", "mile", "weight", "agreed", "all in", "flat"].map(NormalizedText.Needle.init)
+    static let rateCues: [NormalizedText.Needle] = ["rate", "rate con", "per mile", "mile", "weight", "agreed", "all in", "flat"].map(
+        NormalizedText.Needle.init)
     /// Cues of a wrong amount.
-    static let wrongAmountCues: [NormalizedText.Needle] = ["amount", "add up", "digits", "total", "wrong amount", "overcharge", "overcharged"].map(NormalizedText.Needle.init)
+    static let wrongAmountCues: [NormalizedText.Needle] = ["amount", "add up", "digits", "total", "wrong amount", "overcharge", "overcharged"].map(
+        NormalizedText.Needle.init)
     /// Cues of email.
     static let emailCues: [NormalizedText.Needle] = ["email", "emails", "emailing", "mailing list", "correos", "unsubscribe"].map(NormalizedText.Needle.init)
     /// Cues of text messages.
@@ -227,7 +254,9 @@ enum Entities {
     /// Cues of calls.
     static let voiceCues: [NormalizedText.Needle] = ["call", "calls", "calling", "call list", "llamarme", "llamadas", "phone"].map(NormalizedText.Needle.init)
     /// Cues of every channel.
-    static let allCues: [NormalizedText.Needle] = ["all", "any", "cease all", "do not contact", "don t contact", "dont contact", "contact me again", "all further contact"].map(NormalizedText.Needle.init)
+    static let allCues: [NormalizedText.Needle] = [
+        "all", "any", "cease all", "do not contact", "don t contact", "dont contact", "contact me again", "all further contact",
+    ].map(NormalizedText.Needle.init)
     /// Cues that email is the channel to keep.
     static let keepEmailCues: [NormalizedText.Needle] = ["email only", "email is fine", "put it in writing", "send a letter"].map(NormalizedText.Needle.init)
 

@@ -32,9 +32,13 @@ struct IntentFeatures {
     private(set) var hasSymbol = false
 
     /// Words that negate the three words after them ("will **not** pay", "**no** estamos").
-    static let negators: [String] = ["not", "no", "never", "cannot", "dont", "wont", "cant", "nunca", "jamas", "jamais", "pas", "sin", "sans", "without", "nor", "ni"]
+    static let negators: [String] = [
+        "not", "no", "never", "cannot", "dont", "wont", "cant", "nunca", "jamas", "jamais", "pas", "sin", "sans", "without", "nor", "ni",
+    ]
     /// Words that "n't" splits off as "don t": the `t` negates.
-    static let contracted: [String] = ["don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren"]
+    static let contracted: [String] = [
+        "don", "won", "can", "didn", "doesn", "isn", "wasn", "aren", "haven", "hasn", "couldn", "wouldn", "shouldn", "ain", "weren",
+    ]
     /// Words that put what follows in the future ("we **will** get it paid", "**vamos** a pagar").
     static let futureMarkers: [String] = ["will", "ll", "gonna", "shall", "going", "vamos", "voy", "va", "allons", "vais", "sera", "seran", "iremos"]
     /// Words naming the act of paying (any form) in English, Spanish and French.
@@ -47,15 +51,21 @@ struct IntentFeatures {
         "versement", "regle", "reglement", "reglerons", "acquitte",
     ]
     /// Payment words that are themselves a past form ("paid", "remitted", "pagado", "réglé").
-    static let pastPaymentForms: [String] = ["paid", "remitted", "wired", "transferred", "deposited", "settled", "released", "issued",
+    static let pastPaymentForms: [String] = [
+        "paid", "remitted", "wired", "transferred", "deposited", "settled", "released", "issued",
         "mailed", "sent", "pagado", "pagada", "transferimos", "depositamos", "liquidamos",
-        "abonamos", "paye", "payee", "payes", "vire", "verse", "regle", "acquitte"]
+        "abonamos", "paye", "payee", "payes", "vire", "verse", "regle", "acquitte",
+    ]
     /// Payment words that are themselves a future form ("pagaremos", "paierons").
-    static let futurePaymentForms: [String] = ["pagaremos", "pagare", "transferiremos", "depositaremos", "liquidaremos", "paierons",
-        "payerons", "paierai", "payerai", "reglerons"]
+    static let futurePaymentForms: [String] = [
+        "pagaremos", "pagare", "transferiremos", "depositaremos", "liquidaremos", "paierons",
+        "payerons", "paierai", "payerai", "reglerons",
+    ]
     /// Words that put a payment in the past when they come shortly before it ("it **was** wired", "**ya** se pagó").
-    static let pastMarkers: [String] = ["was", "were", "been", "has", "have", "had", "already", "did", "yesterday", "ya", "fue", "fueron",
-        "ayer", "deja", "ete", "avons", "avez", "ont", "hier"]
+    static let pastMarkers: [String] = [
+        "was", "were", "been", "has", "have", "had", "already", "did", "yesterday", "ya", "fue", "fueron",
+        "ayer", "deja", "ete", "avons", "avez", "ont", "hier",
+    ]
     /// Past verbs that set a payment named just before them ("the payment **went** out", "el pago **salió**").
     static let pastAfterPayment: [String] = ["went", "cleared", "posted", "left", "salio", "cayo", "parti", "passe"]
     /// Words that schedule what follows ("payment is **scheduled** for", "quedó **programado**", "**prévu** le").
@@ -70,9 +80,11 @@ struct IntentFeatures {
     /// Each word's roles (the lists above), found by one probe per word.
     static let roles: PhraseIndex = {
         var bits: [String: Int] = [:]
-        for (words, role) in [(negators, Role.negator), (contracted, Role.contracted), (futureMarkers, Role.future), (paymentWords, Role.payment),
-                              (pastPaymentForms, Role.pastPayment), (futurePaymentForms, Role.futurePayment), (pastMarkers, Role.past),
-                              (scheduleMarkers, Role.schedule), (pastAfterPayment, Role.pastAfterPayment), (currencyWords, Role.currency)] {
+        for (words, role) in [
+            (negators, Role.negator), (contracted, Role.contracted), (futureMarkers, Role.future), (paymentWords, Role.payment),
+            (pastPaymentForms, Role.pastPayment), (futurePaymentForms, Role.futurePayment), (pastMarkers, Role.past),
+            (scheduleMarkers, Role.schedule), (pastAfterPayment, Role.pastAfterPayment), (currencyWords, Role.currency),
+        ] {
             for word in words { bits[word, default: 0] |= role }
         }
         return PhraseIndex(bits.sorted { $0.key < $1.key }.map { (phrase: $0.key, value: $0.value) })
@@ -159,7 +171,10 @@ struct IntentFeatures {
         fact("ch:" + channel.rawValue)
         fact("lang:" + language.rawValue)
         let count = starts.count
-        fact("len:" + (count == 0 ? "0" : count == 1 ? "1" : count == 2 ? "2" : count <= 4 ? "4" : count <= 8 ? "8" : count <= 16 ? "16" : count <= 40 ? "40" : "more"))
+        fact(
+            "len:"
+                + (count == 0
+                    ? "0" : count == 1 ? "1" : count == 2 ? "2" : count <= 4 ? "4" : count <= 8 ? "8" : count <= 16 ? "16" : count <= 40 ? "40" : "more"))
         if t.raw("?") { fact("q") }
         if raw.utf8.last(where: { $0 != 32 && $0 != 10 && $0 != 13 }) == 63 { fact("q:end") }
         if t.raw("!") { fact("excl") }
@@ -184,7 +199,10 @@ struct IntentFeatures {
         if t.raw("$") || t.raw("€") || namesCurrency { fact("money") }
         if t.raw("@") { fact("at") }
         if t.raw("http") || t.raw("www.") { fact("link") }
-        for s in raw.unicodeScalars where s.value >= 0x2000 && !s.properties.isAlphabetic && s.value != 0x2019 && s.value != 0x2018 && s.value != 0x201C && s.value != 0x201D && s.value != 0x2013 && s.value != 0x2014 && s.value != 0xFE0F {
+        for s in raw.unicodeScalars
+        where s.value >= 0x2000 && !s.properties.isAlphabetic && s.value != 0x2019 && s.value != 0x2018 && s.value != 0x201C && s.value != 0x201D
+            && s.value != 0x2013 && s.value != 0x2014 && s.value != 0xFE0F
+        {
             fact("sym:" + String(s))
             hasSymbol = true
         }

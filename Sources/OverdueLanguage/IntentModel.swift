@@ -76,7 +76,9 @@ public struct IntentModel: Sendable {
         bias = try (0..<width).map { _ in try f32() }
         let scale = try (0..<width).map { _ in try f32() }
         let keys = try (0..<k).map { _ in try u32() }
-        guard at + k * width == bytes.count else { throw FormatError(description: "the model file has \(bytes.count - at) weight bytes, expected \(k * width)") }
+        guard at + k * width == bytes.count else {
+            throw FormatError(description: "the model file has \(bytes.count - at) weight bytes, expected \(k * width)")
+        }
         let chunks = (width + 15) / 16
         var rowsOfLanes = [SIMD16<Float>](repeating: .zero, count: k * chunks)
         for row in 0..<k {

@@ -40,7 +40,9 @@ enum PromiseDate {
         "courriel", "letter", "notice",
     ]
     /// Words that say a day is not when they pay ("can't pay today", "closed till January 4").
-    static let negativeWords: WordSet = ["not", "no", "t", "unable", "cannot", "pas", "never", "nunca", "closed", "till", "until", "cerrado", "ferme", "hasta", "jusqu"]
+    static let negativeWords: WordSet = [
+        "not", "no", "t", "unable", "cannot", "pas", "never", "nunca", "closed", "till", "until", "cerrado", "ferme", "hasta", "jusqu",
+    ]
     /// Words that make a day a recurring one ("every other Thursday", "cada quincena").
     static let recurringWords: WordSet = ["every", "each", "cada", "chaque", "other", "tous", "todos"]
     /// Words that correct what was just said.

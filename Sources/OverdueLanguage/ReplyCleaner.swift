@@ -100,7 +100,11 @@ public enum ReplyCleaner {
         let l = line.lowercased()
         if l.hasPrefix("-----original message") || l.hasPrefix("-----mensaje original") || l.hasPrefix("-----message d'origine") { return true }
         if l.hasPrefix("---------- forwarded message") || l.hasPrefix("begin forwarded message") { return true }
-        if (l.hasPrefix("on ") || l.hasPrefix("el ") || l.hasPrefix("le ")) && (l.hasSuffix("wrote:") || l.hasSuffix("escribió:") || l.hasSuffix("a écrit :") || l.hasSuffix("a écrit:")) { return true }
+        if (l.hasPrefix("on ") || l.hasPrefix("el ") || l.hasPrefix("le "))
+            && (l.hasSuffix("wrote:") || l.hasSuffix("escribió:") || l.hasSuffix("a écrit :") || l.hasSuffix("a écrit:"))
+        {
+            return true
+        }
         if l.hasPrefix("from:") && next.trimming(ascii: " \t").asciiLowercased.hasPrefix("sent:") { return true }
         // Outlook's Spanish and French headers: "De: … / Enviado: …", "De : … / Envoyé : …".
         if l.hasPrefix("de:") || l.hasPrefix("de :") {
@@ -127,11 +131,15 @@ public enum ReplyCleaner {
     /// Starts of a "Sent from my …" line.
     static let sentFromStarts: [[UInt8]] = ["sent from my", "enviado desde mi", "get outlook for"].map { Array($0.utf8) }
     /// Starts of a legal disclaimer.
-    static let disclaimerStarts: [[UInt8]] = ["confidentiality notice", "this email and any attachments", "this message is intended", "disclaimer:"].map { Array($0.utf8) }
+    static let disclaimerStarts: [[UInt8]] = ["confidentiality notice", "this email and any attachments", "this message is intended", "disclaimer:"].map {
+        Array($0.utf8)
+    }
 
     /// Closing words that start a sign-off.
-    static let closings: Set<String> = ["regards", "kind regards", "best regards", "best", "thanks", "thank you", "many thanks", "cheers", "sincerely",
-                           "yours faithfully", "yours sincerely", "saludos", "saludos cordiales", "atentamente", "cordialement", "thx", "br"]
+    static let closings: Set<String> = [
+        "regards", "kind regards", "best regards", "best", "thanks", "thank you", "many thanks", "cheers", "sincerely",
+        "yours faithfully", "yours sincerely", "saludos", "saludos cordiales", "atentamente", "cordialement", "thx", "br",
+    ]
 
     /// The length of the longest closing, in bytes.
     static let longestClosing = closings.map(\.utf8.count).max()!
@@ -140,7 +148,9 @@ public enum ReplyCleaner {
     /// ("Regards,") in the last lines, and any legal disclaimer paragraph.
     static func stripSignature(_ lines: [String]) -> [String] {
         var out = lines
-        if let cut = out.firstIndex(where: { let t = $0.trimmingBlanks; return t == "--" || t == "__" }) {
+        if let cut = out.firstIndex(where: {
+            let t = $0.trimmingBlanks; return t == "--" || t == "__"
+        }) {
             out = Array(out[..<cut])
         }
         if let cut = out.firstIndex(where: { line in
@@ -148,13 +158,15 @@ public enum ReplyCleaner {
             // The byte test is a cheap necessary condition; the check that decides follows it.
             guard sentFromStarts.contains(where: { startsIgnoringASCIICase(trimmed, $0) }) else { return false }
             let t = trimmed.asciiLowercased
-            return t.hasPrefix("sent from my") || t.hasPrefix("enviado desde mi") || t.hasPrefix("get outlook for") }) {
+            return t.hasPrefix("sent from my") || t.hasPrefix("enviado desde mi") || t.hasPrefix("get outlook for")
+        }) {
             out = Array(out[..<cut])
         }
         if let cut = out.firstIndex(where: { line in
             guard disclaimerStarts.contains(where: { startsIgnoringASCIICase(line, $0) }) else { return false }
             let t = line.asciiLowercased
-            return t.hasPrefix("confidentiality notice") || t.hasPrefix("this email and any attachments") || t.hasPrefix("this message is intended") || t.hasPrefix("disclaimer:")
+            return t.hasPrefix("confidentiality notice") || t.hasPrefix("this email and any attachments") || t.hasPrefix("this message is intended")
+                || t.hasPrefix("disclaimer:")
         }) {
             out = Array(out[..<cut])
         }

@@ -46,11 +46,12 @@ public struct ReplyAnalysis: Hashable, Sendable {
         let cur = self.currency.flatMap { Currency($0) } ?? currency
         let money = amount.flatMap { try? Money.parse($0, currency: cur) }
         let channel: Channel? = optOutChannel.flatMap { Channel(rawValue: $0) }
-        return Understanding(intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate ?? callbackDate, amount: money,
-                             invoiceRefs: invoiceRefs, disputeReason: disputeReason.flatMap(DisputeReason.init(rawValue:)),
-                             document: document.flatMap(DocumentKind.init(rawValue:)), redirect: redirect, returnDate: returnDate,
-                             optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute,
-                             language: language.rawValue)
+        return Understanding(
+            intent: intent, confidence: confidence, sentiment: sentiment, promiseDate: promiseDate ?? callbackDate, amount: money,
+            invoiceRefs: invoiceRefs, disputeReason: disputeReason.flatMap(DisputeReason.init(rawValue:)),
+            document: document.flatMap(DocumentKind.init(rawValue:)), redirect: redirect, returnDate: returnDate,
+            optOutChannel: channel, optOutAll: optOutChannel == "all", keyword: keyword, callbackMinute: callbackMinute,
+            language: language.rawValue)
     }
 }
 
@@ -58,7 +59,9 @@ public struct ReplyAnalysis: Hashable, Sendable {
 /// give the same analysis.
 public enum ReplyReader {
     /// Carrier opt-out keywords (exact match on SMS).
-    public static let stopKeywords: Set<String> = ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT", "OPT OUT", "ALTO", "PARAR"]
+    public static let stopKeywords: Set<String> = [
+        "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT", "OPT OUT", "ALTO", "PARAR",
+    ]
     /// Carrier opt-in keywords.
     public static let startKeywords: Set<String> = ["START", "UNSTOP", "YES", "SUBSCRIBE"]
     /// Carrier help keywords.
@@ -81,9 +84,13 @@ public enum ReplyReader {
         // Carrier keywords are rules, not guesses: carriers act on them exactly.
         if known == nil, channel == .sms, let keyword = smsKeyword(own) {
             if stopKeywords.contains(keyword) {
-                return ReplyAnalysis(intent: .optOut, confidence: 1, sentiment: .neutral, language: language, optOutChannel: keyword.contains("ALL") ? "all" : "sms", keyword: keyword)
+                return ReplyAnalysis(
+                    intent: .optOut, confidence: 1, sentiment: .neutral, language: language, optOutChannel: keyword.contains("ALL") ? "all" : "sms",
+                    keyword: keyword)
             }
-            if helpKeywords.contains(keyword) { return ReplyAnalysis(intent: .question, confidence: 1, sentiment: .neutral, language: language, keyword: keyword) }
+            if helpKeywords.contains(keyword) {
+                return ReplyAnalysis(intent: .question, confidence: 1, sentiment: .neutral, language: language, keyword: keyword)
+            }
             if keyword != "YES" { return ReplyAnalysis(intent: .other, confidence: 1, sentiment: .neutral, language: language, keyword: keyword) }
         }
         let dates = DateExpressions.find(tokens: t.dateTokens, reference: reference)
@@ -99,7 +106,8 @@ public enum ReplyReader {
                 let best = p.intent.indices.max { p.intent[$0] < p.intent[$1] }!
                 let mood = p.sentiment.indices.max { p.sentiment[$0] < p.sentiment[$1] }!
                 let intent = model.intents[best]
-                a = ReplyAnalysis(intent: intent, confidence: p.intent[best], sentiment: intent == .abusive ? .negative : model.sentiments[mood], language: language)
+                a = ReplyAnalysis(
+                    intent: intent, confidence: p.intent[best], sentiment: intent == .abusive ? .negative : model.sentiments[mood], language: language)
                 a.intentProbabilities = Dictionary(uniqueKeysWithValues: zip(model.intents, p.intent))
             }
         }

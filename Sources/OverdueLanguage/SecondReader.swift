@@ -122,8 +122,11 @@ public enum SecondReader {
         analysis.confidence = first.confidence
         analysis.sentiment = intent == .abusive ? .negative : first.sentiment
         let agreed = intent == first.intent
-        return Verdict(modelIntent: name, used: true, agreed: agreed,
-                       reason: agreed ? "the model agrees: \(name)" : "the model reads \(name) where the classifier read \(first.intent.rawValue) (\(String(format: "%.2f", first.confidence)))",
-                       analysis: analysis)
+        return Verdict(
+            modelIntent: name, used: true, agreed: agreed,
+            reason: agreed
+                ? "the model agrees: \(name)"
+                : "the model reads \(name) where the classifier read \(first.intent.rawValue) (\(String(format: "%.2f", first.confidence)))",
+            analysis: analysis)
     }
 }

@@ -45,14 +45,18 @@ enum SpokenNumbers {
             w[s] = .teen(10 + i)
         }
         for (i, s) in ["veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa"].enumerated() { w[s] = .tens(20 + 10 * i) }
-        for (i, s) in ["veintiuno", "veintidos", "veintitres", "veinticuatro", "veinticinco", "veintiseis", "veintisiete", "veintiocho", "veintinueve"].enumerated() {
+        for (i, s) in ["veintiuno", "veintidos", "veintitres", "veinticuatro", "veinticinco", "veintiseis", "veintisiete", "veintiocho", "veintinueve"]
+            .enumerated()
+        {
             w[s] = .teen(21 + i)
         }
         w["veintiun"] = .teen(21)
         w["cien"] = .hundred
         w["ciento"] = .hundred
-        for (v, s) in [(200, "doscientos"), (300, "trescientos"), (400, "cuatrocientos"), (500, "quinientos"), (600, "seiscientos"),
-                       (700, "setecientos"), (800, "ochocientos"), (900, "novecientos")] {
+        for (v, s) in [
+            (200, "doscientos"), (300, "trescientos"), (400, "cuatrocientos"), (500, "quinientos"), (600, "seiscientos"),
+            (700, "setecientos"), (800, "ochocientos"), (900, "novecientos"),
+        ] {
             w[s] = .hundreds(v)
             w[String(s.dropLast(2)) + "as"] = .hundreds(v)
         }
@@ -97,9 +101,9 @@ enum SpokenNumbers {
             return Reading(value: r.value, end: r.end, pairs: r.pairs, words: r.words + 1)
         }
         guard words[t[start]] != nil else { return nil }
-        var total = 0          // finished thousands and millions
-        var group = 0          // the group below a thousand being built
-        var last: Word?        // the previous number word
+        var total = 0  // finished thousands and millions
+        var group = 0  // the group below a thousand being built
+        var last: Word?  // the previous number word
         var pairs = false
         var count = 0
         var i = start
@@ -180,8 +184,10 @@ enum SpokenNumbers {
     /// Ordinal day words ("first" … "thirty first", "primero", "premier").
     static let ordinals: WordTable<Int> = {
         var o: [String: Int] = [:]
-        let names = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
-                     "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+        let names = [
+            "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+            "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+        ]
         for (i, s) in names.enumerated() { o[s] = i + 1 }
         o["thirtieth"] = 30
         o["primero"] = 1

@@ -6,8 +6,10 @@ import NIOSSL
 /// upgrading a plain connection after STARTTLS.
 enum MailTransport {
     /// Connects to `host:port` with `reader` as the protocol handler; TLS first when `security` is `.tls`.
-    static func connect(host: String, port: Int, security: MailSecurity, tls: TLSConfiguration, timeout: TimeAmount,
-                        group: any EventLoopGroup, reader: any ChannelHandler & Sendable) async throws -> any Channel {
+    static func connect(
+        host: String, port: Int, security: MailSecurity, tls: TLSConfiguration, timeout: TimeAmount,
+        group: any EventLoopGroup, reader: any ChannelHandler & Sendable
+    ) async throws -> any Channel {
         let sslContext = security == .tls ? try NIOSSLContext(configuration: tls) : nil
         let name = sniName(host)
         return try await ClientBootstrap(group: group)

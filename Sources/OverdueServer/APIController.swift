@@ -52,8 +52,9 @@ struct APIController: Sendable {
 
     @Sendable func health(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let ok = await useCases.databaseAnswers()
-        return Self.json(Listing.jsonLine(Health(status: ok ? "ok" : "degraded", version: Overdue.version, database: ok ? "ok" : "unreachable")),
-                         status: ok ? .ok : .serviceUnavailable)
+        return Self.json(
+            Listing.jsonLine(Health(status: ok ? "ok" : "degraded", version: Overdue.version, database: ok ? "ok" : "unreachable")),
+            status: ok ? .ok : .serviceUnavailable)
     }
 
     struct Page<T: Encodable>: Encodable { let tenant: String; let count: Int; let items: [T] }
@@ -99,7 +100,9 @@ struct APIController: Sendable {
         query.channel = q.choice("channel", Channel.self)
         query.search = q.value("q")
         if let sort = q.value("sort") {
-            if let parsed = CaseQuery.Sort(sort) { query.sort = parsed } else {
+            if let parsed = CaseQuery.Sort(sort) {
+                query.sort = parsed
+            } else {
                 q.fail("sort", "must be one of \(CaseQuery.Field.allCases.map(\.rawValue).joined(separator: ", ")), with - for descending (got '\(sort)')")
             }
         }
@@ -135,11 +138,12 @@ struct APIController: Sendable {
         guard let file = try await useCases.caseFile(tenant: tenant, debtor: debtor) else {
             throw Problem.notFound("no case for debtor '\(debtor)'")
         }
-        let detail = CaseDetail(case: CaseLine(file.record), messages: file.messages.map(OutboxLine.init),
-                                decisions: file.decisions.map { DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message)) },
-                                promises: file.promises.map(LedgerController.PromiseLine.init),
-                                disputes: file.disputes.map(ConversationController.DisputeLine.init),
-                                holds: file.holds.map(LedgerController.HoldLine.init), payments: file.payments.map(LedgerController.PaymentLine.init))
+        let detail = CaseDetail(
+            case: CaseLine(file.record), messages: file.messages.map(OutboxLine.init),
+            decisions: file.decisions.map { DecisionLine(at: Timestamp.format($0.at), action: $0.action, reasons: $0.reasons.map(\.message)) },
+            promises: file.promises.map(LedgerController.PromiseLine.init),
+            disputes: file.disputes.map(ConversationController.DisputeLine.init),
+            holds: file.holds.map(LedgerController.HoldLine.init), payments: file.payments.map(LedgerController.PaymentLine.init))
         return Self.json(Listing.jsonLine(detail))
     }
 
@@ -159,8 +163,9 @@ struct APIController: Sendable {
         let limit = q.limit()
         let cursor = q.cursor()
         try q.done()
-        let rows = try await useCases.messages(tenant: tenant, direction: .outbound, debtor: debtor, channel: channel, after: cursor.map { ($0.key, $0.id) },
-                                               limit: limit + 1)
+        let rows = try await useCases.messages(
+            tenant: tenant, direction: .outbound, debtor: debtor, channel: channel, after: cursor.map { ($0.key, $0.id) },
+            limit: limit + 1)
         let shown = Array(rows.prefix(limit))
         let next = rows.count > limit ? shown.last.map { Cursor(key: Timestamp.format($0.at), id: $0.id).token } : nil
         return Self.json(Listing.jsonLine(MessagePage(tenant: tenant, count: shown.count, items: shown.map(OutboxLine.init), next_cursor: next)))

@@ -27,7 +27,9 @@ extension AccountsController {
         let current = f.string("current", maxLength: 1024)
         let new = f.string("new", maxLength: 1024)
         try f.done()
-        return try await Problem.presenting { try await api.useCases.changePassword(user: user, current: current!, new: new!, again: again, ip: ip, keepSignedIn: keepSignedIn) }
+        return try await Problem.presenting {
+            try await api.useCases.changePassword(user: user, current: current!, new: new!, again: again, ip: ip, keepSignedIn: keepSignedIn)
+        }
     }
 
     /// `{code}`: the app shows the right code → the second factor is on.
@@ -45,8 +47,11 @@ extension AccountsController {
         let password = f.string("password", maxLength: 1024)
         for p in UseCases.newUserProblems(email: email, name: name, password: password) { f.fail(p.field, p.message) }
         try f.done()
-        return try await Problem.presenting { try await api.useCases.createUser(tenant: caller.tenant, email: email!, name: name, role: role!, password: password!, by: caller.actor,
-                                                 grantor: caller.role, ip: ip) }
+        return try await Problem.presenting {
+            try await api.useCases.createUser(
+                tenant: caller.tenant, email: email!, name: name, role: role!, password: password!, by: caller.actor,
+                grantor: caller.role, ip: ip)
+        }
     }
 
     /// `{role?, name?, disabled?}` for `user`.
@@ -56,7 +61,8 @@ extension AccountsController {
         let disabled = f.bool("disabled")
         try f.done()
         try await Problem.presenting {
-            try await api.useCases.updateUser(user, role: role, name: name, disabled: disabled, by: caller.actor, callerID: caller.userID, grantor: caller.role, ip: ip)
+            try await api.useCases.updateUser(
+                user, role: role, name: name, disabled: disabled, by: caller.actor, callerID: caller.userID, grantor: caller.role, ip: ip)
         }
     }
 
@@ -65,6 +71,8 @@ extension AccountsController {
         let name = f.string("name", maxLength: 200)
         let role = f.choice("role", Role.self)
         try f.done()
-        return try await Problem.presenting { try await api.useCases.createAPIKey(tenant: caller.tenant, name: name!, role: role!, by: caller.actor, grantor: caller.role) }
+        return try await Problem.presenting {
+            try await api.useCases.createAPIKey(tenant: caller.tenant, name: name!, role: role!, by: caller.actor, grantor: caller.role)
+        }
     }
 }

@@ -81,23 +81,30 @@ struct AccountsController: Sendable {
         let code = f.string("totp", required: false, maxLength: 12)
         try f.done()
         let (token, session) = try await authenticate(email: email!, password: password!, totp: code, ip: ip)
-        var response = APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
-                                                                        expires_at: Timestamp.format(session.expiresAt))))
+        var response = APIController.json(
+            Listing.jsonLine(
+                SessionLine(
+                    user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
+                    expires_at: Timestamp.format(session.expiresAt))))
         response.setCookie(cookie(token))
         return response
     }
 
     /// The session cookie carrying `token` (empty: one that deletes it).
     func cookie(_ token: String) -> Cookie {
-        Cookie(name: Self.cookieName, value: token, maxAge: token.isEmpty ? 0 : Int(UseCases.sessionLifetime), path: "/", secure: secureCookie, httpOnly: true, sameSite: .strict)
+        Cookie(
+            name: Self.cookieName, value: token, maxAge: token.isEmpty ? 0 : Int(UseCases.sessionLifetime), path: "/", secure: secureCookie, httpOnly: true,
+            sameSite: .strict)
     }
 
     /// Checks a sign-in (per-address limit, password, second factor), audits it, and starts a session.
     func authenticate(email rawEmail: String, password: String, totp code: String?, ip: String?) async throws -> (token: String, session: UserSession) {
         if let wait = await loginLimiter.take(ip ?? "unknown", now: api.clock.now()) {
-            try await audit(tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
-                                 detail: "too many sign-in attempts from this address")
-            throw Problem.rateLimited("too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
+            try await audit(
+                tenant: nil, actor: "anonymous", action: "auth.login_throttled", object: "/auth/login", outcome: "denied", ip: ip,
+                detail: "too many sign-in attempts from this address")
+            throw Problem.rateLimited(
+                "too many sign-in attempts from this address; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
         }
         return try await Problem.presenting { try await api.useCases.signIn(email: rawEmail, password: password, totp: code, ip: ip) }
     }
@@ -116,7 +123,8 @@ struct AccountsController: Sendable {
     /// `POST /auth/logout`: ends the session (needs its CSRF token).
     @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await api.useCases.session(token: token) else {
+            let session = try await api.useCases.session(token: token)
+        else {
             return Response(status: .noContent)
         }
         let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
@@ -132,11 +140,15 @@ struct AccountsController: Sendable {
     /// `GET /auth/session`: who is signed in, and the CSRF token for changes.
     @Sendable func session(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let token = request.cookies[Self.cookieName]?.value,
-              let session = try await api.useCases.session(token: token) else {
+            let session = try await api.useCases.session(token: token)
+        else {
             throw AuthMiddleware.unauthorized("not signed in")
         }
-        return APIController.json(Listing.jsonLine(SessionLine(user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
-                                                               expires_at: Timestamp.format(session.expiresAt))))
+        return APIController.json(
+            Listing.jsonLine(
+                SessionLine(
+                    user: UserLine(session.user), tenant: session.user.tenant, csrf_token: session.csrfToken,
+                    expires_at: Timestamp.format(session.expiresAt))))
     }
 
     // MARK: One's own account
@@ -144,8 +156,9 @@ struct AccountsController: Sendable {
     func currentUser(_ context: OverdueRequestContext) async throws -> User {
         let caller = try context.caller()
         guard let id = caller.userID, let user = try await api.useCases.user(tenant: caller.tenant, id: id) else {
-            throw Problem(type: Problem.base + "not-a-user", title: "Not a user", status: 400,
-                          detail: "this is for signed-in users; an API key has no account of its own")
+            throw Problem(
+                type: Problem.base + "not-a-user", title: "Not a user", status: 400,
+                detail: "this is for signed-in users; an API key has no account of its own")
         }
         return user
     }
@@ -188,7 +201,6 @@ struct AccountsController: Sendable {
     }
 
     // MARK: Administration
-
 
     @Sendable func listUsers(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)

@@ -89,8 +89,9 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func unauthorized(_ why: String) -> Problem {
-        Problem(type: Problem.base + "unauthorized", title: "Unauthorized", status: 401,
-                detail: "\(why): send Authorization: Bearer KEY (make one with `overdue keys create --role ROLE`)")
+        Problem(
+            type: Problem.base + "unauthorized", title: "Unauthorized", status: 401,
+            detail: "\(why): send Authorization: Bearer KEY (make one with `overdue keys create --role ROLE`)")
     }
 
     /// The permission a route needs (function-level access; object-level is the tenant scope):
@@ -121,35 +122,44 @@ struct AuthMiddleware: RouterMiddleware {
             if let cookie = request.cookies[AccountsController.cookieName]?.value {
                 return try await viaSession(cookie, request: request, context: context, ip: ip, next: next)
             }
-            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key or session")
+            try await audit(
+                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key or session")
             throw Self.unauthorized("no API key or session")
         }
         guard let key = try await useCases.apiKey(matching: given) else {
             // Only the prefix of what was sent is named: the rest may be a real secret mistyped.
             let shown = APIKey.prefix(of: given) ?? "a malformed key"
-            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
+            try await audit(
+                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
             throw Self.unauthorized("unknown or revoked API key")
         }
         if let wait = await limiter.take(key.prefix, now: clock.now()) {
-            return Problem.rateLimited("this key sent too many requests; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up))).response()
+            return Problem.rateLimited("this key sent too many requests; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
+                .response()
         }
         try await useCases.touch(key)
-        return try await authorised(Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
+        return try await authorised(
+            Principal(tenant: key.tenant, role: key.role, actor: "key:\(key.prefix)"), request: request, context: context, ip: ip, next: next)
     }
 
     /// A dashboard session: the cookie names a live session; a change must also carry its CSRF
     /// token (`X-CSRF-Token`), which a page of another site cannot read.
-    func viaSession(_ token: String, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func viaSession(_ token: String, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let path = request.uri.path
         guard let session = try await useCases.session(token: token) else {
-            try await audit(tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
+            try await audit(
+                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
             throw Self.unauthorized("the session has expired; sign in again")
         }
         let actor = "user:\(session.user.email)"
         if request.method != .get && request.method != .head {
             let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
             guard ConstantTime.equal(sent, session.csrfToken) else {
-                try await audit(tenant: session.user.tenant, actor: actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip, detail: "missing or wrong CSRF token")
+                try await audit(
+                    tenant: session.user.tenant, actor: actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
+                    detail: "missing or wrong CSRF token")
                 throw Problem.csrf("a change made with a session must carry its CSRF token in X-CSRF-Token (GET /auth/session gives it)")
             }
         }
@@ -159,12 +169,15 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     /// Checks the route's permission, runs it and audits a change.
-    func authorised(_ principal: Principal, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func authorised(_ principal: Principal, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let path = request.uri.path
         let needed = Self.permission(method: request.method, path: path)
         guard principal.role.allows(needed) else {
-            try await audit(tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
-                            detail: "role \(principal.role.rawValue) may not \(needed.rawValue)")
+            try await audit(
+                tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
+                detail: "role \(principal.role.rawValue) may not \(needed.rawValue)")
             throw Problem.forbidden("your role (\(principal.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for more rights")
         }
         var context = context
@@ -174,12 +187,14 @@ struct AuthMiddleware: RouterMiddleware {
         let action = "api.\(request.method.rawValue.lowercased())"
         do {
             let response = try await next(request, context)
-            try await useCases.recordAccess(tenant: principal.tenant, actor: principal.actor, action: action, object: path,
-                                            outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)")
+            try await useCases.recordAccess(
+                tenant: principal.tenant, actor: principal.actor, action: action, object: path,
+                outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)")
             return response
         } catch let problem as Problem {
-            try await useCases.recordAccess(tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
-                                            detail: "HTTP \(problem.status): \(problem.title)")
+            try await useCases.recordAccess(
+                tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
+                detail: "HTTP \(problem.status): \(problem.title)")
             throw problem
         }
     }

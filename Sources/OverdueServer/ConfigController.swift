@@ -113,7 +113,8 @@ struct ConfigController: Sendable {
         guard let (t, own) = try await api.useCases.template(tenant: tenant, name: name, channel: ch) else {
             throw Problem.notFound("\(name) has no \(ch.rawValue) template")
         }
-        return APIController.json(Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: own ? "tenant" : "built-in", subject: t.subject, body: t.body)))
+        return APIController.json(
+            Listing.jsonLine(TemplateLine(name: name, channel: ch.rawValue, source: own ? "tenant" : "built-in", subject: t.subject, body: t.body)))
     }
 
     /// Reads and checks `{subject?, body}` for `name` on `channel`.
@@ -163,19 +164,26 @@ struct ConfigController: Sendable {
         let tenant = try api.tenant(context)
         var f = try await Fields.body(request)
         let name = f.string("name", maxLength: 100)
-        if let name, !TemplateComposer.templateNames.contains(name) { f.fail("name", "is not a template; templates: \(TemplateComposer.templateNames.joined(separator: ", "))") }
+        if let name, !TemplateComposer.templateNames.contains(name) {
+            f.fail("name", "is not a template; templates: \(TemplateComposer.templateNames.joined(separator: ", "))")
+        }
         let channel = f.choice("channel", Channel.self)
         let debtor = f.string("debtor_id", required: false, maxLength: 200)
         var draft: TemplateOverride?
         if f.object["body"] != nil, let name, let channel { draft = Self.draft(&f, name: name, channel: channel) }
         try f.done()
         let m: ComposedMessage
-        do { m = try await api.useCases.previewTemplate(tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let refused as UseCaseError {
+        do { m = try await api.useCases.previewTemplate(tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let refused
+            as UseCaseError
+        {
             // The failure is the template's as a whole, not one field of the body.
             throw Problem.validation(refused.problems.map { FieldError(pointer: "", detail: $0.message) })
         }
         let sms = channel == .sms ? SMSText.measure(m.body) : nil
-        return APIController.json(Listing.jsonLine(PreviewLine(subject: m.subject, body: m.body, html: m.html, warnings: m.warnings,
-                                                               sms: sms.map { SMSLine(characters: $0.units, encoding: $0.encoding.rawValue, segments: $0.segments) })))
+        return APIController.json(
+            Listing.jsonLine(
+                PreviewLine(
+                    subject: m.subject, body: m.body, html: m.html, warnings: m.warnings,
+                    sms: sms.map { SMSLine(characters: $0.units, encoding: $0.encoding.rawValue, segments: $0.segments) })))
     }
 }

@@ -51,7 +51,8 @@ struct ConversationController: Sendable {
             at = parsed
         }
         do {
-            let outcome = try await api.useCases.receive(tenant: tenant, channel: channel, from: m.from, text: m.text, subject: m.subject, providerID: m.provider_id, at: at)
+            let outcome = try await api.useCases.receive(
+                tenant: tenant, channel: channel, from: m.from, text: m.text, subject: m.subject, providerID: m.provider_id, at: at)
             return APIController.json(Listing.jsonLine(ConversationReport(outcome)), status: outcome.isNew ? .created : .ok)
         } catch let refused as UseCaseError where refused.kind == .invalid {
             throw Self.invalid(refused.problems.map(\.message).joined(separator: "; ").replacingOccurrences(of: "--", with: ""))
@@ -103,8 +104,9 @@ struct ConversationController: Sendable {
         if subject != nil && channel == .sms { f.fail("subject", "only an email has a subject") }
         let contact = f.string("contact", required: false, maxLength: 200)
         try f.done()
-        let sent = try await api.useCases.sendMessage(tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
-                                                      by: try context.caller().actor)
+        let sent = try await api.useCases.sendMessage(
+            tenant: tenant, debtor: debtor, channel: channel!, text: text!, subject: subject, contactName: contact,
+            by: try context.caller().actor)
         return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
     }
 

@@ -66,7 +66,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var response = response
         try await response.body.write(Collector(sink: sink))
         let text = String(buffer: sink.buffer)
-        try await useCases.finishIdempotent(tenant: tenant, key: key, status: Int(response.status.code), contentType: response.headers[.contentType], body: text)
+        try await useCases.finishIdempotent(
+            tenant: tenant, key: key, status: Int(response.status.code), contentType: response.headers[.contentType], body: text)
         response.body = .init(byteBuffer: sink.buffer)
         return response
     }

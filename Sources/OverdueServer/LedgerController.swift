@@ -170,8 +170,11 @@ struct LedgerController: Sendable {
         let tenant = try api.tenant(context)
         let id = try context.parameters.require("id")
         guard let file = try await api.useCases.debtorFile(tenant: tenant, id: id) else { throw Problem.notFound("no debtor '\(id)'") }
-        return APIController.json(Listing.jsonLine(DebtorDetail(id: file.debtor.id, name: file.debtor.name, contacts: file.contacts.map(ContactLine.init),
-                                                                invoices: file.invoices.map(InvoiceLine.init), payments: file.payments.map(PaymentLine.init))))
+        return APIController.json(
+            Listing.jsonLine(
+                DebtorDetail(
+                    id: file.debtor.id, name: file.debtor.name, contacts: file.contacts.map(ContactLine.init),
+                    invoices: file.invoices.map(InvoiceLine.init), payments: file.payments.map(PaymentLine.init))))
     }
 
     /// `GET /api/v1/invoices`: `debtor`, `due_from`/`due_to` (dates), `limit`, `cursor`; by number.
@@ -229,18 +232,28 @@ struct LedgerController: Sendable {
             for (key, value) in item.object {
                 let column = key == "amount_minor" ? "amount" : key
                 guard columns.contains(column), key != "amount" else {
-                    shapeErrors.append(FieldError(pointer: "\(item.pointer)/\(key)", detail: key == "amount" ? "send amount_minor (integer minor units) and currency" : "is not a known field"))
+                    shapeErrors.append(
+                        FieldError(
+                            pointer: "\(item.pointer)/\(key)",
+                            detail: key == "amount" ? "send amount_minor (integer minor units) and currency" : "is not a known field"))
                     continue
                 }
                 switch value {
                 case .string(let s): row[column] = s
                 case .integer(let i) where key == "amount_minor":
-                    let digits = (item.object["currency"].flatMap { if case .string(let c) = $0 { return Currency(c.uppercased()) }; return nil })?.minorUnitDigits ?? 2
+                    let digits =
+                        (item.object["currency"].flatMap {
+                            if case .string(let c) = $0 { return Currency(c.uppercased()) }; return nil
+                        })?.minorUnitDigits ?? 2
                     row[column] = Money.decimalString(i, digits: digits)
                 case .integer(let i): row[column] = String(i)
                 case .bool(let b): row[column] = b ? "true" : "false"
                 case .null: break
-                default: shapeErrors.append(FieldError(pointer: "\(item.pointer)/\(key)", detail: key == "amount_minor" ? "must be an integer (minor units)" : "must be a string, number or boolean"))
+                default:
+                    shapeErrors.append(
+                        FieldError(
+                            pointer: "\(item.pointer)/\(key)",
+                            detail: key == "amount_minor" ? "must be an integer (minor units)" : "must be a string, number or boolean"))
                 }
                 header.insert(column)
             }
@@ -279,9 +292,10 @@ struct LedgerController: Sendable {
     func runImport(_ data: Data, tenant: String, kind: ImportKind, skipInvalid: Bool, pointer: (Int, String?) -> String) async throws -> Response {
         do {
             let report = try await api.useCases.importCSV(tenant: tenant, data: data, file: "body", kind: kind, skipInvalid: skipInvalid)
-            let result = ImportResult(rows_read: report.rowsRead, rows_written: report.rowsWritten, debtors_replanned: report.debtorsTouched,
-                                      unknown_columns: report.unknownColumns,
-                                      skipped: report.errors.map { FieldError(pointer: pointer($0.line, $0.column), detail: $0.reason) }, moved_invoices: report.movedInvoices)
+            let result = ImportResult(
+                rows_read: report.rowsRead, rows_written: report.rowsWritten, debtors_replanned: report.debtorsTouched,
+                unknown_columns: report.unknownColumns,
+                skipped: report.errors.map { FieldError(pointer: pointer($0.line, $0.column), detail: $0.reason) }, moved_invoices: report.movedInvoices)
             return APIController.json(Listing.jsonLine(result))
         } catch let rejected as ImportRejected {
             throw Problem.validation(rejected.report.errors.map { FieldError(pointer: pointer($0.line, $0.column), detail: $0.reason) })
@@ -349,8 +363,9 @@ struct LedgerController: Sendable {
     // MARK: Documents
 
     static func line(_ d: StoredDocument) -> DocumentLine {
-        DocumentLine(id: d.ref.id, invoice_number: d.ref.invoiceNumber, kind: d.ref.kind.rawValue, filename: d.ref.filename, content_type: d.ref.contentType,
-                     size: d.ref.size, sha256: d.ref.sha256)
+        DocumentLine(
+            id: d.ref.id, invoice_number: d.ref.invoiceNumber, kind: d.ref.kind.rawValue, filename: d.ref.filename, content_type: d.ref.contentType,
+            size: d.ref.size, sha256: d.ref.sha256)
     }
 
     @Sendable func invoiceDocuments(_ request: Request, context: OverdueRequestContext) async throws -> Response {

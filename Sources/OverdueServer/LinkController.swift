@@ -39,14 +39,17 @@ struct LinkController: Sendable {
 
     static func escape(_ s: String) -> String { Markup.escape(s) }
 
-    static let gone = page("Link not found", "<p>This link is not valid. If you meant to unsubscribe, reply to the email with the word “unsubscribe”.</p>",
-                           status: .notFound)
+    static let gone = page(
+        "Link not found", "<p>This link is not valid. If you meant to unsubscribe, reply to the email with the word “unsubscribe”.</p>",
+        status: .notFound)
 
     /// `GET /u/TOKEN`: a confirmation page. A GET never unsubscribes: mail scanners follow links.
     @Sendable func unsubscribePage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")) else { return Self.gone }
         let who = found.message.to ?? "this address"
-        return Self.page("Unsubscribe", """
+        return Self.page(
+            "Unsubscribe",
+            """
             <p>Stop emails about this account to <strong>\(Self.escape(who))</strong>?</p>
             <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>
             """)
@@ -60,9 +63,11 @@ struct LinkController: Sendable {
         return Self.page("You are unsubscribed", "<p>No more emails about this account will be sent to \(Self.escape(found.message.to ?? "this address")).</p>")
     }
 
-    static let gif: [UInt8] = [0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
-                               0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
-                               0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]
+    static let gif: [UInt8] = [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]
 
     /// `GET /o/TOKEN.gif`: counts an open; always answers the transparent pixel.
     @Sendable func pixel(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -79,7 +84,8 @@ struct LinkController: Sendable {
     /// `GET /c/TOKEN?u=URL`: counts a click and redirects — only to a link the message holds.
     @Sendable func click(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let found = try await message(try context.parameters.require("token")), let target = request.uri.queryParameters.get("u"),
-              Tracking.isLink(target, of: found.message.body, html: found.message.html) else { return Self.gone }
+            Tracking.isLink(target, of: found.message.body, html: found.message.html)
+        else { return Self.gone }
         try await useCases.recordEngagement(tenant: found.tenant, message: found.message.id, click: true)
         var headers = HTTPFields()
         headers[.location] = target

@@ -60,11 +60,12 @@ public func buildApplication(
     webhooks.register(on: router)
     LedgerController(api: api).register(on: router)
     ConfigController(api: api).register(on: router)
-    let accounts = AccountsController(api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
-                                      secureCookie: configuration.secureCookie)
+    let accounts = AccountsController(
+        api: api, loginLimiter: .init(perMinute: configuration.loginsPerMinute, burst: configuration.loginBurst),
+        secureCookie: configuration.secureCookie)
     accounts.register(on: router)
     DashboardController(api: api, accounts: accounts, webhooks: webhooks).register(on: router)
-    ProviderWebhookController(useCases: useCases, webhooks: runtime.providerWebhooks(), voice: runtime.voiceAgent()).register(on: router)
+    ProviderWebhookController(useCases: useCases, voice: runtime.voiceAgent()).register(on: router)
     var services: [any Service] = []
     if configuration.runScheduler {
         services.append(contentsOf: runtime.workerServices(scheduler: runtime.scheduler(), mail: runtime.mailReader()))
@@ -109,15 +110,21 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let refused as UseCaseError {
             return Problem(refused).response()
         } catch let error as HTTPError where error.status == .notFound {
-            return Problem(type: Problem.base + "not-found", title: "Not found", status: 404,
-                           detail: "no route \(request.method) \(request.uri.path)").response()
+            return Problem(
+                type: Problem.base + "not-found", title: "Not found", status: 404,
+                detail: "no route \(request.method) \(request.uri.path)"
+            ).response()
         } catch let error as HTTPError {
-            return Problem(type: Problem.base + "http", title: error.status.reasonPhrase, status: Int(error.status.code),
-                           detail: error.body ?? error.status.reasonPhrase).response()
+            return Problem(
+                type: Problem.base + "http", title: error.status.reasonPhrase, status: Int(error.status.code),
+                detail: error.body ?? error.status.reasonPhrase
+            ).response()
         } catch {
             context.logger.error("request failed: \(error)")
-            return Problem(type: Problem.base + "internal", title: "Internal error", status: 500,
-                           detail: "the request failed; the server log has the details").response()
+            return Problem(
+                type: Problem.base + "internal", title: "Internal error", status: 500,
+                detail: "the request failed; the server log has the details"
+            ).response()
         }
     }
 }

@@ -14,7 +14,6 @@ import OverdueUseCases
 struct ProviderWebhookController: Sendable {
     let useCases: UseCases
     var clock: any Clock { useCases.clock }
-    let webhooks: ProviderWebhooks
     let voice: VoiceAgent
 
     func register(on router: Router<OverdueRequestContext>) {
@@ -68,27 +67,37 @@ struct ProviderWebhookController: Sendable {
         switch provider {
         case "twilio":
             if let url, let token = settings.value("twilio.auth_token") {
-                genuine = WebhookSignature.verifyTwilio(url: url, body: body, contentType: contentType, signature: request.headers[HTTPField.Name("X-Twilio-Signature")!],
-                                                        authToken: token)
+                genuine = WebhookSignature.verifyTwilio(
+                    url: url, body: body, contentType: contentType, signature: request.headers[HTTPField.Name("X-Twilio-Signature")!],
+                    authToken: token)
                 why = "X-Twilio-Signature does not match"
-            } else { (genuine, why) = (false, "public_url or twilio.auth_token is not set") }
+            } else {
+                (genuine, why) = (false, "public_url or twilio.auth_token is not set")
+            }
         case "vonage":
             if let secret = settings.value("vonage.signature_secret") {
-                genuine = WebhookSignature.verifyVonage(params: params, secret: secret, method: settings.value("vonage.signature_method") ?? "sha256", now: clock.now())
+                genuine = WebhookSignature.verifyVonage(
+                    params: params, secret: secret, method: settings.value("vonage.signature_method") ?? "sha256", now: clock.now())
                 why = "sig does not match or timestamp is stale"
-            } else { (genuine, why) = (false, "vonage.signature_secret is not set") }
+            } else {
+                (genuine, why) = (false, "vonage.signature_secret is not set")
+            }
         default:
             if let url, let token = settings.value("plivo.auth_token") {
-                genuine = WebhookSignature.verifyPlivo(url: url, nonce: request.headers[HTTPField.Name("X-Plivo-Signature-V3-Nonce")!],
-                                                       signature: request.headers[HTTPField.Name("X-Plivo-Signature-V3")!],
-                                                       params: request.method == .get ? [] : params, authToken: token)
+                genuine = WebhookSignature.verifyPlivo(
+                    url: url, nonce: request.headers[HTTPField.Name("X-Plivo-Signature-V3-Nonce")!],
+                    signature: request.headers[HTTPField.Name("X-Plivo-Signature-V3")!],
+                    params: request.method == .get ? [] : params, authToken: token)
                 why = "X-Plivo-Signature-V3 does not match"
-            } else { (genuine, why) = (false, "public_url or plivo.auth_token is not set") }
+            } else {
+                (genuine, why) = (false, "public_url or plivo.auth_token is not set")
+            }
         }
         guard genuine else {
             let ip = context.clientIP(request)
-            try await useCases.recordAccess(tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
-                                            ip: ip, detail: why)
+            try await useCases.recordAccess(
+                tenant: name, actor: "webhook:\(provider)", action: "webhook.rejected", object: request.uri.path, outcome: "denied",
+                ip: ip, detail: why)
             context.logger.warning("\(provider) webhook for \(name) refused: \(why)")
             throw Problem.forbidden("the request's signature does not hold")
         }
@@ -109,9 +118,9 @@ struct ProviderWebhookController: Sendable {
             throw Problem.invalidRequest("not an inbound text from \(v.provider)")
         }
         do {
-            _ = try await webhooks.inbound(tenant: v.tenant, sms, at: clock.now())
-        } catch let e as ConversationEngine.InvalidMessage {
-            throw Problem.invalidRequest(e.description)
+            _ = try await useCases.receive(tenant: v.tenant, channel: .sms, from: sms.from, text: sms.text, providerID: sms.providerID)
+        } catch let refused as UseCaseError where refused.kind == .invalid {
+            throw Problem.invalidRequest(refused.problems.map(\.message).joined(separator: "; "))
         }
         return Self.ok(v.provider)
     }
@@ -121,7 +130,7 @@ struct ProviderWebhookController: Sendable {
         guard let update = ProviderEvents.status(v.provider, v.params) else {
             throw Problem.invalidRequest("not a delivery report from \(v.provider)")
         }
-        try await webhooks.status(tenant: v.tenant, update, at: clock.now())
+        try await useCases.recordDeliveryReport(tenant: v.tenant, update)
         return Self.ok(v.provider)
     }
 
@@ -142,8 +151,9 @@ struct ProviderWebhookController: Sendable {
     @Sendable func voiceAnswered(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let v = try await verify(request, context: context, provider: "twilio")
         let message = try callMessage(request)
-        let t = try await voice.answered(tenant: v.tenant, messageID: message, answeredBy: v.param("AnsweredBy"),
-                                         links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
+        let t = try await voice.answered(
+            tenant: v.tenant, messageID: message, answeredBy: v.param("AnsweredBy"),
+            links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
         return Self.twiml(t)
     }
 
@@ -154,10 +164,11 @@ struct ProviderWebhookController: Sendable {
         let turn = Int(request.uri.queryParameters.get("turn") ?? "1") ?? 1
         let silent = Int(request.uri.queryParameters.get("silent") ?? "0") ?? 0
         let asked = min(Int(request.uri.queryParameters.get("asked") ?? "0") ?? 0, CallPolicy.maxReasks)
-        let t = try await voice.heard(tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent, asked: asked,
-                                      expect: request.uri.queryParameters.get("expect") == "date" ? "date" : nil,
-                                      speech: v.param("SpeechResult"), digits: v.param("Digits"),
-                                      links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
+        let t = try await voice.heard(
+            tenant: v.tenant, messageID: message, callID: "twilio:" + (v.param("CallSid") ?? message), turn: turn, silent: silent, asked: asked,
+            expect: request.uri.queryParameters.get("expect") == "date" ? "date" : nil,
+            speech: v.param("SpeechResult"), digits: v.param("Digits"),
+            links: .init(base: v.base, tenant: v.tenant, message: message), at: clock.now())
         return Self.twiml(t)
     }
 

@@ -9,26 +9,31 @@ public struct RedactingLogHandler: LogHandler {
     /// Wraps `inner`.
     public init(_ inner: any LogHandler) { self.inner = inner }
 
+    /// The level of the wrapped handler.
     public var logLevel: Logger.Level {
         get { inner.logLevel }
         set { inner.logLevel = newValue }
     }
 
+    /// The metadata of the wrapped handler.
     public var metadata: Logger.Metadata {
         get { inner.metadata }
         set { inner.metadata = newValue }
     }
 
+    /// One metadata value of the wrapped handler.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { inner[metadataKey: key] }
         set { inner[metadataKey: key] = newValue }
     }
 
+    /// The metadata provider of the wrapped handler.
     public var metadataProvider: Logger.MetadataProvider? {
         get { inner.metadataProvider }
         set { inner.metadataProvider = newValue }
     }
 
+    /// Logs the event with secrets masked.
     public func log(event: LogEvent) {
         var event = event
         event.message = "\(Redaction.redact(event.message.description))"

@@ -25,11 +25,21 @@ enum JSONValue: Codable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int64.self) {
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
             self = .integer(i)
-        } else if let d = try? c.decode(Double.self) { self = .number(d) } else if let s = try? c.decode(String.self) { self = .string(s) } else if let a = try? c.decode([JSONValue].self) {
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
             self = .array(a)
-        } else { self = .object(try c.decode([String: JSONValue].self)) }
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -118,7 +128,9 @@ struct Fields {
     mutating func strings(_ key: String, required: Bool = true) -> [String]? {
         guard let v = raw(key, required: required) else { return nil }
         guard case .array(let a) = v else { fail(key, "must be an array of strings"); return nil }
-        let strings = a.compactMap { item -> String? in if case .string(let s) = item { return s.trimmingCharacters(in: .whitespaces) }; return nil }
+        let strings = a.compactMap { item -> String? in
+            if case .string(let s) = item { return s.trimmingCharacters(in: .whitespaces) }; return nil
+        }
         guard strings.count == a.count else { fail(key, "must be an array of strings"); return nil }
         return strings
     }
@@ -200,7 +212,9 @@ struct Query {
 
     mutating func integer(_ name: String, range: ClosedRange<Int64>) -> Int64? {
         guard let s = value(name) else { return nil }
-        guard let i = Int64(s), range.contains(i) else { fail(name, "must be an integer from \(range.lowerBound) to \(range.upperBound) (got '\(s)')"); return nil }
+        guard let i = Int64(s), range.contains(i) else {
+            fail(name, "must be an integer from \(range.lowerBound) to \(range.upperBound) (got '\(s)')"); return nil
+        }
         return i
     }
 
@@ -234,7 +248,8 @@ struct Cursor: Hashable, Sendable {
         var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
-              let sep = text.firstIndex(of: "\u{1F}") else { return nil }
+            let sep = text.firstIndex(of: "\u{1F}")
+        else { return nil }
         key = String(text[..<sep])
         id = String(text[text.index(after: sep)...])
     }
@@ -284,12 +299,15 @@ extension Problem {
     static func csrf(_ detail: String) -> Problem { Problem("csrf", "Forbidden", 403, detail) }
 
     /// Too many requests; retry after `seconds`.
-    static func rateLimited(_ detail: String, retryAfter seconds: Int) -> Problem { Problem("rate-limited", "Too many requests", 429, detail, retryAfter: seconds) }
+    static func rateLimited(_ detail: String, retryAfter seconds: Int) -> Problem {
+        Problem("rate-limited", "Too many requests", 429, detail, retryAfter: seconds)
+    }
 
     static func validation(_ errors: [FieldError]) -> Problem {
-        Problem(type: Problem.base + "validation", title: "Invalid request", status: 422,
-                detail: errors.count == 1 ? "\(errors[0].pointer) \(errors[0].detail)" : "\(errors.count) fields are invalid; see errors",
-                errors: errors)
+        Problem(
+            type: Problem.base + "validation", title: "Invalid request", status: 422,
+            detail: errors.count == 1 ? "\(errors[0].pointer) \(errors[0].detail)" : "\(errors.count) fields are invalid; see errors",
+            errors: errors)
     }
 
     static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", 404, detail) }
@@ -307,19 +325,22 @@ extension Problem {
         case .invalid: self = .validation(refused.problems.map { FieldError(pointer: "/" + $0.field, detail: $0.message) })
         case .notFound: self = .notFound(refused.problems.map(\.message).joined(separator: "; "))
         case .unauthorized:
-            self = Problem(type: Problem.base + (refused.code ?? "unauthorized").replacingOccurrences(of: "_", with: "-"), title: "Unauthorized",
-                           status: 401, detail: refused.problems.map(\.message).joined(separator: "; "))
+            self = Problem(
+                type: Problem.base + (refused.code ?? "unauthorized").replacingOccurrences(of: "_", with: "-"), title: "Unauthorized",
+                status: 401, detail: refused.problems.map(\.message).joined(separator: "; "))
         case .forbidden:
             self = Problem.forbidden(refused.problems.map(\.message).joined(separator: "; "))
         case .conflict:
             switch refused.code {
             case "contact_rules":
-                self = Problem(type: Problem.base + "contact-rules", title: "Not allowed now", status: 409,
-                               detail: refused.problems.map(\.message).joined(separator: "; "),
-                               errors: refused.problems.map { FieldError(pointer: "#/rule/\($0.field)", detail: $0.message) })
+                self = Problem(
+                    type: Problem.base + "contact-rules", title: "Not allowed now", status: 409,
+                    detail: refused.problems.map(\.message).joined(separator: "; "),
+                    errors: refused.problems.map { FieldError(pointer: "#/rule/\($0.field)", detail: $0.message) })
             case "not_a_draft":
-                self = Problem(type: Problem.base + "not-a-draft", title: "Not a draft", status: 409,
-                               detail: refused.problems.map(\.message).joined(separator: "; "))
+                self = Problem(
+                    type: Problem.base + "not-a-draft", title: "Not a draft", status: 409,
+                    detail: refused.problems.map(\.message).joined(separator: "; "))
             default:
                 self = .conflict(refused.description)
             }

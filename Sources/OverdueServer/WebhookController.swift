@@ -90,7 +90,8 @@ struct WebhookController: Sendable {
         for p in UseCases.subscriptionProblems(url: url, events: names, allowHTTP: allowHTTP).problems { f.fail(p.field, p.message) }
         try f.done()
         return try await Problem.presenting {
-            try await api.useCases.subscribeWebhook(tenant: tenant, url: url!, events: names ?? [], description: description, allowHTTP: allowHTTP, by: actor, ip: ip)
+            try await api.useCases.subscribeWebhook(
+                tenant: tenant, url: url!, events: names ?? [], description: description, allowHTTP: allowHTTP, by: actor, ip: ip)
         }
     }
 
@@ -106,7 +107,8 @@ struct WebhookController: Sendable {
 
     @Sendable func disable(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        try await api.useCases.unsubscribeWebhook(tenant: tenant, id: try context.parameters.require("id"), by: try context.caller().actor, ip: context.clientIP(request))
+        try await api.useCases.unsubscribeWebhook(
+            tenant: tenant, id: try context.parameters.require("id"), by: try context.caller().actor, ip: context.clientIP(request))
         return Response(status: .noContent)
     }
 
@@ -117,8 +119,9 @@ struct WebhookController: Sendable {
         let limit = q.limit()
         let cursor = q.cursor()
         try q.done()
-        let rows = try await api.useCases.webhookDeliveries(tenant: tenant, subscription: try context.parameters.require("id"), status: status,
-                                                            before: cursor.flatMap { Int64($0.id) }, limit: limit + 1)
+        let rows = try await api.useCases.webhookDeliveries(
+            tenant: tenant, subscription: try context.parameters.require("id"), status: status,
+            before: cursor.flatMap { Int64($0.id) }, limit: limit + 1)
         return APIController.json(Listing.jsonLine(PageOf(rows.map(DeliveryLine.init), limit: limit) { Cursor(key: "", id: String($0.id)) }))
     }
 
@@ -149,7 +152,9 @@ struct WebhookController: Sendable {
         try q.done()
         let rows = try await api.useCases.events(tenant: tenant, after: cursor.flatMap { Int64($0.id) }, types: types, debtor: debtor, limit: limit + 1)
         let shown = rows.prefix(limit)
-        let lines = shown.map { EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload)) }
+        let lines = shown.map {
+            EventLine(id: $0.id, type: $0.type.rawValue, debtor: $0.debtorID, created_at: Timestamp.format($0.createdAt), payload: JSONText($0.payload))
+        }
         let next = rows.count > limit ? shown.last.map { Cursor(key: "", id: String($0.seq)).token } : nil
         return APIController.json(Listing.jsonLine(PageOf(items: Array(lines), next: next)))
     }

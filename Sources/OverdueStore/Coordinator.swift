@@ -126,7 +126,9 @@ public actor Coordinator {
                             // Still connected means still holding the lock: the server drops it with the session.
                             _ = try await conn.query("SELECT 1", logger: logger).collect()
                         } else {
-                            let rows = try await conn.query("SELECT pg_try_advisory_lock(\(unescaped: String(Coordinator.leaderLockKey))) AS got", logger: logger).collect()
+                            let rows = try await conn.query(
+                                "SELECT pg_try_advisory_lock(\(unescaped: String(Coordinator.leaderLockKey))) AS got", logger: logger
+                            ).collect()
                             if try rows.first?.decode(Bool.self) == true { await self.setLeader(true) }
                         }
                         try await Task.sleep(for: retry)

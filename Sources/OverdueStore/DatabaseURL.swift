@@ -77,20 +77,21 @@ public struct DatabaseURL: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-
 extension DatabaseURL {
     /// The connection settings of a `postgres://` URL (TLS off: loopback and private networks for now).
     var postgresConfiguration: PostgresConnection.Configuration {
-        var c = PostgresConnection.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
-                                                 password: password, database: database, tls: .disable)
+        var c = PostgresConnection.Configuration(
+            host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
+            password: password, database: database, tls: .disable)
         c.options.additionalStartupParameters = serverParameters
         return c
     }
 
     /// The pool settings of a `postgres://` URL.
     var postgresClientConfiguration: PostgresClient.Configuration {
-        var c = PostgresClient.Configuration(host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
-                                             password: password, database: database, tls: .disable)
+        var c = PostgresClient.Configuration(
+            host: host ?? "127.0.0.1", port: port ?? 5432, username: user ?? "postgres",
+            password: password, database: database, tls: .disable)
         c.options.maximumConnections = poolSize
         c.options.connectTimeout = .seconds(5)
         c.options.additionalStartupParameters = serverParameters
@@ -100,7 +101,9 @@ extension DatabaseURL {
     // Sent with every connection: a runaway statement or a transaction left open by a frozen process
     // cannot hold locks for longer than this.
     private var serverParameters: [(String, String)] {
-        [("statement_timeout", "\(statementTimeout)s"), ("idle_in_transaction_session_timeout", "\(statementTimeout)s"),
-         ("application_name", "overdue")]
+        [
+            ("statement_timeout", "\(statementTimeout)s"), ("idle_in_transaction_session_timeout", "\(statementTimeout)s"),
+            ("application_name", "overdue"),
+        ]
     }
 }

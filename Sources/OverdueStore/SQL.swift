@@ -41,6 +41,7 @@ public enum SQLValue: Encodable, Sendable, Hashable {
     /// An optional instant.
     public static func time(_ d: Date?) -> SQLValue { d.map { .text(Timestamp.format($0)) } ?? .null }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -50,7 +51,6 @@ public enum SQLValue: Encodable, Sendable, Hashable {
         }
     }
 }
-
 
 /// A result row, read by column name: the one row interface the repositories use.
 public protocol StoredRow {
@@ -84,6 +84,7 @@ extension StoredRow {
 }
 
 extension SQLiteRow: StoredRow {
+    /// A text column that may be NULL.
     public func optString(_ c: String) throws -> String? {
         switch column(c) {
         case .text(let s): return s
@@ -94,6 +95,7 @@ extension SQLiteRow: StoredRow {
         }
     }
 
+    /// An integer column that may be NULL.
     public func optInt(_ c: String) throws -> Int64? {
         switch column(c) {
         case .integer(let i): return Int64(i)
@@ -114,6 +116,7 @@ struct SQLKitRow: StoredRow {
 
 // Binds reach SQLite without going through the generic Encoder machinery (a 1M-row import binds 13M values).
 extension SQLValue: SQLiteDataConvertible {
+    /// The value SQLite returned.
     public init?(sqliteData: SQLiteData) {
         switch sqliteData {
         case .text(let s): self = .text(s)
@@ -123,6 +126,7 @@ extension SQLValue: SQLiteDataConvertible {
         }
     }
 
+    /// The value as SQLite binds it.
     public var sqliteData: SQLiteData? {
         switch self {
         case .text(let s): return .text(s)

@@ -25,8 +25,10 @@ public struct Session: Sendable {
     /// The store's clock (see `Store.clock`).
     let clock: any Clock
 
-    init(db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
-         clock: any Clock) {
+    init(
+        db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
+        clock: any Clock
+    ) {
         self.clock = clock
         self.db = db
         self.dialect = dialect
@@ -108,7 +110,8 @@ public struct Session: Sendable {
         while start < rows.count {
             let end = min(rows.count, start + perStatement)
             let chunk = rows[start..<end]
-            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
+            let sql =
+                "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
                 + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + " " + suffix
             if let sqlite {
                 _ = try await sqlite.query(sql, chunk.flatMap { $0.map { $0.sqliteData! } })

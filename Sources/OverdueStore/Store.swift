@@ -56,8 +56,10 @@ public final class Store: Sendable {
     /// events written without a time) come from.
     public let clock: any Clock
 
-    private init(url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
-                 postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock) {
+    private init(
+        url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
+        postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock
+    ) {
         self.url = url
         self.clock = clock
         self.database = database
@@ -175,9 +177,11 @@ public final class Store: Sendable {
         }
     }
 
-    private static func transaction<T>(on db: any SQLDatabase, begin: String, isOpen: () -> Bool = { true },
-                                       isolation: isolated (any Actor)? = #isolation,
-                                       _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    private static func transaction<T>(
+        on db: any SQLDatabase, begin: String, isOpen: () -> Bool = { true },
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         guard isOpen() else { throw StoreError.connectionLost }
         try await db.raw(SQLQueryString(begin)).run()
         let result: T
@@ -198,7 +202,8 @@ public final class Store: Sendable {
 extension Store {
     /// Creates database `name` on the PostgreSQL server of `adminURL` and returns its URL: used by
     /// the test suites (a fresh database per test) and by operators preparing a server.
-    public static func createPostgresDatabase(adminURL: DatabaseURL, name: String, logger: Logger = Logger(label: "overdue.store")) async throws -> DatabaseURL {
+    public static func createPostgresDatabase(adminURL: DatabaseURL, name: String, logger: Logger = Logger(label: "overdue.store")) async throws -> DatabaseURL
+    {
         guard adminURL.engine == .postgres, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw StoreError.badURL(adminURL.raw)
         }

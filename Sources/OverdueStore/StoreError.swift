@@ -24,9 +24,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The database connection was lost (e.g. the server restarted); the work can be retried.
     case connectionLost
 
+    /// What it is, in words.
     public var description: String {
         switch self {
-        case .badURL(let u): return "database URL '\(DatabaseURL.masked(u))' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
+        case .badURL(let u):
+            return
+                "database URL '\(DatabaseURL.masked(u))' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
         case .badOption(let u, let m): return "database URL '\(DatabaseURL.masked(u))': \(m)"
         case .unsupported(let m): return m
         case .migration(let id, let name, let m): return "migration \(id) (\(name)) failed: \(m)"
@@ -39,7 +42,6 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
 
 /// A one-line account of `error` fit for a log or a job's `last_error`: PostgreSQL errors give the
 /// server's message and SQLSTATE (never the statement's bound values), others their description.

@@ -43,7 +43,10 @@ public struct OpenAPIContract: @unchecked Sendable {
         let declared = ((op["parameters"] as? [Any]) ?? []).compactMap(resolve).filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String }
         for (k, _) in query where !declared.contains(k) { out.append("query parameter \(k) is not declared for \(method) \(template)") }
         if let form {
-            guard let schema = resolve((((op["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/x-www-form-urlencoded"] as? [String: Any])?["schema"]) else {
+            guard
+                let schema = resolve(
+                    (((op["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/x-www-form-urlencoded"] as? [String: Any])?["schema"])
+            else {
                 return out + ["\(method) \(template) takes no form body"]
             }
             let props = schema["properties"] as? [String: Any] ?? [:]
@@ -51,7 +54,9 @@ public struct OpenAPIContract: @unchecked Sendable {
             for (k, v) in form {
                 guard let prop = resolve(props[k]) else { out.append("field \(k) is not in the schema"); continue }
                 if let values = prop["enum"] as? [String], !values.contains(v) { out.append("field \(k)=\(v) is not one of \(values)") }
-                if let items = resolve(prop["items"]), let values = items["enum"] as? [String], !values.contains(v) { out.append("field \(k)=\(v) is not one of \(values)") }
+                if let items = resolve(prop["items"]), let values = items["enum"] as? [String], !values.contains(v) {
+                    out.append("field \(k)=\(v) is not one of \(values)")
+                }
                 switch prop["format"] as? String {
                 case "phone-number":
                     if v.range(of: #"^\+[1-9][0-9]{6,14}$"#, options: .regularExpression) == nil { out.append("field \(k)=\(v) is not an E.164 number") }

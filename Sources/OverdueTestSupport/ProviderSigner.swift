@@ -6,7 +6,9 @@ public enum ProviderSigner {
     /// Whether the signer is available.
     public static var available: Bool { ProcessInfo.processInfo.environment["OVERDUE_TEST_PROVIDER_SIGNER"] != nil }
 
+    /// The provider's signing library is not installed here.
     public struct Unavailable: Error, CustomStringConvertible {
+        /// What it is, in words.
         public var description: String
     }
 

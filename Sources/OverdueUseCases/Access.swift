@@ -53,8 +53,10 @@ extension UseCases {
     public func latestAudit(tenant: String, limit: Int) async throws -> (entries: [AuditEntry], altered: AuditEntry?) {
         let entries = try await store.read { try await $0.latestAudit(tenant: tenant, limit: limit) }
         let altered = entries.first {
-            $0.hash != AuditEntry.digest(prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action, object: $0.object,
-                                         outcome: $0.outcome, ip: $0.ip, detail: $0.detail)
+            $0.hash
+                != AuditEntry.digest(
+                    prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action, object: $0.object,
+                    outcome: $0.outcome, ip: $0.ip, detail: $0.detail)
         }
         return (entries, altered)
     }

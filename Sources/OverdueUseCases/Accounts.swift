@@ -70,24 +70,28 @@ extension UseCases {
         let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
         guard let user, matches, user.disabledAt == nil else {
             let why = user == nil ? "no such user" : user?.disabledAt != nil ? "account disabled" : "wrong password"
-            try await recordAccess(tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip, detail: why)
+            try await recordAccess(
+                tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip, detail: why)
             throw UseCaseError(.unauthorized, [Problem("email", "the email or password is wrong")], code: "login_failed")
         }
         if let secret = user.totpSecret {
             guard let code else {
-                throw UseCaseError(.unauthorized, [Problem("totp", "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")],
-                                   code: "totp_required")
+                throw UseCaseError(
+                    .unauthorized, [Problem("totp", "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")],
+                    code: "totp_required")
             }
             guard SecondFactor.matches(code, secret: secret, now: now) else {
-                try await recordAccess(tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip,
-                                       detail: "wrong second-factor code")
+                try await recordAccess(
+                    tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip,
+                    detail: "wrong second-factor code")
                 throw UseCaseError(.unauthorized, [Problem("totp", "the second-factor code is wrong or expired")], code: "login_failed")
             }
         }
         return try await store.write { s in
             let made = try await s.createUserSession(user, ttl: Self.sessionLifetime, ip: ip, now: now)
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: object, outcome: "ok", ip: ip,
-                                    detail: user.totpSecret == nil ? "password" : "password + TOTP", at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: object, outcome: "ok", ip: ip,
+                detail: user.totpSecret == nil ? "password" : "password + TOTP", at: now)
             return made
         }
     }
@@ -110,8 +114,9 @@ extension UseCases {
         let now = clock.now()
         try await store.write { s in
             try await s.deleteUserSession(token: token)
-            try await s.appendAudit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: object, outcome: "ok",
-                                    ip: ip, detail: "", at: now)
+            try await s.appendAudit(
+                tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "auth.logout", object: object, outcome: "ok",
+                ip: ip, detail: "", at: now)
         }
     }
 
@@ -130,7 +135,9 @@ extension UseCases {
     /// Appends an access entry to the audit log: a sign-in, a refusal, a change made through a door.
     public func recordAccess(tenant: String?, actor: String, action: String, object: String, outcome: String, ip: String?, detail: String) async throws {
         let now = clock.now()
-        try await store.write { try await $0.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: now) }
+        try await store.write {
+            try await $0.appendAudit(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: now)
+        }
     }
 
     /// The tenant's API keys, revoked ones included.
@@ -156,8 +163,9 @@ extension UseCases {
         let now = clock.now()
         return try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, passwordHash: hash)
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.password_changed", object: user.id, outcome: "ok",
-                                    ip: ip, detail: "every session ended", at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: "user:\(user.email)", action: "user.password_changed", object: user.id, outcome: "ok",
+                ip: ip, detail: "every session ended", at: now)
             guard keepSignedIn, let fresh = try await s.user(user.tenant, id: user.id) else { return nil }
             return try await s.createUserSession(fresh, ttl: Self.sessionLifetime, ip: ip, now: now)
         }
@@ -181,8 +189,9 @@ extension UseCases {
         }
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(pending), totpPending: .some(nil))
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_enabled", object: user.id, outcome: "ok",
-                                    ip: ip, detail: "", at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_enabled", object: user.id, outcome: "ok",
+                ip: ip, detail: "", at: now)
         }
     }
 
@@ -192,8 +201,9 @@ extension UseCases {
         if let secret = user.totpSecret, !SecondFactor.matches(code, secret: secret, now: now) { throw UseCaseError.invalid("code", "does not match") }
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, totpSecret: .some(nil), totpPending: .some(nil))
-            try await s.appendAudit(tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_removed", object: user.id, outcome: "ok",
-                                    ip: ip, detail: "", at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: "user:\(user.email)", action: "user.totp_removed", object: user.id, outcome: "ok",
+                ip: ip, detail: "", at: now)
         }
     }
 
@@ -219,8 +229,10 @@ extension UseCases {
     /// they may grant). Refused `invalid` for a malformed email or a weak password (each problem
     /// named), `forbidden` for the owner role from a non-owner, `conflict` when the email is taken.
     /// Audited as `user.created`.
-    public func createUser(tenant: String, email rawEmail: String, name: String?, role: Role, password: String, by actor: String, grantor: Role?,
-                           ip: String? = nil) async throws -> User {
+    public func createUser(
+        tenant: String, email rawEmail: String, name: String?, role: Role, password: String, by actor: String, grantor: Role?,
+        ip: String? = nil
+    ) async throws -> User {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let problems = Self.newUserProblems(email: email, name: name, password: password)
         guard problems.isEmpty else { throw UseCaseError(.invalid, problems) }
@@ -231,8 +243,9 @@ extension UseCases {
             guard let user = try await s.createUser(tenant, email: email, name: name ?? email, role: role, passwordHash: hash, now: now) else {
                 throw UseCaseError(.conflict, [Problem("email", "a user with email \(email) exists")])
             }
-            try await s.appendAudit(tenant: tenant, actor: actor, action: "user.created", object: user.id, outcome: "ok", ip: ip,
-                                    detail: "\(email), role \(role.rawValue)", at: now)
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "user.created", object: user.id, outcome: "ok", ip: ip,
+                detail: "\(email), role \(role.rawValue)", at: now)
             return user
         }
     }
@@ -240,10 +253,13 @@ extension UseCases {
     /// Changes `user`'s role, name or status as `actor` (the person `callerID` with role
     /// `grantor`, nil for the operator). Nobody demotes or disables themselves; only an owner
     /// touches an owner. A new role or status ends the user's sessions. Audited as `user.updated`.
-    public func updateUser(_ user: User, role: Role?, name: String?, disabled: Bool?, by actor: String, callerID: String?, grantor: Role?,
-                           ip: String? = nil) async throws {
+    public func updateUser(
+        _ user: User, role: Role?, name: String?, disabled: Bool?, by actor: String, callerID: String?, grantor: Role?,
+        ip: String? = nil
+    ) async throws {
         if user.id == callerID && (role.map { $0 != user.role } ?? false || disabled == true) {
-            throw UseCaseError.invalid(role != nil && role != user.role ? "role" : "disabled", "you cannot demote or disable yourself; ask another owner or admin")
+            throw UseCaseError.invalid(
+                role != nil && role != user.role ? "role" : "disabled", "you cannot demote or disable yourself; ask another owner or admin")
         }
         if let grantor, !grantor.mayGrant(role) || !grantor.mayGrant(user.role) { throw Self.ownerOnly }
         let now = clock.now()
@@ -255,8 +271,9 @@ extension UseCases {
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, role: newRole, name: name, disabledAt: status)
             let what = [newRole.map { "role \($0.rawValue)" }, name.map { _ in "name" }, status.map { $0 == nil ? "enabled" : "disabled" }].compactMap { $0 }
-            try await s.appendAudit(tenant: user.tenant, actor: actor, action: "user.updated", object: user.id, outcome: "ok", ip: ip,
-                                    detail: what.joined(separator: ", "), at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: actor, action: "user.updated", object: user.id, outcome: "ok", ip: ip,
+                detail: what.joined(separator: ", "), at: now)
         }
     }
 
@@ -268,7 +285,8 @@ extension UseCases {
         let now = clock.now()
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, disabledAt: .some(now))
-            try await s.appendAudit(tenant: user.tenant, actor: actor, action: "user.disabled", object: user.id, outcome: "ok", ip: ip, detail: user.email, at: now)
+            try await s.appendAudit(
+                tenant: user.tenant, actor: actor, action: "user.disabled", object: user.id, outcome: "ok", ip: ip, detail: user.email, at: now)
         }
     }
 
@@ -289,11 +307,13 @@ extension UseCases {
         try await store.write { s in
             if let existing = try await s.user(email: email) {
                 try await s.updateUser(existing.tenant, id: existing.id, passwordHash: hash, disabledAt: .some(nil))
-                try await s.appendAudit(tenant: existing.tenant, actor: actor, action: "user.password_changed", object: existing.id, outcome: "ok", ip: nil,
-                                        detail: "provisioned again", at: now)
+                try await s.appendAudit(
+                    tenant: existing.tenant, actor: actor, action: "user.password_changed", object: existing.id, outcome: "ok", ip: nil,
+                    detail: "provisioned again", at: now)
             } else if let made = try await s.createUser(tenant, email: email, name: name, role: role, passwordHash: hash, now: now) {
-                try await s.appendAudit(tenant: tenant, actor: actor, action: "user.created", object: made.id, outcome: "ok", ip: nil,
-                                        detail: "\(email), role \(role.rawValue)", at: now)
+                try await s.appendAudit(
+                    tenant: tenant, actor: actor, action: "user.created", object: made.id, outcome: "ok", ip: nil,
+                    detail: "\(email), role \(role.rawValue)", at: now)
             }
         }
     }

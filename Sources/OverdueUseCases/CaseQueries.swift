@@ -38,9 +38,11 @@ extension UseCases {
         public var zone: TimeZone = TimeZone(identifier: "UTC")!
 
         /// A case file with these parts.
-        public init(record: CaseRecord, contacts: [Contact], suppressions: [Suppression], invoices: [Invoice], documents: [StoredDocument],
-                    messages: [MessageRecord], decisions: [(at: Date, action: String, reasons: [Reason])], promises: [Commitment], disputes: [Dispute],
-                    holds: [Hold], payments: [Payment], now: Date) {
+        public init(
+            record: CaseRecord, contacts: [Contact], suppressions: [Suppression], invoices: [Invoice], documents: [StoredDocument],
+            messages: [MessageRecord], decisions: [(at: Date, action: String, reasons: [Reason])], promises: [Commitment], disputes: [Dispute],
+            holds: [Hold], payments: [Payment], now: Date
+        ) {
             self.record = record
             self.contacts = contacts
             self.suppressions = suppressions
@@ -74,8 +76,10 @@ extension UseCases {
         public var model: ModelUsage?
 
         /// Figures with these parts.
-        public init(overview: Overview, collected: Int64, promises: PromiseFigures, disputes: [(reason: String, count: Int)],
-                    effectiveness: [ChannelEffectiveness], dso: [DSOTrend.Point], model: ModelUsage? = nil) {
+        public init(
+            overview: Overview, collected: Int64, promises: PromiseFigures, disputes: [(reason: String, count: Int)],
+            effectiveness: [ChannelEffectiveness], dso: [DSOTrend.Point], model: ModelUsage? = nil
+        ) {
             self.overview = overview
             self.collected = collected
             self.promises = promises
@@ -134,12 +138,13 @@ extension UseCases {
             let invoices = try await s.invoices(tenant, debtor: debtor)
             let payments = try await s.payments(tenant, debtor: debtor)
             let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: LocalDate(now, in: zone))
-            var file = CaseFile(record: record, contacts: try await s.contacts(tenant, debtor: debtor), suppressions: try await s.suppressions(tenant, debtor: debtor),
-                                invoices: invoices, documents: try await s.documents(tenant, debtor: debtor),
-                                messages: try await s.messages(tenant, direction: nil, debtor: debtor),
-                                decisions: try await s.decisions(tenant, debtor: debtor),
-                                promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
-                                holds: try await s.holds(tenant, debtor: debtor), payments: payments, now: now)
+            var file = CaseFile(
+                record: record, contacts: try await s.contacts(tenant, debtor: debtor), suppressions: try await s.suppressions(tenant, debtor: debtor),
+                invoices: invoices, documents: try await s.documents(tenant, debtor: debtor),
+                messages: try await s.messages(tenant, direction: nil, debtor: debtor),
+                decisions: try await s.decisions(tenant, debtor: debtor),
+                promises: try await s.commitments(tenant, debtor: debtor), disputes: try await s.disputes(tenant, debtor: debtor),
+                holds: try await s.holds(tenant, debtor: debtor), payments: payments, now: now)
             file.openInvoices = ledger.open(invoices).map(\.number)
             file.zone = zone
             return file
@@ -171,13 +176,14 @@ extension UseCases {
                 (try await s.effectiveness(tenant, since: now.addingTimeInterval(-90 * 86_400)), try await s.monthlyFlows(tenant, currency: settings.currency))
             }
             let month = LocalDate(year: today.year, month: today.month, day: 1)!
-            return OverviewFigures(overview: Overview(cases: figures, currency: settings.currency, today: today),
-                                   collected: try await s.collected(tenant, since: month)[settings.currency.code] ?? 0,
-                                   promises: PromiseFigures(promises: promises.map(\.promise), today: today),
-                                   disputes: byReason,
-                                   effectiveness: ChannelEffectiveness.table(slow.effectiveness),
-                                   dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6),
-                                   model: try await s.modelUsage(tenant, since: month.at(in: settings.timeZone)))
+            return OverviewFigures(
+                overview: Overview(cases: figures, currency: settings.currency, today: today),
+                collected: try await s.collected(tenant, since: month)[settings.currency.code] ?? 0,
+                promises: PromiseFigures(promises: promises.map(\.promise), today: today),
+                disputes: byReason,
+                effectiveness: ChannelEffectiveness.table(slow.effectiveness),
+                dso: DSOTrend.compute(invoiced: slow.flows.invoiced, collected: slow.flows.collected, today: today, months: 6),
+                model: try await s.modelUsage(tenant, since: month.at(in: settings.timeZone)))
         }
     }
 
@@ -193,7 +199,8 @@ extension UseCases {
             let broken = Dictionary(grouping: promises.filter { $0.promise.status == .broken }, by: \.debtor).mapValues(\.count)
             return (records, LocalDate(now, in: settings.timeZone), broken)
         }
-        return records
+        return
+            records
             .map { r -> WorkItem in
                 let f = CaseFigures(debtorID: r.debtorID, balance: r.balance, oldestDue: r.oldestDue, status: r.status, brokenPromises: broken[r.debtorID] ?? 0)
                 let (score, reasons) = WorkPriority.score(f, today: today)
@@ -208,8 +215,10 @@ extension UseCases {
     }
 
     /// Up to `limit` messages after the cursor `after`, filtered like `messages`, and by `channel`.
-    public func messages(tenant: String, direction: MessageRecord.Direction?, debtor: String?, channel: Channel?, after: (at: String, id: String)?,
-                         limit: Int) async throws -> [MessageRecord] {
+    public func messages(
+        tenant: String, direction: MessageRecord.Direction?, debtor: String?, channel: Channel?, after: (at: String, id: String)?,
+        limit: Int
+    ) async throws -> [MessageRecord] {
         try await store.read { try await $0.messages(tenant, direction: direction, debtor: debtor, channel: channel, after: after, limit: limit) }
     }
 
@@ -223,9 +232,12 @@ extension UseCases {
         try await store.read { s in
             var out: [InboxRow] = []
             for item in try await s.inbox(tenant, limit: pageSize, offset: (max(1, page) - 1) * pageSize) {
-                out.append((item, try await item.debtorID.asyncMap { try await s.debtor(tenant, $0)?.name } ?? nil,
-                            try await item.messageID.asyncMap { try await s.message(tenant, id: $0) } ?? nil,
-                            try await item.draftID.asyncMap { try await s.message(tenant, id: $0) } ?? nil))
+                out.append(
+                    (
+                        item, try await item.debtorID.asyncMap { try await s.debtor(tenant, $0)?.name } ?? nil,
+                        try await item.messageID.asyncMap { try await s.message(tenant, id: $0) } ?? nil,
+                        try await item.draftID.asyncMap { try await s.message(tenant, id: $0) } ?? nil
+                    ))
             }
             return (out, try await s.openInboxCount(tenant))
         }
@@ -251,8 +263,10 @@ actor AggregateCache {
     private var entries: [String: Entry] = [:]
 
     /// The tenant's figures in `currency`, computed by `compute` when none are fresh.
-    func get(_ tenant: String, currency: Currency, now: Date,
-             compute: () async throws -> ([ChannelEffectiveness], Flows)) async throws -> Entry {
+    func get(
+        _ tenant: String, currency: Currency, now: Date,
+        compute: () async throws -> ([ChannelEffectiveness], Flows)
+    ) async throws -> Entry {
         let key = tenant + "/" + currency.code
         if let e = entries[key], now.timeIntervalSince(e.at) < Self.lifetime, e.at <= now { return e }
         let (effectiveness, flows) = try await compute()

@@ -24,21 +24,25 @@ extension UseCases {
         let open = ledger.open(invoices)
         let currency = open.first?.amount.currency ?? settings.currency
         let owed = open.filter { $0.amount.currency == currency }.reduce(Int64(0)) { $0 + (ledger.balances[$1.number] ?? 0) }
-        return Ledgered(settings: settings, invoices: invoices, open: open.map(\.number), balance: Money(minorUnits: owed, currency: currency),
-                        disputes: try await s.disputes(tenant, debtor: debtor))
+        return Ledgered(
+            settings: settings, invoices: invoices, open: open.map(\.number), balance: Money(minorUnits: owed, currency: currency),
+            disputes: try await s.disputes(tenant, debtor: debtor))
     }
 
     /// Records a promise a person heard (`amount` nil: the whole open balance).
     @discardableResult
-    public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, at: Date? = nil) async throws -> Commitment {
+    public func recordPromise(tenant: String, debtor: String, date: LocalDate?, amount: Money?, channel: Channel, by who: String, at: Date? = nil) async throws
+        -> Commitment
+    {
         let now = at ?? clock.now()
         return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
             let grace = l.settings.promiseGraceBusinessDays
             let id = "prm_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
             let (c, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
-                try ManualRecord.promise(id: id, date: date, amount: amount, balance: l.balance, channel: channel, by: who,
-                                         today: LocalDate(now, in: l.settings.timeZone), zone: l.settings.timeZone, graceBusinessDays: grace, now: now)
+                try ManualRecord.promise(
+                    id: id, date: date, amount: amount, balance: l.balance, channel: channel, by: who,
+                    today: LocalDate(now, in: l.settings.timeZone), zone: l.settings.timeZone, graceBusinessDays: grace, now: now)
             }
             try await s.insertCommitment(tenant, debtor: debtor, c)
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .pause, reasons: [why])
@@ -49,15 +53,18 @@ extension UseCases {
 
     /// Records a payment a person saw arrive.
     @discardableResult
-    public func recordPayment(tenant: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
-                              by who: String, at: Date? = nil) async throws -> Payment {
+    public func recordPayment(
+        tenant: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
+        by who: String, at: Date? = nil
+    ) async throws -> Payment {
         let now = at ?? clock.now()
         return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)
             let id = "pay_" + StableHash.hex("\(tenant)/\(debtor)/manual/\(UUID().uuidString)")
             let (p, why) = try UseCaseError.checked { () throws(ManualRecord.Refused) in
-                try ManualRecord.payment(id: id, debtor: debtor, amount: amount, date: date, reference: reference, invoice: invoice,
-                                         invoices: l.invoices.map(\.number), by: who, today: LocalDate(now, in: l.settings.timeZone))
+                try ManualRecord.payment(
+                    id: id, debtor: debtor, amount: amount, date: date, reference: reference, invoice: invoice,
+                    invoices: l.invoices.map(\.number), by: who, today: LocalDate(now, in: l.settings.timeZone))
             }
             try await s.upsertPayments(tenant, [p])
             try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [why])
@@ -68,7 +75,9 @@ extension UseCases {
 
     /// Opens a dispute a person was told about.
     @discardableResult
-    public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, at: Date? = nil) async throws -> Dispute {
+    public func openDispute(tenant: String, debtor: String, invoice: String, reason: DisputeReason?, note: String?, by who: String, at: Date? = nil)
+        async throws -> Dispute
+    {
         let now = at ?? clock.now()
         return try await store.write { s in
             let l = try await ledgered(s, tenant: tenant, debtor: debtor, now: now)

@@ -21,8 +21,9 @@ extension UseCases {
                 try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: channel, reason: reason), now: now)
             }
             try await s.schedule(tenant, subjects: Array(Set(contacts.map(\.debtorID))).sorted(), at: Session.asap, mode: .earliest)
-            try await s.appendAudit(tenant: tenant, actor: actor, action: "contact.opted_out", object: normal, outcome: "ok", ip: nil,
-                                    detail: "\(channel?.rawValue ?? "all channels"): \(reason)", at: now)
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "contact.opted_out", object: normal, outcome: "ok", ip: nil,
+                detail: "\(channel?.rawValue ?? "all channels"): \(reason)", at: now)
             return contacts.map { "\($0.name) (\($0.debtorID))" }
         }
     }

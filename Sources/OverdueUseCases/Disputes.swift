@@ -11,8 +11,10 @@ extension UseCases {
     /// such dispute (`notFound`), it is already resolved, or the resolution is empty (`invalid`).
     /// Returns the dispute's debtor.
     @discardableResult
-    public func resolveDispute(tenant: String, id: String, resolution: String, by who: String, debtor expected: String? = nil,
-                               at: Date? = nil) async throws -> String {
+    public func resolveDispute(
+        tenant: String, id: String, resolution: String, by who: String, debtor expected: String? = nil,
+        at: Date? = nil
+    ) async throws -> String {
         let now = at ?? clock.now()
         return try await store.write { s in
             guard let debtor = try await s.disputeDebtor(tenant, id: id), expected == nil || expected == debtor else {

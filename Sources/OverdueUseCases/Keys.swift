@@ -9,14 +9,17 @@ extension UseCases {
     /// store keeps a hash). `grantor` is the role of the person making it, when a person's role
     /// limits what they may grant (only an owner grants the owner role; refused `forbidden`); nil
     /// for the operator at the command line.
-    public func createAPIKey(tenant: String, name: String, role: Role, by actor: String, grantor: Role?, ip: String? = nil,
-                             at: Date? = nil) async throws -> (key: String, record: APIKey) {
+    public func createAPIKey(
+        tenant: String, name: String, role: Role, by actor: String, grantor: Role?, ip: String? = nil,
+        at: Date? = nil
+    ) async throws -> (key: String, record: APIKey) {
         if let grantor, !grantor.mayGrant(role) { throw UseCaseError(.forbidden, [Problem("role", "only an owner may grant the owner role")]) }
         let now = at ?? clock.now()
         return try await store.write { s in
             let made = try await s.createAPIKey(tenant, name: name, role: role, now: now)
-            try await s.appendAudit(tenant: tenant, actor: actor, action: "key.created", object: made.record.prefix, outcome: "ok", ip: ip,
-                                    detail: "role \(role.rawValue), \(name)", at: now)
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "key.created", object: made.record.prefix, outcome: "ok", ip: ip,
+                detail: "role \(role.rawValue), \(name)", at: now)
             return made
         }
     }

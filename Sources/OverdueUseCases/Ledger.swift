@@ -28,8 +28,9 @@ extension UseCases {
     public func debtorFile(tenant: String, id: String) async throws -> DebtorFile? {
         try await store.read { s in
             guard let d = try await s.debtor(tenant, id) else { return nil }
-            return DebtorFile(debtor: d, contacts: try await s.contacts(tenant, debtor: id), invoices: try await s.invoices(tenant, debtor: id),
-                              payments: try await s.payments(tenant, debtor: id))
+            return DebtorFile(
+                debtor: d, contacts: try await s.contacts(tenant, debtor: id), invoices: try await s.invoices(tenant, debtor: id),
+                payments: try await s.payments(tenant, debtor: id))
         }
     }
 
@@ -77,14 +78,16 @@ extension UseCases {
     /// Document `id` and its bytes (nil: the tenant has no such document, or its file is gone).
     public func document(tenant: String, id: String) async throws -> (document: StoredDocument, data: Data)? {
         guard let doc = try await documents(tenant: tenant).first(where: { $0.ref.id == id }),
-              let data = try? Data(contentsOf: documentLibrary.file(doc)) else { return nil }
+            let data = try? Data(contentsOf: documentLibrary.file(doc))
+        else { return nil }
         return (doc, data)
     }
 
     /// The document a debtor's link `token` opens, and its bytes (nil: no such link, or its file is gone).
     public func document(token: String) async throws -> (tenant: String, document: StoredDocument, data: Data)? {
         guard let found = try await store.read({ try await $0.document(token: token) }),
-              let data = try? Data(contentsOf: documentLibrary.file(found.document)) else { return nil }
+            let data = try? Data(contentsOf: documentLibrary.file(found.document))
+        else { return nil }
         return (found.tenant, found.document, data)
     }
 
@@ -95,7 +98,8 @@ extension UseCases {
     public func addDocument(tenant: String, invoice: String, data: Data, filename: String, kind: DocumentKind, at: Date? = nil) async throws -> StoredDocument {
         guard try await self.invoice(tenant: tenant, number: invoice) != nil else { throw UseCaseError.notFound("invoice", "no invoice '\(invoice)'") }
         do {
-            return try await documentLibrary.add(store: store, tenant: tenant, invoice: invoice, data: data, filename: filename, kind: kind, now: at ?? clock.now())
+            return try await documentLibrary.add(
+                store: store, tenant: tenant, invoice: invoice, data: data, filename: filename, kind: kind, now: at ?? clock.now())
         } catch let e as DocumentLibrary.Failure {
             throw UseCaseError.invalid("file", e.description)
         }

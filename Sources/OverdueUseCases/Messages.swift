@@ -1,5 +1,6 @@
 import Foundation
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueStore
 
@@ -41,11 +42,14 @@ extension UseCases {
     /// pick), sent now if the contact rules allow it. Refused when the tenant has no such debtor
     /// (`notFound`) or a rule forbids it now (`conflict`, code `contact_rules`, one problem per rule).
     @discardableResult
-    public func sendMessage(tenant: String, debtor: String, channel: Channel, text: String, subject: String?, contactName: String?, by who: String,
-                            at: Date? = nil) async throws -> MessageRecord {
+    public func sendMessage(
+        tenant: String, debtor: String, channel: Channel, text: String, subject: String?, contactName: String?, by who: String,
+        at: Date? = nil
+    ) async throws -> MessageRecord {
         do {
-            return try await sender().sendManual(tenant: tenant, debtor: debtor, channel: channel, text: text, subject: subject, contactName: contactName,
-                                                 by: who, now: at ?? clock.now())
+            return try await sender().sendManual(
+                tenant: tenant, debtor: debtor, channel: channel, text: text, subject: subject, contactName: contactName,
+                by: who, now: at ?? clock.now())
         } catch let refused as ConversationEngine.Refused {
             if refused.notFound { throw UseCaseError.notFound("debtor", "no case for debtor '\(debtor)'") }
             throw UseCaseError(.conflict, refused.reasons.map { Problem($0.code, $0.message) }, code: "contact_rules")
@@ -65,11 +69,14 @@ extension UseCases {
     /// Receives `text` from `from` on `channel` at `at` (now by default): threads it onto its case,
     /// understands it, decides and answers. Refused (`invalid`) when the message cannot be taken
     /// (an address that is not one, an empty text).
-    public func receive(tenant: String, channel: Channel, from: String, text: String, subject: String? = nil, providerID: String? = nil,
-                        at: Date? = nil) async throws -> ConversationEngine.Outcome {
+    public func receive(
+        tenant: String, channel: Channel, from: String, text: String, subject: String? = nil, providerID: String? = nil,
+        at: Date? = nil
+    ) async throws -> ConversationEngine.Outcome {
         do {
-            return try await sender().receive(tenant: tenant, channel: channel, from: from, text: text, at: at ?? clock.now(), providerID: providerID,
-                                              subject: subject)
+            return try await sender().receive(
+                tenant: tenant, channel: channel, from: from, text: text, at: at ?? clock.now(), providerID: providerID,
+                subject: subject)
         } catch let refused as ConversationEngine.InvalidMessage {
             throw UseCaseError(.invalid, [Problem("from", refused.description)])
         }
@@ -91,5 +98,15 @@ extension UseCases {
         guard let secret = try await settings(tenant: tenant).value("email.inbound_secret"), ConstantTime.equal(given, secret) else {
             throw UseCaseError(.forbidden, [Problem("authorization", "missing or wrong inbound secret")])
         }
+    }
+}
+
+extension UseCases {
+    /// A provider's delivery report on a text Overdue sent: its status is recorded, and a number
+    /// the carrier says cannot take texts is not texted again (the case re-planned, with the
+    /// reason). Returns false when no message has that provider id (nothing changes).
+    @discardableResult
+    public func recordDeliveryReport(tenant: String, _ update: DeliveryUpdate, at: Date? = nil) async throws -> Bool {
+        try await ProviderWebhooks(store: store, engine: try sender()).status(tenant: tenant, update, at: at ?? clock.now())
     }
 }

@@ -66,9 +66,11 @@ public final class Runtime: Sendable {
 
     /// A runtime over an open `store` (tests open theirs; a process uses `open`).
     /// `composer` replaces the standard composer factory (templates, or a model when the tenant set one).
-    public init(store: Store, clock: any Clock = SystemClock(), documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
-                channels choice: ChannelChoice = .sandbox, composer: ComposerFactory? = nil,
-                logger: Logger = Logger(label: "overdue")) {
+    public init(
+        store: Store, clock: any Clock = SystemClock(), documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
+        channels choice: ChannelChoice = .sandbox, composer: ComposerFactory? = nil,
+        logger: Logger = Logger(label: "overdue")
+    ) {
         self.store = store
         self.clock = clock
         self.documents = documents
@@ -91,9 +93,11 @@ public final class Runtime: Sendable {
 
     /// Opens (creating and migrating) the database at `database` and builds the runtime over it.
     /// Throws `Failure` naming the URL's problem, or the database's own message.
-    public static func open(database: String, clock: any Clock = SystemClock(),
-                            documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
-                            channels: ChannelChoice = .sandbox, logger: Logger = Logger(label: "overdue")) async throws(Failure) -> Runtime {
+    public static func open(
+        database: String, clock: any Clock = SystemClock(),
+        documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
+        channels: ChannelChoice = .sandbox, logger: Logger = Logger(label: "overdue")
+    ) async throws(Failure) -> Runtime {
         let url: DatabaseURL
         do { url = try DatabaseURL(database) } catch { throw Failure(badInput: true, description: error.description) }
         let store: Store

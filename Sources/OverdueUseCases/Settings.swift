@@ -11,8 +11,10 @@ extension UseCases {
     /// contacted), and one audit entry records it — a single key with its value (never a secret's),
     /// several by their names. Returns the keys changed.
     @discardableResult
-    public func changeSettings(tenant: String, _ changes: [(key: String, value: String?)], by actor: String, ip: String? = nil,
-                               at: Date? = nil) async throws -> [String] {
+    public func changeSettings(
+        tenant: String, _ changes: [(key: String, value: String?)], by actor: String, ip: String? = nil,
+        at: Date? = nil
+    ) async throws -> [String] {
         let now = at ?? clock.now()
         return try await store.write { s in
             let (settings, changed, errors) = try await s.settings(tenant).applying(changes)
@@ -22,11 +24,13 @@ extension UseCases {
             try await s.scheduleAll(tenant, at: Session.asap, mode: .earliest)
             if changed.count == 1, let key = changed.first, let change = changes.first(where: { $0.key.lowercased() == key }) {
                 let secret = TenantSettings.definitions[key]?.secret ?? false
-                try await s.appendAudit(tenant: tenant, actor: actor, action: change.value == nil ? "settings.unset" : "settings.set", object: key, outcome: "ok",
-                                        ip: ip, detail: change.value.map { secret ? "(secret changed)" : "= \($0)" }, at: now)
+                try await s.appendAudit(
+                    tenant: tenant, actor: actor, action: change.value == nil ? "settings.unset" : "settings.set", object: key, outcome: "ok",
+                    ip: ip, detail: change.value.map { secret ? "(secret changed)" : "= \($0)" }, at: now)
             } else {
-                try await s.appendAudit(tenant: tenant, actor: actor, action: "settings.changed", object: "settings", outcome: "ok", ip: ip,
-                                        detail: changed.joined(separator: ", "), at: now)
+                try await s.appendAudit(
+                    tenant: tenant, actor: actor, action: "settings.changed", object: "settings", outcome: "ok", ip: ip,
+                    detail: changed.joined(separator: ", "), at: now)
             }
             return changed
         }

@@ -29,7 +29,8 @@ extension UseCases {
             let state = try await s.caseState(tenant, debtor: debtor)
             try await s.updateCaseState(tenant, debtor: debtor, state.handedBack())
             try await s.resolveInbox(tenant, debtor: debtor, kinds: [.handoff], resolution: "handed back by \(who)", at: now)
-            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait, reasons: [Reason("handed_back", "handed back by \(who): automation resumes")])
+            try await s.recordDecision(
+                tenant, debtor: debtor, at: now, action: .wait, reasons: [Reason("handed_back", "handed back by \(who): automation resumes")])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
         }
     }

@@ -88,7 +88,8 @@ extension UseCases {
     /// Renders template `name` on `channel` — the tenant's, or `draft` when given — for
     /// `debtor`'s open invoices (a sample debtor when nil), as it would be sent now. Refused
     /// (`invalid`, field `template`) when it does not render: an unknown debtor, a Mustache error.
-    public func previewTemplate(tenant: String, name: String, channel: Channel, debtor: String?, draft: TemplateOverride? = nil) async throws -> ComposedMessage {
+    public func previewTemplate(tenant: String, name: String, channel: Channel, debtor: String?, draft: TemplateOverride? = nil) async throws -> ComposedMessage
+    {
         do {
             return try await TemplatePreview.render(store: store, tenant: tenant, name: name, channel: channel, debtor: debtor, draft: draft, now: clock.now())
         } catch let e as TemplatePreview.Failure {

@@ -24,8 +24,10 @@ public struct UseCases: Sendable {
     let aggregates = AggregateCache()
 
     /// The use cases over `store`, with time from `clock`, sending through `conversations`.
-    public init(store: Store, clock: any Clock = SystemClock(), conversations: ConversationEngine? = nil,
-                documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory)) {
+    public init(
+        store: Store, clock: any Clock = SystemClock(), conversations: ConversationEngine? = nil,
+        documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory)
+    ) {
         self.store = store
         self.clock = clock
         self.conversations = conversations
@@ -84,6 +86,7 @@ public struct UseCaseError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Something named that does not exist.
     public static func notFound(_ field: String, _ message: String) -> UseCaseError { UseCaseError(.notFound, [Problem(field, message)]) }
 
+    /// What it is, in words.
     public var description: String { problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") }
 
     /// The value of a pure check from the core (`ManualRecord`), its refusal as an invalid input.

@@ -11,15 +11,18 @@ extension UseCases {
     /// `actor`. Refused `invalid` for a URL Overdue will not call (`allowHTTP`: plain http beyond
     /// localhost is allowed by the operator) or an unknown event name. Its signing secret is on
     /// the answer.
-    public func subscribeWebhook(tenant: String, url: String, events: [String], description: String?, allowHTTP: Bool, by actor: String,
-                                 ip: String? = nil) async throws -> WebhookSubscription {
+    public func subscribeWebhook(
+        tenant: String, url: String, events: [String], description: String?, allowHTTP: Bool, by actor: String,
+        ip: String? = nil
+    ) async throws -> WebhookSubscription {
         let (problems, filter) = Self.subscriptionProblems(url: url, events: events, allowHTTP: allowHTTP)
         guard problems.isEmpty else { throw UseCaseError(.invalid, problems) }
         let now = clock.now()
         return try await store.write { s in
             let sub = try await s.createWebhookSubscription(tenant, url: url, events: filter, description: description, now: now)
-            try await s.appendAudit(tenant: tenant, actor: actor, action: "webhook.subscribed", object: sub.id, outcome: "ok", ip: ip,
-                                    detail: filter.isEmpty ? "every event" : filter.joined(separator: ", "), at: now)
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "webhook.subscribed", object: sub.id, outcome: "ok", ip: ip,
+                detail: filter.isEmpty ? "every event" : filter.joined(separator: ", "), at: now)
             return sub
         }
     }
@@ -75,7 +78,9 @@ extension UseCases {
     }
 
     /// Up to `limit` deliveries of subscription `id`, newest first, before delivery `before`, with `status` when given.
-    public func webhookDeliveries(tenant: String, subscription id: String, status: WebhookDelivery.Status?, before: Int64?, limit: Int) async throws -> [WebhookDelivery] {
+    public func webhookDeliveries(tenant: String, subscription id: String, status: WebhookDelivery.Status?, before: Int64?, limit: Int) async throws
+        -> [WebhookDelivery]
+    {
         let sub = try await webhookSubscription(tenant: tenant, id: id)
         return try await store.read { try await $0.webhookDeliveries(tenant, subscription: sub.id, status: status, before: before, limit: limit) }
     }

@@ -5,8 +5,9 @@ import OverdueCore
 import OverdueUseCases
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The hash-chained audit log: list it, verify the chain.",
-                                                    subcommands: [List.self, Verify.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The hash-chained audit log: list it, verify the chain.",
+        subcommands: [List.self, Verify.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tenant's audit entries, oldest first.")
@@ -24,13 +25,24 @@ struct AuditCommand: AsyncParsableCommand {
             switch format ?? .automatic {
             case .jsonl:
                 for e in entries {
-                    say(Listing.jsonLine(Line(id: e.id, at: Timestamp.format(e.at), actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
-                                              ip: e.ip, detail: e.detail, hash: e.hash)))
+                    say(
+                        Listing.jsonLine(
+                            Line(
+                                id: e.id, at: Timestamp.format(e.at), actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
+                                ip: e.ip, detail: e.detail, hash: e.hash)))
                 }
             case .table:
-                say(entries.isEmpty ? "the audit log is empty" : Listing.table(header: ["ID", "AT (UTC)", "ACTOR", "ACTION", "OBJECT", "OUTCOME", "DETAIL"],
-                                                                            rows: entries.map { [String($0.id), Timestamp.format($0.at), $0.actor, $0.action, $0.object ?? "",
-                                                                                                 $0.outcome, $0.detail ?? ""] }))
+                say(
+                    entries.isEmpty
+                        ? "the audit log is empty"
+                        : Listing.table(
+                            header: ["ID", "AT (UTC)", "ACTOR", "ACTION", "OBJECT", "OUTCOME", "DETAIL"],
+                            rows: entries.map {
+                                [
+                                    String($0.id), Timestamp.format($0.at), $0.actor, $0.action, $0.object ?? "",
+                                    $0.outcome, $0.detail ?? "",
+                                ]
+                            }))
             }
         }
     }
@@ -44,7 +56,9 @@ struct AuditCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let (broken, count) = try await global.withRuntime(tenant: tenant) { try await $0.useCases.verifyAudit() }
             if let e = broken {
-                note("error: the audit chain is broken at entry \(e.id) (\(Timestamp.format(e.at)), \(e.actor) \(e.action)): its hash or its link to entry \(e.id - 1) does not hold; entries from \(e.id) on cannot be trusted")
+                note(
+                    "error: the audit chain is broken at entry \(e.id) (\(Timestamp.format(e.at)), \(e.actor) \(e.action)): its hash or its link to entry \(e.id - 1) does not hold; entries from \(e.id) on cannot be trusted"
+                )
                 throw ExitCode(1)
             }
             say("audit chain intact: \(count) entr\(count == 1 ? "y" : "ies")")
@@ -53,8 +67,9 @@ struct AuditCommand: AsyncParsableCommand {
 }
 
 struct KeysCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keys", abstract: "API keys: make one (shown once), list them, revoke one.",
-                                                    subcommands: [Create.self, List.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "API keys: make one (shown once), list them, revoke one.",
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an API key for the tenant; it is printed once and stored only as a hash.")
@@ -83,10 +98,17 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let keys = try await global.withRuntime(tenant: tenant) { try await $0.useCases.apiKeys(tenant: tenant) }
-            say(keys.isEmpty ? "no API keys (make one: overdue keys create --role owner)" :
-                Listing.table(header: ["PREFIX", "NAME", "ROLE", "CREATED (UTC)", "LAST USED", "REVOKED"],
-                              rows: keys.map { [$0.prefix, $0.name, $0.role.rawValue, Timestamp.format($0.createdAt), $0.lastUsedAt.map(Timestamp.format) ?? "",
-                                                $0.revokedAt.map(Timestamp.format) ?? ""] }))
+            say(
+                keys.isEmpty
+                    ? "no API keys (make one: overdue keys create --role owner)"
+                    : Listing.table(
+                        header: ["PREFIX", "NAME", "ROLE", "CREATED (UTC)", "LAST USED", "REVOKED"],
+                        rows: keys.map {
+                            [
+                                $0.prefix, $0.name, $0.role.rawValue, Timestamp.format($0.createdAt), $0.lastUsedAt.map(Timestamp.format) ?? "",
+                                $0.revokedAt.map(Timestamp.format) ?? "",
+                            ]
+                        }))
         }
     }
 

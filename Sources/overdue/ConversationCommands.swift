@@ -5,7 +5,8 @@ import OverdueCore
 import OverdueUseCases
 
 struct InboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inbox", abstract: "What needs a person: handoffs, flags, drafts to approve, unmatched messages.")
+    static let configuration = CommandConfiguration(
+        commandName: "inbox", abstract: "What needs a person: handoffs, flags, drafts to approve, unmatched messages.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "jsonl or table (default: table on a terminal, else jsonl).") var format: OutputFormat?
     @Flag(help: "Include resolved items.") var all = false
@@ -77,7 +78,8 @@ struct DiscardCommand: AsyncParsableCommand {
 }
 
 struct TakeoverCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "takeover", abstract: "A person takes a case: nothing automatic is sent until `overdue handback`.")
+    static let configuration = CommandConfiguration(
+        commandName: "takeover", abstract: "A person takes a case: nothing automatic is sent until `overdue handback`.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The debtor id of the case.") var debtor: String
     @Option(help: "Who takes it (shown in the reasons).") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
@@ -113,8 +115,9 @@ struct HandbackCommand: AsyncParsableCommand {
 }
 
 struct DocsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "docs", abstract: "Documents per invoice (POD, BOL, rate confirmation, invoice PDF).",
-                                                    subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "docs", abstract: "Documents per invoice (POD, BOL, rate confirmation, invoice PDF).",
+        subcommands: [Add.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Store a file as an invoice's document.")
@@ -140,7 +143,9 @@ struct DocsCommand: AsyncParsableCommand {
                     $0.field == "invoice" ? "invoice '\(inv)': no such invoice in tenant \(tenant)" : $0.message
                 }
             }
-            say("stored \(doc.ref.kind.label) \(doc.ref.filename) for invoice \(doc.ref.invoiceNumber) (\(doc.ref.size) bytes, sha256 \(doc.ref.sha256.prefix(12))…) as \(doc.ref.id)")
+            say(
+                "stored \(doc.ref.kind.label) \(doc.ref.filename) for invoice \(doc.ref.invoiceNumber) (\(doc.ref.size) bytes, sha256 \(doc.ref.sha256.prefix(12))…) as \(doc.ref.id)"
+            )
         }
     }
 
@@ -153,8 +158,10 @@ struct DocsCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let d = debtor
             let docs = try await global.withRuntime(tenant: tenant) { try await $0.useCases.documents(tenant: tenant, debtor: d) }
-            say(Listing.table(header: ["ID", "INVOICE", "KIND", "FILE", "BYTES", "DEBTOR"],
-                              rows: docs.map { [$0.ref.id, $0.ref.invoiceNumber, $0.ref.kind.rawValue, $0.ref.filename, String($0.ref.size), $0.debtorID] }))
+            say(
+                Listing.table(
+                    header: ["ID", "INVOICE", "KIND", "FILE", "BYTES", "DEBTOR"],
+                    rows: docs.map { [$0.ref.id, $0.ref.invoiceNumber, $0.ref.kind.rawValue, $0.ref.filename, String($0.ref.size), $0.debtorID] }))
         }
     }
 }
@@ -171,13 +178,16 @@ struct DisputesCommand: AsyncParsableCommand {
             let tenant = try global.tenantID()
             let openOnly = !all
             let rows = try await global.withRuntime(tenant: tenant) { try await $0.useCases.disputes(tenant: tenant, openOnly: openOnly) }
-            say(Listing.table(header: ["ID", "INVOICE", "REASON", "OPENED (UTC)", "STATUS", "RESOLUTION"],
-                              rows: rows.map { [$0.id, $0.invoiceNumber, $0.reason.rawValue, Timestamp.format($0.openedAt), $0.status.rawValue, $0.resolution ?? ""] }))
+            say(
+                Listing.table(
+                    header: ["ID", "INVOICE", "REASON", "OPENED (UTC)", "STATUS", "RESOLUTION"],
+                    rows: rows.map { [$0.id, $0.invoiceNumber, $0.reason.rawValue, Timestamp.format($0.openedAt), $0.status.rawValue, $0.resolution ?? ""] }))
         }
     }
 
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resolve a dispute: the invoice is chased again (or settle it with a payment or credit first).")
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a dispute: the invoice is chased again (or settle it with a payment or credit first).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The dispute id.") var id: String
         @Option(help: "How it was settled.") var note: String
@@ -197,8 +207,9 @@ struct DisputesCommand: AsyncParsableCommand {
 }
 
 struct TemplatesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "templates", abstract: "Message templates (Mustache) per kind and channel, with tenant overrides.",
-                                                    subcommands: [List.self, Show.self, Set.self, Reset.self, Preview.self])
+    static let configuration = CommandConfiguration(
+        commandName: "templates", abstract: "Message templates (Mustache) per kind and channel, with tenant overrides.",
+        subcommands: [List.self, Show.self, Set.self, Reset.self, Preview.self])
 
     static func channel(_ text: String) throws -> Channel {
         guard let c = Channel(rawValue: text.lowercased()) else { throw CLIError.badInput("--channel '\(text)' must be email, sms or voice") }

@@ -60,18 +60,24 @@ struct ImportCommand: AsyncParsableCommand {
             if !report.errors.isEmpty { note("skipped \(report.errors.count) bad row problem(s) (--skip-invalid)") }
             for n in report.movedInvoices { note("note: invoice \(n) moved to another debtor") }
             let seconds = wallClock.now().timeIntervalSince(started)
-            say("imported \(report.rowsWritten) \(importKind.rawValue) row(s) from \(file) (\(report.rowsRead) read, \(report.debtorsTouched) debtor(s) to re-plan)")
+            say(
+                "imported \(report.rowsWritten) \(importKind.rawValue) row(s) from \(file) (\(report.rowsRead) read, \(report.debtorsTouched) debtor(s) to re-plan)"
+            )
             note(String(format: "took %.1f s", seconds))
         } catch let rejected as ImportRejected {
             for e in rejected.report.errors { note(e.description) }
-            throw CLIError(message: "error: \(rejected.report.errors.count) problem(s) in \(file); nothing was written (fix them, or use --skip-invalid to import the good rows)", code: 2)
+            throw CLIError(
+                message:
+                    "error: \(rejected.report.errors.count) problem(s) in \(file); nothing was written (fix them, or use --skip-invalid to import the good rows)",
+                code: 2)
         }
     }
 }
 
 struct PolicyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "policy", abstract: "Set or show the escalation policy.",
-                                                    subcommands: [Set.self, Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "Set or show the escalation policy.",
+        subcommands: [Set.self, Show.self])
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set", abstract: "Validate and store a policy JSON file.")
@@ -91,7 +97,9 @@ struct PolicyCommand: AsyncParsableCommand {
             try await global.withRuntime(tenant: tenant) { runtime in
                 try await runtime.useCases.changePolicy(tenant: tenant, policy, by: cliActor, source: file)
             }
-            say("policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)")
+            say(
+                "policy '\(policy.name)' set for tenant \(tenant): \(policy.stages.map { "\($0.channel.rawValue)×\($0.attempts)/\($0.delayDays)d" }.joined(separator: " → ")) → \(policy.onExhausted.rawValue)"
+            )
         }
     }
 
@@ -124,8 +132,9 @@ func changeSetting(_ global: GlobalOptions, key: String, to value: String?) asyn
 }
 
 struct SettingsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "settings", abstract: "Show or change the tenant's settings.",
-                                                    subcommands: [Show.self, Set.self, Unset.self])
+    static let configuration = CommandConfiguration(
+        commandName: "settings", abstract: "Show or change the tenant's settings.",
+        subcommands: [Show.self, Set.self, Unset.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print every setting (secrets masked).")
@@ -141,10 +150,15 @@ struct SettingsCommand: AsyncParsableCommand {
                 let object = Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.value) })
                 say(Listing.jsonLine(object))
             case .table:
-                say(Listing.table(header: ["KEY", "VALUE", "", "MEANING"], rows: rows.map {
-                    [$0.key, $0.value, $0.isDefault ? "(default)" : "", TenantSettings.definitions[$0.key]!.help]
-                }))
-                say("\neffective windows: email \(settings.window(for: .email)), sms \(settings.window(for: .sms)), voice \(settings.window(for: .voice)) (contact's local time)")
+                say(
+                    Listing.table(
+                        header: ["KEY", "VALUE", "", "MEANING"],
+                        rows: rows.map {
+                            [$0.key, $0.value, $0.isDefault ? "(default)" : "", TenantSettings.definitions[$0.key]!.help]
+                        }))
+                say(
+                    "\neffective windows: email \(settings.window(for: .email)), sms \(settings.window(for: .sms)), voice \(settings.window(for: .voice)) (contact's local time)"
+                )
             }
         }
     }

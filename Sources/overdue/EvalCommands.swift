@@ -53,7 +53,9 @@ struct EvalConversationsCommand: AsyncParsableCommand {
                 for m in result.misses { say("     \(m)") }
             }
         }
-        say("\(scenarios.count - failed) of \(scenarios.count) scenario(s) passed; \(answers) answer(s), \(byModel) written by the model, \(refused) model draft(s) refused by the guardrails")
+        say(
+            "\(scenarios.count - failed) of \(scenarios.count) scenario(s) passed; \(answers) answer(s), \(byModel) written by the model, \(refused) model draft(s) refused by the guardrails"
+        )
         if failed > 0 { throw ExitCode(1) }
     }
 }

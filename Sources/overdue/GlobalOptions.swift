@@ -88,4 +88,3 @@ func note(_ text: String) {
 
 /// Whether standard error is a terminal (progress lines are drawn only there, or when forced).
 var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
-

@@ -25,7 +25,9 @@ struct RunCommand: AsyncParsableCommand {
             return try await CLIError.presenting { try await runtime.simulate(tenant: tenant, from: start, until: end, progress: onProgress) }
         }
         let byChannel = Channel.allCases.map { "\($0.rawValue) \(report.sent[$0, default: 0])" }.joined(separator: ", ")
-        say("ran \(Timestamp.format(start)) → \(Timestamp.format(end)) for tenant \(tenant): \(report.processed) planning(s), \(report.totalSent) message(s) sent (\(byChannel)), \(report.resolved) resolved, \(report.handoffs) handed off")
+        say(
+            "ran \(Timestamp.format(start)) → \(Timestamp.format(end)) for tenant \(tenant): \(report.processed) planning(s), \(report.totalSent) message(s) sent (\(byChannel)), \(report.resolved) resolved, \(report.handoffs) handed off"
+        )
     }
 }
 
@@ -48,7 +50,9 @@ struct ReplyCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let (from, text, subject) = (self.from, self.text, self.subject)
         let result = try await global.withRuntime(tenant: tenant) { runtime in
-            try await CLIError.presenting { try await runtime.useCases.receive(tenant: tenant, channel: ch, from: from, text: text, subject: subject, at: when) }
+            try await CLIError.presenting {
+                try await runtime.useCases.receive(tenant: tenant, channel: ch, from: from, text: text, subject: subject, at: when)
+            }
         }
         if format == "json" {
             say(Listing.jsonLine(ConversationReport(result)))
@@ -70,7 +74,9 @@ struct ReplyCommand: AsyncParsableCommand {
         for step in result.steps { say("  - \(ConversationReport.name(step.action)): \(step.reason.message)") }
         for answer in result.responses {
             let files = answer.attachments.isEmpty ? "" : " with \(answer.attachments.map(\.filename).joined(separator: ", "))"
-            say("answer \(answer.id): \(answer.kind) by \(answer.channel.rawValue) to \(answer.to ?? "?")\(files) — \(answer.status.rawValue)\(answer.status == .scheduled ? " for \(Timestamp.format(answer.at))" : "")")
+            say(
+                "answer \(answer.id): \(answer.kind) by \(answer.channel.rawValue) to \(answer.to ?? "?")\(files) — \(answer.status.rawValue)\(answer.status == .scheduled ? " for \(Timestamp.format(answer.at))" : "")"
+            )
         }
     }
 }
@@ -107,7 +113,9 @@ struct OptOutCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ch: Channel?
-        if channel.lowercased() == "all" { ch = nil } else {
+        if channel.lowercased() == "all" {
+            ch = nil
+        } else {
             guard let c = Channel(rawValue: channel.lowercased()) else { throw CLIError.badInput("--channel '\(channel)' must be email, sms, voice or all") }
             ch = c
         }
@@ -180,8 +188,14 @@ struct CallCommand: AsyncParsableCommand {
         let tenant = try global.tenantID()
         let (debtor, who, scripted) = (self.debtor, answeredBy == "machine" ? "machine_end_beep" : "human", spoken)
         try await global.withRuntime(tenant: tenant) { runtime in
-            guard try await runtime.useCases.debtor(tenant: tenant, id: debtor) != nil else { throw CLIError.badInput("no debtor '\(debtor)' in tenant \(tenant)") }
-            guard let call = try await runtime.useCases.messages(tenant: tenant, debtor: debtor).last(where: { $0.channel == .voice && $0.direction == .outbound && ($0.inReplyTo == nil || $0.kind == "callback") }) else {
+            guard try await runtime.useCases.debtor(tenant: tenant, id: debtor) != nil else {
+                throw CLIError.badInput("no debtor '\(debtor)' in tenant \(tenant)")
+            }
+            guard
+                let call = try await runtime.useCases.messages(tenant: tenant, debtor: debtor).last(where: {
+                    $0.channel == .voice && $0.direction == .outbound && ($0.inReplyTo == nil || $0.kind == "callback")
+                })
+            else {
                 throw CLIError.badInput("no call to \(debtor) yet: the ladder has not reached a voice stage (see `overdue outbox --channel voice`)")
             }
             let agent = runtime.voiceAgent()
@@ -206,9 +220,12 @@ struct CallCommand: AsyncParsableCommand {
                     say("you: \(h)")
                 }
                 let words = heard ?? ""
-                let digits = words.trimmingCharacters(in: .whitespaces).allSatisfy(\.isNumber) && !words.trimmingCharacters(in: .whitespaces).isEmpty ? words.trimmingCharacters(in: .whitespaces) : nil
-                twiml = try await agent.heard(tenant: tenant, messageID: call.id, callID: "sandbox:\(call.id):\(Int(when.timeIntervalSince1970))", turn: turn, silent: silent,
-                                              asked: asked, expect: expect, speech: digits == nil ? words : nil, digits: digits, links: links, at: when)
+                let digits =
+                    words.trimmingCharacters(in: .whitespaces).allSatisfy(\.isNumber) && !words.trimmingCharacters(in: .whitespaces).isEmpty
+                    ? words.trimmingCharacters(in: .whitespaces) : nil
+                twiml = try await agent.heard(
+                    tenant: tenant, messageID: call.id, callID: "sandbox:\(call.id):\(Int(when.timeIntervalSince1970))", turn: turn, silent: silent,
+                    asked: asked, expect: expect, speech: digits == nil ? words : nil, digits: digits, links: links, at: when)
                 // The sandbox follows the Gather's action like Twilio does: its turn, silence and re-ask counts.
                 guard let action = twiml.gatherAction, let query = URLComponents(string: action)?.queryItems else { continue }
                 func number(_ name: String) -> Int { query.first { $0.name == name }?.value.flatMap { Int($0) } ?? 0 }

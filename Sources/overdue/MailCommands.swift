@@ -9,8 +9,9 @@ import OverdueMail
 import OverdueUseCases
 
 struct MailCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mail", abstract: "Email: read the tenant's mailbox now, or inspect a message file.",
-                                                    subcommands: [Fetch.self, Inspect.self, ThreadsCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "mail", abstract: "Email: read the tenant's mailbox now, or inspect a message file.",
+        subcommands: [Fetch.self, Inspect.self, ThreadsCommand.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read new mail from the tenant's IMAP mailbox now (workers do it every minute).")
@@ -54,19 +55,23 @@ struct MailCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.badInput("\(file): cannot read the file") }
-            let reference = try referenceDate.map { d -> LocalDate in
-                guard let v = LocalDate.parse(d) else { throw CLIError.badInput("--reference-date '\(d)' is not a date YYYY-MM-DD") }
-                return v
-            } ?? LocalDate(wallClock.now(), in: TimeZone(identifier: "UTC")!)
+            let reference =
+                try referenceDate.map { d -> LocalDate in
+                    guard let v = LocalDate.parse(d) else { throw CLIError.badInput("--reference-date '\(d)' is not a date YYYY-MM-DD") }
+                    return v
+                } ?? LocalDate(wallClock.now(), in: TimeZone(identifier: "UTC")!)
             let mail = MIMEParser.parse([UInt8](data))
             let kind = MailClassifier.classify(mail)
             let own = ReplyCleaner.split(mail.textBody).own
             var recipients: [Output.Recipient] = []
-            if case .bounce(let list) = kind { recipients = list.map { .init(address: $0.address, status: $0.status, hard: $0.hard, reason: $0.reason.rawValue, diagnostic: $0.diagnostic) } }
+            if case .bounce(let list) = kind {
+                recipients = list.map { .init(address: $0.address, status: $0.status, hard: $0.hard, reason: $0.reason.rawValue, diagnostic: $0.diagnostic) }
+            }
             if case .feedback(_, let list) = kind { recipients = list.map { .init(address: $0, status: nil, hard: false, reason: nil, diagnostic: nil) } }
             let back = kind == .autoReply ? ReplyReader.read("Out of office. " + own, channel: .email, reference: reference).returnDate : nil
-            let out = Output(kind: kind.name, message_id: mail.messageID, in_reply_to: mail.inReplyTo, references: mail.references, subject: mail.subject,
-                             from: mail.fromAddress, text: own, return_date: back?.description, recipients: recipients, problems: mail.problems)
+            let out = Output(
+                kind: kind.name, message_id: mail.messageID, in_reply_to: mail.inReplyTo, references: mail.references, subject: mail.subject,
+                from: mail.fromAddress, text: own, return_date: back?.description, recipients: recipients, problems: mail.problems)
             if format == "json" {
                 say(Listing.jsonLine(out))
             } else {

@@ -94,7 +94,8 @@ struct NLUClassifyCommand: AsyncParsableCommand {
     /// One output line, written by hand: keys in a fixed order, entity keys only when present
     /// (`promise_date` is `null` for a time frame without a day). JSONEncoder costs more than reading.
     static func line(id: String, _ a: ReplyAnalysis) -> String {
-        var o = "{\"id\":" + json(id) + ",\"intent\":\"" + a.intent.rawValue + "\",\"confidence\":" + String((a.confidence * 100).rounded() / 100)
+        var o =
+            "{\"id\":" + json(id) + ",\"intent\":\"" + a.intent.rawValue + "\",\"confidence\":" + String((a.confidence * 100).rounded() / 100)
             + ",\"sentiment\":\"" + a.sentiment.rawValue + "\",\"language\":\"" + a.language.rawValue + "\""
         if a.promiseFrame || a.promiseDate != nil { o += ",\"promise_date\":" + (a.promiseDate.map { "\"\($0)\"" } ?? "null") }
         if let v = a.amount { o += ",\"amount\":" + json(v) }
@@ -139,8 +140,11 @@ struct NLUClassifyCommand: AsyncParsableCommand {
         } else {
             reader = .builtIn
         }
-        let second = llmBaseUrl.map { SecondReading(client: OpenAIChatClient(baseURL: $0, apiKey: ProcessInfo.processInfo.environment["OVERDUE_LLM_API_KEY"] ?? ""),
-                                                    model: llmModel, timeout: .seconds(llmTimeout)) }
+        let second = llmBaseUrl.map {
+            SecondReading(
+                client: OpenAIChatClient(baseURL: $0, apiKey: ProcessInfo.processInfo.environment["OVERDUE_LLM_API_KEY"] ?? ""),
+                model: llmModel, timeout: .seconds(llmTimeout))
+        }
         let below = llmBelow
         try await Self.eachLine(defaultReference: referenceDate) { id, text, channel, reference in
             let first = ReplyReader.read(text, channel: channel, reference: reference, model: reader)
@@ -148,7 +152,8 @@ struct NLUClassifyCommand: AsyncParsableCommand {
             let verdict = await second.read(text, channel: channel, reference: reference, first: first)
             var line = Self.line(id: id, verdict.used ? verdict.analysis : first)
             line.removeLast()
-            return line + ",\"second_reader\":{\"intent\":" + (verdict.modelIntent.map(Self.json) ?? "null") + ",\"used\":\(verdict.used),\"agreed\":\(verdict.agreed),\"why\":"
+            return line + ",\"second_reader\":{\"intent\":" + (verdict.modelIntent.map(Self.json) ?? "null")
+                + ",\"used\":\(verdict.used),\"agreed\":\(verdict.agreed),\"why\":"
                 + Self.json(verdict.reason) + "}}"
         }
     }

@@ -72,8 +72,11 @@ struct OverdueCommand: AsyncParsableCommand {
         commandName: "overdue",
         abstract: "Agentic payment collection for freight invoices: one coordinated escalation per debtor over email, SMS and phone.",
         version: Overdue.version,
-        subcommands: [DemoCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
-                      RunCommand.self, ReplyCommand.self, CallCommand.self, AuditCommand.self, KeysCommand.self, UsersCommand.self, InboxCommand.self, ResolveCommand.self, ApproveCommand.self, DiscardCommand.self, TakeoverCommand.self, HandbackCommand.self,
-                      HoldCommand.self, OptOutCommand.self, DocsCommand.self, DisputesCommand.self, TemplatesCommand.self, MailCommand.self, OutboxCommand.self,
-                      CasesCommand.self, SettingsCommand.self, NLUCommand.self, EvalCommand.self])
+        subcommands: [
+            DemoCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, PolicyCommand.self,
+            RunCommand.self, ReplyCommand.self, CallCommand.self, AuditCommand.self, KeysCommand.self, UsersCommand.self, InboxCommand.self,
+            ResolveCommand.self, ApproveCommand.self, DiscardCommand.self, TakeoverCommand.self, HandbackCommand.self,
+            HoldCommand.self, OptOutCommand.self, DocsCommand.self, DisputesCommand.self, TemplatesCommand.self, MailCommand.self, OutboxCommand.self,
+            CasesCommand.self, SettingsCommand.self, NLUCommand.self, EvalCommand.self,
+        ])
 }

@@ -26,7 +26,8 @@ struct ServeOptions: ParsableArguments {
 
 /// Serves the API over `runtime` with the wall-clock scheduler until SIGINT/SIGTERM.
 func serve(_ runtime: Runtime, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
-    let app = buildApplication(configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant), runtime: runtime, onServerRunning: { banner($0) })
+    let app = buildApplication(
+        configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant), runtime: runtime, onServerRunning: { banner($0) })
     do {
         try await app.runService()
     } catch {
@@ -47,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await global.withRuntime(tenant: tenant, logger: processLogger("overdue.server")) { runtime in
             if demo { try await DemoCommand.seedIfEmpty(runtime.useCases, tenant: tenant, asOf: nil) }
             try await serve(runtime, tenant: tenant, host: host, port: port) { bound in
-                note("overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, and /api/v1 with an API key (overdue keys create --role ROLE) (Ctrl-C stops)")
+                note(
+                    "overdue serving tenant '\(tenant)' on http://\(host):\(bound) — /health, and /api/v1 with an API key (overdue keys create --role ROLE) (Ctrl-C stops)"
+                )
             }
         }
     }
@@ -65,7 +68,9 @@ struct DemoCommand: AsyncParsableCommand {
     static func seedIfEmpty(_ useCases: UseCases, tenant: String, asOf: LocalDate?) async throws {
         let done = try await useCases.seedDemo(tenant: tenant, asOf: asOf)
         if let summary = done.seeded {
-            note("seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(done.day))")
+            note(
+                "seeded tenant '\(tenant)': \(summary.debtors) debtors, \(summary.contacts) contacts, \(summary.invoices) invoices, \(summary.payments) payments (as of \(done.day))"
+            )
         } else {
             note("tenant '\(tenant)' already has \(done.existingInvoices) invoices; not seeding again")
         }
@@ -90,7 +95,8 @@ struct DemoCommand: AsyncParsableCommand {
             var counts: [CaseStatus: Int] = [:]
             for c in cases { counts[c.status, default: 0] += 1 }
             say("demo tenant '\(tenant)' in \(db): " + CaseStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
-            say("""
+            say(
+                """
                 look at it:
                   overdue cases  --tenant \(tenant) --db \(db) --format table
                   overdue outbox --tenant \(tenant) --db \(db) --format table
@@ -103,13 +109,14 @@ struct DemoCommand: AsyncParsableCommand {
             let password = "demo-" + SecretToken.make(bytes: 12)
             try await runtime.useCases.provisionUser(tenant: tenant, email: demoEmail, name: "Demo manager", role: .manager, password: password, by: cliActor)
             try await serve(runtime, tenant: tenant, host: host, port: port) { bound in
-                say("""
-                  dashboard: http://\(host):\(bound)/app   sign in as \(demoEmail) / \(password)
-                  http://\(host):\(bound)/health
-                  curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/cases
-                  curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/outbox
-                serving (Ctrl-C stops)
-                """)
+                say(
+                    """
+                      dashboard: http://\(host):\(bound)/app   sign in as \(demoEmail) / \(password)
+                      http://\(host):\(bound)/health
+                      curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/cases
+                      curl -H 'Authorization: Bearer \(key)' http://\(host):\(bound)/api/v1/outbox
+                    serving (Ctrl-C stops)
+                    """)
             }
         }
     }
@@ -126,8 +133,12 @@ struct WorkerCommand: AsyncParsableCommand {
             housekeeping. SIGTERM or Ctrl-C stops after the cases in hand.
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Longest sleep, in seconds, between looks at an idle queue (default: 1 on SQLite; 10 on PostgreSQL, where NOTIFY and the next due time wake workers sooner).") var interval: Double?
-    @Option(help: "Seconds a claimed case stays with this worker without a heartbeat; if the worker dies, another takes the case over after that.") var lease: Double = 30
+    @Option(
+        help:
+            "Longest sleep, in seconds, between looks at an idle queue (default: 1 on SQLite; 10 on PostgreSQL, where NOTIFY and the next due time wake workers sooner)."
+    ) var interval: Double?
+    @Option(help: "Seconds a claimed case stays with this worker without a heartbeat; if the worker dies, another takes the case over after that.") var lease:
+        Double = 30
     @Option(help: "Cases worked at once on PostgreSQL (SQLite works one at a time).") var concurrency: Int = 4
 
     func run() async throws {
@@ -141,8 +152,9 @@ struct WorkerCommand: AsyncParsableCommand {
         try await global.withRuntime(tenant: tenant, logger: logger) { runtime in
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let scheduler = runtime.scheduler(owner: owner, leaseSeconds: leaseSeconds)
-            let group = ServiceGroup(services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()),
-                                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let group = ServiceGroup(
+                services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             note("overdue worker \(owner) working every tenant in \(runtime.database) (SIGTERM/Ctrl-C stops)")
             try await group.run()
         }

@@ -6,8 +6,9 @@ import OverdueServer
 import OverdueUseCases
 
 struct UsersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "users", abstract: "People who sign in: make one, list them, switch one off.",
-                                                    subcommands: [Create.self, List.self, Disable.self])
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "People who sign in: make one, list them, switch one off.",
+        subcommands: [Create.self, List.self, Disable.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -32,12 +33,14 @@ struct UsersCommand: AsyncParsableCommand {
             let who = name
             let user = try await global.withRuntime(tenant: tenant) { runtime in
                 do {
-                    return try await runtime.useCases.createUser(tenant: tenant, email: address, name: who, role: r, password: password, by: cliActor, grantor: nil)
+                    return try await runtime.useCases.createUser(
+                        tenant: tenant, email: address, name: who, role: r, password: password, by: cliActor, grantor: nil)
                 } catch let refused as UseCaseError {
                     // The password's problems read as a sentence about it; the others as they are.
                     let password = refused.problems.filter { $0.field == "password" }.map(\.message)
                     let others = refused.problems.filter { $0.field != "password" }.map(\.message)
-                    throw CLIError.badInput((password.isEmpty ? [] : ["the password " + password.joined(separator: "; ")]).joined() + others.joined(separator: "; "))
+                    throw CLIError.badInput(
+                        (password.isEmpty ? [] : ["the password " + password.joined(separator: "; ")]).joined() + others.joined(separator: "; "))
                 }
             }
             say("user \(user.id) \(address) (\(r.rawValue), tenant \(tenant)) created; sign in at /auth/login")
@@ -64,10 +67,17 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             let tenant = try global.tenantID()
             let users = try await global.withRuntime(tenant: tenant) { try await $0.useCases.users(tenant: tenant) }
-            say(users.isEmpty ? "no users (make one: overdue users create --email you@example.com --role owner)" :
-                Listing.table(header: ["ID", "EMAIL", "NAME", "ROLE", "2FA", "LAST SIGN-IN (UTC)", "DISABLED"],
-                              rows: users.map { [$0.id, $0.email, $0.name, $0.role.rawValue, $0.totpSecret == nil ? "" : "totp",
-                                                 $0.lastLoginAt.map(Timestamp.format) ?? "", $0.disabledAt.map(Timestamp.format) ?? ""] }))
+            say(
+                users.isEmpty
+                    ? "no users (make one: overdue users create --email you@example.com --role owner)"
+                    : Listing.table(
+                        header: ["ID", "EMAIL", "NAME", "ROLE", "2FA", "LAST SIGN-IN (UTC)", "DISABLED"],
+                        rows: users.map {
+                            [
+                                $0.id, $0.email, $0.name, $0.role.rawValue, $0.totpSecret == nil ? "" : "totp",
+                                $0.lastLoginAt.map(Timestamp.format) ?? "", $0.disabledAt.map(Timestamp.format) ?? "",
+                            ]
+                        }))
         }
     }
 

@@ -47,12 +47,15 @@ import OverdueTestSupport
             let report = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)
             // then
             let ship = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }
-            #expect(ship.map { Timestamp.format($0.at) } == ["2026-02-02T14:00:00Z", "2026-02-05T14:00:00Z", "2026-02-09T14:00:00Z",
-                                                            "2026-02-12T14:00:00Z", "2026-02-16T14:00:00Z", "2026-02-19T14:00:00Z",
-                                                            "2026-02-23T14:00:00Z", "2026-02-26T14:00:00Z", "2026-03-02T14:00:00Z"])
+            #expect(
+                ship.map { Timestamp.format($0.at) } == [
+                    "2026-02-02T14:00:00Z", "2026-02-05T14:00:00Z", "2026-02-09T14:00:00Z",
+                    "2026-02-12T14:00:00Z", "2026-02-16T14:00:00Z", "2026-02-19T14:00:00Z",
+                    "2026-02-23T14:00:00Z", "2026-02-26T14:00:00Z", "2026-03-02T14:00:00Z",
+                ])
             #expect(ship.map(\.channel) == [.email, .email, .email, .sms, .sms, .sms, .voice, .voice, .voice])
             #expect(ship[0].invoiceNumbers == ["INV-100"])
-            #expect(ship[2].invoiceNumbers == ["INV-100", "INV-101"]) // joined the running case
+            #expect(ship[2].invoiceNumbers == ["INV-100", "INV-101"])  // joined the running case
             #expect(ship[0].subject?.contains("1,250.00 USD") == true)
             #expect(ship[0].body.contains("PRO-1"))
             // The broker has no SMS consent: email ×3 then voice ×3, at 08:00 Toronto time.
@@ -86,7 +89,8 @@ import OverdueTestSupport
     @Test func holdSuppressesAndThenReleasesTheDebtor() async throws {
         try await withWorld { store, scheduler in
             try await store.write { s in
-                try await s.addHold("acme", Hold(debtorID: "SHIP1", reason: "short-paid dispute under review", until: Timestamp.parse("2026-02-20T00:00:00Z")!), now: t1)
+                try await s.addHold(
+                    "acme", Hold(debtorID: "SHIP1", reason: "short-paid dispute under review", until: Timestamp.parse("2026-02-20T00:00:00Z")!), now: t1)
             }
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-28T00:00:00Z")!)
             let ship = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }
@@ -100,8 +104,9 @@ import OverdueTestSupport
         try await withWorld { store, scheduler in
             // Dana texts at 07:30 Chicago time on Thu Feb 5, the day the second email is due.
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-05T13:00:00Z")!)
-            let result = try await ConversationEngine(store: store).receive(tenant: "acme", channel: .sms, from: "312-555-0101", text: "Checking with AP",
-                                                                           at: Timestamp.parse("2026-02-05T13:30:00Z")!)
+            let result = try await ConversationEngine(store: store).receive(
+                tenant: "acme", channel: .sms, from: "312-555-0101", text: "Checking with AP",
+                at: Timestamp.parse("2026-02-05T13:30:00Z")!)
             #expect(result.contact?.debtorID == "SHIP1")
             #expect(result.understanding?.intent == .acknowledge)
             #expect(result.responses.isEmpty)
@@ -118,10 +123,12 @@ import OverdueTestSupport
         var outputs: [String] = []
         for _ in 0..<2 {
             try await withWorld { store, scheduler in
-            _ = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)
-            let messages = try await store.read { try await $0.messages("acme") }
-            let cases = try await store.read { try await $0.cases("acme") }
-            outputs.append(messages.map { Listing.jsonLine(OutboxLine($0)) }.joined(separator: "\n") + cases.map { Listing.jsonLine(CaseLine($0)) }.joined(separator: "\n"))
+                _ = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)
+                let messages = try await store.read { try await $0.messages("acme") }
+                let cases = try await store.read { try await $0.cases("acme") }
+                outputs.append(
+                    messages.map { Listing.jsonLine(OutboxLine($0)) }.joined(separator: "\n")
+                        + cases.map { Listing.jsonLine(CaseLine($0)) }.joined(separator: "\n"))
             }
         }
         #expect(outputs[0] == outputs[1])
@@ -133,10 +140,13 @@ import OverdueTestSupport
         var outputs: [String] = []
         for engine in TestDatabases.engines {
             try await withWorld(engine) { store, scheduler in
-                _ = try await Importer(store: store).importCSV(Data("debtor_id,amount,currency,date,reference\nSHIP1,1250.00,USD,2026-02-18,PRO-1\n".utf8),
-                                                              file: "p.csv", kind: .payments, tenant: "acme", skipInvalid: false)
+                _ = try await Importer(store: store).importCSV(
+                    Data("debtor_id,amount,currency,date,reference\nSHIP1,1250.00,USD,2026-02-18,PRO-1\n".utf8),
+                    file: "p.csv", kind: .payments, tenant: "acme", skipInvalid: false)
                 try await store.write { s in
-                    try await s.addHold("acme", Hold(debtorID: "BRKR1", invoiceNumber: "INV-200", reason: "POD requested", until: Timestamp.parse("2026-02-25T00:00:00Z")!), now: t1)
+                    try await s.addHold(
+                        "acme", Hold(debtorID: "BRKR1", invoiceNumber: "INV-200", reason: "POD requested", until: Timestamp.parse("2026-02-25T00:00:00Z")!),
+                        now: t1)
                 }
                 // when
                 _ = try await scheduler.simulate(tenant: "acme", from: t1, until: t2)
@@ -154,9 +164,10 @@ import OverdueTestSupport
     @Test func anAttemptRecordedBeforeACrashIsNeverRecordedTwice() async throws {
         try await withWorld { store, scheduler in
             // given: the first attempt was recorded, then the process died before the provider answered
-            let pending = MessageRecord(id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
-                                        debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
-                                        invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
+            let pending = MessageRecord(
+                id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
+                debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
+                invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
             _ = try await store.write { try await $0.insertMessage("acme", pending) }
             // when
             _ = try await scheduler.simulate(tenant: "acme", from: t1, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
@@ -173,9 +184,10 @@ import OverdueTestSupport
     }
 
     func pendingFirstAttempt() -> MessageRecord {
-        MessageRecord(id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
-                      debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
-                      invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
+        MessageRecord(
+            id: "msg_crash", key: "SHIP1/c1/p0", direction: .outbound, channel: .email, at: Timestamp.parse("2026-02-02T14:00:00Z")!,
+            debtorID: "SHIP1", contactID: 1, contactName: "Dana Reyes", to: "dana@bigshipper.example", from: "ar@x.example",
+            invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
     }
 
     @Test(arguments: [false, true]) func aCrashBetweenRecordAndSendIsReconciledWithTheProvider(providerHadIt: Bool) async throws {
@@ -185,7 +197,8 @@ import OverdueTestSupport
             let pending = pendingFirstAttempt()
             _ = try await store.write { try await $0.insertMessage("acme", pending) }
             if providerHadIt {
-                _ = try await record.send(OutboundMessage(id: pending.id, key: pending.key, channel: .email, to: pending.to!, from: pending.from!, subject: "s", body: "b"))
+                _ = try await record.send(
+                    OutboundMessage(id: pending.id, key: pending.key, channel: .email, to: pending.to!, from: pending.from!, subject: "s", body: "b"))
             }
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store, channels: [.email: record, .sms: record, .voice: record]))
             // when (the recorded attempt counts against that day's cap, so the retry comes the next morning)
@@ -321,14 +334,18 @@ import OverdueTestSupport
     }
 
     @Test func smsNamesTheTotalAndTheOptOut() throws {
-        let inv = Invoice(number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
-                          issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!)
+        let inv = Invoice(
+            number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
+            issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!)
         let contact = Contact(id: 1, debtorID: "D1", name: "Dana", phone: "+13125550101", timeZone: "America/Chicago", smsConsent: true)
-        let attempt = PlannedAttempt(channel: .sms, contact: contact, address: "+13125550101", stageIndex: 1, attempt: 1, attemptsInStage: 3,
-                                     cycle: 1, position: 3, invoices: [InvoiceLine(invoice: inv, balance: inv.amount, daysPastDue: 12)])
-        let m = try TemplateComposer().compose(CompositionRequest(kind: attempt.kind, channel: .sms, tone: TemplateComposer.tone(position: attempt.position, totalSteps: 9),
-                                                                  debtor: Debtor(id: "D1", name: "Acme"), contactName: contact.name, invoices: attempt.invoices,
-                                                                  settings: TenantSettings()))
+        let attempt = PlannedAttempt(
+            channel: .sms, contact: contact, address: "+13125550101", stageIndex: 1, attempt: 1, attemptsInStage: 3,
+            cycle: 1, position: 3, invoices: [InvoiceLine(invoice: inv, balance: inv.amount, daysPastDue: 12)])
+        let m = try TemplateComposer().compose(
+            CompositionRequest(
+                kind: attempt.kind, channel: .sms, tone: TemplateComposer.tone(position: attempt.position, totalSteps: 9),
+                debtor: Debtor(id: "D1", name: "Acme"), contactName: contact.name, invoices: attempt.invoices,
+                settings: TenantSettings()))
         #expect(m.subject == nil)
         #expect(m.body.contains("1,250.00 USD"))
         #expect(m.body.contains("Reply STOP to opt out"))

@@ -40,8 +40,9 @@ import OverdueUseCases
             let importer = Importer(store: store)
             _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
             _ = try await importer.importCSV(Data(Self.contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
-            let world = World(store: store, scheduler: Scheduler(store: store, processor: CaseProcessor(store: store)),
-                              engine: ConversationEngine(store: store, documents: DocumentLibrary(directory: docs)), docs: docs)
+            let world = World(
+                store: store, scheduler: Scheduler(store: store, processor: CaseProcessor(store: store)),
+                engine: ConversationEngine(store: store, documents: DocumentLibrary(directory: docs)), docs: docs)
             try await body(world)
         } catch {
             await store.close()
@@ -58,8 +59,9 @@ import OverdueUseCases
         try await withWorld(engine) { w in
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
             // Tue Feb 3, 10:00 Chicago: "we'll pay Friday" → Fri Feb 6 + 2 business days of grace.
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
-                                               text: "Hi, we will pay this Friday.\n\nOn Mon, Feb 2, 2026 AR wrote:\n> Reminder", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
+                text: "Hi, we will pay this Friday.\n\nOn Mon, Feb 2, 2026 AR wrote:\n> Reminder", at: t("2026-02-03T16:00:00Z"))
             #expect(r.understanding?.intent == .promiseToPay)
             #expect(r.responses.map(\.kind) == ["promise_confirmation"])
             #expect(r.responses.first?.status == .sent)
@@ -69,8 +71,10 @@ import OverdueUseCases
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-13T00:00:00Z"))
             let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }
             // Nothing between the confirmation and Wed Feb 11, then the follow-up, then the ladder goes on.
-            #expect(out.map { "\(Timestamp.format($0.at)) \($0.kind)" } == [
-                "2026-02-02T14:00:00Z reminder", "2026-02-03T16:00:00Z promise_confirmation", "2026-02-11T14:00:00Z broken_promise"])
+            #expect(
+                out.map { "\(Timestamp.format($0.at)) \($0.kind)" } == [
+                    "2026-02-02T14:00:00Z reminder", "2026-02-03T16:00:00Z promise_confirmation", "2026-02-11T14:00:00Z broken_promise",
+                ])
             #expect(out.last?.stage == 1 && out.last?.attempt == 2)
             #expect(try await w.store.read { try await $0.commitments("acme", debtor: "SHIP1") }.map(\.status) == [.broken])
         }
@@ -79,7 +83,8 @@ import OverdueUseCases
     @Test(arguments: TestDatabases.engines)
     func aKeptPromiseEndsTheCase(_ engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine) { w in
-            _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "We will pay the full balance on Friday", at: t("2026-02-03T16:00:00Z"))
+            _ = try await w.engine.receive(
+                tenant: "acme", channel: .sms, from: "+13125550101", text: "We will pay the full balance on Friday", at: t("2026-02-03T16:00:00Z"))
             let payments = "debtor_id,amount,currency,date,reference\nSHIP1,2000.00,USD,2026-02-06,ACH 77\n"
             _ = try await Importer(store: w.store).importCSV(Data(payments.utf8), file: "p.csv", kind: .payments, tenant: "acme", skipInvalid: false)
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-20T00:00:00Z"))
@@ -95,8 +100,9 @@ import OverdueUseCases
             defer { try? FileManager.default.removeItem(at: file) }
             let doc = try await DocumentLibrary(directory: w.docs).add(store: w.store, tenant: "acme", invoice: "INV-100", file: file, kind: .pod, now: Date())
             #expect(FileManager.default.fileExists(atPath: w.docs.appendingPathComponent(doc.path).path))
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                               text: "Can you send me the POD for load 448812?", at: t("2026-02-10T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "Can you send me the POD for load 448812?", at: t("2026-02-10T16:00:00Z"))
             #expect(r.understanding?.intent == .documentRequest)
             let answer = try #require(r.responses.first)
             #expect(answer.kind == "document_reply")
@@ -104,8 +110,9 @@ import OverdueUseCases
             #expect(answer.invoiceNumbers == ["INV-100"])
             #expect(answer.html?.contains("<table") == true)
             // Asked for a document nobody stored: a person is told, and the debtor too.
-            let missing = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                                     text: "Please send the BOL for load 448813", at: t("2026-02-10T17:00:00Z"))
+            let missing = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "Please send the BOL for load 448813", at: t("2026-02-10T17:00:00Z"))
             #expect(missing.responses.map(\.kind) == ["document_pending"])
             #expect(try await w.store.read { try await $0.inbox("acme") }.contains { $0.code == "document_missing" })
         }
@@ -128,8 +135,9 @@ import OverdueUseCases
     @Test func anOutOfOfficeReschedulesAfterTheReturnDate() async throws {
         try await withWorld(.sqlite) { w in
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                               text: "Auto-reply: I am out of the office until February 16 with no access to email.", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "Auto-reply: I am out of the office until February 16 with no access to email.", at: t("2026-02-03T16:00:00Z"))
             #expect(r.understanding?.intent == .autoReply)
             #expect(r.responses.isEmpty)
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-17T00:00:00Z"))
@@ -141,8 +149,9 @@ import OverdueUseCases
     @Test(arguments: TestDatabases.engines)
     func inReviewModeAnswersWaitForApproval(_ engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine, settings: ["autonomy": "review"]) { w in
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                               text: "What is our current balance?", at: t("2026-02-10T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "What is our current balance?", at: t("2026-02-10T16:00:00Z"))
             let draft = try #require(r.responses.first)
             #expect(draft.status == .draft)
             let inbox = try await w.store.read { try await $0.inbox("acme") }
@@ -159,8 +168,9 @@ import OverdueUseCases
     @Test(arguments: TestDatabases.engines)
     func aDisputeStopsChasingThatInvoiceOnly(_ engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine) { w in
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                               text: "We dispute the detention charge on load 448812, the driver was only there 2 hours.", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "We dispute the detention charge on load 448812, the driver was only there 2 hours.", at: t("2026-02-03T16:00:00Z"))
             #expect(r.understanding?.intent == .dispute)
             let disputes = try await w.store.read { try await $0.disputes("acme", debtor: "SHIP1") }
             #expect(disputes.map(\.invoiceNumber) == ["INV-100"])
@@ -179,8 +189,9 @@ import OverdueUseCases
     func aReplyAPersonReadsPausesTheLadderUntilResolvedOrTwoBusinessDays(_ engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine, settings: ["nlu.min_confidence": "1"]) { w in
             // Thursday 10:00 Chicago: two business days later is Monday.
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
-                                               text: "We will pay on Friday.", at: t("2026-02-05T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "Dana Reyes <dana@bigshipper.example>",
+                text: "We will pay on Friday.", at: t("2026-02-05T16:00:00Z"))
             #expect(r.responses.isEmpty)
             let held = try await w.store.read { try await $0.holds("acme", debtor: "SHIP1") }.filter { $0.reason.hasPrefix(Hold.replyReviewPrefix) }
             #expect(held.count == 1)
@@ -199,22 +210,25 @@ import OverdueUseCases
     /// long enough to say (a bare "ok" says nothing).
     @Test func aContactsLanguageIsLearnedFromTheirReplies() async throws {
         try await withWorld(.sqlite) { w in
-            let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
-                                               text: "Buenos días, pagaremos la factura el viernes por transferencia.", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .sms, from: "+13125550101",
+                text: "Buenos días, pagaremos la factura el viernes por transferencia.", at: t("2026-02-03T16:00:00Z"))
             #expect(r.understanding?.language == "es")
             #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "es")
             _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "ok", at: t("2026-02-03T17:00:00Z"))
             #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "es")
-            _ = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
-                                           text: "Sorry, I will have the check in the mail on Friday.", at: t("2026-02-03T18:00:00Z"))
+            _ = try await w.engine.receive(
+                tenant: "acme", channel: .sms, from: "+13125550101",
+                text: "Sorry, I will have the check in the mail on Friday.", at: t("2026-02-03T18:00:00Z"))
             #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.first?.language == "en")
         }
     }
 
     @Test func abusiveRepliesGoToAPersonAndNothingMoreIsSent() async throws {
         try await withWorld(.sqlite) { w in
-            let r = try await w.engine.receive(tenant: "acme", channel: .sms, from: "+13125550101",
-                                               text: "Stop harassing me you idiots, this is a scam", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .sms, from: "+13125550101",
+                text: "Stop harassing me you idiots, this is a scam", at: t("2026-02-03T16:00:00Z"))
             #expect(r.responses.isEmpty)
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-03-01T00:00:00Z"))
             #expect(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.isEmpty)
@@ -229,12 +243,13 @@ import OverdueUseCases
 
     @Test func aCallbackIsBookedAndMadeAtTheAskedTime() async throws {
         try await withWorld(.sqlite) { w in
-            let r = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                               text: "Please call me tomorrow at 2pm to discuss.", at: t("2026-02-03T16:00:00Z"))
+            let r = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "Please call me tomorrow at 2pm to discuss.", at: t("2026-02-03T16:00:00Z"))
             #expect(r.understanding?.intent == .callbackRequest)
             let call = try #require(r.responses.first { $0.kind == "callback" })
             #expect(call.status == .scheduled)
-            #expect(Timestamp.format(call.at) == "2026-02-04T20:00:00Z") // 14:00 Chicago
+            #expect(Timestamp.format(call.at) == "2026-02-04T20:00:00Z")  // 14:00 Chicago
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-05T00:00:00Z"))
             let made = try await w.store.read { try await $0.message("acme", id: call.id) }
             #expect(made?.status == .sent)
@@ -243,8 +258,9 @@ import OverdueUseCases
 
     @Test func aWrongContactIsRetiredAndTheNamedOneAdded() async throws {
         try await withWorld(.sqlite) { w in
-            _ = try await w.engine.receive(tenant: "acme", channel: .email, from: "dana@bigshipper.example",
-                                           text: "I no longer handle payables. Please contact ap@bigshipper.example instead.", at: t("2026-02-03T16:00:00Z"))
+            _ = try await w.engine.receive(
+                tenant: "acme", channel: .email, from: "dana@bigshipper.example",
+                text: "I no longer handle payables. Please contact ap@bigshipper.example instead.", at: t("2026-02-03T16:00:00Z"))
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-10T00:00:00Z"))
             let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.kind == "reminder" }
             #expect(!out.isEmpty)
@@ -255,14 +271,17 @@ import OverdueUseCases
     @Test func aTenantTemplateOverridesTheBuiltInAndABrokenOneFallsBack() async throws {
         try await withWorld(.sqlite) { w in
             try await w.store.write { s in
-                try await s.saveTemplate("acme", TemplateOverride(name: "reminder.friendly", channel: .email, subject: "Open items for {{debtor}}",
-                                                                  body: "Hi {{contact}}, {{total}} is open. {{#invoices}}{{number}}/{{load}} {{/invoices}}"), now: Date())
+                try await s.saveTemplate(
+                    "acme",
+                    TemplateOverride(
+                        name: "reminder.friendly", channel: .email, subject: "Open items for {{debtor}}",
+                        body: "Hi {{contact}}, {{total}} is open. {{#invoices}}{{number}}/{{load}} {{/invoices}}"), now: Date())
             }
             _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-03T00:00:00Z"))
             let first = try #require(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
             #expect(first.subject == "Open items for Big Shipper Inc")
             #expect(first.body.hasPrefix("Hi Dana Reyes, 1,250.00 USD is open. INV-100/448812"))
-            #expect(first.body.contains("unsubscribe")) // the opt-out line is always there
+            #expect(first.body.contains("unsubscribe"))  // the opt-out line is always there
             #expect(throws: TemplateError.self) { try TemplateComposer.validate("{{#open}} never closed", what: "t") }
         }
     }
@@ -271,7 +290,8 @@ import OverdueUseCases
 @Suite struct MailIntakeTests {
     @Test func malformedMailIsKeptWholeAndAPersonIsTold() async throws {
         try await ConversationTests().withWorld(.sqlite) { w in
-            let raw = Array("From: Dana Reyes <dana@bigshipper.example>\r\nSubject: Re: invoice\r\nContent-Type: multipart/mixed\r\n\r\nWe will pay Friday.\r\n".utf8)
+            let raw = Array(
+                "From: Dana Reyes <dana@bigshipper.example>\r\nSubject: Re: invoice\r\nContent-Type: multipart/mixed\r\n\r\nWe will pay Friday.\r\n".utf8)
             let result = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
             guard case .conversation(let outcome) = result else { Issue.record("not a conversation: \(result)"); return }
             #expect(outcome.understanding?.intent == .promiseToPay)
@@ -285,7 +305,8 @@ import OverdueUseCases
         try await ConversationTests().withWorld(.sqlite) { w in
             _ = try await w.scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-01-20T00:00:00Z")!, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
             let sent = try #require(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
-            let raw = Array("""
+            let raw = Array(
+                """
                 From: Colleague <colleague@bigshipper.example>\r
                 Subject: Re: Reminder\r
                 Message-ID: <reply-1@bigshipper.example>\r
@@ -298,14 +319,18 @@ import OverdueUseCases
             #expect(outcome.contact?.debtorID == "SHIP1")
             #expect(outcome.understanding?.intent == .promiseToPay)
             // The same mail again is recognised by its Message-ID.
-            guard case .conversation(let again) = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:05:00Z")!) else { return }
+            guard
+                case .conversation(let again) = try await MailIntake(store: w.store, engine: w.engine).handle(
+                    raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:05:00Z")!)
+            else { return }
             #expect(!again.isNew)
         }
     }
 
     @Test func aStrangersMailNamingAnInvoiceIsFiledOnThatCaseForAPerson() async throws {
         try await ConversationTests().withWorld(.sqlite) { w in
-            let raw = Array("""
+            let raw = Array(
+                """
                 From: New AP Clerk <ap-new@bigshipper.example>\r
                 Subject: Load 448812 - remittance\r
                 Message-ID: <stranger-1@bigshipper.example>\r
@@ -322,15 +347,19 @@ import OverdueUseCases
             #expect(item.debtorID == "SHIP1")
             // Naming nothing that exists leaves it unmatched.
             let other = Array("From: x@nowhere.example\r\nSubject: Invoice 99999\r\nMessage-ID: <s2@nowhere.example>\r\n\r\nHello\r\n".utf8)
-            guard case .conversation(let o2) = try await MailIntake(store: w.store, engine: w.engine).handle(other, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!) else { return }
+            guard
+                case .conversation(let o2) = try await MailIntake(store: w.store, engine: w.engine).handle(
+                    other, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
+            else { return }
             #expect(o2.message.debtorID == nil)
         }
     }
 }
 
 @Suite struct TemplateTests {
-    let invoice = Invoice(number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
-                          issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, loadNumber: "448812")
+    let invoice = Invoice(
+        number: "INV-1", debtorID: "D1", amount: Money(minorUnits: 125_000, currency: .usd),
+        issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, loadNumber: "448812")
 
     @Test func everyBuiltInTemplateRendersAndEverySMSFitsTwoSegments() throws {
         var settings = TenantSettings()
@@ -345,13 +374,17 @@ import OverdueUseCases
                 let kind = MessageKind(rawValue: String(parts[0]))!
                 let tone = parts.count > 1 ? TemplateComposer.Tone(rawValue: String(parts[1]))! : .friendly
                 let doc = DocumentRef(id: "d", invoiceNumber: "INV-1", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 1, sha256: "x")
-                let m = try composer.compose(CompositionRequest(
-                    kind: kind, channel: channel, tone: tone, debtor: Debtor(id: "D1", name: "Big Shipper Incorporated"), contactName: "Dana Reyes",
-                    invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 12)], settings: settings,
-                    details: ["promise_date": "2026-02-13", "amount": "1,250.00 USD", "dispute_reason": "accessorial charges", "document": "proof of delivery (POD)",
-                              "callback_time": "Wed 2026-02-04 14:00 (America/Chicago)", "installments": "3"],
-                    lines: ["2026-02-18: 416.66 USD", "2026-03-04: 416.66 USD", "2026-03-18: 416.68 USD"],
-                    documents: [(doc, "https://overdue.prairie.example/d/Zm9vYmFy")]))
+                let m = try composer.compose(
+                    CompositionRequest(
+                        kind: kind, channel: channel, tone: tone, debtor: Debtor(id: "D1", name: "Big Shipper Incorporated"), contactName: "Dana Reyes",
+                        invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 12)], settings: settings,
+                        details: [
+                            "promise_date": "2026-02-13", "amount": "1,250.00 USD", "dispute_reason": "accessorial charges",
+                            "document": "proof of delivery (POD)",
+                            "callback_time": "Wed 2026-02-04 14:00 (America/Chicago)", "installments": "3",
+                        ],
+                        lines: ["2026-02-18: 416.66 USD", "2026-03-04: 416.66 USD", "2026-03-18: 416.68 USD"],
+                        documents: [(doc, "https://overdue.prairie.example/d/Zm9vYmFy")]))
                 #expect(!m.body.contains("{{"), "\(name) \(channel)")
                 if channel == .email {
                     #expect(m.subject?.isEmpty == false, "\(name)")
@@ -370,9 +403,10 @@ import OverdueUseCases
     }
 
     @Test func debtorTextIsEscapedInTheHTMLPart() throws {
-        let m = try TemplateComposer().compose(CompositionRequest(
-            kind: .accountSummary, channel: .email, debtor: Debtor(id: "D1", name: "<script>alert(1)</script>"), contactName: "Dana",
-            invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 3)], settings: TenantSettings()))
+        let m = try TemplateComposer().compose(
+            CompositionRequest(
+                kind: .accountSummary, channel: .email, debtor: Debtor(id: "D1", name: "<script>alert(1)</script>"), contactName: "Dana",
+                invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 3)], settings: TenantSettings()))
         #expect(m.html?.contains("<script>") == false)
         #expect(m.html?.contains("&lt;script&gt;") == true)
     }

@@ -16,7 +16,9 @@ import Testing
         var offered: [Int] = []
         let lock = NSLock()
         init(_ answers: [Result<String, ChatError>]) { self.answers = answers }
-        func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws -> ChatReply {
+        func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws
+            -> ChatReply
+        {
             let next: Result<String, ChatError> = lock.withLock {
                 asked.append(messages)
                 offered.append(tools.count)
@@ -31,11 +33,13 @@ import Testing
 
     static var request: CompositionRequest {
         let settings = TenantSettings(values: ["company.name": "Lakeside Freight", "llm.provider": "openai", "llm.model": "fixture-model"])
-        let invoice = Invoice(number: "INV-1001", debtorID: "sample", amount: Money(minorUnits: 245_000, currency: .usd),
-                              issueDate: LocalDate(year: 2026, month: 10, day: 3)!, dueDate: LocalDate(year: 2026, month: 11, day: 2)!, loadNumber: "LD-5521")
-        var r = CompositionRequest(kind: .reminder, channel: .email, tone: .friendly, debtor: Debtor(id: "sample", name: "Sample Shipper Inc"),
-                                   contactName: "Alex Payables", invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 24)],
-                                   settings: settings)
+        let invoice = Invoice(
+            number: "INV-1001", debtorID: "sample", amount: Money(minorUnits: 245_000, currency: .usd),
+            issueDate: LocalDate(year: 2026, month: 10, day: 3)!, dueDate: LocalDate(year: 2026, month: 11, day: 2)!, loadNumber: "LD-5521")
+        var r = CompositionRequest(
+            kind: .reminder, channel: .email, tone: .friendly, debtor: Debtor(id: "sample", name: "Sample Shipper Inc"),
+            contactName: "Alex Payables", invoices: [InvoiceLine(invoice: invoice, balance: invoice.amount, daysPastDue: 24)],
+            settings: settings)
         r.now = Timestamp.parse("2026-11-20T16:00:00Z")
         r.history = ["2026-11-18T15:00:00Z to the debtor by email: Invoice INV-1001 is past due."]
         return r
@@ -126,8 +130,9 @@ import Testing
     }
 
     @Test func proposalRulesAreChecked() {
-        let view = ModelProposal.Case(open: ["INV-1": Money(minorUnits: 100_000, currency: .usd)], documents: [("INV-1", .pod)],
-                                      today: LocalDate(year: 2026, month: 11, day: 20)!, maxPromiseDays: 45)
+        let view = ModelProposal.Case(
+            open: ["INV-1": Money(minorUnits: 100_000, currency: .usd)], documents: [("INV-1", .pod)],
+            today: LocalDate(year: 2026, month: 11, day: 20)!, maxPromiseDays: 45)
         let now = Timestamp.parse("2026-11-20T16:00:00Z")!
         func judge(_ tool: String, _ args: String) -> ModelProposal.Verdict { ModelProposal.judge(tool: tool, arguments: args, case: view, now: now) }
         #expect(judge("propose_promise", #"{"date":"2026-12-01"}"#).accepted)

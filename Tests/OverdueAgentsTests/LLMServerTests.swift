@@ -25,14 +25,16 @@ import OverdueTestSupport
     @Test func theClientSpeaksChatCompletions() async throws {
         guard let url = Self.url else { return }
         let reply = try await OpenAIChatClient(baseURL: url, apiKey: "").complete(
-            model: "tiny-random", messages: [ChatMessage(role: "system", content: "You write one short text."), ChatMessage(role: "user", content: "Say hello.")],
+            model: "tiny-random",
+            messages: [ChatMessage(role: "system", content: "You write one short text."), ChatMessage(role: "user", content: "Say hello.")],
             tools: [], temperature: 0.3, maxTokens: 24, timeout: .seconds(30))
         #expect(reply.promptTokens > 0 && reply.completionTokens > 0)
         #expect(reply.message.role == "assistant" && reply.message.content != nil)
         // A server error is an error, named.
         await #expect(throws: ChatError.self) {
-            _ = try await OpenAIChatClient(baseURL: url + "/nothing-here", apiKey: "").complete(model: "tiny-random", messages: [], tools: [], temperature: 0,
-                                                                                                 maxTokens: 4, timeout: .seconds(10))
+            _ = try await OpenAIChatClient(baseURL: url + "/nothing-here", apiKey: "").complete(
+                model: "tiny-random", messages: [], tools: [], temperature: 0,
+                maxTokens: 4, timeout: .seconds(10))
         }
     }
 
@@ -60,8 +62,10 @@ import OverdueTestSupport
 
     @Test func gibberishIsRefusedAndTheTemplateGoesOutEndToEnd() async throws {
         guard let url = Self.url else { return }
-        try await withTenant(["llm.provider": "openai", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000",
-                              "company.name": "Lakeside Freight", "window.days": "all", "window.start": "00:00", "window.end": "23:59"]) { store in
+        try await withTenant([
+            "llm.provider": "openai", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000",
+            "company.name": "Lakeside Freight", "window.days": "all", "window.start": "00:00", "window.end": "23:59",
+        ]) { store in
             let outcome = try await CaseProcessor(store: store).process(tenant: "acme", debtorID: "SHIP1", now: Timestamp.parse("2026-02-10T16:00:00Z")!)
             let sent = try #require(outcome.sent.first)
             let stored = try #require(try await store.read { try await $0.message("acme", id: sent.id) })
@@ -79,10 +83,12 @@ import OverdueTestSupport
     /// unless the reply's words support it).
     @Test func anUnsureReplyIsReadAgainAndTheDecisionSaysWhatTheModelRead() async throws {
         guard let url = Self.url else { return }
-        try await withTenant(["nlu.llm": "on", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000", "nlu.min_confidence": "0.99"]) { store in
+        try await withTenant(["nlu.llm": "on", "llm.base_url": url, "llm.model": "tiny-random", "llm.timeout_ms": "30000", "nlu.min_confidence": "0.99"]) {
+            store in
             let engine = ConversationEngine(store: store, documents: DocumentLibrary(directory: FileManager.default.temporaryDirectory))
-            _ = try await engine.receive(tenant: "acme", channel: .sms, from: "+13125550101", text: "hmm we will see about that one",
-                                         at: Timestamp.parse("2026-02-10T16:00:00Z")!)
+            _ = try await engine.receive(
+                tenant: "acme", channel: .sms, from: "+13125550101", text: "hmm we will see about that one",
+                at: Timestamp.parse("2026-02-10T16:00:00Z")!)
             let decisions = try await store.read { try await $0.decisions("acme", debtor: "SHIP1") }
             let second = try #require(decisions.flatMap(\.reasons).first { $0.code.hasPrefix("second_reader") }, "\(decisions)")
             #expect(second.message.hasPrefix("second reader (model): "))

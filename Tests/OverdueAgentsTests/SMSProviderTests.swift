@@ -5,14 +5,13 @@ import Testing
 @testable import OverdueCore
 import OverdueTestSupport
 
-
-
 @Suite struct WebhookSignatureTests {
     static let signer = ProviderSigner.available
 
     @Test func twiliosPublishedTestVector() {
         let params = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
-        #expect(WebhookSignature.twilio(url: "https://mycompany.com/myapp.php?foo=1&bar=2", params: params, authToken: "12345") == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+        #expect(
+            WebhookSignature.twilio(url: "https://mycompany.com/myapp.php?foo=1&bar=2", params: params, authToken: "12345") == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
     }
 
     @Test(.enabled(if: signer)) func twilioSignaturesFromTheOfficialLibraryHoldAndTamperingBreaksThem() throws {
@@ -23,11 +22,16 @@ import OverdueTestSupport
         let body = Array(Form.encode(params).utf8)
         #expect(WebhookSignature.verifyTwilio(url: url, body: body, contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
         // Twilio may sign with the port spelled out.
-        #expect(WebhookSignature.verifyTwilio(url: "https://ar.example.com:443/webhooks/twilio/sms?tenant=acme", body: body,
-                                              contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
+        #expect(
+            WebhookSignature.verifyTwilio(
+                url: "https://ar.example.com:443/webhooks/twilio/sms?tenant=acme", body: body,
+                contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
         let tamperedBody = Array(Form.encode(params.map { $0.0 == "Body" ? ($0.0, "will pay never") : $0 }).utf8)
-        #expect(!WebhookSignature.verifyTwilio(url: url, body: tamperedBody, contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
-        #expect(!WebhookSignature.verifyTwilio(url: url.replacingOccurrences(of: "acme", with: "other"), body: body, contentType: nil, signature: sig, authToken: token))
+        #expect(
+            !WebhookSignature.verifyTwilio(url: url, body: tamperedBody, contentType: "application/x-www-form-urlencoded", signature: sig, authToken: token))
+        #expect(
+            !WebhookSignature.verifyTwilio(
+                url: url.replacingOccurrences(of: "acme", with: "other"), body: body, contentType: nil, signature: sig, authToken: token))
         #expect(!WebhookSignature.verifyTwilio(url: url, body: body, contentType: nil, signature: nil, authToken: token))
         #expect(!WebhookSignature.verifyTwilio(url: url, body: body, contentType: nil, signature: sig, authToken: "another-token-another-token"))
 
@@ -37,7 +41,9 @@ import OverdueTestSupport
         let jsonURL = "https://ar.example.com/webhooks/twilio/sms?tenant=acme&bodySHA256=\(hash)"
         let jsonSig = try ProviderSigner.sign(["provider": "twilio-json", "token": token, "url": jsonURL])
         #expect(WebhookSignature.verifyTwilio(url: jsonURL, body: json, contentType: "application/json", signature: jsonSig, authToken: token))
-        #expect(!WebhookSignature.verifyTwilio(url: jsonURL, body: Array(#"{"Body":"changed"}"#.utf8), contentType: "application/json", signature: jsonSig, authToken: token))
+        #expect(
+            !WebhookSignature.verifyTwilio(
+                url: jsonURL, body: Array(#"{"Body":"changed"}"#.utf8), contentType: "application/json", signature: jsonSig, authToken: token))
     }
 
     @Test(.enabled(if: signer)) func plivoV3SignaturesFromTheOfficialLibraryHold() throws {
@@ -55,8 +61,10 @@ import OverdueTestSupport
     func vonageSignaturesFromTheOfficialLibraryHoldAndGoStale(method: String) throws {
         let secret = "vonage-signature-secret-0123456789"
         let now = Date(timeIntervalSince1970: 1_780_000_000)
-        var params = [("msisdn", "13125550101"), ("to", "13125550000"), ("messageId", "0A01"), ("text", "pay & go = done"), ("type", "text"),
-                      ("timestamp", "1780000000")]
+        var params = [
+            ("msisdn", "13125550101"), ("to", "13125550000"), ("messageId", "0A01"), ("text", "pay & go = done"), ("type", "text"),
+            ("timestamp", "1780000000"),
+        ]
         let sig = try ProviderSigner.sign(["provider": "vonage", "secret": secret, "method": method, "params": params.map { [$0.0, $0.1] }])
         params.append(("sig", sig))
         #expect(WebhookSignature.verifyVonage(params: params, secret: secret, method: method, now: now))
@@ -70,8 +78,9 @@ enum SHA256Hex {
 }
 
 @Suite struct SMSProviderTests {
-    let sms = SMSRequest(id: "msg_1", to: "+13125550101", from: "+13125550000", body: "Hi Dana, INV-100 for $1,250.00 is past due. Reply STOP to opt out.",
-                         statusCallback: "https://ar.example.com/webhooks/twilio/status?tenant=acme")
+    let sms = SMSRequest(
+        id: "msg_1", to: "+13125550101", from: "+13125550000", body: "Hi Dana, INV-100 for $1,250.00 is past due. Reply STOP to opt out.",
+        statusCallback: "https://ar.example.com/webhooks/twilio/status?tenant=acme")
     let twilio = TwilioSMS(accountSID: "AC" + String(repeating: "0", count: 32), authToken: "0123456789abcdef0123456789abcdef")
 
     @Test func everyTwilioRequestConformsToTwiliosOpenAPIDocument() throws {
@@ -98,14 +107,17 @@ enum SHA256Hex {
             try twilio.receipt(r(400, #"{"code":21211,"message":"The 'To' number is not a valid phone number.","status":400}"#))
         }
         #expect(throws: DeliveryError.temporary("HTTP 503: Twilio 0: busy")) { try twilio.receipt(r(503, #"{"message":"busy"}"#)) }
-        #expect(throws: DeliveryError.permanent("HTTP 401: Twilio 20003: Authenticate")) { try twilio.receipt(r(401, #"{"code":20003,"message":"Authenticate"}"#)) }
+        #expect(throws: DeliveryError.permanent("HTTP 401: Twilio 20003: Authenticate")) {
+            try twilio.receipt(r(401, #"{"code":20003,"message":"Authenticate"}"#))
+        }
 
         let vonage = VonageSMS(apiKey: "abcd1234", apiSecret: "secret123")
         let sent = vonage.sendRequest(sms)
         #expect(sent.form.first { $0.0 == "to" }?.1 == "13125550101", "Vonage takes numbers without +")
         #expect(sent.form.first { $0.0 == "type" } == nil)
-        #expect(vonage.sendRequest(SMSRequest(id: "m", to: "+13125550101", from: "+13125550000", body: "Gracias, señor — ¿mañana? 😀", statusCallback: nil))
-            .form.first { $0.0 == "type" }?.1 == "unicode")
+        #expect(
+            vonage.sendRequest(SMSRequest(id: "m", to: "+13125550101", from: "+13125550000", body: "Gracias, señor — ¿mañana? 😀", statusCallback: nil))
+                .form.first { $0.0 == "type" }?.1 == "unicode")
         #expect(try vonage.receipt(r(200, #"{"message-count":"1","messages":[{"status":"0","message-id":"0A01","to":"13125550101"}]}"#)).providerID == "0A01")
         #expect(throws: DeliveryError.temporary("Vonage status 1: Throttled")) {
             try vonage.receipt(r(200, #"{"message-count":"1","messages":[{"status":"1","error-text":"Throttled"}]}"#))
@@ -128,7 +140,8 @@ enum SHA256Hex {
         #expect(t2?.numberIsBad == false, "an unreachable handset may be switched off")
         #expect(ProviderEvents.status("vonage", [("messageId", "0A"), ("status", "delivered"), ("err-code", "0")])?.state == .delivered)
         #expect(ProviderEvents.status("plivo", [("MessageUUID", "u1"), ("Status", "failed"), ("ErrorCode", "50")])?.numberIsBad == true)
-        #expect(ProviderEvents.inbound("vonage", [("msisdn", "13125550101"), ("to", "13125550000"), ("messageId", "0B"), ("text", "STOP")])?.from == "+13125550101")
+        #expect(
+            ProviderEvents.inbound("vonage", [("msisdn", "13125550101"), ("to", "13125550000"), ("messageId", "0B"), ("text", "STOP")])?.from == "+13125550101")
         #expect(ProviderEvents.inbound("twilio", [("From", "+13125550101")]) == nil)
     }
 

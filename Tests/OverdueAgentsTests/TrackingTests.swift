@@ -3,7 +3,8 @@ import Testing
 @testable import OverdueChannels
 
 @Suite struct TrackingTests {
-    let html = "<html><body><p>Pay at <a href=\"https://pay.example/i?a=1&amp;b=2\">this link</a> or <a href=\"mailto:ar@x.example\">mail</a>.</p></body></html>"
+    let html =
+        "<html><body><p>Pay at <a href=\"https://pay.example/i?a=1&amp;b=2\">this link</a> or <a href=\"mailto:ar@x.example\">mail</a>.</p></body></html>"
 
     @Test func offChangesNothingAndEachModeAddsOnlyItsPart() {
         #expect(Tracking.instrument(html, base: "https://od.example", token: "T", mode: .off) == html)

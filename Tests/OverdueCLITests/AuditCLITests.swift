@@ -25,7 +25,10 @@ import Testing
         // An edit behind Overdue's back.
         let edit = Process()
         edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        edit.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_log SET detail='= Someone Else' WHERE id=1\"); c.commit()", file]
+        edit.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_log SET detail='= Someone Else' WHERE id=1\"); c.commit()", file,
+        ]
         try edit.run()
         edit.waitUntilExit()
         let verify = try overdue(["audit", "verify"], db: db)

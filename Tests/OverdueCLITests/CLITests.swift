@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 
@@ -43,7 +43,9 @@ import Testing
             // Written from another thread so a large input cannot fill the pipe while output waits unread.
             let writer = input.fileHandleForWriting
             let data = Data(stdin.utf8)
-            Thread.detachNewThread { writer.write(data); try? writer.close() }
+            Thread.detachNewThread {
+                writer.write(data); try? writer.close()
+            }
         }
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -112,7 +114,8 @@ import Testing
         debtor_id,amount,currency,date,reference
         CONS1,500.00,USD,2026-02-20,wire INV-300
         """
-    static let policy = #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
+    static let policy =
+        #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
 
     func scenario(db: String) throws -> (outbox: String, cases: String) {
         #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
@@ -138,7 +141,7 @@ import Testing
         let ship = messages.filter { $0["debtor_id"] as? String == "SHIP1" }
         #expect(ship.count == 9)
         #expect(ship.first?["at"] as? String == "2026-02-02T14:00:00Z")
-        #expect((ship.last?["invoice_numbers"] as? [String]) == ["INV-100", "INV-101"]) // factored INV-102 never appears
+        #expect((ship.last?["invoice_numbers"] as? [String]) == ["INV-100", "INV-101"])  // factored INV-102 never appears
         #expect(ship.first?["to"] as? String == "dana@bigshipper.example")
         // The consignee prefers SMS and paid on Feb 20: SMS first, then nothing.
         let cons = messages.filter { $0["debtor_id"] as? String == "CONS1" }
@@ -169,7 +172,9 @@ import Testing
 
     @Test func badRowsExitTwoNameFileLineColumnAndWriteNothing() throws {
         let db = "sqlite://\(dir.path)/bad.sqlite"
-        let file = write("bad.csv", """
+        let file = write(
+            "bad.csv",
+            """
             invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date
             INV-1,D1,Acme,100.00,USD,2026-01-01,2026-01-31
             INV-2,D1,Acme,ten dollars,USD,2026-01-01,2026-01-31
@@ -232,7 +237,9 @@ import Testing
         #expect(try overdue(["import", "contacts", write("con.csv", Self.contacts), "--db", db]).code == 0)
         #expect(try overdue(["run", "--from", "2026-01-20", "--until", "2026-02-05T13:00:00Z", "--db", db]).code == 0)
         // Thu Feb 5, 07:30 in Chicago: "we'll pay Friday" → paused until Fri + 2 business days.
-        let reply = try overdue(["reply", "--channel", "sms", "--from", "+13125550101", "--text", "We'll pay Friday", "--at", "2026-02-05T13:30:00Z", "--db", db])
+        let reply = try overdue([
+            "reply", "--channel", "sms", "--from", "+13125550101", "--text", "We'll pay Friday", "--at", "2026-02-05T13:30:00Z", "--db", db,
+        ])
         #expect(reply.code == 0)
         #expect(reply.out.contains("Dana Reyes on case SHIP1"))
         #expect(reply.out.contains("promise_to_pay"))
@@ -242,8 +249,11 @@ import Testing
             .map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let timeline = lines.map { "\($0["at"]!) \($0["channel"]!) \($0["kind"]!)" }
         // The confirmation waits for the SMS window (08:00 local); nothing else until the follow-up on Wed Feb 11.
-        #expect(timeline == ["2026-02-02T14:00:00Z email reminder", "2026-02-05T14:00:00Z sms promise_confirmation",
-                             "2026-02-11T14:00:00Z email broken_promise"])
+        #expect(
+            timeline == [
+                "2026-02-02T14:00:00Z email reminder", "2026-02-05T14:00:00Z sms promise_confirmation",
+                "2026-02-11T14:00:00Z email broken_promise",
+            ])
         let unknown = try overdue(["reply", "--channel", "email", "--from", "stranger@x.example", "--text", "who?", "--at", "2026-02-06T15:00:00Z", "--db", db])
         #expect(unknown.code == 0)
         #expect(unknown.err.contains("unmatched"))
@@ -319,8 +329,9 @@ import Testing
         let csrf = try #require((try JSONSerialization.jsonObject(with: Data(session.utf8)) as? [String: Any])?["csrf_token"] as? String)
         // A debtor texts a card number and an account number.
         let text = "pls charge 4111 1111 1111 1111 or debit account 000123456789"
-        let (received, _, _) = try await call("/api/v1/messages", "POST", #"{"channel":"sms","from":"+13125550101","text":"\#(text)"}"#,
-                                               headers: ["Authorization": "Bearer \(key)"])
+        let (received, _, _) = try await call(
+            "/api/v1/messages", "POST", #"{"channel":"sms","from":"+13125550101","text":"\#(text)"}"#,
+            headers: ["Authorization": "Bearer \(key)"])
         #expect(received == 201 || received == 200)
         let (_, _, _) = try await call("/api/v1/cases/SHIP1/takeover", "POST", #"{"by":"owner"}"#, headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
         let log = server.stop()
@@ -345,7 +356,8 @@ import Testing
         let seeded = try overdue(["demo", "--no-serve", "--db", db])
         #expect(seeded.code == 0, "\(seeded.err)")
         let password = "tandem-walrus-oxide-42"
-        let made = try Self.run(["users", "create", "--email", "pat@carrier.test", "--role", "collector", "--tenant", "demo", "--db", db], in: dir, stdin: password + "\n")
+        let made = try Self.run(
+            ["users", "create", "--email", "pat@carrier.test", "--role", "collector", "--tenant", "demo", "--db", db], in: dir, stdin: password + "\n")
         #expect(made.code == 0, "\(made.err)")
         let server = try Server(["--tenant", "demo", "--db", db], in: dir, env: ["OVERDUE_BCRYPT_COST": "10"])
         defer { server.stop() }
@@ -354,8 +366,10 @@ import Testing
         let shots = ProcessInfo.processInfo.environment["OVERDUE_SCREENSHOTS"] ?? repo.appendingPathComponent(".build/screenshots").path
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", repo.appendingPathComponent("scripts/browser-check.py").path,
-                           "--base", "http://127.0.0.1:\(port)", "--email", "pat@carrier.test", "--password", password, "--out", shots]
+        check.arguments = [
+            "python3", repo.appendingPathComponent("scripts/browser-check.py").path,
+            "--base", "http://127.0.0.1:\(port)", "--email", "pat@carrier.test", "--password", password, "--out", shots,
+        ]
         let out = Pipe()
         check.standardOutput = out
         check.standardError = out
@@ -363,9 +377,11 @@ import Testing
         let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(report)")
-        let phone = ["/app", "/app/cases", "/app/cases/S001", "/app/inbox", "/app/account", "/app/settings", "/app/templates", "/app/templates/email/reminder_1",
-                     "/app/cadence", "/app/import", "/app/audit", "/app/settings/users", "/app/settings/keys", "/app/settings/webhooks"]
-            .map { "phone" + $0.replacingOccurrences(of: "/", with: "-") }
+        let phone = [
+            "/app", "/app/cases", "/app/cases/S001", "/app/inbox", "/app/account", "/app/settings", "/app/templates", "/app/templates/email/reminder_1",
+            "/app/cadence", "/app/import", "/app/audit", "/app/settings/users", "/app/settings/keys", "/app/settings/webhooks",
+        ]
+        .map { "phone" + $0.replacingOccurrences(of: "/", with: "-") }
         for page in ["login", "overview", "worklist", "case", "inbox", "account", "settings", "import", "template", "case-actions", "cadence"] + phone {
             #expect(report.contains(#"{"page": "\#(page)", "ok": true"#), "\(page): \(report)")
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"))
@@ -376,7 +392,8 @@ import Testing
         // given: overdue invoices, an email contact, and an email window open around the clock
         let db = "sqlite://\(dir.path)/w.sqlite"
         #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
-        #expect(try overdue(["import", "contacts", write("con.csv", "debtor_id,name,email\nSHIP1,Dana Reyes,dana@bigshipper.example\n"), "--db", db]).code == 0)
+        #expect(
+            try overdue(["import", "contacts", write("con.csv", "debtor_id,name,email\nSHIP1,Dana Reyes,dana@bigshipper.example\n"), "--db", db]).code == 0)
         for (k, v) in [("window.days", "all"), ("window.start", "00:00"), ("window.end", "24:00")] {
             #expect(try overdue(["settings", "set", k, v, "--db", db]).code == 0)
         }
@@ -394,7 +411,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             outbox = try overdue(["outbox", "--format", "jsonl", "--db", db]).out
         }
-        p.terminate() // SIGTERM
+        p.terminate()  // SIGTERM
         p.waitUntilExit()
         // then
         #expect(outbox.contains("dana@bigshipper.example"))

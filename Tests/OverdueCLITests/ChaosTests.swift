@@ -10,7 +10,7 @@ import Testing
 /// every attempt exactly once, and no contact rule may be broken.
 @Suite(.serialized) struct ChaosTests {
     @Test func workersKilledAtRandomStillSendEveryAttemptExactlyOnce() async throws {
-        guard TestDatabases.engines.contains(.postgres) else { return } // CI always has PostgreSQL (see postgresIsThereInCI)
+        guard TestDatabases.engines.contains(.postgres) else { return }  // CI always has PostgreSQL (see postgresIsThereInCI)
         // given: 10,000 debtors, each with two email attempts due at once — but at most one attempt per
         // debtor per local day, so exactly one may go out today (in six time zones)
         let n = 10_000

@@ -43,14 +43,17 @@ import Testing
         var answerKinds: [String] { answers.map { $0["kind"] as! String } }
     }
 
-    func reply(_ db: String, channel: String = "email", from: String = "dana@bigshipper.example", _ text: String,
-               at: String = "2026-02-10T16:00:00Z") throws -> Report {
+    func reply(
+        _ db: String, channel: String = "email", from: String = "dana@bigshipper.example", _ text: String,
+        at: String = "2026-02-10T16:00:00Z"
+    ) throws -> Report {
         let r = try overdue(["reply", "--channel", channel, "--from", from, "--text", text, "--at", at, "--format", "json"], db: db)
         #expect(r.code == 0, "\(r.err)")
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
-        return Report(intent: json["intent"] as? String ?? "",
-                      actions: (json["steps"] as? [[String: Any]] ?? []).map { $0["action"] as! String },
-                      answers: json["answers"] as? [[String: Any]] ?? [])
+        return Report(
+            intent: json["intent"] as? String ?? "",
+            actions: (json["steps"] as? [[String: Any]] ?? []).map { $0["action"] as! String },
+            answers: json["answers"] as? [[String: Any]] ?? [])
     }
 
     func outbox(_ db: String) throws -> [[String: Any]] {
@@ -125,7 +128,7 @@ import Testing
         #expect(r.intent == "payment_plan")
         #expect(r.answerKinds == ["payment_plan_offer"])
         #expect((r.answers.first?["channel"] as? String) == "email")
-        #expect(try outbox(db).last?["body"].map { "\($0)" }?.contains("666.66 USD") == true) // 2,000.00 in three
+        #expect(try outbox(db).last?["body"].map { "\($0)" }?.contains("666.66 USD") == true)  // 2,000.00 in three
     }
 
     @Test func wrongContact() throws {
@@ -167,7 +170,7 @@ import Testing
         #expect(r.answerKinds.sorted() == ["callback", "callback_confirmation"])
         let call = r.answers.first { $0["kind"] as? String == "callback" }!
         #expect(call["status"] as? String == "scheduled")
-        #expect(call["at"] as? String == "2026-02-11T20:00:00Z") // 14:00 in Chicago
+        #expect(call["at"] as? String == "2026-02-11T20:00:00Z")  // 14:00 in Chicago
         #expect(try overdue(["run", "--from", "2026-02-10T16:00:00Z", "--until", "2026-02-12"], db: db).code == 0)
         let made = try outbox(db).first { $0["kind"] as? String == "callback" }
         #expect(made?["status"] as? String == "sent")
@@ -301,7 +304,8 @@ import Testing
     @Test func aCallInTheTerminalTakesAPromiseAndAMachineGetsAVoicemail() throws {
         let db = try world("call")
         #expect(try overdue(["run", "--from", "2026-02-10T12:00:00Z", "--until", "2026-03-10T00:00:00Z"], db: db).code == 0)
-        let r = try overdue(["call", "SHIP1", "--at", "2026-03-10T16:00:00Z", "--say", "what is the balance", "--say", "", "--say", "we will pay on friday"], db: db)
+        let r = try overdue(
+            ["call", "SHIP1", "--at", "2026-03-10T16:00:00Z", "--say", "what is the balance", "--say", "", "--say", "we will pay on friday"], db: db)
         #expect(r.code == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("calling Dana Reyes at +13125550101") == true, "\(r.out)")

@@ -33,7 +33,9 @@ import Testing
             for sub in ["new", "cur"] {
                 let d = URL(fileURLWithPath: "/home/\(user)/Maildir/\(sub)")
                 for f in (try? FileManager.default.contentsOfDirectory(at: d, includingPropertiesForKeys: [.contentModificationDateKey])) ?? [] {
-                    guard let modified = try? f.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, modified >= started else { continue }
+                    guard let modified = try? f.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, modified >= started else {
+                        continue
+                    }
                     if let data = try? Data(contentsOf: f), String(decoding: data, as: UTF8.self).contains(marker) { return MIMEParser.parse([UInt8](data)) }
                 }
             }
@@ -46,8 +48,10 @@ import Testing
     func send(_ mail: OutgoingMail, as user: String, to: String) async throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(Self.env["OVERDUE_TEST_MAIL_CA"] ?? "")
-        let smtp = try await SMTPSession.connect(SMTPConfiguration(host: "localhost", port: Int(Self.port("OVERDUE_TEST_SMTP"))!, security: .starttls,
-                                                                   username: user, password: Self.password, tls: tls))
+        let smtp = try await SMTPSession.connect(
+            SMTPConfiguration(
+                host: "localhost", port: Int(Self.port("OVERDUE_TEST_SMTP"))!, security: .starttls,
+                username: user, password: Self.password, tls: tls))
         _ = try await smtp.send(from: "\(user)@overdue.test", to: [to], data: MIMEBuilder.build(mail))
         await smtp.quit()
     }
@@ -68,7 +72,9 @@ import Testing
         let db = "sqlite://\(dir.path)/mail.sqlite"
         let ghost = "ghost-\(UUID().uuidString.prefix(8).lowercased())@overdue.test"
         try configureMail(db)
-        for (k, v) in [("public_url", "https://ar.overdue.test"), ("email.tracking", "all")] { #expect(try overdue(["settings", "set", k, v], db: db).code == 0) }
+        for (k, v) in [("public_url", "https://ar.overdue.test"), ("email.tracking", "all")] {
+            #expect(try overdue(["settings", "set", k, v], db: db).code == 0)
+        }
         #expect(try overdue(["settings", "show", "--format", "jsonl"], db: db).out.contains("\"email.smtp.password\":\"********\""))
         // Whatever an earlier run left in the mailbox is filed away first (nobody here to match it).
         #expect(try overdue(["mail", "fetch", "--at", "2026-01-20T00:00:00Z"], db: db).code == 0)
@@ -113,9 +119,10 @@ import Testing
         #expect(token.count >= 20 && rawMail.contains("https://ar.overdue.test/o/\(token).gif"))
 
         // Dana answers from her mail client; Postfix bounces the reminder to the ghost address.
-        var answer = OutgoingMail(from: Mailbox("dana@overdue.test", name: "Dana Reyes"), to: [Mailbox("billing+\(danaID)@overdue.test")],
-                                  subject: "Re: " + (reminder.subject ?? ""), text: "Can you send me the POD for load 448812? We can't approve it without it.\n\n> quoted reminder",
-                                  messageID: "answer-\(UUID().uuidString)@overdue.test", date: Date())
+        var answer = OutgoingMail(
+            from: Mailbox("dana@overdue.test", name: "Dana Reyes"), to: [Mailbox("billing+\(danaID)@overdue.test")],
+            subject: "Re: " + (reminder.subject ?? ""), text: "Can you send me the POD for load 448812? We can't approve it without it.\n\n> quoted reminder",
+            messageID: "answer-\(UUID().uuidString)@overdue.test", date: Date())
         answer.inReplyTo = reminder.messageID
         answer.references = [reminder.messageID!]
         try await send(answer, as: "dana", to: "billing+\(danaID)@overdue.test")
@@ -139,8 +146,9 @@ import Testing
         #expect(gone.contains("hard bounce"), "\(gone)")
 
         // An out-of-office reply (RFC 3834 headers) reschedules to the return date.
-        var away = OutgoingMail(from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Automatic reply: your message",
-                                text: "I am out of the office until February 16 and will reply when I return.", messageID: "oof-\(UUID().uuidString)@overdue.test", date: Date())
+        var away = OutgoingMail(
+            from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Automatic reply: your message",
+            text: "I am out of the office until February 16 and will reply when I return.", messageID: "oof-\(UUID().uuidString)@overdue.test", date: Date())
         away.extraHeaders = [("Auto-Submitted", "auto-replied")]
         try await send(away, as: "dana", to: "billing@overdue.test")
         #expect(try await delivered(to: "billing", containing: away.messageID) != nil)
@@ -153,7 +161,8 @@ import Testing
 
     @Test func mailInspectAndThreadsSpeakJSON() throws {
         let bounce = dir.appendingPathComponent("bounce.eml")
-        try Data("""
+        try Data(
+            """
             From: MAILER-DAEMON@mx.shipper.example\r
             Subject: Undelivered Mail Returned to Sender\r
             Message-ID: <dsn-1@mx.shipper.example>\r
@@ -168,7 +177,8 @@ import Testing
             Action: failed\r
             Status: 5.1.1\r
             --r--\r
-            """.utf8).write(to: bounce)
+            """.utf8
+        ).write(to: bounce)
         let inspected = try CLITests.run(["mail", "inspect", bounce.path, "--format", "json"], in: dir)
         #expect(inspected.code == 0)
         let json = try JSONSerialization.jsonObject(with: Data(inspected.out.utf8)) as! [String: Any]
@@ -207,7 +217,8 @@ import Testing
         let db = "sqlite://\(dir.path)/worker.sqlite"
         try configureMail(db)
         let f = dir.appendingPathComponent("w-invoices.csv")
-        try Data("invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nINV-7,SHIP7,Seven Shippers,700.00,USD,2026-10-01,2026-10-31\n".utf8).write(to: f)
+        try Data("invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nINV-7,SHIP7,Seven Shippers,700.00,USD,2026-10-01,2026-10-31\n".utf8)
+            .write(to: f)
         #expect(try overdue(["import", "invoices", f.path], db: db).code == 0)
         let c = dir.appendingPathComponent("w-contacts.csv")
         try Data("debtor_id,name,email,timezone\nSHIP7,Dana Reyes,dana@overdue.test,America/Chicago\n".utf8).write(to: c)
@@ -224,8 +235,9 @@ import Testing
         defer { if p.isRunning { p.terminate() } }
         // Let the worker read what is there and settle into IDLE, then write to it.
         try await Task.sleep(for: .seconds(3))
-        let question = OutgoingMail(from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Balance?",
-                                    text: "What is the total we owe you right now?", messageID: "q-\(UUID().uuidString)@overdue.test", date: Date())
+        let question = OutgoingMail(
+            from: Mailbox("dana@overdue.test"), to: [Mailbox("billing@overdue.test")], subject: "Balance?",
+            text: "What is the total we owe you right now?", messageID: "q-\(UUID().uuidString)@overdue.test", date: Date())
         try await send(question, as: "dana", to: "billing@overdue.test")
         // With a 30 s polling interval, an answer within 20 s means IDLE woke the worker.
         var answered = false

@@ -27,12 +27,16 @@ import OverdueTestSupport
 
     @Test func aMissedExpectationFailsAndABadFileIsNamedByLine() throws {
         let wrong = dir.appendingPathComponent("eval-\(UUID().uuidString).jsonl")
-        try Data(#"{"name": "expects a dispute", "turns": [{"channel": "email", "text": "We will pay on Friday.", "expect": ["dispute"]}]}"#.utf8).write(to: wrong)
+        try Data(#"{"name": "expects a dispute", "turns": [{"channel": "email", "text": "We will pay on Friday.", "expect": ["dispute"]}]}"#.utf8).write(
+            to: wrong)
         let r = try CLITests.run(["eval", "conversations", wrong.path], in: dir)
         #expect(r.code == 1)
         #expect(r.out.contains("FAIL expects a dispute") && r.out.contains("turn 1: no dispute (decided: ") && r.out.contains("promise"))
         let bad = dir.appendingPathComponent("eval-\(UUID().uuidString).jsonl")
-        try Data("{\"name\": \"ok\", \"turns\": [{\"channel\": \"email\", \"text\": \"hi\"}]}\n{\"name\": \"no turns\"}\n{\"name\": \"fax\", \"turns\": [{\"channel\": \"fax\", \"text\": \"x\"}]}\n".utf8).write(to: bad)
+        try Data(
+            "{\"name\": \"ok\", \"turns\": [{\"channel\": \"email\", \"text\": \"hi\"}]}\n{\"name\": \"no turns\"}\n{\"name\": \"fax\", \"turns\": [{\"channel\": \"fax\", \"text\": \"x\"}]}\n"
+                .utf8
+        ).write(to: bad)
         let b = try CLITests.run(["eval", "conversations", bad.path], in: dir)
         #expect(b.code == 2)
         #expect(b.err.contains("line 2: \"turns\" is missing") && b.err.contains("line 3: turns[0].channel must be email, sms or voice (got fax)"), "\(b.err)")

@@ -55,8 +55,10 @@ import Testing
         #expect(try cli.overdue(["run", "--from", "2026-01-20T00:00:00Z", "--until", "2026-02-05T13:00:00Z", "--db", db]).code == 0)
         let steps: [[String]] = [
             ["reply", "--channel", "sms", "--from", "+13125550101", "--text", "We'll pay Friday", "--at", "2026-02-05T13:30:00Z"],
-            ["reply", "--channel", "email", "--from", "luis@fastbrokers.example", "--subject", "INV-200",
-             "--text", "The detention charge on INV-200 is wrong, we never agreed to it. Please send the signed POD.", "--at", "2026-02-10T15:00:00Z"],
+            [
+                "reply", "--channel", "email", "--from", "luis@fastbrokers.example", "--subject", "INV-200",
+                "--text", "The detention charge on INV-200 is wrong, we never agreed to it. Please send the signed POD.", "--at", "2026-02-10T15:00:00Z",
+            ],
             ["hold", "--debtor", "CONS1", "--until", "2026-02-20T00:00:00Z", "--reason", "customer asked for time to check", "--at", "2026-02-06T00:00:00Z"],
             ["run", "--from", "2026-02-05T13:00:00Z", "--until", "2026-02-12T00:00:00Z"],
             ["takeover", "BRKR1", "--by", "ops@example.com", "--at", "2026-02-12T15:00:00Z"],

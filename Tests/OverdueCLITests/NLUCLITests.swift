@@ -56,8 +56,9 @@ import Testing
             {"id":"unsure","channel":"voice","text":"uh hmm"}
             {"id":"per-line","channel":"sms","text":"mmm purple","reference_date":"2026-04-14"}
             """
-        let r = try CLITests.run(["nlu", "classify", "--reference-date", "2026-03-10", "--llm-base-url", url, "--llm-model", "tiny-random", "--llm-below", "0.6"],
-                                 in: dir, stdin: input)
+        let r = try CLITests.run(
+            ["nlu", "classify", "--reference-date", "2026-03-10", "--llm-base-url", url, "--llm-model", "tiny-random", "--llm-below", "0.6"],
+            in: dir, stdin: input)
         #expect(r.code == 0, "\(r.err)")
         let lines = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(lines.count == 3)

@@ -51,8 +51,9 @@ import Testing
         try f.importDebtors()
 
         // then: the worker sends their reminders long before its next poll
-        #expect(try await WorkerFixture.eventually(within: 120) { f.record.deliveries().count == 50 },
-                "sent \(f.record.deliveries().count) of 50; log: \(f.log("w"))")
+        #expect(
+            try await WorkerFixture.eventually(within: 120) { f.record.deliveries().count == 50 },
+            "sent \(f.record.deliveries().count) of 50; log: \(f.log("w"))")
         worker.terminate()
         worker.waitUntilExit()
         #expect(worker.terminationStatus == 0)

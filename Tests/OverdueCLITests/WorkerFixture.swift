@@ -16,13 +16,16 @@ struct WorkerFixture {
     /// a run crossing one would rightly send a second attempt there (the chaos test once ran over
     /// 08:00 UTC, midnight in Los Angeles).
     static let zones: [String] = {
-        let candidates = ["America/Chicago", "America/New_York", "America/Los_Angeles", "America/Phoenix", "Europe/London", "Asia/Kolkata",
-                          "America/Denver", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "America/Halifax", "Pacific/Honolulu"]
+        let candidates = [
+            "America/Chicago", "America/New_York", "America/Los_Angeles", "America/Phoenix", "Europe/London", "Asia/Kolkata",
+            "America/Denver", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "America/Halifax", "Pacific/Honolulu",
+        ]
         let now = Date()
-        return Array(candidates.filter { id in
-            let c = Calendar.gregorian(TimeZone(identifier: id)!).dateComponents([.hour, .minute], from: now)
-            return c.hour! * 60 + c.minute! < 23 * 60
-        }.prefix(6))
+        return Array(
+            candidates.filter { id in
+                let c = Calendar.gregorian(TimeZone(identifier: id)!).dateComponents([.hour, .minute], from: now)
+                return c.hour! * 60 + c.minute! < 23 * 60
+            }.prefix(6))
     }()
 
     init(db: String, n: Int, attemptsPerStage: Int = 1) throws {
@@ -31,8 +34,11 @@ struct WorkerFixture {
         self.db = db
         self.n = n
         record = RecordingChannel(file: dir.appendingPathComponent("provider-record.jsonl"))
-        try Data(#"{"name": "now", "start_after_due_days": 0, "stages": [{"channel": "email", "attempts": \#(attemptsPerStage), "delay_days": 0}], "on_exhausted": "handoff"}"#.utf8)
-            .write(to: dir.appendingPathComponent("policy.json"))
+        try Data(
+            #"{"name": "now", "start_after_due_days": 0, "stages": [{"channel": "email", "attempts": \#(attemptsPerStage), "delay_days": 0}], "on_exhausted": "handoff"}"#
+                .utf8
+        )
+        .write(to: dir.appendingPathComponent("policy.json"))
         #expect(try cli(["policy", "set", "policy.json"]).code == 0)
         for (k, v) in [("window.days", "all"), ("window.start", "00:00"), ("window.end", "24:00")] {
             #expect(try cli(["settings", "set", k, v]).code == 0)
@@ -109,7 +115,8 @@ struct WorkerFixture {
         let byDebtor = Dictionary(grouping: try outbox().filter { $0.status == "sent" }, by: \.debtor)
         for (debtor, messages) in byDebtor {
             let index = Int(debtor.dropFirst())!
-            let contact = Contact(id: 1, debtorID: debtor, name: "AP \(index)", email: "ap\(index)@debtor.example", timeZone: Self.zones[index % Self.zones.count])
+            let contact = Contact(
+                id: 1, debtorID: debtor, name: "AP \(index)", email: "ap\(index)@debtor.example", timeZone: Self.zones[index % Self.zones.count])
             var before: [SentAttempt] = []
             for m in messages.sorted(by: { $0.at < $1.at }) {
                 let v = ComplianceGate.violations(channel: .email, contact: contact, at: m.at, sent: before, replies: [], rules: rules)

@@ -15,12 +15,12 @@ import Testing
     }
 
     @Test func insideTheWindowStaysPut() {
-        let t = Fx.t("2026-01-07T15:00:00Z") // Wed 10:00 EST
+        let t = Fx.t("2026-01-07T15:00:00Z")  // Wed 10:00 EST
         #expect(ContactWindow.businessHours.nextOpening(atOrAfter: t, in: ny) == t)
     }
 
     @Test func closingMinuteIsExclusive() {
-        #expect(!ContactWindow.businessHours.contains(Fx.t("2026-01-07T23:00:00Z"), in: ny)) // 18:00 EST
+        #expect(!ContactWindow.businessHours.contains(Fx.t("2026-01-07T23:00:00Z"), in: ny))  // 18:00 EST
         #expect(ContactWindow.businessHours.contains(Fx.t("2026-01-07T22:59:00Z"), in: ny))
     }
 
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func onePerDebtorPerLocalDayAcrossChannels() {
-        let morning = Fx.t("2026-01-06T17:00:00Z") // 09:00 PST
+        let morning = Fx.t("2026-01-06T17:00:00Z")  // 09:00 PST
         let sent = [SentAttempt(at: morning, channel: .email, contactID: 1)]
         let c = ComplianceGate.earliest(channel: .sms, contact: contact, notBefore: morning.addingTimeInterval(3600), sent: sent, replies: [], rules: .standard)
         #expect(c.at == Fx.t("2026-01-07T16:00:00Z"))
@@ -74,8 +74,9 @@ import Testing
     }
 
     @Test func replyPausesForTheRestOfThatLocalDay() {
-        let reply = ReceivedReply(at: Fx.t("2026-01-06T19:00:00Z"), channel: .sms, contactID: 1) // 11:00 PST
-        let c = ComplianceGate.earliest(channel: .email, contact: contact, notBefore: Fx.t("2026-01-06T20:00:00Z"), sent: [], replies: [reply], rules: .standard)
+        let reply = ReceivedReply(at: Fx.t("2026-01-06T19:00:00Z"), channel: .sms, contactID: 1)  // 11:00 PST
+        let c = ComplianceGate.earliest(
+            channel: .email, contact: contact, notBefore: Fx.t("2026-01-06T20:00:00Z"), sent: [], replies: [reply], rules: .standard)
         #expect(c.at == Fx.t("2026-01-07T16:00:00Z"))
         #expect(c.reasons.contains { $0.code == "replied_today" })
     }
@@ -86,7 +87,8 @@ import Testing
         let start = Fx.t("2026-01-05T17:00:00Z")
         let calls = (0..<7).map { SentAttempt(at: start.addingTimeInterval(Double($0) * 3600 * 12), channel: .voice, contactID: 1) }
         // when
-        let c = ComplianceGate.earliest(channel: .voice, contact: contact, notBefore: calls.last!.at.addingTimeInterval(60), sent: calls, replies: [], rules: rules)
+        let c = ComplianceGate.earliest(
+            channel: .voice, contact: contact, notBefore: calls.last!.at.addingTimeInterval(60), sent: calls, replies: [], rules: rules)
         // then: not before the first call drops out of the 7-day window
         #expect(c.at! > start.addingTimeInterval(7 * 86_400))
         #expect(c.reasons.first?.code == "call_cap")

@@ -8,9 +8,10 @@ import Testing
     let contact = Fx.contact()
 
     func context(channel: Channel = .email, facts: CaseFacts? = nil, documents: [DocumentRef] = [], settings: TenantSettings = Fx.settings) -> InboundContext {
-        InboundContext(messageID: "msg_1", channel: channel, receivedAt: now, contact: contact,
-                       facts: facts ?? Fx.facts(invoices: [Fx.invoice("INV-1", load: "448812"), Fx.invoice("INV-2", cents: 50_000, due: "2026-02-05")]),
-                       state: CaseState(cycle: 1, status: .active), documents: documents, settings: settings)
+        InboundContext(
+            messageID: "msg_1", channel: channel, receivedAt: now, contact: contact,
+            facts: facts ?? Fx.facts(invoices: [Fx.invoice("INV-1", load: "448812"), Fx.invoice("INV-2", cents: 50_000, due: "2026-02-05")]),
+            state: CaseState(cycle: 1, status: .active), documents: documents, settings: settings)
     }
 
     func decide(_ u: Understanding, _ c: InboundContext? = nil) -> [DecidedStep] {
@@ -75,7 +76,8 @@ import Testing
     }
 
     @Test func aDocumentOnFileIsSentAndAMissingOneGoesToAPerson() {
-        let pod = DocumentRef(id: "doc_1", invoiceNumber: "INV-1", kind: .pod, filename: "pod-448812.pdf", contentType: "application/pdf", size: 10, sha256: "ab")
+        let pod = DocumentRef(
+            id: "doc_1", invoiceNumber: "INV-1", kind: .pod, filename: "pod-448812.pdf", contentType: "application/pdf", size: 10, sha256: "ab")
         let found = decide(Understanding(intent: .documentRequest, confidence: 0.8, invoiceRefs: ["448812"], document: .pod), context(documents: [pod]))
         #expect(responses(found).map(\.kind) == [.documentReply])
         #expect(responses(found).first?.documents == [pod])
@@ -86,12 +88,13 @@ import Testing
 
     @Test func anSMSDocumentRequestWithoutAPublicURLGoesByEmail() {
         let pod = DocumentRef(id: "doc_1", invoiceNumber: "INV-1", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 10, sha256: "ab")
-        let steps = decide(Understanding(intent: .documentRequest, confidence: 0.8, invoiceRefs: ["448812"], document: .pod), context(channel: .sms, documents: [pod]))
+        let steps = decide(
+            Understanding(intent: .documentRequest, confidence: 0.8, invoiceRefs: ["448812"], document: .pod), context(channel: .sms, documents: [pod]))
         #expect(responses(steps).map(\.channel) == [.email])
     }
 
     @Test func stopOnSMSSuppressesAndConfirmsEvenAtNight() {
-        let night = Fx.t("2026-02-12T05:00:00Z") // 23:00 in Chicago
+        let night = Fx.t("2026-02-12T05:00:00Z")  // 23:00 in Chicago
         let steps = Decider.decide(Understanding(intent: .optOut, confidence: 1, keyword: "STOP"), context: context(channel: .sms), now: night)
         #expect(steps.first?.action == .suppress(Suppression(contactID: 1, channel: .sms, reason: "replied STOP by SMS")))
         let r = responses(steps)
@@ -128,8 +131,10 @@ import Testing
         let abusive = decide(Understanding(intent: .abusive, confidence: 0.9))
         #expect(abusive.map(\.action) == [.handoff])
         #expect(responses(abusive).isEmpty)
-        for (u, code) in [(Understanding(intent: .promiseToPay, confidence: 0.3, promiseDate: Fx.date("2026-02-13")), "low_confidence"),
-                          (Understanding(intent: .other, confidence: 0.55), "not_understood")] {
+        for (u, code) in [
+            (Understanding(intent: .promiseToPay, confidence: 0.3, promiseDate: Fx.date("2026-02-13")), "low_confidence"),
+            (Understanding(intent: .other, confidence: 0.55), "not_understood"),
+        ] {
             let steps = decide(u)
             #expect(responses(steps).isEmpty, "\(u.intent)")
             // The ladder waits for the person two business days at most: a hold, and the inbox item it ends with.
@@ -150,7 +155,8 @@ import Testing
     @Test func aWrongContactWithARedirectAddsTheRightOne() {
         let steps = decide(Understanding(intent: .wrongContact, confidence: 0.9, redirect: "ap.team@shipper.example"))
         #expect(steps.first?.action == .retireContact(contactID: 1))
-        #expect(steps.contains { $0.action == .addContact(NewContact(name: "Ap Team", email: "ap.team@shipper.example", phone: nil, timeZone: "America/Chicago")) })
+        #expect(
+            steps.contains { $0.action == .addContact(NewContact(name: "Ap Team", email: "ap.team@shipper.example", phone: nil, timeZone: "America/Chicago")) })
         let none = decide(Understanding(intent: .wrongContact, confidence: 0.9))
         #expect(none.contains { $0.action == .flag && $0.reason.code == "research" })
     }
@@ -173,8 +179,13 @@ import Testing
 
     @Test func anAutoReplyNamingAnAlternateWritesToThemInstead() {
         let steps = decide(Understanding(intent: .autoReply, confidence: 0.9, redirect: "maria.lopez@shipper.example", returnDate: Fx.date("2026-02-16")))
-        #expect(steps.map(\.action) == [.addContact(NewContact(name: "Maria Lopez", email: "maria.lopez@shipper.example", phone: nil,
-                                                                  timeZone: "America/Chicago", preferredChannel: .email))])
+        #expect(
+            steps.map(\.action) == [
+                .addContact(
+                    NewContact(
+                        name: "Maria Lopez", email: "maria.lopez@shipper.example", phone: nil,
+                        timeZone: "America/Chicago", preferredChannel: .email))
+            ])
     }
 
     @Test func anAcknowledgementPausesThreeBusinessDays() {
@@ -192,7 +203,7 @@ import Testing
         let r = responses(steps).first
         #expect(r?.kind == .paymentPlanOffer)
         #expect(r?.lines.count == 3)
-        #expect(r?.lines.last?.hasSuffix("500.00 USD") == true) // 1,500.00 in three parts
+        #expect(r?.lines.last?.hasSuffix("500.00 USD") == true)  // 1,500.00 in three parts
         var off = TenantSettings()
         try? off.set("plan.max_installments", "0")
         #expect(decide(Understanding(intent: .paymentPlan, confidence: 0.8), context(settings: off)).map(\.action) == [.handoff])
@@ -210,8 +221,9 @@ import Testing
     let start = Fx.t("2026-02-09T00:00:00Z")
 
     func promise(by date: String, review: String, target: Int64 = 100_000) -> Commitment {
-        Commitment(id: "prm_1", kind: .promise, contactID: 1, channel: .email, madeAt: Fx.t("2026-02-09T16:00:00Z"), date: Fx.date(date),
-                   target: Fx.usd(target), amountStated: false, reviewAt: Fx.t(review))
+        Commitment(
+            id: "prm_1", kind: .promise, contactID: 1, channel: .email, madeAt: Fx.t("2026-02-09T16:00:00Z"), date: Fx.date(date),
+            target: Fx.usd(target), amountStated: false, reviewAt: Fx.t(review))
     }
 
     @Test func aBrokenPromiseResumesTheLadderWithAFollowUp() {
@@ -228,17 +240,23 @@ import Testing
     @Test func aKeptPromiseIsSettledAndNothingIsSent() {
         var facts = Fx.facts()
         facts.commitments = [promise(by: "2026-02-13", review: "2026-02-18T06:00:00Z")]
-        let plan = Planner.plan(facts: Fx.facts(payments: [Fx.payment("P1", cents: 100_000, on: "2026-02-12")]).with(facts.commitments), state: CaseState(cycle: 1, status: .paused),
-                                policy: .standard, settings: Fx.settings, now: Fx.t("2026-02-12T20:00:00Z"))
+        let plan = Planner.plan(
+            facts: Fx.facts(payments: [Fx.payment("P1", cents: 100_000, on: "2026-02-12")]).with(facts.commitments),
+            state: CaseState(cycle: 1, status: .paused),
+            policy: .standard, settings: Fx.settings, now: Fx.t("2026-02-12T20:00:00Z"))
         #expect(plan.settled.map(\.status) == [.kept])
         #expect(plan.decision.action == .resolve)
     }
 
     @Test func anUnmatchedPaymentClaimGoesToAPerson() {
         var facts = Fx.facts()
-        facts.commitments = [Commitment(id: "clm_1", kind: .paymentClaim, contactID: 1, channel: .email, madeAt: start, date: Fx.date("2026-02-09"),
-                                        target: Fx.usd(100_000), amountStated: false, reviewAt: Fx.t("2026-02-17T06:00:00Z"))]
-        let plan = Planner.plan(facts: facts, state: CaseState(cycle: 1, status: .paused), policy: .standard, settings: Fx.settings, now: Fx.t("2026-02-17T07:00:00Z"))
+        facts.commitments = [
+            Commitment(
+                id: "clm_1", kind: .paymentClaim, contactID: 1, channel: .email, madeAt: start, date: Fx.date("2026-02-09"),
+                target: Fx.usd(100_000), amountStated: false, reviewAt: Fx.t("2026-02-17T06:00:00Z"))
+        ]
+        let plan = Planner.plan(
+            facts: facts, state: CaseState(cycle: 1, status: .paused), policy: .standard, settings: Fx.settings, now: Fx.t("2026-02-17T07:00:00Z"))
         #expect(plan.settled.map(\.status) == [.unmatched])
         #expect(plan.decision.action == .handoff)
         #expect(plan.state.status == .handoff)

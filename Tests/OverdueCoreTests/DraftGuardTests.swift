@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func threatsMissingOptOutAndSenderAreRefused() {
-        let threat = Self.goodEmail.replacingOccurrences(of: "Could you let us know when payment is planned?", with: "Pay now or we will take legal action and report you.")
+        let threat = Self.goodEmail.replacingOccurrences(
+            of: "Could you let us know when payment is planned?", with: "Pay now or we will take legal action and report you.")
         let c = Self.codes(threat)
         #expect(c == ["blocked", "blocked"])
         let noOptOut = Self.goodEmail.replacingOccurrences(of: "To stop receiving these emails, reply \"unsubscribe\".", with: "")
@@ -59,7 +60,9 @@ import Testing
     }
 
     @Test func channelLimitsAndLanguage() {
-        let long = "Hi Dana, this is Lakeside Freight about invoice INV-7001. " + String(repeating: "We kindly ask you to look at the open balance and reply. ", count: 9) + "Reply STOP to opt out."
+        let long =
+            "Hi Dana, this is Lakeside Freight about invoice INV-7001. "
+            + String(repeating: "We kindly ask you to look at the open balance and reply. ", count: 9) + "Reply STOP to opt out."
         let failures = DraftGuard.check(subject: nil, body: long, channel: .sms, facts: Self.facts)
         #expect(failures.map(\.code) == ["length"])
         #expect(failures[0].message.contains("SMS segments"))
@@ -67,7 +70,8 @@ import Testing
         #expect(Self.codes(noStop, subject: nil, channel: .sms) == ["opt_out"])
         let speech = "Hello, this is Lakeside Freight calling about invoice INV-7001. " + String(repeating: "Please call us back when you can. ", count: 20)
         #expect(Self.codes(speech, subject: nil, channel: .voice) == ["length"])
-        let spanish = "Hola Dana, le escribe Lakeside Freight: la factura INV-7001 de 2,450.00 USD esta vencida. Por favor, indiquenos la fecha de pago. Reply STOP to opt out."
+        let spanish =
+            "Hola Dana, le escribe Lakeside Freight: la factura INV-7001 de 2,450.00 USD esta vencida. Por favor, indiquenos la fecha de pago. Reply STOP to opt out."
         #expect(Self.codes(spanish, subject: nil, channel: .sms) == ["language"])
         // What a random-weight model writes: nothing a person could read.
         let gibberish = "qux zarbl INV frot 8ab(( klemp ++ wozzle drim Lakeside Freight plonk STOP vrrt ghh ul"
@@ -82,7 +86,8 @@ import Testing
         #expect(trusted.dates == [LocalDate(year: 2026, month: 11, day: 27)!])
         #expect(trusted.references.contains("INV-7002") && trusted.phones == ["3125550188"] && trusted.links == ["https://docs.lakeside.test/pod/1"])
         let merged = Self.facts.union(trusted)
-        let draft = "Hello Dana, Lakeside Freight here: INV-7002 (900.00 USD) was due Nov 27. The POD: https://docs.lakeside.test/pod/1 or call 312-555-0188. Reply STOP to opt out."
+        let draft =
+            "Hello Dana, Lakeside Freight here: INV-7002 (900.00 USD) was due Nov 27. The POD: https://docs.lakeside.test/pod/1 or call 312-555-0188. Reply STOP to opt out."
         #expect(DraftGuard.check(subject: nil, body: draft, channel: .sms, facts: merged).isEmpty)
     }
 }

@@ -7,27 +7,36 @@ enum Fx {
     static func t(_ s: String) -> Date { Timestamp.parse(s)! }
     static func usd(_ cents: Int64) -> Money { Money(minorUnits: cents, currency: .usd) }
 
-    static func invoice(_ number: String, debtor: String = "D1", cents: Int64 = 100_000, issued: String = "2026-01-01", due: String = "2026-01-31",
-                        load: String? = nil, pro: String? = nil, factored: Bool = false) -> Invoice {
-        Invoice(number: number, debtorID: debtor, amount: usd(cents), issueDate: date(issued), dueDate: date(due),
-                loadNumber: load, proNumber: pro, factored: factored)
+    static func invoice(
+        _ number: String, debtor: String = "D1", cents: Int64 = 100_000, issued: String = "2026-01-01", due: String = "2026-01-31",
+        load: String? = nil, pro: String? = nil, factored: Bool = false
+    ) -> Invoice {
+        Invoice(
+            number: number, debtorID: debtor, amount: usd(cents), issueDate: date(issued), dueDate: date(due),
+            loadNumber: load, proNumber: pro, factored: factored)
     }
 
-    static func contact(_ id: Int64 = 1, debtor: String = "D1", name: String = "Dana Reyes", email: String? = "dana@shipper.example",
-                        phone: String? = "+13125550101", zone: String = "America/Chicago", sms: Bool = true, call: Bool = true,
-                        preferred: Channel? = nil) -> Contact {
-        Contact(id: id, debtorID: debtor, name: name, email: email, phone: phone, timeZone: zone, smsConsent: sms, callConsent: call,
-                preferredChannel: preferred)
+    static func contact(
+        _ id: Int64 = 1, debtor: String = "D1", name: String = "Dana Reyes", email: String? = "dana@shipper.example",
+        phone: String? = "+13125550101", zone: String = "America/Chicago", sms: Bool = true, call: Bool = true,
+        preferred: Channel? = nil
+    ) -> Contact {
+        Contact(
+            id: id, debtorID: debtor, name: name, email: email, phone: phone, timeZone: zone, smsConsent: sms, callConsent: call,
+            preferredChannel: preferred)
     }
 
     static func payment(_ id: String, debtor: String = "D1", cents: Int64, on: String, reference: String? = nil, invoice: String? = nil) -> Payment {
         Payment(id: id, debtorID: debtor, amount: usd(cents), date: date(on), reference: reference, invoiceNumber: invoice)
     }
 
-    static func facts(contacts: [Contact] = [contact()], invoices: [Invoice] = [invoice("INV-1")], payments: [Payment] = [],
-                      holds: [Hold] = [], suppressions: [Suppression] = []) -> CaseFacts {
-        CaseFacts(debtor: Debtor(id: "D1", name: "Big Shipper Inc"), contacts: contacts, invoices: invoices, payments: payments,
-                  holds: holds, suppressions: suppressions)
+    static func facts(
+        contacts: [Contact] = [contact()], invoices: [Invoice] = [invoice("INV-1")], payments: [Payment] = [],
+        holds: [Hold] = [], suppressions: [Suppression] = []
+    ) -> CaseFacts {
+        CaseFacts(
+            debtor: Debtor(id: "D1", name: "Big Shipper Inc"), contacts: contacts, invoices: invoices, payments: payments,
+            holds: holds, suppressions: suppressions)
     }
 
     static let settings = TenantSettings()

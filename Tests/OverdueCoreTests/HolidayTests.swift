@@ -21,10 +21,11 @@ import Testing
 
     @Test func noContactOnAHolidayAndTheNextOpeningSkipsIt() throws {
         var settings = TenantSettings()
-        try settings.set("window.holidays", "2026-11-26, 2026-11-27") // Thanksgiving Thursday and Friday
+        try settings.set("window.holidays", "2026-11-26, 2026-11-27")  // Thanksgiving Thursday and Friday
         let rules = ContactRules(settings: settings)
-        let contact = Contact(id: 1, debtorID: "D", name: "Alex", email: "a@x.test", phone: "+13125550100", timeZone: "America/Chicago",
-                              smsConsent: true, callConsent: true)
+        let contact = Contact(
+            id: 1, debtorID: "D", name: "Alex", email: "a@x.test", phone: "+13125550100", timeZone: "America/Chicago",
+            smsConsent: true, callConsent: true)
         let thursday10 = LocalDate(year: 2026, month: 11, day: 26)!.at(hour: 10, in: chicago)
         for channel in Channel.allCases {
             let v = ComplianceGate.violations(channel: channel, contact: contact, at: thursday10, sent: [], replies: [], rules: rules)
@@ -39,7 +40,8 @@ import Testing
         // A run of holidays longer than a week still finds the opening after it.
         var long = ContactWindow.businessHours
         long.holidays = Holidays(dates: Set((0..<12).map { LocalDate(year: 2026, month: 12, day: 21)!.adding(days: $0) }))
-        #expect(long.nextOpening(atOrAfter: LocalDate(year: 2026, month: 12, day: 21)!.at(hour: 9, in: chicago), in: chicago)
+        #expect(
+            long.nextOpening(atOrAfter: LocalDate(year: 2026, month: 12, day: 21)!.at(hour: 9, in: chicago), in: chicago)
                 == LocalDate(year: 2027, month: 1, day: 4)!.at(hour: 8, in: chicago))
     }
 }

@@ -40,7 +40,8 @@ import Testing
 
 @Suite struct RowParserTests {
     func parser(_ kind: ImportKind, _ header: String) throws(ImportErrors) -> RowParser {
-        try RowParser(kind: kind, file: "f.csv", header: .init(line: 1, fields: header.components(separatedBy: ",")), country: "US", timeZone: "America/Chicago")
+        try RowParser(
+            kind: kind, file: "f.csv", header: .init(line: 1, fields: header.components(separatedBy: ",")), country: "US", timeZone: "America/Chicago")
     }
 
     @Test func anyColumnOrderAndCase() throws {
@@ -79,7 +80,9 @@ import Testing
         #expect(c.timeZone == "America/Chicago")
         #expect(c.smsConsent && !c.callConsent)
         #expect(c.preferredChannel == .sms)
-        guard case .failure(let e) = p.contact(.init(line: 3, fields: ["D1", "X", "", "", "Mars/Base", "maybe", "", "fax"])) else { Issue.record("expected errors"); return }
+        guard case .failure(let e) = p.contact(.init(line: 3, fields: ["D1", "X", "", "", "Mars/Base", "maybe", "", "fax"])) else {
+            Issue.record("expected errors"); return
+        }
         #expect(Set(e.errors.compactMap(\.column)) == ["email", "timezone", "sms_consent", "preferred_channel"])
     }
 

@@ -6,37 +6,45 @@ import Testing
 /// the cadence preview is the planner itself run forward.
 @Suite struct ManualRecordTests {
     let zone = TimeZone(identifier: "America/Chicago")!
-    let now = Date(timeIntervalSince1970: 1_795_000_000) // a Tuesday in November 2026
+    let now = Date(timeIntervalSince1970: 1_795_000_000)  // a Tuesday in November 2026
     var today: LocalDate { LocalDate(now, in: zone) }
     let balance = Money(minorUnits: 245_000, currency: .usd)
 
     @Test func aPromiseIsReviewedAfterItsGraceLikeADebtorsOwn() throws {
         let date = today.adding(days: 7)
-        let (c, why) = try ManualRecord.promise(id: "p1", date: date, amount: nil, balance: balance, channel: .voice, by: "pat@carrier.test",
-                                                today: today, zone: zone, graceBusinessDays: 2, now: now)
+        let (c, why) = try ManualRecord.promise(
+            id: "p1", date: date, amount: nil, balance: balance, channel: .voice, by: "pat@carrier.test",
+            today: today, zone: zone, graceBusinessDays: 2, now: now)
         #expect(c.target == balance && !c.amountStated && c.kind == .promise && c.status == .open)
         #expect(c.reviewAt == date.addingBusinessDays(2).adding(days: 1).at(in: zone))
         #expect(why.code == "promise_recorded" && why.message.contains("pat@carrier.test") && why.message.contains("2,450.00 USD"))
-        let part = try ManualRecord.promise(id: "p2", date: date, amount: Money(minorUnits: 100_000, currency: .usd), balance: balance, channel: .email,
-                                            by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now).0
+        let part = try ManualRecord.promise(
+            id: "p2", date: date, amount: Money(minorUnits: 100_000, currency: .usd), balance: balance, channel: .email,
+            by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now
+        ).0
         #expect(part.target.minorUnits == 100_000 && part.amountStated)
     }
 
     @Test func aBadPromiseNamesEveryField() {
-        #expect(throws: ManualRecord.Refused(problems: [
-            .init(field: "date", message: "\(today.adding(days: -1)) is in the past; a promise is for today or later"),
-            .init(field: "amount", message: "9,999.00 USD is more than the open balance 2,450.00 USD"),
-        ])) {
-            try ManualRecord.promise(id: "p", date: today.adding(days: -1), amount: Money(minorUnits: 999_900, currency: .usd), balance: balance,
-                                     channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
+        #expect(
+            throws: ManualRecord.Refused(problems: [
+                .init(field: "date", message: "\(today.adding(days: -1)) is in the past; a promise is for today or later"),
+                .init(field: "amount", message: "9,999.00 USD is more than the open balance 2,450.00 USD"),
+            ])
+        ) {
+            try ManualRecord.promise(
+                id: "p", date: today.adding(days: -1), amount: Money(minorUnits: 999_900, currency: .usd), balance: balance,
+                channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
         }
         #expect(throws: ManualRecord.Refused.self) {
-            try ManualRecord.promise(id: "p", date: nil, amount: Money(minorUnits: 10, currency: Currency("EUR")!), balance: balance,
-                                     channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
+            try ManualRecord.promise(
+                id: "p", date: nil, amount: Money(minorUnits: 10, currency: Currency("EUR")!), balance: balance,
+                channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
         }
         do throws(ManualRecord.Refused) {
-            _ = try ManualRecord.promise(id: "p", date: nil, amount: Money(minorUnits: 10, currency: Currency("EUR")!), balance: balance,
-                                         channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
+            _ = try ManualRecord.promise(
+                id: "p", date: nil, amount: Money(minorUnits: 10, currency: Currency("EUR")!), balance: balance,
+                channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
         } catch {
             #expect(error.problems.map(\.field) == ["date", "amount"])
             #expect(error.description.contains("billed in USD, not EUR"))
@@ -45,8 +53,9 @@ import Testing
 
     @Test func disputesOnlyOnOpenUndisputedInvoicesAndResolutionsSayHow() throws {
         let open = ["INV-1", "INV-2"]
-        let (d, why) = try ManualRecord.dispute(id: "d1", invoice: "INV-2", reason: .accessorial, note: " lumper not approved ", by: "pat",
-                                                open: open, disputes: [], now: now)
+        let (d, why) = try ManualRecord.dispute(
+            id: "d1", invoice: "INV-2", reason: .accessorial, note: " lumper not approved ", by: "pat",
+            open: open, disputes: [], now: now)
         #expect(d.invoiceNumber == "INV-2" && d.status == .open && d.reason == .accessorial)
         #expect(why.message.contains("lumper not approved"))
         for (invoice, reason, field) in [("INV-9", DisputeReason?.some(.rate), "invoice"), ("INV-2", .some(.rate), "invoice"), ("INV-1", nil, "reason")] {
@@ -56,20 +65,26 @@ import Testing
             } catch { #expect(error.problems.map(\.field) == [field]) }
         }
         #expect(try ManualRecord.resolution(id: "d1", resolution: "credit note CN-7", by: "pat", disputes: [d]).message.contains("CN-7"))
-        do throws(ManualRecord.Refused) { _ = try ManualRecord.resolution(id: "d1", resolution: "  ", by: "pat", disputes: [d]) } catch { #expect(error.problems.map(\.field) == ["resolution"]) }
+        do throws(ManualRecord.Refused) { _ = try ManualRecord.resolution(id: "d1", resolution: "  ", by: "pat", disputes: [d]) } catch {
+            #expect(error.problems.map(\.field) == ["resolution"])
+        }
         var done = d
         done.status = .resolved
-        do throws(ManualRecord.Refused) { _ = try ManualRecord.resolution(id: "d1", resolution: "again", by: "pat", disputes: [done]) } catch { #expect(error.problems.map(\.field) == ["dispute"]) }
+        do throws(ManualRecord.Refused) { _ = try ManualRecord.resolution(id: "d1", resolution: "again", by: "pat", disputes: [done]) } catch {
+            #expect(error.problems.map(\.field) == ["dispute"])
+        }
     }
 
     @Test func paymentsAreForTodayOrEarlierAndTheirInvoiceMustExist() throws {
-        let (p, why) = try ManualRecord.payment(id: "pay1", debtor: "S1", amount: balance, date: today, reference: "CHK 881", invoice: "INV-1",
-                                                invoices: ["INV-1"], by: "pat", today: today)
+        let (p, why) = try ManualRecord.payment(
+            id: "pay1", debtor: "S1", amount: balance, date: today, reference: "CHK 881", invoice: "INV-1",
+            invoices: ["INV-1"], by: "pat", today: today)
         #expect(p.amount == balance && p.invoiceNumber == "INV-1" && p.reference == "CHK 881")
         #expect(why.code == "payment_recorded")
         do throws(ManualRecord.Refused) {
-            _ = try ManualRecord.payment(id: "pay2", debtor: "S1", amount: Money(minorUnits: 0, currency: .usd), date: today.adding(days: 1),
-                                         reference: nil, invoice: "INV-404", invoices: ["INV-1"], by: "pat", today: today)
+            _ = try ManualRecord.payment(
+                id: "pay2", debtor: "S1", amount: Money(minorUnits: 0, currency: .usd), date: today.adding(days: 1),
+                reference: nil, invoice: "INV-404", invoices: ["INV-1"], by: "pat", today: today)
             Issue.record("should be refused")
         } catch { #expect(error.problems.map(\.field) == ["amount", "date", "invoice"]) }
     }
@@ -77,7 +92,7 @@ import Testing
     @Test func theCadencePreviewIsThePlannerRunForward() {
         var settings = TenantSettings()
         try? settings.set("company.timezone", "America/Chicago")
-        let due = LocalDate(year: 2026, month: 11, day: 2)! // a Monday
+        let due = LocalDate(year: 2026, month: 11, day: 2)!  // a Monday
         let facts = CadencePreview.sampleFacts(settings: settings, due: due)
         let steps = CadencePreview.run(policy: .standard, settings: settings, facts: facts, from: due.at(in: zone), dueDay: due)
         let sends = steps.filter { $0.action == .send }
@@ -103,8 +118,9 @@ import Testing
 @Suite struct DSOTrendTests {
     @Test func receivablesOverTheLastThreeMonthsSalesTimesTheirDays() throws {
         let today = LocalDate(year: 2026, month: 11, day: 20)!
-        let points = DSOTrend.compute(invoiced: ["2026-08": 0, "2026-09": 90_000, "2026-10": 90_000, "2026-11": 60_000],
-                                      collected: ["2026-10": 60_000, "2026-11": 30_000], today: today, months: 3)
+        let points = DSOTrend.compute(
+            invoiced: ["2026-08": 0, "2026-09": 90_000, "2026-10": 90_000, "2026-11": 60_000],
+            collected: ["2026-10": 60_000, "2026-11": 30_000], today: today, months: 3)
         #expect(points.map(\.month) == ["2026-09", "2026-10", "2026-11"])
         #expect(points.map(\.receivables) == [90_000, 120_000, 150_000])
         // September: 90k open over 90k sales in Jul–Sep (92 days).

@@ -14,9 +14,12 @@ import Testing
         replay.run(from: start, until: end)
         // then: every 3 days from Mon Feb 2, each moved off weekends to Monday 08:00 local
         let days = replay.sent.map { Timestamp.format($0.at) }
-        #expect(days == ["2026-02-02T14:00:00Z", "2026-02-05T14:00:00Z", "2026-02-09T14:00:00Z",
-                         "2026-02-12T14:00:00Z", "2026-02-16T14:00:00Z", "2026-02-19T14:00:00Z",
-                         "2026-02-23T14:00:00Z", "2026-02-26T14:00:00Z", "2026-03-02T14:00:00Z"])
+        #expect(
+            days == [
+                "2026-02-02T14:00:00Z", "2026-02-05T14:00:00Z", "2026-02-09T14:00:00Z",
+                "2026-02-12T14:00:00Z", "2026-02-16T14:00:00Z", "2026-02-19T14:00:00Z",
+                "2026-02-23T14:00:00Z", "2026-02-26T14:00:00Z", "2026-03-02T14:00:00Z",
+            ])
         #expect(replay.sent.map(\.attempt.channel) == [.email, .email, .email, .sms, .sms, .sms, .voice, .voice, .voice])
         #expect(replay.sent.map(\.attempt.stage) == [1, 1, 1, 2, 2, 2, 3, 3, 3])
         #expect(replay.sent.map(\.attempt.attempt) == [1, 2, 3, 1, 2, 3, 1, 2, 3])
@@ -40,7 +43,7 @@ import Testing
         #expect(replay.sent.count == 3)
         #expect(replay.sent[0].attempt.invoices.map(\.invoice.number) == ["INV-1"])
         #expect(replay.sent[2].attempt.invoices.map(\.invoice.number) == ["INV-1", "INV-9"])
-        #expect(replay.sent.map(\.attempt.attempt) == [1, 2, 3]) // the same ladder, not a new one
+        #expect(replay.sent.map(\.attempt.attempt) == [1, 2, 3])  // the same ladder, not a new one
     }
 
     @Test func paymentClearsTheCaseMidLadder() {
@@ -104,7 +107,7 @@ import Testing
         // then: email ×3 then straight to voice
         #expect(replay.sent.map(\.attempt.channel) == [.email, .email, .email, .voice, .voice, .voice])
         #expect(replay.decisions.contains { $0.reasons.contains { $0.code == "stage_skipped" && $0.message.contains("no SMS consent") } })
-        #expect(replay.last.reasons.filter { $0.code == "stage_skipped" }.count == 1) // one reason per skipped stage, not per attempt
+        #expect(replay.last.reasons.filter { $0.code == "stage_skipped" }.count == 1)  // one reason per skipped stage, not per attempt
     }
 
     @Test func noAddressNoConsentNoContactMeansHandoff() {
@@ -126,7 +129,7 @@ import Testing
         var replay = Replay(facts: Fx.facts(contacts: [Fx.contact(preferred: .sms)]))
         replay.run(from: start, until: end)
         #expect(replay.sent.map(\.attempt.channel) == [.sms, .sms, .sms, .email, .email, .email, .voice, .voice, .voice])
-        #expect(replay.sent[0].attempt.stage == 2) // still named by its place in the policy
+        #expect(replay.sent[0].attempt.stage == 2)  // still named by its place in the policy
     }
 
     @Test func preferredChannelWithoutConsentIsIgnored() {
@@ -179,8 +182,12 @@ import Testing
     }
 
     @Test func zeroDelayStillObeysTheDailyCap() {
-        let policy = Policy(name: "burst", startAfterDueDays: 0, stages: [.init(channel: .email, attempts: 2, delayDays: 0),
-                                                                         .init(channel: .sms, attempts: 2, delayDays: 0)], onExhausted: .handoff)
+        let policy = Policy(
+            name: "burst", startAfterDueDays: 0,
+            stages: [
+                .init(channel: .email, attempts: 2, delayDays: 0),
+                .init(channel: .sms, attempts: 2, delayDays: 0),
+            ], onExhausted: .handoff)
         var replay = Replay(facts: Fx.facts(), policy: policy)
         replay.run(from: start, until: Fx.t("2026-02-28T00:00:00Z"))
         let days = replay.sent.map { LocalDate($0.at, in: TimeZone(identifier: "America/Chicago")!).description }
@@ -205,8 +212,10 @@ import Testing
 }
 
 @Suite struct LedgerTests {
-    let invoices = [Fx.invoice("INV-1", due: "2026-01-10", load: "L100", pro: "PRO555"), Fx.invoice("INV-2", due: "2026-01-20"),
-                    Fx.invoice("INV-3", due: "2026-01-05", factored: true)]
+    let invoices = [
+        Fx.invoice("INV-1", due: "2026-01-10", load: "L100", pro: "PRO555"), Fx.invoice("INV-2", due: "2026-01-20"),
+        Fx.invoice("INV-3", due: "2026-01-05", factored: true),
+    ]
 
     @Test func explicitInvoiceNumberWins() {
         let l = Ledger.allocate(invoices: invoices, payments: [Fx.payment("P", cents: 30_000, on: "2026-02-01", invoice: "INV-2")])
@@ -224,7 +233,7 @@ import Testing
 
     @Test func oldestFirstSkipsFactoredAndKeepsTheRestAsCredit() {
         let l = Ledger.allocate(invoices: invoices, payments: [Fx.payment("P", cents: 250_000, on: "2026-02-01")])
-        #expect(l.balances["INV-3"] == 100_000) // factored: not ours to collect
+        #expect(l.balances["INV-3"] == 100_000)  // factored: not ours to collect
         #expect(l.balances["INV-1"] == 0)
         #expect(l.balances["INV-2"] == 0)
         #expect(l.unapplied[.usd] == 50_000)

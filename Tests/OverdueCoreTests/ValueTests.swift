@@ -44,7 +44,7 @@ import Testing
         let d = Fx.date("2026-12-30")
         #expect(d.adding(days: 3).description == "2027-01-02")
         #expect(Fx.date("2024-02-28").adding(days: 1).description == "2024-02-29")
-        #expect(Fx.date("2026-11-25").isoWeekday == 3) // a Wednesday
+        #expect(Fx.date("2026-11-25").isoWeekday == 3)  // a Wednesday
         #expect(Fx.date("2026-01-01").days(until: Fx.date("2026-03-01")) == 59)
         #expect(LocalDate(dayNumber: Fx.date("1969-07-20").dayNumber).description == "1969-07-20")
     }
@@ -59,9 +59,11 @@ import Testing
 }
 
 @Suite struct PhoneNumberTests {
-    @Test(arguments: [("(312) 555-0101", "US", "+13125550101"), ("312.555.0101", "US", "+13125550101"), ("1-312-555-0101", "US", "+13125550101"),
-                      ("+1 416 555 0199", "US", "+14165550199"), ("416-555-0199", "CA", "+14165550199"), ("55 5555 0101", "MX", "+525555550101"),
-                      ("+52 81 5555 0101", "US", "+528155550101"), ("020 7946 0958", "GB", "+442079460958"), ("312-555-0101 x204", "US", "+13125550101")])
+    @Test(arguments: [
+        ("(312) 555-0101", "US", "+13125550101"), ("312.555.0101", "US", "+13125550101"), ("1-312-555-0101", "US", "+13125550101"),
+        ("+1 416 555 0199", "US", "+14165550199"), ("416-555-0199", "CA", "+14165550199"), ("55 5555 0101", "MX", "+525555550101"),
+        ("+52 81 5555 0101", "US", "+528155550101"), ("020 7946 0958", "GB", "+442079460958"), ("312-555-0101 x204", "US", "+13125550101"),
+    ])
     func normalisesToE164(input: String, country: String, expected: String) {
         #expect(PhoneNumber.normalize(input, defaultCountry: country) == expected)
     }
@@ -81,7 +83,8 @@ import Testing
 @Suite struct PolicyTests {
     @Test func parsesTheDocumentedFormat() throws {
         // given
-        let json = #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
+        let json =
+            #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
         // when
         let p = try Policy.parse(json: Data(json.utf8))
         // then
@@ -89,7 +92,8 @@ import Testing
     }
 
     @Test func rejectsUnknownFieldsAndImpossibleValuesListingEach() {
-        let json = #"{"name": "x", "start_after_due_day": 1, "stages": [{"channel": "fax", "attempts": 0, "delay_days": -1, "tone": "nice"}], "on_exhausted": "panic"}"#
+        let json =
+            #"{"name": "x", "start_after_due_day": 1, "stages": [{"channel": "fax", "attempts": 0, "delay_days": -1, "tone": "nice"}], "on_exhausted": "panic"}"#
         do {
             _ = try Policy.parse(json: Data(json.utf8))
             Issue.record("expected a validation error")
@@ -164,7 +168,7 @@ import Testing
         #expect(throws: TenantSettings.SettingError.self) { try s.set("company.nmae", "x") }
         #expect(throws: TenantSettings.SettingError.self) { try s.set("company.timezone", "Mars/Olympus") }
         #expect(throws: TenantSettings.SettingError.self) { try s.set("window.days", "funday") }
-        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.start", "19:00") } // after the 18:00 end
+        #expect(throws: TenantSettings.SettingError.self) { try s.set("window.start", "19:00") }  // after the 18:00 end
         #expect(throws: Never.self) { try s.set("window.days", "mon-sat") }
         #expect(s.window.weekdays == Set(1...6))
     }

@@ -41,8 +41,10 @@ import Testing
 @Suite struct PasswordPolicyTests {
     @Test func shortCommonDisguisedAndPersonalPasswordsAreRefused() {
         #expect(PasswordPolicy.problems("short-one").first?.contains("at least 12") == true)
-        for weak in ["password1234", "P@ssw0rd2024!", "Qwertyuiop12", "123456789012", "aaaaaaaaaaaa", "abcdefghijkl", "Letmein!2025",
-                     "Overdue2026!!", "Sunshine12345", "zyxwvutsrqpo"] {
+        for weak in [
+            "password1234", "P@ssw0rd2024!", "Qwertyuiop12", "123456789012", "aaaaaaaaaaaa", "abcdefghijkl", "Letmein!2025",
+            "Overdue2026!!", "Sunshine12345", "zyxwvutsrqpo",
+        ] {
             #expect(!PasswordPolicy.problems(weak).isEmpty, "\(weak) was accepted")
         }
         #expect(PasswordPolicy.problems("Margaret1970!x", email: "margaret@acme.com") == ["must not be based on your email or name"])

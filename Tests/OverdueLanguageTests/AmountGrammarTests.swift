@@ -39,8 +39,10 @@ func amounts(_ text: String) -> [String] {
         #expect(read("nine nine") == 9)
     }
 
-    @Test(arguments: ["11 pallets", "net 30", "invoice 5521", "load 448812", "3/19", "555-0112", "in 2026", "38%", "10:30", "eleven pallets",
-                      "till ten thirty"])
+    @Test(arguments: [
+        "11 pallets", "net 30", "invoice 5521", "load 448812", "3/19", "555-0112", "in 2026", "38%", "10:30", "eleven pallets",
+        "till ten thirty",
+    ])
     func notAmounts(text: String) {
         #expect(amounts(text).isEmpty, "\(text)")
     }

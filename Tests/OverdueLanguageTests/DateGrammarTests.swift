@@ -46,8 +46,10 @@ let grammarRef = LocalDate(year: 2026, month: 3, day: 10)!
         #expect(firstDate(text, grammarRef)?.date?.description == iso, "\(text)")
     }
 
-    @Test(arguments: ["this week", "next week", "next week's ACH run", "next check run", "la semana que entra", "la semaine prochaine",
-                      "esta semana", "within 5 business days", "in a few days"])
+    @Test(arguments: [
+        "this week", "next week", "next week's ACH run", "next check run", "la semana que entra", "la semaine prochaine",
+        "esta semana", "within 5 business days", "in a few days",
+    ])
     func framesAreFoundWithoutADay(text: String) {
         let f = firstDate(text, grammarRef)
         #expect(f != nil, "\(text)")
@@ -55,7 +57,10 @@ let grammarRef = LocalDate(year: 2026, month: 3, day: 10)!
         #expect(f?.kind == .frame, "\(text)")
     }
 
-    @Test(arguments: ["monday through friday", "de lunes a viernes", "Happy Friday!!", "feliz viernes", "bon lundi à tous", "5-7 business days", "open 24/7", "two pallets", "the 2 loads"])
+    @Test(arguments: [
+        "monday through friday", "de lunes a viernes", "Happy Friday!!", "feliz viernes", "bon lundi à tous", "5-7 business days", "open 24/7", "two pallets",
+        "the 2 loads",
+    ])
     func thingsThatAreNotDays(text: String) {
         #expect(firstDate(text, grammarRef)?.date == nil, "\(text)")
     }

@@ -6,12 +6,12 @@ import Testing
 @Suite struct ReplyCleanerTests {
     @Test func reminderFromACollectionsMailboxIsNoEvidence() {
         let text = """
-        Is the balance in this before or after the credit?
+            Is the balance in this before or after the credit?
 
-        On Thu, Sep 24, 2026 at 2:18 PM Acme Freight <ar@acme.example> wrote:
-        > Hi, your account has a balance of $1,215.00 across 2 invoices (AF-1, AF-2).
-        > Please reply with a payment date.
-        """
+            On Thu, Sep 24, 2026 at 2:18 PM Acme Freight <ar@acme.example> wrote:
+            > Hi, your account has a balance of $1,215.00 across 2 invoices (AF-1, AF-2).
+            > Please reply with a payment date.
+            """
         #expect(ReplyCleaner.split(text).evidence.isEmpty)
     }
 
@@ -26,14 +26,14 @@ import Testing
 
     @Test func outlookSpanishHeaderStartsAQuote() {
         let text = """
-        Ya se liquidó.
+            Ya se liquidó.
 
-        De: Cobranza <ar@transportes.example>
-        Enviado: lunes, 31 de agosto de 2026 08:00
-        Asunto: Recordatorio factura vencida AT-1
+            De: Cobranza <ar@transportes.example>
+            Enviado: lunes, 31 de agosto de 2026 08:00
+            Asunto: Recordatorio factura vencida AT-1
 
-        > La factura AT-1 por $9,870.00 MXN se encuentra vencida.
-        """
+            > La factura AT-1 por $9,870.00 MXN se encuentra vencida.
+            """
         let parts = ReplyCleaner.split(text)
         #expect(parts.own == "Ya se liquidó.")
         #expect(parts.evidence.isEmpty)
@@ -41,16 +41,16 @@ import Testing
 
     @Test func forwardedRemittanceAdviceStaysEvidence() {
         let text = """
-        Already paid - see below.
+            Already paid - see below.
 
-        -----Original Message-----
-        From: Payments <noreply@payables.example>
-        Sent: Friday, March 6, 2026 4:11 PM
-        Subject: Remittance Advice
+            -----Original Message-----
+            From: Payments <noreply@payables.example>
+            Sent: Friday, March 6, 2026 4:11 PM
+            Subject: Remittance Advice
 
-        Payment #: 00093321
-        Amount: $4,870.00 for the overdue invoices RC-10398, RC-10401
-        """
+            Payment #: 00093321
+            Amount: $4,870.00 for the overdue invoices RC-10398, RC-10401
+            """
         let parts = ReplyCleaner.split(text)
         #expect(parts.own == "Already paid - see below.")
         #expect(parts.evidence.contains("$4,870.00"))

@@ -66,7 +66,9 @@ struct LabelledReply: Decodable {
         for s in samples {
             let p = ReplyReader.probabilities(s.text, channel: Channel(rawValue: s.channel)!, reference: LocalDate.parse(s.referenceDate)!, model: model)
             for (k, intent) in model.intents.enumerated() {
-                #expect(abs(p.intent[k] - s.intent[intent.rawValue, default: -1]) < 1e-4, "\(s.id) \(intent.rawValue): Swift \(p.intent[k]), trainer \(s.intent[intent.rawValue] ?? -1)")
+                #expect(
+                    abs(p.intent[k] - s.intent[intent.rawValue, default: -1]) < 1e-4,
+                    "\(s.id) \(intent.rawValue): Swift \(p.intent[k]), trainer \(s.intent[intent.rawValue] ?? -1)")
             }
             for (k, mood) in model.sentiments.enumerated() {
                 #expect(abs(p.sentiment[k] - s.sentiment[mood.rawValue, default: -1]) < 1e-4, "\(s.id) \(mood.rawValue)")
@@ -120,8 +122,9 @@ struct LabelledReply: Decodable {
         let items = set == "dev" ? try LabelledReply.load("replies", in: "replies") : try LabelledReply.trainingSet()
         var dates = (right: 0, all: 0), amounts = (right: 0, all: 0)
         for item in items {
-            let a = ReplyReader.read(item.text, channel: Channel(rawValue: item.channel)!, reference: item.reference, model: .builtIn,
-                                     intent: Intent(rawValue: item.intent)!)
+            let a = ReplyReader.read(
+                item.text, channel: Channel(rawValue: item.channel)!, reference: item.reference, model: .builtIn,
+                intent: Intent(rawValue: item.intent)!)
             let predicted = a.promiseFrame || a.promiseDate != nil
             if item.hasPromiseDate || predicted {
                 dates.all += 1

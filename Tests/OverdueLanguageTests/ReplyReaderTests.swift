@@ -10,7 +10,8 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
 
 @Suite struct CleaningTests {
     @Test func quotedHistorySignatureAndDisclaimerAreNotTheDebtorsWords() {
-        let parts = ReplyCleaner.split("""
+        let parts = ReplyCleaner.split(
+            """
             We will wire it Thursday.
 
             Best regards,
@@ -20,11 +21,12 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
             > Reminder: invoice AC-100 for $500.00 is 12 days past due.
             """)
         #expect(parts.own == "We will wire it Thursday.")
-        #expect(parts.evidence.isEmpty) // our own reminder is never evidence
+        #expect(parts.evidence.isEmpty)  // our own reminder is never evidence
     }
 
     @Test func aForwardedRemittanceIsEvidence() {
-        let parts = ReplyCleaner.split("""
+        let parts = ReplyCleaner.split(
+            """
             Paid, see below.
 
             -----Original Message-----
@@ -34,7 +36,8 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
             """)
         #expect(parts.own == "Paid, see below.")
         #expect(parts.evidence.contains("ZX-4410"))
-        let a = read("Paid, see below.\n\n-----Original Message-----\nFrom: Bank Notices <notices@bank.example>\nSent: Friday\nAmount: $2,000.00  Invoice: ZX-4410")
+        let a = read(
+            "Paid, see below.\n\n-----Original Message-----\nFrom: Bank Notices <notices@bank.example>\nSent: Friday\nAmount: $2,000.00  Invoice: ZX-4410")
         #expect(a.intent == .paid)
         #expect(a.amount == "2000.00")
         #expect(a.invoiceRefs == ["ZX-4410"])
@@ -131,7 +134,7 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
         #expect(a.amount == "1875.50")
         #expect(a.currency == "CAD")
         #expect(a.invoiceRefs == ["INV-5521", "90210"])
-        #expect(read("paid $900 yesterday").currency == nil) // a bare $ names no currency
+        #expect(read("paid $900 yesterday").currency == nil)  // a bare $ names no currency
     }
 
     @Test func disputeReasonsDocumentsRedirectsAndOptOutChannels() {
@@ -155,8 +158,10 @@ func read(_ text: String, _ channel: Channel = .email) -> ReplyAnalysis { ReplyR
 @Suite struct RobustnessTests {
     @Test func randomTextNeverCrashesTheReader() {
         var rng = SeededGenerator(seed: 2_026_031_0)
-        let alphabet: [String] = ["a", "Z", "0", "9", "1,", "5.", "$", "#", "-", "/", ":", "@", "?", "!", " ", "\n", "\r\n", ">", "é", "ñ", "€",
-                                  "👍", "🤬", "\u{0}", "\u{2019}", "pay", "STOP", "On", "wrote:", "--", "Regards,", "555-", "INV-", "march", "the 3"]
+        let alphabet: [String] = [
+            "a", "Z", "0", "9", "1,", "5.", "$", "#", "-", "/", ":", "@", "?", "!", " ", "\n", "\r\n", ">", "é", "ñ", "€",
+            "👍", "🤬", "\u{0}", "\u{2019}", "pay", "STOP", "On", "wrote:", "--", "Regards,", "555-", "INV-", "march", "the 3",
+        ]
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...40, using: &rng)
             let text = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }.joined()

@@ -52,8 +52,12 @@ import Testing
             --b--\r
             """
         guard case .bounce(let r) = MailClassifier.classify(MIMEParser.parse(Array(dsn.utf8))) else { Issue.record("not a bounce"); return }
-        #expect(r == [BouncedRecipient(address: "nobody@shipper.example", status: "5.1.1", hard: true, reason: .userUnknown,
-                                       diagnostic: "smtp; 550 5.1.1 <nobody@shipper.example>: Recipient address rejected: User unknown")])
+        #expect(
+            r == [
+                BouncedRecipient(
+                    address: "nobody@shipper.example", status: "5.1.1", hard: true, reason: .userUnknown,
+                    diagnostic: "smtp; 550 5.1.1 <nobody@shipper.example>: Recipient address rejected: User unknown")
+            ])
         let full = dsn.replacingOccurrences(of: "Status: 5.1.1", with: "Status: 5.2.2").replacingOccurrences(of: "User unknown", with: "Mailbox full")
             .replacingOccurrences(of: "550 5.1.1", with: "552 5.2.2")
         guard case .bounce(let soft) = MailClassifier.classify(MIMEParser.parse(Array(full.utf8))) else { Issue.record("not a bounce"); return }
@@ -205,12 +209,14 @@ import Testing
     }
 
     @Test func listRefusalsAndAppleUnsubscribesAreToldApart() {
-        let list = "From: list-admin@lists.example\r\nX-MLServer: fml\r\nSubject: You ar@sender.example are not member (ar ML)\r\n\r\nYou are not a member of this mailing list <billing@lists.example>.\r\n"
+        let list =
+            "From: list-admin@lists.example\r\nX-MLServer: fml\r\nSubject: You ar@sender.example are not member (ar ML)\r\n\r\nYou are not a member of this mailing list <billing@lists.example>.\r\n"
         guard case .bounce(let r) = MailClassifier.classify(MIMEParser.parse(Array(list.utf8))) else { Issue.record("not a bounce"); return }
         #expect(r.first?.address == "billing@lists.example")
         #expect(r.first?.reason == .senderRejected)
         #expect(r.first?.hard == false)
-        let apple = "From: dana@shipper.example\r\nTo: reply+m1@ar.example\r\nSubject: unsubscribe\r\nAuto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n\r\nApple Mail sent this email to unsubscribe.\r\n"
+        let apple =
+            "From: dana@shipper.example\r\nTo: reply+m1@ar.example\r\nSubject: unsubscribe\r\nAuto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n\r\nApple Mail sent this email to unsubscribe.\r\n"
         #expect(MailClassifier.classify(MIMEParser.parse(Array(apple.utf8))) == .feedback(type: "opt-out", recipients: ["dana@shipper.example"]))
     }
 }

@@ -5,14 +5,16 @@ import Testing
 
 @Suite(.serialized) struct IMAPTests {
     func imapConfiguration() throws -> IMAPConfiguration {
-        IMAPConfiguration(host: "localhost", port: TestMail.imap!.port, security: .starttls, username: "ar", password: TestMail.password,
-                          timeout: .seconds(10), tls: try TestMail.tls())
+        IMAPConfiguration(
+            host: "localhost", port: TestMail.imap!.port, security: .starttls, username: "ar", password: TestMail.password,
+            timeout: .seconds(10), tls: try TestMail.tls())
     }
 
     /// Mails `subject` to ar@ through Postfix and waits until it is in the Maildir.
     func deliverToAR(subject: String, attachment: [UInt8]? = nil) async throws {
-        var mail = OutgoingMail(from: Mailbox("dana@\(TestMail.domain)", name: "Dana Reyes"), to: [Mailbox("ar@\(TestMail.domain)")],
-                                subject: subject, text: "Body of \(subject)\n", messageID: "\(UUID().uuidString)@overdue.test", date: Date())
+        var mail = OutgoingMail(
+            from: Mailbox("dana@\(TestMail.domain)", name: "Dana Reyes"), to: [Mailbox("ar@\(TestMail.domain)")],
+            subject: subject, text: "Body of \(subject)\n", messageID: "\(UUID().uuidString)@overdue.test", date: Date())
         if let attachment { mail.attachments = [MailAttachment(filename: "remit.pdf", contentType: "application/pdf", data: attachment)] }
         let smtp = try await SMTPSession.connect(try TestMail.smtpConfiguration(user: "dana"))
         _ = try await smtp.send(from: "dana@\(TestMail.domain)", to: ["ar@\(TestMail.domain)"], data: MIMEBuilder.build(mail))

@@ -4,9 +4,11 @@ import Testing
 
 @Suite struct MIMETests {
     func sample() -> OutgoingMail {
-        var m = OutgoingMail(from: Mailbox("ar@prairie.example", name: "Prairie Line AR"), to: [Mailbox("dana@shipper.example", name: "Reyes, Dana")],
-                             subject: "Relevé de compte – 2 factures en retard", text: "Hello Dana,\n\n.leading dot line\nTotal: 2,000.00 USD\n" + String(repeating: "x", count: 200),
-                             html: "<p>Hello <b>Dana</b></p>", messageID: "c1.abc@prairie.example", date: Date(timeIntervalSince1970: 1_770_134_400))
+        var m = OutgoingMail(
+            from: Mailbox("ar@prairie.example", name: "Prairie Line AR"), to: [Mailbox("dana@shipper.example", name: "Reyes, Dana")],
+            subject: "Relevé de compte – 2 factures en retard",
+            text: "Hello Dana,\n\n.leading dot line\nTotal: 2,000.00 USD\n" + String(repeating: "x", count: 200),
+            html: "<p>Hello <b>Dana</b></p>", messageID: "c1.abc@prairie.example", date: Date(timeIntervalSince1970: 1_770_134_400))
         m.inReplyTo = "orig@shipper.example"
         m.references = ["first@prairie.example", "orig@shipper.example"]
         m.replyTo = Mailbox("ar+c1@prairie.example")
@@ -93,15 +95,20 @@ import Testing
     }
 
     @Test func malformedInputNeverCrashesAndIsFlagged() {
-        let cases = ["", "no headers at all", "Content-Type: multipart/mixed\r\n\r\nno boundary",
-                     "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nunclosed",
-                     "Subject: =?utf-8?B?####?=\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64"]
+        let cases = [
+            "", "no headers at all", "Content-Type: multipart/mixed\r\n\r\nno boundary",
+            "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nunclosed",
+            "Subject: =?utf-8?B?####?=\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64",
+        ]
         for c in cases {
             let m = MIMEParser.parse(Array(c.utf8))
             #expect(m.raw == Array(c.utf8))
         }
         #expect(!MIMEParser.parse(Array("Content-Type: multipart/mixed\r\n\r\nno boundary".utf8)).problems.isEmpty)
-        #expect(MIMEParser.parse(Array("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\nunclosed".utf8)).problems.contains { $0.contains("closing boundary") })
+        #expect(
+            MIMEParser.parse(Array("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\nunclosed".utf8)).problems.contains {
+                $0.contains("closing boundary")
+            })
         // Deep nesting is cut off, not recursed into for ever.
         var deep = "Content-Type: message/rfc822\r\n\r\n"
         for _ in 0..<200 { deep += "Content-Type: message/rfc822\r\n\r\n" }
@@ -110,7 +117,12 @@ import Testing
 
     @Test func fuzzedBytesNeverCrash() {
         var rng = SplitMix(seed: 42)
-        let seeds = [MIMEBuilder.build(sample()), Array("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E2=82=AC=\r\n--b--\r\n".utf8)]
+        let seeds = [
+            MIMEBuilder.build(sample()),
+            Array(
+                "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E2=82=AC=\r\n--b--\r\n"
+                    .utf8),
+        ]
         for round in 0..<3000 {
             var bytes = seeds[round % seeds.count]
             for _ in 0..<(1 + Int(rng.next() % 40)) where !bytes.isEmpty {

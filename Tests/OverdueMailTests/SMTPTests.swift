@@ -28,8 +28,9 @@ enum TestMail {
     }
 
     static func smtpConfiguration(security: MailSecurity = .starttls, user: String? = "ar") throws -> SMTPConfiguration {
-        SMTPConfiguration(host: "localhost", port: smtp!.port, security: security, username: user, password: user == nil ? nil : password,
-                          timeout: .seconds(10), tls: try tls())
+        SMTPConfiguration(
+            host: "localhost", port: smtp!.port, security: security, username: user, password: user == nil ? nil : password,
+            timeout: .seconds(10), tls: try tls())
     }
 
     /// Waits for a message whose raw text contains `marker` in `user`'s Maildir and returns it (in
@@ -54,9 +55,10 @@ enum TestMail {
 
     @Test(.enabled(if: TestMail.available)) func aReminderWithAPODTravelsThroughPostfixOverSTARTTLS() async throws {
         let marker = "mk-\(UUID().uuidString)"
-        var mail = OutgoingMail(from: Mailbox("ar@\(TestMail.domain)", name: "Prairie Line AR"), to: [Mailbox("dana@\(TestMail.domain)", name: "Dana Reyes")],
-                                subject: "Reminder: 1 past-due invoice – \(marker)", text: "Hello Dana,\n.\nA line with a lone dot above.\n",
-                                html: "<p>Hello Dana</p>", messageID: "\(marker)@overdue.test", date: Date())
+        var mail = OutgoingMail(
+            from: Mailbox("ar@\(TestMail.domain)", name: "Prairie Line AR"), to: [Mailbox("dana@\(TestMail.domain)", name: "Dana Reyes")],
+            subject: "Reminder: 1 past-due invoice – \(marker)", text: "Hello Dana,\n.\nA line with a lone dot above.\n",
+            html: "<p>Hello Dana</p>", messageID: "\(marker)@overdue.test", date: Date())
         let pod = Array("%PDF-1.4\n% signed POD\n".utf8) + (0..<5000).map { UInt8($0 % 251) }
         mail.attachments = [MailAttachment(filename: "pod-448812.pdf", contentType: "application/pdf", data: pod)]
         let session = try await SMTPSession.connect(try TestMail.smtpConfiguration())
@@ -86,8 +88,9 @@ enum TestMail {
     @Test(.enabled(if: TestMail.available)) func refusalsAreTyped() async throws {
         // Relaying for a stranger without authentication: refused permanently, per recipient.
         let session = try await SMTPSession.connect(try TestMail.smtpConfiguration(user: nil))
-        let mail = OutgoingMail(from: Mailbox("ar@\(TestMail.domain)"), to: [Mailbox("someone@elsewhere.example")], subject: "x", text: "x",
-                                messageID: "refused-\(UUID().uuidString)@overdue.test", date: Date())
+        let mail = OutgoingMail(
+            from: Mailbox("ar@\(TestMail.domain)"), to: [Mailbox("someone@elsewhere.example")], subject: "x", text: "x",
+            messageID: "refused-\(UUID().uuidString)@overdue.test", date: Date())
         await #expect(throws: SMTPError.self) {
             _ = try await session.send(from: "ar@\(TestMail.domain)", to: ["someone@elsewhere.example"], data: MIMEBuilder.build(mail))
         }
@@ -97,7 +100,8 @@ enum TestMail {
             #expect(!error.isTemporary, "\(error)")
         }
         // One good and one refused recipient: the message goes to the good one, the refusal is reported.
-        let mixed = try await session.send(from: "ar@\(TestMail.domain)", to: ["dana@\(TestMail.domain)", "someone@elsewhere.example"], data: MIMEBuilder.build(mail))
+        let mixed = try await session.send(
+            from: "ar@\(TestMail.domain)", to: ["dana@\(TestMail.domain)", "someone@elsewhere.example"], data: MIMEBuilder.build(mail))
         #expect(mixed.accepted == ["dana@\(TestMail.domain)"])
         #expect(mixed.refused["someone@elsewhere.example"]?.isPermanent == true)
         await session.quit()

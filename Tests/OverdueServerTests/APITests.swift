@@ -23,16 +23,19 @@ import OverdueUseCases
     }
 
     /// The demo tenant behind a live server on a loopback port (real HTTP), with an owner key.
-    func withApp(setup: (Store) async throws -> Void = { _ in }, configure: (inout ServerConfiguration) -> Void = { _ in },
-                 _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
+    func withApp(
+        setup: (Store) async throws -> Void = { _ in }, configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void
+    ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
         do {
             try await store.write { s in
                 try await s.ensureTenant("demo", now: Date())
-                try await s.exec("INSERT INTO api_keys (prefix, tenant_id, name, role, hash, created_at) VALUES (?, 'demo', 'test', 'owner', ?, ?)",
-                                 [.text(String(Self.ownerKey.prefix(13))), .text(APIKey.hash(Self.ownerKey)), .time(Date())])
+                try await s.exec(
+                    "INSERT INTO api_keys (prefix, tenant_id, name, role, hash, created_at) VALUES (?, 'demo', 'test', 'owner', ?, ?)",
+                    [.text(String(Self.ownerKey.prefix(13))), .text(APIKey.hash(Self.ownerKey)), .time(Date())])
             }
             _ = try await DemoTenant(asOf: LocalDate.parse("2026-03-02")!).seed(store: store, tenant: "demo", now: Date())
             let scheduler = Scheduler(store: store, processor: CaseProcessor(store: store))
@@ -163,7 +166,9 @@ import OverdueUseCases
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("\"new\":false"))
             }
-            try await client.execute(uri: "/api/v1/cases/\(debtor)/takeover", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"by":"pat"}"#)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases/\(debtor)/takeover", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"by":"pat"}"#)) {
+                #expect($0.status == .ok)
+            }
             try await client.execute(uri: "/api/v1/cases/\(debtor)", method: .get, headers: Self.auth) { response in
                 #expect(String(buffer: response.body).contains("taken over by pat"))
             }
@@ -173,7 +178,9 @@ import OverdueUseCases
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
                 #expect(json["items"] != nil)
             }
-            try await client.execute(uri: "/api/v1/messages", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/messages", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
@@ -194,7 +201,9 @@ import OverdueUseCases
             try await client.execute(uri: "/webhooks/email/inbound", method: .post, body: ByteBuffer(string: raw)) { #expect($0.status == .forbidden) }
             var bad = HTTPFields()
             bad[.authorization] = "Bearer wrong-wrong-wrong-wrong"
-            try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: bad, body: ByteBuffer(string: raw)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: bad, body: ByteBuffer(string: raw)) {
+                #expect($0.status == .forbidden)
+            }
             var good = HTTPFields()
             good[.authorization] = "Bearer s3cret-s3cret-s3cret"
             try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: good, body: ByteBuffer(string: raw)) { response in
@@ -239,12 +248,16 @@ import OverdueUseCases
                 #expect(String(buffer: response.body).contains("<form method=\"post\">"))
             }
             // A GET never unsubscribes (mail scanners follow links); the one-click POST does.
-            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) { #expect(!String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) {
+                #expect(!String(buffer: $0.body).contains("unsubscribed"))
+            }
             try await client.execute(uri: "/u/\(t)", method: .post, body: ByteBuffer(string: "List-Unsubscribe=One-Click")) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("You are unsubscribed"))
             }
-            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) { #expect(String(buffer: $0.body).contains("unsubscribed")) }
+            try await client.execute(uri: "/api/v1/cases/\(found.debtor)", method: .get, headers: Self.auth) {
+                #expect(String(buffer: $0.body).contains("unsubscribed"))
+            }
             try await client.execute(uri: "/o/\(t).gif", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "image/gif")
@@ -307,7 +320,9 @@ import OverdueUseCases
             }
             // No key, a made-up key: 401.
             try await client.execute(uri: "/api/v1/cases", method: .get) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/api/v1/cases", method: .get, headers: h("od_aaaaaaaaaa_" + String(repeating: "x", count: 40))) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: h("od_aaaaaaaaaa_" + String(repeating: "x", count: 40))) {
+                #expect($0.status == .unauthorized)
+            }
             // Another tenant's key: demo's case does not exist for it (404, not 403).
             try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: h(found.token)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: h(found.token)) { #expect($0.status == .notFound) }
@@ -341,14 +356,18 @@ import OverdueUseCases
                 #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
                 #expect(String(buffer: response.body) == first)
             }
-            try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: body.replacingOccurrences(of: "who", with: "what"))) { response in
+            try await client.execute(
+                uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: body.replacingOccurrences(of: "who", with: "what"))
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(String(buffer: response.body).contains("different request"))
             }
             // A refusal is an answer too: replayed as such.
             h[HTTPField.Name("Idempotency-Key")!] = "bad-0001"
             for _ in 0..<2 {
-                try await client.execute(uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)) {
+                try await client.execute(
+                    uri: "/api/v1/messages", method: .post, headers: h, body: ByteBuffer(string: #"{"channel":"fax","from":"x","text":"hi"}"#)
+                ) {
                     #expect($0.status == .unprocessableContent)
                 }
             }

@@ -44,8 +44,10 @@ import OverdueUseCases
     /// Signs in; returns (cookie token, csrf token).
     static func signIn(_ client: any TestClientProtocol, email: String, password: String = password, totp: String? = nil) async throws -> (String, String) {
         let extra = totp.map { #","totp":"\#($0)""# } ?? ""
-        return try await client.execute(uri: "/auth/login", method: .post, headers: jsonHeaders,
-                                        body: body(#"{"email":"\#(email)","password":"\#(password)"\#(extra)}"#)) { response in
+        return try await client.execute(
+            uri: "/auth/login", method: .post, headers: jsonHeaders,
+            body: body(#"{"email":"\#(email)","password":"\#(password)"\#(extra)}"#)
+        ) { response in
             #expect(response.status == .ok)
             let cookie = try #require(response.headers[.setCookie])
             #expect(cookie.contains("HttpOnly"))
@@ -64,7 +66,9 @@ import OverdueUseCases
             #expect(hashing > 0)
             // Wrong password, unknown user: the same answer.
             for (email, pw) in [("pat@carrier.test", "not-the-password-at-all"), ("nobody@carrier.test", Self.password)] {
-                try await client.execute(uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"\#(email)","password":"\#(pw)"}"#)) { response in
+                try await client.execute(
+                    uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"\#(email)","password":"\#(pw)"}"#)
+                ) { response in
                     #expect(response.status == .unauthorized)
                     #expect(response.headers[.setCookie] == nil)
                     #expect(Self.json(response.body)["detail"] as? String == "the email or password is wrong")
@@ -77,11 +81,14 @@ import OverdueUseCases
                 #expect(Self.json(response.body)["role"] as? String == "collector")
             }
             // A change without the CSRF token is refused; with it, it reaches the route.
-            try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: Self.session(cookie), body: Self.body(#"{"by":"pat"}"#)) { response in
+            try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: Self.session(cookie), body: Self.body(#"{"by":"pat"}"#)) {
+                response in
                 #expect(response.status == .forbidden)
                 #expect(Self.json(response.body)["type"] as? String == "https://overdue.dev/problems/csrf")
             }
-            try await client.execute(uri: "/api/v1/cases/S001/takeover", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"by":"pat"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/cases/S001/takeover", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"by":"pat"}"#)
+            ) {
                 #expect($0.status == .ok)
             }
             // A collector may not administer.
@@ -115,20 +122,28 @@ import OverdueUseCases
             }
             let secret = try #require(enrol["secret"] as? String)
             #expect((enrol["otpauth_url"] as? String)?.hasPrefix("otpauth://totp/lee@carrier.test?secret=") == true)
-            try await client.execute(uri: "/api/v1/users/me/totp/confirm", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"code":"000000"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/users/me/totp/confirm", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"code":"000000"}"#)
+            ) {
                 #expect($0.status == .unprocessableContent)
             }
             let code = String(format: "%06d", TOTP(secret: secret).compute(date: Date()))
-            try await client.execute(uri: "/api/v1/users/me/totp/confirm", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"code":"\#(code)"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/users/me/totp/confirm", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"code":"\#(code)"}"#)
+            ) {
                 #expect($0.status == .noContent)
             }
             // Now the password alone is not enough.
-            try await client.execute(uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"lee@carrier.test","password":"\#(Self.password)"}"#)) { response in
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"lee@carrier.test","password":"\#(Self.password)"}"#)
+            ) { response in
                 #expect(response.status == .unauthorized)
                 #expect(Self.json(response.body)["type"] as? String == "https://overdue.dev/problems/totp-required")
             }
-            try await client.execute(uri: "/auth/login", method: .post, headers: Self.jsonHeaders,
-                                     body: Self.body(#"{"email":"lee@carrier.test","password":"\#(Self.password)","totp":"123456"}"#)) { #expect($0.status == .unauthorized) }
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: Self.jsonHeaders,
+                body: Self.body(#"{"email":"lee@carrier.test","password":"\#(Self.password)","totp":"123456"}"#)
+            ) { #expect($0.status == .unauthorized) }
             let fresh = String(format: "%06d", TOTP(secret: secret).compute(date: Date()))
             _ = try await Self.signIn(client, email: "lee@carrier.test", totp: fresh)
             try await client.execute(uri: "/api/v1/users/me", method: .get, headers: Self.session(cookie)) { response in
@@ -139,12 +154,17 @@ import OverdueUseCases
 
     @Test func signInAttemptsAreLimitedPerAddress() async throws {
         // Three tries, then one a minute: the fourth inside the minute waits.
-        try await APITests().withApp(configure: { $0.loginsPerMinute = 1; $0.loginBurst = 3 }) { client, store in
+        try await APITests().withApp(configure: {
+            $0.loginsPerMinute = 1; $0.loginBurst = 3
+        }) { client, store in
             _ = try await Self.addUser(store, email: "kim@carrier.test", role: .viewer)
             var statuses: [HTTPResponse.Status] = []
             var retryAfter: String?
             for _ in 0..<4 {
-                try await client.execute(uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"kim@carrier.test","password":"wrong-wrong-wrong"}"#)) { response in
+                try await client.execute(
+                    uri: "/auth/login", method: .post, headers: Self.jsonHeaders,
+                    body: Self.body(#"{"email":"kim@carrier.test","password":"wrong-wrong-wrong"}"#)
+                ) { response in
                     statuses.append(response.status)
                     if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
                 }
@@ -152,7 +172,9 @@ import OverdueUseCases
             #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
             #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
             // Even the right password waits.
-            try await client.execute(uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"kim@carrier.test","password":"\#(Self.password)"}"#)) {
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"kim@carrier.test","password":"\#(Self.password)"}"#)
+            ) {
                 #expect($0.status == .tooManyRequests)
             }
             let throttled = try await store.read { try await $0.auditLog(tenant: nil) }.filter { $0.action == "auth.login_throttled" }
@@ -166,23 +188,31 @@ import OverdueUseCases
             let (cookie, csrf) = try await Self.signIn(client, email: "admin@carrier.test")
             let h = Self.session(cookie, csrf: csrf)
             // Every bad field at once.
-            try await client.execute(uri: "/api/v1/users", method: .post, headers: h, body: Self.body(#"{"email":"not-an-email","role":"boss","password":"password1234"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/users", method: .post, headers: h, body: Self.body(#"{"email":"not-an-email","role":"boss","password":"password1234"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 let errors = Self.json(response.body)["errors"] as? [[String: Any]] ?? []
                 #expect(Set(errors.compactMap { $0["pointer"] as? String }) == ["/email", "/role", "/password"])
             }
             // An admin cannot make an owner.
-            try await client.execute(uri: "/api/v1/users", method: .post, headers: h,
-                                     body: Self.body(#"{"email":"o2@carrier.test","role":"owner","password":"\#(Self.password)"}"#)) { #expect($0.status == .forbidden) }
-            let made = try await client.execute(uri: "/api/v1/users", method: .post, headers: h,
-                                                body: Self.body(#"{"email":"sam@carrier.test","name":"Sam","role":"viewer","password":"\#(Self.password)"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/users", method: .post, headers: h,
+                body: Self.body(#"{"email":"o2@carrier.test","role":"owner","password":"\#(Self.password)"}"#)
+            ) { #expect($0.status == .forbidden) }
+            let made = try await client.execute(
+                uri: "/api/v1/users", method: .post, headers: h,
+                body: Self.body(#"{"email":"sam@carrier.test","name":"Sam","role":"viewer","password":"\#(Self.password)"}"#)
+            ) { response in
                 #expect(response.status == .created)
                 #expect(Self.json(response.body)["password"] == nil)
                 return Self.json(response.body)
             }
             let id = try #require(made["id"] as? String)
-            try await client.execute(uri: "/api/v1/users", method: .post, headers: h,
-                                     body: Self.body(#"{"email":"SAM@carrier.test","role":"viewer","password":"\#(Self.password)"}"#)) { #expect($0.status == .conflict) }
+            try await client.execute(
+                uri: "/api/v1/users", method: .post, headers: h,
+                body: Self.body(#"{"email":"SAM@carrier.test","role":"viewer","password":"\#(Self.password)"}"#)
+            ) { #expect($0.status == .conflict) }
             let (samCookie, _) = try await Self.signIn(client, email: "sam@carrier.test")
             // Promote Sam: the role change ends Sam's sessions.
             try await client.execute(uri: "/api/v1/users/\(id)", method: .patch, headers: h, body: Self.body(#"{"role":"collector"}"#)) { response in
@@ -191,7 +221,8 @@ import OverdueUseCases
             }
             try await client.execute(uri: "/api/v1/cases", method: .get, headers: Self.session(samCookie)) { #expect($0.status == .unauthorized) }
             // Keys over the API: shown once.
-            let key = try await client.execute(uri: "/api/v1/keys", method: .post, headers: h, body: Self.body(#"{"name":"erp","role":"viewer"}"#)) { response in
+            let key = try await client.execute(uri: "/api/v1/keys", method: .post, headers: h, body: Self.body(#"{"name":"erp","role":"viewer"}"#)) {
+                response in
                 #expect(response.status == .created)
                 return try #require(Self.json(response.body)["key"] as? String)
             }

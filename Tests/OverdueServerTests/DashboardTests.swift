@@ -63,7 +63,9 @@ import OverdueChannels
                 #expect(String(buffer: response.body).contains(#"value="pat@carrier.test""#))
             }
             let (token, _) = try await Self.signIn(client, email: "pat@carrier.test")
-            for (path, marker) in [("/app", "<h1>Overview</h1>"), ("/app/cases", "<h1>Worklist</h1>"), ("/app/cases/S001", "<h2>Timeline</h2>"), ("/app/inbox", "<h1>Inbox</h1>")] {
+            for (path, marker) in [
+                ("/app", "<h1>Overview</h1>"), ("/app/cases", "<h1>Worklist</h1>"), ("/app/cases/S001", "<h2>Timeline</h2>"), ("/app/inbox", "<h1>Inbox</h1>"),
+            ] {
                 try await client.execute(uri: path, method: .get, headers: Self.cookie(token)) { response in
                     #expect(response.status == .ok, "\(path)")
                     #expect(response.headers[.contentType] == "text/html; charset=utf-8")
@@ -80,18 +82,26 @@ import OverdueChannels
             // An SMS of stage 2 that a reply followed (before anyone looks: the overview reuses its aggregates for a minute).
             let now = Date()
             try await store.write { s in
-                _ = try await s.insertMessage("demo", MessageRecord(id: "m-eff", key: "S001/eff", direction: .outbound, channel: .sms, at: now.addingTimeInterval(-7200),
-                                                                    debtorID: "S001", contactID: nil, contactName: "AP", to: "+13125550100", from: nil, invoiceNumbers: [],
-                                                                    stage: 2, attempt: 1, kind: "reminder", subject: nil, body: "b", status: .sent))
-                _ = try await s.insertMessage("demo", MessageRecord(id: "m-eff-in", key: "in/eff", direction: .inbound, channel: .sms, at: now.addingTimeInterval(-3600),
-                                                                    debtorID: "S001", contactID: nil, contactName: "AP", to: nil, from: "+13125550100", invoiceNumbers: [],
-                                                                    stage: nil, attempt: nil, kind: "reply", subject: nil, body: "paying friday", status: .received))
+                _ = try await s.insertMessage(
+                    "demo",
+                    MessageRecord(
+                        id: "m-eff", key: "S001/eff", direction: .outbound, channel: .sms, at: now.addingTimeInterval(-7200),
+                        debtorID: "S001", contactID: nil, contactName: "AP", to: "+13125550100", from: nil, invoiceNumbers: [],
+                        stage: 2, attempt: 1, kind: "reminder", subject: nil, body: "b", status: .sent))
+                _ = try await s.insertMessage(
+                    "demo",
+                    MessageRecord(
+                        id: "m-eff-in", key: "in/eff", direction: .inbound, channel: .sms, at: now.addingTimeInterval(-3600),
+                        debtorID: "S001", contactID: nil, contactName: "AP", to: nil, from: "+13125550100", invoiceNumbers: [],
+                        stage: nil, attempt: nil, kind: "reply", subject: nil, body: "paying friday", status: .received))
             }
             let (token, _) = try await Self.signIn(client, email: "lee@carrier.test")
             try await client.execute(uri: "/app", method: .get, headers: Self.cookie(token)) { response in
                 let page = String(buffer: response.body)
-                for label in ["Overdue", "Collected this month", "Promises due this week", "1–30 days", "90+ days", "<svg class=\"bars\"", "DSO trend",
-                              "<svg class=\"dso\"", "Reply followed", "Payment followed"] {
+                for label in [
+                    "Overdue", "Collected this month", "Promises due this week", "1–30 days", "90+ days", "<svg class=\"bars\"", "DSO trend",
+                    "<svg class=\"dso\"", "Reply followed", "Payment followed",
+                ] {
                     #expect(page.contains(label), "\(label)")
                 }
                 #expect(page.contains(#"<tr><th scope="row">sms</th><td>stage 2</td><td class="num">1</td>"#))
@@ -129,7 +139,9 @@ import OverdueChannels
             let body = try JSONSerialization.data(withJSONObject: ["channel": "sms", "from": phone, "text": Self.hostile])
             try await client.execute(uri: "/api/v1/messages", method: .post, headers: api, body: ByteBuffer(bytes: body)) { #expect($0.status == .created) }
             let (token, _) = try await Self.signIn(client, email: "kim@carrier.test")
-            for path in ["/app/cases/S001", "/app/cases", "/app/inbox", "/app/cases?q=\(Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"] {
+            for path in [
+                "/app/cases/S001", "/app/cases", "/app/inbox", "/app/cases?q=\(Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+            ] {
                 try await client.execute(uri: path, method: .get, headers: Self.cookie(token)) { response in
                     let page = String(buffer: response.body)
                     #expect(!page.contains("<script>alert"), "\(path)")
@@ -158,7 +170,9 @@ import OverdueChannels
             #expect(try await store.read { try await $0.holds("demo", debtor: "S001") }.contains { $0.reason == "customer audit" })
             // A viewer sees no action forms and may not post them.
             let (vToken, vCSRF) = try await Self.signIn(client, email: "vic@carrier.test")
-            try await client.execute(uri: "/app/cases/S001", method: .get, headers: Self.cookie(vToken)) { #expect(!String(buffer: $0.body).contains("<h2>Act</h2>")) }
+            try await client.execute(uri: "/app/cases/S001", method: .get, headers: Self.cookie(vToken)) {
+                #expect(!String(buffer: $0.body).contains("<h2>Act</h2>"))
+            }
             let (h4, b4) = Self.form([("_csrf", vCSRF)], cookie: vToken)
             try await client.execute(uri: "/app/cases/S001/handback", method: .post, headers: h4, body: b4) { #expect($0.status == .forbidden) }
             // Sign out needs the token too, then the cookie is dead.
@@ -196,7 +210,9 @@ import OverdueChannels
             let pending = try #require(try await store.read { try await $0.user("demo", id: user.id) }?.totpPending)
             let code = String(format: "%06d", TOTP(secret: pending).compute(date: Date()))
             let (h4, b4) = Self.form([("_csrf", csrf2), ("code", code)], cookie: fresh)
-            try await client.execute(uri: "/app/account/totp/confirm", method: .post, headers: h4, body: b4) { #expect($0.headers[.location] == "/app/account?done=totp") }
+            try await client.execute(uri: "/app/account/totp/confirm", method: .post, headers: h4, body: b4) {
+                #expect($0.headers[.location] == "/app/account?done=totp")
+            }
             #expect(try await store.read { try await $0.user("demo", id: user.id) }?.totpSecret == pending)
             // The audit log page: for admins, with the chain's state.
             try await client.execute(uri: "/app/audit", method: .get, headers: Self.cookie(fresh)) { response in
@@ -222,7 +238,9 @@ import OverdueChannels
             api[.authorization] = "Bearer \(APITests.ownerKey)"
             api[.contentType] = "application/json"
             let email = try #require(try await store.read { try await $0.contacts("demo", debtor: "S001") }.compactMap(\.email).first)
-            let body = try JSONSerialization.data(withJSONObject: ["channel": "email", "from": email, "subject": "POD?", "text": "Can you send me the POD for the last load?"])
+            let body = try JSONSerialization.data(withJSONObject: [
+                "channel": "email", "from": email, "subject": "POD?", "text": "Can you send me the POD for the last load?",
+            ])
             try await client.execute(uri: "/api/v1/messages", method: .post, headers: api, body: ByteBuffer(bytes: body)) { #expect($0.status == .created) }
             let draft = try #require(try await store.read { try await $0.inbox("demo") }.first { $0.draftID != nil })
             // A collector sees the draft but not the approve button.
@@ -234,9 +252,13 @@ import OverdueChannels
                 #expect(page.contains("Mark dealt with"))
             }
             let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
-            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(token)) { #expect(String(buffer: $0.body).contains("Approve and send")) }
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(token)) {
+                #expect(String(buffer: $0.body).contains("Approve and send"))
+            }
             let (h, b) = Self.form([("_csrf", csrf)], cookie: token)
-            try await client.execute(uri: "/app/messages/\(draft.draftID!)/approve", method: .post, headers: h, body: b) { #expect($0.headers[.location] == "/app/inbox") }
+            try await client.execute(uri: "/app/messages/\(draft.draftID!)/approve", method: .post, headers: h, body: b) {
+                #expect($0.headers[.location] == "/app/inbox")
+            }
             let sent = try await store.read { try await $0.message("demo", id: draft.draftID!) }
             #expect(sent?.status == .sent || sent?.status == .pending)
             #expect(try await store.read { try await $0.inbox("demo") }.contains { $0.id == draft.id } == false)
@@ -275,13 +297,18 @@ import OverdueChannels
                 #expect(page.contains(marker), "\(marker)")
             }
             // A promise: recorded, the case waits for it, the page says so once.
-            var (to, flash) = try await Self.post(client, "/app/cases/S001/promise", [("_csrf", csrf), ("date", today.adding(days: 5).description), ("amount", "100.00"), ("channel", "voice")], token: token)
+            var (to, flash) = try await Self.post(
+                client, "/app/cases/S001/promise", [("_csrf", csrf), ("date", today.adding(days: 5).description), ("amount", "100.00"), ("channel", "voice")],
+                token: token)
             #expect(to == "/app/cases/S001")
             page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
             #expect(page.contains("Promise recorded"))
             let promise = try #require(try await store.read { try await $0.commitments("demo", debtor: "S001") }.first { $0.kind == .promise })
             #expect(promise.target.minorUnits == 10_000 && promise.date == today.adding(days: 5) && promise.channel == .voice)
-            #expect(try await store.read { try await $0.decisions("demo", debtor: "S001") }.contains { $0.reasons.contains { $0.code == "promise_recorded" && $0.message.contains("pat@carrier.test") } })
+            #expect(
+                try await store.read { try await $0.decisions("demo", debtor: "S001") }.contains {
+                    $0.reasons.contains { $0.code == "promise_recorded" && $0.message.contains("pat@carrier.test") }
+                })
             // A promise in the past and a wrong amount: nothing written, both named on the page.
             (to, flash) = try await Self.post(client, "/app/cases/S001/promise", [("_csrf", csrf), ("date", "2020-01-01"), ("amount", "12.345")], token: token)
             page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
@@ -290,13 +317,17 @@ import OverdueChannels
             #expect(try await store.read { try await $0.commitments("demo", debtor: "S001") }.count == 1)
             // A payment.
             let before = try await store.read { try await $0.payments("demo", debtor: "S001") }.count
-            (to, flash) = try await Self.post(client, "/app/cases/S001/payment", [("_csrf", csrf), ("amount", "250.00"), ("date", today.description), ("reference", "CHK 4410"), ("invoice", "")], token: token)
+            (to, flash) = try await Self.post(
+                client, "/app/cases/S001/payment",
+                [("_csrf", csrf), ("amount", "250.00"), ("date", today.description), ("reference", "CHK 4410"), ("invoice", "")], token: token)
             #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("Payment recorded"))
             let payments = try await store.read { try await $0.payments("demo", debtor: "S001") }
             #expect(payments.count == before + 1 && payments.contains { $0.reference == "CHK 4410" && $0.amount.minorUnits == 25_000 })
             // A dispute on an open invoice, then resolved with how.
             let invoice = try #require(try await store.read { try await $0.invoices("demo", debtor: "S001") }.first?.number)
-            (to, flash) = try await Self.post(client, "/app/cases/S001/dispute", [("_csrf", csrf), ("invoice", invoice), ("reason", "accessorial"), ("note", "lumper <b>receipt</b> missing")], token: token)
+            (to, flash) = try await Self.post(
+                client, "/app/cases/S001/dispute",
+                [("_csrf", csrf), ("invoice", invoice), ("reason", "accessorial"), ("note", "lumper <b>receipt</b> missing")], token: token)
             page = try await Self.page(client, "/app/cases/S001", token: token, flash: flash)
             #expect(page.contains("Dispute opened"))
             #expect(page.contains("lumper &lt;b&gt;receipt&lt;/b&gt; missing"), "the note is escaped in the timeline's reasons")
@@ -304,7 +335,8 @@ import OverdueChannels
             #expect(page.contains("/app/cases/S001/disputes/\(dispute.id)/resolve"))
             (to, flash) = try await Self.post(client, "/app/cases/S001/dispute", [("_csrf", csrf), ("invoice", invoice), ("reason", "rate")], token: token)
             #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("is already disputed"))
-            (to, flash) = try await Self.post(client, "/app/cases/S001/disputes/\(dispute.id)/resolve", [("_csrf", csrf), ("resolution", "credit note CN-12")], token: token)
+            (to, flash) = try await Self.post(
+                client, "/app/cases/S001/disputes/\(dispute.id)/resolve", [("_csrf", csrf), ("resolution", "credit note CN-12")], token: token)
             #expect(try await Self.page(client, "/app/cases/S001", token: token, flash: flash).contains("Resolved."))
             #expect(try await store.read { try await $0.disputes("demo", debtor: "S001") }.first { $0.id == dispute.id }?.resolution == "credit note CN-12")
             // Another tenant's debtor (or none) is not found; a form without its token is refused.
@@ -314,7 +346,10 @@ import OverdueChannels
             try await client.execute(uri: "/app/cases/S001/payment", method: .post, headers: h2, body: b2) { #expect($0.status == .forbidden) }
             // Every recorded action is in the audit trail.
             let audit = try await store.read { try await $0.auditLog(tenant: "demo") }.filter { $0.action == "app.post" }.compactMap(\.object)
-            #expect(Set(audit).isSuperset(of: ["/app/cases/S001/promise", "/app/cases/S001/payment", "/app/cases/S001/dispute", "/app/cases/S001/disputes/\(dispute.id)/resolve"]))
+            #expect(
+                Set(audit).isSuperset(of: [
+                    "/app/cases/S001/promise", "/app/cases/S001/payment", "/app/cases/S001/dispute", "/app/cases/S001/disputes/\(dispute.id)/resolve",
+                ]))
         }
     }
 
@@ -329,10 +364,12 @@ import OverdueChannels
             #expect(page.components(separatedBy: "email · stage 1, attempt").count - 1 == 3, "the standard ladder: three emails")
             #expect(page.contains("voice · stage 3, attempt 3"))
             #expect(page.contains("handed to a person"))
-            let ladder: [(String, String)] = [("_csrf", csrf), ("name", "fast"), ("start_after_due_days", "0"), ("on_exhausted", "handoff"),
-                                             ("stage.0.channel", "sms"), ("stage.0.attempts", "2"), ("stage.0.delay_days", "1"),
-                                             ("stage.1.channel", "email"), ("stage.1.attempts", "1"), ("stage.1.delay_days", "2"),
-                                             ("stage.2.channel", ""), ("stage.2.attempts", "3"), ("stage.2.delay_days", "3")]
+            let ladder: [(String, String)] = [
+                ("_csrf", csrf), ("name", "fast"), ("start_after_due_days", "0"), ("on_exhausted", "handoff"),
+                ("stage.0.channel", "sms"), ("stage.0.attempts", "2"), ("stage.0.delay_days", "1"),
+                ("stage.1.channel", "email"), ("stage.1.attempts", "1"), ("stage.1.delay_days", "2"),
+                ("stage.2.channel", ""), ("stage.2.attempts", "3"), ("stage.2.delay_days", "3"),
+            ]
             // Preview: shown, not saved.
             let (h, b) = Self.form(ladder + [("intent", "preview")], cookie: token)
             page = try await client.execute(uri: "/app/cadence", method: .post, headers: h, body: b) { response in
@@ -343,14 +380,19 @@ import OverdueChannels
             #expect(page.contains("sms · stage 1, attempt 2") && page.contains("email · stage 2, attempt 1") && !page.contains("voice · stage"))
             #expect(try await store.read { try await $0.policy("demo") } == .standard)
             // A bad ladder comes back as typed, every field named, nothing saved.
-            let (h2, b2) = Self.form([("_csrf", csrf), ("name", "bad"), ("start_after_due_days", "400"), ("stage.0.channel", "fax"), ("stage.0.attempts", "0"),
-                                      ("stage.0.delay_days", "x"), ("intent", "save")], cookie: token)
+            let (h2, b2) = Self.form(
+                [
+                    ("_csrf", csrf), ("name", "bad"), ("start_after_due_days", "400"), ("stage.0.channel", "fax"), ("stage.0.attempts", "0"),
+                    ("stage.0.delay_days", "x"), ("intent", "save"),
+                ], cookie: token)
             page = try await client.execute(uri: "/app/cadence", method: .post, headers: h2, body: b2) { response in
                 #expect(response.status == .unprocessableContent)
                 return String(buffer: response.body)
             }
-            for problem in ["start_after_due_days: must be 0…365 (got 400)", "stages[0].channel: must be email, sms or voice", "stages[0].attempts: must be 1…10 (got 0)",
-                            "stages[0].delay_days: must be a whole number"] {
+            for problem in [
+                "start_after_due_days: must be 0…365 (got 400)", "stages[0].channel: must be email, sms or voice", "stages[0].attempts: must be 1…10 (got 0)",
+                "stages[0].delay_days: must be a whole number",
+            ] {
                 #expect(page.contains(problem), "\(problem)")
             }
             #expect(page.contains(#"value="bad""#))
@@ -378,13 +420,16 @@ import OverdueChannels
             }
             let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
             var page = try await Self.page(client, "/app/settings", token: token, flash: nil)
-            for marker in ["Contact rules (windows, holidays, caps)", #"<label for="set-window-holidays"><code>window.holidays</code></label>"#,
-                           #"<select id="set-autonomy" name="autonomy""#, "set — leave empty to keep it", #"placeholder="default: 08:00""#] {
+            for marker in [
+                "Contact rules (windows, holidays, caps)", #"<label for="set-window-holidays"><code>window.holidays</code></label>"#,
+                #"<select id="set-autonomy" name="autonomy""#, "set — leave empty to keep it", #"placeholder="default: 08:00""#,
+            ] {
                 #expect(page.contains(marker), "\(marker)")
             }
             #expect(!page.contains("tok-0123456789abcdef"), "a secret is never shown")
             // Two bad values and a good one: nothing saved, both marked, the typed values kept.
-            let (h, b) = Self.form([("_csrf", csrf), ("window.holidays", "12-25, xmas"), ("window.start", "25:00"), ("company.name", "Lakeside Freight")], cookie: token)
+            let (h, b) = Self.form(
+                [("_csrf", csrf), ("window.holidays", "12-25, xmas"), ("window.start", "25:00"), ("company.name", "Lakeside Freight")], cookie: token)
             page = try await client.execute(uri: "/app/settings", method: .post, headers: h, body: b) { response in
                 #expect(response.status == .unprocessableContent)
                 return String(buffer: response.body)
@@ -395,9 +440,13 @@ import OverdueChannels
             #expect(page.contains(#"value="Lakeside Freight""#))
             #expect(try await store.read { try await $0.settings("demo") }.companyName != "Lakeside Freight")
             // Moving the window later in one form works whatever order the keys are applied in.
-            let (to, flash) = try await Self.post(client, "/app/settings", [("_csrf", csrf), ("window.start", "19:00"), ("window.end", "20:30"),
-                                                                            ("window.holidays", "12-25, 2026-11-26"), ("autonomy", "review"),
-                                                                            ("twilio.auth_token", ""), ("company.name", "Lakeside Freight")], token: token)
+            let (to, flash) = try await Self.post(
+                client, "/app/settings",
+                [
+                    ("_csrf", csrf), ("window.start", "19:00"), ("window.end", "20:30"),
+                    ("window.holidays", "12-25, 2026-11-26"), ("autonomy", "review"),
+                    ("twilio.auth_token", ""), ("company.name", "Lakeside Freight"),
+                ], token: token)
             #expect(to == "/app/settings")
             #expect(try await Self.page(client, "/app/settings", token: token, flash: flash).contains("Settings saved."))
             let saved = try await store.read { try await $0.settings("demo") }
@@ -420,12 +469,17 @@ import OverdueChannels
             let admin = try await AccountsTests.addUser(store, email: "ana@carrier.test", role: .admin)
             let (token, csrf) = try await Self.signIn(client, email: "ana@carrier.test")
             // Users: a bad form names each field; a good one adds the user; an admin cannot make owners or demote itself.
-            var (_, flash) = try await Self.post(client, "/app/settings/users", [("_csrf", csrf), ("email", "nope"), ("role", "collector"), ("password", "short")], token: token)
+            var (_, flash) = try await Self.post(
+                client, "/app/settings/users", [("_csrf", csrf), ("email", "nope"), ("role", "collector"), ("password", "short")], token: token)
             var page = try await Self.page(client, "/app/settings/users", token: token, flash: flash)
             #expect(page.contains("email: is not an email address"))
             #expect(page.contains("password: "))
-            (_, flash) = try await Self.post(client, "/app/settings/users", [("_csrf", csrf), ("email", "lee@carrier.test"), ("name", "Lee"), ("role", "collector"),
-                                                                          ("password", AccountsTests.password)], token: token)
+            (_, flash) = try await Self.post(
+                client, "/app/settings/users",
+                [
+                    ("_csrf", csrf), ("email", "lee@carrier.test"), ("name", "Lee"), ("role", "collector"),
+                    ("password", AccountsTests.password),
+                ], token: token)
             page = try await Self.page(client, "/app/settings/users", token: token, flash: flash)
             #expect(page.contains("User added.") && page.contains("lee@carrier.test"))
             #expect(!page.contains("<option>owner</option>"), "an admin is not offered the owner role")
@@ -462,7 +516,8 @@ import OverdueChannels
             }
             #expect(page.contains("URL: ") && page.contains("Events: "))
             #expect(page.contains(#"value="ftp://erp.example.com/x""#))
-            let (hw2, bw2) = Self.form([("_csrf", csrf), ("url", "https://erp.example.com/overdue"), ("event.payment.recorded", "on"), ("event.promise.broken", "on")], cookie: token)
+            let (hw2, bw2) = Self.form(
+                [("_csrf", csrf), ("url", "https://erp.example.com/overdue"), ("event.payment.recorded", "on"), ("event.promise.broken", "on")], cookie: token)
             page = try await client.execute(uri: "/app/settings/webhooks", method: .post, headers: hw2, body: bw2) { response in
                 #expect(response.status == .created)
                 return String(buffer: response.body)

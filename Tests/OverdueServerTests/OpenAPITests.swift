@@ -27,7 +27,8 @@ import Testing
             for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 let method = String(text[Range(m.range(at: 1), in: text)!]).uppercased()
                 let path = String(text[Range(m.range(at: 2), in: text)!])
-                    .split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                    .split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(
+                        separator: "/")
                 if path.hasPrefix("/api/") || path.hasPrefix("/auth/") || path.hasPrefix("/health") || path == "/readyz" { out.insert("\(method) \(path)") }
             }
         }
@@ -35,7 +36,8 @@ import Testing
     }
 
     @Test func theDocumentNamesExactlyTheServedRoutes() throws {
-        let documented = Set(try Self.spec()["paths"].flatMap { $0 as? [String: [String: Any]] }!.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
+        let documented = Set(
+            try Self.spec()["paths"].flatMap { $0 as? [String: [String: Any]] }!.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
         let registered = try Self.registeredRoutes()
         #expect(registered.count > 50)
         #expect(registered.subtracting(documented).sorted() == [], "served but not documented")
@@ -85,7 +87,10 @@ import Testing
                 ("POST", "/api/v1/webhooks", "/api/v1/webhooks", #"{"url":"https://erp.example.com/h","events":["*"]}"#),
                 ("GET", "/api/v1/webhooks", "/api/v1/webhooks", nil),
                 ("POST", "/api/v1/holds", "/api/v1/holds", #"{"debtor_id":"S001","reason":"audit","until":"2099-01-01T00:00:00Z"}"#),
-                ("POST", "/api/v1/invoices", "/api/v1/invoices", #"{"items":[{"invoice_number":"OA-1","debtor_id":"S001","debtor_name":"S","amount_minor":100,"currency":"USD","issue_date":"2026-01-01","due_date":"2026-02-01"}]}"#),
+                (
+                    "POST", "/api/v1/invoices", "/api/v1/invoices",
+                    #"{"items":[{"invoice_number":"OA-1","debtor_id":"S001","debtor_name":"S","amount_minor":100,"currency":"USD","issue_date":"2026-01-01","due_date":"2026-02-01"}]}"#
+                ),
                 ("POST", "/api/v1/messages", "/api/v1/messages", #"{"channel":"sms","from":"+13125550111","text":"we will pay friday"}"#),
                 ("POST", "/api/v1/messages/{id}/approve", "/api/v1/messages/\(message)/approve", nil),
                 ("POST", "/api/v1/cases/{debtor}/takeover", "/api/v1/cases/S001/takeover", #"{"by":"pat"}"#),
@@ -93,8 +98,11 @@ import Testing
             struct Sample: Encodable { let method: String; let path: String; let status: Int; let content_type: String?; let body: String }
             var samples: [Sample] = []
             for (method, template, uri, body) in calls {
-                let sample = try await client.execute(uri: uri, method: HTTPRequest.Method(method)!, headers: auth, body: body.map { ByteBuffer(string: $0) }) { response in
-                    Sample(method: method, path: template, status: Int(response.status.code), content_type: response.headers[.contentType], body: String(buffer: response.body))
+                let sample = try await client.execute(uri: uri, method: HTTPRequest.Method(method)!, headers: auth, body: body.map { ByteBuffer(string: $0) }) {
+                    response in
+                    Sample(
+                        method: method, path: template, status: Int(response.status.code), content_type: response.headers[.contentType],
+                        body: String(buffer: response.body))
                 }
                 samples.append(sample)
             }
@@ -107,8 +115,10 @@ import Testing
             try JSONEncoder().encode(samples).write(to: dir.appendingPathComponent("samples.json"))
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", Self.repo.appendingPathComponent("scripts/check-openapi.py").path,
-                           dir.appendingPathComponent("openapi.json").path, dir.appendingPathComponent("samples.json").path]
+            p.arguments = [
+                "python3", Self.repo.appendingPathComponent("scripts/check-openapi.py").path,
+                dir.appendingPathComponent("openapi.json").path, dir.appendingPathComponent("samples.json").path,
+            ]
             let out = Pipe()
             p.standardOutput = out
             p.standardError = out

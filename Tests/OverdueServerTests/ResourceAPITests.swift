@@ -31,12 +31,12 @@ import Testing
     @Test func invoicesInBulkAndByCSVFailRowByRowThenWrite() async throws {
         try await APITests().withApp { client, _ in
             let bad = #"""
-            {"items":[
-              {"invoice_number":"API-1","debtor_id":"S001","debtor_name":"x","amount_minor":125000,"currency":"USD","issue_date":"2026-02-01","due_date":"2026-03-01"},
-              {"invoice_number":"API-2","debtor_id":"S001","debtor_name":"x","amount_minor":-5,"currency":"USD","issue_date":"2026-02-30","due_date":"2026-03-01"},
-              {"invoice_number":"API-3","debtor_id":"S001","debtor_name":"x","amount":"12.00","currency":"USD","issue_date":"2026-02-01","due_date":"2026-03-01","colour":"red"}
-            ]}
-            """#
+                {"items":[
+                  {"invoice_number":"API-1","debtor_id":"S001","debtor_name":"x","amount_minor":125000,"currency":"USD","issue_date":"2026-02-01","due_date":"2026-03-01"},
+                  {"invoice_number":"API-2","debtor_id":"S001","debtor_name":"x","amount_minor":-5,"currency":"USD","issue_date":"2026-02-30","due_date":"2026-03-01"},
+                  {"invoice_number":"API-3","debtor_id":"S001","debtor_name":"x","amount":"12.00","currency":"USD","issue_date":"2026-02-01","due_date":"2026-03-01","colour":"red"}
+                ]}
+                """#
             try await client.execute(uri: "/api/v1/invoices", method: .post, headers: Self.headers(), body: ByteBuffer(string: bad)) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(Self.pointers(response.body) == ["/items/2/amount", "/items/2/colour"])
@@ -48,7 +48,8 @@ import Testing
                 #expect(Self.pointers(response.body) == ["/items/1/amount_minor", "/items/1/issue_date"])
             }
             try await client.execute(uri: "/api/v1/invoices/API-1", method: .get, headers: Self.headers()) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/api/v1/invoices?skip_invalid=true", method: .post, headers: Self.headers(), body: ByteBuffer(string: bad2)) { response in
+            try await client.execute(uri: "/api/v1/invoices?skip_invalid=true", method: .post, headers: Self.headers(), body: ByteBuffer(string: bad2)) {
+                response in
                 #expect(response.status == .ok)
                 let report = Self.json(response.body)
                 #expect(report["rows_written"] as? Int == 2)
@@ -58,14 +59,18 @@ import Testing
                 #expect(Self.json(response.body)["amount_minor"] as? Int == 125_000)
             }
             // A CSV upload goes through the same importer.
-            let csv = "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nAPI-9,S001,Shipper,99.50,USD,2026-02-01,2026-03-01\nAPI-10,S001,Shipper,abc,USD,2026-02-01,2026-03-01\n"
-            try await client.execute(uri: "/api/v1/imports/invoices", method: .post, headers: Self.headers(type: "text/csv"), body: ByteBuffer(string: csv)) { response in
+            let csv =
+                "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nAPI-9,S001,Shipper,99.50,USD,2026-02-01,2026-03-01\nAPI-10,S001,Shipper,abc,USD,2026-02-01,2026-03-01\n"
+            try await client.execute(uri: "/api/v1/imports/invoices", method: .post, headers: Self.headers(type: "text/csv"), body: ByteBuffer(string: csv)) {
+                response in
                 #expect(response.status == .unprocessableContent)
                 #expect(Self.pointers(response.body) == ["#/line/3/amount"])
             }
             try await client.execute(uri: "/api/v1/invoices/API-9", method: .get, headers: Self.headers()) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/api/v1/imports/invoices", method: .post, headers: Self.headers(type: "text/csv"),
-                                     body: ByteBuffer(string: String(csv.split(separator: "\n").prefix(2).joined(separator: "\n")))) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/api/v1/imports/invoices", method: .post, headers: Self.headers(type: "text/csv"),
+                body: ByteBuffer(string: String(csv.split(separator: "\n").prefix(2).joined(separator: "\n")))
+            ) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/invoices/API-9", method: .get, headers: Self.headers()) { response in
                 #expect(Self.json(response.body)["amount_minor"] as? Int == 9950)
             }
@@ -74,7 +79,9 @@ import Testing
 
     @Test func casesFilterSortAndPage() async throws {
         try await APITests().withApp { client, _ in
-            let all = try await client.execute(uri: "/api/v1/cases?limit=500", method: .get, headers: Self.headers()) { Self.json($0.body)["items"] as? [[String: Any]] ?? [] }
+            let all = try await client.execute(uri: "/api/v1/cases?limit=500", method: .get, headers: Self.headers()) {
+                Self.json($0.body)["items"] as? [[String: Any]] ?? []
+            }
             #expect(all.count > 4)
             // Largest balance first, two per page, walked to the end.
             var seen: [Int] = []
@@ -110,7 +117,8 @@ import Testing
             var times: [String] = []
             var next: String?
             repeat {
-                next = try await client.execute(uri: "/api/v1/outbox?limit=7" + (next.map { "&cursor=\($0)" } ?? ""), method: .get, headers: Self.headers()) { response in
+                next = try await client.execute(uri: "/api/v1/outbox?limit=7" + (next.map { "&cursor=\($0)" } ?? ""), method: .get, headers: Self.headers()) {
+                    response in
                     let page = Self.json(response.body)
                     for m in page["items"] as? [[String: Any]] ?? [] { ids.append(m["id"] as? String ?? ""); times.append(m["at"] as? String ?? "") }
                     return page["next_cursor"] as? String
@@ -130,8 +138,10 @@ import Testing
         try await APITests().withApp { client, store in
             let number = try #require(try await store.read { try await $0.invoices("demo", debtor: "S001") }.first?.number)
             let pdf = "%PDF-1.4 proof of delivery"
-            let doc = try await client.execute(uri: "/api/v1/invoices/\(number)/documents?kind=pod&filename=pod-1.pdf", method: .post,
-                                               headers: Self.headers(type: "application/pdf"), body: ByteBuffer(string: pdf)) { response in
+            let doc = try await client.execute(
+                uri: "/api/v1/invoices/\(number)/documents?kind=pod&filename=pod-1.pdf", method: .post,
+                headers: Self.headers(type: "application/pdf"), body: ByteBuffer(string: pdf)
+            ) { response in
                 #expect(response.status == .created)
                 return Self.json(response.body)
             }
@@ -140,7 +150,9 @@ import Testing
                 #expect(String(buffer: response.body) == pdf)
                 #expect(response.headers[.contentDisposition] == #"attachment; filename="pod-1.pdf""#)
             }
-            try await client.execute(uri: "/api/v1/invoices/\(number)/documents?kind=selfie&filename=../x", method: .post, headers: Self.headers(), body: ByteBuffer(string: "x")) { response in
+            try await client.execute(
+                uri: "/api/v1/invoices/\(number)/documents?kind=selfie&filename=../x", method: .post, headers: Self.headers(), body: ByteBuffer(string: "x")
+            ) { response in
                 #expect(Self.pointers(response.body) == ["#/query/kind", "#/query/filename"])
             }
             // A draft template previewed before it is saved, with its SMS segment count.
@@ -151,22 +163,29 @@ import Testing
                 #expect((r["body"] as? String)?.contains("is past due") == true)
                 #expect(((r["sms"] as? [String: Any])?["segments"] as? Int ?? 0) >= 1)
             }
-            try await client.execute(uri: "/api/v1/templates/sms/reminder.friendly", method: .put, headers: Self.headers(), body: ByteBuffer(string: #"{"body":"{{#broken"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/templates/sms/reminder.friendly", method: .put, headers: Self.headers(), body: ByteBuffer(string: #"{"body":"{{#broken"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(Self.pointers(response.body) == ["/body"])
             }
-            try await client.execute(uri: "/api/v1/policy", method: .put, headers: Self.headers(), body: ByteBuffer(string: #"{"name":"x","stages":[]}"#)) { response in
+            try await client.execute(uri: "/api/v1/policy", method: .put, headers: Self.headers(), body: ByteBuffer(string: #"{"name":"x","stages":[]}"#)) {
+                response in
                 #expect(response.status == .unprocessableContent)
             }
             try await client.execute(uri: "/api/v1/policy", method: .get, headers: Self.headers()) { response in
                 #expect(Self.json(response.body)["stages"] is [Any])
             }
-            try await client.execute(uri: "/api/v1/holds", method: .post, headers: Self.headers(),
-                                     body: ByteBuffer(string: #"{"debtor_id":"S001","invoice_number":"NOPE","reason":"audit","until":"2099-01-01T00:00:00Z"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/holds", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"debtor_id":"S001","invoice_number":"NOPE","reason":"audit","until":"2099-01-01T00:00:00Z"}"#)
+            ) { response in
                 #expect(Self.pointers(response.body) == ["/invoice_number"])
             }
-            try await client.execute(uri: "/api/v1/holds", method: .post, headers: Self.headers(),
-                                     body: ByteBuffer(string: #"{"debtor_id":"S001","reason":"customer audit","until":"2099-01-01T00:00:00Z"}"#)) { #expect($0.status == .created) }
+            try await client.execute(
+                uri: "/api/v1/holds", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"debtor_id":"S001","reason":"customer audit","until":"2099-01-01T00:00:00Z"}"#)
+            ) { #expect($0.status == .created) }
             try await client.execute(uri: "/api/v1/holds?debtor=S001", method: .get, headers: Self.headers()) { response in
                 #expect(String(buffer: response.body).contains("customer audit"))
             }
@@ -183,8 +202,11 @@ import Testing
         }) { client, store in
             let contacts = try await store.read { try await $0.contacts("demo", debtor: "S001") }
             let withEmail = try #require(contacts.first { $0.email != nil })
-            let sent = try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
-                                                body: ByteBuffer(string: #"{"channel":"email","text":"Hi — the POD for load 448812 is attached to the invoice.","contact":"\#(withEmail.name)"}"#)) { response in
+            let sent = try await client.execute(
+                uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                body: ByteBuffer(
+                    string: #"{"channel":"email","text":"Hi — the POD for load 448812 is attached to the invoice.","contact":"\#(withEmail.name)"}"#)
+            ) { response in
                 #expect(response.status == .created, "\(String(buffer: response.body))")
                 return Self.json(response.body)
             }
@@ -194,16 +216,24 @@ import Testing
                 #expect(String(buffer: response.body).contains("wrote to \(withEmail.name) by email"))
             }
             // Opted out: refused, naming the rule.
-            try await store.write { try await $0.addSuppression("demo", Suppression(contactID: withEmail.id, channel: .email, reason: "asked by phone"), now: Date()) }
-            try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
-                                     body: ByteBuffer(string: #"{"channel":"email","text":"hello","contact":"\#(withEmail.name)"}"#)) { response in
+            try await store.write {
+                try await $0.addSuppression("demo", Suppression(contactID: withEmail.id, channel: .email, reason: "asked by phone"), now: Date())
+            }
+            try await client.execute(
+                uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"channel":"email","text":"hello","contact":"\#(withEmail.name)"}"#)
+            ) { response in
                 #expect(response.status == .conflict)
                 #expect(Self.pointers(response.body) == ["#/rule/opted_out"])
             }
-            try await client.execute(uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
-                                     body: ByteBuffer(string: #"{"channel":"sms","text":"hello","subject":"x"}"#)) { #expect(Self.pointers($0.body) == ["/subject"]) }
-            try await client.execute(uri: "/api/v1/cases/NOBODY/messages", method: .post, headers: Self.headers(),
-                                     body: ByteBuffer(string: #"{"channel":"email","text":"hello"}"#)) { #expect($0.status == .notFound) }
+            try await client.execute(
+                uri: "/api/v1/cases/S001/messages", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"channel":"sms","text":"hello","subject":"x"}"#)
+            ) { #expect(Self.pointers($0.body) == ["/subject"]) }
+            try await client.execute(
+                uri: "/api/v1/cases/NOBODY/messages", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"channel":"email","text":"hello"}"#)
+            ) { #expect($0.status == .notFound) }
         }
     }
 
@@ -215,11 +245,13 @@ import Testing
                 var ids: [String: String] = [:]
                 ids["invoice"] = try await s.invoices("demo", debtor: "S001").first?.number
                 ids["user"] = try await s.createUser("demo", email: "victim@carrier.test", name: "V", role: .viewer, passwordHash: "x", now: Date())?.id
-                ids["webhook"] = try await s.createWebhookSubscription("demo", url: "https://erp.example.com/h", events: ["*"], description: nil, now: Date()).id
+                ids["webhook"] = try await s.createWebhookSubscription("demo", url: "https://erp.example.com/h", events: ["*"], description: nil, now: Date())
+                    .id
                 ids["key"] = try await s.createAPIKey("demo", name: "erp", role: .viewer, now: Date()).record.prefix
                 ids["message"] = try await s.messages("demo", direction: .outbound, debtor: "S001").first?.id
                 ids["inbox"] = String(try await s.addInboxItem("demo", debtor: "S001", kind: .handoff, reason: Reason("x", "x"), messageID: nil, at: Date()))
-                try await s.insertDispute("demo", debtor: "S001", Dispute(id: "dsp_victim", invoiceNumber: ids["invoice"]!, reason: .accessorial, openedAt: Date()))
+                try await s.insertDispute(
+                    "demo", debtor: "S001", Dispute(id: "dsp_victim", invoiceNumber: ids["invoice"]!, reason: .accessorial, openedAt: Date()))
                 return (key, ids)
             }
             let doc = try await DocumentLibrary(directory: FileManager.default.temporaryDirectory.appendingPathComponent("overdue-idor-\(UUID().uuidString)"))
@@ -251,7 +283,10 @@ import Testing
                 }
             }
             // Listings show only the caller's own tenant.
-            for uri in ["/api/v1/cases", "/api/v1/debtors", "/api/v1/invoices", "/api/v1/users", "/api/v1/keys", "/api/v1/webhooks", "/api/v1/events", "/api/v1/disputes", "/api/v1/inbox"] {
+            for uri in [
+                "/api/v1/cases", "/api/v1/debtors", "/api/v1/invoices", "/api/v1/users", "/api/v1/keys", "/api/v1/webhooks", "/api/v1/events",
+                "/api/v1/disputes", "/api/v1/inbox",
+            ] {
                 try await client.execute(uri: uri, method: .get, headers: Self.headers(other)) { response in
                     #expect(response.status == .ok, "\(uri)")
                     let text = String(buffer: response.body)

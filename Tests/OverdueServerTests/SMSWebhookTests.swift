@@ -87,7 +87,10 @@ actor ProviderStandIn {
         """
 
     /// A tenant whose texts go through the stand-in at `port`, with the ladder run until its first text.
-    func world(port: Int, settings extra: [(String, String)] = [], contacts: String = SMSWebhookTests.contacts, _ body: @escaping @Sendable (Store, Scheduler, any TestClientProtocol) async throws -> Void) async throws {
+    func world(
+        port: Int, settings extra: [(String, String)] = [], contacts: String = SMSWebhookTests.contacts,
+        _ body: @escaping @Sendable (Store, Scheduler, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-sms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await Store.open(try DatabaseURL("sqlite://" + dir.appendingPathComponent("t.sqlite").path))
@@ -95,9 +98,11 @@ actor ProviderStandIn {
             try await store.write { s in
                 try await s.ensureTenant("acme", now: Date())
                 var set = TenantSettings()
-                for (k, v) in [("sms.provider", "twilio"), ("twilio.account_sid", Self.sid), ("twilio.auth_token", Self.token),
-                               ("twilio.api_url", "http://127.0.0.1:\(port)"), ("vonage.api_url", "http://127.0.0.1:\(port)"),
-                               ("sms.from", "+13125550000"), ("public_url", "https://ar.example.com"), ("company.name", "Prairie Line")] + extra {
+                for (k, v) in [
+                    ("sms.provider", "twilio"), ("twilio.account_sid", Self.sid), ("twilio.auth_token", Self.token),
+                    ("twilio.api_url", "http://127.0.0.1:\(port)"), ("vonage.api_url", "http://127.0.0.1:\(port)"),
+                    ("sms.from", "+13125550000"), ("public_url", "https://ar.example.com"), ("company.name", "Prairie Line"),
+                ] + extra {
                     try set.set(k, v)
                 }
                 try await s.saveSettings("acme", set)
@@ -160,7 +165,10 @@ actor ProviderStandIn {
                 try await client.execute(uri: path, method: .post, headers: forged, body: body) { #expect($0.status == .forbidden) }
                 var unsigned = headers
                 unsigned[HTTPField.Name("X-Twilio-Signature")!] = nil
-                try await client.execute(uri: path, method: .post, headers: unsigned, body: ByteBuffer(string: Form.encode([("MessageSid", "SMin2"), ("From", "+13125550101"), ("Body", "STOP")]))) {
+                try await client.execute(
+                    uri: path, method: .post, headers: unsigned,
+                    body: ByteBuffer(string: Form.encode([("MessageSid", "SMin2"), ("From", "+13125550101"), ("Body", "STOP")]))
+                ) {
                     #expect($0.status == .forbidden)
                 }
                 #expect(try await store.read { try await $0.messages("acme", direction: .inbound) }.count == 1)
@@ -178,7 +186,9 @@ actor ProviderStandIn {
                 var rh = HTTPFields()
                 rh[.contentType] = "application/x-www-form-urlencoded"
                 rh[HTTPField.Name("X-Twilio-Signature")!] = try sign("https://ar.example.com" + statusPath, report)
-                try await client.execute(uri: statusPath, method: .post, headers: rh, body: ByteBuffer(string: Form.encode(report))) { #expect($0.status == .ok) }
+                try await client.execute(uri: statusPath, method: .post, headers: rh, body: ByteBuffer(string: Form.encode(report))) {
+                    #expect($0.status == .ok)
+                }
                 let after = try await store.read { try await $0.message("acme", id: text.id) }
                 #expect(after?.status == .failed && after?.deliveryStatus == "undelivered")
                 let blocked = try await store.read { try await $0.suppressions("acme", debtor: "SHIP1") }
@@ -194,7 +204,8 @@ actor ProviderStandIn {
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-05T00:00:00Z"))
                 let before = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }.count
                 #expect(before >= 1)
-                let (status, _) = try await post(client, "/webhooks/twilio/sms?tenant=acme", [("MessageSid", "SMstop"), ("From", "+13125550101"), ("To", "+13125550000"), ("Body", "STOP")])
+                let (status, _) = try await post(
+                    client, "/webhooks/twilio/sms?tenant=acme", [("MessageSid", "SMstop"), ("From", "+13125550101"), ("To", "+13125550000"), ("Body", "STOP")])
                 #expect(status == .ok)
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-02-05T00:00:00Z"), until: t("2026-04-01T00:00:00Z"))
                 let texts = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }
@@ -210,12 +221,16 @@ actor ProviderStandIn {
         let standIn = ProviderStandIn()
         await standIn.failTwilio(10)
         try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
-            try await world(port: try #require(provider.port),
-                            settings: [("sms.secondary", "vonage"), ("vonage.api_key", "abcd1234"), ("vonage.api_secret", "secret123")]) { store, scheduler, _ in
+            try await world(
+                port: try #require(provider.port),
+                settings: [("sms.secondary", "vonage"), ("vonage.api_key", "abcd1234"), ("vonage.api_secret", "secret123")]
+            ) { store, scheduler, _ in
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-20T00:00:00Z"))
                 let seen = await standIn.seen
                 // Two tries through Twilio (503), a lookup that finds nothing, then Vonage once — for every text.
-                #expect(Array(seen.prefix(4)).map { "\($0.provider) \($0.method)" } == ["twilio POST", "twilio POST", "twilio GET", "vonage POST"], "\(seen.map(\.url))")
+                #expect(
+                    Array(seen.prefix(4)).map { "\($0.provider) \($0.method)" } == ["twilio POST", "twilio POST", "twilio GET", "vonage POST"],
+                    "\(seen.map(\.url))")
                 let texts = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }
                 #expect(seen.filter { $0.provider == "vonage" }.count == texts.count)
                 let text = try #require(texts.first)
@@ -243,9 +258,10 @@ actor ProviderStandIn {
         var waits: [String?] = []
         var times: [Date] = []
         for i in 0..<3 {
-            var r = MessageRecord(id: "m\(i)", key: "k\(i)", direction: .outbound, channel: .sms, at: at, debtorID: nil, contactID: nil, contactName: nil,
-                                  to: "+1312555010\(i)", from: "+13125550000", invoiceNumbers: [], stage: 1, attempt: 1, kind: "reminder", subject: nil, body: "x",
-                                  status: .pending)
+            var r = MessageRecord(
+                id: "m\(i)", key: "k\(i)", direction: .outbound, channel: .sms, at: at, debtorID: nil, contactID: nil, contactName: nil,
+                to: "+1312555010\(i)", from: "+13125550000", invoiceNumbers: [], stage: 1, attempt: 1, kind: "reminder", subject: nil, body: "x",
+                status: .pending)
             waits.append(await delivery.rateLimitWait(&r, tenant: "acme"))
             times.append(r.at)
             // Booked for its second, it then goes without waiting again.
@@ -260,7 +276,9 @@ actor ProviderStandIn {
         var headers = HTTPFields()
         headers[.contentType] = "application/x-www-form-urlencoded"
         headers[HTTPField.Name("X-Twilio-Signature")!] = try sign("https://ar.example.com" + path, params)
-        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: Form.encode(params))) { ($0.status, String(buffer: $0.body)) }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: Form.encode(params))) {
+            ($0.status, String(buffer: $0.body))
+        }
     }
 
     func action(_ twiml: String) -> String? {
@@ -276,8 +294,10 @@ actor ProviderStandIn {
             SHIP1,Dana Reyes,(312) 555-0101,America/Chicago,false,true
             """
         try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
-            try await world(port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("voice.record", "on"), ("sender.phone", "+13125559999")],
-                            contacts: callable) { store, scheduler, client in
+            try await world(
+                port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("voice.record", "on"), ("sender.phone", "+13125559999")],
+                contacts: callable
+            ) { store, scheduler, client in
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-04T00:00:00Z"))
                 let calls = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .voice }
                 let call = try #require(calls.first)
@@ -292,7 +312,8 @@ actor ProviderStandIn {
 
                 // A person answers: the agent introduces itself, says the call is recorded, and listens.
                 let q = "tenant=acme&message=\(call.id)"
-                let (s0, open) = try await post(client, "/webhooks/twilio/voice?\(q)", [("CallSid", "CA1"), ("AnsweredBy", "human"), ("CallStatus", "in-progress")])
+                let (s0, open) = try await post(
+                    client, "/webhooks/twilio/voice?\(q)", [("CallSid", "CA1"), ("AnsweredBy", "human"), ("CallStatus", "in-progress")])
                 #expect(s0 == .ok)
                 #expect(open.contains("Prairie Line") && open.contains("recorded") && open.contains("<Gather input=\"speech dtmf\""))
                 var next = try #require(action(open))
@@ -318,7 +339,9 @@ actor ProviderStandIn {
                 let heard = try await store.read { try await $0.messages("acme", direction: .inbound) }.filter { $0.channel == .voice }
                 #expect(heard.map(\.body) == ["How much do we owe you right now?", "We will pay it this Friday"])
 
-                _ = try await post(client, "/webhooks/twilio/voice/recording?\(q)", [("CallSid", "CA1"), ("RecordingUrl", "https://api.twilio.com/rec/RE1"), ("RecordingStatus", "completed")])
+                _ = try await post(
+                    client, "/webhooks/twilio/voice/recording?\(q)",
+                    [("CallSid", "CA1"), ("RecordingUrl", "https://api.twilio.com/rec/RE1"), ("RecordingStatus", "completed")])
                 _ = try await post(client, "/webhooks/twilio/voice/status?\(q)", [("CallSid", "CA1"), ("CallStatus", "completed"), ("CallDuration", "84")])
                 let done = try await store.read { try await $0.message("acme", id: call.id) }
                 #expect(done?.deliveryStatus == "answered" && done?.recordingURL == "https://api.twilio.com/rec/RE1")
@@ -327,7 +350,9 @@ actor ProviderStandIn {
                 var forged = HTTPFields()
                 forged[.contentType] = "application/x-www-form-urlencoded"
                 forged[HTTPField.Name("X-Twilio-Signature")!] = "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
-                try await client.execute(uri: next, method: .post, headers: forged, body: ByteBuffer(string: "SpeechResult=STOP&CallSid=CA1")) { #expect($0.status == .forbidden) }
+                try await client.execute(uri: next, method: .post, headers: forged, body: ByteBuffer(string: "SpeechResult=STOP&CallSid=CA1")) {
+                    #expect($0.status == .forbidden)
+                }
             }
         }
     }
@@ -339,15 +364,19 @@ actor ProviderStandIn {
             SHIP1,Dana Reyes,(312) 555-0101,America/Chicago,false,true
             """
         try await Application(router: standIn.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { provider in
-            try await world(port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("sender.phone", "+13125559999")], contacts: callable) { store, scheduler, client in
+            try await world(port: try #require(provider.port), settings: [("voice.provider", "twilio"), ("sender.phone", "+13125559999")], contacts: callable) {
+                store, scheduler, client in
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-01-20T00:00:00Z"), until: t("2026-02-10T00:00:00Z"))
                 let calls = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .voice }
                 #expect(calls.count >= 2)
-                let (_, first) = try await post(client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[0].id)", [("CallSid", "CA1"), ("AnsweredBy", "machine_end_beep")])
+                let (_, first) = try await post(
+                    client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[0].id)", [("CallSid", "CA1"), ("AnsweredBy", "machine_end_beep")])
                 #expect(first.contains("call us back at 3 1 2 5 5 5 9 9 9 9") && !first.contains("1,250"), "no amounts on a machine anyone may hear: \(first)")
-                let (_, second) = try await post(client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("AnsweredBy", "machine_start")])
+                let (_, second) = try await post(
+                    client, "/webhooks/twilio/voice?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("AnsweredBy", "machine_start")])
                 #expect(second.hasSuffix("<Response><Hangup/></Response>"), "\(second)")
-                _ = try await post(client, "/webhooks/twilio/voice/status?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("CallStatus", "completed")])
+                _ = try await post(
+                    client, "/webhooks/twilio/voice/status?tenant=acme&message=\(calls[1].id)", [("CallSid", "CA2"), ("CallStatus", "completed")])
                 #expect(try await store.read { try await $0.message("acme", id: calls[1].id) }?.deliveryStatus == "machine")
             }
         }

@@ -31,8 +31,10 @@ import Testing
             secretFile = base.appendingPathExtension("secret")
             try Data().write(to: secretFile)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", WebhookTests.repo.appendingPathComponent("scripts/webhook-receiver.py").path,
-                                 "--secret-file", secretFile.path, "--log", log.path, "--fail-first", String(failFirst)]
+            process.arguments = [
+                "python3", WebhookTests.repo.appendingPathComponent("scripts/webhook-receiver.py").path,
+                "--secret-file", secretFile.path, "--log", log.path, "--fail-first", String(failFirst),
+            ]
             let out = Pipe()
             process.standardOutput = out
             try process.run()
@@ -89,8 +91,9 @@ import Testing
             }
 
             // A payment recorded → one event, one delivery queued in the same transaction.
-            let payment = Payment(id: "PAY-WH-1", debtorID: "S001", amount: Money(minorUnits: 125_000, currency: Currency("USD")!),
-                                  date: LocalDate.parse("2026-03-02")!, reference: "INV-1001")
+            let payment = Payment(
+                id: "PAY-WH-1", debtorID: "S001", amount: Money(minorUnits: 125_000, currency: Currency("USD")!),
+                date: LocalDate.parse("2026-03-02")!, reference: "INV-1001")
             try await store.write { try await $0.upsertPayments("demo", [payment]) }
             // Recording it again is not a second event.
             try await store.write { try await $0.upsertPayments("demo", [payment]) }
@@ -146,13 +149,17 @@ import Testing
             // An endpoint that answers 500 to everything.
             let broken = try Receiver(failFirst: 1_000_000)
             let (dead, live) = try await store.write { s in
-                (try await s.createWebhookSubscription("demo", url: "http://127.0.0.1:\(broken.port)/hook", events: ["*"], description: nil, now: Date()),
-                 try await s.createWebhookSubscription("demo", url: "http://127.0.0.1:\(receiver.port)/hook", events: ["hold.created"], description: nil, now: Date()))
+                (
+                    try await s.createWebhookSubscription("demo", url: "http://127.0.0.1:\(broken.port)/hook", events: ["*"], description: nil, now: Date()),
+                    try await s.createWebhookSubscription(
+                        "demo", url: "http://127.0.0.1:\(receiver.port)/hook", events: ["hold.created"], description: nil, now: Date())
+                )
             }
             try await store.write { s in try await s.exec("UPDATE webhook_subscriptions SET secret = 'whsec_test' WHERE id = ?", [.text(live.id)]) }
             let start = Date()
             try await store.write { s in
-                try await s.addHold("demo", Hold(debtorID: "S001", invoiceNumber: nil, reason: "customer audit", until: start.addingTimeInterval(86400)), now: start)
+                try await s.addHold(
+                    "demo", Hold(debtorID: "S001", invoiceNumber: nil, reason: "customer audit", until: start.addingTimeInterval(86400)), now: start)
             }
             let dispatcher = WebhookDispatcher(store: store, timeout: .seconds(2))
             let first = try await dispatcher.deliverDue(now: start)
@@ -192,7 +199,9 @@ import Testing
                 #expect(problem["type"] as? String == "https://overdue.dev/problems/validation")
                 let errors = problem["errors"] as? [[String: Any]] ?? []
                 #expect(Set(errors.compactMap { $0["pointer"] as? String }) == ["/url", "/events", "/colour"])
-                #expect(errors.first { $0["pointer"] as? String == "/events" }?["detail"] as? String ?? "" == "unknown event type nope.happened; known: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+                #expect(
+                    errors.first { $0["pointer"] as? String == "/events" }?["detail"] as? String ?? ""
+                        == "unknown event type nope.happened; known: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let (h2, b2) = Self.post(#"{"url":"http://hooks.example.com/x","events":["*"]}"#)
             try await client.execute(uri: "/api/v1/webhooks", method: .post, headers: h2, body: b2) { response in
@@ -206,7 +215,8 @@ import Testing
         try await APITests().withApp { client, store in
             try await store.write { s in
                 for i in 1...3 {
-                    try await s.addHold("demo", Hold(debtorID: "S001", invoiceNumber: nil, reason: "r\(i)", until: Date().addingTimeInterval(3600)), now: Date())
+                    try await s.addHold(
+                        "demo", Hold(debtorID: "S001", invoiceNumber: nil, reason: "r\(i)", until: Date().addingTimeInterval(3600)), now: Date())
                 }
             }
             var seen: [String] = []
@@ -216,7 +226,9 @@ import Testing
                 cursor = try await client.execute(uri: uri, method: .get, headers: APITests.auth) { response in
                     #expect(response.status == .ok)
                     let page = Self.json(response.body)
-                    seen += (page["items"] as? [[String: Any]] ?? []).compactMap { ($0["payload"] as? [String: Any])?["data"] as? [String: Any] }.compactMap { $0["reason"] as? String }
+                    seen += (page["items"] as? [[String: Any]] ?? []).compactMap { ($0["payload"] as? [String: Any])?["data"] as? [String: Any] }.compactMap {
+                        $0["reason"] as? String
+                    }
                     return page["next_cursor"] as? String
                 }
             } while cursor != nil

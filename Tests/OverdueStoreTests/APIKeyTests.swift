@@ -26,7 +26,8 @@ import OverdueTestSupport
             #expect(try await store.read { try await $0.apiKey(matching: made.key + "x") } == nil)
             let stored = try await store.read { try await $0.rows("SELECT hash FROM api_keys", []).map { try $0.string("hash") } }
             #expect(stored == [APIKey.hash(made.key)] && !stored.contains(made.key))
-            #expect(try await store.write { try await $0.revokeAPIKey("other", prefix: made.record.prefix, now: now) } == false, "another tenant cannot revoke it")
+            #expect(
+                try await store.write { try await $0.revokeAPIKey("other", prefix: made.record.prefix, now: now) } == false, "another tenant cannot revoke it")
             #expect(try await store.write { try await $0.revokeAPIKey("acme", prefix: made.record.prefix, now: now) })
             #expect(try await store.read { try await $0.apiKey(matching: made.key) } == nil)
         } catch {

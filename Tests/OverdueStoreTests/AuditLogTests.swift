@@ -12,8 +12,9 @@ import OverdueTestSupport
             try await store.write { s in
                 try await s.ensureTenant("acme", now: t0)
                 for i in 0..<5 {
-                    try await s.appendAudit(tenant: "acme", actor: "key:ab12", action: "invoice.update", object: "INV-\(i)", outcome: "ok", ip: "10.0.0.\(i)",
-                                            detail: nil, at: t0.addingTimeInterval(Double(i)))
+                    try await s.appendAudit(
+                        tenant: "acme", actor: "key:ab12", action: "invoice.update", object: "INV-\(i)", outcome: "ok", ip: "10.0.0.\(i)",
+                        detail: nil, at: t0.addingTimeInterval(Double(i)))
                 }
             }
             let entries = try await store.read { try await $0.auditLog(tenant: "acme") }

@@ -14,8 +14,9 @@ func withTenantStore(_ engine: DatabaseURL.Engine, _ body: (Store) async throws 
 }
 
 func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoice {
-    Invoice(number: n, debtorID: debtor, amount: Money(minorUnits: cents, currency: .usd),
-            issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, proNumber: "PRO-\(n)")
+    Invoice(
+        number: n, debtorID: debtor, amount: Money(minorUnits: cents, currency: .usd),
+        issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!, proNumber: "PRO-\(n)")
 }
 
 @Suite struct StoreTests {
@@ -33,7 +34,9 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         #expect(url.statementTimeout == 15)
         #expect(!url.description.contains("s3cret"))
         #expect(try DatabaseURL("postgres://u@h/db").poolSize == 10)
-        for bad in ["postgres://u:pw@h/db?pool=0", "postgres://u:pw@h/db?pool=many", "postgres://u:pw@h/db?statement_timeout=-1", "postgres://u:pw@h/db?colour=blue"] {
+        for bad in [
+            "postgres://u:pw@h/db?pool=0", "postgres://u:pw@h/db?pool=many", "postgres://u:pw@h/db?statement_timeout=-1", "postgres://u:pw@h/db?colour=blue",
+        ] {
             #expect {
                 try DatabaseURL(bad)
             } throws: { error in
@@ -77,31 +80,33 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
 
     @Test(arguments: TestDatabases.engines) func reimportingAnInvoiceUpdatesItNeverDuplicates(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        try await store.write { s in
-            try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
-            try await s.upsertInvoices("t1", [invoice("INV-1"), invoice("INV-2")])
-            try await s.upsertInvoices("t1", [invoice("INV-1", cents: 55_500)])
-        }
-        let invoices = try await store.read { try await $0.invoices("t1", debtor: "D1") }
-        #expect(invoices.count == 2)
-        #expect(invoices.first { $0.number == "INV-1" }?.amount.minorUnits == 55_500)
-        #expect(invoices.first?.proNumber == "PRO-INV-1")
+            try await store.write { s in
+                try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
+                try await s.upsertInvoices("t1", [invoice("INV-1"), invoice("INV-2")])
+                try await s.upsertInvoices("t1", [invoice("INV-1", cents: 55_500)])
+            }
+            let invoices = try await store.read { try await $0.invoices("t1", debtor: "D1") }
+            #expect(invoices.count == 2)
+            #expect(invoices.first { $0.number == "INV-1" }?.amount.minorUnits == 55_500)
+            #expect(invoices.first?.proNumber == "PRO-INV-1")
         }
     }
 
     @Test(arguments: TestDatabases.engines) func conversationRecordsRoundTrip(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
             let now = Timestamp.parse("2026-02-03T16:00:00Z")!
-            let promise = Commitment(id: "prm_1", kind: .promise, contactID: 7, channel: .sms, madeAt: now, date: LocalDate.parse("2026-02-06")!,
-                                     target: Money(minorUnits: 200_000, currency: .usd), amountStated: true, reviewAt: now.addingTimeInterval(7 * 86_400),
-                                     invoiceNumbers: ["INV-1"], messageID: "msg_in")
+            let promise = Commitment(
+                id: "prm_1", kind: .promise, contactID: 7, channel: .sms, madeAt: now, date: LocalDate.parse("2026-02-06")!,
+                target: Money(minorUnits: 200_000, currency: .usd), amountStated: true, reviewAt: now.addingTimeInterval(7 * 86_400),
+                invoiceNumbers: ["INV-1"], messageID: "msg_in")
             let dispute = Dispute(id: "dsp_1", invoiceNumber: "INV-1", reason: .accessorial, openedAt: now, messageID: "msg_in")
-            let doc = StoredDocument(ref: DocumentRef(id: "doc_1", invoiceNumber: "INV-1", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 10, sha256: "ab"),
-                                     debtorID: "D1", path: "t1/ab.pdf", token: "tok-\(UUID().uuidString)", createdAt: now)
+            let doc = StoredDocument(
+                ref: DocumentRef(id: "doc_1", invoiceNumber: "INV-1", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 10, sha256: "ab"),
+                debtorID: "D1", path: "t1/ab.pdf", token: "tok-\(UUID().uuidString)", createdAt: now)
             try await store.write { s in
                 try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
                 try await s.insertCommitment("t1", debtor: "D1", promise)
-                try await s.insertCommitment("t1", debtor: "D1", promise) // once per id
+                try await s.insertCommitment("t1", debtor: "D1", promise)  // once per id
                 try await s.insertDispute("t1", debtor: "D1", dispute)
                 try await s.insertDocument("t1", doc)
                 try await s.addInboxItem("t1", debtor: "D1", kind: .draft, reason: Reason("approve", "waits"), messageID: "msg_in", draftID: "msg_out", at: now)
@@ -128,80 +133,88 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
 
     @Test(arguments: TestDatabases.engines) func tenantsAreIsolated(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        try await store.write { s in
-            try await s.ensureTenant("t2", now: Date())
-            try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
-            try await s.upsertInvoices("t1", [invoice("INV-1")])
-        }
-        #expect(try await store.read { try await $0.invoices("t2", debtor: "D1") }.isEmpty)
-        #expect(try await store.read { try await $0.debtors("t2") }.isEmpty)
+            try await store.write { s in
+                try await s.ensureTenant("t2", now: Date())
+                try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
+                try await s.upsertInvoices("t1", [invoice("INV-1")])
+            }
+            #expect(try await store.read { try await $0.invoices("t2", debtor: "D1") }.isEmpty)
+            #expect(try await store.read { try await $0.debtors("t2") }.isEmpty)
         }
     }
 
     @Test(arguments: TestDatabases.engines) func aFailedTransactionWritesNothing(engine: DatabaseURL.Engine) async throws {
         struct Boom: Error {}
         try await withTenantStore(engine) { store in
-        var failed = false
-        do {
-            try await store.write { s in
-                try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
-                throw Boom()
+            var failed = false
+            do {
+                try await store.write { s in
+                    try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
+                    throw Boom()
+                }
+            } catch is Boom {
+                failed = true
             }
-        } catch is Boom {
-            failed = true
-        }
-        #expect(failed)
-        #expect(try await store.read { try await $0.debtors("t1") }.isEmpty)
+            #expect(failed)
+            #expect(try await store.read { try await $0.debtors("t1") }.isEmpty)
         }
     }
 
     @Test(arguments: TestDatabases.engines) func bulkInsertSpansManyStatements(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        let many = (0..<7_000).map { invoice("INV-\($0)") }
-        try await store.write { s in
-            try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
-            try await s.upsertInvoices("t1", many)
-        }
-        #expect(try await store.read { try await $0.invoiceCount("t1") } == 7_000)
+            let many = (0..<7_000).map { invoice("INV-\($0)") }
+            try await store.write { s in
+                try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Acme")])
+                try await s.upsertInvoices("t1", many)
+            }
+            #expect(try await store.read { try await $0.invoiceCount("t1") } == 7_000)
         }
     }
 
     @Test(arguments: TestDatabases.engines) func messagesAreIdempotentByKey(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        let m = MessageRecord(id: "m1", key: "D1/c1/p0", direction: .outbound, channel: .email, at: Date(timeIntervalSince1970: 0),
-                              debtorID: "D1", contactID: 1, contactName: "Dana", to: "d@x.example", from: "ar@y.example",
-                              invoiceNumbers: ["INV-1"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
-        let first = try await store.write { try await $0.insertMessage("t1", m) }
-        var again = m
-        again.id = "m2"
-        let second = try await store.write { try await $0.insertMessage("t1", again) }
-        #expect(first && !second)
-        #expect(try await store.read { try await $0.messages("t1") }.map(\.id) == ["m1"])
+            let m = MessageRecord(
+                id: "m1", key: "D1/c1/p0", direction: .outbound, channel: .email, at: Date(timeIntervalSince1970: 0),
+                debtorID: "D1", contactID: 1, contactName: "Dana", to: "d@x.example", from: "ar@y.example",
+                invoiceNumbers: ["INV-1"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
+            let first = try await store.write { try await $0.insertMessage("t1", m) }
+            var again = m
+            again.id = "m2"
+            let second = try await store.write { try await $0.insertMessage("t1", again) }
+            #expect(first && !second)
+            #expect(try await store.read { try await $0.messages("t1") }.map(\.id) == ["m1"])
         }
     }
 
     @Test(arguments: TestDatabases.engines) func jobsClaimInDueOrderAndFenceStaleWorkers(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
-        try await store.write { s in
-            try await s.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(60), mode: .replace)
-            try await s.schedule("t1", subjects: ["A"], at: t0.addingTimeInterval(120), mode: .replace)
-            try await s.schedule("t1", subjects: ["A"], at: t0.addingTimeInterval(30), mode: .earliest)
-            try await s.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(600), mode: .earliest)
-        }
-        let wall = Date()
-        let first = try await store.write { try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w1", leaseNow: wall, leaseSeconds: 60) }
-        #expect(first?.subject == "A")
-        // A second worker cannot take the leased job; it gets the next one.
-        let second = try await store.write { try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w2", leaseNow: wall, leaseSeconds: 60) }
-        #expect(second?.subject == "B")
-        // After the lease expires another worker takes A over; the first worker's completion is refused.
-        let takeover = try await store.write { try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w3", leaseNow: wall.addingTimeInterval(61), leaseSeconds: 60) }
-        #expect(takeover?.subject == "A")
-        let stale = try await store.write { try await $0.completeJob(first!, next: nil) }
-        #expect(!stale)
-        let fresh = try await store.write { try await $0.completeJob(takeover!, next: t0.addingTimeInterval(5000)) }
-        #expect(fresh)
+            let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
+            try await store.write { s in
+                try await s.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(60), mode: .replace)
+                try await s.schedule("t1", subjects: ["A"], at: t0.addingTimeInterval(120), mode: .replace)
+                try await s.schedule("t1", subjects: ["A"], at: t0.addingTimeInterval(30), mode: .earliest)
+                try await s.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(600), mode: .earliest)
+            }
+            let wall = Date()
+            let first = try await store.write {
+                try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w1", leaseNow: wall, leaseSeconds: 60)
+            }
+            #expect(first?.subject == "A")
+            // A second worker cannot take the leased job; it gets the next one.
+            let second = try await store.write {
+                try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w2", leaseNow: wall, leaseSeconds: 60)
+            }
+            #expect(second?.subject == "B")
+            // After the lease expires another worker takes A over; the first worker's completion is refused.
+            let takeover = try await store.write {
+                try await $0.claimNextJob(
+                    tenant: "t1", until: t0.addingTimeInterval(1000), owner: "w3", leaseNow: wall.addingTimeInterval(61), leaseSeconds: 60)
+            }
+            #expect(takeover?.subject == "A")
+            let stale = try await store.write { try await $0.completeJob(first!, next: nil) }
+            #expect(!stale)
+            let fresh = try await store.write { try await $0.completeJob(takeover!, next: t0.addingTimeInterval(5000)) }
+            #expect(fresh)
         }
     }
 
@@ -219,7 +232,9 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
             #expect(try await store.write { try await $0.completeJob(d2!, next: t0.addingTimeInterval(86_400)) })
             // Both are still due at the newer request's time, free to be claimed.
             var again: [String] = []
-            while let j = try await store.write({ try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(5), owner: "w2", leaseNow: wall, leaseSeconds: 60) }) {
+            while let j = try await store.write({
+                try await $0.claimNextJob(tenant: "t1", until: t0.addingTimeInterval(5), owner: "w2", leaseNow: wall, leaseSeconds: 60)
+            }) {
                 again.append(j.subject)
                 #expect(j.dueAt == t0.addingTimeInterval(5))
             }
@@ -273,7 +288,10 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
             let second = try await store.write { try await $0.claimNextJob(tenant: "t1", until: now, owner: "w", leaseNow: now, leaseSeconds: 60) }
             #expect(second?.attempts == 2)
             #expect(try await store.write { try await $0.failJob(second!, error: "boom 2", now: now, retry: retry, jitter: 0.5) } == nil)
-            #expect(try await store.write { try await $0.claimNextJob(tenant: "t1", until: now.addingTimeInterval(86_400), owner: "w", leaseNow: now, leaseSeconds: 60) } == nil)
+            #expect(
+                try await store.write {
+                    try await $0.claimNextJob(tenant: "t1", until: now.addingTimeInterval(86_400), owner: "w", leaseNow: now, leaseSeconds: 60)
+                } == nil)
             let dead = try await store.read { try await $0.deadJobs("t1") }
             #expect(dead.map(\.subject) == ["D1"])
             #expect(dead.first?.error == "boom 2")
@@ -285,15 +303,15 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
 
     @Test(arguments: TestDatabases.engines) func settingsAndPolicyPersist(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
-        var settings = TenantSettings()
-        try settings.set("company.name", "Prairie Line")
-        let policy = Policy(name: "short", startAfterDueDays: 2, stages: [.init(channel: .sms, attempts: 1, delayDays: 1)], onExhausted: .restart)
-        try await store.write { s in
-            try await s.saveSettings("t1", settings)
-            try await s.savePolicy("t1", policy)
-        }
-        #expect(try await store.read { try await $0.settings("t1") }.companyName == "Prairie Line")
-        #expect(try await store.read { try await $0.policy("t1") } == policy)
+            var settings = TenantSettings()
+            try settings.set("company.name", "Prairie Line")
+            let policy = Policy(name: "short", startAfterDueDays: 2, stages: [.init(channel: .sms, attempts: 1, delayDays: 1)], onExhausted: .restart)
+            try await store.write { s in
+                try await s.saveSettings("t1", settings)
+                try await s.savePolicy("t1", policy)
+            }
+            #expect(try await store.read { try await $0.settings("t1") }.companyName == "Prairie Line")
+            #expect(try await store.read { try await $0.policy("t1") } == policy)
         }
     }
 }

@@ -11,8 +11,11 @@ import Testing
     func withDispute(_ engine: DatabaseURL.Engine, _ body: (Store, UseCases) async throws -> Void) async throws {
         try await withBook(engine) { store in
             try await store.write { s in
-                try await s.insertDispute("t1", debtor: "D1", Dispute(id: "dsp_1", invoiceNumber: "INV-1", reason: .accessorial,
-                                                                      openedAt: Timestamp.parse("2026-02-10T15:00:00Z")!))
+                try await s.insertDispute(
+                    "t1", debtor: "D1",
+                    Dispute(
+                        id: "dsp_1", invoiceNumber: "INV-1", reason: .accessorial,
+                        openedAt: Timestamp.parse("2026-02-10T15:00:00Z")!))
             }
             try await body(store, UseCases(store: store, clock: FixedClock(instant: Self.now)))
         }

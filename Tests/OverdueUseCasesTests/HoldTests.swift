@@ -18,10 +18,13 @@ func withBook(_ engine: DatabaseURL.Engine, _ body: (Store) async throws -> Void
         try await store.write { s in
             try await s.ensureTenant("t1", now: Date(timeIntervalSince1970: 0))
             try await s.upsertDebtors("t1", [Debtor(id: "D1", name: "Big Shipper"), Debtor(id: "D2", name: "Fast Brokers")])
-            try await s.upsertInvoices("t1", ["D1", "D2"].enumerated().map { n, d in
-                Invoice(number: "INV-\(n + 1)", debtorID: d, amount: Money(minorUnits: 10_000, currency: .usd),
+            try await s.upsertInvoices(
+                "t1",
+                ["D1", "D2"].enumerated().map { n, d in
+                    Invoice(
+                        number: "INV-\(n + 1)", debtorID: d, amount: Money(minorUnits: 10_000, currency: .usd),
                         issueDate: LocalDate.parse("2026-01-01")!, dueDate: LocalDate.parse("2026-01-31")!)
-            })
+                })
         }
         try await body(store)
     }

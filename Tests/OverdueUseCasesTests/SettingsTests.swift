@@ -28,8 +28,9 @@ import Testing
                 #expect(refused.problems.map(\.field) == ["window.sms.start"])
             }
             #expect(try await store.read { try await $0.settings("t1") }.companyName != "Prairie Line")
-            #expect(try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("twilio.auth_token", "tok-secret-1234567")], by: "cli:pat")
-                        .sorted() == ["company.name", "twilio.auth_token"])
+            #expect(
+                try await cases.changeSettings(tenant: "t1", [("company.name", "Prairie Line"), ("twilio.auth_token", "tok-secret-1234567")], by: "cli:pat")
+                    .sorted() == ["company.name", "twilio.auth_token"])
             try await cases.changeSettings(tenant: "t1", [("twilio.auth_token", "tok-other-1234567")], by: "cli:pat")
             let log = try await store.read { try await $0.auditLog(tenant: "t1") }.filter { $0.action.hasPrefix("settings.") }
             #expect(log.map(\.action) == ["settings.changed", "settings.set"])
@@ -66,7 +67,9 @@ import Testing
     @Test func aTemplateIsCheckedThenSavedAndReset() async throws {
         try await withCases(at: SettingsTests.now) { store, cases in
             #expect(await refusal { try await cases.setTemplate(tenant: "t1", name: "no_such", channel: .sms, subject: nil, body: "hi") }?.kind == .notFound)
-            let bad = await refusal { try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: "Hello", body: "{{#lines}} unclosed") }
+            let bad = await refusal {
+                try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: "Hello", body: "{{#lines}} unclosed")
+            }
             #expect(Set(bad?.problems.map(\.field) ?? []) == ["body", "subject"])
             let saved = try await cases.setTemplate(tenant: "t1", name: "reminder.friendly", channel: .sms, subject: nil, body: "Hi {{contact_name}}, INV due.")
             #expect(saved.subject == nil)

@@ -25,7 +25,9 @@ import Testing
     @Test func anUnknownDebtorIsNotFound() async throws {
         try await withBook(.sqlite) { store in
             let cases = UseCases(store: store, clock: FixedClock(instant: Self.now))
-            for action in [{ try await cases.takeOver(tenant: "t1", debtor: "D9", by: "pat") }, { try await cases.handBack(tenant: "t1", debtor: "D9", by: "pat") }] {
+            for action in [
+                { try await cases.takeOver(tenant: "t1", debtor: "D9", by: "pat") }, { try await cases.handBack(tenant: "t1", debtor: "D9", by: "pat") },
+            ] {
                 do {
                     try await action()
                     Issue.record("no refusal")
@@ -44,7 +46,8 @@ import Testing
             let cases = UseCases(store: store, clock: FixedClock(instant: TakeoverTests.now))
             // A takeover files nothing; a flag does: one open item for D1.
             let id = try await store.write { s in
-                try await s.addInboxItem("t1", debtor: "D1", kind: .flag, reason: Reason("not_understood", "a reply to read"), messageID: nil, at: TakeoverTests.now)
+                try await s.addInboxItem(
+                    "t1", debtor: "D1", kind: .flag, reason: Reason("not_understood", "a reply to read"), messageID: nil, at: TakeoverTests.now)
             }
             try await cases.resolveInboxItem(tenant: "t1", id: id, note: "  ", by: "pat")
             let item = try await store.read { try await $0.inbox("t1", includeResolved: true) }.first

@@ -104,19 +104,29 @@ public struct OpenAIChatClient: ChatClient {
         self.apiKey = apiKey
     }
 
-    public func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws -> ChatReply {
+    /// Asks the model for a completion (`ChatClient`).
+    public func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration) async throws
+        -> ChatReply
+    {
         try await complete(model: model, messages: messages, tools: tools, temperature: temperature, maxTokens: maxTokens, timeout: timeout, forcing: nil)
     }
 
     /// A completion that must call the tool named `forcing` (`tool_choice`), when given.
-    public func complete(model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration,
-                         forcing: String?) async throws -> ChatReply {
+    public func complete(
+        model: String, messages: [ChatMessage], tools: [ChatTool], temperature: Double, maxTokens: Int, timeout: Duration,
+        forcing: String?
+    ) async throws -> ChatReply {
         var body: [String: Any] = ["model": model, "messages": messages.map(\.json), "temperature": temperature, "max_tokens": maxTokens]
         if let forcing { body["tool_choice"] = ["type": "function", "function": ["name": forcing]] }
         if !tools.isEmpty {
             body["tools"] = try tools.map { t -> [String: Any] in
-                ["type": "function", "function": ["name": t.name, "description": t.description,
-                                                  "parameters": try JSONSerialization.jsonObject(with: Data(t.parameters.utf8))]]
+                [
+                    "type": "function",
+                    "function": [
+                        "name": t.name, "description": t.description,
+                        "parameters": try JSONSerialization.jsonObject(with: Data(t.parameters.utf8)),
+                    ],
+                ]
             }
         }
         var request = HTTPClientRequest(url: baseURL + "/chat/completions")
@@ -140,17 +150,21 @@ public struct OpenAIChatClient: ChatClient {
     /// Reads a chat-completions answer (the documented `choices[0].message` and `usage`).
     public static func parse(_ data: Data) throws -> ChatReply {
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let choice = (root["choices"] as? [[String: Any]])?.first, let message = choice["message"] as? [String: Any] else {
+            let choice = (root["choices"] as? [[String: Any]])?.first, let message = choice["message"] as? [String: Any]
+        else {
             throw ChatError(description: "not a chat-completions answer: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         let calls = (message["tool_calls"] as? [[String: Any]] ?? []).compactMap { c -> ChatMessage.ToolCall? in
             guard let f = c["function"] as? [String: Any], let name = f["name"] as? String else { return nil }
-            let args = f["arguments"] as? String ?? ((try? JSONSerialization.data(withJSONObject: f["arguments"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+            let args =
+                f["arguments"] as? String
+                ?? ((try? JSONSerialization.data(withJSONObject: f["arguments"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
             return ChatMessage.ToolCall(id: c["id"] as? String ?? UUID().uuidString, name: name, arguments: args)
         }
         let usage = root["usage"] as? [String: Any] ?? [:]
-        return ChatReply(message: ChatMessage(role: "assistant", content: message["content"] as? String, toolCalls: calls),
-                         promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0,
-                         finishReason: choice["finish_reason"] as? String)
+        return ChatReply(
+            message: ChatMessage(role: "assistant", content: message["content"] as? String, toolCalls: calls),
+            promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0,
+            finishReason: choice["finish_reason"] as? String)
     }
 }

@@ -21,11 +21,13 @@ public struct ComposerFactory: Sendable {
             let templates = TemplateComposer(overrides: rules.templates)
             guard let configuration = LLMComposer.Configuration.from(rules.settings) else { return templates }
             let zone = rules.settings.timeZone
-            return LLMComposer(configuration: configuration, fallback: templates, spent: { now in
-                let today = LocalDate(now, in: zone)
-                let month = LocalDate(year: today.year, month: today.month, day: 1)!.at(in: zone)
-                return try await store.read { try await $0.tokensSpent(tenant, since: month) }
-            })
+            return LLMComposer(
+                configuration: configuration, fallback: templates,
+                spent: { now in
+                    let today = LocalDate(now, in: zone)
+                    let month = LocalDate(year: today.year, month: today.month, day: 1)!.at(in: zone)
+                    return try await store.read { try await $0.tokensSpent(tenant, since: month) }
+                })
         }
     }
 }

@@ -35,12 +35,14 @@ public struct LLMComposer: Composer {
 
         /// The configuration `settings` describe, or nil when models are off.
         public static func from(_ settings: TenantSettings) -> Configuration? {
-            guard settings.value("llm.provider") == "openai" else { return nil }
+            guard settings.modelProvider == .openai else { return nil }
             let blocked = (settings.value("llm.blocked_phrases") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return Configuration(baseURL: settings.value("llm.base_url")!, model: settings.value("llm.model")!,
-                                 apiKey: settings.value("llm.api_key") ?? "", textTimeout: .milliseconds(settings.int("llm.timeout_ms")), voiceTimeout: .milliseconds(settings.int("llm.voice_timeout_ms")),
-                                 temperature: settings.number("llm.temperature"), monthlyTokens: settings.int("llm.monthly_tokens"),
-                                 policy: DraftGuard.Policy(blocked: blocked), tone: settings.value("llm.tone"), language: settings.value("llm.language")!)
+            return Configuration(
+                baseURL: settings.value("llm.base_url")!, model: settings.value("llm.model")!,
+                apiKey: settings.value("llm.api_key") ?? "", textTimeout: .milliseconds(settings.int("llm.timeout_ms")),
+                voiceTimeout: .milliseconds(settings.int("llm.voice_timeout_ms")),
+                temperature: settings.number("llm.temperature"), monthlyTokens: settings.int("llm.monthly_tokens"),
+                policy: DraftGuard.Policy(blocked: blocked), tone: settings.value("llm.tone"), language: settings.value("llm.language")!)
         }
     }
 
@@ -54,9 +56,11 @@ public struct LLMComposer: Composer {
     let clock: any Clock
 
     /// Creates the composer; `spent` reports the month's tokens so far (for the budget).
-    public init(configuration: Configuration, client: (any ChatClient)? = nil, fallback: TemplateComposer,
-                spent: @escaping @Sendable (Date) async throws -> Int = { _ in 0 }, logger: Logger = Logger(label: "overdue.llm"),
-                clock: any Clock = SystemClock()) {
+    public init(
+        configuration: Configuration, client: (any ChatClient)? = nil, fallback: TemplateComposer,
+        spent: @escaping @Sendable (Date) async throws -> Int = { _ in 0 }, logger: Logger = Logger(label: "overdue.llm"),
+        clock: any Clock = SystemClock()
+    ) {
         self.clock = clock
         self.configuration = configuration
         self.client = client ?? OpenAIChatClient(baseURL: configuration.baseURL, apiKey: configuration.apiKey)
@@ -79,12 +83,14 @@ public struct LLMComposer: Composer {
         var totals: [Currency: Int64] = [:]
         for l in r.invoices { totals[l.balance.currency, default: 0] += l.balance.minorUnits }
         amounts.formUnion(totals.values)
-        let trusted = [template.subject, template.body, r.details.values.joined(separator: "\n"), r.lines.joined(separator: "\n")].compactMap { $0 }.joined(separator: "\n")
-        let given = DraftGuard.Facts(amounts: amounts, dates: dates, references: refs,
-                                     emails: Set([s.value("sender.email")].compactMap { $0 }),
-                                     phones: Set([s.value("sender.phone"), s.value("sms.from"), s.value("voice.from")].compactMap { $0 }),
-                                     senders: [s.companyName, s.senderName],
-                                     links: [s.value("pay.url"), s.value("public_url")].compactMap { $0 } + r.documents.compactMap(\.link), language: language)
+        let trusted = [template.subject, template.body, r.details.values.joined(separator: "\n"), r.lines.joined(separator: "\n")].compactMap { $0 }.joined(
+            separator: "\n")
+        let given = DraftGuard.Facts(
+            amounts: amounts, dates: dates, references: refs,
+            emails: Set([s.value("sender.email")].compactMap { $0 }),
+            phones: Set([s.value("sender.phone"), s.value("sms.from"), s.value("voice.from")].compactMap { $0 }),
+            senders: [s.companyName, s.senderName],
+            links: [s.value("pay.url"), s.value("public_url")].compactMap { $0 } + r.documents.compactMap(\.link), language: language)
         let year = r.now.map { LocalDate($0, in: s.timeZone).year } ?? dates.map(\.year).max()
         return given.union(DraftGuard.mentioned(in: trusted, language: language, year: year))
     }
@@ -101,22 +107,26 @@ public struct LLMComposer: Composer {
             form = "what the caller says aloud, at most 60 words, no lists or symbols."
         }
         return """
-        You write \(form)
-        You write for \(r.settings.companyName)'s accounts-receivable team to \(r.contactName.isEmpty ? "the customer" : r.contactName) at \(r.debtor.name), \
-        about freight invoices. Sign as \(r.settings.senderName) of \(r.settings.companyName).
-        Rules: use only the amounts, dates, invoice/load/PRO/BOL/PO numbers, emails, phone numbers and links in CASE and REFERENCE — never others. \
-        No threats, no legal action, no credit reporting, no pressure words. Be courteous, brief and clear. Write in \(LanguageGuess.name(c.language)).
-        \(c.tone.map { "Tone: \($0)." } ?? "")
-        Answer with the message only.
-        """
+            You write \(form)
+            You write for \(r.settings.companyName)'s accounts-receivable team to \(r.contactName.isEmpty ? "the customer" : r.contactName) at \(r.debtor.name), \
+            about freight invoices. Sign as \(r.settings.senderName) of \(r.settings.companyName).
+            Rules: use only the amounts, dates, invoice/load/PRO/BOL/PO numbers, emails, phone numbers and links in CASE and REFERENCE — never others. \
+            No threats, no legal action, no credit reporting, no pressure words. Be courteous, brief and clear. Write in \(LanguageGuess.name(c.language)).
+            \(c.tone.map { "Tone: \($0)." } ?? "")
+            Answer with the message only.
+            """
     }
 
     /// The case as the model sees it: only what this message needs (no contact addresses).
     static func caseJSON(_ r: CompositionRequest) -> String {
-        var o: [String: Any] = ["message_kind": r.kind.rawValue, "channel": r.channel.rawValue, "debtor": r.debtor.name, "contact": r.contactName,
-                                "company": r.settings.companyName, "tone": r.tone.rawValue]
+        var o: [String: Any] = [
+            "message_kind": r.kind.rawValue, "channel": r.channel.rawValue, "debtor": r.debtor.name, "contact": r.contactName,
+            "company": r.settings.companyName, "tone": r.tone.rawValue,
+        ]
         o["invoices"] = r.invoices.map { l -> [String: Any] in
-            var i: [String: Any] = ["number": l.invoice.number, "balance": l.balance.description, "due": l.invoice.dueDate.description, "days_late": l.daysPastDue]
+            var i: [String: Any] = [
+                "number": l.invoice.number, "balance": l.balance.description, "due": l.invoice.dueDate.description, "days_late": l.daysPastDue,
+            ]
             if let v = l.invoice.loadNumber { i["load"] = v }
             if let v = l.invoice.proNumber { i["pro"] = v }
             if let v = l.invoice.bolNumber { i["bol"] = v }
@@ -137,42 +147,63 @@ public struct LLMComposer: Composer {
         guard channel == .email else { return (nil, channel == .email ? body : body.replacingOccurrences(of: "\n", with: " ")) }
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         if let first = lines.first, first.lowercased().hasPrefix("subject:") {
-            return (first.dropFirst("subject:".count).trimmingCharacters(in: .whitespaces), lines.dropFirst().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+            return (
+                first.dropFirst("subject:".count).trimmingCharacters(in: .whitespaces),
+                lines.dropFirst().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            )
         }
         return (nil, body)
     }
 
     /// The tools offered: four that read the case (what this message is about, nothing else), and
     /// the proposals `ModelProposal` judges. The model never writes to the case.
-    static let tools: [ChatTool] = [
-        ChatTool(name: "get_case", description: "The debtor, the contact addressed, the open balance and how late it is.", parameters: #"{"type":"object","properties":{}}"#),
-        ChatTool(name: "list_invoices", description: "The invoices this message is about: numbers, load/PRO/BOL/PO, balance, due date, days late.",
-                 parameters: #"{"type":"object","properties":{}}"#),
-        ChatTool(name: "get_documents", description: "Documents on file for those invoices (POD, BOL, rate confirmation…).", parameters: #"{"type":"object","properties":{}}"#),
-        ChatTool(name: "get_history", description: "The conversation so far, oldest first.", parameters: #"{"type":"object","properties":{}}"#),
-    ] + ModelProposal.tools.map { ChatTool(name: $0.name, description: $0.description, parameters: $0.parameters) }
+    static let tools: [ChatTool] =
+        [
+            ChatTool(
+                name: "get_case", description: "The debtor, the contact addressed, the open balance and how late it is.",
+                parameters: #"{"type":"object","properties":{}}"#),
+            ChatTool(
+                name: "list_invoices", description: "The invoices this message is about: numbers, load/PRO/BOL/PO, balance, due date, days late.",
+                parameters: #"{"type":"object","properties":{}}"#),
+            ChatTool(
+                name: "get_documents", description: "Documents on file for those invoices (POD, BOL, rate confirmation…).",
+                parameters: #"{"type":"object","properties":{}}"#),
+            ChatTool(name: "get_history", description: "The conversation so far, oldest first.", parameters: #"{"type":"object","properties":{}}"#),
+        ] + ModelProposal.tools.map { ChatTool(name: $0.name, description: $0.description, parameters: $0.parameters) }
 
     /// Answers one tool call from the request (reads) or the proposal rules (proposals).
     static func run(_ call: ChatMessage.ToolCall, _ r: CompositionRequest, now: Date) -> (result: String, verdict: ModelProposal.Verdict?) {
-        func json(_ o: Any) -> String { (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
+        func json(_ o: Any) -> String {
+            (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
         switch call.name {
         case "get_case":
-            return (json(["debtor": r.debtor.name, "contact": r.contactName, "open_balance": TemplateComposer.totals(r.invoices),
-                          "open_invoices": r.invoices.count, "oldest_days_late": r.invoices.map(\.daysPastDue).max() ?? 0]), nil)
+            return (
+                json([
+                    "debtor": r.debtor.name, "contact": r.contactName, "open_balance": TemplateComposer.totals(r.invoices),
+                    "open_invoices": r.invoices.count, "oldest_days_late": r.invoices.map(\.daysPastDue).max() ?? 0,
+                ]), nil
+            )
         case "list_invoices":
-            return (json(r.invoices.map { l -> [String: Any] in
-                ["number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
-                 "po": l.invoice.poNumber ?? "", "balance": l.balance.description, "due": l.invoice.dueDate.description, "days_late": l.daysPastDue]
-            }), nil)
+            return (
+                json(
+                    r.invoices.map { l -> [String: Any] in
+                        [
+                            "number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
+                            "po": l.invoice.poNumber ?? "", "balance": l.balance.description, "due": l.invoice.dueDate.description, "days_late": l.daysPastDue,
+                        ]
+                    }), nil
+            )
         case "get_documents":
             return (json(r.documents.map { ["invoice": $0.ref.invoiceNumber, "kind": $0.ref.kind.rawValue, "filename": $0.ref.filename] }), nil)
         case "get_history":
             return (json(Array(r.history.suffix(10))), nil)
         default:
             let zone = r.settings.timeZone
-            let view = ModelProposal.Case(open: Dictionary(r.invoices.map { ($0.invoice.number, $0.balance) }, uniquingKeysWith: { a, _ in a }),
-                                          documents: r.documents.map { ($0.ref.invoiceNumber, $0.ref.kind) }, today: LocalDate(now, in: zone),
-                                          maxPromiseDays: r.settings.promiseMaxDays)
+            let view = ModelProposal.Case(
+                open: Dictionary(r.invoices.map { ($0.invoice.number, $0.balance) }, uniquingKeysWith: { a, _ in a }),
+                documents: r.documents.map { ($0.ref.invoiceNumber, $0.ref.kind) }, today: LocalDate(now, in: zone),
+                maxPromiseDays: r.settings.promiseMaxDays)
             let v = ModelProposal.judge(tool: call.name, arguments: call.arguments, case: view, now: now)
             return (json(["accepted": v.accepted, "reason": v.reason.message]), v)
         }
@@ -181,6 +212,7 @@ public struct LLMComposer: Composer {
     /// Texts whose wording carriers and the law fix (opt-out and opt-in confirmations, HELP): always the template's.
     static let templateOnly: Set<MessageKind> = [.optOutConfirmation, .optInConfirmation, .help]
 
+    /// Writes the message for `r` (`Composer`).
     public func compose(_ r: CompositionRequest) async throws -> ComposedMessage {
         var template = try fallback.compose(r)
         guard !Self.templateOnly.contains(r.kind) else { return template }
@@ -196,8 +228,14 @@ public struct LLMComposer: Composer {
             return useTemplate(["the month's token budget (\(c.monthlyTokens)) is spent"], tokens: 0, ms: 0)
         }
         let facts = Self.facts(r, template: template, language: c.language)
-        var messages = [ChatMessage(role: "system", content: Self.instructions(r, configuration: c)),
-                        ChatMessage(role: "user", content: "CASE: \(Self.caseJSON(r))\n\nREFERENCE (say the same in your own words):\n\(template.subject.map { "Subject: \($0)\n" } ?? "")\(template.body)")]
+        var messages = [
+            ChatMessage(role: "system", content: Self.instructions(r, configuration: c)),
+            ChatMessage(
+                role: "user",
+                content:
+                    "CASE: \(Self.caseJSON(r))\n\nREFERENCE (say the same in your own words):\n\(template.subject.map { "Subject: \($0)\n" } ?? "")\(template.body)"
+            ),
+        ]
         var tokens = 0
         var waited = 0
         var notes: [String] = []
@@ -212,8 +250,9 @@ public struct LLMComposer: Composer {
             repeat {
                 let started = ContinuousClock.now
                 do {
-                    reply = try await client.complete(model: c.model, messages: messages, tools: round < toolRounds ? Self.tools : [],
-                                                      temperature: c.temperature, maxTokens: r.channel == .email ? 600 : 200, timeout: timeout)
+                    reply = try await client.complete(
+                        model: c.model, messages: messages, tools: round < toolRounds ? Self.tools : [],
+                        temperature: c.temperature, maxTokens: r.channel == .email ? 600 : 200, timeout: timeout)
                 } catch {
                     waited += Self.ms(ContinuousClock.now - started)
                     return useTemplate(notes + ["the model did not answer: \(error)"], tokens: tokens, ms: waited, proposals: proposals)
@@ -232,18 +271,23 @@ public struct LLMComposer: Composer {
             let (subject, body) = Self.parse(reply.message.content ?? "", channel: r.channel)
             let failures = DraftGuard.check(subject: subject, body: body, channel: r.channel, kind: r.kind, facts: facts, policy: c.policy)
             if failures.isEmpty {
-                var out = ComposedMessage(subject: r.channel == .email ? (subject ?? template.subject) : nil, body: r.channel == .email ? body + "\n" : body,
-                                          html: r.channel == .email ? TemplateComposer.html(body) : nil)
-                out.composition = CompositionNote(composer: "model", model: c.model, tokens: tokens, milliseconds: waited,
-                                                  notes: attempt > 1 ? ["second draft (first refused: \(notes.joined(separator: "; ")))"] : [])
+                var out = ComposedMessage(
+                    subject: r.channel == .email ? (subject ?? template.subject) : nil, body: r.channel == .email ? body + "\n" : body,
+                    html: r.channel == .email ? TemplateComposer.html(body) : nil)
+                out.composition = CompositionNote(
+                    composer: "model", model: c.model, tokens: tokens, milliseconds: waited,
+                    notes: attempt > 1 ? ["second draft (first refused: \(notes.joined(separator: "; ")))"] : [])
                 out.composition?.proposals = proposals
                 return out
             }
             let why = failures.prefix(6).map(\.message)
             notes.append("draft \(attempt) refused: " + why.joined(separator: "; "))
             messages.append(ChatMessage(role: "assistant", content: reply.message.content ?? ""))
-            messages.append(ChatMessage(role: "user", content: "That draft cannot be sent:\n" + why.map { "- \($0)" }.joined(separator: "\n") +
-                                        "\nRewrite it fixing every point. Use only facts from CASE and REFERENCE."))
+            messages.append(
+                ChatMessage(
+                    role: "user",
+                    content: "That draft cannot be sent:\n" + why.map { "- \($0)" }.joined(separator: "\n")
+                        + "\nRewrite it fixing every point. Use only facts from CASE and REFERENCE."))
         }
         return useTemplate(notes, tokens: tokens, ms: waited, proposals: proposals)
     }

@@ -53,8 +53,10 @@ public struct CompositionRequest: Sendable {
     public var now: Date?
 
     /// Creates a request.
-    public init(kind: MessageKind, channel: Channel, tone: TemplateComposer.Tone = .friendly, debtor: Debtor, contactName: String, invoices: [InvoiceLine],
-                settings: TenantSettings, details: [String: String] = [:], lines: [String] = [], documents: [(ref: DocumentRef, link: String?)] = []) {
+    public init(
+        kind: MessageKind, channel: Channel, tone: TemplateComposer.Tone = .friendly, debtor: Debtor, contactName: String, invoices: [InvoiceLine],
+        settings: TenantSettings, details: [String: String] = [:], lines: [String] = [], documents: [(ref: DocumentRef, link: String?)] = []
+    ) {
         self.kind = kind
         self.channel = channel
         self.tone = tone
@@ -137,6 +139,7 @@ public struct TemplateComposer: Composer {
         return "\(error)"
     }
 
+    /// Writes the message for `r` (`Composer`).
     public func compose(_ r: CompositionRequest) throws -> ComposedMessage {
         let name = r.templateName
         guard let t = template(name, channel: r.channel) else {
@@ -165,7 +168,8 @@ public struct TemplateComposer: Composer {
             if r.kind != .optOutConfirmation && !body.contains("STOP") { body += " Reply STOP to opt out." }
             let m = SMSText.measure(body)
             if m.segments > 2 {
-                warnings.append("SMS is \(m.segments) segments (\(m.units) \(m.encoding == .gsm7 ? "GSM-7 characters" : "UCS-2 characters")); templates should fit 2")
+                warnings.append(
+                    "SMS is \(m.segments) segments (\(m.units) \(m.encoding == .gsm7 ? "GSM-7 characters" : "UCS-2 characters")); templates should fit 2")
             }
             return ComposedMessage(subject: nil, body: body, warnings: warnings)
         case .voice:
@@ -185,8 +189,10 @@ public struct TemplateComposer: Composer {
             "oldest_days": lines.map(\.daysPastDue).max() ?? 0, "oldest_invoice": lines.first?.invoice.number ?? "",
             "invoice_table": table(lines), "has_invoices": !lines.isEmpty,
             "invoices": lines.map { l -> [String: Any] in
-                ["number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
-                 "po": l.invoice.poNumber ?? "", "due": l.invoice.dueDate.description, "days_overdue": l.daysPastDue, "balance": l.balance.description]
+                [
+                    "number": l.invoice.number, "load": l.invoice.loadNumber ?? "", "pro": l.invoice.proNumber ?? "", "bol": l.invoice.bolNumber ?? "",
+                    "po": l.invoice.poNumber ?? "", "due": l.invoice.dueDate.description, "days_overdue": l.daysPastDue, "balance": l.balance.description,
+                ]
             },
             "lines": r.lines, "has_lines": !r.lines.isEmpty,
             "documents": r.documents.map { d -> [String: Any] in
@@ -226,8 +232,10 @@ public struct TemplateComposer: Composer {
         guard !lines.isEmpty else { return "" }
         let header = ["Invoice", "Load", "PRO", "BOL", "Due", "Days late", "Balance"]
         let rows = lines.map { l in
-            [l.invoice.number, l.invoice.loadNumber ?? "-", l.invoice.proNumber ?? "-", l.invoice.bolNumber ?? "-",
-             l.invoice.dueDate.description, String(l.daysPastDue), l.balance.description]
+            [
+                l.invoice.number, l.invoice.loadNumber ?? "-", l.invoice.proNumber ?? "-", l.invoice.bolNumber ?? "-",
+                l.invoice.dueDate.description, String(l.daysPastDue), l.balance.description,
+            ]
         }
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
         func render(_ cells: [String]) -> String {
@@ -257,7 +265,10 @@ public struct TemplateComposer: Composer {
                 for (i, row) in rows.enumerated() {
                     let cells = row.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     let tag = i == 0 ? "th" : "td"
-                    out += "<tr>" + cells.map { "<\(tag) style=\"padding: 2px 10px; text-align: left; border-bottom: 1px solid #ddd\">\(escape($0))</\(tag)>" }.joined() + "</tr>\n"
+                    out +=
+                        "<tr>"
+                        + cells.map { "<\(tag) style=\"padding: 2px 10px; text-align: left; border-bottom: 1px solid #ddd\">\(escape($0))</\(tag)>" }.joined()
+                        + "</tr>\n"
                 }
                 out += "</table>\n"
             } else {

@@ -13,14 +13,19 @@ public enum TemplatePreview {
     }
 
     /// The rendered message.
-    public static func render(store: Store, tenant: String, name: String, channel: Channel, debtor debtorID: String?,
-                              draft: TemplateOverride? = nil, now given: Date? = nil) async throws -> ComposedMessage {
+    public static func render(
+        store: Store, tenant: String, name: String, channel: Channel, debtor debtorID: String?,
+        draft: TemplateOverride? = nil, now given: Date? = nil
+    ) async throws -> ComposedMessage {
         let now = given ?? store.clock.now()
         let (stored, settings, found) = try await store.read { s -> ([TemplateOverride], TenantSettings, (Debtor, [Contact], [Invoice], [Payment])?) in
             var found: (Debtor, [Contact], [Invoice], [Payment])?
             if let debtorID {
                 guard let debtor = try await s.debtor(tenant, debtorID) else { throw Failure(description: "no debtor '\(debtorID)' in tenant \(tenant)") }
-                found = (debtor, try await s.contacts(tenant, debtor: debtorID), try await s.invoices(tenant, debtor: debtorID), try await s.payments(tenant, debtor: debtorID))
+                found = (
+                    debtor, try await s.contacts(tenant, debtor: debtorID), try await s.invoices(tenant, debtor: debtorID),
+                    try await s.payments(tenant, debtor: debtorID)
+                )
             }
             return (try await s.templates(tenant), try await s.settings(tenant), found)
         }
@@ -38,11 +43,14 @@ public enum TemplatePreview {
             contact = contacts.first?.name ?? contact
             let ledger = Ledger.allocate(invoices: invoices, payments: payments, asOf: today)
             lines = ledger.open(invoices).sorted { $0.dueDate < $1.dueDate }.map {
-                InvoiceLine(invoice: $0, balance: Money(minorUnits: ledger.balances[$0.number]!, currency: $0.amount.currency), daysPastDue: max(0, $0.dueDate.days(until: today)))
+                InvoiceLine(
+                    invoice: $0, balance: Money(minorUnits: ledger.balances[$0.number]!, currency: $0.amount.currency),
+                    daysPastDue: max(0, $0.dueDate.days(until: today)))
             }
         } else {
-            let sample = Invoice(number: "INV-1001", debtorID: "SAMPLE", amount: Money(minorUnits: 245_000, currency: settings.currency), issueDate: today.adding(days: -45),
-                                 dueDate: today.adding(days: -15), loadNumber: "448812", proNumber: "PRO-77812", bolNumber: "BOL-5531")
+            let sample = Invoice(
+                number: "INV-1001", debtorID: "SAMPLE", amount: Money(minorUnits: 245_000, currency: settings.currency), issueDate: today.adding(days: -45),
+                dueDate: today.adding(days: -15), loadNumber: "448812", proNumber: "PRO-77812", bolNumber: "BOL-5531")
             lines = [InvoiceLine(invoice: sample, balance: sample.amount, daysPastDue: 15)]
         }
         let parts = name.split(separator: ".")
@@ -50,11 +58,22 @@ public enum TemplatePreview {
         let tone = parts.count > 1 ? TemplateComposer.Tone(rawValue: String(parts[1])) ?? .friendly : .friendly
         let request = CompositionRequest(
             kind: kind, channel: channel, tone: tone, debtor: who, contactName: contact, invoices: lines, settings: settings,
-            details: ["promise_date": today.adding(days: 3).description, "amount": lines.first?.balance.description ?? "", "dispute_reason": DisputeReason.accessorial.label,
-                      "document": DocumentKind.pod.label, "callback_time": "\(today.adding(days: 1)) 14:00", "installments": "3", "keyword": "STOP"],
-            lines: kind == .disputeReceived ? DisputeReason.accessorial.evidenceChecklist : ["\(today.adding(days: 7)): 1/3", "\(today.adding(days: 21)): 2/3", "\(today.adding(days: 35)): 3/3"],
-            documents: [(DocumentRef(id: "doc", invoiceNumber: lines.first?.invoice.number ?? "", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 0, sha256: ""),
-                         settings.value("public_url").map { $0 + "/d/…" })])
+            details: [
+                "promise_date": today.adding(days: 3).description, "amount": lines.first?.balance.description ?? "",
+                "dispute_reason": DisputeReason.accessorial.label,
+                "document": DocumentKind.pod.label, "callback_time": "\(today.adding(days: 1)) 14:00", "installments": "3", "keyword": "STOP",
+            ],
+            lines: kind == .disputeReceived
+                ? DisputeReason.accessorial.evidenceChecklist
+                : ["\(today.adding(days: 7)): 1/3", "\(today.adding(days: 21)): 2/3", "\(today.adding(days: 35)): 3/3"],
+            documents: [
+                (
+                    DocumentRef(
+                        id: "doc", invoiceNumber: lines.first?.invoice.number ?? "", kind: .pod, filename: "pod.pdf", contentType: "application/pdf", size: 0,
+                        sha256: ""),
+                    settings.value("public_url").map { $0 + "/d/…" }
+                )
+            ])
         do { return try TemplateComposer(overrides: overrides).compose(request) } catch { throw Failure(description: "\(error)") }
     }
 }

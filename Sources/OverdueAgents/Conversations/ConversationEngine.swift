@@ -21,8 +21,10 @@ public struct ConversationEngine: Sendable {
     let logger: Logger
 
     /// Creates the engine sending through `channels` (the sandbox by default).
-    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
-                logger: Logger = Logger(label: "overdue.conversations")) {
+    public init(
+        store: Store, channels: [Channel: any ChannelAdapter] = [:], documents: DocumentLibrary = DocumentLibrary(directory: DocumentLibrary.defaultDirectory),
+        logger: Logger = Logger(label: "overdue.conversations")
+    ) {
         self.init(store: store, processor: CaseProcessor(store: store, channels: channels, logger: logger), documents: documents, logger: logger)
     }
 
@@ -64,8 +66,10 @@ public struct ConversationEngine: Sendable {
     /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
     /// address is not on file), and the thread's `references`. `inCall`: the words were spoken in a
     /// live call, whose voice answers are said there rather than sent.
-    public func receive(tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
-                        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false) async throws -> Outcome {
+    public func receive(
+        tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
+        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false
+    ) async throws -> Outcome {
         let settings = try await store.read { try await $0.settings(tenant) }
         let address: String
         switch channel {
@@ -99,8 +103,9 @@ public struct ConversationEngine: Sendable {
                 analysis = verdict.analysis
                 analysis.confidence = threshold
             }
-            secondReading = Reason(verdict.used ? (verdict.agreed ? "second_reader_agrees" : "second_reader_differs") : "second_reader_refused",
-                                   "second reader (model): " + verdict.reason)
+            secondReading = Reason(
+                verdict.used ? (verdict.agreed ? "second_reader_agrees" : "second_reader_differs") : "second_reader_refused",
+                "second reader (model): " + verdict.reason)
         }
         var understanding = analysis.understanding(currency: settings.currency)
         if automatic && understanding.intent != .autoReply {
@@ -108,16 +113,18 @@ public struct ConversationEngine: Sendable {
             understanding.intent = .autoReply
             understanding.confidence = 1
             if understanding.returnDate == nil {
-                understanding.returnDate = ReplyReader.read("Out of office. " + text, channel: channel, reference: LocalDate(at, in: settings.timeZone)).returnDate
+                understanding.returnDate =
+                    ReplyReader.read("Out of office. " + text, channel: channel, reference: LocalDate(at, in: settings.timeZone)).returnDate
             }
         }
         // A subject line often carries the invoice or load number the body leaves out.
         if let subject, understanding.invoiceRefs.isEmpty {
             understanding.invoiceRefs = ReplyReader.read(subject, channel: .email, reference: LocalDate(at, in: settings.timeZone)).invoiceRefs
         }
-        var message = MessageRecord(id: messageID, key: key, direction: .inbound, channel: channel, at: at, debtorID: contact?.debtorID,
-                                    contactID: contact?.id, contactName: contact?.name, to: nil, from: address, invoiceNumbers: [], stage: nil,
-                                    attempt: nil, kind: "reply", subject: subject, body: text, status: .received)
+        var message = MessageRecord(
+            id: messageID, key: key, direction: .inbound, channel: channel, at: at, debtorID: contact?.debtorID,
+            contactID: contact?.id, contactName: contact?.name, to: nil, from: address, invoiceNumbers: [], stage: nil,
+            attempt: nil, kind: "reply", subject: subject, body: text, status: .received)
         message.understanding = understanding
         message.references = references
 
@@ -135,9 +142,13 @@ public struct ConversationEngine: Sendable {
             let isNew = try await store.write { s in
                 let isNew = try await s.insertMessage(tenant, filed)
                 if isNew {
-                    let why = filed.debtorID.map { d in
-                        Reason("unknown_sender", "\(channel.rawValue) from \(address), who is not a contact, about \(filed.invoiceNumbers.joined(separator: ", ")) of \(d): add them as a contact to let Overdue answer")
-                    } ?? Reason("unmatched", "\(channel.rawValue) from \(address): no contact has this address")
+                    let why =
+                        filed.debtorID.map { d in
+                            Reason(
+                                "unknown_sender",
+                                "\(channel.rawValue) from \(address), who is not a contact, about \(filed.invoiceNumbers.joined(separator: ", ")) of \(d): add them as a contact to let Overdue answer"
+                            )
+                        } ?? Reason("unmatched", "\(channel.rawValue) from \(address): no contact has this address")
                     try await s.addInboxItem(tenant, debtor: filed.debtorID, kind: .unmatched, reason: why, messageID: messageID, at: at)
                 }
                 return isNew
@@ -148,12 +159,15 @@ public struct ConversationEngine: Sendable {
         // Decide on the case as it stands when the message arrives.
         let (debtor, rules, state, facts, docs) = try await store.read { s in
             guard let debtor = try await s.debtor(tenant, contact.debtorID) else { throw StoreError.notFound("no debtor '\(contact.debtorID)'") }
-            return (debtor, try await loader.rules(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
-                    try await loader.facts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id))
+            return (
+                debtor, try await loader.rules(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
+                try await loader.facts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id)
+            )
         }
         message.invoiceNumbers = facts.invoices.filter { inv in understanding.invoiceRefs.contains { inv.matches(reference: $0) } }.map(\.number)
-        let context = InboundContext(messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
-                                     documents: docs.map(\.ref), settings: rules.settings)
+        let context = InboundContext(
+            messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
+            documents: docs.map(\.ref), settings: rules.settings)
         let steps = Decider.decide(understanding, context: context, now: at)
         let autonomy = rules.settings.autonomy
 
@@ -163,7 +177,9 @@ public struct ConversationEngine: Sendable {
         // A model may read the conversation so far (cleaned, the latest ten messages); templates need none.
         var history: [String] = []
         if LLMComposer.Configuration.from(rules.settings) != nil {
-            let earlier = try await store.read { try await $0.messages(tenant, direction: nil, debtor: debtor.id) }.filter { $0.status != .draft && $0.status != .suggested }
+            let earlier = try await store.read { try await $0.messages(tenant, direction: nil, debtor: debtor.id) }.filter {
+                $0.status != .draft && $0.status != .suggested
+            }
             history = (earlier.suffix(9) + [message]).map { m in
                 "\(Timestamp.format(m.at)) \(m.direction == .inbound ? "from the debtor" : "to the debtor") by \(m.channel.rawValue): "
                     + ReplyCleaner.split(m.body).own.prefix(300)
@@ -172,8 +188,9 @@ public struct ConversationEngine: Sendable {
         for (index, step) in steps.enumerated() {
             guard case .respond(let r) = step.action else { continue }
             do {
-                var answer = try await compose(r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant,
-                                               autonomy: autonomy, now: at, history: history)
+                var answer = try await compose(
+                    r, index: index, inbound: message, debtor: debtor, facts: facts, rules: rules, documents: docs, tenant: tenant,
+                    autonomy: autonomy, now: at, history: history)
                 if inCall && r.channel == .voice && r.kind != .callback {
                     // Said in the live call, now (the debtor is on the line, whatever the calling
                     // window), without waiting for approval: the answers are pre-written.
@@ -187,8 +204,9 @@ public struct ConversationEngine: Sendable {
         }
         let inboundMessage = message
         let stored = answers
-        let spokenIn = contact.learningLanguage(understanding.language, words: ReplyCleaner.split(text).own.split(whereSeparator: \.isWhitespace).count,
-                                                intent: understanding.intent, keyword: understanding.keyword)
+        let spokenIn = contact.learningLanguage(
+            understanding.language, words: ReplyCleaner.split(text).own.split(whereSeparator: \.isWhitespace).count,
+            intent: understanding.intent, keyword: understanding.keyword)
         let isNew = try await store.write { s -> Bool in
             guard try await s.insertMessage(tenant, inboundMessage) else { return false }
             if spokenIn != contact.language { try await s.setContactLanguage(tenant, id: contact.id, spokenIn) }
@@ -205,8 +223,11 @@ public struct ConversationEngine: Sendable {
                 case .retireContact(let cid):
                     try await s.addSuppression(tenant, Suppression(contactID: cid, channel: nil, reason: "wrong contact: not for this account"), now: at)
                 case .addContact(let n):
-                    _ = try await s.addContact(tenant, Contact(id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone,
-                                                               preferredChannel: n.preferredChannel))
+                    _ = try await s.addContact(
+                        tenant,
+                        Contact(
+                            id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone,
+                            preferredChannel: n.preferredChannel))
                     if step.reason.code == "redirect" { caseState = caseState.restartedForNewContact() }
                 case .respond: break
                 case .handoff:
@@ -222,15 +243,24 @@ public struct ConversationEngine: Sendable {
             for answer in stored {
                 guard try await s.insertMessage(tenant, answer) else { continue }
                 if answer.status == .draft || answer.status == .suggested {
-                    try await s.addInboxItem(tenant, debtor: debtor.id, kind: .draft,
-                                             reason: Reason("approve", "\(answer.kind) \(answer.channel.rawValue) answer to \(contact.name) waits for approval (autonomy \(autonomy.rawValue))"),
-                                             messageID: inboundMessage.id, draftID: answer.id, at: at)
+                    try await s.addInboxItem(
+                        tenant, debtor: debtor.id, kind: .draft,
+                        reason: Reason(
+                            "approve", "\(answer.kind) \(answer.channel.rawValue) answer to \(contact.name) waits for approval (autonomy \(autonomy.rawValue))"),
+                        messageID: inboundMessage.id, draftID: answer.id, at: at)
                 }
             }
             if caseState != state { try await s.updateCaseState(tenant, debtor: debtor.id, caseState) }
-            try await s.recordDecision(tenant, debtor: debtor.id, at: at, action: .reply,
-                                       reasons: [Reason("understood", "\(contact.name) by \(channel.rawValue): \(understanding.intent.rawValue) (confidence \(String(format: "%.2f", understanding.confidence)))")]
-                                        + (secondReading.map { [$0] } ?? []) + steps.map(\.reason) + composeProblems + stored.flatMap { $0.composition?.proposals.map(\.reason) ?? [] })
+            try await s.recordDecision(
+                tenant, debtor: debtor.id, at: at, action: .reply,
+                reasons: [
+                    Reason(
+                        "understood",
+                        "\(contact.name) by \(channel.rawValue): \(understanding.intent.rawValue) (confidence \(String(format: "%.2f", understanding.confidence)))"
+                    )
+                ]
+                    + (secondReading.map { [$0] } ?? []) + steps.map(\.reason) + composeProblems
+                    + stored.flatMap { $0.composition?.proposals.map(\.reason) ?? [] })
             try await s.schedule(tenant, subjects: [debtor.id], at: at, mode: .earliest)
             return true
         }
@@ -252,8 +282,10 @@ public struct ConversationEngine: Sendable {
     }
 
     /// Writes one answer as a message record whose status follows the autonomy setting.
-    func compose(_ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
-                 documents: [StoredDocument], tenant: String, autonomy: Autonomy, now: Date, history: [String] = []) async throws -> MessageRecord {
+    func compose(
+        _ r: Response, index: Int, inbound: MessageRecord, debtor: Debtor, facts: CaseFacts, rules: CaseProcessor.TenantRules,
+        documents: [StoredDocument], tenant: String, autonomy: Autonomy, now: Date, history: [String] = []
+    ) async throws -> MessageRecord {
         let settings = rules.settings
         let today = LocalDate(now, in: settings.timeZone)
         let ledger = Ledger.allocate(invoices: facts.invoices, payments: facts.payments, asOf: today)
@@ -263,22 +295,33 @@ public struct ConversationEngine: Sendable {
             .compactMap { inv -> InvoiceLine? in
                 let bal = ledger.balances[inv.number] ?? 0
                 guard bal > 0 || wanted.contains(inv.number) else { return nil }
-                return InvoiceLine(invoice: inv, balance: Money(minorUnits: bal, currency: inv.amount.currency), daysPastDue: max(0, inv.dueDate.days(until: today)))
+                return InvoiceLine(
+                    invoice: inv, balance: Money(minorUnits: bal, currency: inv.amount.currency), daysPastDue: max(0, inv.dueDate.days(until: today)))
             }
         let contact = facts.contacts.first { $0.id == r.contactID }
-        let linked = r.documents.map { ref in (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) }) }
-        var request = CompositionRequest(kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
-                                         settings: settings, details: r.details, lines: r.lines, documents: linked)
+        let linked = r.documents.map { ref in
+            (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) })
+        }
+        var request = CompositionRequest(
+            kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
+            settings: settings, details: r.details, lines: r.lines, documents: linked)
         request.now = now
         request.history = history
         let content = try await composers.composer(rules, tenant: tenant).compose(request)
         let key = "re/\(inbound.id)/\(index)"
         let status: MessageRecord.Status
-        if r.sendAt > now { status = .scheduled } else if r.required || autonomy == .auto { status = .pending } else { status = autonomy == .review ? .draft : .suggested }
-        var record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
-                                   debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
-                                   from: Delivery.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
-                                   stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
+        if r.sendAt > now {
+            status = .scheduled
+        } else if r.required || autonomy == .auto {
+            status = .pending
+        } else {
+            status = autonomy == .review ? .draft : .suggested
+        }
+        var record = MessageRecord(
+            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
+            debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
+            from: Delivery.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
+            stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
         record.html = content.html
         record.composition = content.composition
         record.inReplyTo = inbound.id
@@ -310,7 +353,9 @@ public struct ConversationEngine: Sendable {
         if let cid = draft.contactID, let debtor = draft.debtorID {
             let blocked = try await store.read { try await $0.suppressions(tenant, debtor: debtor) }.first { $0.contactID == cid && $0.blocks(draft.channel) }
             if let blocked {
-                throw InvalidMessage(description: "message \(messageID) cannot be sent: \(draft.contactName ?? "the contact") opted out of \(draft.channel.rawValue) (\(blocked.reason))")
+                throw InvalidMessage(
+                    description:
+                        "message \(messageID) cannot be sent: \(draft.contactName ?? "the contact") opted out of \(draft.channel.rawValue) (\(blocked.reason))")
             }
         }
         try await store.write { s in
@@ -329,33 +374,41 @@ public struct ConversationEngine: Sendable {
         public let reasons: [Reason]
         /// Not found (no such debtor) rather than refused.
         public let notFound: Bool
+        /// What it is, in words.
         public var description: String { reasons.map(\.message).joined(separator: "; ") }
     }
 
     /// A person's own message to a debtor (email or SMS), sent now if the contact rules allow it,
     /// on the case's conversation and in its timeline.
-    public func sendManual(tenant: String, debtor debtorID: String, channel: Channel, text: String, subject: String?, contactName: String?,
-                           by who: String, now: Date) async throws -> MessageRecord {
+    public func sendManual(
+        tenant: String, debtor debtorID: String, channel: Channel, text: String, subject: String?, contactName: String?,
+        by who: String, now: Date
+    ) async throws -> MessageRecord {
         let (debtor, contacts, suppressions, sent, replies, settings) = try await store.read { s in
-            (try await s.debtor(tenant, debtorID), try await s.contacts(tenant, debtor: debtorID), try await s.suppressions(tenant, debtor: debtorID),
-             try await s.sentAttempts(tenant, debtor: debtorID, since: now.addingTimeInterval(-8 * 86_400), until: now),
-             try await s.receivedReplies(tenant, debtor: debtorID, since: now.addingTimeInterval(-2 * 86_400), until: now),
-             try await s.settings(tenant))
+            (
+                try await s.debtor(tenant, debtorID), try await s.contacts(tenant, debtor: debtorID), try await s.suppressions(tenant, debtor: debtorID),
+                try await s.sentAttempts(tenant, debtor: debtorID, since: now.addingTimeInterval(-8 * 86_400), until: now),
+                try await s.receivedReplies(tenant, debtor: debtorID, since: now.addingTimeInterval(-2 * 86_400), until: now),
+                try await s.settings(tenant)
+            )
         }
         guard let debtor else { throw Refused(reasons: [Reason("no_debtor", "no debtor '\(debtorID)'")], notFound: true) }
         let (picked, why) = ManualMessage.pick(channel: channel, named: contactName, contacts: contacts, suppressions: suppressions)
         guard let contact = picked else { throw Refused(reasons: why, notFound: false) }
-        let blocked = ManualMessage.check(channel: channel, contact: contact, at: now, suppressions: suppressions, sent: sent, replies: replies, settings: settings)
+        let blocked = ManualMessage.check(
+            channel: channel, contact: contact, at: now, suppressions: suppressions, sent: sent, replies: replies, settings: settings)
         guard blocked.isEmpty else { throw Refused(reasons: blocked, notFound: false) }
         let key = "manual/\(debtor.id)/\(UUID().uuidString)"
-        let record = MessageRecord(id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: channel, at: now,
-                                   debtorID: debtor.id, contactID: contact.id, contactName: contact.name, to: contact.address(for: channel),
-                                   from: Delivery.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
-                                   kind: "manual", subject: channel == .email ? (subject ?? "Re: your account with \(settings.companyName)") : nil, body: text, status: .pending)
+        let record = MessageRecord(
+            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: channel, at: now,
+            debtorID: debtor.id, contactID: contact.id, contactName: contact.name, to: contact.address(for: channel),
+            from: Delivery.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
+            kind: "manual", subject: channel == .email ? (subject ?? "Re: your account with \(settings.companyName)") : nil, body: text, status: .pending)
         try await store.write { s in
             try await s.insertMessage(tenant, record)
-            try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send,
-                                       reasons: [Reason("manual_message", "\(who) wrote to \(contact.name) by \(channel.rawValue)")])
+            try await s.recordDecision(
+                tenant, debtor: debtor.id, at: now, action: .send,
+                reasons: [Reason("manual_message", "\(who) wrote to \(contact.name) by \(channel.rawValue)")])
         }
         return try await send(record, tenant: tenant)
     }
@@ -382,8 +435,9 @@ public struct ConversationEngine: Sendable {
             let already = try await s.suppressions(tenant, debtor: debtor).contains { $0.contactID == cid && ($0.channel == .email || $0.channel == nil) }
             guard !already else { return }
             try await s.addSuppression(tenant, Suppression(contactID: cid, channel: .email, reason: "unsubscribed with the link in an email"), now: now)
-            try await s.recordDecision(tenant, debtor: debtor, at: now, action: .wait,
-                                       reasons: [Reason("unsubscribed", "\(name) unsubscribed from email (link in message \(message.id)): no more email to them")])
+            try await s.recordDecision(
+                tenant, debtor: debtor, at: now, action: .wait,
+                reasons: [Reason("unsubscribed", "\(name) unsubscribed from email (link in message \(message.id)): no more email to them")])
             try await s.schedule(tenant, subjects: [debtor], at: now, mode: .earliest)
         }
         _ = try await processor.process(tenant: tenant, debtorID: debtor, now: now)

@@ -61,6 +61,7 @@ public enum ConversationEval {
         public var line: Int
         /// What is wrong.
         public var problem: String
+        /// What it is, in words.
         public var description: String { "line \(line): \(problem)" }
     }
 
@@ -103,10 +104,11 @@ public enum ConversationEval {
     /// Runs one scenario on a fresh store at `url` (each scenario gets its own database).
     public static func run(_ s: Scenario, store: Store) async throws -> Result {
         // Scenarios happen on their own day (`at`, default 2026-02-10 16:00 UTC), whatever the wall clock says.
-        let start = try s.at.map { text in
-            guard let t = Timestamp.parse(text) else { throw StoreError.unsupported("scenario \(s.name): 'at' \(text) is not an ISO 8601 time") }
-            return t
-        } ?? Timestamp.parse("2026-02-10T16:00:00Z")!
+        let start =
+            try s.at.map { text in
+                guard let t = Timestamp.parse(text) else { throw StoreError.unsupported("scenario \(s.name): 'at' \(text) is not an ISO 8601 time") }
+                return t
+            } ?? Timestamp.parse("2026-02-10T16:00:00Z")!
         try await store.write { db in
             try await db.ensureTenant("eval", now: start)
             var settings = TenantSettings()
@@ -118,8 +120,9 @@ public enum ConversationEval {
         }
         let importer = Importer(store: store)
         let header = "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date,load_number,pro_number,bol_number\n"
-        _ = try await importer.importCSV(Data((header + (s.invoices ?? defaultInvoices).joined(separator: "\n")).utf8), file: "\(s.name).invoices.csv",
-                                         kind: .invoices, tenant: "eval", skipInvalid: false)
+        _ = try await importer.importCSV(
+            Data((header + (s.invoices ?? defaultInvoices).joined(separator: "\n")).utf8), file: "\(s.name).invoices.csv",
+            kind: .invoices, tenant: "eval", skipInvalid: false)
         _ = try await importer.importCSV(Data(contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "eval", skipInvalid: false)
         let engine = ConversationEngine(store: store)
         var at = start
@@ -129,8 +132,9 @@ public enum ConversationEval {
             if i > 0 { at = at.addingTimeInterval(Double(turn.after ?? 60) * 60) }
             let channel = Channel(rawValue: turn.channel) ?? .email
             let from = channel == .email ? "Dana Reyes <dana@bigshipper.example>" : "+13125550101"
-            let outcome = try await engine.receive(tenant: "eval", channel: channel, from: from, text: turn.text, at: at, subject: turn.subject,
-                                                   inCall: channel == .voice)
+            let outcome = try await engine.receive(
+                tenant: "eval", channel: channel, from: from, text: turn.text, at: at, subject: turn.subject,
+                inCall: channel == .voice)
             let codes = Set(outcome.steps.map(\.reason.code))
             for want in turn.expect ?? [] where !codes.contains(want) {
                 misses.append("turn \(i + 1): no \(want) (decided: \(codes.sorted().joined(separator: ", ")))")
@@ -145,6 +149,7 @@ public enum ConversationEval {
                 refused += r.composition?.notes.filter { $0.contains("refused") }.count ?? 0
             }
         }
-        return Result(name: s.name, passed: misses.isEmpty, misses: misses, turns: s.turns.count, refusedDrafts: refused, modelAnswers: byModel, answers: answers)
+        return Result(
+            name: s.name, passed: misses.isEmpty, misses: misses, turns: s.turns.count, refusedDrafts: refused, modelAnswers: byModel, answers: answers)
     }
 }

@@ -55,8 +55,9 @@ public struct DocumentLibrary: Sendable {
             throw Failure(description: "\(target.path): cannot store the file (\(error.localizedDescription))")
         }
         let document = StoredDocument(
-            ref: DocumentRef(id: "doc_" + StableHash.hex("\(tenant)\u{1F}\(invoice)\u{1F}\(kind.rawValue)\u{1F}\(sha)"), invoiceNumber: invoice, kind: kind,
-                             filename: file.lastPathComponent, contentType: Self.contentType(ext), size: Int64(data.count), sha256: sha),
+            ref: DocumentRef(
+                id: "doc_" + StableHash.hex("\(tenant)\u{1F}\(invoice)\u{1F}\(kind.rawValue)\u{1F}\(sha)"), invoiceNumber: invoice, kind: kind,
+                filename: file.lastPathComponent, contentType: Self.contentType(ext), size: Int64(data.count), sha256: sha),
             debtorID: debtor, path: relative, token: SecretToken.make(),
             createdAt: now)
         try await store.write { try await $0.insertDocument(tenant, document) }

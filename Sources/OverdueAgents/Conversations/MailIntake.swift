@@ -48,11 +48,18 @@ public struct MailIntake: Sendable {
                 for address in recipients {
                     for c in try await s.contacts(tenant, email: address) {
                         let optOut = type == "opt-out"
-                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email,
-                                                                       reason: optOut ? "unsubscribed by mail (List-Unsubscribe)" : "complaint (\(type) report) about our email"), now: at)
-                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [optOut ? Reason("unsubscribed", "\(address) unsubscribed from email: no more email to \(c.name)")
-                                                                    : Reason("complaint", "\(address) reported our email as \(type): no more email to \(c.name)")])
+                        try await s.addSuppression(
+                            tenant,
+                            Suppression(
+                                contactID: c.id, channel: .email,
+                                reason: optOut ? "unsubscribed by mail (List-Unsubscribe)" : "complaint (\(type) report) about our email"), now: at)
+                        try await s.recordDecision(
+                            tenant, debtor: c.debtorID, at: at, action: .wait,
+                            reasons: [
+                                optOut
+                                    ? Reason("unsubscribed", "\(address) unsubscribed from email: no more email to \(c.name)")
+                                    : Reason("complaint", "\(address) reported our email as \(type): no more email to \(c.name)")
+                            ])
                         try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
                         done.append(address)
                     }
@@ -63,8 +70,10 @@ public struct MailIntake: Sendable {
         case .reply, .autoReply:
             guard let from = mail.fromAddress else {
                 _ = try await store.write { s in
-                    try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched, reason: Reason("unreadable_mail", "an email without a readable sender: \(mail.problems.joined(separator: "; "))"),
-                                             messageID: nil, at: at)
+                    try await s.addInboxItem(
+                        tenant, debtor: nil, kind: .unmatched,
+                        reason: Reason("unreadable_mail", "an email without a readable sender: \(mail.problems.joined(separator: "; "))"),
+                        messageID: nil, at: at)
                 }
                 return .ignored("no sender address")
             }
@@ -72,10 +81,11 @@ public struct MailIntake: Sendable {
             var text = mail.textBody
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text = mail.subject ?? "(empty message)" }
             if !mail.problems.isEmpty { logger.warning("mail \(mail.messageID ?? "?") from \(from) is malformed: \(mail.problems.joined(separator: "; "))") }
-            let outcome = try await engine.receive(tenant: tenant, channel: .email, from: from, text: text, at: at,
-                                                   providerID: mail.messageID.map { "<\($0)>" }, subject: mail.subject,
-                                                   automatic: kind == .autoReply, threadContactID: thread,
-                                                   references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) })
+            let outcome = try await engine.receive(
+                tenant: tenant, channel: .email, from: from, text: text, at: at,
+                providerID: mail.messageID.map { "<\($0)>" }, subject: mail.subject,
+                automatic: kind == .autoReply, threadContactID: thread,
+                references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) })
             return .conversation(outcome)
         }
     }
@@ -93,9 +103,13 @@ public struct MailIntake: Sendable {
             logger.error("cannot keep malformed mail at \(file.path): \(error)")
         }
         _ = try await store.write { s in
-            try await s.addInboxItem(tenant, debtor: nil, kind: .flag,
-                                     reason: Reason("malformed_mail", "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") is malformed (\(mail.problems.joined(separator: "; "))); kept as \(file.path)"),
-                                     messageID: nil, at: at)
+            try await s.addInboxItem(
+                tenant, debtor: nil, kind: .flag,
+                reason: Reason(
+                    "malformed_mail",
+                    "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") is malformed (\(mail.problems.joined(separator: "; "))); kept as \(file.path)"
+                ),
+                messageID: nil, at: at)
         }
     }
 
@@ -125,13 +139,27 @@ public struct MailIntake: Sendable {
                 let code = r.status ?? "no status"
                 for c in contacts {
                     if r.hard {
-                        try await s.addSuppression(tenant, Suppression(contactID: c.id, channel: .email,
-                                                                      reason: "hard bounce \(code) (\(r.reason.rawValue)): \(r.diagnostic?.prefix(120) ?? "address does not exist")"), now: at)
-                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [Reason("hard_bounce", "\(r.address) bounced (\(code), \(r.reason.rawValue)): the address is invalid; email to \(c.name) stops and the ladder moves on")])
+                        try await s.addSuppression(
+                            tenant,
+                            Suppression(
+                                contactID: c.id, channel: .email,
+                                reason: "hard bounce \(code) (\(r.reason.rawValue)): \(r.diagnostic?.prefix(120) ?? "address does not exist")"), now: at)
+                        try await s.recordDecision(
+                            tenant, debtor: c.debtorID, at: at, action: .wait,
+                            reasons: [
+                                Reason(
+                                    "hard_bounce",
+                                    "\(r.address) bounced (\(code), \(r.reason.rawValue)): the address is invalid; email to \(c.name) stops and the ladder moves on"
+                                )
+                            ])
                     } else {
-                        try await s.recordDecision(tenant, debtor: c.debtorID, at: at, action: .wait,
-                                                   reasons: [Reason("soft_bounce", "\(r.address) bounced (\(code), \(r.reason.rawValue)), which says nothing against the address: later attempts go on")])
+                        try await s.recordDecision(
+                            tenant, debtor: c.debtorID, at: at, action: .wait,
+                            reasons: [
+                                Reason(
+                                    "soft_bounce",
+                                    "\(r.address) bounced (\(code), \(r.reason.rawValue)), which says nothing against the address: later attempts go on")
+                            ])
                     }
                     try await s.schedule(tenant, subjects: [c.debtorID], at: at, mode: .earliest)
                 }
@@ -189,7 +217,8 @@ public struct MailboxReader: Sendable {
             let cursor = try await store.read { try await $0.mailCursor(tenant, mailbox: account.mailbox) }
             var last: UInt32 = cursor?.uidValidity == status.uidValidity ? cursor!.lastUID : 0
             if let cursor, cursor.uidValidity != status.uidValidity {
-                logger.warning("\(account.mailbox) of \(tenant): UIDVALIDITY changed (\(cursor.uidValidity) → \(status.uidValidity)); reading it again from the start")
+                logger.warning(
+                    "\(account.mailbox) of \(tenant): UIDVALIDITY changed (\(cursor.uidValidity) → \(status.uidValidity)); reading it again from the start")
             }
             if let processed = account.processedMailbox { try await imap.create(processed) }
             for uid in try await imap.uids(from: last + 1) {
@@ -259,6 +288,7 @@ public struct MailService: Service {
         self.logger = logger
     }
 
+    /// Runs until the service group shuts down.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             var watched = Set<String>()

@@ -41,8 +41,11 @@ public struct ProviderWebhooks: Sendable {
             guard !already else { return }
             let name = message.contactName ?? message.to ?? "the contact"
             try await s.addSuppression(tenant, Suppression(contactID: cid, channel: .sms, reason: "number cannot take texts: \(update.detail)"), now: at)
-            try await s.recordDecision(tenant, debtor: debtor, at: at, action: .wait,
-                                       reasons: [Reason("bad_number", "\(message.to ?? "the number") cannot take texts (\(update.detail)): no more texts to \(name); the ladder moves on")])
+            try await s.recordDecision(
+                tenant, debtor: debtor, at: at, action: .wait,
+                reasons: [
+                    Reason("bad_number", "\(message.to ?? "the number") cannot take texts (\(update.detail)): no more texts to \(name); the ladder moves on")
+                ])
             try await s.schedule(tenant, subjects: [debtor], at: at, mode: .earliest)
             replan = debtor
         }

@@ -22,20 +22,24 @@ public struct SecondReading: Sendable {
     public static func from(_ settings: TenantSettings, inCall: Bool = false) -> SecondReading? {
         guard settings.isOn("nlu.llm") else { return nil }
         let client = OpenAIChatClient(baseURL: settings.value("llm.base_url")!, apiKey: settings.value("llm.api_key") ?? "")
-        return SecondReading(client: client, model: settings.value("llm.model")!,
-                             timeout: .milliseconds(Int(settings.value(inCall ? "llm.voice_timeout_ms" : "llm.timeout_ms") ?? "") ?? (inCall ? 1500 : 8000)))
+        return SecondReading(
+            client: client, model: settings.value("llm.model")!,
+            timeout: .milliseconds(Int(settings.value(inCall ? "llm.voice_timeout_ms" : "llm.timeout_ms") ?? "") ?? (inCall ? 1500 : 8000)))
     }
 
     /// The model's reading of `text`, judged: used only when consistent with the reply.
     public func read(_ text: String, channel: Channel, reference: LocalDate, first: ReplyAnalysis) async -> SecondReader.Verdict {
-        let messages = [ChatMessage(role: "system", content: SecondReader.instructions(channel: channel, reference: reference)),
-                        ChatMessage(role: "user", content: ReplyCleaner.split(text).own)]
+        let messages = [
+            ChatMessage(role: "system", content: SecondReader.instructions(channel: channel, reference: reference)),
+            ChatMessage(role: "user", content: ReplyCleaner.split(text).own),
+        ]
         let tool = ChatTool(name: SecondReader.toolName, description: SecondReader.toolDescription, parameters: SecondReader.schema)
         do {
             let reply: ChatReply
             if let openAI = client as? OpenAIChatClient {
-                reply = try await openAI.complete(model: model, messages: messages, tools: [tool], temperature: 0, maxTokens: 200, timeout: timeout,
-                                                  forcing: SecondReader.toolName)
+                reply = try await openAI.complete(
+                    model: model, messages: messages, tools: [tool], temperature: 0, maxTokens: 200, timeout: timeout,
+                    forcing: SecondReader.toolName)
             } else {
                 reply = try await client.complete(model: model, messages: messages, tools: [tool], temperature: 0, maxTokens: 200, timeout: timeout)
             }

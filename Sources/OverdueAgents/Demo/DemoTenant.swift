@@ -37,13 +37,19 @@ public struct DemoTenant: Sendable {
         "Ironhorse Capacity", "Evergreen Load Board Brokers", "Tri-State Truckload", "Frontier Freight Connect",
         "Borderland Cross-Dock Brokers", "Canuck Freight Brokers", "Midwest Lane Partners", "Atlas Carrier Network",
     ]
-    static let zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
-                        "America/Toronto", "America/Vancouver", "America/Winnipeg", "America/Mexico_City", "America/Monterrey",
-                        "America/Tijuana", "America/Halifax"]
-    static let firstNames = ["Dana", "Luis", "Priya", "Marcus", "Aiko", "Rosa", "Tom", "Chloé", "Jamal", "Grace", "Mateo", "Ingrid",
-                             "Omar", "Hannah", "Diego", "Nora", "Kevin", "Fatima", "Ben", "Lucía"]
-    static let lastNames = ["Reyes", "Olsen", "Patel", "Nguyen", "Tremblay", "García", "Kowalski", "Brooks", "Hernández", "Fischer",
-                            "Mbeki", "Larsen", "Dubois", "Okafor", "Schmidt", "Ramírez", "Walsh", "Sato", "Moreau", "Castillo"]
+    static let zones = [
+        "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
+        "America/Toronto", "America/Vancouver", "America/Winnipeg", "America/Mexico_City", "America/Monterrey",
+        "America/Tijuana", "America/Halifax",
+    ]
+    static let firstNames = [
+        "Dana", "Luis", "Priya", "Marcus", "Aiko", "Rosa", "Tom", "Chloé", "Jamal", "Grace", "Mateo", "Ingrid",
+        "Omar", "Hannah", "Diego", "Nora", "Kevin", "Fatima", "Ben", "Lucía",
+    ]
+    static let lastNames = [
+        "Reyes", "Olsen", "Patel", "Nguyen", "Tremblay", "García", "Kowalski", "Brooks", "Hernández", "Fischer",
+        "Mbeki", "Larsen", "Dubois", "Okafor", "Schmidt", "Ramírez", "Walsh", "Sato", "Moreau", "Castillo",
+    ]
 
     /// The settings the demo company uses.
     public static let settings: [(String, String)] = [
@@ -64,9 +70,13 @@ public struct DemoTenant: Sendable {
             let id = "\(kind)\(String(format: "%03d", i + 1))"
             debtors.append(Debtor(id: id, name: name))
             let zone: String
-            if name.contains("SA de CV") || name.contains("Jalisco") || name.contains("Sonoran") { zone = ["America/Mexico_City", "America/Monterrey", "America/Tijuana"][i % 3] }
-            else if name.contains("Ontario") || name.contains("Fraser") || name.contains("Canuck") { zone = ["America/Toronto", "America/Vancouver", "America/Winnipeg"][i % 3] }
-            else { zone = DemoTenant.zones[Int(rng.next() % 5)] }
+            if name.contains("SA de CV") || name.contains("Jalisco") || name.contains("Sonoran") {
+                zone = ["America/Mexico_City", "America/Monterrey", "America/Tijuana"][i % 3]
+            } else if name.contains("Ontario") || name.contains("Fraser") || name.contains("Canuck") {
+                zone = ["America/Toronto", "America/Vancouver", "America/Winnipeg"][i % 3]
+            } else {
+                zone = DemoTenant.zones[Int(rng.next() % 5)]
+            }
             let mexican = zone.hasPrefix("America/M") || zone == "America/Tijuana"
             let canadian = ["America/Toronto", "America/Vancouver", "America/Winnipeg", "America/Halifax"].contains(zone)
             let currency = mexican ? Currency("MXN")! : canadian ? Currency("CAD")! : .usd
@@ -77,14 +87,18 @@ public struct DemoTenant: Sendable {
                 let last = DemoTenant.lastNames[Int(rng.next() % UInt64(DemoTenant.lastNames.count))]
                 let hasEmail = c == 0 || rng.next() % 4 != 0
                 let line = 100 + (i * 3 + c) % 100
-                let phone: String? = rng.next() % 6 == 0 && c > 0 ? nil : (mexican ? "+5255555501\(String(format: "%02d", line % 100))" : "+1312555\(String(format: "%04d", line))")
+                let phone: String? =
+                    rng.next() % 6 == 0 && c > 0
+                    ? nil : (mexican ? "+5255555501\(String(format: "%02d", line % 100))" : "+1312555\(String(format: "%04d", line))")
                 let smsConsent = phone != nil && rng.next() % 3 != 0
                 let callConsent = phone != nil && rng.next() % 4 != 0
                 let preferred: Channel? = c == 0 && rng.next() % 5 == 0 ? (smsConsent ? .sms : .email) : nil
-                contacts.append(Contact(id: 0, debtorID: id, name: c == 0 && rng.next() % 4 == 0 ? "Accounts Payable" : "\(first) \(last)",
-                                           email: hasEmail ? "\(first.lowercased().filter { $0.isASCII })\(c == 0 ? "" : ".\(c)")@\(domain)" : nil,
-                                           phone: phone, role: c == 0 ? "AP" : ["Controller", "Logistics manager", "Owner"][c % 3],
-                                           timeZone: zone, smsConsent: smsConsent, callConsent: callConsent, preferredChannel: preferred))
+                contacts.append(
+                    Contact(
+                        id: 0, debtorID: id, name: c == 0 && rng.next() % 4 == 0 ? "Accounts Payable" : "\(first) \(last)",
+                        email: hasEmail ? "\(first.lowercased().filter { $0.isASCII })\(c == 0 ? "" : ".\(c)")@\(domain)" : nil,
+                        phone: phone, role: c == 0 ? "AP" : ["Controller", "Logistics manager", "Owner"][c % 3],
+                        timeZone: zone, smsConsent: smsConsent, callConsent: callConsent, preferredChannel: preferred))
             }
             let invoiceCount = 4 + Int(rng.next() % 8)
             // A few accounts pay everything (resolved) and a few only have recent loads (current).
@@ -96,11 +110,12 @@ public struct DemoTenant: Sendable {
                 let cents = Int64(45_000 + (rng.next() % 805_000))
                 let number = "PLT-\(invoiceSeq)"
                 let factored = rng.next() % 25 == 0
-                let inv = Invoice(number: number, debtorID: id, amount: Money(minorUnits: cents - cents % 100, currency: currency),
-                                  issueDate: issue, dueDate: issue.adding(days: termsDays),
-                                  loadNumber: "L\(loadSeq)", proNumber: String(proSeq), bolNumber: "BOL-\(loadSeq + 300_000)",
-                                  poNumber: rng.next() % 2 == 0 ? "PO\(4_000_000 + Int(rng.next() % 999_999))" : nil,
-                                  terms: "Net \(termsDays)", factored: factored)
+                let inv = Invoice(
+                    number: number, debtorID: id, amount: Money(minorUnits: cents - cents % 100, currency: currency),
+                    issueDate: issue, dueDate: issue.adding(days: termsDays),
+                    loadNumber: "L\(loadSeq)", proNumber: String(proSeq), bolNumber: "BOL-\(loadSeq + 300_000)",
+                    poNumber: rng.next() % 2 == 0 ? "PO\(4_000_000 + Int(rng.next() % 999_999))" : nil,
+                    terms: "Net \(termsDays)", factored: factored)
                 invoices.append(inv)
                 guard !factored else { continue }
                 let roll = rng.next() % 100
@@ -112,9 +127,11 @@ public struct DemoTenant: Sendable {
                     payments.append(Payment(id: "DEMO-PAY-\(payments.count + 1)", debtorID: id, amount: inv.amount, date: payDay, reference: ref))
                 } else if roll < 48 {
                     let part = inv.amount.minorUnits / 100 * Int64(30 + rng.next() % 50)
-                    payments.append(Payment(id: "DEMO-PAY-\(payments.count + 1)", debtorID: id,
-                                            amount: Money(minorUnits: part - part % 100, currency: currency), date: payDay,
-                                            reference: "Partial payment \(inv.number)", invoiceNumber: inv.number))
+                    payments.append(
+                        Payment(
+                            id: "DEMO-PAY-\(payments.count + 1)", debtorID: id,
+                            amount: Money(minorUnits: part - part % 100, currency: currency), date: payDay,
+                            reference: "Partial payment \(inv.number)", invoiceNumber: inv.number))
                 }
             }
         }

@@ -7,16 +7,17 @@ import OverdueStore
 struct CaseLoader: Sendable {
     /// Loads the facts the planner needs about `debtor` as of `now` (nothing after `now` is visible).
     func facts(_ s: Session, tenant: String, debtor: Debtor, now: Date) async throws -> CaseFacts {
-        CaseFacts(debtor: debtor,
-                  contacts: try await s.contacts(tenant, debtor: debtor.id),
-                  invoices: try await s.invoices(tenant, debtor: debtor.id),
-                  payments: try await s.payments(tenant, debtor: debtor.id),
-                  holds: try await s.holds(tenant, debtor: debtor.id),
-                  suppressions: try await s.suppressions(tenant, debtor: debtor.id),
-                  sent: try await s.sentAttempts(tenant, debtor: debtor.id, since: now.addingTimeInterval(-8 * 86_400), until: now),
-                  replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now),
-                  commitments: try await s.commitments(tenant, debtor: debtor.id).filter { $0.madeAt <= now },
-                  disputes: try await s.disputes(tenant, debtor: debtor.id).filter { $0.openedAt <= now })
+        CaseFacts(
+            debtor: debtor,
+            contacts: try await s.contacts(tenant, debtor: debtor.id),
+            invoices: try await s.invoices(tenant, debtor: debtor.id),
+            payments: try await s.payments(tenant, debtor: debtor.id),
+            holds: try await s.holds(tenant, debtor: debtor.id),
+            suppressions: try await s.suppressions(tenant, debtor: debtor.id),
+            sent: try await s.sentAttempts(tenant, debtor: debtor.id, since: now.addingTimeInterval(-8 * 86_400), until: now),
+            replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now),
+            commitments: try await s.commitments(tenant, debtor: debtor.id).filter { $0.madeAt <= now },
+            disputes: try await s.disputes(tenant, debtor: debtor.id).filter { $0.openedAt <= now })
     }
 
     /// The tenant's settings, policy and template overrides.

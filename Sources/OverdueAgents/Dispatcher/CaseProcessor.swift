@@ -44,10 +44,13 @@ public struct CaseProcessor: Sendable {
 
     /// A processor sending through `channels` (the sandbox for every channel left out), writing with
     /// `makeComposer` (the standard composer when nil).
-    public init(store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher"),
-                makeComposer: (@Sendable (TenantRules, String) -> any Composer)? = nil) {
-        self.init(store: store, delivery: Delivery(store: store, channels: channels, logger: logger),
-                  composers: makeComposer.map(ComposerFactory.init) ?? .standard(store: store), logger: logger)
+    public init(
+        store: Store, channels: [Channel: any ChannelAdapter] = [:], logger: Logger = Logger(label: "overdue.dispatcher"),
+        makeComposer: (@Sendable (TenantRules, String) -> any Composer)? = nil
+    ) {
+        self.init(
+            store: store, delivery: Delivery(store: store, channels: channels, logger: logger),
+            composers: makeComposer.map(ComposerFactory.init) ?? .standard(store: store), logger: logger)
     }
 
     /// The tenant's rules, read once for many plannings.
@@ -62,10 +65,12 @@ public struct CaseProcessor: Sendable {
             guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
             var loaded = rules
             if loaded == nil { loaded = try await self.loader.rules(s, tenant: tenant) }
-            return (debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
-                    try await self.loader.facts(s, tenant: tenant, debtor: debtor, now: now),
-                    try await s.outboundAttempts(tenant, debtor: debtorID),
-                    try await s.messages(tenant, debtor: debtorID, status: .scheduled))
+            return (
+                debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
+                try await self.loader.facts(s, tenant: tenant, debtor: debtor, now: now),
+                try await s.outboundAttempts(tenant, debtor: debtorID),
+                try await s.messages(tenant, debtor: debtorID, status: .scheduled)
+            )
         }
         let (settings, policy) = (tenantRules.settings, tenantRules.policy)
         var sent: [MessageRecord] = []
@@ -122,7 +127,9 @@ public struct CaseProcessor: Sendable {
 
     /// Records the attempt, hands it to the channel, records the result. Returns nil when the attempt
     /// was already recorded by an earlier run (a crash between record and send is never blindly resent).
-    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, facts: CaseFacts, rules: TenantRules, now: Date) async throws -> MessageRecord? {
+    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, facts: CaseFacts, rules: TenantRules, now: Date) async throws
+        -> MessageRecord?
+    {
         let (settings, policy) = (rules.settings, rules.policy)
         let key = attempt.key(debtorID: debtor.id)
         let total = plan.state.order.reduce(0) { $0 + policy.stages[$1].attempts }
@@ -130,8 +137,9 @@ public struct CaseProcessor: Sendable {
         if attempt.kind == .brokenPromise, let promise = facts.commitments.filter({ $0.kind == .promise }).max(by: { $0.madeAt < $1.madeAt }) {
             details["promise_date"] = promise.date.description
         }
-        let request = CompositionRequest(kind: attempt.kind, channel: attempt.channel, tone: TemplateComposer.tone(position: attempt.position, totalSteps: total),
-                                         debtor: debtor, contactName: attempt.contact.name, invoices: attempt.invoices, settings: settings, details: details)
+        let request = CompositionRequest(
+            kind: attempt.kind, channel: attempt.channel, tone: TemplateComposer.tone(position: attempt.position, totalSteps: total),
+            debtor: debtor, contactName: attempt.contact.name, invoices: attempt.invoices, settings: settings, details: details)
         let content: ComposedMessage
         do { content = try await composers.composer(rules, tenant: tenant).compose(request) } catch {
             // A broken tenant template must not silence the ladder: the built-in one is used, and said so.
@@ -149,8 +157,9 @@ public struct CaseProcessor: Sendable {
         let fresh = try await store.write { s in
             let inserted = try await s.insertMessage(tenant, record)
             if inserted {
-                try await s.recordDecision(tenant, debtor: debtor.id, at: now, action: .send,
-                                           reasons: plan.decision.reasons + (content.composition?.proposals.map(\.reason) ?? []))
+                try await s.recordDecision(
+                    tenant, debtor: debtor.id, at: now, action: .send,
+                    reasons: plan.decision.reasons + (content.composition?.proposals.map(\.reason) ?? []))
             }
             return inserted
         }

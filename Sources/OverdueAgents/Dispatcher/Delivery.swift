@@ -67,7 +67,8 @@ public struct Delivery: Sendable {
         var outbound = OutboundMessage(record)
         outbound.tenant = tenant
         if let answered = record.inReplyTo, let inbound = try? await store.read({ try await $0.message(tenant, id: answered) }),
-           inbound.channel == .email, inbound.key.hasPrefix("in/<") {
+            inbound.channel == .email, inbound.key.hasPrefix("in/<")
+        {
             // An answer threads under the debtor's message (its Message-ID is the inbound key).
             let mid = String(inbound.key.dropFirst(4).dropLast())
             outbound.inReplyTo = mid
@@ -89,7 +90,9 @@ public struct Delivery: Sendable {
                 record.status = .scheduled
                 record.at = record.at.addingTimeInterval(delay)
                 record.error = "try \(record.deliveryAttempts) failed (\(error)); next try at \(Timestamp.format(record.at))"
-                logger.warning("sending \(record.id) over \(outbound.channel.rawValue) failed temporarily (try \(record.deliveryAttempts)); retrying at \(Timestamp.format(record.at)): \(error)")
+                logger.warning(
+                    "sending \(record.id) over \(outbound.channel.rawValue) failed temporarily (try \(record.deliveryAttempts)); retrying at \(Timestamp.format(record.at)): \(error)"
+                )
                 return
             }
             record.status = .failed
@@ -116,12 +119,15 @@ public struct Delivery: Sendable {
             record.error = nil
             return nil
         }
-        guard let settings = try? await store.read({ try await $0.settings(tenant) }), (settings.value("sms.provider") ?? "sandbox") != "sandbox" else { return nil }
+        guard let settings = try? await store.read({ try await $0.settings(tenant) }), settings.smsProvider != .sandbox else {
+            return nil
+        }
         let perSecond = settings.smsPerSecond
         let sender = settings.value("sms.from") ?? settings.value("sender.phone") ?? record.from ?? "default"
         let wanted = record.at
         guard let slot = try? await store.write({ try await $0.reserveSendSlot(tenant, sender: sender, at: wanted, perSecond: perSecond) }),
-              slot > wanted else { return nil }
+            slot > wanted
+        else { return nil }
         record.status = .scheduled
         record.at = slot
         record.error = "\(Self.rateWait) \(sender) sends \(perSecond) a second; this text goes at \(Timestamp.format(slot))"

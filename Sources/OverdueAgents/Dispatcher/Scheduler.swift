@@ -40,8 +40,10 @@ public struct Scheduler: Sendable {
     /// Creates a scheduler.
     /// `leaseSeconds`: how long a claimed case stays with this process; a process that dies loses it
     /// to another after that long.
-    public init(store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
-                leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()) {
+    public init(
+        store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
+        leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()
+    ) {
         self.leaseSeconds = leaseSeconds
         self.wallClock = wallClock
         self.store = store
@@ -76,7 +78,9 @@ public struct Scheduler: Sendable {
         // Work another process holds must not be skipped silently: the clock would pass it by.
         let busy = try await store.read { s in try await s.leasedJobs(tenant, until: until, leaseNow: wallClock.now()) }
         if busy > 0 {
-            throw StoreError.busy("\(busy) case(s) of tenant '\(tenant)' due by \(Timestamp.format(until)) are being worked by another process (is `overdue serve` running on this database, or did a run just stop?); the virtual clock stays at \(Timestamp.format(from)): try again in a minute")
+            throw StoreError.busy(
+                "\(busy) case(s) of tenant '\(tenant)' due by \(Timestamp.format(until)) are being worked by another process (is `overdue serve` running on this database, or did a run just stop?); the virtual clock stays at \(Timestamp.format(from)): try again in a minute"
+            )
         }
         try await store.write { s in try await s.setSimulationClock(tenant, until) }
         return report
@@ -99,12 +103,17 @@ public struct Scheduler: Sendable {
         var report = RunReport()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
-            guard let job = try await store.write({ s in
-                try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
-            }) else { break }
+            guard
+                let job = try await store.write({ s in
+                    try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
+                })
+            else { break }
             // Claim lag: how long after it fell due (or its lease expired) the job was started.
-            logger.debug("claimed \(job.tenant)/\(job.subject)", metadata: [
-                "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))"])
+            logger.debug(
+                "claimed \(job.tenant)/\(job.subject)",
+                metadata: [
+                    "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))",
+                ])
             do {
                 report.merge(try await withHeartbeat(job) { try await self.execute(job, now: now) })
             } catch {
@@ -112,7 +121,9 @@ public struct Scheduler: Sendable {
                     try await s.failJob(job, error: describeStoreError(error), now: now, jitter: Double.random(in: 0..<1))
                 }
                 if let retryAt {
-                    logger.error("planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(describeStoreError(error))")
+                    logger.error(
+                        "planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(describeStoreError(error))"
+                    )
                 } else {
                     logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(describeStoreError(error))")
                 }

@@ -20,8 +20,10 @@ public struct SchedulerService: Service {
     /// - Parameters:
     ///   - idleWait: the longest sleep between looks at an idle queue.
     ///   - concurrency: cases worked at once (use 1 on SQLite, whose writers take turns anyway).
-    public init(scheduler: Scheduler, coordinator: Coordinator? = nil, clock: any Clock = SystemClock(), idleWait: Duration = .seconds(1),
-                concurrency: Int = 1, logger: Logger = Logger(label: "overdue.scheduler")) {
+    public init(
+        scheduler: Scheduler, coordinator: Coordinator? = nil, clock: any Clock = SystemClock(), idleWait: Duration = .seconds(1),
+        concurrency: Int = 1, logger: Logger = Logger(label: "overdue.scheduler")
+    ) {
         self.scheduler = scheduler
         self.coordinator = coordinator
         self.clock = clock
@@ -30,6 +32,7 @@ public struct SchedulerService: Service {
         self.logger = logger
     }
 
+    /// Runs until the service group shuts down.
     public func run() async throws {
         logger.info("scheduler started (\(concurrency) lane(s))")
         var failing = false
@@ -73,6 +76,7 @@ public struct CoordinatorService: Service {
     /// Creates the service.
     public init(coordinator: Coordinator) { self.coordinator = coordinator }
 
+    /// Runs until the service group shuts down.
     public func run() async throws {
         await cancelWhenGracefulShutdown { await coordinator.run() }
     }
@@ -94,6 +98,7 @@ public struct HousekeepingService: Service {
         self.logger = logger
     }
 
+    /// Runs until the service group shuts down.
     public func run() async throws {
         var lastDead = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -101,7 +106,9 @@ public struct HousekeepingService: Service {
                 do {
                     let repaired = try await store.write { try await $0.repairMissingJobs() }
                     if !repaired.isEmpty {
-                        logger.warning("re-created the lost job of \(repaired.count) case(s): \(repaired.prefix(5).map { "\($0.tenant)/\($0.debtor)" }.joined(separator: ", "))")
+                        logger.warning(
+                            "re-created the lost job of \(repaired.count) case(s): \(repaired.prefix(5).map { "\($0.tenant)/\($0.debtor)" }.joined(separator: ", "))"
+                        )
                     }
                     let dead = try await store.read { try await $0.deadJobCount() }
                     if dead > lastDead { logger.critical("\(dead) job(s) are dead-lettered and need a person (see the jobs table's last_error)") }
@@ -117,8 +124,10 @@ public struct HousekeepingService: Service {
 
 /// The services a process that works the queue runs, in start order (they stop in reverse: the
 /// scheduler finishes its cases before the coordinator lets go of leadership).
-public func workerServices(store: Store, scheduler: Scheduler, idleWait: Duration? = nil, concurrency: Int? = nil,
-                           mail: MailboxReader? = nil, logger: Logger) -> [any Service] {
+public func workerServices(
+    store: Store, scheduler: Scheduler, idleWait: Duration? = nil, concurrency: Int? = nil,
+    mail: MailboxReader? = nil, logger: Logger
+) -> [any Service] {
     let coordinator = Coordinator(url: store.url, logger: logger)
     let postgres = store.dialect == .postgres
     let mailInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_MAIL_INTERVAL"] ?? "") ?? 60
@@ -127,9 +136,13 @@ public func workerServices(store: Store, scheduler: Scheduler, idleWait: Duratio
         CoordinatorService(coordinator: coordinator),
         HousekeepingService(store: store, coordinator: coordinator, logger: logger),
         WebhookService(dispatcher: WebhookDispatcher(store: store, logger: logger), every: .milliseconds(Int64(max(0.2, webhookInterval) * 1000))),
-    ] + (mail.map { [MailService(store: store, reader: $0, coordinator: coordinator, every: .milliseconds(Int64(max(1, mailInterval) * 1000)), logger: logger)] } ?? []) + [
-        SchedulerService(scheduler: scheduler, coordinator: coordinator,
-                         idleWait: idleWait ?? (postgres ? .seconds(10) : .seconds(1)),
-                         concurrency: postgres ? max(1, concurrency ?? 4) : 1, logger: logger),
     ]
+        + (mail.map {
+            [MailService(store: store, reader: $0, coordinator: coordinator, every: .milliseconds(Int64(max(1, mailInterval) * 1000)), logger: logger)]
+        } ?? []) + [
+            SchedulerService(
+                scheduler: scheduler, coordinator: coordinator,
+                idleWait: idleWait ?? (postgres ? .seconds(10) : .seconds(1)),
+                concurrency: postgres ? max(1, concurrency ?? 4) : 1, logger: logger)
+        ]
 }

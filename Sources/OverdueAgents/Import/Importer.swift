@@ -27,6 +27,7 @@ public struct ImportReport: Hashable, Sendable {
 public struct ImportRejected: Error, Sendable, CustomStringConvertible {
     /// The report with every error.
     public var report: ImportReport
+    /// What it is, in words.
     public var description: String { report.errors.map(\.description).joined(separator: "\n") }
 }
 
@@ -42,14 +43,19 @@ public struct Importer: Sendable {
     public typealias Progress = @Sendable (_ rows: Int, _ bytesRead: Int, _ totalBytes: Int) -> Void
 
     /// Imports `data` (the content of `file`) as `kind` into `tenant`.
-    public func importCSV(_ data: Data, file: String, kind: ImportKind, tenant: String, skipInvalid: Bool,
-                          progress: Progress? = nil) async throws -> ImportReport {
+    public func importCSV(
+        _ data: Data, file: String, kind: ImportKind, tenant: String, skipInvalid: Bool,
+        progress: Progress? = nil
+    ) async throws -> ImportReport {
         let settings = try await store.read { try await $0.settings(tenant) }
         var report = ImportReport(file: file, kind: kind)
         var reader = CSVReader(data: data)
         guard let header = reader.next() else {
-            if let e = reader.error { report.errors = [RowError(file: file, line: e.line, column: nil, reason: e.message)] }
-            else { report.errors = [RowError(file: file, line: 1, column: nil, reason: "the file is empty; the first line must be a header naming the columns")] }
+            if let e = reader.error {
+                report.errors = [RowError(file: file, line: e.line, column: nil, reason: e.message)]
+            } else {
+                report.errors = [RowError(file: file, line: 1, column: nil, reason: "the file is empty; the first line must be a header naming the columns")]
+            }
             throw ImportRejected(report: report)
         }
         let parser: RowParser
@@ -74,8 +80,10 @@ public struct Importer: Sendable {
                 switch parser.invoice(record) {
                 case .success(let row):
                     if let earlier = firstLine[row.invoice.number] {
-                        report.errors.append(RowError(file: file, line: record.line, column: "invoice_number",
-                                                      reason: "'\(row.invoice.number)' already appears on line \(earlier)"))
+                        report.errors.append(
+                            RowError(
+                                file: file, line: record.line, column: "invoice_number",
+                                reason: "'\(row.invoice.number)' already appears on line \(earlier)"))
                     } else {
                         firstLine[row.invoice.number] = record.line
                         invoices.append(row)
@@ -87,8 +95,10 @@ public struct Importer: Sendable {
                 case .success(let row):
                     let k = row.debtorID + "\u{1F}" + row.name
                     if let earlier = firstLine[k] {
-                        report.errors.append(RowError(file: file, line: record.line, column: "name",
-                                                      reason: "contact '\(row.name)' of debtor '\(row.debtorID)' already appears on line \(earlier)"))
+                        report.errors.append(
+                            RowError(
+                                file: file, line: record.line, column: "name",
+                                reason: "contact '\(row.name)' of debtor '\(row.debtorID)' already appears on line \(earlier)"))
                     } else {
                         firstLine[k] = record.line
                         contacts.append(row)
@@ -103,7 +113,8 @@ public struct Importer: Sendable {
                 switch result {
                 case .success(let p):
                     if let earlier = firstLine[p.id] {
-                        report.errors.append(RowError(file: file, line: record.line, column: "payment_id", reason: "'\(p.id)' already appears on line \(earlier)"))
+                        report.errors.append(
+                            RowError(file: file, line: record.line, column: "payment_id", reason: "'\(p.id)' already appears on line \(earlier)"))
                     } else {
                         firstLine[p.id] = record.line
                         payments.append(p)

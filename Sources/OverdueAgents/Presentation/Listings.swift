@@ -16,6 +16,7 @@ public struct OutboxLine: Encodable, Sendable {
 
     struct Attachment: Encodable { let document_id: String; let kind: String; let invoice: String; let filename: String; let bytes: Int64; let sha256: String }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(m.id, forKey: .id)
@@ -34,8 +35,11 @@ public struct OutboxLine: Encodable, Sendable {
         try c.encode(m.body, forKey: .body)
         try c.encode(m.status.rawValue, forKey: .status)
         try c.encode(m.html != nil, forKey: .has_html)
-        try c.encode(m.attachments.map { Attachment(document_id: $0.id, kind: $0.kind.rawValue, invoice: $0.invoiceNumber, filename: $0.filename, bytes: $0.size, sha256: $0.sha256) },
-                     forKey: .attachments)
+        try c.encode(
+            m.attachments.map {
+                Attachment(document_id: $0.id, kind: $0.kind.rawValue, invoice: $0.invoiceNumber, filename: $0.filename, bytes: $0.size, sha256: $0.sha256)
+            },
+            forKey: .attachments)
         try c.encodeIfPresent(m.inReplyTo, forKey: .in_reply_to)
         try c.encodeIfPresent(m.understanding?.intent.rawValue, forKey: .intent)
         try c.encodeIfPresent(m.understanding.map { ($0.confidence * 100).rounded() / 100 }, forKey: .confidence)
@@ -62,6 +66,7 @@ public struct InboxLine: Encodable, Sendable {
 
     enum Keys: String, CodingKey { case id, debtor_id, kind, code, reason, message_id, draft_id, created_at, resolved_at, resolution }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(item.id, forKey: .id)
@@ -85,10 +90,13 @@ public struct ConversationReport: Encodable, Sendable {
     public init(_ outcome: ConversationEngine.Outcome) { self.outcome = outcome }
 
     struct Step: Encodable { let action: String; let code: String; let reason: String }
-    struct Answer: Encodable { let id: String; let kind: String; let channel: String; let to: String?; let status: String; let at: String; let attachments: [String] }
+    struct Answer: Encodable {
+        let id: String; let kind: String; let channel: String; let to: String?; let status: String; let at: String; let attachments: [String]
+    }
 
     enum Keys: String, CodingKey { case message_id, debtor_id, contact_name, new, intent, confidence, sentiment, entities, steps, answers }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(outcome.message.id, forKey: .message_id)
@@ -113,8 +121,12 @@ public struct ConversationReport: Encodable, Sendable {
             try c.encode(e, forKey: .entities)
         }
         try c.encode(outcome.steps.map { Step(action: ConversationReport.name($0.action), code: $0.reason.code, reason: $0.reason.message) }, forKey: .steps)
-        try c.encode(outcome.responses.map { Answer(id: $0.id, kind: $0.kind, channel: $0.channel.rawValue, to: $0.to, status: $0.status.rawValue,
-                                                   at: Timestamp.format($0.at), attachments: $0.attachments.map(\.filename)) }, forKey: .answers)
+        try c.encode(
+            outcome.responses.map {
+                Answer(
+                    id: $0.id, kind: $0.kind, channel: $0.channel.rawValue, to: $0.to, status: $0.status.rawValue,
+                    at: Timestamp.format($0.at), attachments: $0.attachments.map(\.filename))
+            }, forKey: .answers)
     }
 
     /// The action's name as reports show it.
@@ -143,11 +155,12 @@ public struct CaseLine: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case debtor_id, debtor_name, status, balance, balance_minor, currency, other_balances, open_invoices, oldest_due, next_action_at,
-             next_action_channel, reasons, reason_codes, cycle, attempts_sent
+            next_action_channel, reasons, reason_codes, cycle, attempts_sent
     }
 
     struct Amount: Encodable { let amount: String; let currency: String }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(r.debtorID, forKey: .debtor_id)
@@ -189,32 +202,41 @@ public enum Listing {
 
     /// The outbox as a table.
     public static func outboxTable(_ messages: [MessageRecord]) -> String {
-        table(header: ["AT (UTC)", "CHANNEL", "TO", "DEBTOR", "CONTACT", "STAGE", "ATTEMPT", "INVOICES", "SUBJECT / TEXT"],
-              rows: messages.map { m in
-                  let text = (m.subject ?? m.body).replacingOccurrences(of: "\n", with: " ")
-                  return [Timestamp.format(m.at), m.channel.rawValue, m.to ?? "", m.debtorID ?? "", m.contactName ?? "",
-                          m.stage.map(String.init) ?? "", m.attempt.map(String.init) ?? "", String(m.invoiceNumbers.count),
-                          text.count > 70 ? String(text.prefix(67)) + "..." : text]
-              })
+        table(
+            header: ["AT (UTC)", "CHANNEL", "TO", "DEBTOR", "CONTACT", "STAGE", "ATTEMPT", "INVOICES", "SUBJECT / TEXT"],
+            rows: messages.map { m in
+                let text = (m.subject ?? m.body).replacingOccurrences(of: "\n", with: " ")
+                return [
+                    Timestamp.format(m.at), m.channel.rawValue, m.to ?? "", m.debtorID ?? "", m.contactName ?? "",
+                    m.stage.map(String.init) ?? "", m.attempt.map(String.init) ?? "", String(m.invoiceNumbers.count),
+                    text.count > 70 ? String(text.prefix(67)) + "..." : text,
+                ]
+            })
     }
 
     /// The inbox as a table.
     public static func inboxTable(_ items: [InboxItem]) -> String {
-        table(header: ["ID", "RAISED (UTC)", "DEBTOR", "KIND", "DRAFT", "WHY"],
-              rows: items.map { i in
-                  [String(i.id), Timestamp.format(i.createdAt), i.debtorID ?? "-", i.kind.rawValue, i.draftID ?? "-",
-                   i.reason.count > 90 ? String(i.reason.prefix(87)) + "..." : i.reason]
-              })
+        table(
+            header: ["ID", "RAISED (UTC)", "DEBTOR", "KIND", "DRAFT", "WHY"],
+            rows: items.map { i in
+                [
+                    String(i.id), Timestamp.format(i.createdAt), i.debtorID ?? "-", i.kind.rawValue, i.draftID ?? "-",
+                    i.reason.count > 90 ? String(i.reason.prefix(87)) + "..." : i.reason,
+                ]
+            })
     }
 
     /// The cases as a table.
     public static func casesTable(_ cases: [CaseRecord]) -> String {
-        table(header: ["DEBTOR", "NAME", "STATUS", "BALANCE", "OPEN", "NEXT ACTION (UTC)", "CHANNEL", "WHY"],
-              rows: cases.map { r in
-                  let why = r.reasons.first?.message ?? ""
-                  return [r.debtorID, String(r.debtorName.prefix(28)), r.status.rawValue, r.balance?.description ?? "0",
-                          String(r.openInvoices), r.nextActionAt.map(Timestamp.format) ?? "-", r.nextActionChannel?.rawValue ?? "-",
-                          why.count > 80 ? String(why.prefix(77)) + "..." : why]
-              })
+        table(
+            header: ["DEBTOR", "NAME", "STATUS", "BALANCE", "OPEN", "NEXT ACTION (UTC)", "CHANNEL", "WHY"],
+            rows: cases.map { r in
+                let why = r.reasons.first?.message ?? ""
+                return [
+                    r.debtorID, String(r.debtorName.prefix(28)), r.status.rawValue, r.balance?.description ?? "0",
+                    String(r.openInvoices), r.nextActionAt.map(Timestamp.format) ?? "-", r.nextActionChannel?.rawValue ?? "-",
+                    why.count > 80 ? String(why.prefix(77)) + "..." : why,
+                ]
+            })
     }
 }

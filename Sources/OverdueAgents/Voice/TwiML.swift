@@ -56,7 +56,8 @@ public struct TwiML: Hashable, Sendable {
             switch v {
             case .say(let t): out += "<Say>\(Self.escape(t))</Say>"
             case .gather(let action, let prompt, let timeout):
-                out += "<Gather input=\"speech dtmf\" action=\"\(Self.escape(action))\" method=\"POST\" speechTimeout=\"auto\" timeout=\"\(timeout)\" language=\"en-US\">"
+                out +=
+                    "<Gather input=\"speech dtmf\" action=\"\(Self.escape(action))\" method=\"POST\" speechTimeout=\"auto\" timeout=\"\(timeout)\" language=\"en-US\">"
                 out += (prompt.isEmpty ? "" : "<Say>\(Self.escape(prompt))</Say>") + "</Gather>"
             case .dial(let n): out += "<Dial>\(Self.escape(n))</Dial>"
             case .pause(let s): out += "<Pause length=\"\(s)\"/>"

@@ -65,8 +65,11 @@ public struct VoiceAgent: Sendable {
             try await store.write { try await $0.noteCall(tenant, id: call.id, status: "voicemail", at: at) }
             // Anyone may hear a voicemail: who is calling and how to call back, no account details.
             let callback = settings.value("sender.phone").map { " Please call us back at \(Self.spell($0))." } ?? ""
-            return TwiML([.say("Hello, this is \(settings.senderName) from \(company), calling for \(call.contactName ?? "you") about your account.\(callback) Thank you."),
-                          .hangup])
+            return TwiML([
+                .say(
+                    "Hello, this is \(settings.senderName) from \(company), calling for \(call.contactName ?? "you") about your account.\(callback) Thank you."),
+                .hangup,
+            ])
         }
         try await store.write { try await $0.noteCall(tenant, id: call.id, status: "answered", at: at) }
         var verbs: [TwiML.Verb] = []
@@ -90,8 +93,10 @@ public struct VoiceAgent: Sendable {
     /// twice at most before a person is offered).
     /// `expect` is what the agent just asked for (`date`: "on what day?"), so a short answer ("friday")
     /// is read as the answer to that question.
-    public func heard(tenant: String, messageID: String, callID: String, turn: Int, silent: Int, asked: Int = 0, expect: String? = nil,
-                      speech: String?, digits: String?, links: Links, at: Date) async throws -> TwiML {
+    public func heard(
+        tenant: String, messageID: String, callID: String, turn: Int, silent: Int, asked: Int = 0, expect: String? = nil,
+        speech: String?, digits: String?, links: Links, at: Date
+    ) async throws -> TwiML {
         guard let call = try await store.read({ try await $0.message(tenant, id: messageID) }), call.channel == .voice, let phone = call.to else {
             return Self.goodbye
         }
@@ -99,27 +104,34 @@ public struct VoiceAgent: Sendable {
         let words = (speech ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if words.isEmpty && (digits ?? "").isEmpty {
             if silent >= 1 { return TwiML([.say("We will follow up in writing. Goodbye."), .hangup]) }
-            return TwiML([.gather(action: links.turn(turn, silent: silent + 1), prompt: "Sorry, I did not catch that. When can we expect payment?", timeout: 5),
-                          .say("We will follow up in writing. Goodbye."), .hangup])
+            return TwiML([
+                .gather(action: links.turn(turn, silent: silent + 1), prompt: "Sorry, I did not catch that. When can we expect payment?", timeout: 5),
+                .say("We will follow up in writing. Goodbye."), .hangup,
+            ])
         }
         if CallPolicy.wantsPerson(words, digits: digits) { return try await transfer(settings, call: call, tenant: tenant, why: "asked for a person", at: at) }
         var said = words
         if words.isEmpty, let digits {
             switch CallPolicy.key(digits) {
             case .askDate:
-                return TwiML([.gather(action: links.turn(turn + 1, expect: "date"), prompt: "Thank you. On what date will the payment be sent?", timeout: 6),
-                              .say("We will follow up in writing. Goodbye."), .hangup])
+                return TwiML([
+                    .gather(action: links.turn(turn + 1, expect: "date"), prompt: "Thank you. On what date will the payment be sent?", timeout: 6),
+                    .say("We will follow up in writing. Goodbye."), .hangup,
+                ])
             case .person: return try await transfer(settings, call: call, tenant: tenant, why: "pressed \(digits) for a person", at: at)
             case .words(let w): said = w
             case .unknown:
-                return TwiML([.gather(action: links.turn(turn + 1), prompt: "Sorry, that is not one of the choices. Please say what you would like to do.", timeout: 5),
-                              .say("We will follow up in writing. Goodbye."), .hangup])
+                return TwiML([
+                    .gather(action: links.turn(turn + 1), prompt: "Sorry, that is not one of the choices. Please say what you would like to do.", timeout: 5),
+                    .say("We will follow up in writing. Goodbye."), .hangup,
+                ])
             }
         }
         // An answer is read with its question: "friday" after "on what day will it go out?" is that day.
         if expect == "date", said.split(whereSeparator: \.isWhitespace).count <= 5 { said = CallPolicy.answeringDate(said) }
-        let outcome = try await engine.receive(tenant: tenant, channel: .voice, from: phone, text: said, at: at,
-                                               providerID: "\(callID):turn\(turn)", threadContactID: call.contactID, inCall: true)
+        let outcome = try await engine.receive(
+            tenant: tenant, channel: .voice, from: phone, text: said, at: at,
+            providerID: "\(callID):turn\(turn)", threadContactID: call.contactID, inCall: true)
         var answers = outcome.responses
         if !outcome.isNew {
             // Twilio retried the webhook: the same turn gets the same answer.
@@ -135,8 +147,9 @@ public struct VoiceAgent: Sendable {
             }
         }
         let u = outcome.understanding
-        let (move, reason) = CallPolicy.next(intent: u?.intent, steps: outcome.steps, speech: said, digits: nil, turn: turn, asked: asked,
-                                             promiseDated: u?.promiseDate != nil)
+        let (move, reason) = CallPolicy.next(
+            intent: u?.intent, steps: outcome.steps, speech: said, digits: nil, turn: turn, asked: asked,
+            promiseDated: u?.promiseDate != nil)
         logger.info("call \(callID) turn \(turn): \(outcome.understanding?.intent.rawValue ?? "?") → \(move) (\(reason.message))")
         switch move {
         case .listen:
@@ -149,8 +162,11 @@ public struct VoiceAgent: Sendable {
         case .ask(let words):
             // An unsure turn gets no answer said: only the question again, in other words.
             if reason.code == "asking_again" { verbs = [] }
-            verbs.append(.gather(action: links.turn(turn + 1, asked: asked + (reason.code == "asking_again" ? 1 : 0),
-                                                    expect: reason.code == "asking_again" ? nil : "date"), prompt: words, timeout: 6))
+            verbs.append(
+                .gather(
+                    action: links.turn(
+                        turn + 1, asked: asked + (reason.code == "asking_again" ? 1 : 0),
+                        expect: reason.code == "asking_again" ? nil : "date"), prompt: words, timeout: 6))
             verbs += [.say("We will follow up in writing. Goodbye."), .hangup]
         }
         return TwiML(verbs)
@@ -161,7 +177,9 @@ public struct VoiceAgent: Sendable {
     func transfer(_ settings: TenantSettings, call: MessageRecord, tenant: String, why: String, at: Date) async throws -> TwiML {
         let number = settings.value("voice.transfer_to")
         let who = call.contactName ?? call.to ?? "the debtor"
-        let reason = Reason("call_transfer", number.map { "\(who) on the phone \(why): transferred to \($0)" } ?? "\(who) on the phone \(why): call them back at \(call.to ?? "their number")")
+        let reason = Reason(
+            "call_transfer",
+            number.map { "\(who) on the phone \(why): transferred to \($0)" } ?? "\(who) on the phone \(why): call them back at \(call.to ?? "their number")")
         _ = try await store.write { s in
             try await s.addInboxItem(tenant, debtor: call.debtorID, kind: .handoff, reason: reason, messageID: call.id, at: at)
         }

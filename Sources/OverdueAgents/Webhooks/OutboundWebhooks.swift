@@ -79,8 +79,10 @@ public struct WebhookDispatcher: Sendable {
     let logger: Logger
 
     /// Creates a dispatcher.
-    public init(store: Store, transport: any ProviderTransport = HTTPProviderTransport(), timeout: Duration = .seconds(10), batch: Int = 32,
-                logger: Logger = Logger(label: "overdue.webhooks")) {
+    public init(
+        store: Store, transport: any ProviderTransport = HTTPProviderTransport(), timeout: Duration = .seconds(10), batch: Int = 32,
+        logger: Logger = Logger(label: "overdue.webhooks")
+    ) {
         self.store = store
         self.transport = transport
         self.timeout = timeout
@@ -139,14 +141,16 @@ public struct WebhookDispatcher: Sendable {
 
     func attempt(_ d: DueDelivery, now: Date) async -> (DueDelivery, Int?, String?) {
         let body = Array(d.payload.utf8)
-        let request = ProviderRequest(method: "POST", url: d.subscription.url, headers: [
-            "Content-Type": "application/json",
-            "User-Agent": "Overdue-Webhooks/\(Overdue.version)",
-            OutboundSignature.header: OutboundSignature.sign(body: body, secret: d.subscription.secret, time: store.clock.now()),
-            "Overdue-Event-Id": d.delivery.eventID,
-            "Overdue-Event-Type": d.delivery.eventType,
-            "Overdue-Delivery": String(d.delivery.id),
-        ], body: body)
+        let request = ProviderRequest(
+            method: "POST", url: d.subscription.url,
+            headers: [
+                "Content-Type": "application/json",
+                "User-Agent": "Overdue-Webhooks/\(Overdue.version)",
+                OutboundSignature.header: OutboundSignature.sign(body: body, secret: d.subscription.secret, time: store.clock.now()),
+                "Overdue-Event-Id": d.delivery.eventID,
+                "Overdue-Event-Type": d.delivery.eventType,
+                "Overdue-Delivery": String(d.delivery.id),
+            ], body: body)
         do {
             let response = try await transport.perform(request, timeout: timeout)
             return (d, response.status, (200..<300).contains(response.status) ? nil : "HTTP \(response.status)")
@@ -167,6 +171,7 @@ public struct WebhookService: Service {
         self.every = every
     }
 
+    /// Runs until the service group shuts down.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do { try await dispatcher.deliverDue() } catch {

@@ -17,17 +17,21 @@ public struct PlivoSMS: SMSProvider {
         self.baseURL = trimmedBase(baseURL)
     }
 
+    /// The provider's name, as settings spell it.
     public var name: String { "plivo" }
 
+    /// The HTTP request that sends the text, per the provider's API.
     public func sendRequest(_ sms: SMSRequest) -> ProviderRequest {
         var body: [String: String] = ["src": sms.from, "dst": sms.to, "text": sms.body, "type": "sms"]
         if let cb = sms.statusCallback { body["url"] = cb; body["method"] = "POST" }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        return ProviderRequest(method: "POST", url: "\(baseURL)/v1/Account/\(authID)/Message/",
-                               headers: ["Authorization": basicAuth(authID, authToken), "Content-Type": "application/json", "Accept": "application/json"],
-                               body: [UInt8](data))
+        return ProviderRequest(
+            method: "POST", url: "\(baseURL)/v1/Account/\(authID)/Message/",
+            headers: ["Authorization": basicAuth(authID, authToken), "Content-Type": "application/json", "Accept": "application/json"],
+            body: [UInt8](data))
     }
 
+    /// The provider's answer to a send, as a receipt or a delivery error.
     public func receipt(_ response: ProviderResponse) throws(DeliveryError) -> DeliveryReceipt {
         let json = response.json
         if (200..<300).contains(response.status), let id = (json?["message_uuid"] as? [String])?.first { return DeliveryReceipt(providerID: id) }

@@ -53,6 +53,7 @@ public struct HTTPProviderTransport: ProviderTransport {
     /// Creates the transport.
     public init() {}
 
+    /// Performs the request over HTTP (`ProviderTransport`).
     public func perform(_ request: ProviderRequest, timeout: Duration) async throws -> ProviderResponse {
         var r = HTTPClientRequest(url: request.url)
         r.method = .init(rawValue: request.method)
@@ -83,7 +84,13 @@ public enum Form {
         var out = ""
         for b in s.utf8 {
             let c = Character(UnicodeScalar(b))
-            if b < 128 && (c.isLetter || c.isNumber || "-._*".contains(c)) { out.append(c) } else if b == 32 { out += "+" } else { out += String(format: "%%%02X", b) }
+            if b < 128 && (c.isLetter || c.isNumber || "-._*".contains(c)) {
+                out.append(c)
+            } else if b == 32 {
+                out += "+"
+            } else {
+                out += String(format: "%%%02X", b)
+            }
         }
         return out
     }

@@ -21,31 +21,36 @@ public struct SMSAccount: Sendable {
 
     /// Reads the set-up from `settings`; nil for the sandbox.
     public static func from(_ settings: TenantSettings, tenant: String) throws -> SMSAccount? {
-        guard let name = settings.value("sms.provider"), name != "sandbox" else { return nil }
-        func provider(_ name: String) throws -> any SMSProvider {
+        let kind = settings.smsProvider
+        guard kind != .sandbox else { return nil }
+        let name = kind.rawValue
+        func provider(_ kind: SMSProviderKind) throws -> any SMSProvider {
             func required(_ key: String) throws -> String {
-                guard let v = settings.value(key), !v.isEmpty else { throw AccountError(description: "sms uses \(name) but \(key) is not set") }
+                guard let v = settings.value(key), !v.isEmpty else { throw AccountError(description: "sms uses \(kind.rawValue) but \(key) is not set") }
                 return v
             }
-            switch name {
-            case "twilio":
-                return TwilioSMS(accountSID: try required("twilio.account_sid"), authToken: try required("twilio.auth_token"),
-                                 baseURL: settings.value("twilio.api_url") ?? "https://api.twilio.com")
-            case "vonage":
-                return VonageSMS(apiKey: try required("vonage.api_key"), apiSecret: try required("vonage.api_secret"),
-                                 baseURL: settings.value("vonage.api_url") ?? "https://rest.nexmo.com")
-            case "plivo":
-                return PlivoSMS(authID: try required("plivo.auth_id"), authToken: try required("plivo.auth_token"),
-                                baseURL: settings.value("plivo.api_url") ?? "https://api.plivo.com")
-            default:
-                throw AccountError(description: "sms provider '\(name)' is not twilio, vonage or plivo")
+            switch kind {
+            case .twilio:
+                return TwilioSMS(
+                    accountSID: try required("twilio.account_sid"), authToken: try required("twilio.auth_token"),
+                    baseURL: settings.value("twilio.api_url") ?? "https://api.twilio.com")
+            case .vonage:
+                return VonageSMS(
+                    apiKey: try required("vonage.api_key"), apiSecret: try required("vonage.api_secret"),
+                    baseURL: settings.value("vonage.api_url") ?? "https://rest.nexmo.com")
+            case .plivo:
+                return PlivoSMS(
+                    authID: try required("plivo.auth_id"), authToken: try required("plivo.auth_token"),
+                    baseURL: settings.value("plivo.api_url") ?? "https://api.plivo.com")
+            case .sandbox:
+                throw AccountError(description: "the sandbox is not a provider to send through")
             }
         }
         guard let from = settings.value("sms.from") ?? settings.value("sender.phone") else {
             throw AccountError(description: "sms.provider is \(name) but neither sms.from nor sender.phone is set")
         }
-        let secondary = try settings.value("sms.secondary").flatMap { $0 == "none" || $0 == name ? nil : try provider($0) }
-        return SMSAccount(primary: try provider(name), secondary: secondary, from: from, publicURL: settings.value("public_url"), tenant: tenant)
+        let secondary = try settings.smsSecondary.map { try provider($0) }
+        return SMSAccount(primary: try provider(kind), secondary: secondary, from: from, publicURL: settings.value("public_url"), tenant: tenant)
     }
 
     /// The delivery-status callback for `provider`.
@@ -65,8 +70,10 @@ public struct SMSChannel: ChannelAdapter {
     let clock: any Clock
 
     /// Creates the channel.
-    public init(account: @escaping @Sendable (String) async throws -> SMSAccount?, transport: any ProviderTransport = HTTPProviderTransport(),
-                timeout: Duration = .seconds(15), logger: Logger = Logger(label: "overdue.sms"), clock: any Clock = SystemClock()) {
+    public init(
+        account: @escaping @Sendable (String) async throws -> SMSAccount?, transport: any ProviderTransport = HTTPProviderTransport(),
+        timeout: Duration = .seconds(15), logger: Logger = Logger(label: "overdue.sms"), clock: any Clock = SystemClock()
+    ) {
         self.clock = clock
         self.account = account
         self.transport = transport
@@ -74,8 +81,10 @@ public struct SMSChannel: ChannelAdapter {
         self.logger = logger
     }
 
+    /// The channels this adapter serves.
     public var channels: Set<OverdueCore.Channel> { [.sms] }
 
+    /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         let found: SMSAccount?
         do { found = try await message.tenant.asyncMap(account) ?? nil } catch { throw .permanent("sms settings: \(error)") }

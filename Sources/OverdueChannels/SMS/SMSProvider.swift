@@ -39,7 +39,9 @@ public protocol SMSProvider: Sendable {
 }
 
 extension SMSProvider {
+    /// The request that asks the provider whether it has the text (nil: it cannot be asked).
     public func lookupRequest(_ sms: SMSRequest, at: Date) -> ProviderRequest? { nil }
+    /// What the lookup answer says about the text.
     public func found(_ sms: SMSRequest, in response: ProviderResponse) -> DeliveryTrace { .unknown }
 }
 

@@ -18,15 +18,20 @@ public struct VonageSMS: SMSProvider {
         self.baseURL = trimmedBase(baseURL)
     }
 
+    /// The provider's name, as settings spell it.
     public var name: String { "vonage" }
 
+    /// The HTTP request that sends the text, per the provider's API.
     public func sendRequest(_ sms: SMSRequest) -> ProviderRequest {
-        var form = [("api_key", apiKey), ("api_secret", apiSecret), ("from", Self.digits(sms.from)), ("to", Self.digits(sms.to)), ("text", sms.body),
-                    ("client-ref", sms.id)]
+        var form = [
+            ("api_key", apiKey), ("api_secret", apiSecret), ("from", Self.digits(sms.from)), ("to", Self.digits(sms.to)), ("text", sms.body),
+            ("client-ref", sms.id),
+        ]
         if SMSText.measure(sms.body).encoding == .ucs2 { form.append(("type", "unicode")) }
         if let cb = sms.statusCallback { form.append(("callback", cb)) }
-        return ProviderRequest(method: "POST", url: "\(baseURL)/sms/json", headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
-                               body: Array(Form.encode(form).utf8))
+        return ProviderRequest(
+            method: "POST", url: "\(baseURL)/sms/json", headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
+            body: Array(Form.encode(form).utf8))
     }
 
     static func digits(_ e164: String) -> String { e164.filter(\.isNumber) }
@@ -36,8 +41,11 @@ public struct VonageSMS: SMSProvider {
     static let temporaryCodes: Set<String> = ["1", "5"]
     static let addressCodes: Set<String> = ["6", "7", "33"]
 
+    /// The provider's answer to a send, as a receipt or a delivery error.
     public func receipt(_ response: ProviderResponse) throws(DeliveryError) -> DeliveryReceipt {
-        guard (200..<300).contains(response.status) else { throw .http(response.status, "Vonage: \(String(decoding: response.body.prefix(200), as: UTF8.self))") }
+        guard (200..<300).contains(response.status) else {
+            throw .http(response.status, "Vonage: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+        }
         guard let first = (response.json?["messages"] as? [[String: Any]])?.first else { throw .temporary("Vonage: unreadable answer") }
         let status = first["status"] as? String ?? "?"
         let text = first["error-text"] as? String ?? ""

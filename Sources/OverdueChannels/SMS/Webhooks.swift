@@ -22,7 +22,8 @@ public enum WebhookSignature {
         let json = contentType?.lowercased().hasPrefix("application/json") == true
         if json {
             guard let hash = Form.decode(URLComponents(string: url)?.percentEncodedQuery ?? "").first(where: { $0.0 == "bodySHA256" })?.1,
-                  equal(hash.lowercased(), SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()) else { return false }
+                equal(hash.lowercased(), SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
+            else { return false }
         }
         let params = json ? [] : Form.decode(String(decoding: body, as: UTF8.self))
         return portVariants(url).contains { equal(twilio(url: $0, params: params, authToken: authToken), signature) }
@@ -66,8 +67,9 @@ public enum WebhookSignature {
     /// `now` (a replayed request is refused).
     public static func verifyVonage(params: [(String, String)], secret: String, method: String, now: Date) -> Bool {
         guard let sig = params.first(where: { $0.0 == "sig" })?.1, !sig.isEmpty,
-              let ts = params.first(where: { $0.0 == "timestamp" }).flatMap({ TimeInterval($0.1) }),
-              abs(now.timeIntervalSince1970 - ts) <= 300 else { return false }
+            let ts = params.first(where: { $0.0 == "timestamp" }).flatMap({ TimeInterval($0.1) }),
+            abs(now.timeIntervalSince1970 - ts) <= 300
+        else { return false }
         return equal(vonage(params: params, secret: secret, method: method).lowercased(), sig.lowercased())
     }
 
@@ -185,18 +187,21 @@ public enum ProviderEvents {
         case "twilio":
             guard let sid = param(p, "MessageSid") ?? param(p, "SmsSid"), let s = param(p, "MessageStatus") ?? param(p, "SmsStatus") else { return nil }
             let code = param(p, "ErrorCode").flatMap { $0.isEmpty || $0 == "0" ? nil : $0 }
-            return DeliveryUpdate(providerID: "twilio:\(sid)", state: state(s), code: code, numberIsBad: code.map(twilioBadNumber.contains) ?? false,
-                                  detail: "Twilio: \(s)\(code.map { " (error \($0))" } ?? "")")
+            return DeliveryUpdate(
+                providerID: "twilio:\(sid)", state: state(s), code: code, numberIsBad: code.map(twilioBadNumber.contains) ?? false,
+                detail: "Twilio: \(s)\(code.map { " (error \($0))" } ?? "")")
         case "vonage":
             guard let id = param(p, "messageId"), let s = param(p, "status") else { return nil }
             let code = param(p, "err-code").flatMap { $0 == "0" ? nil : $0 }
-            return DeliveryUpdate(providerID: "vonage:\(id)", state: state(s), code: code, numberIsBad: code.map(vonageBadNumber.contains) ?? false,
-                                  detail: "Vonage: \(s)\(code.map { " (error \($0))" } ?? "")")
+            return DeliveryUpdate(
+                providerID: "vonage:\(id)", state: state(s), code: code, numberIsBad: code.map(vonageBadNumber.contains) ?? false,
+                detail: "Vonage: \(s)\(code.map { " (error \($0))" } ?? "")")
         case "plivo":
             guard let id = param(p, "MessageUUID"), let s = param(p, "Status") else { return nil }
             let code = param(p, "ErrorCode").flatMap { $0.isEmpty || $0 == "000" || $0 == "0" ? nil : $0 }
-            return DeliveryUpdate(providerID: "plivo:\(id)", state: state(s), code: code, numberIsBad: code.map(plivoBadNumber.contains) ?? false,
-                                  detail: "Plivo: \(s)\(code.map { " (error \($0))" } ?? "")")
+            return DeliveryUpdate(
+                providerID: "plivo:\(id)", state: state(s), code: code, numberIsBad: code.map(plivoBadNumber.contains) ?? false,
+                detail: "Plivo: \(s)\(code.map { " (error \($0))" } ?? "")")
         default:
             return nil
         }

@@ -38,14 +38,17 @@ public struct TwilioVoice: VoiceProvider {
     /// Creates the provider.
     public init(account: TwilioSMS) { self.account = account }
 
+    /// The provider's name, as settings spell it.
     public var name: String { "twilio" }
 
     /// Twilio fetches the call's TwiML from `base/webhooks/twilio/voice` when it is answered.
     public func callRequest(_ call: CallRequest) -> ProviderRequest {
         let hook = "\(trimmedBase(call.base))/webhooks/twilio/voice"
         let q = "tenant=\(call.tenant)&message=\(call.id)"
-        var form = [("To", call.to), ("From", call.from), ("Url", "\(hook)?\(q)"), ("Method", "POST"),
-                    ("StatusCallback", "\(hook)/status?\(q)"), ("StatusCallbackMethod", "POST")]
+        var form = [
+            ("To", call.to), ("From", call.from), ("Url", "\(hook)?\(q)"), ("Method", "POST"),
+            ("StatusCallback", "\(hook)/status?\(q)"), ("StatusCallbackMethod", "POST"),
+        ]
         for event in ["initiated", "ringing", "answered", "completed"] { form.append(("StatusCallbackEvent", event)) }
         // Answering-machine detection: the answer's TwiML request says who picked up (AnsweredBy).
         form.append(("MachineDetection", "Enable"))
@@ -53,10 +56,13 @@ public struct TwilioVoice: VoiceProvider {
         if call.record {
             form += [("Record", "true"), ("RecordingStatusCallback", "\(hook)/recording?\(q)"), ("RecordingStatusCallbackMethod", "POST")]
         }
-        return ProviderRequest(method: "POST", url: "\(account.baseURL)/2010-04-01/Accounts/\(account.accountSID)/Calls.json",
-                               headers: ["Authorization": basicAuth(account.accountSID, account.authToken), "Content-Type": "application/x-www-form-urlencoded",
-                                         "Accept": "application/json"],
-                               body: Array(Form.encode(form).utf8))
+        return ProviderRequest(
+            method: "POST", url: "\(account.baseURL)/2010-04-01/Accounts/\(account.accountSID)/Calls.json",
+            headers: [
+                "Authorization": basicAuth(account.accountSID, account.authToken), "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            ],
+            body: Array(Form.encode(form).utf8))
     }
 
     /// The call SID, or why not.
@@ -70,21 +76,27 @@ public struct VoiceChannel: ChannelAdapter {
     let logger: Logger
 
     /// Creates the channel.
-    public init(settings: @escaping @Sendable (String) async throws -> TenantSettings, transport: any ProviderTransport = HTTPProviderTransport(),
-                logger: Logger = Logger(label: "overdue.voice")) {
+    public init(
+        settings: @escaping @Sendable (String) async throws -> TenantSettings, transport: any ProviderTransport = HTTPProviderTransport(),
+        logger: Logger = Logger(label: "overdue.voice")
+    ) {
         self.settings = settings
         self.transport = transport
         self.logger = logger
     }
 
+    /// The channels this adapter serves.
     public var channels: Set<OverdueCore.Channel> { [.voice] }
 
+    /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         guard let tenant = message.tenant else { return try await SandboxChannel().send(message) }
         let s: TenantSettings
         do { s = try await settings(tenant) } catch { throw .permanent("voice settings: \(error)") }
         guard let provider = try Self.provider(s) else { return try await SandboxChannel().send(message) }
-        guard let base = s.value("public_url") else { throw .permanent("voice.provider is \(provider.name) but public_url is not set (the provider fetches the call's words from it)") }
+        guard let base = s.value("public_url") else {
+            throw .permanent("voice.provider is \(provider.name) but public_url is not set (the provider fetches the call's words from it)")
+        }
         guard let from = s.value("voice.from") ?? s.value("sms.from") ?? s.value("sender.phone") else {
             throw .permanent("voice.provider is \(provider.name) but no caller ID is set (voice.from, sms.from or sender.phone)")
         }
@@ -97,15 +109,13 @@ public struct VoiceChannel: ChannelAdapter {
 
     /// The tenant's voice provider, nil for the sandbox.
     static func provider(_ s: TenantSettings) throws(DeliveryError) -> (any VoiceProvider)? {
-        switch s.value("voice.provider") ?? "sandbox" {
-        case "sandbox": return nil
-        case "twilio":
+        switch s.voiceProvider {
+        case .sandbox: return nil
+        case .twilio:
             guard let sid = s.value("twilio.account_sid"), let token = s.value("twilio.auth_token") else {
                 throw .permanent("voice.provider is twilio but twilio.account_sid or twilio.auth_token is not set")
             }
             return TwilioVoice(account: TwilioSMS(accountSID: sid, authToken: token, baseURL: s.value("twilio.api_url") ?? "https://api.twilio.com"))
-        case let other:
-            throw .permanent("voice provider '\(other)' is not supported")
         }
     }
 }

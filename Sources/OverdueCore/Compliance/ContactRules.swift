@@ -21,9 +21,10 @@ public struct ContactRules: Hashable, Sendable {
 
     /// The rules configured in `settings`.
     public init(settings: TenantSettings) {
-        self.init(windows: Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, settings.window(for: $0)) }),
-                  maxPerDebtorPerDay: settings.maxAttemptsPerDebtorPerDay,
-                  maxCallsPerContactPer7Days: settings.maxCallsPerContactPer7Days)
+        self.init(
+            windows: Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, settings.window(for: $0)) }),
+            maxPerDebtorPerDay: settings.maxAttemptsPerDebtorPerDay,
+            maxCallsPerContactPer7Days: settings.maxCallsPerContactPer7Days)
     }
 
     /// Defaults: Mon–Fri 08:00–18:00 everywhere, one attempt per debtor per day, seven calls a week.

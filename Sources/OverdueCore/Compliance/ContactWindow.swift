@@ -24,8 +24,9 @@ public struct ContactWindow: Hashable, Sendable, Codable, CustomStringConvertibl
     /// Decodes a window; one stored before holidays existed has none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(weekdays: try c.decode(Set<Int>.self, forKey: .weekdays), startMinute: try c.decode(Int.self, forKey: .startMinute),
-                  endMinute: try c.decode(Int.self, forKey: .endMinute), holidays: try c.decodeIfPresent(Holidays.self, forKey: .holidays) ?? Holidays())
+        self.init(
+            weekdays: try c.decode(Set<Int>.self, forKey: .weekdays), startMinute: try c.decode(Int.self, forKey: .startMinute),
+            endMinute: try c.decode(Int.self, forKey: .endMinute), holidays: try c.decodeIfPresent(Holidays.self, forKey: .holidays) ?? Holidays())
     }
 
     /// Whether contacts may be reached at all on `day`.
@@ -39,9 +40,10 @@ public struct ContactWindow: Hashable, Sendable, Codable, CustomStringConvertibl
 
     /// This window narrowed to `limit`'s hours (days stay this window's).
     public func clamped(to limit: ContactWindow) -> ContactWindow {
-        ContactWindow(weekdays: weekdays.intersection(limit.weekdays),
-                      startMinute: max(startMinute, limit.startMinute), endMinute: min(endMinute, limit.endMinute),
-                      holidays: holidays.union(limit.holidays))
+        ContactWindow(
+            weekdays: weekdays.intersection(limit.weekdays),
+            startMinute: max(startMinute, limit.startMinute), endMinute: min(endMinute, limit.endMinute),
+            holidays: holidays.union(limit.holidays))
     }
 
     /// Whether the window ever opens.
@@ -102,7 +104,8 @@ public struct ContactWindow: Hashable, Sendable, Codable, CustomStringConvertibl
     public static func parseClock(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m) else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m)
+        else { return nil }
         let total = h * 60 + m
         return total <= 24 * 60 ? total : nil
     }
@@ -163,7 +166,9 @@ public struct Holidays: Hashable, Sendable, Codable, CustomStringConvertible {
             if let d = LocalDate.parse(entry) { h.dates.insert(d); continue }
             let parts = entry.split(separator: "-")
             // Validated against a leap year so 02-29 is accepted.
-            if parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let m = Int(parts[0]), let d = Int(parts[1]), LocalDate(year: 2028, month: m, day: d) != nil {
+            if parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let m = Int(parts[0]), let d = Int(parts[1]),
+                LocalDate(year: 2028, month: m, day: d) != nil
+            {
                 h.yearly.insert(m * 100 + d)
                 continue
             }
@@ -176,6 +181,7 @@ public struct Holidays: Hashable, Sendable, Codable, CustomStringConvertible {
     public struct HolidayError: Error, Equatable, CustomStringConvertible {
         /// The entry as written.
         public var entry: String
+        /// What it is, in words.
         public var description: String { "'\(entry)' is not a date (YYYY-MM-DD, or MM-DD for every year)" }
     }
 }

@@ -21,7 +21,9 @@ public enum ManualMessage {
     /// What stops `channel` to `contact` whatever the time.
     public static func blockers(channel: Channel, contact: Contact, suppressions: [Suppression]) -> [Reason] {
         var out: [Reason] = []
-        if contact.address(for: channel) == nil { out.append(Reason("no_address", "\(contact.name) has no \(channel == .email ? "email address" : "phone number")")) }
+        if contact.address(for: channel) == nil {
+            out.append(Reason("no_address", "\(contact.name) has no \(channel == .email ? "email address" : "phone number")"))
+        }
         if !contact.hasConsent(for: channel) { out.append(Reason("no_consent", "\(contact.name) has no \(channel == .sms ? "SMS" : "call") consent")) }
         if let s = suppressions.first(where: { $0.contactID == contact.id && $0.blocks(channel) }) {
             out.append(Reason("opted_out", "\(contact.name) opted out of \(channel.rawValue) (\(s.reason))"))
@@ -30,11 +32,15 @@ public enum ManualMessage {
     }
 
     /// The rules a message to `contact` at `instant` would break (empty: it may go).
-    public static func check(channel: Channel, contact: Contact, at instant: Date, suppressions: [Suppression], sent: [SentAttempt],
-                             replies: [ReceivedReply], settings: TenantSettings) -> [Reason] {
+    public static func check(
+        channel: Channel, contact: Contact, at instant: Date, suppressions: [Suppression], sent: [SentAttempt],
+        replies: [ReceivedReply], settings: TenantSettings
+    ) -> [Reason] {
         let hard = blockers(channel: channel, contact: contact, suppressions: suppressions)
         guard hard.isEmpty else { return hard }
-        return ComplianceGate.violations(channel: channel, contact: contact, at: instant, sent: sent, replies: replies,
-                                         rules: ContactRules(settings: settings)).map(\.reason)
+        return ComplianceGate.violations(
+            channel: channel, contact: contact, at: instant, sent: sent, replies: replies,
+            rules: ContactRules(settings: settings)
+        ).map(\.reason)
     }
 }

@@ -38,8 +38,10 @@ public enum CallPolicy {
 
     /// The move after one turn, with its reason. `asked` is how many times the call has already
     /// asked again after unsure turns; `promiseDated` whether a promise named its day.
-    public static func next(intent: Intent?, steps: [DecidedStep], speech: String, digits: String?, turn: Int, asked: Int = 0,
-                            promiseDated: Bool = true) -> (CallMove, Reason) {
+    public static func next(
+        intent: Intent?, steps: [DecidedStep], speech: String, digits: String?, turn: Int, asked: Int = 0,
+        promiseDated: Bool = true
+    ) -> (CallMove, Reason) {
         if wantsPerson(speech, digits: digits) { return (.transfer, Reason("asked_for_person", "the debtor asked for a person")) }
         // The reader was unsure (or understood nothing): on a call the debtor is there to ask.
         let unsure = intent == .other || steps.contains { $0.reason.code == "reply_review" }
@@ -62,8 +64,10 @@ public enum CallPolicy {
             return (.end, Reason("call_done", "\(intent!.rawValue): confirmed, nothing more to ask"))
         case .acknowledge where turn <= 2:
             // "Yes, this is accounts payable": the call has not said what it is for yet.
-            return (.ask("Thank you. We are calling about the open balance. When can we expect the payment?"),
-                    Reason("asking_date", "acknowledged without a commitment: asking when payment will be sent"))
+            return (
+                .ask("Thank you. We are calling about the open balance. When can we expect the payment?"),
+                Reason("asking_date", "acknowledged without a commitment: asking when payment will be sent")
+            )
         default: break
         }
         return (.listen, Reason("listening", "asking whether there is anything else"))

@@ -49,8 +49,10 @@ public struct Commitment: Hashable, Sendable, Codable {
     public var messageID: String?
 
     /// Creates a commitment.
-    public init(id: String, kind: Kind, contactID: Int64?, channel: Channel, madeAt: Date, date: LocalDate, target: Money,
-                amountStated: Bool, reviewAt: Date, status: Status = .open, invoiceNumbers: [String] = [], messageID: String? = nil) {
+    public init(
+        id: String, kind: Kind, contactID: Int64?, channel: Channel, madeAt: Date, date: LocalDate, target: Money,
+        amountStated: Bool, reviewAt: Date, status: Status = .open, invoiceNumbers: [String] = [], messageID: String? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.contactID = contactID
@@ -82,7 +84,13 @@ public struct Commitment: Hashable, Sendable, Codable {
         guard now >= reviewAt else { return nil }
         switch kind {
         case .promise:
-            return (.broken, Reason("promise_broken", "\(what) broken: \(received > 0 ? "only \(got)" : "nothing") received by \(Timestamp.format(reviewAt)); the ladder resumes with a follow-up"))
+            return (
+                .broken,
+                Reason(
+                    "promise_broken",
+                    "\(what) broken: \(received > 0 ? "only \(got)" : "nothing") received by \(Timestamp.format(reviewAt)); the ladder resumes with a follow-up"
+                )
+            )
         case .paymentClaim:
             return (.unmatched, Reason("claim_unmatched", "\(what): no matching payment by \(Timestamp.format(reviewAt)); handed to a person to find it"))
         }
@@ -110,7 +118,9 @@ public struct Dispute: Hashable, Sendable, Codable {
     public var messageID: String?
 
     /// Creates a dispute.
-    public init(id: String, invoiceNumber: String, reason: DisputeReason, openedAt: Date, status: Status = .open, resolution: String? = nil, messageID: String? = nil) {
+    public init(
+        id: String, invoiceNumber: String, reason: DisputeReason, openedAt: Date, status: Status = .open, resolution: String? = nil, messageID: String? = nil
+    ) {
         self.id = id
         self.invoiceNumber = invoiceNumber
         self.reason = reason

@@ -62,8 +62,10 @@ public struct Response: Hashable, Sendable, Codable {
     public var lines: [String]
 
     /// Creates a response.
-    public init(kind: MessageKind, channel: Channel, contactID: Int64, address: String, invoiceNumbers: [String] = [], documents: [DocumentRef] = [],
-                sendAt: Date, required: Bool = false, details: [String: String] = [:], lines: [String] = []) {
+    public init(
+        kind: MessageKind, channel: Channel, contactID: Int64, address: String, invoiceNumbers: [String] = [], documents: [DocumentRef] = [],
+        sendAt: Date, required: Bool = false, details: [String: String] = [:], lines: [String] = []
+    ) {
         self.kind = kind
         self.channel = channel
         self.contactID = contactID
@@ -158,8 +160,10 @@ public struct InboundContext: Sendable {
     public var settings: TenantSettings
 
     /// Creates a context.
-    public init(messageID: String, channel: Channel, receivedAt: Date, contact: Contact, facts: CaseFacts, state: CaseState,
-                documents: [DocumentRef], settings: TenantSettings) {
+    public init(
+        messageID: String, channel: Channel, receivedAt: Date, contact: Contact, facts: CaseFacts, state: CaseState,
+        documents: [DocumentRef], settings: TenantSettings
+    ) {
         self.messageID = messageID
         self.channel = channel
         self.receivedAt = receivedAt
@@ -233,8 +237,10 @@ public enum Decider {
         }
 
         /// Answers on the message's own channel, unless the contact opted out of it.
-        mutating func respond(_ kind: MessageKind, invoices: [String] = [], documents: [DocumentRef] = [], details: [String: String] = [:],
-                              lines: [String] = [], required: Bool = false, channel: Channel? = nil, at: Date? = nil) {
+        mutating func respond(
+            _ kind: MessageKind, invoices: [String] = [], documents: [DocumentRef] = [], details: [String: String] = [:],
+            lines: [String] = [], required: Bool = false, channel: Channel? = nil, at: Date? = nil
+        ) {
             let ch = channel ?? c.channel
             guard let address = c.contact.address(for: ch) else {
                 add(.flag, "no_address", "cannot answer \(c.contact.name) by \(ch.rawValue): no address; a person answers")
@@ -250,8 +256,9 @@ public enum Decider {
                 let window = settings.window(for: ch)
                 if !window.contains(when, in: c.contact.zone), let opening = window.nextOpening(atOrAfter: when, in: c.contact.zone) { when = opening }
             }
-            let r = Response(kind: kind, channel: ch, contactID: c.contact.id, address: address, invoiceNumbers: invoices, documents: documents,
-                             sendAt: when, required: required, details: details, lines: lines)
+            let r = Response(
+                kind: kind, channel: ch, contactID: c.contact.id, address: address, invoiceNumbers: invoices, documents: documents,
+                sendAt: when, required: required, details: details, lines: lines)
             add(.respond(r), "respond", "answer \(kind.rawValue) to \(c.contact.name) by \(ch.rawValue)\(when > now ? " at \(Timestamp.format(when))" : "")")
         }
 
@@ -268,7 +275,8 @@ public enum Decider {
         /// until the inbox item is resolved or two business days pass, whichever comes first.
         mutating func review(_ code: String, _ why: String) {
             let until = today.addingBusinessDays(Hold.replyReviewBusinessDays).at(in: zone)
-            add(.hold(Hold(debtorID: c.facts.debtor.id, reason: Hold.replyReviewPrefix + ": " + why, until: until)), "reply_review",
+            add(
+                .hold(Hold(debtorID: c.facts.debtor.id, reason: Hold.replyReviewPrefix + ": " + why, until: until)), "reply_review",
                 "\(why): ladder paused until a person resolves it or until \(Timestamp.format(until)), whichever comes first")
             add(.flag, code, "\(why): a person reads it; nothing automatic is sent")
         }
@@ -279,7 +287,8 @@ public enum Decider {
                 switch u.intent {
                 case .optOut:
                     let all = u.optOutAll
-                    add(.suppress(Suppression(contactID: c.contact.id, channel: all ? nil : .sms, reason: "replied \(k) by SMS")), "opt_out",
+                    add(
+                        .suppress(Suppression(contactID: c.contact.id, channel: all ? nil : .sms, reason: "replied \(k) by SMS")), "opt_out",
                         "\(c.contact.name) texted \(k): no more \(all ? "messages on any channel" : "texts"), effective immediately")
                     respond(.optOutConfirmation, details: ["keyword": k], required: true)
                 case .question:
@@ -300,10 +309,18 @@ public enum Decider {
             // call), and is not confirmed to the debtor until then.
             if u.intent == .optOut {
                 let channel: Channel? = u.optOutAll ? nil : (u.optOutChannel ?? c.channel)
-                add(.suppress(Suppression(contactID: c.contact.id, channel: channel, reason: "asked by \(c.channel.rawValue) to stop\(channel.map { " (\($0.rawValue))" } ?? " (all channels)")")),
-                    "opt_out", "\(said): \(channel.map { "no more \($0.rawValue)" } ?? "no more messages on any channel") to \(c.contact.name), effective immediately")
+                add(
+                    .suppress(
+                        Suppression(
+                            contactID: c.contact.id, channel: channel,
+                            reason: "asked by \(c.channel.rawValue) to stop\(channel.map { " (\($0.rawValue))" } ?? " (all channels)")")),
+                    "opt_out",
+                    "\(said): \(channel.map { "no more \($0.rawValue)" } ?? "no more messages on any channel") to \(c.contact.name), effective immediately")
                 if u.confidence < threshold {
-                    add(.flag, "opt_out_unsure", "\(said), below the tenant's threshold \(String(format: "%.2f", threshold)): obeyed; a person checks it and lifts the opt-out if it was not one")
+                    add(
+                        .flag, "opt_out_unsure",
+                        "\(said), below the tenant's threshold \(String(format: "%.2f", threshold)): obeyed; a person checks it and lifts the opt-out if it was not one"
+                    )
                 } else if c.channel == .sms && (channel == nil || channel == .sms) {
                     respond(.optOutConfirmation, details: ["keyword": "STOP"], required: true)
                 }
@@ -350,7 +367,8 @@ public enum Decider {
             if date < today { date = today }
             let maxDays = settings.promiseMaxDays
             if today.days(until: date) > maxDays {
-                handoff("promise_too_far", "\(said) for \(date), \(today.days(until: date)) days out; promises up to \(maxDays) days are accepted automatically")
+                handoff(
+                    "promise_too_far", "\(said) for \(date), \(today.days(until: date)) days out; promises up to \(maxDays) days are accepted automatically")
                 return
             }
             let grace = settings.promiseGraceBusinessDays
@@ -362,11 +380,14 @@ public enum Decider {
                 target = Money(minorUnits: min(a.minorUnits, balance.minorUnits), currency: a.currency)
                 stated = true
             }
-            let commitment = Commitment(id: "prm_" + StableHash.hex("\(c.messageID)/promise"), kind: .promise, contactID: c.contact.id, channel: c.channel,
-                                        madeAt: now, date: date, target: target, amountStated: stated, reviewAt: reviewDate.at(in: zone),
-                                        invoiceNumbers: named.isEmpty ? [] : lines.map(\.invoice.number), messageID: c.messageID)
-            add(.recordCommitment(commitment), "promise",
-                "\(said): promise to pay \(target) by \(date); ladder paused until \(Timestamp.format(commitment.reviewAt)) (\(grace) business day(s) of grace)")
+            let commitment = Commitment(
+                id: "prm_" + StableHash.hex("\(c.messageID)/promise"), kind: .promise, contactID: c.contact.id, channel: c.channel,
+                madeAt: now, date: date, target: target, amountStated: stated, reviewAt: reviewDate.at(in: zone),
+                invoiceNumbers: named.isEmpty ? [] : lines.map(\.invoice.number), messageID: c.messageID)
+            add(
+                .recordCommitment(commitment), "promise",
+                "\(said): promise to pay \(target) by \(date); ladder paused until \(Timestamp.format(commitment.reviewAt)) (\(grace) business day(s) of grace)"
+            )
             respond(.promiseConfirmation, invoices: lines.map(\.invoice.number), details: ["promise_date": date.description, "amount": target.description])
         }
 
@@ -375,12 +396,16 @@ public enum Decider {
             let days = settings.paidPauseBusinessDays
             let balance = total(lines)
             var target = balance
-            if let a = u.amount, a.currency == balance.currency, a.minorUnits > 0 { target = Money(minorUnits: min(a.minorUnits, balance.minorUnits), currency: a.currency) }
-            let claim = Commitment(id: "clm_" + StableHash.hex("\(c.messageID)/claim"), kind: .paymentClaim, contactID: c.contact.id, channel: c.channel,
-                                   madeAt: now, date: u.promiseDate.map { min($0, today) } ?? today, target: target, amountStated: u.amount != nil,
-                                   reviewAt: today.addingBusinessDays(days).adding(days: 1).at(in: zone),
-                                   invoiceNumbers: named.isEmpty ? [] : lines.map(\.invoice.number), messageID: c.messageID)
-            add(.recordCommitment(claim), "payment_claimed",
+            if let a = u.amount, a.currency == balance.currency, a.minorUnits > 0 {
+                target = Money(minorUnits: min(a.minorUnits, balance.minorUnits), currency: a.currency)
+            }
+            let claim = Commitment(
+                id: "clm_" + StableHash.hex("\(c.messageID)/claim"), kind: .paymentClaim, contactID: c.contact.id, channel: c.channel,
+                madeAt: now, date: u.promiseDate.map { min($0, today) } ?? today, target: target, amountStated: u.amount != nil,
+                reviewAt: today.addingBusinessDays(days).adding(days: 1).at(in: zone),
+                invoiceNumbers: named.isEmpty ? [] : lines.map(\.invoice.number), messageID: c.messageID)
+            add(
+                .recordCommitment(claim), "payment_claimed",
                 "\(said): payment claimed (\(target)); ladder paused \(days) business days until \(Timestamp.format(claim.reviewAt)) while it is matched")
             let detailed = u.amount != nil || !u.invoiceRefs.isEmpty || u.promiseDate != nil
             respond(detailed ? .paymentClaimThanks : .remittanceRequest, invoices: lines.map(\.invoice.number), details: ["amount": target.description])
@@ -392,8 +417,9 @@ public enum Decider {
             var opened: [String] = []
             for l in lines {
                 if c.facts.disputes.contains(where: { $0.invoiceNumber == l.invoice.number && $0.status == .open }) { continue }
-                let dispute = Dispute(id: "dsp_" + StableHash.hex("\(c.messageID)/\(l.invoice.number)"), invoiceNumber: l.invoice.number, reason: reason,
-                                      openedAt: now, messageID: c.messageID)
+                let dispute = Dispute(
+                    id: "dsp_" + StableHash.hex("\(c.messageID)/\(l.invoice.number)"), invoiceNumber: l.invoice.number, reason: reason,
+                    openedAt: now, messageID: c.messageID)
                 add(.openDispute(dispute), "dispute", "\(said): invoice \(l.invoice.number) disputed (\(reason.label)); not chased until resolved")
                 opened.append(l.invoice.number)
             }
@@ -428,14 +454,17 @@ public enum Decider {
             var channel = c.channel
             if channel != .email && settings.value("public_url") == nil {
                 guard c.contact.email != nil else {
-                    add(.flag, "document_no_link", "cannot link the \(kind.label) by \(channel.rawValue) (public_url is not set) and \(c.contact.name) has no email; a person sends it")
+                    add(
+                        .flag, "document_no_link",
+                        "cannot link the \(kind.label) by \(channel.rawValue) (public_url is not set) and \(c.contact.name) has no email; a person sends it")
                     return
                 }
                 channel = .email
                 add(.flag, "document_by_email", "public_url is not set, so the \(kind.label) goes by email instead of a link")
             }
-            respond(.documentReply, invoices: numbers, documents: found,
-                    details: ["document": kind.label, "missing": missing.joined(separator: ", ")], channel: channel)
+            respond(
+                .documentReply, invoices: numbers, documents: found,
+                details: ["document": kind.label, "missing": missing.joined(separator: ", ")], channel: channel)
         }
 
         mutating func paymentPlan() {
@@ -453,15 +482,23 @@ public enum Decider {
                 let amount = i == count - 1 ? balance.minorUnits - part * Int64(count - 1) : part
                 lines.append("\(first.adding(days: i * interval)): \(Money(minorUnits: amount, currency: balance.currency))")
             }
-            add(.flag, "payment_plan", "\(said): offered \(count) instalments of about \(Money(minorUnits: part, currency: balance.currency)) every \(interval) days from \(first); a person confirms the plan")
+            add(
+                .flag, "payment_plan",
+                "\(said): offered \(count) instalments of about \(Money(minorUnits: part, currency: balance.currency)) every \(interval) days from \(first); a person confirms the plan"
+            )
             pause(businessDays: 5, why: "payment plan offered")
-            respond(.paymentPlanOffer, invoices: open.map(\.invoice.number), details: ["total": balance.description, "installments": String(count)], lines: lines)
+            respond(
+                .paymentPlanOffer, invoices: open.map(\.invoice.number), details: ["total": balance.description, "installments": String(count)], lines: lines)
         }
 
         mutating func wrongContact() {
-            add(.retireContact(contactID: c.contact.id), "wrong_contact", "\(said): \(c.contact.name) is not the right contact; never contacted about this account again")
+            add(
+                .retireContact(contactID: c.contact.id), "wrong_contact",
+                "\(said): \(c.contact.name) is not the right contact; never contacted about this account again")
             if let r = u.redirect, let added = newContact(r) {
-                add(.addContact(added), "redirect", "the right contact is \(added.email ?? added.phone.map(PhoneNumber.display) ?? ""): added, the ladder continues there")
+                add(
+                    .addContact(added), "redirect",
+                    "the right contact is \(added.email ?? added.phone.map(PhoneNumber.display) ?? ""): added, the ladder continues there")
             } else {
                 add(.flag, "research", "no other contact was named: a person (or the research agent) finds the right AP contact for \(c.facts.debtor.name)")
             }
@@ -471,9 +508,12 @@ public enum Decider {
         func newContact(_ redirect: String) -> NewContact? {
             if let email = EmailAddress.normalize(redirect) {
                 let local = email.split(separator: "@").first.map(String.init) ?? email
-                let roles: Set<String> = ["ap", "payables", "accountspayable", "accounts.payable", "accounts_payable", "invoices", "billing", "finance", "remittance"]
+                let roles: Set<String> = [
+                    "ap", "payables", "accountspayable", "accounts.payable", "accounts_payable", "invoices", "billing", "finance", "remittance",
+                ]
                 if roles.contains(local) { return NewContact(name: "Accounts Payable (\(email))", email: email, phone: nil, timeZone: c.contact.timeZone) }
-                let name = local.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+                let name = local.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(
+                    separator: " ")
                 return NewContact(name: name.isEmpty ? email : name, email: email, phone: nil, timeZone: c.contact.timeZone)
             }
             if let phone = PhoneNumber.normalize(redirect, defaultCountry: settings.country) {
@@ -495,13 +535,17 @@ public enum Decider {
             var at = day.at(hour: minute / 60, minute: minute % 60, in: contactZone)
             if at <= now {
                 day = localToday.addingBusinessDays(1)
-                at = u.callbackMinute == nil && u.promiseDate == nil && now.addingTimeInterval(3600) < localToday.at(hour: 17, in: contactZone)
+                at =
+                    u.callbackMinute == nil && u.promiseDate == nil && now.addingTimeInterval(3600) < localToday.at(hour: 17, in: contactZone)
                     ? now.addingTimeInterval(3600) : day.at(hour: minute / 60, minute: minute % 60, in: contactZone)
             }
             let window = settings.window(for: .voice)
             if !window.contains(at, in: contactZone), let opening = window.nextOpening(atOrAfter: at, in: contactZone) { at = opening }
             let local = ComplianceGate.localText(at, contactZone)
-            add(.hold(Hold(debtorID: c.facts.debtor.id, reason: "callback requested for \(local) \(contactZone.identifier)", until: at.addingTimeInterval(86_400))),
+            add(
+                .hold(
+                    Hold(debtorID: c.facts.debtor.id, reason: "callback requested for \(local) \(contactZone.identifier)", until: at.addingTimeInterval(86_400))
+                ),
                 "callback", "\(said): call back at \(local) \(contactZone.identifier) (inside the call window); ladder paused until a day after")
             respond(.callback, invoices: open.map(\.invoice.number), details: ["callback_time": "\(local) \(contactZone.identifier)"], channel: .voice, at: at)
             if c.channel != .voice {
@@ -513,12 +557,15 @@ public enum Decider {
             if let r = u.redirect, var added = newContact(r), added.email != c.contact.email, added.phone != c.contact.phone {
                 // The person named "in my absence" is written to while the contact is away.
                 added.preferredChannel = added.email != nil ? .email : .sms
-                add(.addContact(added), "alternate", "\(said) naming \(added.email ?? added.phone ?? "") as the contact in their absence: added and used from now on")
+                add(
+                    .addContact(added), "alternate",
+                    "\(said) naming \(added.email ?? added.phone ?? "") as the contact in their absence: added and used from now on")
                 return
             }
             if let back = u.returnDate, back > today, today.days(until: back) <= 30 {
                 let until = back.at(hour: 0, in: c.contact.zone)
-                add(.hold(Hold(debtorID: c.facts.debtor.id, reason: "\(c.contact.name) away until \(back) (auto-reply)", until: until)), "away",
+                add(
+                    .hold(Hold(debtorID: c.facts.debtor.id, reason: "\(c.contact.name) away until \(back) (auto-reply)", until: until)), "away",
                     "\(said): not a response; \(c.contact.name) is back \(back), ladder rescheduled to then")
             } else {
                 pause(businessDays: 2, why: "\(said) with no usable return date")

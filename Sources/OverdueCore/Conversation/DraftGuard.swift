@@ -24,8 +24,10 @@ public enum DraftGuard {
         public var language: String
 
         /// Creates facts.
-        public init(amounts: Set<Int64> = [], dates: Set<LocalDate> = [], references: Set<String> = [], emails: Set<String> = [], phones: Set<String> = [],
-                    senders: [String] = [], links: [String] = [], language: String = "en") {
+        public init(
+            amounts: Set<Int64> = [], dates: Set<LocalDate> = [], references: Set<String> = [], emails: Set<String> = [], phones: Set<String> = [],
+            senders: [String] = [], links: [String] = [], language: String = "en"
+        ) {
             self.amounts = amounts
             self.dates = dates
             self.references = Set(references.map { $0.uppercased() })
@@ -63,7 +65,9 @@ public enum DraftGuard {
         let phones = matches(phonePattern, in: rest).filter { $0.filter(\.isNumber).count >= 10 }
         for p in phones { rest = rest.replacingOccurrences(of: p, with: " ") }
         let money = amounts(in: &rest).map(\.minor)
-        let refs = matches(#"[A-Za-z0-9][A-Za-z0-9#/-]*\d{3,}[A-Za-z0-9/-]*"#, in: rest).map { $0.uppercased().trimmingCharacters(in: CharacterSet(charactersIn: "-/#")) }
+        let refs = matches(#"[A-Za-z0-9][A-Za-z0-9#/-]*\d{3,}[A-Za-z0-9/-]*"#, in: rest).map {
+            $0.uppercased().trimmingCharacters(in: CharacterSet(charactersIn: "-/#"))
+        }
         return Facts(amounts: Set(money), dates: Set(found), references: Set(refs), emails: Set(emails), phones: Set(phones), links: links, language: language)
     }
 
@@ -90,6 +94,7 @@ public enum DraftGuard {
         public var code: String
         /// What is wrong, quoting the draft.
         public var message: String
+        /// What it is, in words.
         public var description: String { message }
     }
 
@@ -101,7 +106,9 @@ public enum DraftGuard {
     ]
 
     /// Every rule `subject` and `body` break on `channel` (empty: the draft may go).
-    public static func check(subject: String?, body: String, channel: Channel, kind: MessageKind = .reminder, facts: Facts, policy: Policy = Policy()) -> [Failure] {
+    public static func check(subject: String?, body: String, channel: Channel, kind: MessageKind = .reminder, facts: Facts, policy: Policy = Policy())
+        -> [Failure]
+    {
         let text = [subject, body].compactMap { $0 }.joined(separator: "\n")
         var out: [Failure] = []
         func fail(_ code: String, _ message: String) { out.append(Failure(code: code, message: message)) }
@@ -148,7 +155,9 @@ public enum DraftGuard {
         case .sms:
             if kind != .optOutConfirmation && !body.contains("STOP") { fail("opt_out", "a text must say \"Reply STOP to opt out\"") }
             let m = SMSText.measure(body)
-            if m.segments > policy.maxSMSSegments { fail("length", "the text takes \(m.segments) SMS segments (\(m.units) \(m.encoding.rawValue) characters); at most \(policy.maxSMSSegments)") }
+            if m.segments > policy.maxSMSSegments {
+                fail("length", "the text takes \(m.segments) SMS segments (\(m.units) \(m.encoding.rawValue) characters); at most \(policy.maxSMSSegments)")
+            }
         case .voice:
             let words = body.split(whereSeparator: \.isWhitespace).count
             if words > policy.maxVoiceWords { fail("length", "the spoken turn has \(words) words; at most \(policy.maxVoiceWords) (about half a minute)") }
@@ -197,12 +206,20 @@ public enum DraftGuard {
         }
         for m in matches(#"\b\d{1,2}/\d{1,2}/\d{2,4}\b"#, in: text) {
             let p = m.split(separator: "/").compactMap { Int($0) }
-            if p.count == 3, let d = LocalDate(year: p[2] < 100 ? 2000 + p[2] : p[2], month: p[0], day: p[1]) { out.append((m, d)); text = text.replacingOccurrences(of: m, with: " ") }
+            if p.count == 3, let d = LocalDate(year: p[2] < 100 ? 2000 + p[2] : p[2], month: p[0], day: p[1]) {
+                out.append((m, d)); text = text.replacingOccurrences(of: m, with: " ")
+            }
         }
         let name = #"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"#
-        for m in matches("(?i)\\b" + name + #"\s+\d{1,2}(st|nd|rd|th)?(,?\s+\d{4})?\b"#, in: text) + matches(#"(?i)\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?"# + name + #"(,?\s+\d{4})?\b"#, in: text) {
+        for m in matches("(?i)\\b" + name + #"\s+\d{1,2}(st|nd|rd|th)?(,?\s+\d{4})?\b"#, in: text)
+            + matches(#"(?i)\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?"# + name + #"(,?\s+\d{4})?\b"#, in: text)
+        {
             let words = m.lowercased().replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
-            guard let month = words.compactMap({ w in months.firstIndex { $0.hasPrefix(String(w.prefix(3))) && w.count >= 3 && w.first!.isLetter } }).first.map({ $0 + 1 }) else { continue }
+            guard
+                let month = words.compactMap({ w in months.firstIndex { $0.hasPrefix(String(w.prefix(3))) && w.count >= 3 && w.first!.isLetter } }).first.map({
+                    $0 + 1
+                })
+            else { continue }
             let numbers = words.compactMap { Int($0.filter(\.isNumber)) }
             guard let day = numbers.first(where: { $0 <= 31 }) else { continue }
             let written = numbers.first(where: { $0 > 31 })
@@ -217,7 +234,8 @@ public enum DraftGuard {
     /// Amounts written as $1,250.00, 1,250.00 USD, USD 1250, 1250.00; each is removed from `text`.
     static func amounts(in text: inout String) -> [(text: String, minor: Int64)] {
         var out: [(String, Int64)] = []
-        let pattern = #"(?:[$€£]\s?|(?:USD|CAD|MXN|EUR|GBP)\s?)\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d{1,3}(?:,\d{3})*\.\d{2}(?:\s?(?:USD|CAD|MXN|EUR|GBP))?|\d+\.\d{2}"#
+        let pattern =
+            #"(?:[$€£]\s?|(?:USD|CAD|MXN|EUR|GBP)\s?)\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d{1,3}(?:,\d{3})*\.\d{2}(?:\s?(?:USD|CAD|MXN|EUR|GBP))?|\d+\.\d{2}"#
         for m in matches(pattern, in: text) {
             let digits = m.filter { $0.isNumber || $0 == "." }
             let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
@@ -235,9 +253,27 @@ public enum DraftGuard {
 public enum LanguageGuess {
     /// Each language's code, name and most common words.
     public static let words: [(code: String, name: String, words: Set<String>)] = [
-        ("en", "English", ["the", "and", "to", "of", "a", "is", "for", "your", "you", "we", "please", "this", "on", "in", "our", "are", "it", "be", "with", "by", "that", "have", "has", "or", "at", "as", "thank", "thanks", "invoice", "payment", "reply", "hello", "hi"]),
-        ("es", "Spanish", ["el", "la", "de", "que", "y", "en", "los", "por", "su", "para", "con", "una", "un", "es", "las", "del", "se", "al", "favor", "gracias", "factura", "pago", "hola", "usted"]),
-        ("fr", "French", ["le", "la", "de", "et", "les", "des", "en", "un", "une", "pour", "vous", "votre", "est", "que", "du", "au", "merci", "facture", "paiement", "bonjour", "nous"]),
+        (
+            "en", "English",
+            [
+                "the", "and", "to", "of", "a", "is", "for", "your", "you", "we", "please", "this", "on", "in", "our", "are", "it", "be", "with", "by", "that",
+                "have", "has", "or", "at", "as", "thank", "thanks", "invoice", "payment", "reply", "hello", "hi",
+            ]
+        ),
+        (
+            "es", "Spanish",
+            [
+                "el", "la", "de", "que", "y", "en", "los", "por", "su", "para", "con", "una", "un", "es", "las", "del", "se", "al", "favor", "gracias",
+                "factura", "pago", "hola", "usted",
+            ]
+        ),
+        (
+            "fr", "French",
+            [
+                "le", "la", "de", "et", "les", "des", "en", "un", "une", "pour", "vous", "votre", "est", "que", "du", "au", "merci", "facture", "paiement",
+                "bonjour", "nous",
+            ]
+        ),
     ]
 
     /// The language's name for messages.

@@ -23,13 +23,16 @@ public enum ManualRecord {
 
         /// Creates a refusal.
         public init(problems: [Problem]) { self.problems = problems }
+        /// What it is, in words.
         public var description: String { problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") }
     }
 
     /// A promise to pay `amount` (nil: the whole open balance) by `date`, heard by `who` over
     /// `channel`. Reviewed like a debtor's own promise: after `graceBusinessDays` business days.
-    public static func promise(id: String, date: LocalDate?, amount: Money?, balance: Money, channel: Channel, by who: String,
-                               today: LocalDate, zone: TimeZone, graceBusinessDays: Int, now: Date) throws(Refused) -> (Commitment, Reason) {
+    public static func promise(
+        id: String, date: LocalDate?, amount: Money?, balance: Money, channel: Channel, by who: String,
+        today: LocalDate, zone: TimeZone, graceBusinessDays: Int, now: Date
+    ) throws(Refused) -> (Commitment, Reason) {
         var problems: [Refused.Problem] = []
         if date == nil { problems.append(.init(field: "date", message: "give the promised date as YYYY-MM-DD")) }
         if let date, date < today { problems.append(.init(field: "date", message: "\(date) is in the past; a promise is for today or later")) }
@@ -46,15 +49,23 @@ public enum ManualRecord {
         guard problems.isEmpty, let date else { throw Refused(problems: problems) }
         let target = amount ?? balance
         let review = date.addingBusinessDays(graceBusinessDays).adding(days: 1).at(in: zone)
-        let c = Commitment(id: id, kind: .promise, contactID: nil, channel: channel, madeAt: now, date: date, target: target,
-                           amountStated: amount != nil, reviewAt: review)
-        return (c, Reason("promise_recorded", "\(who) recorded a promise to pay \(target) by \(date) (heard by \(channel.rawValue)); ladder paused until \(Timestamp.format(review))"))
+        let c = Commitment(
+            id: id, kind: .promise, contactID: nil, channel: channel, madeAt: now, date: date, target: target,
+            amountStated: amount != nil, reviewAt: review)
+        return (
+            c,
+            Reason(
+                "promise_recorded",
+                "\(who) recorded a promise to pay \(target) by \(date) (heard by \(channel.rawValue)); ladder paused until \(Timestamp.format(review))")
+        )
     }
 
     /// A dispute of `invoice` for `reason`, opened by `who`. `open` are the case's open invoice
     /// numbers; `disputes` its disputes so far.
-    public static func dispute(id: String, invoice: String, reason: DisputeReason?, note: String?, by who: String,
-                               open: [String], disputes: [Dispute], now: Date) throws(Refused) -> (Dispute, Reason) {
+    public static func dispute(
+        id: String, invoice: String, reason: DisputeReason?, note: String?, by who: String,
+        open: [String], disputes: [Dispute], now: Date
+    ) throws(Refused) -> (Dispute, Reason) {
         var problems: [Refused.Problem] = []
         if reason == nil { problems.append(.init(field: "reason", message: "choose one of \(DisputeReason.allCases.map(\.rawValue).joined(separator: ", "))")) }
         if invoice.isEmpty {
@@ -74,7 +85,9 @@ public enum ManualRecord {
     public static func resolution(id: String, resolution: String, by who: String, disputes: [Dispute]) throws(Refused) -> Reason {
         var problems: [Refused.Problem] = []
         let text = resolution.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let d = disputes.first(where: { $0.id == id }) else { throw Refused(problems: [.init(field: "dispute", message: "no dispute \(id) on this case")]) }
+        guard let d = disputes.first(where: { $0.id == id }) else {
+            throw Refused(problems: [.init(field: "dispute", message: "no dispute \(id) on this case")])
+        }
         if d.status != .open { problems.append(.init(field: "dispute", message: "the dispute on \(d.invoiceNumber) is already resolved")) }
         if text.isEmpty { problems.append(.init(field: "resolution", message: "say how it was settled (credit note, rebill, proof sent…)")) }
         guard problems.isEmpty else { throw Refused(problems: problems) }
@@ -82,8 +95,10 @@ public enum ManualRecord {
     }
 
     /// A payment of `amount` received on `date`, entered by `who`.
-    public static func payment(id: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
-                               invoices: [String], by who: String, today: LocalDate) throws(Refused) -> (Payment, Reason) {
+    public static func payment(
+        id: String, debtor: String, amount: Money?, date: LocalDate?, reference: String?, invoice: String?,
+        invoices: [String], by who: String, today: LocalDate
+    ) throws(Refused) -> (Payment, Reason) {
         var problems: [Refused.Problem] = []
         if amount == nil { problems.append(.init(field: "amount", message: "give the amount received, e.g. 1250.00")) }
         if let amount, amount.minorUnits <= 0 { problems.append(.init(field: "amount", message: "must be more than zero")) }

@@ -35,16 +35,26 @@ public enum ModelProposal {
 
     /// The proposal tools and what they take (JSON Schema), as offered to the model.
     public static let tools: [(name: String, description: String, parameters: String)] = [
-        ("propose_promise", "Propose recording the debtor's promise to pay by a date (and amount, if they named one).",
-         #"{"type":"object","properties":{"date":{"type":"string","description":"YYYY-MM-DD"},"amount":{"type":"string","description":"e.g. 1250.00"}},"required":["date"]}"#),
-        ("propose_dispute", "Propose opening a dispute on one open invoice.",
-         #"{"type":"object","properties":{"invoice":{"type":"string"},"reason":{"type":"string","enum":["amount_incorrect","accessorial","damage_shortage","not_delivered","duplicate","rate","other"]}},"required":["invoice","reason"]}"#),
-        ("propose_callback", "Propose a call back at a time the debtor asked for.",
-         #"{"type":"object","properties":{"at":{"type":"string","description":"ISO 8601 instant"}},"required":["at"]}"#),
-        ("attach_document", "Propose attaching a document on file (invoice, pod, bol, rate_confirmation) for an invoice.",
-         #"{"type":"object","properties":{"invoice":{"type":"string"},"kind":{"type":"string","enum":["invoice","pod","bol","rate_confirmation","w9","statement"]}},"required":["invoice","kind"]}"#),
-        ("request_handoff", "Ask for a person to take the case, saying why.",
-         #"{"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]}"#),
+        (
+            "propose_promise", "Propose recording the debtor's promise to pay by a date (and amount, if they named one).",
+            #"{"type":"object","properties":{"date":{"type":"string","description":"YYYY-MM-DD"},"amount":{"type":"string","description":"e.g. 1250.00"}},"required":["date"]}"#
+        ),
+        (
+            "propose_dispute", "Propose opening a dispute on one open invoice.",
+            #"{"type":"object","properties":{"invoice":{"type":"string"},"reason":{"type":"string","enum":["amount_incorrect","accessorial","damage_shortage","not_delivered","duplicate","rate","other"]}},"required":["invoice","reason"]}"#
+        ),
+        (
+            "propose_callback", "Propose a call back at a time the debtor asked for.",
+            #"{"type":"object","properties":{"at":{"type":"string","description":"ISO 8601 instant"}},"required":["at"]}"#
+        ),
+        (
+            "attach_document", "Propose attaching a document on file (invoice, pod, bol, rate_confirmation) for an invoice.",
+            #"{"type":"object","properties":{"invoice":{"type":"string"},"kind":{"type":"string","enum":["invoice","pod","bol","rate_confirmation","w9","statement"]}},"required":["invoice","kind"]}"#
+        ),
+        (
+            "request_handoff", "Ask for a person to take the case, saying why.",
+            #"{"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]}"#
+        ),
     ]
 
     /// The verdict on `tool` called with `arguments` (a JSON object as text).
@@ -52,7 +62,9 @@ public enum ModelProposal {
         let args = ((try? JSONSerialization.jsonObject(with: Data(arguments.utf8))) as? [String: Any]) ?? [:]
         func string(_ k: String) -> String? { (args[k] as? String)?.trimmingCharacters(in: .whitespaces) }
         func refuse(_ code: String, _ why: String) -> Verdict { Verdict(tool: tool, accepted: false, reason: Reason(code, "model proposal refused: \(why)")) }
-        func accept(_ code: String, _ what: String) -> Verdict { Verdict(tool: tool, accepted: true, reason: Reason(code, "model proposed \(what); a person or the decider confirms it")) }
+        func accept(_ code: String, _ what: String) -> Verdict {
+            Verdict(tool: tool, accepted: true, reason: Reason(code, "model proposed \(what); a person or the decider confirms it"))
+        }
         switch tool {
         case "propose_promise":
             guard let d = string("date").flatMap(LocalDate.parse) else { return refuse("proposal_invalid", "no promise date (YYYY-MM-DD)") }
@@ -66,7 +78,9 @@ public enum ModelProposal {
             }
             return accept("model_promise", "a promise of the open balance by \(d)")
         case "propose_dispute":
-            guard let inv = string("invoice"), c.open[inv] != nil else { return refuse("proposal_invalid", "\(string("invoice") ?? "no invoice") is not an open invoice of the case") }
+            guard let inv = string("invoice"), c.open[inv] != nil else {
+                return refuse("proposal_invalid", "\(string("invoice") ?? "no invoice") is not an open invoice of the case")
+            }
             guard let reason = string("reason").flatMap(DisputeReason.init(rawValue:)) else { return refuse("proposal_invalid", "no dispute reason") }
             return accept("model_dispute", "a dispute on \(inv) (\(reason.label))")
         case "propose_callback":
@@ -74,8 +88,12 @@ public enum ModelProposal {
             if at <= now { return refuse("proposal_invalid", "\(Timestamp.format(at)) has passed") }
             return accept("model_callback", "a call back at \(Timestamp.format(at))")
         case "attach_document":
-            guard let inv = string("invoice"), let kind = string("kind").flatMap(DocumentKind.init(rawValue:)) else { return refuse("proposal_invalid", "needs an invoice and a document kind") }
-            guard c.documents.contains(where: { $0.invoice == inv && $0.kind == kind }) else { return refuse("document_missing", "no \(kind.label) on file for \(inv)") }
+            guard let inv = string("invoice"), let kind = string("kind").flatMap(DocumentKind.init(rawValue:)) else {
+                return refuse("proposal_invalid", "needs an invoice and a document kind")
+            }
+            guard c.documents.contains(where: { $0.invoice == inv && $0.kind == kind }) else {
+                return refuse("document_missing", "no \(kind.label) on file for \(inv)")
+            }
             return accept("model_attach", "attaching the \(kind.label) of \(inv)")
         case "request_handoff":
             return accept("model_handoff", "a handoff: \(string("reason") ?? "no reason given")")

@@ -6,7 +6,8 @@ public enum SMSText {
     /// The encoding a text needs.
     public enum Encoding: String, Sendable { case gsm7 = "GSM-7", ucs2 = "UCS-2" }
 
-    static let basic: Set<Character> = Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+    static let basic: Set<Character> = Set(
+        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
     // Characters of the extension table: each takes two septets.
     static let extended: Set<Character> = Set("^{}\\[~]|€\u{0C}")
 

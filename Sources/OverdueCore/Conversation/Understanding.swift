@@ -27,11 +27,15 @@ public enum DisputeReason: String, Codable, Sendable, CaseIterable {
     public var evidenceChecklist: [String] {
         switch self {
         case .accessorial:
-            return ["the facility's in/out times or ELD records for the stop", "the detention/lumper terms on the rate confirmation",
-                    "any lumper receipt or signed in/out sheet you hold"]
+            return [
+                "the facility's in/out times or ELD records for the stop", "the detention/lumper terms on the rate confirmation",
+                "any lumper receipt or signed in/out sheet you hold",
+            ]
         case .damageShortage:
-            return ["the delivery receipt/POD with the exceptions noted at delivery", "photos of the damage or count of the shortage",
-                    "the claim amount and how it was calculated"]
+            return [
+                "the delivery receipt/POD with the exceptions noted at delivery", "photos of the damage or count of the shortage",
+                "the claim amount and how it was calculated",
+            ]
         case .notDelivered:
             return ["the consignee and delivery date you expected", "any tracking or appointment records you hold"]
         case .duplicate:
@@ -102,9 +106,12 @@ public struct Understanding: Hashable, Sendable, Codable {
     public var language: String?
 
     /// Creates an understanding.
-    public init(intent: Intent, confidence: Double, sentiment: Sentiment = .neutral, promiseDate: LocalDate? = nil, amount: Money? = nil,
-                invoiceRefs: [String] = [], disputeReason: DisputeReason? = nil, document: DocumentKind? = nil, redirect: String? = nil,
-                returnDate: LocalDate? = nil, optOutChannel: Channel? = nil, optOutAll: Bool = false, keyword: String? = nil, callbackMinute: Int? = nil, language: String? = nil) {
+    public init(
+        intent: Intent, confidence: Double, sentiment: Sentiment = .neutral, promiseDate: LocalDate? = nil, amount: Money? = nil,
+        invoiceRefs: [String] = [], disputeReason: DisputeReason? = nil, document: DocumentKind? = nil, redirect: String? = nil,
+        returnDate: LocalDate? = nil, optOutChannel: Channel? = nil, optOutAll: Bool = false, keyword: String? = nil, callbackMinute: Int? = nil,
+        language: String? = nil
+    ) {
         self.intent = intent
         self.confidence = confidence
         self.sentiment = sentiment

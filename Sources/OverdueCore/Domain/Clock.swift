@@ -11,5 +11,6 @@ public protocol Clock: Sendable {
 public struct SystemClock: Clock {
     /// Creates the clock.
     public init() {}
+    /// The wall clock now.
     public func now() -> Date { Date() }
 }

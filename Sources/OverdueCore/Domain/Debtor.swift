@@ -40,9 +40,11 @@ public struct Contact: Hashable, Sendable, Codable {
     public var language: String?
 
     /// Creates a contact.
-    public init(id: Int64, debtorID: String, name: String, email: String? = nil, phone: String? = nil,
-                role: String? = nil, timeZone: String, smsConsent: Bool = false, callConsent: Bool = false,
-                preferredChannel: Channel? = nil, language: String? = nil) {
+    public init(
+        id: Int64, debtorID: String, name: String, email: String? = nil, phone: String? = nil,
+        role: String? = nil, timeZone: String, smsConsent: Bool = false, callConsent: Bool = false,
+        preferredChannel: Channel? = nil, language: String? = nil
+    ) {
         self.id = id
         self.debtorID = debtorID
         self.name = name
@@ -111,9 +113,11 @@ public struct Invoice: Hashable, Sendable, Codable {
     public var factored: Bool
 
     /// Creates an invoice.
-    public init(number: String, debtorID: String, amount: Money, issueDate: LocalDate, dueDate: LocalDate,
-                loadNumber: String? = nil, proNumber: String? = nil, bolNumber: String? = nil,
-                poNumber: String? = nil, terms: String? = nil, factored: Bool = false) {
+    public init(
+        number: String, debtorID: String, amount: Money, issueDate: LocalDate, dueDate: LocalDate,
+        loadNumber: String? = nil, proNumber: String? = nil, bolNumber: String? = nil,
+        poNumber: String? = nil, terms: String? = nil, factored: Bool = false
+    ) {
         self.number = number
         self.debtorID = debtorID
         self.amount = amount

@@ -53,7 +53,8 @@ public enum EventType: String, CaseIterable, Hashable, Sendable, Codable {
         public let empty: Bool
         /// What to fix.
         public var description: String {
-            empty ? "name at least one event type (or \"*\")"
+            empty
+                ? "name at least one event type (or \"*\")"
                 : "unknown event type\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); known: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))"
         }
     }
@@ -75,7 +76,12 @@ public enum WebhookRetry {
         let wait = min(longest, first * pow(4, Double(max(0, attempts - 1))))
         let at = now.addingTimeInterval(wait)
         guard at.timeIntervalSince(created) <= horizon else {
-            return (nil, Reason("webhook_given_up", "delivery failed \(attempts) times over \(span(now.timeIntervalSince(created))); given up: deliveries are tried for three days"))
+            return (
+                nil,
+                Reason(
+                    "webhook_given_up",
+                    "delivery failed \(attempts) times over \(span(now.timeIntervalSince(created))); given up: deliveries are tried for three days")
+            )
         }
         return (at, Reason("webhook_retry", "delivery failed (try \(attempts)); next try in \(span(wait))"))
     }

@@ -12,7 +12,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Creates a date, returning nil when the combination does not exist (e.g. 2026-02-30).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= LocalDate.daysInMonth(year: year, month: month) else { return nil }
+            day <= LocalDate.daysInMonth(year: year, month: month)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -68,6 +69,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
     }
 
+    /// The order they sort in.
     public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
 
     /// Parses ISO 8601 `YYYY-MM-DD` or US `M/D/YYYY`; nil when neither.
@@ -83,21 +85,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             }
             return n
         }
-        if s.contains(0x2F) { // "/"
+        if s.contains(0x2F) {  // "/"
             let parts = s.split(separator: 0x2F, omittingEmptySubsequences: false)
             guard parts.count == 3, parts[2].count == 4, let m = number(parts[0], maxDigits: 2), let d = number(parts[1], maxDigits: 2),
-                  let y = number(parts[2], maxDigits: 4) else { return nil }
+                let y = number(parts[2], maxDigits: 4)
+            else { return nil }
             return LocalDate(year: y, month: m, day: d)
         }
         // Accept a full timestamp's date part too ("2026-01-05T00:00:00Z").
         var datePart = Array(s)
         if datePart.count > 10 {
-            guard datePart[10] == 0x54 || datePart[10] == 0x20 else { return nil } // "T" or " "
+            guard datePart[10] == 0x54 || datePart[10] == 0x20 else { return nil }  // "T" or " "
             datePart = Array(datePart[0..<10])
         }
         guard datePart.count == 10, datePart[4] == 0x2D, datePart[7] == 0x2D,
-              let y = number(datePart[0..<4], maxDigits: 4), let m = number(datePart[5..<7], maxDigits: 2),
-              let d = number(datePart[8..<10], maxDigits: 2) else { return nil }
+            let y = number(datePart[0..<4], maxDigits: 4), let m = number(datePart[5..<7], maxDigits: 2),
+            let d = number(datePart[8..<10], maxDigits: 2)
+        else { return nil }
         return LocalDate(year: y, month: m, day: d)
     }
 
@@ -124,6 +128,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return (w + 3) % 7 + 1
     }
 
+    /// Reads it from its JSON form.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let d = LocalDate.parse(text) else {
@@ -132,6 +137,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self = d
     }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

@@ -21,9 +21,12 @@ public struct Currency: Hashable, Comparable, Sendable, Codable, CustomStringCon
         }
     }
 
+    /// What it is, in words.
     public var description: String { code }
+    /// The order they sort in.
     public static func < (a: Currency, b: Currency) -> Bool { a.code < b.code }
 
+    /// Reads it from its JSON form.
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard let c = Currency(s) else {
@@ -32,6 +35,7 @@ public struct Currency: Hashable, Comparable, Sendable, Codable, CustomStringCon
         self = c
     }
 
+    /// Writes its JSON form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(code)
@@ -98,6 +102,7 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         case tooManyDecimals(String, allowed: Int)
         case outOfRange(String)
 
+        /// What it is, in words.
         public var description: String {
             switch self {
             case .empty: return "amount is empty"
@@ -119,7 +124,7 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         if s.first == "$" { s = s.dropFirst() }
         let original = trimmed
         var whole: UInt64 = 0, frac: UInt64 = 0, fracDigits = 0, seenDot = false, digits = 0
-        var groupRun = -1 // digits since the last comma; -1 before any comma
+        var groupRun = -1  // digits since the last comma; -1 before any comma
         for ch in s.utf8 {
             switch ch {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):

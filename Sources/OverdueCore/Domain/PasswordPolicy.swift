@@ -53,15 +53,18 @@ public enum PasswordPolicy {
         while let c = trimmed.last, !c.isLetter { trimmed = trimmed.dropLast() }
         while let c = trimmed.first, !c.isLetter { trimmed = trimmed.dropFirst() }
         let map: [Character: Character] = ["@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "5": "s", "$": "s", "7": "t"]
-        return String(trimmed.compactMap { c -> Character? in
-            if let m = map[c] { return m }
-            return c.isLetter ? c : nil
-        })
+        return String(
+            trimmed.compactMap { c -> Character? in
+                if let m = map[c] { return m }
+                return c.isLetter ? c : nil
+            })
     }
 
     /// `abcdefghijkl`, `123456789012`, `qwertyuiopas`, `zyxwvu…`: each step the next key or letter.
     static func isRun(_ s: String) -> Bool {
-        let rows = ["abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp"]
+        let rows = [
+            "abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
+        ]
         for row in rows {
             let r = row + row
             if r.contains(s) || String(r.reversed()).contains(s) { return true }

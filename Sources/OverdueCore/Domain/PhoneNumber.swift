@@ -24,10 +24,15 @@ public enum PhoneNumber {
         var digits = ""
         var international = false
         for (i, ch) in body.enumerated() {
-            if ch.isASCII, ch.isNumber { digits.append(ch) }
-            else if ch == "+" && i == 0 { international = true }
-            else if " -.()/".contains(ch) { continue }
-            else { return nil }
+            if ch.isASCII, ch.isNumber {
+                digits.append(ch)
+            } else if ch == "+" && i == 0 {
+                international = true
+            } else if " -.()/".contains(ch) {
+                continue
+            } else {
+                return nil
+            }
         }
         if !international && digits.hasPrefix("00") { international = true; digits.removeFirst(2) }
         if !international && digits.hasPrefix("011") && digits.count > 11 { international = true; digits.removeFirst(3) }
@@ -45,11 +50,11 @@ public enum PhoneNumber {
         }
         if country == "MX" {
             if digits.hasPrefix("52") && digits.count == 12 { digits.removeFirst(2) }
-            if digits.hasPrefix("1") && digits.count == 11 { digits.removeFirst() } // legacy mobile prefix
+            if digits.hasPrefix("1") && digits.count == 11 { digits.removeFirst() }  // legacy mobile prefix
             guard digits.count == 10 else { return nil }
             return "+52" + digits
         }
-        if digits.hasPrefix("0") { digits.removeFirst() } // trunk prefix
+        if digits.hasPrefix("0") { digits.removeFirst() }  // trunk prefix
         guard (6...(15 - code.count)).contains(digits.count) else { return nil }
         return "+" + code + digits
     }
@@ -76,8 +81,9 @@ public enum EmailAddress {
         guard let at = s.lastIndex(of: "@"), at != s.startIndex else { return nil }
         let local = s[..<at], domain = s[s.index(after: at)...].lowercased()
         guard !local.isEmpty, local.count <= 64, domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."),
-              !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" }),
-              domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else { return nil }
+            !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" }),
+            domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
+        else { return nil }
         return "\(local)@\(domain)"
     }
 }

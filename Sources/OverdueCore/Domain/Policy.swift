@@ -58,9 +58,11 @@ public struct Policy: Hashable, Sendable, Codable {
     /// The default ladder: email, SMS and voice, three attempts each, three days apart; then a person.
     public static let standard = Policy(
         name: "standard", startAfterDueDays: 1,
-        stages: [Stage(channel: .email, attempts: 3, delayDays: 3),
-                 Stage(channel: .sms, attempts: 3, delayDays: 3),
-                 Stage(channel: .voice, attempts: 3, delayDays: 3)],
+        stages: [
+            Stage(channel: .email, attempts: 3, delayDays: 3),
+            Stage(channel: .sms, attempts: 3, delayDays: 3),
+            Stage(channel: .voice, attempts: 3, delayDays: 3),
+        ],
         onExhausted: .handoff)
 
     /// Total attempts over all stages.
@@ -72,6 +74,7 @@ extension Policy {
     public struct ValidationError: Error, Equatable, CustomStringConvertible {
         /// One line per problem: `stages[1].attempts: must be 1…10 (got 0)`.
         public var problems: [String]
+        /// What it is, in words.
         public var description: String { "invalid policy:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
     }
 
@@ -109,7 +112,11 @@ extension Policy {
         let start = root["start_after_due_days"] == nil ? 1 : int(root["start_after_due_days"], "start_after_due_days", 0...365)
         var onExhausted = OnExhausted.handoff
         if let v = root["on_exhausted"] {
-            if let s = v as? String, let o = OnExhausted(rawValue: s) { onExhausted = o } else { problems.append("on_exhausted: must be \"handoff\" or \"restart\" (got \(v))") }
+            if let s = v as? String, let o = OnExhausted(rawValue: s) {
+                onExhausted = o
+            } else {
+                problems.append("on_exhausted: must be \"handoff\" or \"restart\" (got \(v))")
+            }
         }
         var stages: [Stage] = []
         if let raw = root["stages"] {
@@ -124,7 +131,9 @@ extension Policy {
                         problems.append("\(path).\(key): unknown field (known: attempts, channel, delay_days)")
                     }
                     var channel: Channel?
-                    if let c = stage["channel"] as? String, let ch = Channel(rawValue: c) { channel = ch } else {
+                    if let c = stage["channel"] as? String, let ch = Channel(rawValue: c) {
+                        channel = ch
+                    } else {
                         problems.append("\(path).channel: must be email, sms or voice (got \(stage["channel"].map { "\($0)" } ?? "nothing"))")
                     }
                     let attempts = stage["attempts"] == nil ? 3 : int(stage["attempts"], "\(path).attempts", 1...maxAttemptsPerStage)

@@ -26,6 +26,7 @@ public struct TenantSettings: Hashable, Sendable {
     public struct SettingError: Error, Equatable, CustomStringConvertible {
         /// The message, naming the key and the fix.
         public var message: String
+        /// What it is, in words.
         public var description: String { message }
     }
 
@@ -56,121 +57,176 @@ public struct TenantSettings: Hashable, Sendable {
 
     /// Every key a tenant can set.
     public static let definitions: [String: Definition] = [
-        "company.name": .init(defaultValue: "My Trucking Co", help: "company name used as the sender identity", secret: false,
-                              validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
-        "company.country": .init(defaultValue: "US", help: "ISO 3166 alpha-2 country; default for phone numbers", secret: false,
-                                 validate: { PhoneNumber.callingCode(country: $0) == nil ? "must be a supported ISO 3166 alpha-2 code (US, CA, MX, GB, …)" : nil }),
-        "company.timezone": .init(defaultValue: "America/Chicago", help: "IANA time zone; default for contacts without one", secret: false,
-                                  validate: { TimeZone(identifier: $0) == nil ? "must be an IANA time zone such as America/Chicago" : nil }),
-        "company.currency": .init(defaultValue: "USD", help: "ISO 4217 currency used when a row names none", secret: false,
-                                  validate: { Currency($0) == nil ? "must be a three-letter ISO 4217 code" : nil }),
+        "company.name": .init(
+            defaultValue: "My Trucking Co", help: "company name used as the sender identity", secret: false,
+            validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
+        "company.country": .init(
+            defaultValue: "US", help: "ISO 3166 alpha-2 country; default for phone numbers", secret: false,
+            validate: { PhoneNumber.callingCode(country: $0) == nil ? "must be a supported ISO 3166 alpha-2 code (US, CA, MX, GB, …)" : nil }),
+        "company.timezone": .init(
+            defaultValue: "America/Chicago", help: "IANA time zone; default for contacts without one", secret: false,
+            validate: { TimeZone(identifier: $0) == nil ? "must be an IANA time zone such as America/Chicago" : nil }),
+        "company.currency": .init(
+            defaultValue: "USD", help: "ISO 4217 currency used when a row names none", secret: false,
+            validate: { Currency($0) == nil ? "must be a three-letter ISO 4217 code" : nil }),
         "sender.name": .init(defaultValue: nil, help: "name messages are signed with (default: company.name)", secret: false, validate: { _ in nil }),
-        "sender.email": .init(defaultValue: nil, help: "from/reply address for email", secret: false,
-                              validate: { EmailAddress.normalize($0) == nil ? "must be an email address" : nil }),
-        "sender.phone": .init(defaultValue: nil, help: "callback number quoted in messages (E.164)", secret: false,
-                              validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
-        "window.days": .init(defaultValue: "mon-fri", help: "days contacts may be reached (mon-fri, mon-sat, mon,wed,fri, all)", secret: false,
-                             validate: { ContactWindow.parseDays($0) == nil ? "must be days like mon-fri or mon,wed,fri" : nil }),
-        "window.holidays": .init(defaultValue: nil, help: "days nobody is contacted, in the contact's zone: YYYY-MM-DD, or MM-DD every year (e.g. 01-01, 07-04, 12-25, 2026-11-26)",
-                                 secret: false, validate: { v in
-                                     if case .failure(let e) = Holidays.parse(v) { return e.description }
-                                     return nil
-                                 }),
+        "sender.email": .init(
+            defaultValue: nil, help: "from/reply address for email", secret: false,
+            validate: { EmailAddress.normalize($0) == nil ? "must be an email address" : nil }),
+        "sender.phone": .init(
+            defaultValue: nil, help: "callback number quoted in messages (E.164)", secret: false,
+            validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "window.days": .init(
+            defaultValue: "mon-fri", help: "days contacts may be reached (mon-fri, mon-sat, mon,wed,fri, all)", secret: false,
+            validate: { ContactWindow.parseDays($0) == nil ? "must be days like mon-fri or mon,wed,fri" : nil }),
+        "window.holidays": .init(
+            defaultValue: nil, help: "days nobody is contacted, in the contact's zone: YYYY-MM-DD, or MM-DD every year (e.g. 01-01, 07-04, 12-25, 2026-11-26)",
+            secret: false,
+            validate: { v in
+                if case .failure(let e) = Holidays.parse(v) { return e.description }
+                return nil
+            }),
         "window.start": .init(defaultValue: "08:00", help: "opening time in the contact's zone", secret: false, validate: clockCheck),
         "window.end": .init(defaultValue: "18:00", help: "closing time in the contact's zone", secret: false, validate: clockCheck),
         "window.sms.start": .init(defaultValue: nil, help: "SMS opening time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
         "window.sms.end": .init(defaultValue: nil, help: "SMS closing time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
         "window.voice.start": .init(defaultValue: nil, help: "call opening time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
         "window.voice.end": .init(defaultValue: nil, help: "call closing time (08:00–21:00 only)", secret: false, validate: telephoneClockCheck),
-        "cap.per_debtor_per_day": .init(defaultValue: "1", help: "outbound attempts per debtor per local day, all channels", secret: false, validate: intCheck(1...10)),
-        "cap.calls_per_contact_per_7_days": .init(defaultValue: "7", help: "call attempts per contact in any rolling 7 days", secret: false, validate: intCheck(0...7)),
-        "promise.grace_business_days": .init(defaultValue: "2", help: "business days after a promised date before the promise counts as broken", secret: false, validate: intCheck(0...30)),
-        "promise.max_days": .init(defaultValue: "45", help: "promises further out than this many days go to a person", secret: false, validate: intCheck(1...365)),
-        "paid.pause_business_days": .init(defaultValue: "5", help: "business days a payment claim pauses the case while it is matched", secret: false, validate: intCheck(1...30)),
-        "acknowledge.pause_business_days": .init(defaultValue: "3", help: "business days an acknowledgement (\"will look into it\") pauses the case", secret: false, validate: intCheck(0...30)),
-        "nlu.min_confidence": .init(defaultValue: "0.5", help: "replies understood with less confidence go to a person", secret: false,
-                                    validate: { v in Double(v).map { (0...1).contains($0) } == true ? nil : "must be a number from 0 to 1" }),
-        "nlu.llm": .init(defaultValue: "off", help: "on: replies the classifier is unsure of are read again by the model of llm.base_url/llm.model; its reading is used only when consistent with the reply",
-                         secret: false, validate: { ["off", "on"].contains($0) ? nil : "must be off or on" }),
-        "plan.max_installments": .init(defaultValue: "3", help: "instalments offered when a debtor asks for a plan (0: hand such requests to a person)", secret: false, validate: intCheck(0...12)),
+        "cap.per_debtor_per_day": .init(
+            defaultValue: "1", help: "outbound attempts per debtor per local day, all channels", secret: false, validate: intCheck(1...10)),
+        "cap.calls_per_contact_per_7_days": .init(
+            defaultValue: "7", help: "call attempts per contact in any rolling 7 days", secret: false, validate: intCheck(0...7)),
+        "promise.grace_business_days": .init(
+            defaultValue: "2", help: "business days after a promised date before the promise counts as broken", secret: false, validate: intCheck(0...30)),
+        "promise.max_days": .init(
+            defaultValue: "45", help: "promises further out than this many days go to a person", secret: false, validate: intCheck(1...365)),
+        "paid.pause_business_days": .init(
+            defaultValue: "5", help: "business days a payment claim pauses the case while it is matched", secret: false, validate: intCheck(1...30)),
+        "acknowledge.pause_business_days": .init(
+            defaultValue: "3", help: "business days an acknowledgement (\"will look into it\") pauses the case", secret: false, validate: intCheck(0...30)),
+        "nlu.min_confidence": .init(
+            defaultValue: "0.5", help: "replies understood with less confidence go to a person", secret: false,
+            validate: { v in Double(v).map { (0...1).contains($0) } == true ? nil : "must be a number from 0 to 1" }),
+        "nlu.llm": .init(
+            defaultValue: "off",
+            help:
+                "on: replies the classifier is unsure of are read again by the model of llm.base_url/llm.model; its reading is used only when consistent with the reply",
+            secret: false, validate: { ["off", "on"].contains($0) ? nil : "must be off or on" }),
+        "plan.max_installments": .init(
+            defaultValue: "3", help: "instalments offered when a debtor asks for a plan (0: hand such requests to a person)", secret: false,
+            validate: intCheck(0...12)),
         "plan.interval_days": .init(defaultValue: "14", help: "days between offered instalments", secret: false, validate: intCheck(1...90)),
-        "remit.to": .init(defaultValue: nil, help: "remit-to address or bank details quoted in answers", secret: false,
-                          validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
-        "pay.url": .init(defaultValue: nil, help: "payment link quoted in messages", secret: false,
-                         validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
-        "email.provider": .init(defaultValue: "sandbox", help: "sandbox (nothing leaves) or smtp (the email.smtp.* server; replies read from email.imap.*)", secret: false,
-                                validate: { ["sandbox", "smtp"].contains($0) ? nil : "must be sandbox or smtp" }),
+        "remit.to": .init(
+            defaultValue: nil, help: "remit-to address or bank details quoted in answers", secret: false,
+            validate: { $0.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }),
+        "pay.url": .init(
+            defaultValue: nil, help: "payment link quoted in messages", secret: false,
+            validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
+        "email.provider": .init(
+            defaultValue: "sandbox", help: "sandbox (nothing leaves) or smtp (the email.smtp.* server; replies read from email.imap.*)", secret: false,
+            validate: { ["sandbox", "smtp"].contains($0) ? nil : "must be sandbox or smtp" }),
         "email.smtp.host": .init(defaultValue: nil, help: "SMTP server host", secret: false, validate: hostCheck),
         "email.smtp.port": .init(defaultValue: nil, help: "SMTP port (default 587, or 465 with security tls)", secret: false, validate: intCheck(1...65535)),
         "email.smtp.security": .init(defaultValue: "starttls", help: "starttls, tls, or none (loopback servers only)", secret: false, validate: securityCheck),
         "email.smtp.user": .init(defaultValue: nil, help: "SMTP AUTH user", secret: false, validate: { _ in nil }),
         "email.smtp.password": .init(defaultValue: nil, help: "SMTP AUTH password", secret: true, validate: { _ in nil }),
         "email.imap.host": .init(defaultValue: nil, help: "IMAP server host for replies (unset: no mailbox is read)", secret: false, validate: hostCheck),
-        "email.imap.port": .init(defaultValue: nil, help: "IMAP port (default 993, or 143 with security starttls)", secret: false, validate: intCheck(1...65535)),
+        "email.imap.port": .init(
+            defaultValue: nil, help: "IMAP port (default 993, or 143 with security starttls)", secret: false, validate: intCheck(1...65535)),
         "email.imap.security": .init(defaultValue: "tls", help: "tls, starttls, or none (loopback servers only)", secret: false, validate: securityCheck),
         "email.imap.user": .init(defaultValue: nil, help: "IMAP login", secret: false, validate: { _ in nil }),
         "email.imap.password": .init(defaultValue: nil, help: "IMAP password", secret: true, validate: { _ in nil }),
-        "email.imap.mailbox": .init(defaultValue: "INBOX", help: "mailbox replies arrive in", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
-        "email.imap.processed": .init(defaultValue: nil, help: "mailbox processed mail is moved to (unset: only marked seen)", secret: false,
-                                      validate: { $0.isEmpty ? "must not be empty" : nil }),
-        "email.inbound_secret": .init(defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
-                                      validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
-        "sms.provider": .init(defaultValue: "sandbox", help: "sandbox (nothing leaves), twilio, vonage or plivo", secret: false,
-                              validate: { ["sandbox", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be sandbox, twilio, vonage or plivo" }),
-        "sms.secondary": .init(defaultValue: "none", help: "provider texts fail over to after 2 failed tries: none, twilio, vonage or plivo", secret: false,
-                               validate: { ["none", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be none, twilio, vonage or plivo" }),
-        "sms.from": .init(defaultValue: nil, help: "sender number for texts and calls, E.164 (default sender.phone)", secret: false,
-                          validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "email.imap.mailbox": .init(
+            defaultValue: "INBOX", help: "mailbox replies arrive in", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.imap.processed": .init(
+            defaultValue: nil, help: "mailbox processed mail is moved to (unset: only marked seen)", secret: false,
+            validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.inbound_secret": .init(
+            defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
+            validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "sms.provider": .init(
+            defaultValue: "sandbox", help: "sandbox (nothing leaves), twilio, vonage or plivo", secret: false,
+            validate: { ["sandbox", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be sandbox, twilio, vonage or plivo" }),
+        "sms.secondary": .init(
+            defaultValue: "none", help: "provider texts fail over to after 2 failed tries: none, twilio, vonage or plivo", secret: false,
+            validate: { ["none", "twilio", "vonage", "plivo"].contains($0) ? nil : "must be none, twilio, vonage or plivo" }),
+        "sms.from": .init(
+            defaultValue: nil, help: "sender number for texts and calls, E.164 (default sender.phone)", secret: false,
+            validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
         "sms.per_second": .init(defaultValue: "1", help: "texts per second per sender number (1 for a long code)", secret: false, validate: intCheck(1...100)),
-        "voice.provider": .init(defaultValue: "sandbox", help: "sandbox (nothing leaves) or twilio", secret: false,
-                                validate: { ["sandbox", "twilio"].contains($0) ? nil : "must be sandbox or twilio" }),
-        "voice.from": .init(defaultValue: nil, help: "caller ID for calls, E.164 (default sms.from, then sender.phone)", secret: false,
-                            validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
-        "voice.record": .init(defaultValue: "off", help: "on: calls are recorded, and every call says so first", secret: false,
-                              validate: { ["on", "off"].contains($0) ? nil : "must be on or off" }),
-        "voice.transfer_to": .init(defaultValue: nil, help: "number a call is transferred to when the debtor asks for a person, disputes, or is not understood",
-                                   secret: false, validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
-        "twilio.account_sid": .init(defaultValue: nil, help: "Twilio account SID (AC…)", secret: false,
-                                    validate: { $0.hasPrefix("AC") && $0.count == 34 ? nil : "must be AC followed by 32 characters" }),
-        "twilio.auth_token": .init(defaultValue: nil, help: "Twilio auth token (also checks webhook signatures)", secret: true,
-                                   validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "voice.provider": .init(
+            defaultValue: "sandbox", help: "sandbox (nothing leaves) or twilio", secret: false,
+            validate: { ["sandbox", "twilio"].contains($0) ? nil : "must be sandbox or twilio" }),
+        "voice.from": .init(
+            defaultValue: nil, help: "caller ID for calls, E.164 (default sms.from, then sender.phone)", secret: false,
+            validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "voice.record": .init(
+            defaultValue: "off", help: "on: calls are recorded, and every call says so first", secret: false,
+            validate: { ["on", "off"].contains($0) ? nil : "must be on or off" }),
+        "voice.transfer_to": .init(
+            defaultValue: nil, help: "number a call is transferred to when the debtor asks for a person, disputes, or is not understood",
+            secret: false, validate: { PhoneNumber.normalize($0, defaultCountry: "US") == nil ? "must be a phone number" : nil }),
+        "twilio.account_sid": .init(
+            defaultValue: nil, help: "Twilio account SID (AC…)", secret: false,
+            validate: { $0.hasPrefix("AC") && $0.count == 34 ? nil : "must be AC followed by 32 characters" }),
+        "twilio.auth_token": .init(
+            defaultValue: nil, help: "Twilio auth token (also checks webhook signatures)", secret: true,
+            validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
         "twilio.api_url": .init(defaultValue: nil, help: "Twilio API base URL (default https://api.twilio.com)", secret: false, validate: urlCheck),
         "vonage.api_key": .init(defaultValue: nil, help: "Vonage API key", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
-        "vonage.api_secret": .init(defaultValue: nil, help: "Vonage API secret", secret: true, validate: { $0.count < 6 ? "must be at least 6 characters" : nil }),
-        "vonage.signature_secret": .init(defaultValue: nil, help: "Vonage signature secret (checks signed webhooks)", secret: true,
-                                         validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
-        "vonage.signature_method": .init(defaultValue: "sha256", help: "Vonage signature method: md5hash, md5, sha1, sha256 or sha512", secret: false,
-                                         validate: { ["md5hash", "md5", "sha1", "sha256", "sha512"].contains($0) ? nil : "must be md5hash, md5, sha1, sha256 or sha512" }),
+        "vonage.api_secret": .init(
+            defaultValue: nil, help: "Vonage API secret", secret: true, validate: { $0.count < 6 ? "must be at least 6 characters" : nil }),
+        "vonage.signature_secret": .init(
+            defaultValue: nil, help: "Vonage signature secret (checks signed webhooks)", secret: true,
+            validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "vonage.signature_method": .init(
+            defaultValue: "sha256", help: "Vonage signature method: md5hash, md5, sha1, sha256 or sha512", secret: false,
+            validate: { ["md5hash", "md5", "sha1", "sha256", "sha512"].contains($0) ? nil : "must be md5hash, md5, sha1, sha256 or sha512" }),
         "vonage.api_url": .init(defaultValue: nil, help: "Vonage SMS API base URL (default https://rest.nexmo.com)", secret: false, validate: urlCheck),
         "plivo.auth_id": .init(defaultValue: nil, help: "Plivo auth ID", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
-        "plivo.auth_token": .init(defaultValue: nil, help: "Plivo auth token (also checks webhook signatures)", secret: true,
-                                  validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
+        "plivo.auth_token": .init(
+            defaultValue: nil, help: "Plivo auth token (also checks webhook signatures)", secret: true,
+            validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
         "plivo.api_url": .init(defaultValue: nil, help: "Plivo API base URL (default https://api.plivo.com)", secret: false, validate: urlCheck),
-        "email.tracking": .init(defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
-                                 secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
-        "email.tls.ca_file": .init(defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
-                                   validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
-        "llm.provider": .init(defaultValue: "off", help: "off (templates write every message) or openai (any OpenAI-compatible server drafts them, under guardrails)", secret: false,
-                              validate: { ["off", "openai"].contains($0) ? nil : "must be off or openai" }),
-        "llm.base_url": .init(defaultValue: "https://api.openai.com/v1", help: "the server's base URL up to /v1 (Ollama: http://127.0.0.1:11434/v1, vLLM: http://host:8000/v1)",
-                              secret: false, validate: urlCheck),
-        "llm.model": .init(defaultValue: "gpt-4o-mini", help: "model name the server knows", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.tracking": .init(
+            defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
+            secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
+        "email.tls.ca_file": .init(
+            defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
+            validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
+        "llm.provider": .init(
+            defaultValue: "off", help: "off (templates write every message) or openai (any OpenAI-compatible server drafts them, under guardrails)",
+            secret: false,
+            validate: { ["off", "openai"].contains($0) ? nil : "must be off or openai" }),
+        "llm.base_url": .init(
+            defaultValue: "https://api.openai.com/v1", help: "the server's base URL up to /v1 (Ollama: http://127.0.0.1:11434/v1, vLLM: http://host:8000/v1)",
+            secret: false, validate: urlCheck),
+        "llm.model": .init(
+            defaultValue: "gpt-4o-mini", help: "model name the server knows", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
         "llm.api_key": .init(defaultValue: nil, help: "bearer key (local servers need none)", secret: true, validate: { _ in nil }),
-        "llm.timeout_ms": .init(defaultValue: "8000", help: "per call for email and SMS drafts; past it the template is used", secret: false, validate: intCheck(200...120_000)),
-        "llm.voice_timeout_ms": .init(defaultValue: "1500", help: "per call for a spoken turn; past it the template is said", secret: false, validate: intCheck(100...30_000)),
-        "llm.temperature": .init(defaultValue: "0.3", help: "sampling temperature 0–2", secret: false,
-                                 validate: { v in Double(v).map { (0...2).contains($0) } == true ? nil : "must be a number from 0 to 2" }),
-        "llm.monthly_tokens": .init(defaultValue: "0", help: "tokens the tenant may spend per calendar month (0: no limit); past it templates write", secret: false,
-                                    validate: intCheck(0...2_000_000_000)),
-        "llm.blocked_phrases": .init(defaultValue: nil, help: "comma-separated phrases no draft may contain, on top of the built-in threats and legal claims", secret: false,
-                                     validate: { _ in nil }),
+        "llm.timeout_ms": .init(
+            defaultValue: "8000", help: "per call for email and SMS drafts; past it the template is used", secret: false, validate: intCheck(200...120_000)),
+        "llm.voice_timeout_ms": .init(
+            defaultValue: "1500", help: "per call for a spoken turn; past it the template is said", secret: false, validate: intCheck(100...30_000)),
+        "llm.temperature": .init(
+            defaultValue: "0.3", help: "sampling temperature 0–2", secret: false,
+            validate: { v in Double(v).map { (0...2).contains($0) } == true ? nil : "must be a number from 0 to 2" }),
+        "llm.monthly_tokens": .init(
+            defaultValue: "0", help: "tokens the tenant may spend per calendar month (0: no limit); past it templates write", secret: false,
+            validate: intCheck(0...2_000_000_000)),
+        "llm.blocked_phrases": .init(
+            defaultValue: nil, help: "comma-separated phrases no draft may contain, on top of the built-in threats and legal claims", secret: false,
+            validate: { _ in nil }),
         "llm.tone": .init(defaultValue: nil, help: "tone guide given to the model (e.g. 'warm, brief, first names')", secret: false, validate: { _ in nil }),
-        "llm.language": .init(defaultValue: "en", help: "language debtors are written to: en, es or fr", secret: false,
-                              validate: { ["en", "es", "fr"].contains($0) ? nil : "must be en, es or fr" }),
-        "autonomy": .init(defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,
-                          validate: { ["auto", "review", "suggest"].contains($0) ? nil : "must be auto, review or suggest" }),
-        "public_url": .init(defaultValue: nil, help: "externally visible base URL of this server", secret: false,
-                            validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
+        "llm.language": .init(
+            defaultValue: "en", help: "language debtors are written to: en, es or fr", secret: false,
+            validate: { ["en", "es", "fr"].contains($0) ? nil : "must be en, es or fr" }),
+        "autonomy": .init(
+            defaultValue: "auto", help: "auto (send), review (a person approves), suggest (drafts only)", secret: false,
+            validate: { ["auto", "review", "suggest"].contains($0) ? nil : "must be auto, review or suggest" }),
+        "public_url": .init(
+            defaultValue: nil, help: "externally visible base URL of this server", secret: false,
+            validate: { v in (v.hasPrefix("http://") || v.hasPrefix("https://")) && URL(string: v) != nil ? nil : "must be an http(s) URL" }),
     ]
 
     /// These settings with `changes` applied (a nil value resets a key to its default), in an order
@@ -251,6 +307,18 @@ public struct TenantSettings: Hashable, Sendable {
     public var smsPerSecond: Int { int("sms.per_second") }
     /// What happens to an answer Overdue writes (`autonomy`).
     public var autonomy: Autonomy { Autonomy(rawValue: value("autonomy") ?? "") ?? .auto }
+    /// Who carries email (`email.provider`).
+    public var emailProvider: EmailProviderKind { EmailProviderKind(rawValue: value("email.provider") ?? "") ?? .sandbox }
+    /// Who carries texts (`sms.provider`).
+    public var smsProvider: SMSProviderKind { SMSProviderKind(rawValue: value("sms.provider") ?? "") ?? .sandbox }
+    /// The provider texts fail over to (`sms.secondary`; nil: none, or the primary itself).
+    public var smsSecondary: SMSProviderKind? {
+        SMSProviderKind(rawValue: value("sms.secondary") ?? "").flatMap { $0 == .sandbox || $0 == smsProvider ? nil : $0 }
+    }
+    /// Who places calls (`voice.provider`).
+    public var voiceProvider: VoiceProviderKind { VoiceProviderKind(rawValue: value("voice.provider") ?? "") ?? .sandbox }
+    /// Whether a model writes messages (`llm.provider`).
+    public var modelProvider: ModelProviderKind { ModelProviderKind(rawValue: value("llm.provider") ?? "") ?? .off }
 
     /// Company name.
     public var companyName: String { value("company.name")! }
@@ -271,10 +339,11 @@ public struct TenantSettings: Hashable, Sendable {
 
     /// The general contact window (all channels).
     public var window: ContactWindow {
-        ContactWindow(weekdays: ContactWindow.parseDays(value("window.days")!) ?? ContactWindow.businessHours.weekdays,
-                      startMinute: ContactWindow.parseClock(value("window.start")!) ?? 480,
-                      endMinute: ContactWindow.parseClock(value("window.end")!) ?? 1080,
-                      holidays: value("window.holidays").flatMap { try? Holidays.parse($0).get() } ?? Holidays())
+        ContactWindow(
+            weekdays: ContactWindow.parseDays(value("window.days")!) ?? ContactWindow.businessHours.weekdays,
+            startMinute: ContactWindow.parseClock(value("window.start")!) ?? 480,
+            endMinute: ContactWindow.parseClock(value("window.end")!) ?? 1080,
+            holidays: value("window.holidays").flatMap { try? Holidays.parse($0).get() } ?? Holidays())
     }
 
     /// The window for `channel`: SMS and voice are always inside 08:00–21:00 local.
@@ -304,4 +373,40 @@ public enum Autonomy: String, Sendable, CaseIterable {
     case review
     /// Only suggested to a person.
     case suggest
+}
+
+/// Who carries a tenant's email (`email.provider`).
+public enum EmailProviderKind: String, Sendable, CaseIterable {
+    /// Nothing leaves.
+    case sandbox
+    /// The tenant's SMTP server (replies read over IMAP).
+    case smtp
+}
+
+/// Who carries a tenant's texts (`sms.provider`, `sms.secondary`).
+public enum SMSProviderKind: String, Sendable, CaseIterable {
+    /// Nothing leaves.
+    case sandbox
+    /// Twilio Programmable Messaging.
+    case twilio
+    /// Vonage SMS API.
+    case vonage
+    /// Plivo Messages.
+    case plivo
+}
+
+/// Who places a tenant's calls (`voice.provider`).
+public enum VoiceProviderKind: String, Sendable, CaseIterable {
+    /// Nothing leaves.
+    case sandbox
+    /// Twilio Programmable Voice.
+    case twilio
+}
+
+/// Whether a model writes a tenant's messages (`llm.provider`).
+public enum ModelProviderKind: String, Sendable, CaseIterable {
+    /// Templates write every message.
+    case off
+    /// An OpenAI-compatible server drafts them, under guardrails.
+    case openai
 }

@@ -36,7 +36,8 @@ public enum Timestamp {
         }
         let clock = rest.split(separator: ":")
         guard clock.count == 2 || clock.count == 3, let h = Int(clock[0]), let m = Int(clock[1]),
-              (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+            (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
         var sec = 0.0
         if clock.count == 3 {
             guard let sv = Double(clock[2]), sv >= 0, sv < 61 else { return nil }

@@ -9,6 +9,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
         public var line: Int
         /// What is wrong.
         public var message: String
+        /// What it is, in words.
         public var description: String { "line \(line): \(message)" }
     }
 
@@ -46,6 +47,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
 
     private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
 
+    /// The next record, or nil at the end (or on an error, kept in `error`).
     public mutating func next() -> Record? {
         guard error == nil else { return nil }
         let count = bytes.count

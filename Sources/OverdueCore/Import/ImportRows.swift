@@ -95,8 +95,10 @@ public struct RowParser: Sendable {
             if !known.contains(name) && !name.isEmpty { unknown.append(raw) }
         }
         for req in kind.requiredColumns where cols[req] == nil {
-            problems.append(RowError(file: file, line: header.line, column: req,
-                                     reason: "required column is missing (the header must name: \(kind.requiredColumns.joined(separator: ", ")))"))
+            problems.append(
+                RowError(
+                    file: file, line: header.line, column: req,
+                    reason: "required column is missing (the header must name: \(kind.requiredColumns.joined(separator: ", ")))"))
         }
         if kind == .contacts && cols["email"] == nil && cols["phone"] == nil {
             problems.append(RowError(file: file, line: header.line, column: "email", reason: "a contacts file needs an email or a phone column"))
@@ -182,11 +184,14 @@ public struct RowParser: Sendable {
         if let issue, let due, due < issue { errors.append(error(record, "due_date", "\(due) is before issue_date \(issue)")) }
         let factored = bool(row, "factored", &errors)
         guard errors.isEmpty, let number, let debtor, let debtorName, let amount, let issue, let due else { return .failure(ImportErrors(errors: errors)) }
-        return .success(InvoiceRow(invoice: Invoice(number: number, debtorID: debtor, amount: amount, issueDate: issue, dueDate: due,
-                                                    loadNumber: row.value("load_number"), proNumber: row.value("pro_number"),
-                                                    bolNumber: row.value("bol_number"), poNumber: row.value("po_number"),
-                                                    terms: row.value("terms"), factored: factored),
-                                   debtorName: debtorName))
+        return .success(
+            InvoiceRow(
+                invoice: Invoice(
+                    number: number, debtorID: debtor, amount: amount, issueDate: issue, dueDate: due,
+                    loadNumber: row.value("load_number"), proNumber: row.value("pro_number"),
+                    bolNumber: row.value("bol_number"), poNumber: row.value("po_number"),
+                    terms: row.value("terms"), factored: factored),
+                debtorName: debtorName))
     }
 
     /// Parses a contacts row into a contact whose `id` is 0 until the store assigns one.
@@ -203,14 +208,20 @@ public struct RowParser: Sendable {
         }
         if let p = row.value("phone") {
             phone = PhoneNumber.normalize(p, defaultCountry: country)
-            if phone == nil { errors.append(error(record, "phone", "'\(p)' is not a phone number (national numbers are read as \(country); use +CC… for others)")) }
+            if phone == nil {
+                errors.append(error(record, "phone", "'\(p)' is not a phone number (national numbers are read as \(country); use +CC… for others)"))
+            }
         }
         if row.value("email") == nil && row.value("phone") == nil {
             errors.append(error(record, "email", "a contact needs an email or a phone"))
         }
         var zone = timeZone
         if let z = row.value("timezone") {
-            if TimeZone(identifier: z) != nil { zone = z } else { errors.append(error(record, "timezone", "'\(z)' is not an IANA time zone such as America/New_York")) }
+            if TimeZone(identifier: z) != nil {
+                zone = z
+            } else {
+                errors.append(error(record, "timezone", "'\(z)' is not an IANA time zone such as America/New_York"))
+            }
         }
         let sms = bool(row, "sms_consent", &errors)
         let call = bool(row, "call_consent", &errors)
@@ -220,8 +231,10 @@ public struct RowParser: Sendable {
             if preferred == nil { errors.append(error(record, "preferred_channel", "'\(p)' must be email, sms or voice")) }
         }
         guard errors.isEmpty, let debtor, let name else { return .failure(ImportErrors(errors: errors)) }
-        return .success(Contact(id: 0, debtorID: debtor, name: name, email: email, phone: phone, role: row.value("role"), timeZone: zone,
-                                smsConsent: sms, callConsent: call, preferredChannel: preferred))
+        return .success(
+            Contact(
+                id: 0, debtorID: debtor, name: name, email: email, phone: phone, role: row.value("role"), timeZone: zone,
+                smsConsent: sms, callConsent: call, preferredChannel: preferred))
     }
 
     /// Parses a payments row; `occurrence` tells identical rows apart when no `payment_id` is given.
@@ -240,7 +253,8 @@ public struct RowParser: Sendable {
             id = given
         } else {
             // Re-importing the same file must not count a payment twice: the id is derived from the content.
-            let content = [debtor, String(amount.minorUnits), amount.currency.code, date.description, reference ?? "", invoice ?? ""].joined(separator: "\u{1F}")
+            let content = [debtor, String(amount.minorUnits), amount.currency.code, date.description, reference ?? "", invoice ?? ""].joined(
+                separator: "\u{1F}")
             id = "pay-" + StableHash.hex(content + "\u{1F}\(occurrence(content))")
         }
         return .success(Payment(id: id, debtorID: debtor, amount: amount, date: date, reference: reference, invoiceNumber: invoice))
@@ -253,6 +267,7 @@ public struct ImportErrors: Error, Hashable, Sendable, CustomStringConvertible {
     public var errors: [RowError]
     /// Creates the list.
     public init(errors: [RowError]) { self.errors = errors }
+    /// What it is, in words.
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 

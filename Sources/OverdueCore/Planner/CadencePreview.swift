@@ -26,17 +26,21 @@ public enum CadencePreview {
     /// reachable (and consenting) on every channel in the tenant's zone.
     public static func sampleFacts(settings: TenantSettings, due: LocalDate) -> CaseFacts {
         let debtor = Debtor(id: "sample", name: "Sample Shipper Inc")
-        let contact = Contact(id: 1, debtorID: debtor.id, name: "Alex Payables", email: "ap@sample-shipper.example", phone: "+13125550100",
-                              role: "AP", timeZone: settings.timeZoneIdentifier, smsConsent: true, callConsent: true)
-        let invoice = Invoice(number: "INV-1001", debtorID: debtor.id, amount: Money(minorUnits: 245_000, currency: settings.currency),
-                              issueDate: due.adding(days: -30), dueDate: due, loadNumber: "LD-5521")
+        let contact = Contact(
+            id: 1, debtorID: debtor.id, name: "Alex Payables", email: "ap@sample-shipper.example", phone: "+13125550100",
+            role: "AP", timeZone: settings.timeZoneIdentifier, smsConsent: true, callConsent: true)
+        let invoice = Invoice(
+            number: "INV-1001", debtorID: debtor.id, amount: Money(minorUnits: 245_000, currency: settings.currency),
+            issueDate: due.adding(days: -30), dueDate: due, loadNumber: "LD-5521")
         return CaseFacts(debtor: debtor, contacts: [contact], invoices: [invoice])
     }
 
     /// The steps `policy` takes on `facts` from `start` for up to `days` days (at most `limit` steps).
     /// `dueDay` is day 0 of the preview's day numbers.
-    public static func run(policy: Policy, settings: TenantSettings, facts initial: CaseFacts, state: CaseState = CaseState(),
-                           from start: Date, dueDay: LocalDate, days: Int = 120, limit: Int = 60) -> [Step] {
+    public static func run(
+        policy: Policy, settings: TenantSettings, facts initial: CaseFacts, state: CaseState = CaseState(),
+        from start: Date, dueDay: LocalDate, days: Int = 120, limit: Int = 60
+    ) -> [Step] {
         let zone = settings.timeZone
         let end = start.addingTimeInterval(Double(days) * 86_400)
         var facts = initial
@@ -44,8 +48,9 @@ public enum CadencePreview {
         var now = start
         var steps: [Step] = []
         func step(_ d: Decision, at: Date) -> Step {
-            Step(at: at, day: dueDay.days(until: LocalDate(at, in: zone)), action: d.action, channel: d.attempt?.channel,
-                 stage: d.attempt?.stage, attempt: d.attempt?.attempt, reasons: d.reasons)
+            Step(
+                at: at, day: dueDay.days(until: LocalDate(at, in: zone)), action: d.action, channel: d.attempt?.channel,
+                stage: d.attempt?.stage, attempt: d.attempt?.attempt, reasons: d.reasons)
         }
         while now <= end && steps.count < limit {
             let plan = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)

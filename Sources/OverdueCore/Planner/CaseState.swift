@@ -42,8 +42,10 @@ public struct CaseState: Hashable, Sendable, Codable {
     public var notice: MessageKind?
 
     /// Creates a state.
-    public init(cycle: Int = 0, status: CaseStatus = .idle, order: [Int] = [], position: Int = 0, attemptsSent: Int = 0,
-                lastAttemptAt: Date? = nil, lastStage: Int? = nil, cycleStart: LocalDate? = nil, skipped: [Reason] = [], handoffReason: Reason? = nil) {
+    public init(
+        cycle: Int = 0, status: CaseStatus = .idle, order: [Int] = [], position: Int = 0, attemptsSent: Int = 0,
+        lastAttemptAt: Date? = nil, lastStage: Int? = nil, cycleStart: LocalDate? = nil, skipped: [Reason] = [], handoffReason: Reason? = nil
+    ) {
         self.cycle = cycle
         self.status = status
         self.order = order
@@ -109,9 +111,11 @@ public struct CaseFacts: Hashable, Sendable {
     public var disputes: [Dispute]
 
     /// Creates facts.
-    public init(debtor: Debtor, contacts: [Contact] = [], invoices: [Invoice] = [], payments: [Payment] = [], holds: [Hold] = [],
-                suppressions: [Suppression] = [], sent: [SentAttempt] = [], replies: [ReceivedReply] = [],
-                commitments: [Commitment] = [], disputes: [Dispute] = []) {
+    public init(
+        debtor: Debtor, contacts: [Contact] = [], invoices: [Invoice] = [], payments: [Payment] = [], holds: [Hold] = [],
+        suppressions: [Suppression] = [], sent: [SentAttempt] = [], replies: [ReceivedReply] = [],
+        commitments: [Commitment] = [], disputes: [Dispute] = []
+    ) {
         self.debtor = debtor
         self.contacts = contacts
         self.invoices = invoices
@@ -216,11 +220,13 @@ public struct Plan: Hashable, Sendable {
     /// Commitments this planning settled (kept, broken or unmatched), with why.
     public var settled: [(id: String, status: Commitment.Status, reason: Reason)] = []
 
+    /// Whether the two are the same.
     public static func == (a: Plan, b: Plan) -> Bool {
         a.state == b.state && a.decision == b.decision && a.wakeAt == b.wakeAt && a.balances == b.balances && a.openInvoices == b.openInvoices
             && a.settled.map(\.id) == b.settled.map(\.id)
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(state)
         h.combine(decision)

@@ -15,8 +15,10 @@ public enum Planner {
             let bal = ledger.balances[inv.number] ?? 0
             guard bal > 0 else { continue }
             balances[inv.amount.currency, default: 0] += bal
-            open.append(InvoiceLine(invoice: inv, balance: Money(minorUnits: bal, currency: inv.amount.currency),
-                                    daysPastDue: max(0, inv.dueDate.days(until: today))))
+            open.append(
+                InvoiceLine(
+                    invoice: inv, balance: Money(minorUnits: bal, currency: inv.amount.currency),
+                    daysPastDue: max(0, inv.dueDate.days(until: today))))
         }
         var wakes: [Date] = []
         if let nextPayment = facts.payments.map(\.date).filter({ $0 > today }).min() {
@@ -36,8 +38,9 @@ public enum Planner {
             }
         }
         func finish(_ state: CaseState, _ action: Decision.Action, at: Date? = nil, attempt: PlannedAttempt? = nil, _ reasons: [Reason]) -> Plan {
-            var plan = Plan(state: state, decision: Decision(action: action, at: at, attempt: attempt, reasons: settled.map(\.reason) + reasons),
-                            wakeAt: wakes.min(), balances: balances, openInvoices: open)
+            var plan = Plan(
+                state: state, decision: Decision(action: action, at: at, attempt: attempt, reasons: settled.map(\.reason) + reasons),
+                wakeAt: wakes.min(), balances: balances, openInvoices: open)
             plan.settled = settled
             return plan
         }
@@ -54,7 +57,10 @@ public enum Planner {
                 return finish(state.endingCycle(status: .idle), .none, [Reason("no_invoices", "no invoices for \(facts.debtor.name)")])
             }
             let factoredCount = facts.invoices.filter(\.factored).count
-            var reasons = [Reason("paid_in_full", ledger.lastPaymentDate.map { "paid in full (last payment \($0)): nothing more is sent" } ?? "nothing owed: nothing is sent")]
+            var reasons = [
+                Reason(
+                    "paid_in_full", ledger.lastPaymentDate.map { "paid in full (last payment \($0)): nothing more is sent" } ?? "nothing owed: nothing is sent")
+            ]
             if factoredCount > 0 { reasons.append(Reason("factored", "\(factoredCount) factored invoice(s) are never dunned")) }
             return finish(state.endingCycle(status: .resolved), state.status == .resolved ? .none : .resolve, reasons)
         }
@@ -71,13 +77,21 @@ public enum Planner {
         // Holds, promises and payment claims pause the whole debtor.
         if let hold = facts.holds.filter({ $0.invoiceNumber == nil && $0.isActive(at: now) }).max(by: { $0.until < $1.until }) {
             wakes.append(hold.until)
-            return finish(paused(state), .pause, at: hold.until, [Reason("hold", "debtor on hold until \(Timestamp.format(hold.until)): \(hold.reason)")] + notes)
+            return finish(
+                paused(state), .pause, at: hold.until, [Reason("hold", "debtor on hold until \(Timestamp.format(hold.until)): \(hold.reason)")] + notes)
         }
         if let c = pending.max(by: { $0.reviewAt < $1.reviewAt }) {
             wakes.append(c.reviewAt)
-            let why = c.kind == .promise
-                ? Reason("promised", "promised \(c.target) by \(c.date): paused until \(Timestamp.format(c.reviewAt)) (grace included); if it has not arrived by then, a follow-up goes out and the ladder resumes")
-                : Reason("payment_claimed", "payment of \(c.target) claimed on \(c.date): paused until \(Timestamp.format(c.reviewAt)) while it is matched; unmatched by then, a person looks for it")
+            let why =
+                c.kind == .promise
+                ? Reason(
+                    "promised",
+                    "promised \(c.target) by \(c.date): paused until \(Timestamp.format(c.reviewAt)) (grace included); if it has not arrived by then, a follow-up goes out and the ladder resumes"
+                )
+                : Reason(
+                    "payment_claimed",
+                    "payment of \(c.target) claimed on \(c.date): paused until \(Timestamp.format(c.reviewAt)) while it is matched; unmatched by then, a person looks for it"
+                )
             return finish(paused(state), .pause, at: c.reviewAt, [why] + notes)
         }
 
@@ -93,8 +107,13 @@ public enum Planner {
         }
         guard !inCollection.isEmpty else {
             let oldest = open.first!.invoice
-            return finish(state.endingCycle(status: .current), .wait, at: upcoming?.at(in: tenantZone),
-                          [Reason("not_due", "not overdue yet: the ladder starts \(startDate(oldest)) (\(oldest.number) due \(oldest.dueDate) + \(policy.startAfterDueDays) day(s))")] + notes)
+            return finish(
+                state.endingCycle(status: .current), .wait, at: upcoming?.at(in: tenantZone),
+                [
+                    Reason(
+                        "not_due",
+                        "not overdue yet: the ladder starts \(startDate(oldest)) (\(oldest.number) due \(oldest.dueDate) + \(policy.startAfterDueDays) day(s))")
+                ] + notes)
         }
         var holdNotes: [Reason] = []
         var collectible: [InvoiceLine] = []
@@ -103,7 +122,11 @@ public enum Planner {
                 wakes.append(h.until)
                 holdNotes.append(Reason("invoice_hold", "invoice \(line.invoice.number) on hold until \(Timestamp.format(h.until)): \(h.reason)"))
             } else if let d = facts.disputes.first(where: { $0.invoiceNumber == line.invoice.number && $0.status == .open }) {
-                holdNotes.append(Reason("disputed", "invoice \(line.invoice.number) disputed (\(d.reason.label)) since \(Timestamp.format(d.openedAt)): not chased until the dispute is resolved"))
+                holdNotes.append(
+                    Reason(
+                        "disputed",
+                        "invoice \(line.invoice.number) disputed (\(d.reason.label)) since \(Timestamp.format(d.openedAt)): not chased until the dispute is resolved"
+                    ))
             } else {
                 collectible.append(line)
             }
@@ -147,21 +170,26 @@ public enum Planner {
                     } else {
                         nominal = (s.cycleStart ?? today).at(in: zone)
                     }
-                    let clearance = ComplianceGate.earliest(channel: stage.channel, contact: contact, notBefore: max(nominal, now),
-                                                            sent: facts.sent, replies: facts.replies, rules: rules)
+                    let clearance = ComplianceGate.earliest(
+                        channel: stage.channel, contact: contact, notBefore: max(nominal, now),
+                        sent: facts.sent, replies: facts.replies, rules: rules)
                     guard let at = clearance.at else {
-                        s.skipped.append(Reason("never_allowed", "\(stage.channel.rawValue) stage skipped: " + clearance.reasons.map(\.message).joined(separator: "; ")))
+                        s.skipped.append(
+                            Reason("never_allowed", "\(stage.channel.rawValue) stage skipped: " + clearance.reasons.map(\.message).joined(separator: "; ")))
                         while s.position < steps.count && steps[s.position].stage == step.stage { s.position += 1 }
                         continue
                     }
-                    var attempt = PlannedAttempt(channel: stage.channel, contact: contact, address: contact.address(for: stage.channel)!,
-                                                 stageIndex: step.stage, attempt: step.attempt, attemptsInStage: stage.attempts,
-                                                 cycle: s.cycle, position: s.position, invoices: collectible)
+                    var attempt = PlannedAttempt(
+                        channel: stage.channel, contact: contact, address: contact.address(for: stage.channel)!,
+                        stageIndex: step.stage, attempt: step.attempt, attemptsInStage: stage.attempts,
+                        cycle: s.cycle, position: s.position, invoices: collectible)
                     if let notice = s.notice { attempt.kind = notice }
                     let total = collectible.reduce(into: [Currency: Int64]()) { $0[$1.balance.currency, default: 0] += $1.balance.minorUnits }
                     let owed = total.keys.sorted().map { Money(minorUnits: total[$0]!, currency: $0).description }.joined(separator: " + ")
-                    let headline = Reason(at <= now ? "send" : "scheduled",
-                        "\(at <= now ? "sending" : "next:") \(attempt.kind == .brokenPromise ? "broken-promise follow-up as " : "")\(stage.channel.rawValue) attempt \(step.attempt) of \(stage.attempts) (stage \(step.stage + 1) of \(policy.stages.count)) to \(contact.name) \(displayAddress(attempt)) at \(Timestamp.format(at)) for \(collectible.count) overdue invoice(s), \(owed)")
+                    let headline = Reason(
+                        at <= now ? "send" : "scheduled",
+                        "\(at <= now ? "sending" : "next:") \(attempt.kind == .brokenPromise ? "broken-promise follow-up as " : "")\(stage.channel.rawValue) attempt \(step.attempt) of \(stage.attempts) (stage \(step.stage + 1) of \(policy.stages.count)) to \(contact.name) \(displayAddress(attempt)) at \(Timestamp.format(at)) for \(collectible.count) overdue invoice(s), \(owed)"
+                    )
                     return finish(s, at <= now ? .send : .wait, at: at, attempt: attempt, [headline] + clearance.reasons + s.skipped + holdNotes + notes)
                 }
             }
@@ -172,8 +200,14 @@ public enum Planner {
             let delay = s.lastStage.map { policy.stages[$0].delayDays } ?? 0
             let exhaustAt = Calendar.gregorian(tenantZone).date(byAdding: .day, value: delay, to: last)!
             if now < exhaustAt {
-                return finish(s, .wait, at: exhaustAt,
-                              [Reason("exhausting", "all \(s.attemptsSent) attempt(s) made; \(policy.onExhausted == .handoff ? "handing to a person" : "restarting the ladder") at \(Timestamp.format(exhaustAt))")] + s.skipped + notes)
+                return finish(
+                    s, .wait, at: exhaustAt,
+                    [
+                        Reason(
+                            "exhausting",
+                            "all \(s.attemptsSent) attempt(s) made; \(policy.onExhausted == .handoff ? "handing to a person" : "restarting the ladder") at \(Timestamp.format(exhaustAt))"
+                        )
+                    ] + s.skipped + notes)
             }
             switch policy.onExhausted {
             case .handoff:
@@ -204,7 +238,8 @@ public enum Planner {
         var order = Array(policy.stages.indices)
         let preferred = facts.contacts.compactMap(\.preferredChannel).first
         if let preferred, let idx = order.first(where: { policy.stages[$0].channel == preferred }),
-           case .success = contactFor(preferred, facts: facts) {
+            case .success = contactFor(preferred, facts: facts)
+        {
             order.removeAll { $0 == idx }
             order.insert(idx, at: 0)
         }

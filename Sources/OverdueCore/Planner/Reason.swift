@@ -11,5 +11,6 @@ public struct Reason: Hashable, Sendable, Codable, CustomStringConvertible {
         self.message = message
     }
 
+    /// What it is, in words.
     public var description: String { message }
 }

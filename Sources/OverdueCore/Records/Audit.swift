@@ -26,7 +26,10 @@ public struct AuditEntry: Hashable, Sendable {
     public var hash: String
 
     /// A value with these fields.
-    public init(id: Int64, tenant: String? = nil, at: Date, actor: String, action: String, object: String? = nil, outcome: String, ip: String? = nil, detail: String? = nil, prevHash: String, hash: String) {
+    public init(
+        id: Int64, tenant: String? = nil, at: Date, actor: String, action: String, object: String? = nil, outcome: String, ip: String? = nil,
+        detail: String? = nil, prevHash: String, hash: String
+    ) {
         self.id = id
         self.tenant = tenant
         self.at = at

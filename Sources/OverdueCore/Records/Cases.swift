@@ -28,7 +28,10 @@ public struct CaseRecord: Hashable, Sendable, Codable {
     public var updatedAt: Date?
 
     /// A value with these fields.
-    public init(debtorID: String, debtorName: String, status: CaseStatus, balance: Money? = nil, otherBalances: [Money], openInvoices: Int, nextActionAt: Date? = nil, nextActionChannel: Channel? = nil, oldestDue: LocalDate? = nil, reasons: [Reason], state: CaseState, updatedAt: Date? = nil) {
+    public init(
+        debtorID: String, debtorName: String, status: CaseStatus, balance: Money? = nil, otherBalances: [Money], openInvoices: Int, nextActionAt: Date? = nil,
+        nextActionChannel: Channel? = nil, oldestDue: LocalDate? = nil, reasons: [Reason], state: CaseState, updatedAt: Date? = nil
+    ) {
         self.debtorID = debtorID
         self.debtorName = debtorName
         self.status = status
@@ -131,7 +134,10 @@ public struct CaseSummary: Hashable, Sendable {
     public var nextActionChannel: Channel?
 
     /// A value with these fields.
-    public init(debtorID: String, debtorName: String, status: CaseStatus, balance: Money? = nil, oldestDue: LocalDate? = nil, nextActionAt: Date? = nil, nextActionChannel: Channel? = nil) {
+    public init(
+        debtorID: String, debtorName: String, status: CaseStatus, balance: Money? = nil, oldestDue: LocalDate? = nil, nextActionAt: Date? = nil,
+        nextActionChannel: Channel? = nil
+    ) {
         self.debtorID = debtorID
         self.debtorName = debtorName
         self.status = status

@@ -36,7 +36,10 @@ public struct InboxItem: Hashable, Sendable, Codable {
     public var resolution: String?
 
     /// A value with these fields.
-    public init(id: Int64, debtorID: String? = nil, kind: Kind, code: String, reason: String, messageID: String? = nil, draftID: String? = nil, createdAt: Date, resolvedAt: Date? = nil, resolution: String? = nil) {
+    public init(
+        id: Int64, debtorID: String? = nil, kind: Kind, code: String, reason: String, messageID: String? = nil, draftID: String? = nil, createdAt: Date,
+        resolvedAt: Date? = nil, resolution: String? = nil
+    ) {
         self.id = id
         self.debtorID = debtorID
         self.kind = kind

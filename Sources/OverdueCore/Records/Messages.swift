@@ -94,9 +94,11 @@ public struct MessageRecord: Hashable, Sendable, Codable {
     public var composition: CompositionNote?
 
     /// Creates a record.
-    public init(id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
-                contactName: String?, to: String?, from: String?, invoiceNumbers: [String], stage: Int?, attempt: Int?,
-                kind: String, subject: String?, body: String, status: Status, providerID: String? = nil, error: String? = nil) {
+    public init(
+        id: String, key: String, direction: Direction, channel: Channel, at: Date, debtorID: String?, contactID: Int64?,
+        contactName: String?, to: String?, from: String?, invoiceNumbers: [String], stage: Int?, attempt: Int?,
+        kind: String, subject: String?, body: String, status: Status, providerID: String? = nil, error: String? = nil
+    ) {
         self.id = id
         self.key = key
         self.direction = direction

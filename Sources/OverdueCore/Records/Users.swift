@@ -26,7 +26,10 @@ public struct User: Hashable, Sendable {
     public var lastLoginAt: Date?
 
     /// A value with these fields.
-    public init(id: String, tenant: String, email: String, name: String, role: Role, passwordHash: String, totpSecret: String? = nil, totpPending: String? = nil, createdAt: Date, disabledAt: Date? = nil, lastLoginAt: Date? = nil) {
+    public init(
+        id: String, tenant: String, email: String, name: String, role: Role, passwordHash: String, totpSecret: String? = nil, totpPending: String? = nil,
+        createdAt: Date, disabledAt: Date? = nil, lastLoginAt: Date? = nil
+    ) {
         self.id = id
         self.tenant = tenant
         self.email = email

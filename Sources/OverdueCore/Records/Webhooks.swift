@@ -20,7 +20,8 @@ public struct WebhookSubscription: Hashable, Sendable {
     public var disabledAt: Date?
 
     /// A value with these fields.
-    public init(id: String, tenant: String, url: String, events: [String], secret: String, description: String? = nil, createdAt: Date, disabledAt: Date? = nil) {
+    public init(id: String, tenant: String, url: String, events: [String], secret: String, description: String? = nil, createdAt: Date, disabledAt: Date? = nil)
+    {
         self.id = id
         self.tenant = tenant
         self.url = url
@@ -70,7 +71,10 @@ public struct WebhookDelivery: Hashable, Sendable {
     public var deliveredAt: Date?
 
     /// A value with these fields.
-    public init(id: Int64, subscriptionID: String, eventID: String, eventType: String, status: Status, attempts: Int, nextAttemptAt: Date? = nil, lastAttemptAt: Date? = nil, responseStatus: Int? = nil, error: String? = nil, createdAt: Date, deliveredAt: Date? = nil) {
+    public init(
+        id: Int64, subscriptionID: String, eventID: String, eventType: String, status: Status, attempts: Int, nextAttemptAt: Date? = nil,
+        lastAttemptAt: Date? = nil, responseStatus: Int? = nil, error: String? = nil, createdAt: Date, deliveredAt: Date? = nil
+    ) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventID = eventID

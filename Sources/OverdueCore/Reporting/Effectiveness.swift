@@ -64,7 +64,8 @@ public enum DSOTrend {
         let windowStart = back(today.year, today.month, months + 1)
         var start = windowStart
         if let first = (Array(invoiced.keys) + Array(collected.keys)).min(), let fy = Int(first.prefix(4)), let fm = Int(first.suffix(2)),
-           key(fy, fm) < key(windowStart.0, windowStart.1) {
+            key(fy, fm) < key(windowStart.0, windowStart.1)
+        {
             start = (fy, fm)
         }
         var ordered: [(year: Int, month: Int)] = []

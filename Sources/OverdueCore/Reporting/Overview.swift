@@ -131,7 +131,9 @@ public enum WorkPriority {
         let age = 1 + Double(days) / 30
         var risk = 1.0
         var reasons = ["\(b) open", days > 0 ? "\(days) days past due" : "not yet due"]
-        if c.brokenPromises > 0 { risk += 0.5 * Double(c.brokenPromises); reasons.append("\(c.brokenPromises) broken promise\(c.brokenPromises == 1 ? "" : "s")") }
+        if c.brokenPromises > 0 {
+            risk += 0.5 * Double(c.brokenPromises); reasons.append("\(c.brokenPromises) broken promise\(c.brokenPromises == 1 ? "" : "s")")
+        }
         if c.openDisputes > 0 { risk += 0.25; reasons.append("\(c.openDisputes) open dispute\(c.openDisputes == 1 ? "" : "s")") }
         if c.status == .handoff { risk += 0.5; reasons.append("waiting for a person") }
         return (major * age * risk, reasons)

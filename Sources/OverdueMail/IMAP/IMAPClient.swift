@@ -23,8 +23,10 @@ public struct IMAPConfiguration: Sendable {
     public var tls: TLSConfiguration
 
     /// Creates a configuration.
-    public init(host: String, port: Int, security: MailSecurity, username: String, password: String, timeout: TimeAmount = .seconds(30),
-                tls: TLSConfiguration = .makeClientConfiguration()) {
+    public init(
+        host: String, port: Int, security: MailSecurity, username: String, password: String, timeout: TimeAmount = .seconds(30),
+        tls: TLSConfiguration = .makeClientConfiguration()
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -46,6 +48,7 @@ public enum IMAPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The connection failed or closed.
     case connection(String)
 
+    /// What it is, in words.
     public var description: String {
         switch self {
         case .refused(let c, let r): return "IMAP \(c) refused: \(r)"
@@ -98,13 +101,16 @@ public final class IMAPSession: Sendable {
     }
 
     /// Connects, secures and logs in.
-    public static func connect(_ configuration: IMAPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                               logger: Logger = Logger(label: "overdue.imap")) async throws(IMAPError) -> IMAPSession {
+    public static func connect(
+        _ configuration: IMAPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "overdue.imap")
+    ) async throws(IMAPError) -> IMAPSession {
         let reader = IMAPReader()
         let channel: any Channel
         do {
-            channel = try await MailTransport.connect(host: configuration.host, port: configuration.port, security: configuration.security,
-                                                      tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
+            channel = try await MailTransport.connect(
+                host: configuration.host, port: configuration.port, security: configuration.security,
+                tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
         } catch {
             throw .connection("\(configuration.host):\(configuration.port): \(error)")
         }

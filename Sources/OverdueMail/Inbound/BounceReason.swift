@@ -190,7 +190,8 @@ public enum BounceReason: String, Hashable, Sendable, Codable, CaseIterable {
         var i = 0
         while i + 3 <= b.count {
             if b[i] == 52 || b[i] == 53, (48...57).contains(b[i + 1]), (48...57).contains(b[i + 2]),
-               i == 0 || !((48...57).contains(b[i - 1]) || b[i - 1] == 46), i + 3 == b.count || b[i + 3] == 32 || b[i + 3] == 45 {
+                i == 0 || !((48...57).contains(b[i - 1]) || b[i - 1] == 46), i + 3 == b.count || b[i + 3] == 32 || b[i + 3] == 45
+            {
                 return Int(b[i] - 48) * 100 + Int(b[i + 1] - 48) * 10 + Int(b[i + 2] - 48)
             }
             i += 1
@@ -214,17 +215,26 @@ public enum BounceReason: String, Hashable, Sendable, Codable, CaseIterable {
     /// The command a refusal answered: Postfix's "(in reply to RCPT TO command)", Exim's "after
     /// RCPT TO", or the last `>>>` command before the first `<<< 4xx/5xx` of a Sendmail transcript.
     static func phase(in t: String) -> Phase? {
-        for (words, phase) in [(["in reply to rcpt to", "after rcpt to", "[rcpt_to]", "rcpt to command", "rcpt to response"], Phase.rcptTo),
-                               (["in reply to end of data", "in reply to data", "after end of data", "after data", "[data]"], .data),
-                               (["in reply to mail from", "after mail from", "[mail_from]"], .mailFrom)] where contains(t, words) {
+        for (words, phase) in [
+            (["in reply to rcpt to", "after rcpt to", "[rcpt_to]", "rcpt to command", "rcpt to response"], Phase.rcptTo),
+            (["in reply to end of data", "in reply to data", "after end of data", "after data", "[data]"], .data),
+            (["in reply to mail from", "after mail from", "[mail_from]"], .mailFrom),
+        ] where contains(t, words) {
             return phase
         }
         var last: Phase?
         var rest = Substring(t)
         while let r = rest.range(of: ">>> ") {
             let after = rest[r.upperBound...]
-            if after.hasPrefix("rcpt") { last = .rcptTo } else if after.hasPrefix("data") { last = .data } else if after.hasPrefix("mail") { last = .mailFrom }
-            else if after.hasPrefix("ehlo") || after.hasPrefix("helo") { last = .connect }
+            if after.hasPrefix("rcpt") {
+                last = .rcptTo
+            } else if after.hasPrefix("data") {
+                last = .data
+            } else if after.hasPrefix("mail") {
+                last = .mailFrom
+            } else if after.hasPrefix("ehlo") || after.hasPrefix("helo") {
+                last = .connect
+            }
             let next = after.range(of: ">>> ").map { after[..<$0.lowerBound] } ?? after
             if next.contains("<<< 5") || next.contains("<<< 4") {
                 // Pipelined: RCPT and DATA went together, and the server refused the recipient
@@ -249,81 +259,115 @@ public enum BounceReason: String, Hashable, Sendable, Codable, CaseIterable {
     // large mailbox providers) and of the standards' own reply texts, lower-cased.
 
     /// The local delivery program failed (RFC 3464 "x-unix" diagnostics, procmail, pipes).
-    static let mailerErrorWords = ["command output:", "x-unix;", "procmail:", "local delivery failed", "delivery to a pipe", "mailer error",
-                                   "loops back to myself"]
+    static let mailerErrorWords = [
+        "command output:", "x-unix;", "procmail:", "local delivery failed", "delivery to a pipe", "mailer error",
+        "loops back to myself",
+    ]
     /// Over quota (X.2.2; RFC 5321's 552 "exceeded storage allocation").
-    static let fullWords = ["mailbox full", "mailbox is full", "mailbox has exceeded", "over quota", "overquota", "quota exceeded", "exceeded storage",
-                            "exceeds the storage", "insufficient storage", "mailbox size limit", "user is over", "disk quota", "storage quota",
-                            "not enough storage", "mailfolder is full", "quota exceed", "exceeded its quota", "out of storage", "mailbox is over",
-                            "storage allocation"]
+    static let fullWords = [
+        "mailbox full", "mailbox is full", "mailbox has exceeded", "over quota", "overquota", "quota exceeded", "exceeded storage",
+        "exceeds the storage", "insufficient storage", "mailbox size limit", "user is over", "disk quota", "storage quota",
+        "not enough storage", "mailfolder is full", "quota exceed", "exceeded its quota", "out of storage", "mailbox is over",
+        "storage allocation",
+    ]
     /// The message is larger than allowed (X.2.3, X.3.4).
-    static let largeWords = ["message too large", "message is too large", "message size exceeds", "exceeds size limit", "size limit exceeded",
-                             "message too big", "message exceeds the maximum size", "mail size limit", "message length exceeds",
-                             "exceeds administrative limit", "message size limit", "size exceeds", "too big for system"]
+    static let largeWords = [
+        "message too large", "message is too large", "message size exceeds", "exceeds size limit", "size limit exceeded",
+        "message too big", "message exceeds the maximum size", "mail size limit", "message length exceeds",
+        "exceeds administrative limit", "message size limit", "size exceeds", "too big for system",
+    ]
     /// The mailbox exists but is disabled (X.2.1): RFC 3463 says it may be re-enabled.
-    static let suspendedWords = ["account has been disabled", "account is disabled", "account disabled", "disabled or discontinued", "has been suspended",
-                                 "account suspended", "is suspended", "mailbox is inactive", "account is inactive", "inactive account", "mailbox disabled",
-                                 "account has been frozen", "is disabled", "mailbox is disabled", "account is locked", "account locked",
-                                 "temporarily disabled", "not accepting messages at this time", "mailbox is not active", "recipient suspended"]
+    static let suspendedWords = [
+        "account has been disabled", "account is disabled", "account disabled", "disabled or discontinued", "has been suspended",
+        "account suspended", "is suspended", "mailbox is inactive", "account is inactive", "inactive account", "mailbox disabled",
+        "account has been frozen", "is disabled", "mailbox is disabled", "account is locked", "account locked",
+        "temporarily disabled", "not accepting messages at this time", "mailbox is not active", "recipient suspended",
+    ]
     /// The server will not relay for us (RFC 5321 §3.6.2).
-    static let relayWords = ["relay access denied", "relaying denied", "relay not permitted", "not permitted to relay", "unable to relay",
-                             "we do not relay", "relaying not allowed", "relay denied", "no relaying", "relaying to", "relay not allowed",
-                             "not in my list of allowed rcpthosts", "not a registered gateway user"]
+    static let relayWords = [
+        "relay access denied", "relaying denied", "relay not permitted", "not permitted to relay", "unable to relay",
+        "we do not relay", "relaying not allowed", "relay denied", "no relaying", "relaying to", "relay not allowed",
+        "not in my list of allowed rcpthosts", "not a registered gateway user",
+    ]
     /// Too much, too fast (X.5.3, X.4.5 wording; RFC 5321's 452 "too many recipients").
-    static let rateWords = ["too many recipients", "rate limit", "has sent too many", "sending rate", "too many messages", "exceeded the rate",
-                            "too many connections", "too many errors", "too many concurrent", "rate limited", "ratelimit", "throttl",
-                            "unusual rate", "try again later, closing connection"]
+    static let rateWords = [
+        "too many recipients", "rate limit", "has sent too many", "sending rate", "too many messages", "exceeded the rate",
+        "too many connections", "too many errors", "too many concurrent", "rate limited", "ratelimit", "throttl",
+        "unusual rate", "try again later, closing connection",
+    ]
     /// Greylisting: a deliberate "come back later".
     static let greylistWords = ["greylist", "graylist", "grey-list", "gray-list", "greylisted", "try again in"]
     /// The recipient's own rules refused us (a filter, not the address).
-    static let filterWords = ["refused due to recipient preferences", "rejected due to user rules", "only accepting mail from",
-                              "blocked by the recipient", "recipient has blocked", "blocked by recipient", "rejected by recipient's filter",
-                              "user has blocked", "content filter", "message filter", "filtered", "refuse to receive mail"]
+    static let filterWords = [
+        "refused due to recipient preferences", "rejected due to user rules", "only accepting mail from",
+        "blocked by the recipient", "recipient has blocked", "blocked by recipient", "rejected by recipient's filter",
+        "user has blocked", "content filter", "message filter", "filtered", "refuse to receive mail",
+    ]
     /// Our server's reputation or identity: block lists, reverse DNS, HELO.
-    static let blockedWords = ["blacklist", "blocklist", "block list", "black list", "spamhaus", "dnsbl", "spamcop", "sorbs", "barracuda",
-                               "reverse dns", "ptr record", "rdns", "reverse lookup", "poor reputation", "bad reputation", "low reputation",
-                               "client host rejected", "not accepting connections", "connection refused by", "ip address has been blocked",
-                               "your ip", "sending ip", "ip blocked", "blocked ip", "helo command rejected", "helo rejected",
-                               "has been temporarily rate limited due to ip"]
+    static let blockedWords = [
+        "blacklist", "blocklist", "block list", "black list", "spamhaus", "dnsbl", "spamcop", "sorbs", "barracuda",
+        "reverse dns", "ptr record", "rdns", "reverse lookup", "poor reputation", "bad reputation", "low reputation",
+        "client host rejected", "not accepting connections", "connection refused by", "ip address has been blocked",
+        "your ip", "sending ip", "ip blocked", "blocked ip", "helo command rejected", "helo rejected",
+        "has been temporarily rate limited due to ip",
+    ]
     /// The content was judged spam or malware.
-    static let spamWords = ["as spam", "spam detected", "spam message", "spam content", "likely spam", "spam score", "appears to be spam",
-                            "considered spam", "identified as spam", "looks like spam", "virus", "malware", "junk mail", "unsolicited",
-                            "infected", "suspicious content", "phishing"]
+    static let spamWords = [
+        "as spam", "spam detected", "spam message", "spam content", "likely spam", "spam score", "appears to be spam",
+        "considered spam", "identified as spam", "looks like spam", "virus", "malware", "junk mail", "unsolicited",
+        "infected", "suspicious content", "phishing",
+    ]
     /// Authentication and other security policy (X.7.x wording: SPF, DKIM, DMARC, TLS).
-    static let authenticationWords = ["spf check", "spf fail", "failed spf", "spf validation", "spf record", "dkim fail", "failed dkim", "dkim signature",
-                                      "dmarc policy", "dmarc fail", "failed dmarc", "dmarc verification", "dmarc reject", "authentication required",
-                                      "not authenticated", "unauthenticated", "security policy", "sender policy framework", "must use tls",
-                                      "starttls", "encryption required", "policy violation", "violates", "not authorized", "not permitted by policy"]
+    static let authenticationWords = [
+        "spf check", "spf fail", "failed spf", "spf validation", "spf record", "dkim fail", "failed dkim", "dkim signature",
+        "dmarc policy", "dmarc fail", "failed dmarc", "dmarc verification", "dmarc reject", "authentication required",
+        "not authenticated", "unauthenticated", "security policy", "sender policy framework", "must use tls",
+        "starttls", "encryption required", "policy violation", "violates", "not authorized", "not permitted by policy",
+    ]
     /// Our sender address or domain was refused (X.1.7, X.1.8, X.7.1 at MAIL FROM).
-    static let senderWords = ["sender address rejected", "domain of sender address", "sender verify failed", "sender domain", "you may not have permission",
-                              "sender is not allowed", "sender rejected", "not allowed to send", "address rejected: sender", "sender denied",
-                              "unverified sender", "bad sender", "sender address is not"]
+    static let senderWords = [
+        "sender address rejected", "domain of sender address", "sender verify failed", "sender domain", "you may not have permission",
+        "sender is not allowed", "sender rejected", "not allowed to send", "address rejected: sender", "sender denied",
+        "unverified sender", "bad sender", "sender address is not",
+    ]
     /// The recipient moved (X.1.6; RFC 5321's 551 "user not local; please try").
-    static let movedWords = ["has moved", "address has changed", "no longer uses this address", "this address has been changed", "user not local",
-                             "has been replaced by", "no longer on server"]
+    static let movedWords = [
+        "has moved", "address has changed", "no longer uses this address", "this address has been changed", "user not local",
+        "has been replaced by", "no longer on server",
+    ]
     /// The domain takes no mail at all (RFC 7505 null MX, RFC 7504 521/556).
-    static let notAcceptingWords = ["does not accept mail", "accepts no mail", "null mx", "does not accept email", "domain does not receive mail",
-                                    "does not receive email"]
+    static let notAcceptingWords = [
+        "does not accept mail", "accepts no mail", "null mx", "does not accept email", "domain does not receive mail",
+        "does not receive email",
+    ]
     /// The domain does not resolve or has no mail server (X.1.2, X.4.4; NXDOMAIN).
-    static let hostUnknownWords = ["host not found", "domain not found", "name or service not known", "no such domain", "host unknown",
-                                   "unknown host", "unknown domain", "dns lookup failure", "domain is not reachable", "unrouteable", "unroutable",
-                                   "no mx record", "domain does not exist", "mx lookup failed", "no valid mx", "domain name not found",
-                                   "host or domain name not found", "illegal host/domain name", "nxdomain", "no route to domain",
-                                   "bad destination system", "domain may not exist", "non-existent domain", "nonexistent domain"]
+    static let hostUnknownWords = [
+        "host not found", "domain not found", "name or service not known", "no such domain", "host unknown",
+        "unknown host", "unknown domain", "dns lookup failure", "domain is not reachable", "unrouteable", "unroutable",
+        "no mx record", "domain does not exist", "mx lookup failed", "no valid mx", "domain name not found",
+        "host or domain name not found", "illegal host/domain name", "nxdomain", "no route to domain",
+        "bad destination system", "domain may not exist", "non-existent domain", "nonexistent domain",
+    ]
     /// The mailbox does not exist (X.1.1, X.1.3; RFC 5321's 550 "mailbox unavailable").
-    static let userUnknownWords = ["user unknown", "unknown user", "no such user", "does not exist", "mailbox unavailable", "invalid recipient",
-                                   "no mailbox", "unknown recipient", "recipient unknown", "address unknown", "mailbox not found", "not listed in domino", "not listed in public name",
-                                   "address not found", "user not found", "no such recipient", "recipient not found", "addressee unknown",
-                                   "unknown address", "invalid mailbox", "mailbox does not exist", "no such mailbox", "bad destination mailbox",
-                                   "not a valid recipient", "unknown local part", "undeliverable address", "no account by that name",
-                                   "recipient name is not recognized", "address couldn't be found", "no such account", "account does not exist",
-                                   "invalid address", "no longer valid", "not a valid mailbox", "user doesn't exist", "no such person",
-                                   "recipientnotfound", "user doesn't have a", "user does not have a", "unknown account",
-                                   "mailbox not available", "unknown or illegal alias", "invalid user", "bad recipient"]
+    static let userUnknownWords = [
+        "user unknown", "unknown user", "no such user", "does not exist", "mailbox unavailable", "invalid recipient",
+        "no mailbox", "unknown recipient", "recipient unknown", "address unknown", "mailbox not found", "not listed in domino", "not listed in public name",
+        "address not found", "user not found", "no such recipient", "recipient not found", "addressee unknown",
+        "unknown address", "invalid mailbox", "mailbox does not exist", "no such mailbox", "bad destination mailbox",
+        "not a valid recipient", "unknown local part", "undeliverable address", "no account by that name",
+        "recipient name is not recognized", "address couldn't be found", "no such account", "account does not exist",
+        "invalid address", "no longer valid", "not a valid mailbox", "user doesn't exist", "no such person",
+        "recipientnotfound", "user doesn't have a", "user does not have a", "unknown account",
+        "mailbox not available", "unknown or illegal alias", "invalid user", "bad recipient",
+    ]
     /// Queued until the retry period ran out (X.4.7).
-    static let expiredWords = ["retry timeout exceeded", "expired", "gave up", "too long in queue", "could not be delivered for",
-                               "retry time not reached", "delivery time expired", "will not be retried", "have been failing for", "giving up"]
+    static let expiredWords = [
+        "retry timeout exceeded", "expired", "gave up", "too long in queue", "could not be delivered for",
+        "retry time not reached", "delivery time expired", "will not be retried", "have been failing for", "giving up",
+    ]
     /// The server says the refusal will pass.
-    static let transientWords = ["try again later", "try later", "please retry", "retry later", "temporary failure", "temporarily unavailable",
-                                 "temporarily rejected", "not found, try again", "timed out", "no relevant answer"]
+    static let transientWords = [
+        "try again later", "try later", "please retry", "retry later", "temporary failure", "temporarily unavailable",
+        "temporarily rejected", "not found, try again", "timed out", "no relevant answer",
+    ]
 }

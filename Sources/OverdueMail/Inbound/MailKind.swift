@@ -64,11 +64,14 @@ public enum MailClassifier {
         let reportType = m.root.contentType.parameters["report-type"]?.lowercased()
         let subject = (m.subject ?? "").lowercased()
         let returned = parts.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
-        if reportType == "feedback-report" || parts.contains(where: { $0.mediaType == "message/feedback-report" }) ||
-            (returned && (subject.contains("complaint") || subject.contains("abuse report"))) {
+        if reportType == "feedback-report" || parts.contains(where: { $0.mediaType == "message/feedback-report" })
+            || (returned && (subject.contains("complaint") || subject.contains("abuse report")))
+        {
             return feedback(m, parts)
         }
-        if reportType == "delivery-status" || parts.contains(where: { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" }) {
+        if reportType == "delivery-status"
+            || parts.contains(where: { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" })
+        {
             let recipients = dsnRecipients(parts, body: m.textBody)
             if !recipients.isEmpty { return .bounce(gatewayAware(recipients, m)) }
         }
@@ -93,16 +96,20 @@ public enum MailClassifier {
                 for part in m.root.flattened where part.mediaType == "message/rfc822" {
                     guard let inner = part.parts.first else { continue }
                     let enclosed = MailMessage(raw: [], root: inner, problems: [])
-                    guard looksLikeBounce(enclosed) || inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" }) ||
-                        enclosed.textBody.contains("permanent fatal errors") else { continue }
-                    let found = inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
+                    guard
+                        looksLikeBounce(enclosed) || inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
+                            || enclosed.textBody.contains("permanent fatal errors")
+                    else { continue }
+                    let found =
+                        inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
                         ? dsnRecipients(inner.flattened, body: enclosed.textBody) : textRecipients(enclosed, enclosed: true)
                     if let r = found.first(where: { $0.address == list.first?.address }) ?? (list.isEmpty ? found.first : nil) { list = [r]; break }
                 }
             }
             // Nothing names the recipient: the returned message's To does.
             if list.isEmpty, let original = m.root.flattened.first(where: { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }) {
-                let headers = original.parts.first?.headers ?? MailHeaders.parse(original.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
+                let headers =
+                    original.parts.first?.headers ?? MailHeaders.parse(original.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
                 let text = evidence(m.textBody)
                 list = headers.all("To").flatMap { Addresses.parse($0).map(\.address) }.prefix(1).map {
                     BouncedRecipient(address: $0.lowercased(), status: impliedStatus(text, action: "failed"), diagnostic: nil, notice: text)
@@ -123,7 +130,8 @@ public enum MailClassifier {
         guard h["X-MLServer"] != nil || h["List-Id"] != nil || h["Mailing-List"] != nil || h["X-Mailman-Version"] != nil else { return nil }
         let text = ((m.subject ?? "") + "\n" + m.textBody).lowercased()
         guard ["not a member", "are not member", "not member of", "members only", "post by non-member"].contains(where: text.contains) else { return nil }
-        let list = m.textBody.split(whereSeparator: { " <>()\"'\t\r\n".contains($0) }).first { $0.contains("@") && $0.contains(".") }
+        let list =
+            m.textBody.split(whereSeparator: { " <>()\"'\t\r\n".contains($0) }).first { $0.contains("@") && $0.contains(".") }
             .map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:")) } ?? m.fromAddress ?? ""
         return BouncedRecipient(address: list, status: "5.7.1", hard: false, reason: .senderRejected, diagnostic: m.subject)
     }
@@ -133,8 +141,9 @@ public enum MailClassifier {
     /// code, is their filter's verdict, not the mailbox's.
     static func gatewayAware(_ list: [BouncedRecipient], _ m: MailMessage) -> [BouncedRecipient] {
         let h = m.headers
-        let gateway = h["X-NAI-Header"]?.contains("McAfee") == true || (h["X-Mailer"] ?? "").contains("m-FILTER") ||
-            h.all("Received").contains { $0.contains("(MAILFOUNDRY)") } || h["X-AHMailID"] != nil
+        let gateway =
+            h["X-NAI-Header"]?.contains("McAfee") == true || (h["X-Mailer"] ?? "").contains("m-FILTER")
+            || h.all("Received").contains { $0.contains("(MAILFOUNDRY)") } || h["X-AHMailID"] != nil
         guard gateway else { return list }
         return list.map { r in
             guard r.reason == .userUnknown, !(r.status ?? "").hasPrefix("5.1.1") else { return r }
@@ -175,7 +184,8 @@ public enum MailClassifier {
             for block in text.components(separatedBy: "\n\n") {
                 let fields = MailHeaders.parse(block.split(separator: "\n").map(Substring.init))
                 guard let recipient = fields["Final-Recipient"] ?? fields["Original-Recipient"] else { continue }
-                let address = recipient.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() }?
+                let address =
+                    recipient.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() }?
                     .trimmingCharacters(in: CharacterSet(charactersIn: "<>")) ?? ""
                 guard address.contains("@") else { continue }
                 let action = fields["Action"]?.lowercased() ?? "failed"
@@ -185,7 +195,8 @@ public enum MailClassifier {
                 // The server's own code beats a generic Status, and a failed delivery whose server
                 // said 5xx is permanent whatever the relay's Status claims.
                 if let diag = diagnostic, let better = preferredStatus(in: diag),
-                   status == nil || status!.hasSuffix(".0.0") || (action.hasPrefix("failed") && status!.first == "4" && better.first == "5") {
+                    status == nil || status!.hasSuffix(".0.0") || (action.hasPrefix("failed") && status!.first == "4" && better.first == "5")
+                {
                     status = better
                 }
                 if status == nil || status?.isEmpty == true { status = impliedStatus(diagnostic ?? "", action: action) }
@@ -195,10 +206,12 @@ public enum MailClassifier {
         return out
     }
 
-    static let bounceSubjects = ["undeliver", "delivery status notification", "delivery failure", "failure notice", "returned mail",
-                                 "mail delivery failed", "delivery has failed", "non remis", "unzustellbar", "no se puede entregar",
-                                 "mail system error", "delivery problem", "could not be delivered", "rejected", "nondeliverable", "message not delivered",
-                                 "failure", "failed", "returned", "delayed", "warning: message"]
+    static let bounceSubjects = [
+        "undeliver", "delivery status notification", "delivery failure", "failure notice", "returned mail",
+        "mail delivery failed", "delivery has failed", "non remis", "unzustellbar", "no se puede entregar",
+        "mail system error", "delivery problem", "could not be delivered", "rejected", "nondeliverable", "message not delivered",
+        "failure", "failed", "returned", "delayed", "warning: message",
+    ]
 
     static func looksLikeBounce(_ m: MailMessage) -> Bool {
         let from = (m.headers["From"] ?? "").lowercased()
@@ -206,8 +219,8 @@ public enum MailClassifier {
         let subject = (m.subject ?? "").lowercased()
         let daemon = from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("mail delivery") || returnPath == "<>"
         let returned = m.root.flattened.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
-        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil || returned) ||
-            (subject.hasPrefix("undeliverable:") || subject.contains("delivery status notification (failure)"))
+        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil || returned)
+            || (subject.hasPrefix("undeliverable:") || subject.contains("delivery status notification (failure)"))
     }
 
     /// Amazon SES bounce notifications (JSON in the body, often folded so that it no longer
@@ -249,10 +262,14 @@ public enum MailClassifier {
             var status = i < statuses.count ? statuses[i] : (permanent ? "5.0.0" : "4.0.0")
             if let d = diagnostic, let better = preferredStatus(in: d), status.hasSuffix(".0.0") || better != status { status = better }
             // SES names the kind when the server's words are missing.
-            let implied = ["noemail": "user unknown", "mailboxfull": "mailbox full", "messagetoolarge": "message too large",
-                           "contentrejected": "as spam", "attachmentrejected": "virus"][subtype] ?? ""
-            return BouncedRecipient(address: address.lowercased(), status: status, diagnostic: diagnostic, notice: implied,
-                                    action: permanent ? "failed" : "delayed")
+            let implied =
+                [
+                    "noemail": "user unknown", "mailboxfull": "mailbox full", "messagetoolarge": "message too large",
+                    "contentrejected": "as spam", "attachmentrejected": "virus",
+                ][subtype] ?? ""
+            return BouncedRecipient(
+                address: address.lowercased(), status: status, diagnostic: diagnostic, notice: implied,
+                action: permanent ? "failed" : "delayed")
         }
     }
 
@@ -306,7 +323,8 @@ public enum MailClassifier {
         }
         let block = lines[start..<end].joined(separator: "\n")
         let status = preferredStatus(in: block) ?? preferredStatus(in: text) ?? impliedStatus(block, action: "failed")
-        let said = block.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: " ")
+        let said = block.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(
+            separator: " ")
         return [BouncedRecipient(address: address, status: status, diagnostic: String(said.prefix(500)), notice: text)]
     }
 
@@ -341,7 +359,8 @@ public enum MailClassifier {
         var i = 0
         while i + 3 <= b.count {
             if (b[i] == 52 || b[i] == 53), b[i + 1] >= 48 && b[i + 1] <= 57, b[i + 2] >= 48 && b[i + 2] <= 57,
-               i == 0 || !(b[i - 1] >= 48 && b[i - 1] <= 57), i + 3 == b.count || b[i + 3] == 32 || b[i + 3] == 45 {
+                i == 0 || !(b[i - 1] >= 48 && b[i - 1] <= 57), i + 3 == b.count || b[i + 3] == 32 || b[i + 3] == 45
+            {
                 return "\(Character(UnicodeScalar(b[i]))).0.0"
             }
             i += 1
@@ -372,8 +391,10 @@ public enum MailClassifier {
     /// follows inline (headers with "spam" and "spf" in them), is cut off.
     static func evidence(_ body: String) -> String {
         var end = body.endIndex
-        for marker in ["\nreceived: ", "\nreturn-path: ", "\ndkim-signature: ", "this is a copy of the message", "below this line is a copy",
-                       "original message follows", "----- original message", "------ original message", "--- original message"] {
+        for marker in [
+            "\nreceived: ", "\nreturn-path: ", "\ndkim-signature: ", "this is a copy of the message", "below this line is a copy",
+            "original message follows", "----- original message", "------ original message", "--- original message",
+        ] {
             if let r = body.range(of: marker, options: .caseInsensitive), r.lowerBound < end { end = r.lowerBound }
         }
         return String(body[..<end])
@@ -381,9 +402,11 @@ public enum MailClassifier {
 
     // MARK: Auto-replies
 
-    static let autoSubjects = ["out of office", "out of the office", "automatic reply", "auto reply", "autoreply", "auto-reply", "away from",
-                               "on vacation", "vacation reply", "abwesenheit", "réponse automatique", "reponse automatique", "respuesta automática",
-                               "respuesta automatica", "fuera de la oficina", "absence du bureau", "automatische antwort"]
+    static let autoSubjects = [
+        "out of office", "out of the office", "automatic reply", "auto reply", "autoreply", "auto-reply", "away from",
+        "on vacation", "vacation reply", "abwesenheit", "réponse automatique", "reponse automatique", "respuesta automática",
+        "respuesta automatica", "fuera de la oficina", "absence du bureau", "automatische antwort",
+    ]
 
     static func isAutoReply(_ m: MailMessage) -> Bool {
         let h = m.headers
@@ -393,7 +416,8 @@ public enum MailClassifier {
         let subject = (m.subject ?? "").lowercased()
         if subject.hasPrefix("auto:") || autoSubjects.contains(where: { subject.contains($0) }) { return true }
         if let suppress = h["X-Auto-Response-Suppress"]?.lowercased(), suppress.contains("oof") || suppress.contains("all"),
-           subject.contains("automatic") || h["X-MS-Exchange-Inbox-Rules-Loop"] != nil {
+            subject.contains("automatic") || h["X-MS-Exchange-Inbox-Rules-Loop"] != nil
+        {
             return true
         }
         return false

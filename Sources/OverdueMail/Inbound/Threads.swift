@@ -118,7 +118,9 @@ public enum Threads {
                 current = []
                 started = true
             } else {
-                if line.starts(with: Array(">From ".utf8)) || (line.first == UInt8(ascii: ">") && line.drop { $0 == UInt8(ascii: ">") }.starts(with: Array("From ".utf8))) {
+                if line.starts(with: Array(">From ".utf8))
+                    || (line.first == UInt8(ascii: ">") && line.drop { $0 == UInt8(ascii: ">") }.starts(with: Array("From ".utf8)))
+                {
                     current += line.dropFirst()
                 } else {
                     current += line

@@ -42,20 +42,24 @@ public enum Charset {
     }
 
     static func latin9(_ data: [UInt8]) -> String {
-        let changed: [UInt8: Unicode.Scalar] = [0xA4: "\u{20AC}", 0xA6: "\u{0160}", 0xA8: "\u{0161}", 0xB4: "\u{017D}",
-                                                0xB8: "\u{017E}", 0xBC: "\u{0152}", 0xBD: "\u{0153}", 0xBE: "\u{0178}"]
+        let changed: [UInt8: Unicode.Scalar] = [
+            0xA4: "\u{20AC}", 0xA6: "\u{0160}", 0xA8: "\u{0161}", 0xB4: "\u{017D}",
+            0xB8: "\u{017E}", 0xBC: "\u{0152}", 0xBD: "\u{0153}", 0xBE: "\u{0178}",
+        ]
         return String(String.UnicodeScalarView(data.map { changed[$0] ?? Unicode.Scalar($0) }))
     }
 
     static func cyrillic(_ data: [UInt8]) -> String {
-        String(String.UnicodeScalarView(data.map { b -> Unicode.Scalar in
-            switch b {
-            case 0..<0xA1: return Unicode.Scalar(b)
-            case 0xAD: return "\u{00AD}"
-            case 0xF0: return "\u{2116}"
-            case 0xFD: return "\u{00A7}"
-            default: return Unicode.Scalar(UInt32(b) - 0xA0 + 0x400)!
-            }
-        }))
+        String(
+            String.UnicodeScalarView(
+                data.map { b -> Unicode.Scalar in
+                    switch b {
+                    case 0..<0xA1: return Unicode.Scalar(b)
+                    case 0xAD: return "\u{00AD}"
+                    case 0xF0: return "\u{2116}"
+                    case 0xFD: return "\u{00A7}"
+                    default: return Unicode.Scalar(UInt32(b) - 0xA0 + 0x400)!
+                    }
+                }))
     }
 }

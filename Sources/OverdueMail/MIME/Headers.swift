@@ -5,10 +5,12 @@ public struct MailHeaders: Hashable, Sendable {
     /// The fields as (name, raw value) in order.
     public var fields: [(name: String, value: String)]
 
+    /// Whether the two are the same.
     public static func == (a: MailHeaders, b: MailHeaders) -> Bool {
         a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.value) == b.fields.map(\.value)
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         for f in fields { h.combine(f.name); h.combine(f.value) }
     }
@@ -145,10 +147,11 @@ public enum EncodedWord {
             let before = rest[..<start.lowerBound]
             let afterStart = rest[start.upperBound...]
             guard let q1 = afterStart.firstIndex(of: "?"),
-                  afterStart.index(after: q1) < afterStart.endIndex,
-                  afterStart[afterStart.index(after: q1)...].count >= 2,
-                  afterStart[afterStart.index(q1, offsetBy: 2)] == "?",
-                  let end = afterStart[afterStart.index(q1, offsetBy: 3)...].range(of: "?=") else {
+                afterStart.index(after: q1) < afterStart.endIndex,
+                afterStart[afterStart.index(after: q1)...].count >= 2,
+                afterStart[afterStart.index(q1, offsetBy: 2)] == "?",
+                let end = afterStart[afterStart.index(q1, offsetBy: 3)...].range(of: "?=")
+            else {
                 out += pendingSpace + before + "=?"
                 pendingSpace = ""
                 rest = afterStart

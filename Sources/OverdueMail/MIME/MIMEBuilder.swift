@@ -18,7 +18,8 @@ public struct Mailbox: Hashable, Sendable {
         guard let name, !name.isEmpty else { return address }
         if name.unicodeScalars.contains(where: { $0.value > 126 }) { return "\(EncodedWord.encode(name)) <\(address)>" }
         let special = name.contains { "()<>[]:;@\\,.\"".contains($0) }
-        return special ? "\"\(name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\" <\(address)>" : "\(name) <\(address)>"
+        return special
+            ? "\"\(name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\" <\(address)>" : "\(name) <\(address)>"
     }
 }
 
@@ -111,16 +112,21 @@ public enum MIMEBuilder {
         var content: String
         if let html = m.html {
             let b = "=_alt_" + StableBoundary.make(seed + "alt")
-            content = multipart("alternative", boundary: b, parts: [textPart,
-                        part(type: "text/html; charset=utf-8", encoding: "quoted-printable", body: QuotedPrintable.encode(html))])
+            content = multipart(
+                "alternative", boundary: b,
+                parts: [
+                    textPart,
+                    part(type: "text/html; charset=utf-8", encoding: "quoted-printable", body: QuotedPrintable.encode(html)),
+                ])
         } else {
             content = textPart
         }
         if !m.attachments.isEmpty {
             let b = "=_mix_" + StableBoundary.make(seed + "mix")
             let files = m.attachments.map { a in
-                part(type: "\(a.contentType); \(parameter("name", a.filename))", encoding: "base64",
-                     disposition: "attachment; \(parameter("filename", a.filename))", body: wrappedBase64(a.data))
+                part(
+                    type: "\(a.contentType); \(parameter("name", a.filename))", encoding: "base64",
+                    disposition: "attachment; \(parameter("filename", a.filename))", body: wrappedBase64(a.data))
             }
             content = multipart("mixed", boundary: b, parts: [content] + files)
         }

@@ -21,8 +21,8 @@ public struct MIMEPart: Sendable {
     }
     /// Whether this is an attachment rather than message text.
     public var isAttachment: Bool {
-        disposition?.value == "attachment" || (filename != nil && !mediaType.hasPrefix("text/")) ||
-            (!mediaType.hasPrefix("text/") && !mediaType.hasPrefix("multipart/") && !mediaType.hasPrefix("message/"))
+        disposition?.value == "attachment" || (filename != nil && !mediaType.hasPrefix("text/"))
+            || (!mediaType.hasPrefix("text/") && !mediaType.hasPrefix("multipart/") && !mediaType.hasPrefix("message/"))
     }
     /// The body as text in its charset.
     public var text: String { Charset.decode(body, charset: contentType.parameters["charset"]).text }
@@ -95,8 +95,9 @@ public enum MIMEParser {
         let headers = MailHeaders.parse(headerLines)
         let contentType = HeaderValue(headers["Content-Type"] ?? defaultType)
         let disposition = headers["Content-Disposition"].map(HeaderValue.init)
-        var part = MIMEPart(headers: headers, contentType: contentType.value.contains("/") ? contentType : HeaderValue(defaultType),
-                            disposition: disposition, body: [], parts: [])
+        var part = MIMEPart(
+            headers: headers, contentType: contentType.value.contains("/") ? contentType : HeaderValue(defaultType),
+            disposition: disposition, body: [], parts: [])
         guard depth < maxDepth else {
             problems.append("nesting deeper than \(maxDepth) levels: the rest is kept raw")
             part.body = Array(body)
@@ -264,8 +265,10 @@ public enum Addresses {
 enum HTMLText {
     static func plain(_ html: String) -> String {
         var s = html
-        for (pattern, replacement) in [("(?is)<(script|style)[^>]*>.*?</\\1>", ""), ("(?i)<br\\s*/?>", "\n"), ("(?i)</(p|div|tr|li|h[1-6])>", "\n"),
-                                       ("(?is)<blockquote.*?</blockquote>", "\n"), ("(?s)<[^>]*>", "")] {
+        for (pattern, replacement) in [
+            ("(?is)<(script|style)[^>]*>.*?</\\1>", ""), ("(?i)<br\\s*/?>", "\n"), ("(?i)</(p|div|tr|li|h[1-6])>", "\n"),
+            ("(?is)<blockquote.*?</blockquote>", "\n"), ("(?s)<[^>]*>", ""),
+        ] {
             s = s.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
         }
         for (entity, ch) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&")] {

@@ -35,8 +35,10 @@ public struct SMTPConfiguration: Sendable {
     public var tls: TLSConfiguration
 
     /// Creates a configuration.
-    public init(host: String, port: Int, security: MailSecurity, username: String? = nil, password: String? = nil,
-                heloName: String = "overdue.localhost", timeout: TimeAmount = .seconds(30), tls: TLSConfiguration = .makeClientConfiguration()) {
+    public init(
+        host: String, port: Int, security: MailSecurity, username: String? = nil, password: String? = nil,
+        heloName: String = "overdue.localhost", timeout: TimeAmount = .seconds(30), tls: TLSConfiguration = .makeClientConfiguration()
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -55,6 +57,7 @@ public struct SMTPReply: Hashable, Sendable, CustomStringConvertible {
     /// The text of each line.
     public var lines: [String]
 
+    /// What it is, in words.
     public var description: String { "\(code) \(lines.joined(separator: " / "))" }
     /// 2xx or 3xx.
     public var isPositive: Bool { code >= 200 && code < 400 }
@@ -75,6 +78,7 @@ public enum SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The connection failed or closed.
     case connection(String)
 
+    /// What it is, in words.
     public var description: String {
         switch self {
         case .temporary(let c, let r): return "\(c) failed temporarily: \(r)"
@@ -126,13 +130,16 @@ public final class SMTPSession: Sendable {
     }
 
     /// Connects, greets, secures and authenticates.
-    public static func connect(_ configuration: SMTPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                               logger: Logger = Logger(label: "overdue.smtp")) async throws(SMTPError) -> SMTPSession {
+    public static func connect(
+        _ configuration: SMTPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "overdue.smtp")
+    ) async throws(SMTPError) -> SMTPSession {
         let reader = ReplyReader()
         let channel: any Channel
         do {
-            channel = try await MailTransport.connect(host: configuration.host, port: configuration.port, security: configuration.security,
-                                                      tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
+            channel = try await MailTransport.connect(
+                host: configuration.host, port: configuration.port, security: configuration.security,
+                tls: configuration.tls, timeout: configuration.timeout, group: group, reader: reader)
         } catch {
             throw .connection("\(configuration.host):\(configuration.port): \(error)")
         }
@@ -209,7 +216,8 @@ public final class SMTPSession: Sendable {
     public func send(from sender: String, to recipients: [String], data: [UInt8]) async throws(SMTPError) -> SMTPSendResult {
         guard !recipients.isEmpty else { throw .protocolError("no recipients") }
         if let limit = extensions["SIZE"].flatMap({ Int($0) }), limit > 0, data.count > limit {
-            throw .permanent(command: "MAIL FROM", reply: SMTPReply(code: 552, lines: ["message of \(data.count) bytes exceeds the server's SIZE limit of \(limit)"]))
+            throw .permanent(
+                command: "MAIL FROM", reply: SMTPReply(code: 552, lines: ["message of \(data.count) bytes exceeds the server's SIZE limit of \(limit)"]))
         }
         var mail = "MAIL FROM:<\(sender)>"
         if extensions["SIZE"] != nil { mail += " SIZE=\(data.count)" }

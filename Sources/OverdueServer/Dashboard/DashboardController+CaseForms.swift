@@ -8,9 +8,12 @@ import OverdueUseCases
 
 /// The forms on a case page and in the inbox: each calls one use case and lands back with a message.
 extension DashboardController {
-    func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission,
-             _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
-        try await act(request, context, needs: permission, then: { "/app/cases/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)" }, body)
+    func act(
+        _ request: Request, _ context: OverdueRequestContext, needs permission: Permission,
+        _ body: (Pages.Viewer, [String: String], String) async throws -> Void
+    ) async throws -> Response {
+        try await act(
+            request, context, needs: permission, then: { "/app/cases/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)" }, body)
     }
 
     @Sendable func sendMessage(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -18,14 +21,17 @@ extension DashboardController {
             guard let channel = f["channel"].flatMap(Channel.init(rawValue:)), channel != .voice, let text = f["text"], !text.isEmpty else {
                 throw Problem.badRequest("choose email or sms and write a message")
             }
-            try await api.useCases.sendMessage(tenant: viewer.tenant, debtor: debtor, channel: channel, text: text, subject: nil, contactName: nil,
-                                               by: "user:\(viewer.email)")
+            try await api.useCases.sendMessage(
+                tenant: viewer.tenant, debtor: debtor, channel: channel, text: text, subject: nil, contactName: nil,
+                by: "user:\(viewer.email)")
         }
     }
 
     @Sendable func hold(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            guard let reason = f["reason"], !reason.isEmpty, let until = f["until"].flatMap(LocalDate.parse) else { throw Problem.badRequest("give a reason and an end date") }
+            guard let reason = f["reason"], !reason.isEmpty, let until = f["until"].flatMap(LocalDate.parse) else {
+                throw Problem.badRequest("give a reason and an end date")
+            }
             // The form's end date is a day in the tenant's zone: the hold ends when that day starts.
             let zone = try await api.useCases.timeZone(tenant: viewer.tenant)
             try await api.useCases.placeHold(tenant: viewer.tenant, debtor: debtor, invoice: nil, reason: reason, until: until.at(in: zone))
@@ -52,32 +58,36 @@ extension DashboardController {
 
     @Sendable func recordPromise(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await api.useCases.recordPromise(tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
-                                                 amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
-                                                 channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email)
+            try await api.useCases.recordPromise(
+                tenant: viewer.tenant, debtor: debtor, date: Self.date(f["date"]),
+                amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: false),
+                channel: f["channel"].flatMap(Channel.init(rawValue:)) ?? .voice, by: viewer.email)
         }
     }
 
     @Sendable func recordPayment(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await api.useCases.recordPayment(tenant: viewer.tenant, debtor: debtor,
-                                                 amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
-                                                 date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
-                                                 by: viewer.email)
+            try await api.useCases.recordPayment(
+                tenant: viewer.tenant, debtor: debtor,
+                amount: try await amount(f["amount"], tenant: viewer.tenant, debtor: debtor, required: true),
+                date: Self.date(f["date"]), reference: Self.optional(f["reference"]), invoice: Self.optional(f["invoice"]),
+                by: viewer.email)
         }
     }
 
     @Sendable func openDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await api.useCases.openDispute(tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "",
-                                               reason: f["reason"].flatMap(DisputeReason.init(rawValue:)), note: f["note"], by: viewer.email)
+            try await api.useCases.openDispute(
+                tenant: viewer.tenant, debtor: debtor, invoice: f["invoice"] ?? "",
+                reason: f["reason"].flatMap(DisputeReason.init(rawValue:)), note: f["note"], by: viewer.email)
         }
     }
 
     @Sendable func resolveDispute(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .work) { viewer, f, debtor in
-            try await api.useCases.resolveDispute(tenant: viewer.tenant, id: try context.parameters.require("id"), resolution: f["resolution"] ?? "",
-                                                  by: viewer.email, debtor: debtor)
+            try await api.useCases.resolveDispute(
+                tenant: viewer.tenant, id: try context.parameters.require("id"), resolution: f["resolution"] ?? "",
+                by: viewer.email, debtor: debtor)
         }
     }
 

@@ -30,7 +30,9 @@ extension DashboardController {
         let tenant = viewer.tenant
         let debtor = try context.parameters.require("debtor")
         let data = try await api.useCases.caseFile(tenant: tenant, debtor: debtor)
-        guard let data else { return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such case</h1><p>There is no case for \(debtor).</p>"), status: .notFound) }
+        guard let data else {
+            return Self.html(Pages.layout(title: "Not found", viewer: viewer, "<h1>No such case</h1><p>There is no case for \(debtor).</p>"), status: .notFound)
+        }
         return Self.page(request) { Pages.casePage(data, viewer: viewer, flash: $0) }
     }
 
@@ -42,11 +44,11 @@ extension DashboardController {
         return Self.page(request) { Pages.inbox(rows, total: total, page: page, viewer: viewer, flash: $0) }
     }
 
-
     @Sendable func audit(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, _) = try await viewer(request) else { return signIn(request) }
         guard viewer.role.allows(.administer) else {
-            return Self.html(Pages.layout(title: "Audit log", viewer: viewer, "<h1>Audit log</h1><p>Only owners and admins see the audit log.</p>"), status: .forbidden)
+            return Self.html(
+                Pages.layout(title: "Audit log", viewer: viewer, "<h1>Audit log</h1><p>Only owners and admins see the audit log.</p>"), status: .forbidden)
         }
         let (entries, altered) = try await api.useCases.latestAudit(tenant: viewer.tenant, limit: 300)
         return Self.html(Pages.audit(entries, broken: altered, viewer: viewer))

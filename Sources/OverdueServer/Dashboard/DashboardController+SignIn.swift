@@ -25,18 +25,22 @@ extension DashboardController {
         for (k, v) in Form.decode(String(buffer: buffer)) { fields[k] = v }
         let next = Self.safeNext(fields["next"])
         do {
-            let (token, _) = try await accounts.authenticate(email: fields["email"] ?? "", password: fields["password"] ?? "",
-                                                            totp: fields["totp"].flatMap { $0.isEmpty ? nil : $0 }, ip: context.clientIP(request))
+            let (token, _) = try await accounts.authenticate(
+                email: fields["email"] ?? "", password: fields["password"] ?? "",
+                totp: fields["totp"].flatMap { $0.isEmpty ? nil : $0 }, ip: context.clientIP(request))
             var response = Self.redirect(next)
             response.setCookie(accounts.cookie(token))
             return response
         } catch let problem as Problem {
-            return Self.html(Pages.login(error: problem.detail, email: fields["email"] ?? "", next: next), status: problem.status == 429 ? .tooManyRequests : .unauthorized)
+            return Self.html(
+                Pages.login(error: problem.detail, email: fields["email"] ?? "", next: next), status: problem.status == 429 ? .tooManyRequests : .unauthorized)
         }
     }
 
     @Sendable func logout(_ request: Request, context: OverdueRequestContext) async throws -> Response {
-        guard let (_, session) = try await viewer(request), let token = request.cookies[AccountsController.cookieName]?.value else { return Self.redirect("/login") }
+        guard let (_, session) = try await viewer(request), let token = request.cookies[AccountsController.cookieName]?.value else {
+            return Self.redirect("/login")
+        }
         _ = try await form(request, session, context: context)
         try await api.useCases.signOut(token: token, session: session, object: "/logout", ip: context.clientIP(request))
         var response = Self.redirect("/login")
@@ -44,10 +48,11 @@ extension DashboardController {
         return response
     }
 
-
     @Sendable func account(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
-        let notice = request.uri.queryParameters.get("done").map { $0 == "password" ? "Password changed. Sign in again on your other devices." : "Second factor is on." }
+        let notice = request.uri.queryParameters.get("done").map {
+            $0 == "password" ? "Password changed. Sign in again on your other devices." : "Second factor is on."
+        }
         return Self.html(Pages.account(viewer: viewer, user: session.user, enrolment: nil, notice: notice, errors: []))
     }
 
@@ -72,9 +77,11 @@ extension DashboardController {
         do {
             fresh = try await accounts.changePassword(&f, user: user, ip: context.clientIP(request), again: again ?? "", keepSignedIn: true)
         } catch let problem as Problem where problem.status == 422 {
-            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: nil, notice: nil,
-                                           errors: Self.sentences(problem, labels: Self.accountLabels.merging(["again": "New password again"]) { a, _ in a })),
-                             status: .unprocessableContent)
+            return Self.html(
+                Pages.account(
+                    viewer: viewer, user: user, enrolment: nil, notice: nil,
+                    errors: Self.sentences(problem, labels: Self.accountLabels.merging(["again": "New password again"]) { a, _ in a })),
+                status: .unprocessableContent)
         }
         // Every session ended with the old password; this browser got a fresh one.
         var response = Self.redirect("/app/account?done=password")
@@ -98,8 +105,9 @@ extension DashboardController {
             try await accounts.confirmTOTP(&f, user: user, ip: context.clientIP(request))
         } catch let problem as Problem where problem.status == 422 {
             let enrolment = user.totpPending.map { ($0, SecondFactor.url(secret: $0, email: user.email)) }
-            return Self.html(Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: Self.sentences(problem, labels: Self.accountLabels)),
-                             status: .unprocessableContent)
+            return Self.html(
+                Pages.account(viewer: viewer, user: user, enrolment: enrolment, notice: nil, errors: Self.sentences(problem, labels: Self.accountLabels)),
+                status: .unprocessableContent)
         }
         return Self.redirect("/app/account?done=totp")
     }

@@ -57,7 +57,8 @@ struct DashboardController: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         // No script from anywhere else, no framing: a hostile reply that slipped through escaping still could not run.
-        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page.rendered)))
@@ -108,7 +109,8 @@ struct DashboardController: Sendable {
     /// The signed-in person, or a redirect to the sign-in page.
     func viewer(_ request: Request) async throws -> (Pages.Viewer, UserSession)? {
         guard let token = request.cookies[AccountsController.cookieName]?.value,
-              let session = try await api.useCases.session(token: token) else { return nil }
+            let session = try await api.useCases.session(token: token)
+        else { return nil }
         let zone = try await api.useCases.timeZone(tenant: session.user.tenant)
         return (Pages.Viewer(email: session.user.email, role: session.user.role, tenant: session.user.tenant, csrf: session.csrfToken, zone: zone), session)
     }
@@ -124,8 +126,9 @@ struct DashboardController: Sendable {
         var fields: [String: String] = [:]
         for (k, v) in Form.decode(String(buffer: buffer)) { fields[k] = v }
         guard ConstantTime.equal(fields["_csrf"] ?? "", session.csrfToken) else {
-            try await accounts.audit(tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "authz.denied",
-                                               object: "\(request.method) \(request.uri.path)", outcome: "denied", ip: context.clientIP(request), detail: "missing or wrong CSRF token")
+            try await accounts.audit(
+                tenant: session.user.tenant, actor: "user:\(session.user.email)", action: "authz.denied",
+                object: "\(request.method) \(request.uri.path)", outcome: "denied", ip: context.clientIP(request), detail: "missing or wrong CSRF token")
             throw Problem.csrf("the form's CSRF token is missing or stale; reload the page")
         }
         return fields
@@ -134,8 +137,10 @@ struct DashboardController: Sendable {
     // MARK: Actions (forms)
 
     /// Runs a form action for a person whose role allows `permission`, audits it, then redirects.
-    func act(_ request: Request, _ context: OverdueRequestContext, needs permission: Permission, then redirect: (String) -> String,
-             _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
+    func act(
+        _ request: Request, _ context: OverdueRequestContext, needs permission: Permission, then redirect: (String) -> String,
+        _ body: (Pages.Viewer, [String: String], String) async throws -> Void
+    ) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         let fields = try await form(request, session, context: context)
         let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
@@ -144,11 +149,14 @@ struct DashboardController: Sendable {
 
     /// The checked part of a form action: role, the action, its audit entry, and a redirect with a
     /// one-time message. A refusal (contact rules, a bad field) lands back on the page, said.
-    func perform(_ request: Request, _ context: OverdueRequestContext, viewer: Pages.Viewer, fields: [String: String], needs permission: Permission,
-                 back fallback: String, _ body: (Pages.Viewer, [String: String], String) async throws -> Void) async throws -> Response {
+    func perform(
+        _ request: Request, _ context: OverdueRequestContext, viewer: Pages.Viewer, fields: [String: String], needs permission: Permission,
+        back fallback: String, _ body: (Pages.Viewer, [String: String], String) async throws -> Void
+    ) async throws -> Response {
         guard viewer.role.allows(permission) else {
-            try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
-                                               outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
+            try await accounts.audit(
+                tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "authz.denied", object: "POST \(request.uri.path)",
+                outcome: "denied", ip: context.clientIP(request), detail: "role \(viewer.role.rawValue) may not \(permission.rawValue)")
             throw Problem.forbidden("your role (\(viewer.role.rawValue)) may not \(permission.rawValue)")
         }
         let subject = context.parameters.get("debtor") ?? context.parameters.get("id") ?? ""
@@ -169,8 +177,9 @@ struct DashboardController: Sendable {
         } catch let refused as UseCaseError {
             return Self.redirect(back, flash: .error("Not recorded — " + refused.description))
         }
-        try await accounts.audit(tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
-                                           ip: context.clientIP(request), detail: "")
+        try await accounts.audit(
+            tenant: viewer.tenant, actor: "user:\(viewer.email)", action: "app.post", object: request.uri.path, outcome: "ok",
+            ip: context.clientIP(request), detail: "")
         return Self.redirect(back, flash: .notice(done(request.uri.path)))
     }
 

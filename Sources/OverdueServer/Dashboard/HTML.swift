@@ -17,6 +17,7 @@ public struct HTML: ExpressibleByStringInterpolation, Sendable, CustomStringConv
 
     init(raw: String) { rendered = raw }
 
+    /// What it is, in words.
     public var description: String { rendered }
 
     /// Nothing.
@@ -31,16 +32,26 @@ public struct HTML: ExpressibleByStringInterpolation, Sendable, CustomStringConv
     public struct Interpolation: StringInterpolationProtocol {
         var out = ""
 
+        /// Starts an interpolation.
         public init(literalCapacity: Int, interpolationCount: Int) { out.reserveCapacity(literalCapacity + interpolationCount * 16) }
 
+        /// Appends markup written in the source as it is.
         public mutating func appendLiteral(_ literal: String) { out += literal }
+        /// Appends text escaped.
         public mutating func appendInterpolation(_ text: String) { out += Markup.escape(text) }
+        /// Appends text escaped (nothing for nil).
         public mutating func appendInterpolation(_ text: String?) { if let text { out += Markup.escape(text) } }
+        /// Appends a number.
         public mutating func appendInterpolation(_ value: Int) { out += String(value) }
+        /// Appends a number.
         public mutating func appendInterpolation(_ value: Int64) { out += String(value) }
+        /// Appends a number.
         public mutating func appendInterpolation(_ value: Double) { out += String(value) }
+        /// Appends markup as it is.
         public mutating func appendInterpolation(_ html: HTML) { out += html.rendered }
+        /// Appends markup as it is (nothing for nil).
         public mutating func appendInterpolation(_ html: HTML?) { if let html { out += html.rendered } }
+        /// Appends each piece of markup.
         public mutating func appendInterpolation(_ parts: [HTML]) { for p in parts { out += p.rendered } }
     }
 }

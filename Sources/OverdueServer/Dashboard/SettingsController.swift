@@ -38,8 +38,11 @@ extension DashboardController {
     func administrator(_ request: Request) async throws -> Admin {
         guard let (viewer, session) = try await viewer(request) else { return .refused(signIn(request)) }
         guard viewer.role.allows(.administer) else {
-            return .refused(Self.html(Pages.layout(title: "Settings", viewer: viewer,
-                                                   "<h1>Not for your role</h1><p>Only owners and admins manage users, keys and webhooks.</p>"), status: .forbidden))
+            return .refused(
+                Self.html(
+                    Pages.layout(
+                        title: "Settings", viewer: viewer,
+                        "<h1>Not for your role</h1><p>Only owners and admins manage users, keys and webhooks.</p>"), status: .forbidden))
         }
         return .allowed(viewer, session)
     }
@@ -101,8 +104,10 @@ extension DashboardController {
     }
 
     /// Runs an account operation for an admin; its field problems come back as the page's message.
-    func adminAct(_ request: Request, _ context: OverdueRequestContext, back: String,
-                  _ body: (Pages.Viewer, UserSession, [String: String]) async throws -> Void) async throws -> Response {
+    func adminAct(
+        _ request: Request, _ context: OverdueRequestContext, back: String,
+        _ body: (Pages.Viewer, UserSession, [String: String]) async throws -> Void
+    ) async throws -> Response {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         let fields = try await form(request, session, context: context)
         return try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: back) { viewer, fields, _ in
@@ -142,7 +147,8 @@ extension DashboardController {
         guard let (viewer, session) = try await viewer(request) else { return signIn(request) }
         let fields = try await form(request, session, context: context)
         var made: (key: String, record: APIKey)?
-        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/keys") { viewer, fields, _ in
+        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/keys") {
+            viewer, fields, _ in
             var f = AccountsController.fields(form: fields)
             do { made = try await accounts.createKey(&f, caller: Self.principal(viewer, session)) } catch let problem as Problem where problem.status == 422 {
                 throw Problem(type: problem.type, title: problem.title, status: 422, detail: Self.sentences(problem, labels: [:]).joined(separator: " "))
@@ -179,18 +185,23 @@ extension DashboardController {
         let fields = try await form(request, session, context: context)
         var made: WebhookSubscription?
         var errors: [String] = []
-        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/webhooks") { viewer, fields, _ in
+        let response = try await perform(request, context, viewer: viewer, fields: fields, needs: .administer, back: "/app/settings/webhooks") {
+            viewer, fields, _ in
             let events = EventType.allCases.map(\.rawValue).filter { fields["event.\($0)"] == "on" }
             var object: [String: JSONValue] = ["url": .string(fields["url"] ?? ""), "events": .array(events.map { .string($0) })]
             if let d = fields["description"], !d.isEmpty { object["description"] = .string(d) }
             var f = Fields(object)
-            do { made = try await webhooks.subscribe(&f, tenant: viewer.tenant, by: "user:\(viewer.email)", ip: context.clientIP(request)) } catch let problem as Problem where problem.status == 422 {
+            do { made = try await webhooks.subscribe(&f, tenant: viewer.tenant, by: "user:\(viewer.email)", ip: context.clientIP(request)) } catch let problem
+                as Problem where problem.status == 422
+            {
                 errors = Self.sentences(problem, labels: ["url": "URL", "events": "Events"])
             }
         }
         guard made != nil || !errors.isEmpty else { return response }
-        return Self.html(Pages.webhooks(try await webhookRows(viewer.tenant), made: made, errors: errors, typedURL: made == nil ? fields["url"] ?? "" : "",
-                                        viewer: viewer, flash: nil), status: made == nil ? .unprocessableContent : .created)
+        return Self.html(
+            Pages.webhooks(
+                try await webhookRows(viewer.tenant), made: made, errors: errors, typedURL: made == nil ? fields["url"] ?? "" : "",
+                viewer: viewer, flash: nil), status: made == nil ? .unprocessableContent : .created)
     }
 
     @Sendable func unsubscribe(_ request: Request, context: OverdueRequestContext) async throws -> Response {

@@ -6,7 +6,9 @@ extension Session {
     static let auditLockKey: Int64 = 0x0_0E_D0E_0A0D
 
     /// Appends an entry, chained to the last one.
-    public func appendAudit(tenant: String?, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?, at: Date) async throws {
+    public func appendAudit(tenant: String?, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?, at: Date)
+        async throws
+    {
         // One writer at a time reads the last hash: PostgreSQL needs a lock for it (SQLite's
         // BEGIN IMMEDIATE already serialises writers).
         if dialect == .postgres { try await exec("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))") }
@@ -15,7 +17,8 @@ extension Session {
         let detail = detail.map(Redaction.redact)
         let prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
         let hash = AuditEntry.digest(prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail)
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO audit_log (tenant_id, at, actor, action, object, outcome, ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.opt(tenant), .time(at), .text(actor), .text(action), .opt(object), .text(outcome), .opt(ip), .opt(detail), .text(prev), .text(hash)])
     }
@@ -34,17 +37,19 @@ extension Session {
     }
 
     static func auditEntry(_ r: any StoredRow) throws -> AuditEntry {
-        AuditEntry(id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
-                   action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
-                   detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
+        AuditEntry(
+            id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
+            action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
+            detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
     }
 
     /// The first entry whose hash or link to its predecessor does not hold, or nil when the chain is whole.
     public func brokenAuditLink() async throws -> AuditEntry? {
         var prev = String(repeating: "0", count: 64)
         for e in try await auditLog() {
-            let want = AuditEntry.digest(prev: prev, tenant: e.tenant, at: e.at, actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
-                                         ip: e.ip, detail: e.detail)
+            let want = AuditEntry.digest(
+                prev: prev, tenant: e.tenant, at: e.at, actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
+                ip: e.ip, detail: e.detail)
             if e.prevHash != prev || e.hash != want { return e }
             prev = e.hash
         }
@@ -66,7 +71,9 @@ extension Session {
 
 extension AuditEntry {
     /// SHA-256 (hex) over the previous hash and every field of an entry: what `hash` must be.
-    public static func digest(prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?) -> String {
+    public static func digest(
+        prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?
+    ) -> String {
         let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
         // Length-prefixed, so no two different entries hash the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined()

@@ -19,12 +19,16 @@ extension Session {
         let next: Date? = plan.decision.action == .send || plan.decision.action == .wait ? plan.decision.at : nil
         let nextChannel = next == nil ? nil : plan.decision.attempt?.channel.rawValue
         if plan.state.status == .resolved {
-            let before = try await row("SELECT status FROM cases WHERE tenant_id = ? AND debtor_id = ?", [.text(tenant), .text(debtor)]).map { try $0.string("status") }
+            let before = try await row("SELECT status FROM cases WHERE tenant_id = ? AND debtor_id = ?", [.text(tenant), .text(debtor)]).map {
+                try $0.string("status")
+            }
             if before != CaseStatus.resolved.rawValue {
-                try await emit(tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
+                try await emit(
+                    tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
             }
         }
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO cases (tenant_id, debtor_id, state, status, balance_minor, currency, other_balances, open_invoices,
                                next_action_at, next_action_channel, reasons, updated_at, oldest_due)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -33,15 +37,19 @@ extension Session {
                 open_invoices = excluded.open_invoices, next_action_at = excluded.next_action_at,
                 next_action_channel = excluded.next_action_channel, reasons = excluded.reasons, updated_at = excluded.updated_at,
                 oldest_due = excluded.oldest_due
-            """, [.text(tenant), .text(debtor), .text(Session.json(plan.state)), .text(plan.state.status.rawValue),
-                  .int(primary?.value ?? 0), .opt(primary?.key.code), .text(Session.json(others)),
-                  .int(Int64(plan.openInvoices.count)), .time(next), .opt(nextChannel),
-                  .text(Session.json(plan.decision.reasons)), .time(now), .opt(plan.openInvoices.map(\.invoice.dueDate).min()?.description)])
+            """,
+            [
+                .text(tenant), .text(debtor), .text(Session.json(plan.state)), .text(plan.state.status.rawValue),
+                .int(primary?.value ?? 0), .opt(primary?.key.code), .text(Session.json(others)),
+                .int(Int64(plan.openInvoices.count)), .time(next), .opt(nextChannel),
+                .text(Session.json(plan.decision.reasons)), .time(now), .opt(plan.openInvoices.map(\.invoice.dueDate).min()?.description),
+            ])
     }
 
     /// Stores a new ladder state for a case (a person took it over or handed it back).
     public func updateCaseState(_ tenant: String, debtor: String, _ state: CaseState) async throws {
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO cases (tenant_id, debtor_id, state, status, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status
             """, [.text(tenant), .text(debtor), .text(Session.json(state)), .text(state.status.rawValue), .time(clock.now())])
@@ -83,11 +91,12 @@ extension Session {
         }
         return try await rows(sql, binds).map { r in
             let currency = try r.optString("currency").flatMap { Currency($0) }
-            return CaseSummary(debtorID: try r.string("debtor_id"), debtorName: try r.string("debtor_name"),
-                               status: CaseStatus(rawValue: try r.string("status")) ?? .idle,
-                               balance: currency.map { Money(minorUnits: (try? r.int("balance_minor")) ?? 0, currency: $0) },
-                               oldestDue: try r.optString("oldest_due").flatMap(LocalDate.parse), nextActionAt: try r.optTime("next_action_at"),
-                               nextActionChannel: try r.optString("next_action_channel").flatMap(Channel.init(rawValue:)))
+            return CaseSummary(
+                debtorID: try r.string("debtor_id"), debtorName: try r.string("debtor_name"),
+                status: CaseStatus(rawValue: try r.string("status")) ?? .idle,
+                balance: currency.map { Money(minorUnits: (try? r.int("balance_minor")) ?? 0, currency: $0) },
+                oldestDue: try r.optString("oldest_due").flatMap(LocalDate.parse), nextActionAt: try r.optTime("next_action_at"),
+                nextActionChannel: try r.optString("next_action_channel").flatMap(Channel.init(rawValue:)))
         }
     }
 
@@ -128,10 +137,12 @@ extension Session {
 
     /// One case.
     public func caseRecord(_ tenant: String, debtor: String) async throws -> CaseRecord? {
-        try await row("""
+        try await row(
+            """
             SELECT c.*, d.name AS debtor_name FROM cases c JOIN debtors d ON d.tenant_id = c.tenant_id AND d.id = c.debtor_id
             WHERE c.tenant_id = ? AND c.debtor_id = ?
-            """, [.text(tenant), .text(debtor)]).map(Session.caseRecord)
+            """, [.text(tenant), .text(debtor)]
+        ).map(Session.caseRecord)
     }
 
     static func caseRecord(_ r: any StoredRow) throws -> CaseRecord {
@@ -152,12 +163,14 @@ extension Session {
 
     /// Appends a decision with its reasons to the debtor's history.
     public func recordDecision(_ tenant: String, debtor: String, at: Date, action: Decision.Action, reasons: [Reason]) async throws {
-        try await exec("INSERT INTO decisions (tenant_id, debtor_id, at, action, reasons) VALUES (?, ?, ?, ?, ?)",
-                       [.text(tenant), .text(debtor), .time(at), .text(action.rawValue), .text(Session.json(reasons))])
+        try await exec(
+            "INSERT INTO decisions (tenant_id, debtor_id, at, action, reasons) VALUES (?, ?, ?, ?, ?)",
+            [.text(tenant), .text(debtor), .time(at), .text(action.rawValue), .text(Session.json(reasons))])
         let compliance = reasons.filter { Session.complianceCodes.contains($0.code) }
         if !compliance.isEmpty {
-            try await auditSystem(tenant, action: "compliance.decision", object: "debtor:\(debtor)", outcome: action.rawValue,
-                                  detail: compliance.map { "\($0.code): \($0.message)" }.joined(separator: "; "))
+            try await auditSystem(
+                tenant, action: "compliance.decision", object: "debtor:\(debtor)", outcome: action.rawValue,
+                detail: compliance.map { "\($0.code): \($0.message)" }.joined(separator: "; "))
         }
     }
 

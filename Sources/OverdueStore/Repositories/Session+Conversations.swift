@@ -7,13 +7,17 @@ extension Session {
 
     /// Records a promise or payment claim (once per id).
     public func insertCommitment(_ tenant: String, debtor: String, _ c: Commitment) async throws {
-        let inserted = try await rows("""
+        let inserted = try await rows(
+            """
             INSERT INTO commitments (tenant_id, id, debtor_id, kind, contact_id, channel, made_at, date, target_minor, currency, amount_stated,
                                      review_at, status, invoice_numbers, message_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id
-            """, [.text(tenant), .text(c.id), .text(debtor), .text(c.kind.rawValue), c.contactID.map { .int($0) } ?? .null, .text(c.channel.rawValue),
-                  .time(c.madeAt), .text(c.date.description), .int(c.target.minorUnits), .text(c.target.currency.code), .bool(c.amountStated),
-                  .time(c.reviewAt), .text(c.status.rawValue), .text(Session.json(c.invoiceNumbers)), .opt(c.messageID)])
+            """,
+            [
+                .text(tenant), .text(c.id), .text(debtor), .text(c.kind.rawValue), c.contactID.map { .int($0) } ?? .null, .text(c.channel.rawValue),
+                .time(c.madeAt), .text(c.date.description), .int(c.target.minorUnits), .text(c.target.currency.code), .bool(c.amountStated),
+                .time(c.reviewAt), .text(c.status.rawValue), .text(Session.json(c.invoiceNumbers)), .opt(c.messageID),
+            ])
         if !inserted.isEmpty && c.kind == .promise {
             try await emit(tenant, .promiseCreated, debtor: debtor, data: EventData.Promise(c, debtor: debtor), at: c.madeAt)
         }
@@ -21,40 +25,49 @@ extension Session {
 
     /// A debtor's commitments, oldest first.
     public func commitments(_ tenant: String, debtor: String) async throws -> [Commitment] {
-        try await rows("SELECT * FROM commitments WHERE tenant_id = ? AND debtor_id = ? ORDER BY made_at, id", [.text(tenant), .text(debtor)]).map(Self.commitment)
+        try await rows("SELECT * FROM commitments WHERE tenant_id = ? AND debtor_id = ? ORDER BY made_at, id", [.text(tenant), .text(debtor)]).map(
+            Self.commitment)
     }
 
     static func commitment(_ r: any StoredRow) throws -> Commitment {
         guard let kind = Commitment.Kind(rawValue: try r.string("kind")), let ch = Channel(rawValue: try r.string("channel")),
-              let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status")) else {
+            let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status"))
+        else {
             throw StoreError.corrupt("commitment row")
         }
-        return Commitment(id: try r.string("id"), kind: kind, contactID: try r.optInt("contact_id"), channel: ch, madeAt: try r.time("made_at"),
-                          date: try r.date("date"), target: Money(minorUnits: try r.int("target_minor"), currency: cur),
-                          amountStated: try r.bool("amount_stated"), reviewAt: try r.time("review_at"), status: status,
-                          invoiceNumbers: try Session.decodeJSON([String].self, try r.string("invoice_numbers")), messageID: try r.optString("message_id"))
+        return Commitment(
+            id: try r.string("id"), kind: kind, contactID: try r.optInt("contact_id"), channel: ch, madeAt: try r.time("made_at"),
+            date: try r.date("date"), target: Money(minorUnits: try r.int("target_minor"), currency: cur),
+            amountStated: try r.bool("amount_stated"), reviewAt: try r.time("review_at"), status: status,
+            invoiceNumbers: try Session.decodeJSON([String].self, try r.string("invoice_numbers")), messageID: try r.optString("message_id"))
     }
 
     /// Settles an open commitment.
     public func settleCommitment(_ tenant: String, id: String, status: Commitment.Status, reason: Reason, at: Date) async throws {
-        let settled = try await rows("UPDATE commitments SET status = ?, settled_at = ?, settled_reason = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *",
-                                     [.text(status.rawValue), .time(at), .text(reason.message), .text(tenant), .text(id)])
+        let settled = try await rows(
+            "UPDATE commitments SET status = ?, settled_at = ?, settled_reason = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *",
+            [.text(status.rawValue), .time(at), .text(reason.message), .text(tenant), .text(id)])
         guard let r = settled.first else { return }
         let c = try Self.commitment(r)
         guard c.kind == .promise, status == .broken || status == .kept else { return }
-        try await emit(tenant, status == .broken ? .promiseBroken : .promiseKept, debtor: try r.string("debtor_id"),
-                       data: EventData.Promise(c, debtor: try r.string("debtor_id"), reason: reason.message), at: at)
+        try await emit(
+            tenant, status == .broken ? .promiseBroken : .promiseKept, debtor: try r.string("debtor_id"),
+            data: EventData.Promise(c, debtor: try r.string("debtor_id"), reason: reason.message), at: at)
     }
 
     // MARK: Disputes
 
     /// Opens a dispute (once per id).
     public func insertDispute(_ tenant: String, debtor: String, _ d: Dispute) async throws {
-        let inserted = try await rows("""
+        let inserted = try await rows(
+            """
             INSERT INTO disputes (tenant_id, id, debtor_id, invoice_number, reason, opened_at, status, message_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id
-            """, [.text(tenant), .text(d.id), .text(debtor), .text(d.invoiceNumber), .text(d.reason.rawValue), .time(d.openedAt),
-                  .text(d.status.rawValue), .opt(d.messageID)])
+            """,
+            [
+                .text(tenant), .text(d.id), .text(debtor), .text(d.invoiceNumber), .text(d.reason.rawValue), .time(d.openedAt),
+                .text(d.status.rawValue), .opt(d.messageID),
+            ])
         if !inserted.isEmpty {
             try await emit(tenant, .disputeOpened, debtor: debtor, data: EventData.DisputeData(d, debtor: debtor), at: d.openedAt)
         }
@@ -76,9 +89,13 @@ extension Session {
 
     /// Resolves an open dispute; returns its debtor, or nil if there is no such open dispute.
     public func resolveDispute(_ tenant: String, id: String, resolution: String, at: Date) async throws -> String? {
-        guard let r = try await rows("""
-            UPDATE disputes SET status = 'resolved', resolution = ?, resolved_at = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *
-            """, [.text(resolution), .time(at), .text(tenant), .text(id)]).first else { return nil }
+        guard
+            let r = try await rows(
+                """
+                UPDATE disputes SET status = 'resolved', resolution = ?, resolved_at = ? WHERE tenant_id = ? AND id = ? AND status = 'open' RETURNING *
+                """, [.text(resolution), .time(at), .text(tenant), .text(id)]
+            ).first
+        else { return nil }
         let debtor = try r.string("debtor_id")
         try await emit(tenant, .disputeResolved, debtor: debtor, data: EventData.DisputeData(try Self.dispute(r), debtor: debtor), at: at)
         return debtor
@@ -88,20 +105,25 @@ extension Session {
         guard let reason = DisputeReason(rawValue: try r.string("reason")), let status = Dispute.Status(rawValue: try r.string("status")) else {
             throw StoreError.corrupt("dispute row")
         }
-        return Dispute(id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), reason: reason, openedAt: try r.time("opened_at"),
-                       status: status, resolution: try r.optString("resolution"), messageID: try r.optString("message_id"))
+        return Dispute(
+            id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), reason: reason, openedAt: try r.time("opened_at"),
+            status: status, resolution: try r.optString("resolution"), messageID: try r.optString("message_id"))
     }
 
     // MARK: Documents
 
     /// Stores a document's metadata.
     public func insertDocument(_ tenant: String, _ d: StoredDocument) async throws {
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO documents (tenant_id, id, debtor_id, invoice_number, kind, filename, content_type, size, sha256, path, token, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, id) DO UPDATE SET filename = excluded.filename, content_type = excluded.content_type, path = excluded.path
-            """, [.text(tenant), .text(d.ref.id), .text(d.debtorID), .text(d.ref.invoiceNumber), .text(d.ref.kind.rawValue), .text(d.ref.filename),
-                  .text(d.ref.contentType), .int(d.ref.size), .text(d.ref.sha256), .text(d.path), .text(d.token), .time(d.createdAt)])
+            """,
+            [
+                .text(tenant), .text(d.ref.id), .text(d.debtorID), .text(d.ref.invoiceNumber), .text(d.ref.kind.rawValue), .text(d.ref.filename),
+                .text(d.ref.contentType), .int(d.ref.size), .text(d.ref.sha256), .text(d.path), .text(d.token), .time(d.createdAt),
+            ])
     }
 
     /// Documents of a debtor's invoices (or of every debtor).
@@ -121,8 +143,9 @@ extension Session {
     static func document(_ r: any StoredRow) throws -> StoredDocument {
         guard let kind = DocumentKind(rawValue: try r.string("kind")) else { throw StoreError.corrupt("document kind") }
         return StoredDocument(
-            ref: DocumentRef(id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), kind: kind, filename: try r.string("filename"),
-                             contentType: try r.string("content_type"), size: try r.int("size"), sha256: try r.string("sha256")),
+            ref: DocumentRef(
+                id: try r.string("id"), invoiceNumber: try r.string("invoice_number"), kind: kind, filename: try r.string("filename"),
+                contentType: try r.string("content_type"), size: try r.int("size"), sha256: try r.string("sha256")),
             debtorID: try r.string("debtor_id"), path: try r.string("path"), token: try r.string("token"), createdAt: try r.time("created_at"))
     }
 
@@ -130,13 +153,19 @@ extension Session {
 
     /// Raises an inbox item.
     @discardableResult
-    public func addInboxItem(_ tenant: String, debtor: String?, kind: InboxItem.Kind, reason: Reason, messageID: String?, draftID: String? = nil, at: Date) async throws -> Int64 {
-        let r = try await rows("""
+    public func addInboxItem(_ tenant: String, debtor: String?, kind: InboxItem.Kind, reason: Reason, messageID: String?, draftID: String? = nil, at: Date)
+        async throws -> Int64
+    {
+        let r = try await rows(
+            """
             INSERT INTO inbox (tenant_id, debtor_id, kind, code, reason, message_id, draft_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """, [.text(tenant), .opt(debtor), .text(kind.rawValue), .text(reason.code), .text(reason.message), .opt(messageID), .opt(draftID), .time(at)])
         let id = try r.first?.int("id") ?? 0
-        try await emit(tenant, .handoffCreated, debtor: debtor,
-                       data: EventData.Handoff(id: id, debtor: debtor, kind: kind.rawValue, reason_code: reason.code, reason: reason.message, message_id: messageID, draft_id: draftID), at: at)
+        try await emit(
+            tenant, .handoffCreated, debtor: debtor,
+            data: EventData.Handoff(
+                id: id, debtor: debtor, kind: kind.rawValue, reason_code: reason.code, reason: reason.message, message_id: messageID, draft_id: draftID), at: at
+        )
         return id
     }
 
@@ -151,6 +180,7 @@ extension Session {
         try await row("SELECT id FROM inbox WHERE tenant_id = ? AND id = ? AND resolved_at IS NULL", [.text(tenant), .int(id)]) != nil
     }
 
+    /// Inbox items: open ones (every one when `includeResolved`), of `debtor` when given, a page of `limit` from `offset`.
     public func inbox(_ tenant: String, includeResolved: Bool = false, debtor: String? = nil, limit: Int? = nil, offset: Int = 0) async throws -> [InboxItem] {
         var sql = "SELECT * FROM inbox WHERE tenant_id = ?"
         var binds: [SQLValue] = [.text(tenant)]
@@ -159,17 +189,20 @@ extension Session {
         sql += " ORDER BY id"
         if let limit { sql += " LIMIT \(max(1, limit)) OFFSET \(max(0, offset))" }
         return try await rows(sql, binds).map { r in
-            InboxItem(id: try r.int("id"), debtorID: try r.optString("debtor_id"), kind: InboxItem.Kind(rawValue: try r.string("kind")) ?? .flag,
-                      code: try r.string("code"), reason: try r.string("reason"), messageID: try r.optString("message_id"),
-                      draftID: try r.optString("draft_id"), createdAt: try r.time("created_at"), resolvedAt: try r.optTime("resolved_at"),
-                      resolution: try r.optString("resolution"))
+            InboxItem(
+                id: try r.int("id"), debtorID: try r.optString("debtor_id"), kind: InboxItem.Kind(rawValue: try r.string("kind")) ?? .flag,
+                code: try r.string("code"), reason: try r.string("reason"), messageID: try r.optString("message_id"),
+                draftID: try r.optString("draft_id"), createdAt: try r.time("created_at"), resolvedAt: try r.optTime("resolved_at"),
+                resolution: try r.optString("resolution"))
         }
     }
 
     /// Resolves open inbox items: one by id, those about a draft, or every one of a debtor's of some
     /// kinds. Resolving a reply a person was reading ends the hold the ladder waited under.
-    public func resolveInbox(_ tenant: String, id: Int64? = nil, draftID: String? = nil, debtor: String? = nil, kinds: [InboxItem.Kind] = [],
-                             resolution: String, at: Date) async throws {
+    public func resolveInbox(
+        _ tenant: String, id: Int64? = nil, draftID: String? = nil, debtor: String? = nil, kinds: [InboxItem.Kind] = [],
+        resolution: String, at: Date
+    ) async throws {
         var filter = " WHERE tenant_id = ? AND resolved_at IS NULL"
         var binds: [SQLValue] = [.text(tenant)]
         if let id { filter += " AND id = ?"; binds.append(.int(id)) }
@@ -181,8 +214,9 @@ extension Session {
             .map { try $0.string("debtor_id") }
         try await exec("UPDATE inbox SET resolved_at = ?, resolution = ?" + filter, [.time(at), .text(resolution)] + binds)
         for debtor in waiting {
-            try await exec("UPDATE holds SET until = ? WHERE tenant_id = ? AND debtor_id = ? AND until > ? AND reason LIKE ?",
-                           [.time(at), .text(tenant), .text(debtor), .time(at), .text(Hold.replyReviewPrefix + "%")])
+            try await exec(
+                "UPDATE holds SET until = ? WHERE tenant_id = ? AND debtor_id = ? AND until > ? AND reason LIKE ?",
+                [.time(at), .text(tenant), .text(debtor), .time(at), .text(Hold.replyReviewPrefix + "%")])
         }
         if !waiting.isEmpty { try await schedule(tenant, subjects: waiting, at: at, mode: .earliest) }
     }
@@ -191,7 +225,8 @@ extension Session {
 
     /// Stores a tenant's template override.
     public func saveTemplate(_ tenant: String, _ t: TemplateOverride, now: Date) async throws {
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO templates (tenant_id, name, channel, subject, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, name, channel) DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at
             """, [.text(tenant), .text(t.name), .text(t.channel.rawValue), .opt(t.subject), .text(t.body), .time(now)])
@@ -199,8 +234,9 @@ extension Session {
 
     /// Removes a tenant's override (the built-in template applies again). Returns whether one existed.
     public func deleteTemplate(_ tenant: String, name: String, channel: Channel) async throws -> Bool {
-        !(try await rows("DELETE FROM templates WHERE tenant_id = ? AND name = ? AND channel = ? RETURNING name",
-                         [.text(tenant), .text(name), .text(channel.rawValue)])).isEmpty
+        !(try await rows(
+            "DELETE FROM templates WHERE tenant_id = ? AND name = ? AND channel = ? RETURNING name",
+            [.text(tenant), .text(name), .text(channel.rawValue)])).isEmpty
     }
 
     /// A tenant's template overrides.
@@ -224,7 +260,8 @@ extension Session {
 
     /// Lifts an opt-out.
     public func removeSuppression(_ tenant: String, contactID: Int64, channel: Channel?) async throws {
-        try await exec("DELETE FROM suppressions WHERE tenant_id = ? AND contact_id = ? AND channel = ?",
-                       [.text(tenant), .int(contactID), .text(channel?.rawValue ?? "all")])
+        try await exec(
+            "DELETE FROM suppressions WHERE tenant_id = ? AND contact_id = ? AND channel = ?",
+            [.text(tenant), .int(contactID), .text(channel?.rawValue ?? "all")])
     }
 }

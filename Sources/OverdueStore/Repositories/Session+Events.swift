@@ -30,23 +30,31 @@ extension Session {
 
     /// Records many events of one type at once (an import's payments): one statement per table.
     @discardableResult
-    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, _ items: [(debtor: String?, data: T)], at given: Date? = nil) async throws -> [String] {
+    public func emit<T: Encodable & Sendable>(_ tenant: String, _ type: EventType, _ items: [(debtor: String?, data: T)], at given: Date? = nil) async throws
+        -> [String]
+    {
         guard !items.isEmpty else { return [] }
         let at = given ?? clock.now()
         let ids = items.map { _ in "evt_\(SecretToken.make(bytes: 15))" }
-        try await insertMany("events", columns: ["id", "tenant_id", "type", "debtor_id", "data", "created_at"], rows: zip(ids, items).map { id, item in
-            let payload = Session.json(EventEnvelope(id: id, type: type.rawValue, created: Int64(at.timeIntervalSince1970), tenant: tenant, data: item.data))
-            return [.text(id), .text(tenant), .text(type.rawValue), .opt(item.debtor), .text(payload), .time(at)]
-        })
+        try await insertMany(
+            "events", columns: ["id", "tenant_id", "type", "debtor_id", "data", "created_at"],
+            rows: zip(ids, items).map { id, item in
+                let payload = Session.json(
+                    EventEnvelope(id: id, type: type.rawValue, created: Int64(at.timeIntervalSince1970), tenant: tenant, data: item.data))
+                return [.text(id), .text(tenant), .text(type.rawValue), .opt(item.debtor), .text(payload), .time(at)]
+            })
         for sub in try await webhookSubscriptions(tenant) where sub.disabledAt == nil && type.matches(sub.events) {
-            try await insertMany("webhook_deliveries", columns: ["tenant_id", "subscription_id", "event_id", "event_type", "status", "next_attempt_at", "created_at"],
-                                 rows: ids.map { [.text(tenant), .text(sub.id), .text($0), .text(type.rawValue), .text("pending"), .time(at), .time(at)] })
+            try await insertMany(
+                "webhook_deliveries", columns: ["tenant_id", "subscription_id", "event_id", "event_type", "status", "next_attempt_at", "created_at"],
+                rows: ids.map { [.text(tenant), .text(sub.id), .text($0), .text(type.rawValue), .text("pending"), .time(at), .time(at)] })
         }
         return ids
     }
 
     /// The tenant's events after `cursor` (a `seq`), oldest first, optionally of some types or one debtor.
-    public func events(_ tenant: String, after cursor: Int64? = nil, types: [EventType] = [], debtor: String? = nil, limit: Int = 100) async throws -> [StoredEvent] {
+    public func events(_ tenant: String, after cursor: Int64? = nil, types: [EventType] = [], debtor: String? = nil, limit: Int = 100) async throws
+        -> [StoredEvent]
+    {
         var sql = "SELECT * FROM events WHERE tenant_id = ?"
         var binds: [SQLValue] = [.text(tenant)]
         if let cursor { sql += " AND seq > ?"; binds.append(.int(cursor)) }
@@ -58,19 +66,23 @@ extension Session {
         sql += " ORDER BY seq LIMIT \(max(1, limit))"
         return try await rows(sql, binds).map { r in
             guard let type = EventType(rawValue: try r.string("type")) else { throw StoreError.corrupt("event type") }
-            return StoredEvent(seq: try r.int("seq"), id: try r.string("id"), type: type, debtorID: try r.optString("debtor_id"),
-                               payload: try r.string("data"), createdAt: try r.time("created_at"))
+            return StoredEvent(
+                seq: try r.int("seq"), id: try r.string("id"), type: type, debtorID: try r.optString("debtor_id"),
+                payload: try r.string("data"), createdAt: try r.time("created_at"))
         }
     }
 
     // MARK: Subscriptions
 
     /// Adds an endpoint; its secret is returned in the record (shown to the caller once by the API).
-    public func createWebhookSubscription(_ tenant: String, url: String, events: [String], description: String?, now: Date) async throws -> WebhookSubscription {
-        let sub = WebhookSubscription(id: "wh_\(SecretToken.make(bytes: 9))", tenant: tenant, url: url, events: events,
-                                      secret: "whsec_\(SecretToken.make(bytes: 24))", description: description, createdAt: now)
-        try await exec("INSERT INTO webhook_subscriptions (id, tenant_id, url, events, secret, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [.text(sub.id), .text(tenant), .text(url), .text(Session.json(events)), .text(sub.secret), .opt(description), .time(now)])
+    public func createWebhookSubscription(_ tenant: String, url: String, events: [String], description: String?, now: Date) async throws -> WebhookSubscription
+    {
+        let sub = WebhookSubscription(
+            id: "wh_\(SecretToken.make(bytes: 9))", tenant: tenant, url: url, events: events,
+            secret: "whsec_\(SecretToken.make(bytes: 24))", description: description, createdAt: now)
+        try await exec(
+            "INSERT INTO webhook_subscriptions (id, tenant_id, url, events, secret, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(sub.id), .text(tenant), .text(url), .text(Session.json(events)), .text(sub.secret), .opt(description), .time(now)])
         return sub
     }
 
@@ -86,19 +98,23 @@ extension Session {
 
     /// Switches an endpoint off: nothing more is queued for it and its pending deliveries are dropped.
     public func disableWebhookSubscription(_ tenant: String, id: String, now: Date) async throws -> Bool {
-        let hit = try await !rows("UPDATE webhook_subscriptions SET disabled_at = COALESCE(disabled_at, ?) WHERE tenant_id = ? AND id = ? RETURNING id",
-                                  [.time(now), .text(tenant), .text(id)]).isEmpty
+        let hit = try await !rows(
+            "UPDATE webhook_subscriptions SET disabled_at = COALESCE(disabled_at, ?) WHERE tenant_id = ? AND id = ? RETURNING id",
+            [.time(now), .text(tenant), .text(id)]
+        ).isEmpty
         if hit {
-            try await exec("UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, error = 'subscription disabled' WHERE subscription_id = ? AND status = 'pending'",
-                           [.text(id)])
+            try await exec(
+                "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, error = 'subscription disabled' WHERE subscription_id = ? AND status = 'pending'",
+                [.text(id)])
         }
         return hit
     }
 
     static func subscription(_ r: any StoredRow) throws -> WebhookSubscription {
-        WebhookSubscription(id: try r.string("id"), tenant: try r.string("tenant_id"), url: try r.string("url"),
-                            events: try decodeJSON([String].self, try r.string("events")), secret: try r.string("secret"),
-                            description: try r.optString("description"), createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"))
+        WebhookSubscription(
+            id: try r.string("id"), tenant: try r.string("tenant_id"), url: try r.string("url"),
+            events: try decodeJSON([String].self, try r.string("events")), secret: try r.string("secret"),
+            description: try r.optString("description"), createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"))
     }
 
     // MARK: Deliveries
@@ -106,7 +122,8 @@ extension Session {
     /// Claims up to `limit` deliveries due at `now` (any tenant): each is leased for `lease` seconds by
     /// moving its next try, so another process polling at the same time skips it.
     public func claimDueDeliveries(now: Date, limit: Int, lease: TimeInterval = 120) async throws -> [DueDelivery] {
-        let due = try await rows("""
+        let due = try await rows(
+            """
             SELECT d.*, e.data AS payload FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
             WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT \(max(1, limit))
             """, [.time(now)])
@@ -114,9 +131,12 @@ extension Session {
         for r in due {
             let delivery = try Self.delivery(r)
             // Compare-and-set on the old time: of two pollers only one moves it.
-            let won = try await !rows("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ? RETURNING id",
-                                      [.time(now.addingTimeInterval(lease)), .int(delivery.id), .text(try r.string("next_attempt_at"))]).isEmpty
-            guard won, let sub = try await row("SELECT * FROM webhook_subscriptions WHERE id = ?", [.text(delivery.subscriptionID)]).map(Self.subscription) else { continue }
+            let won = try await !rows(
+                "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ? RETURNING id",
+                [.time(now.addingTimeInterval(lease)), .int(delivery.id), .text(try r.string("next_attempt_at"))]
+            ).isEmpty
+            guard won, let sub = try await row("SELECT * FROM webhook_subscriptions WHERE id = ?", [.text(delivery.subscriptionID)]).map(Self.subscription)
+            else { continue }
             claimed.append(DueDelivery(delivery: delivery, subscription: sub, payload: try r.string("payload")))
         }
         return claimed
@@ -125,15 +145,21 @@ extension Session {
     /// Records one try: delivered, or failed with the next try (nil = given up).
     public func recordDeliveryAttempt(_ id: Int64, at: Date, responseStatus: Int?, error: String?, delivered: Bool, nextAttempt: Date?) async throws {
         let status: WebhookDelivery.Status = delivered ? .delivered : (nextAttempt == nil ? .failed : .pending)
-        try await exec("""
+        try await exec(
+            """
             UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, response_status = ?, error = ?,
                 next_attempt_at = ?, delivered_at = ? WHERE id = ?
-            """, [.text(status.rawValue), .time(at), responseStatus.map { .int(Int64($0)) } ?? .null, .opt(error),
-                  nextAttempt.map { .time($0) } ?? .null, delivered ? .time(at) : .null, .int(id)])
+            """,
+            [
+                .text(status.rawValue), .time(at), responseStatus.map { .int(Int64($0)) } ?? .null, .opt(error),
+                nextAttempt.map { .time($0) } ?? .null, delivered ? .time(at) : .null, .int(id),
+            ])
     }
 
     /// A subscription's deliveries, newest first, optionally of one status.
-    public func webhookDeliveries(_ tenant: String, subscription: String, status: WebhookDelivery.Status? = nil, before cursor: Int64? = nil, limit: Int = 100) async throws -> [WebhookDelivery] {
+    public func webhookDeliveries(_ tenant: String, subscription: String, status: WebhookDelivery.Status? = nil, before cursor: Int64? = nil, limit: Int = 100)
+        async throws -> [WebhookDelivery]
+    {
         var sql = "SELECT * FROM webhook_deliveries WHERE tenant_id = ? AND subscription_id = ?"
         var binds: [SQLValue] = [.text(tenant), .text(subscription)]
         if let status { sql += " AND status = ?"; binds.append(.text(status.rawValue)) }
@@ -144,17 +170,20 @@ extension Session {
 
     /// Puts a delivery back in the queue now (a person's "retry"): failed or pending ones only.
     public func redeliver(_ tenant: String, delivery id: Int64, now: Date) async throws -> Bool {
-        try await !rows("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ? WHERE tenant_id = ? AND id = ? AND status <> 'delivered' RETURNING id",
-                        [.time(now), .text(tenant), .int(id)]).isEmpty
+        try await !rows(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ? WHERE tenant_id = ? AND id = ? AND status <> 'delivered' RETURNING id",
+            [.time(now), .text(tenant), .int(id)]
+        ).isEmpty
     }
 
     static func delivery(_ r: any StoredRow) throws -> WebhookDelivery {
         guard let status = WebhookDelivery.Status(rawValue: try r.string("status")) else { throw StoreError.corrupt("delivery status") }
-        return WebhookDelivery(id: try r.int("id"), subscriptionID: try r.string("subscription_id"), eventID: try r.string("event_id"),
-                               eventType: try r.string("event_type"), status: status, attempts: Int(try r.int("attempts")),
-                               nextAttemptAt: try r.optTime("next_attempt_at"), lastAttemptAt: try r.optTime("last_attempt_at"),
-                               responseStatus: try r.optInt("response_status").map(Int.init), error: try r.optString("error"),
-                               createdAt: try r.time("created_at"), deliveredAt: try r.optTime("delivered_at"))
+        return WebhookDelivery(
+            id: try r.int("id"), subscriptionID: try r.string("subscription_id"), eventID: try r.string("event_id"),
+            eventType: try r.string("event_type"), status: status, attempts: Int(try r.int("attempts")),
+            nextAttemptAt: try r.optTime("next_attempt_at"), lastAttemptAt: try r.optTime("last_attempt_at"),
+            responseStatus: try r.optInt("response_status").map(Int.init), error: try r.optString("error"),
+            createdAt: try r.time("created_at"), deliveredAt: try r.optTime("delivered_at"))
     }
 }
 

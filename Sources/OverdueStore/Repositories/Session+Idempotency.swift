@@ -20,7 +20,8 @@ extension Session {
                 return .replay(status: Int(status), contentType: try r.optString("content_type"), body: try r.optString("body") ?? "")
             }
         }
-        let claimed = try await rows("""
+        let claimed = try await rows(
+            """
             INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key
             """, [.text(tenant), .text(key), .text(fingerprint), .time(now)])
@@ -30,8 +31,9 @@ extension Session {
 
     /// Keeps the first answer for `key`.
     public func finishIdempotent(_ tenant: String, key: String, status: Int, contentType: String?, body: String) async throws {
-        try await exec("UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE tenant_id = ? AND key = ?",
-                       [.int(Int64(status)), .opt(contentType), .text(body), .text(tenant), .text(key)])
+        try await exec(
+            "UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE tenant_id = ? AND key = ?",
+            [.int(Int64(status)), .opt(contentType), .text(body), .text(tenant), .text(key)])
     }
 
     /// Forgets `key` (the request failed on the server's side: a retry may run it again).

@@ -59,9 +59,12 @@ extension Session {
     /// Schedules (or moves) the job `kind`/`subject`.
     public func schedule(_ tenant: String, kind: String = "plan", subjects: [String], at: Date, mode: ScheduleMode) async throws {
         let update = mode == .replace ? "excluded.due_at" : "CASE WHEN excluded.due_at < jobs.due_at THEN excluded.due_at ELSE jobs.due_at END"
-        try await insertMany("jobs", columns: ["tenant_id", "kind", "subject", "due_at"],
-                             rows: subjects.map { [.text(tenant), .text(kind), .text($0), .time(at)] },
-                             suffix: "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL, dead_at = NULL, version = jobs.version + 1")
+        try await insertMany(
+            "jobs", columns: ["tenant_id", "kind", "subject", "due_at"],
+            rows: subjects.map { [.text(tenant), .text(kind), .text($0), .time(at)] },
+            suffix:
+                "ON CONFLICT (tenant_id, kind, subject) DO UPDATE SET due_at = \(update), attempts = 0, last_error = NULL, dead_at = NULL, version = jobs.version + 1"
+        )
         try await notifyWorkers()
     }
 
@@ -75,10 +78,12 @@ extension Session {
     /// When the next job may be claimed at wall-clock `leaseNow`: the earliest due time of a free job,
     /// or the earliest expiry of a lease (whose job is then rescued). Nil when the queue is empty.
     public func nextJobAvailable(leaseNow: Date) async throws -> Date? {
-        let free = try await row("""
+        let free = try await row(
+            """
             SELECT due_at FROM jobs WHERE dead_at IS NULL AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at LIMIT 1
             """, [.time(leaseNow)])?.time("due_at")
-        let lease = try await row("""
+        let lease = try await row(
+            """
             SELECT lease_until FROM jobs WHERE lease_until IS NOT NULL AND lease_until >= ? AND dead_at IS NULL ORDER BY lease_until LIMIT 1
             """, [.time(leaseNow)])?.time("lease_until")
         // A lease ending at second S is free once the clock passes S (leases compare with `<`).
@@ -96,12 +101,14 @@ extension Session {
     /// Re-creates the plan job of every case that has a next action but no job (a repair: nothing
     /// should lose its job, but a case must never be forgotten if one does). Returns the debtors repaired.
     public func repairMissingJobs() async throws -> [(tenant: String, debtor: String)] {
-        let missing = try await rows("""
+        let missing = try await rows(
+            """
             SELECT c.tenant_id, c.debtor_id, c.next_action_at FROM cases c
             WHERE c.next_action_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = c.tenant_id AND j.kind = 'plan' AND j.subject = c.debtor_id)
             ORDER BY c.tenant_id, c.debtor_id LIMIT 10000
-            """).map { (try $0.string("tenant_id"), try $0.string("debtor_id"), try $0.time("next_action_at")) }
+            """
+        ).map { (try $0.string("tenant_id"), try $0.string("debtor_id"), try $0.time("next_action_at")) }
         for m in missing { try await schedule(m.0, subjects: [m.1], at: m.2, mode: .earliest) }
         return missing.map { ($0.0, $0.1) }
     }
@@ -130,8 +137,9 @@ extension Session {
             RETURNING id, tenant_id, kind, subject, due_at, fence, attempts, version
             """
         guard let r = try await row(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + binds) else { return nil }
-        return Job(id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
-                   dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
+        return Job(
+            id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
+            dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
     }
 
     /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost
@@ -141,21 +149,28 @@ extension Session {
     public func completeJob(_ job: Job, next: Date?) async throws -> Bool {
         let unchanged: Bool
         if let next {
-            unchanged = try await !rows("""
+            unchanged = try await !rows(
+                """
                 UPDATE jobs SET due_at = ?, lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
                 WHERE id = ? AND fence = ? AND version = ? RETURNING id
-                """, [.time(next), .int(job.id), .int(job.fence), .int(job.version)]).isEmpty
+                """, [.time(next), .int(job.id), .int(job.fence), .int(job.version)]
+            ).isEmpty
         } else {
-            unchanged = try await !rows("DELETE FROM jobs WHERE id = ? AND fence = ? AND version = ? RETURNING id",
-                                        [.int(job.id), .int(job.fence), .int(job.version)]).isEmpty
+            unchanged = try await !rows(
+                "DELETE FROM jobs WHERE id = ? AND fence = ? AND version = ? RETURNING id",
+                [.int(job.id), .int(job.fence), .int(job.version)]
+            ).isEmpty
         }
         if unchanged { return true }
-        let earlier = next.map { n -> (String, [SQLValue]) in ("CASE WHEN ? < due_at THEN ? ELSE due_at END", [.time(n), .time(n)]) }
+        let earlier =
+            next.map { n -> (String, [SQLValue]) in ("CASE WHEN ? < due_at THEN ? ELSE due_at END", [.time(n), .time(n)]) }
             ?? ("due_at", [])
-        return try await !rows("""
+        return try await !rows(
+            """
             UPDATE jobs SET due_at = \(earlier.0), lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
             WHERE id = ? AND fence = ? RETURNING id
-            """, earlier.1 + [.int(job.id), .int(job.fence)]).isEmpty
+            """, earlier.1 + [.int(job.id), .int(job.fence)]
+        ).isEmpty
     }
 
     /// Releases a claimed job after a failure: due again after the retry delay, or dead-lettered
@@ -163,13 +178,15 @@ extension Session {
     @discardableResult
     public func failJob(_ job: Job, error: String, now: Date, retry: JobRetry = JobRetry(), jitter: Double) async throws -> Date? {
         guard let delay = retry.delay(afterAttempt: job.attempts, jitter: jitter) else {
-            try await exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, dead_at = ? WHERE id = ? AND fence = ?",
-                           [.text(error), .time(now), .int(job.id), .int(job.fence)])
+            try await exec(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, dead_at = ? WHERE id = ? AND fence = ?",
+                [.text(error), .time(now), .int(job.id), .int(job.fence)])
             return nil
         }
         let retryAt = now.addingTimeInterval(delay)
-        try await exec("UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, due_at = ? WHERE id = ? AND fence = ?",
-                       [.text(error), .time(retryAt), .int(job.id), .int(job.fence)])
+        try await exec(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, last_error = ?, due_at = ? WHERE id = ? AND fence = ?",
+            [.text(error), .time(retryAt), .int(job.id), .int(job.fence)])
         return retryAt
     }
 
@@ -181,7 +198,9 @@ extension Session {
 
     /// How many of the tenant's jobs due by `until` are leased by a live worker at wall-clock `leaseNow`.
     public func leasedJobs(_ tenant: String, until: Date, leaseNow: Date) async throws -> Int {
-        Int(try await row("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND due_at <= ? AND lease_until >= ?",
-                          [.text(tenant), .time(until), .time(leaseNow)])?.int("n") ?? 0)
+        Int(
+            try await row(
+                "SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND due_at <= ? AND lease_until >= ?",
+                [.text(tenant), .time(until), .time(leaseNow)])?.int("n") ?? 0)
     }
 }

@@ -10,8 +10,9 @@ extension Session {
         let id = String((0..<10).map { _ in alphabet.randomElement(using: &rng)! })
         let key = "od_\(id)_\(SecretToken.make(bytes: 30))"
         let record = APIKey(prefix: "od_\(id)", tenant: tenant, name: name, role: role, createdAt: now)
-        try await exec("INSERT INTO api_keys (prefix, tenant_id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [.text(record.prefix), .text(tenant), .text(name), .text(role.rawValue), .text(APIKey.hash(key)), .time(now)])
+        try await exec(
+            "INSERT INTO api_keys (prefix, tenant_id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(record.prefix), .text(tenant), .text(name), .text(role.rawValue), .text(APIKey.hash(key)), .time(now)])
         return (key, record)
     }
 
@@ -29,8 +30,10 @@ extension Session {
 
     /// Revokes the tenant's key with `prefix`; false when there is none (or it is another tenant's).
     public func revokeAPIKey(_ tenant: String, prefix: String, now: Date) async throws -> Bool {
-        try await !rows("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND prefix = ? RETURNING prefix",
-                        [.time(now), .text(tenant), .text(prefix)]).isEmpty
+        try await !rows(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND prefix = ? RETURNING prefix",
+            [.time(now), .text(tenant), .text(prefix)]
+        ).isEmpty
     }
 
     /// Notes that a key was used.
@@ -40,8 +43,9 @@ extension Session {
 
     static func apiKey(_ r: any StoredRow) throws -> APIKey {
         guard let role = Role(rawValue: try r.string("role")) else { throw StoreError.corrupt("api key role") }
-        return APIKey(prefix: try r.string("prefix"), tenant: try r.string("tenant_id"), name: try r.string("name"), role: role,
-                      createdAt: try r.time("created_at"), revokedAt: try r.optTime("revoked_at"), lastUsedAt: try r.optTime("last_used_at"))
+        return APIKey(
+            prefix: try r.string("prefix"), tenant: try r.string("tenant_id"), name: try r.string("name"), role: role,
+            createdAt: try r.time("created_at"), revokedAt: try r.optTime("revoked_at"), lastUsedAt: try r.optTime("last_used_at"))
     }
 }
 

@@ -5,16 +5,18 @@ import SQLKit
 extension Session {
     /// Inserts or updates debtors (by id).
     public func upsertDebtors(_ tenant: String, _ debtors: [Debtor]) async throws {
-        try await insertMany("debtors", columns: ["tenant_id", "id", "name"],
-                             rows: debtors.map { [.text(tenant), .text($0.id), .text($0.name)] },
-                             suffix: "ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name")
+        try await insertMany(
+            "debtors", columns: ["tenant_id", "id", "name"],
+            rows: debtors.map { [.text(tenant), .text($0.id), .text($0.name)] },
+            suffix: "ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name")
     }
 
     /// Creates debtors that do not exist yet, named by their id (a contact or payment may come first).
     public func ensureDebtors(_ tenant: String, _ ids: [String]) async throws {
-        try await insertMany("debtors", columns: ["tenant_id", "id", "name"],
-                             rows: ids.map { [.text(tenant), .text($0), .text($0)] },
-                             suffix: "ON CONFLICT (tenant_id, id) DO NOTHING")
+        try await insertMany(
+            "debtors", columns: ["tenant_id", "id", "name"],
+            rows: ids.map { [.text(tenant), .text($0), .text($0)] },
+            suffix: "ON CONFLICT (tenant_id, id) DO NOTHING")
     }
 
     /// All debtors, by id.
@@ -31,14 +33,20 @@ extension Session {
 
     /// Inserts or updates invoices (by number): re-importing never duplicates.
     public func upsertInvoices(_ tenant: String, _ invoices: [Invoice]) async throws {
-        let cols = ["tenant_id", "number", "debtor_id", "amount_minor", "currency", "issue_date", "due_date",
-                    "load_number", "pro_number", "bol_number", "po_number", "terms", "factored"]
+        let cols = [
+            "tenant_id", "number", "debtor_id", "amount_minor", "currency", "issue_date", "due_date",
+            "load_number", "pro_number", "bol_number", "po_number", "terms", "factored",
+        ]
         let updates = cols.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        try await insertMany("invoices", columns: cols, rows: invoices.map { i in
-            [.text(tenant), .text(i.number), .text(i.debtorID), .int(i.amount.minorUnits), .text(i.amount.currency.code),
-             .text(i.issueDate.description), .text(i.dueDate.description), .opt(i.loadNumber), .opt(i.proNumber),
-             .opt(i.bolNumber), .opt(i.poNumber), .opt(i.terms), .bool(i.factored)]
-        }, suffix: "ON CONFLICT (tenant_id, number) DO UPDATE SET \(updates)")
+        try await insertMany(
+            "invoices", columns: cols,
+            rows: invoices.map { i in
+                [
+                    .text(tenant), .text(i.number), .text(i.debtorID), .int(i.amount.minorUnits), .text(i.amount.currency.code),
+                    .text(i.issueDate.description), .text(i.dueDate.description), .opt(i.loadNumber), .opt(i.proNumber),
+                    .opt(i.bolNumber), .opt(i.poNumber), .opt(i.terms), .bool(i.factored),
+                ]
+            }, suffix: "ON CONFLICT (tenant_id, number) DO UPDATE SET \(updates)")
     }
 
     /// Existing invoice numbers among `numbers` with their debtor (to report moves between debtors).
@@ -46,8 +54,10 @@ extension Session {
         var result: [String: String] = [:]
         for chunk in stride(from: 0, to: numbers.count, by: 5000).map({ Array(numbers[$0..<min(numbers.count, $0 + 5000)]) }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for r in try await rows("SELECT number, debtor_id FROM invoices WHERE tenant_id = ? AND number IN (\(marks))",
-                                    [.text(tenant)] + chunk.map { .text($0) }) {
+            for r in try await rows(
+                "SELECT number, debtor_id FROM invoices WHERE tenant_id = ? AND number IN (\(marks))",
+                [.text(tenant)] + chunk.map { .text($0) })
+            {
                 result[try r.string("number")] = try r.string("debtor_id")
             }
         }
@@ -74,7 +84,8 @@ extension Session {
             let runs = ref.split(whereSeparator: { !$0.isNumber })
             guard let digits = runs.max(by: { $0.count < $1.count }), digits.count >= 3 else { continue }
             let like = "%\(digits)%"
-            let rows = try await rows("""
+            let rows = try await rows(
+                """
                 SELECT * FROM invoices WHERE tenant_id = ? AND (number LIKE ? OR load_number LIKE ? OR pro_number LIKE ? OR bol_number LIKE ? OR po_number LIKE ?)
                 LIMIT 200
                 """, [.text(tenant), .text(like), .text(like), .text(like), .text(like), .text(like)])
@@ -90,22 +101,27 @@ extension Session {
 
     static func invoice(_ r: any StoredRow) throws -> Invoice {
         guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("invoice currency") }
-        return Invoice(number: try r.string("number"), debtorID: try r.string("debtor_id"),
-                       amount: Money(minorUnits: try r.int("amount_minor"), currency: cur),
-                       issueDate: try r.date("issue_date"), dueDate: try r.date("due_date"),
-                       loadNumber: try r.optString("load_number"), proNumber: try r.optString("pro_number"),
-                       bolNumber: try r.optString("bol_number"), poNumber: try r.optString("po_number"),
-                       terms: try r.optString("terms"), factored: try r.bool("factored"))
+        return Invoice(
+            number: try r.string("number"), debtorID: try r.string("debtor_id"),
+            amount: Money(minorUnits: try r.int("amount_minor"), currency: cur),
+            issueDate: try r.date("issue_date"), dueDate: try r.date("due_date"),
+            loadNumber: try r.optString("load_number"), proNumber: try r.optString("pro_number"),
+            bolNumber: try r.optString("bol_number"), poNumber: try r.optString("po_number"),
+            terms: try r.optString("terms"), factored: try r.bool("factored"))
     }
 
     /// Inserts or updates contacts (by debtor and name); their `id` is ignored and assigned by the store.
     public func upsertContacts(_ tenant: String, _ contacts: [Contact]) async throws {
         let cols = ["tenant_id", "debtor_id", "name", "email", "phone", "role", "timezone", "sms_consent", "call_consent", "preferred_channel"]
         let updates = cols.dropFirst(3).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        try await insertMany("contacts", columns: cols, rows: contacts.map { c in
-            [.text(tenant), .text(c.debtorID), .text(c.name), .opt(c.email), .opt(c.phone), .opt(c.role), .text(c.timeZone),
-             .bool(c.smsConsent), .bool(c.callConsent), .opt(c.preferredChannel?.rawValue)]
-        }, suffix: "ON CONFLICT (tenant_id, debtor_id, name) DO UPDATE SET \(updates)")
+        try await insertMany(
+            "contacts", columns: cols,
+            rows: contacts.map { c in
+                [
+                    .text(tenant), .text(c.debtorID), .text(c.name), .opt(c.email), .opt(c.phone), .opt(c.role), .text(c.timeZone),
+                    .bool(c.smsConsent), .bool(c.callConsent), .opt(c.preferredChannel?.rawValue),
+                ]
+            }, suffix: "ON CONFLICT (tenant_id, debtor_id, name) DO UPDATE SET \(updates)")
     }
 
     /// A debtor's contacts, in import order.
@@ -121,15 +137,18 @@ extension Session {
 
     /// Contacts whose email (case-insensitive) or phone is `address`.
     public func contacts(_ tenant: String, address: String) async throws -> [Contact] {
-        try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND (lower(email) = lower(?) OR phone = ?) ORDER BY id",
-                       [.text(tenant), .text(address), .text(address)]).map(Session.contact)
+        try await rows(
+            "SELECT * FROM contacts WHERE tenant_id = ? AND (lower(email) = lower(?) OR phone = ?) ORDER BY id",
+            [.text(tenant), .text(address), .text(address)]
+        ).map(Session.contact)
     }
 
     static func contact(_ r: any StoredRow) throws -> Contact {
-        Contact(id: try r.int("id"), debtorID: try r.string("debtor_id"), name: try r.string("name"),
-                email: try r.optString("email"), phone: try r.optString("phone"), role: try r.optString("role"),
-                timeZone: try r.string("timezone"), smsConsent: try r.bool("sms_consent"), callConsent: try r.bool("call_consent"),
-                preferredChannel: try r.optString("preferred_channel").flatMap(Channel.init(rawValue:)), language: try r.optString("language"))
+        Contact(
+            id: try r.int("id"), debtorID: try r.string("debtor_id"), name: try r.string("name"),
+            email: try r.optString("email"), phone: try r.optString("phone"), role: try r.optString("role"),
+            timeZone: try r.string("timezone"), smsConsent: try r.bool("sms_consent"), callConsent: try r.bool("call_consent"),
+            preferredChannel: try r.optString("preferred_channel").flatMap(Channel.init(rawValue:)), language: try r.optString("language"))
     }
 
     /// Sets the language a contact writes in.
@@ -157,41 +176,50 @@ extension Session {
         }
         let cols = ["tenant_id", "id", "debtor_id", "amount_minor", "currency", "date", "reference", "invoice_number"]
         let updates = cols.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        try await insertMany("payments", columns: cols, rows: payments.map { p in
-            [.text(tenant), .text(p.id), .text(p.debtorID), .int(p.amount.minorUnits), .text(p.amount.currency.code),
-             .text(p.date.description), .opt(p.reference), .opt(p.invoiceNumber)]
-        }, suffix: "ON CONFLICT (tenant_id, id) DO UPDATE SET \(updates)")
+        try await insertMany(
+            "payments", columns: cols,
+            rows: payments.map { p in
+                [
+                    .text(tenant), .text(p.id), .text(p.debtorID), .int(p.amount.minorUnits), .text(p.amount.currency.code),
+                    .text(p.date.description), .opt(p.reference), .opt(p.invoiceNumber),
+                ]
+            }, suffix: "ON CONFLICT (tenant_id, id) DO UPDATE SET \(updates)")
     }
 
     /// A debtor's payments.
     public func payments(_ tenant: String, debtor: String) async throws -> [Payment] {
         try await rows("SELECT * FROM payments WHERE tenant_id = ? AND debtor_id = ? ORDER BY date, id", [.text(tenant), .text(debtor)]).map { r in
             guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("payment currency") }
-            return Payment(id: try r.string("id"), debtorID: try r.string("debtor_id"),
-                           amount: Money(minorUnits: try r.int("amount_minor"), currency: cur), date: try r.date("date"),
-                           reference: try r.optString("reference"), invoiceNumber: try r.optString("invoice_number"))
+            return Payment(
+                id: try r.string("id"), debtorID: try r.string("debtor_id"),
+                amount: Money(minorUnits: try r.int("amount_minor"), currency: cur), date: try r.date("date"),
+                reference: try r.optString("reference"), invoiceNumber: try r.optString("invoice_number"))
         }
     }
 
     /// Adds a hold.
     public func addHold(_ tenant: String, _ hold: Hold, now: Date) async throws {
-        try await exec("INSERT INTO holds (tenant_id, debtor_id, invoice_number, reason, until, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [.text(tenant), .text(hold.debtorID), .opt(hold.invoiceNumber), .text(hold.reason), .time(hold.until), .time(now)])
-        try await emit(tenant, .holdCreated, debtor: hold.debtorID,
-                       data: EventData.HoldData(debtor: hold.debtorID, invoice: hold.invoiceNumber, reason: hold.reason, until: Timestamp.format(hold.until)), at: now)
+        try await exec(
+            "INSERT INTO holds (tenant_id, debtor_id, invoice_number, reason, until, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(tenant), .text(hold.debtorID), .opt(hold.invoiceNumber), .text(hold.reason), .time(hold.until), .time(now)])
+        try await emit(
+            tenant, .holdCreated, debtor: hold.debtorID,
+            data: EventData.HoldData(debtor: hold.debtorID, invoice: hold.invoiceNumber, reason: hold.reason, until: Timestamp.format(hold.until)), at: now)
     }
 
     /// A debtor's holds.
     public func holds(_ tenant: String, debtor: String) async throws -> [Hold] {
         try await rows("SELECT * FROM holds WHERE tenant_id = ? AND debtor_id = ? ORDER BY id", [.text(tenant), .text(debtor)]).map { r in
-            Hold(debtorID: try r.string("debtor_id"), invoiceNumber: try r.optString("invoice_number"),
-                 reason: try r.string("reason"), until: try r.time("until"))
+            Hold(
+                debtorID: try r.string("debtor_id"), invoiceNumber: try r.optString("invoice_number"),
+                reason: try r.string("reason"), until: try r.time("until"))
         }
     }
 
     /// Records an opt-out (`channel` nil = every channel).
     public func addSuppression(_ tenant: String, _ s: Suppression, now: Date) async throws {
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO suppressions (tenant_id, contact_id, channel, reason, created_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, contact_id, channel) DO UPDATE SET reason = excluded.reason
             """, [.text(tenant), .int(s.contactID), .text(s.channel?.rawValue ?? "all"), .text(s.reason), .time(now)])
@@ -199,10 +227,12 @@ extension Session {
 
     /// Opt-outs of a debtor's contacts.
     public func suppressions(_ tenant: String, debtor: String) async throws -> [Suppression] {
-        try await rows("""
+        try await rows(
+            """
             SELECT s.contact_id, s.channel, s.reason FROM suppressions s JOIN contacts c ON c.id = s.contact_id
             WHERE s.tenant_id = ? AND c.debtor_id = ? ORDER BY s.contact_id, s.channel
-            """, [.text(tenant), .text(debtor)]).map { r in
+            """, [.text(tenant), .text(debtor)]
+        ).map { r in
             let ch = try r.string("channel")
             return Suppression(contactID: try r.int("contact_id"), channel: Channel(rawValue: ch), reason: try r.string("reason"))
         }

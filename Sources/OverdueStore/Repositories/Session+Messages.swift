@@ -6,22 +6,26 @@ extension Session {
     /// Records a message; returns false (and changes nothing) if one with the same key exists.
     @discardableResult
     public func insertMessage(_ tenant: String, _ m: MessageRecord) async throws -> Bool {
-        let inserted = try await rows("""
+        let inserted = try await rows(
+            """
             INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
                                   to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error,
                                   html, attachments, in_reply_to, understanding, thread_refs, composer, composer_model, llm_tokens, llm_ms, composer_notes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
-            """, [.text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
-                  .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
-                  .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
-                  m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
-                  .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
-                  .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
-                  .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
-                  m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
-                  // The model's proposals (with their verdicts) are kept with the notes: the timeline shows both.
-                  .opt(m.composition.map { Session.json($0.notes + $0.proposals.map(\.reason.message)) })])
+            """,
+            [
+                .text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
+                .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
+                .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
+                m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
+                .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
+                .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
+                .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
+                m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
+                // The model's proposals (with their verdicts) are kept with the notes: the timeline shows both.
+                .opt(m.composition.map { Session.json($0.notes + $0.proposals.map(\.reason.message)) }),
+            ])
         guard !inserted.isEmpty else { return false }
         if m.direction == .inbound {
             if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
@@ -46,9 +50,12 @@ extension Session {
             try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
             try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
         }
-        try await exec("UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
-                       [.text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
-                        .text(tenant), .text(m.id)])
+        try await exec(
+            "UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
+            [
+                .text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
+                .text(tenant), .text(m.id),
+            ])
     }
 
     /// The message behind a link token (any tenant: the token is the secret).
@@ -70,11 +77,13 @@ extension Session {
         guard let current = try await message(tenant, id: id) else { return }
         if let was = current.deliveryStatus, (rank[was] ?? 0) > (rank[state] ?? 0) { return }
         if state == "failed" || state == "undelivered" {
-            try await exec("UPDATE messages SET delivery_status = ?, status = 'failed', error = ? WHERE tenant_id = ? AND id = ?",
-                           [.text(state), .text(detail), .text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET delivery_status = ?, status = 'failed', error = ? WHERE tenant_id = ? AND id = ?",
+                [.text(state), .text(detail), .text(tenant), .text(id)])
         } else {
-            try await exec("UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
-                           [.text(state), state == "delivered" ? .time(at) : .null, .text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
+                [.text(state), state == "delivered" ? .time(at) : .null, .text(tenant), .text(id)])
         }
     }
 
@@ -83,13 +92,16 @@ extension Session {
     /// (answered, voicemail) is not overwritten by `completed`.
     public func noteCall(_ tenant: String, id: String, status: String, at: Date) async throws {
         if status == "completed" {
-            try await exec("UPDATE messages SET delivery_status = COALESCE(delivery_status, 'completed') WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET delivery_status = COALESCE(delivery_status, 'completed') WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)])
         } else if ["busy", "no-answer", "failed", "canceled"].contains(status) {
-            try await exec("UPDATE messages SET delivery_status = ?, error = ? WHERE tenant_id = ? AND id = ?",
-                           [.text(status), .text("call \(status)"), .text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET delivery_status = ?, error = ? WHERE tenant_id = ? AND id = ?",
+                [.text(status), .text("call \(status)"), .text(tenant), .text(id)])
         } else {
-            try await exec("UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
-                           [.text(status), .time(at), .text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET delivery_status = ?, delivered_at = COALESCE(delivered_at, ?) WHERE tenant_id = ? AND id = ?",
+                [.text(status), .time(at), .text(tenant), .text(id)])
         }
     }
 
@@ -104,7 +116,8 @@ extension Session {
         let latest = try await row("SELECT second, used FROM send_slots WHERE tenant_id = ? AND sender = ?", [.text(tenant), .text(sender)])
             .map { (second: try $0.time("second"), used: Int(try $0.int("used"))) }
         let slot = SendRate.slot(latest: latest, at: at, perSecond: perSecond)
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO send_slots (tenant_id, sender, second, used) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant_id, sender) DO UPDATE SET second = excluded.second, used = excluded.used
             """, [.text(tenant), .text(sender), .time(slot.second), .int(Int64(slot.used))])
@@ -113,12 +126,12 @@ extension Session {
 
     /// Counts an open (`click` false) or a followed link of a message; the first time is kept.
     public func recordEngagement(_ tenant: String, message id: String, click: Bool, at: Date) async throws {
-        let sql = click
+        let sql =
+            click
             ? "UPDATE messages SET clicks = clicks + 1, clicked_at = COALESCE(clicked_at, ?) WHERE tenant_id = ? AND id = ?"
             : "UPDATE messages SET opens = opens + 1, opened_at = COALESCE(opened_at, ?) WHERE tenant_id = ? AND id = ?"
         try await exec(sql, [.time(at), .text(tenant), .text(id)])
     }
-
 
     /// Messages of the tenant in time order (outbound only by default).
     public func messages(_ tenant: String, direction: MessageRecord.Direction? = .outbound, debtor: String? = nil) async throws -> [MessageRecord] {
@@ -130,8 +143,10 @@ extension Session {
     }
 
     /// A page of messages in time order after `after` (a time and id), optionally of one debtor and channel.
-    public func messages(_ tenant: String, direction: MessageRecord.Direction?, debtor: String?, channel: Channel?,
-                         after: (at: String, id: String)?, limit: Int) async throws -> [MessageRecord] {
+    public func messages(
+        _ tenant: String, direction: MessageRecord.Direction?, debtor: String?, channel: Channel?,
+        after: (at: String, id: String)?, limit: Int
+    ) async throws -> [MessageRecord] {
         var sql = "SELECT * FROM messages WHERE tenant_id = ?"
         var binds: [SQLValue] = [.text(tenant)]
         if let direction { sql += " AND direction = ?"; binds.append(.text(direction.rawValue)) }
@@ -143,10 +158,14 @@ extension Session {
 
     /// Every outbound attempt recorded for a debtor, by idempotency key (the dispatcher's memory of
     /// what was already decided and handed over).
-    public func outboundAttempts(_ tenant: String, debtor: String) async throws -> [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] {
+    public func outboundAttempts(_ tenant: String, debtor: String) async throws -> [String: (
+        key: String, at: Date, channel: Channel, status: MessageRecord.Status
+    )] {
         var result: [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] = [:]
-        for r in try await rows("SELECT idempotency_key, at, channel, status FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'",
-                                [.text(tenant), .text(debtor)]) {
+        for r in try await rows(
+            "SELECT idempotency_key, at, channel, status FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'",
+            [.text(tenant), .text(debtor)])
+        {
             guard let ch = Channel(rawValue: try r.string("channel")), let st = MessageRecord.Status(rawValue: try r.string("status")) else { continue }
             let key = try r.string("idempotency_key")
             result[key] = (key, try r.time("at"), ch, st)
@@ -156,10 +175,12 @@ extension Session {
 
     /// A debtor's outbound attempts in (since, until].
     public func sentAttempts(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [SentAttempt] {
-        try await rows("""
+        try await rows(
+            """
             SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'
             AND status IN ('sent', 'pending') AND at > ? AND at <= ? ORDER BY at
-            """, [.text(tenant), .text(debtor), .time(since), .time(until)]).compactMap { r in
+            """, [.text(tenant), .text(debtor), .time(since), .time(until)]
+        ).compactMap { r in
             guard let ch = Channel(rawValue: try r.string("channel")), let cid = try r.optInt("contact_id") else { return nil }
             return SentAttempt(at: try r.time("at"), channel: ch, contactID: cid)
         }
@@ -167,10 +188,12 @@ extension Session {
 
     /// A debtor's inbound replies in (since, until].
     public func receivedReplies(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [ReceivedReply] {
-        try await rows("""
+        try await rows(
+            """
             SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'in'
             AND at > ? AND at <= ? ORDER BY at
-            """, [.text(tenant), .text(debtor), .time(since), .time(until)]).compactMap { r in
+            """, [.text(tenant), .text(debtor), .time(since), .time(until)]
+        ).compactMap { r in
             guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
             return ReceivedReply(at: try r.time("at"), channel: ch, contactID: try r.optInt("contact_id"))
         }
@@ -178,8 +201,9 @@ extension Session {
 
     static func message(_ r: any StoredRow) throws -> MessageRecord {
         guard let ch = Channel(rawValue: try r.string("channel")),
-              let dir = MessageRecord.Direction(rawValue: try r.string("direction")),
-              let st = MessageRecord.Status(rawValue: try r.string("status")) else { throw StoreError.corrupt("message row") }
+            let dir = MessageRecord.Direction(rawValue: try r.string("direction")),
+            let st = MessageRecord.Status(rawValue: try r.string("status"))
+        else { throw StoreError.corrupt("message row") }
         var m = MessageRecord(
             id: try r.string("id"), key: try r.string("idempotency_key"), direction: dir, channel: ch, at: try r.time("at"),
             debtorID: try r.optString("debtor_id"), contactID: try r.optInt("contact_id"), contactName: try r.optString("contact_name"),
@@ -203,9 +227,10 @@ extension Session {
         m.deliveredAt = try r.optTime("delivered_at")
         m.recordingURL = try r.optString("recording_url")
         if let composer = try r.optString("composer") {
-            m.composition = CompositionNote(composer: composer, model: try r.optString("composer_model"), tokens: Int(try r.optInt("llm_tokens") ?? 0),
-                                            milliseconds: Int(try r.optInt("llm_ms") ?? 0),
-                                            notes: try decodeJSON([String].self, try r.optString("composer_notes") ?? "[]"))
+            m.composition = CompositionNote(
+                composer: composer, model: try r.optString("composer_model"), tokens: Int(try r.optInt("llm_tokens") ?? 0),
+                milliseconds: Int(try r.optInt("llm_ms") ?? 0),
+                notes: try decodeJSON([String].self, try r.optString("composer_notes") ?? "[]"))
         }
         return m
     }
@@ -218,7 +243,8 @@ extension Session {
     /// Changes a message's status (and, when given, its time) — approving a draft, cancelling a call.
     public func setMessageStatus(_ tenant: String, id: String, status: MessageRecord.Status, at: Date? = nil) async throws {
         if let at {
-            try await exec("UPDATE messages SET status = ?, at = ? WHERE tenant_id = ? AND id = ?", [.text(status.rawValue), .time(at), .text(tenant), .text(id)])
+            try await exec(
+                "UPDATE messages SET status = ?, at = ? WHERE tenant_id = ? AND id = ?", [.text(status.rawValue), .time(at), .text(tenant), .text(id)])
         } else {
             try await exec("UPDATE messages SET status = ? WHERE tenant_id = ? AND id = ?", [.text(status.rawValue), .text(tenant), .text(id)])
         }
@@ -236,7 +262,8 @@ extension Session {
 extension Session {
     /// A mailbox's cursor: its UIDVALIDITY and the highest UID processed.
     public func mailCursor(_ tenant: String, mailbox: String) async throws -> (uidValidity: UInt32, lastUID: UInt32)? {
-        guard let r = try await row("SELECT uid_validity, last_uid FROM mail_cursors WHERE tenant_id = ? AND mailbox = ?", [.text(tenant), .text(mailbox)]) else {
+        guard let r = try await row("SELECT uid_validity, last_uid FROM mail_cursors WHERE tenant_id = ? AND mailbox = ?", [.text(tenant), .text(mailbox)])
+        else {
             return nil
         }
         return (UInt32(truncatingIfNeeded: try r.int("uid_validity")), UInt32(truncatingIfNeeded: try r.int("last_uid")))
@@ -244,7 +271,8 @@ extension Session {
 
     /// Moves a mailbox's cursor.
     public func saveMailCursor(_ tenant: String, mailbox: String, uidValidity: UInt32, lastUID: UInt32, now: Date) async throws {
-        try await exec("""
+        try await exec(
+            """
             INSERT INTO mail_cursors (tenant_id, mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at
             """, [.text(tenant), .text(mailbox), .int(Int64(uidValidity)), .int(Int64(lastUID)), .time(now)])
@@ -253,13 +281,16 @@ extension Session {
     /// The tenant's messages with these ids (email threading).
     public func messages(_ tenant: String, ids: [String]) async throws -> [MessageRecord] {
         guard !ids.isEmpty else { return [] }
-        return try await rows("SELECT * FROM messages WHERE tenant_id = ? AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
-                              [.text(tenant)] + ids.map { .text($0) }).map(Session.message)
+        return try await rows(
+            "SELECT * FROM messages WHERE tenant_id = ? AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
+            [.text(tenant)] + ids.map { .text($0) }
+        ).map(Session.message)
     }
 
     /// Contacts (of any debtor) whose email is `address`.
     public func contacts(_ tenant: String, email address: String) async throws -> [Contact] {
-        try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id", [.text(tenant), .text(address)]).map(Session.contact)
+        try await rows("SELECT * FROM contacts WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id", [.text(tenant), .text(address)]).map(
+            Session.contact)
     }
 }
 
@@ -270,7 +301,8 @@ extension Session {
     /// Credits a reply or payment (`column`) to the debtor's last attempt sent at or before `until`
     /// and no more than `attributionWindow` before it (last touch), unless that attempt already has one.
     func attribute(_ tenant: String, debtor: String, column: String, at: Date, until: Date) async throws {
-        try await exec("""
+        try await exec(
+            """
             UPDATE messages SET \(column) = ? WHERE tenant_id = ? AND \(column) IS NULL AND id = (
               SELECT id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out' AND status = 'sent' AND at <= ? AND at >= ?
               ORDER BY at DESC LIMIT 1)
@@ -281,18 +313,23 @@ extension Session {
 extension Session {
     /// The model's work since `since` (nil when no model wrote or was asked).
     public func modelUsage(_ tenant: String, since: Date) async throws -> ModelUsage? {
-        guard let r = try await row("""
-            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN composer = 'model' THEN 1 ELSE 0 END), 0) AS BIGINT) AS written,
-                   CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS tokens, CAST(COALESCE(SUM(llm_ms), 0) AS BIGINT) AS ms
-            FROM messages WHERE tenant_id = ? AND at >= ? AND composer IS NOT NULL
-            """, [.text(tenant), .time(since)]), let n = try r.optInt("n"), n > 0 else { return nil }
+        guard
+            let r = try await row(
+                """
+                SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN composer = 'model' THEN 1 ELSE 0 END), 0) AS BIGINT) AS written,
+                       CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS tokens, CAST(COALESCE(SUM(llm_ms), 0) AS BIGINT) AS ms
+                FROM messages WHERE tenant_id = ? AND at >= ? AND composer IS NOT NULL
+                """, [.text(tenant), .time(since)]), let n = try r.optInt("n"), n > 0
+        else { return nil }
         let written = Int(try r.int("written"))
         return ModelUsage(written: written, fellBack: Int(n) - written, tokens: Int(try r.int("tokens")), averageMilliseconds: Int(try r.int("ms")) / Int(n))
     }
 
     /// Tokens the tenant's model-written (and model-refused) messages spent since `since`.
     public func tokensSpent(_ tenant: String, since: Date) async throws -> Int {
-        Int(try await row("SELECT CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS n FROM messages WHERE tenant_id = ? AND at >= ? AND llm_tokens IS NOT NULL",
-                          [.text(tenant), .time(since)])?.int("n") ?? 0)
+        Int(
+            try await row(
+                "SELECT CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) AS n FROM messages WHERE tenant_id = ? AND at >= ? AND llm_tokens IS NOT NULL",
+                [.text(tenant), .time(since)])?.int("n") ?? 0)
     }
 }

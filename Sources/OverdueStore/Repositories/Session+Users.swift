@@ -6,9 +6,11 @@ extension Session {
     public func createUser(_ tenant: String, email: String, name: String, role: Role, passwordHash: String, now: Date) async throws -> User? {
         let email = email.lowercased()
         if try await row("SELECT id FROM users WHERE email = ?", [.text(email)]) != nil { return nil }
-        let user = User(id: "usr_\(SecretToken.make(bytes: 9))", tenant: tenant, email: email, name: name, role: role, passwordHash: passwordHash, createdAt: now)
-        try await exec("INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [.text(user.id), .text(tenant), .text(email), .text(name), .text(role.rawValue), .text(passwordHash), .time(now)])
+        let user = User(
+            id: "usr_\(SecretToken.make(bytes: 9))", tenant: tenant, email: email, name: name, role: role, passwordHash: passwordHash, createdAt: now)
+        try await exec(
+            "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(user.id), .text(tenant), .text(email), .text(name), .text(role.rawValue), .text(passwordHash), .time(now)])
         return user
     }
 
@@ -28,8 +30,10 @@ extension Session {
     }
 
     /// Changes a user's role, password, second factor or status (each nil = unchanged).
-    public func updateUser(_ tenant: String, id: String, role: Role? = nil, name: String? = nil, passwordHash: String? = nil,
-                           totpSecret: String?? = nil, totpPending: String?? = nil, disabledAt: Date?? = nil) async throws {
+    public func updateUser(
+        _ tenant: String, id: String, role: Role? = nil, name: String? = nil, passwordHash: String? = nil,
+        totpSecret: String?? = nil, totpPending: String?? = nil, disabledAt: Date?? = nil
+    ) async throws {
         var sets: [String] = []
         var binds: [SQLValue] = []
         if let role { sets.append("role = ?"); binds.append(.text(role.rawValue)) }
@@ -50,18 +54,23 @@ extension Session {
     public func createUserSession(_ user: User, ttl: TimeInterval, ip: String?, now: Date) async throws -> (token: String, session: UserSession) {
         let token = SecretToken.make(bytes: 32)
         let csrf = SecretToken.make(bytes: 24)
-        try await exec("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [.text(APIKey.hash(token)), .text(user.id), .text(csrf), .time(now), .time(now.addingTimeInterval(ttl)), .time(now), .opt(ip)])
+        try await exec(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(APIKey.hash(token)), .text(user.id), .text(csrf), .time(now), .time(now.addingTimeInterval(ttl)), .time(now), .opt(ip)])
         try await exec("UPDATE users SET last_login_at = ? WHERE id = ?", [.time(now), .text(user.id)])
         return (token, UserSession(user: user, csrfToken: csrf, expiresAt: now.addingTimeInterval(ttl), lastSeenAt: now))
     }
 
     /// The live session behind a cookie token (not expired, not idle longer than `idle`, user enabled).
     public func userSession(token: String, idle: TimeInterval, now: Date) async throws -> UserSession? {
-        guard let r = try await row("""
-            SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
-            """, [.text(APIKey.hash(token))]) else { return nil }
-        let session = UserSession(user: try Self.user(r), csrfToken: try r.string("csrf_token"), expiresAt: try r.time("expires_at"), lastSeenAt: try r.time("last_seen_at"))
+        guard
+            let r = try await row(
+                """
+                SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
+                """, [.text(APIKey.hash(token))])
+        else { return nil }
+        let session = UserSession(
+            user: try Self.user(r), csrfToken: try r.string("csrf_token"), expiresAt: try r.time("expires_at"), lastSeenAt: try r.time("last_seen_at"))
         guard session.user.disabledAt == nil, session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idle else { return nil }
         return session
     }
@@ -78,8 +87,9 @@ extension Session {
 
     static func user(_ r: any StoredRow) throws -> User {
         guard let role = Role(rawValue: try r.string("role")) else { throw StoreError.corrupt("user role") }
-        return User(id: try r.string("id"), tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
-                    passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret"), totpPending: try r.optString("totp_pending"),
-                    createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"), lastLoginAt: try r.optTime("last_login_at"))
+        return User(
+            id: try r.string("id"), tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
+            passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret"), totpPending: try r.optString("totp_pending"),
+            createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"), lastLoginAt: try r.optTime("last_login_at"))
     }
 }

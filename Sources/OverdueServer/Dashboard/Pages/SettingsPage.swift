@@ -17,7 +17,8 @@ extension Pages {
     static let settingChoices: [String: [String]] = [
         "autonomy": ["auto", "review", "suggest"], "email.provider": ["sandbox", "smtp"], "sms.provider": ["sandbox", "twilio", "vonage", "plivo"],
         "sms.secondary": ["none", "twilio", "vonage", "plivo"], "voice.provider": ["sandbox", "twilio"], "voice.record": ["off", "on"],
-        "email.tracking": ["off", "opens", "clicks", "all"], "email.smtp.security": ["starttls", "tls", "none"], "email.imap.security": ["tls", "starttls", "none"],
+        "email.tracking": ["off", "opens", "clicks", "all"], "email.smtp.security": ["starttls", "tls", "none"],
+        "email.imap.security": ["tls", "starttls", "none"],
         "vonage.signature_method": ["md5hash", "md5", "sha1", "sha256", "sha512"], "llm.provider": ["off", "openai"], "llm.language": ["en", "es", "fr"],
         "nlu.llm": ["off", "on"],
     ]
@@ -26,8 +27,10 @@ extension Pages {
         settingGroups.firstIndex { g in g.prefixes.contains { key == $0 || ($0.hasSuffix(".") && key.hasPrefix($0)) } } ?? settingGroups.count
     }
 
-    static let settingsNav: [(path: String, label: String)] = [("/app/settings", "Settings"), ("/app/settings/users", "Users and roles"),
-                                                                ("/app/settings/keys", "API keys"), ("/app/settings/webhooks", "Webhooks")]
+    static let settingsNav: [(path: String, label: String)] = [
+        ("/app/settings", "Settings"), ("/app/settings/users", "Users and roles"),
+        ("/app/settings/keys", "API keys"), ("/app/settings/webhooks", "Webhooks"),
+    ]
 
     static func settingsTabs(_ current: String, viewer: Viewer) -> HTML {
         let items = settingsNav.filter { $0.path == "/app/settings" || viewer.role.allows(.administer) }.map { item -> HTML in
@@ -41,51 +44,60 @@ extension Pages {
     static func settings(_ s: TenantSettings, typed: [String: String] = [:], errors: [String: String] = [:], viewer: Viewer, flash: Flash?) -> HTML {
         let canEdit = viewer.role.allows(.manage)
         let keys = TenantSettings.definitions.keys.sorted()
-        let sections = HTML.join((0...settingGroups.count).compactMap { g -> HTML? in
-            let inGroup = keys.filter { group(of: $0) == g }
-            guard !inGroup.isEmpty else { return nil }
-            let fields = HTML.join(inGroup.map { key -> HTML in
-                let def = TenantSettings.definitions[key]!
-                let id = "set-" + key.replacingOccurrences(of: ".", with: "-")
-                let explicit = typed[key] ?? (def.secret ? nil : s.values[key])
-                let error: HTML = errors[key].map { e -> HTML in "<p class=\"error\" id=\"\(id)-err\">\(e)</p>" } ?? .empty
-                let described = errors[key] == nil ? "\(id)-help" : "\(id)-help \(id)-err"
-                let input: HTML
-                if def.secret {
-                    let isSet = s.values[key] != nil
-                    input = """
-                    <input id="\(id)" name="\(key)" type="password" autocomplete="new-password" placeholder="\(isSet ? "set — leave empty to keep it" : "not set")" aria-describedby="\(described)"\(canEdit ? "" : " disabled")>
-                    \(isSet && canEdit ? "<label class=\"inline\"><input type=\"checkbox\" name=\"clear.\(key)\"> remove it</label>" as HTML : .empty)
-                    """
-                } else if let choices = settingChoices[key] {
-                    let current = explicit ?? ""
-                    let options = HTML.join(([""] + choices).map { c -> HTML in
-                        "<option value=\"\(c)\"\(c == current ? " selected" : "")>\(c.isEmpty ? "default (\(def.defaultValue ?? "none"))" : c)</option>"
+        let sections = HTML.join(
+            (0...settingGroups.count).compactMap { g -> HTML? in
+                let inGroup = keys.filter { group(of: $0) == g }
+                guard !inGroup.isEmpty else { return nil }
+                let fields = HTML.join(
+                    inGroup.map { key -> HTML in
+                        let def = TenantSettings.definitions[key]!
+                        let id = "set-" + key.replacingOccurrences(of: ".", with: "-")
+                        let explicit = typed[key] ?? (def.secret ? nil : s.values[key])
+                        let error: HTML = errors[key].map { e -> HTML in "<p class=\"error\" id=\"\(id)-err\">\(e)</p>" } ?? .empty
+                        let described = errors[key] == nil ? "\(id)-help" : "\(id)-help \(id)-err"
+                        let input: HTML
+                        if def.secret {
+                            let isSet = s.values[key] != nil
+                            input = """
+                                <input id="\(id)" name="\(key)" type="password" autocomplete="new-password" placeholder="\(isSet ? "set — leave empty to keep it" : "not set")" aria-describedby="\(described)"\(canEdit ? "" : " disabled")>
+                                \(isSet && canEdit ? "<label class=\"inline\"><input type=\"checkbox\" name=\"clear.\(key)\"> remove it</label>" as HTML : .empty)
+                                """
+                        } else if let choices = settingChoices[key] {
+                            let current = explicit ?? ""
+                            let options = HTML.join(
+                                ([""] + choices).map { c -> HTML in
+                                    "<option value=\"\(c)\"\(c == current ? " selected" : "")>\(c.isEmpty ? "default (\(def.defaultValue ?? "none"))" : c)</option>"
+                                })
+                            input = "<select id=\"\(id)\" name=\"\(key)\" aria-describedby=\"\(described)\"\(canEdit ? "" : " disabled")>\(options)</select>"
+                        } else {
+                            input =
+                                "<input id=\"\(id)\" name=\"\(key)\" value=\"\(explicit ?? "")\" placeholder=\"\(def.defaultValue.map { "default: \($0)" } ?? "not set")\" aria-describedby=\"\(described)\"\(canEdit ? "" : " disabled")>"
+                        }
+                        return """
+                            <div class="setting\(errors[key] == nil ? "" : " invalid")"><label for="\(id)"><code>\(key)</code></label>\(input)
+                            <p class="hint" id="\(id)-help">\(def.help)</p>\(error)</div>
+                            """
                     })
-                    input = "<select id=\"\(id)\" name=\"\(key)\" aria-describedby=\"\(described)\"\(canEdit ? "" : " disabled")>\(options)</select>"
-                } else {
-                    input = "<input id=\"\(id)\" name=\"\(key)\" value=\"\(explicit ?? "")\" placeholder=\"\(def.defaultValue.map { "default: \($0)" } ?? "not set")\" aria-describedby=\"\(described)\"\(canEdit ? "" : " disabled")>"
-                }
-                return """
-                <div class="setting\(errors[key] == nil ? "" : " invalid")"><label for="\(id)"><code>\(key)</code></label>\(input)
-                <p class="hint" id="\(id)-help">\(def.help)</p>\(error)</div>
-                """
+                let title = g < settingGroups.count ? settingGroups[g].title : "Other"
+                return "<fieldset class=\"card\"><legend>\(title)</legend>\(fields)</fieldset>"
             })
-            let title = g < settingGroups.count ? settingGroups[g].title : "Other"
-            return "<fieldset class=\"card\"><legend>\(title)</legend>\(fields)</fieldset>"
-        })
-        let problems: HTML = errors.isEmpty ? .empty : "<div class=\"error\" role=\"alert\"><p>Nothing was saved: \(errors.count) setting\(errors.count == 1 ? " is" : "s are") not valid (marked below).</p></div>"
-        return layout(title: "Settings", viewer: viewer, current: "/app/settings", """
-        <h1>Settings</h1>
-        \(settingsTabs("/app/settings", viewer: viewer))
-        \(flash?.html ?? .empty)
-        \(problems)
-        <p class="muted">An empty field uses the default shown in it. The same keys as <code>overdue settings set</code>; every change is in the audit log.</p>
-        <form method="post" action="/app/settings" class="settings">
-          <input type="hidden" name="_csrf" value="\(viewer.csrf)">
-          \(sections)
-          \(canEdit ? "<button type=\"submit\">Save settings</button>" as HTML : "<p class=\"muted\">Managers and admins can change settings.</p>" as HTML)
-        </form>
-        """)
+        let problems: HTML =
+            errors.isEmpty
+            ? .empty
+            : "<div class=\"error\" role=\"alert\"><p>Nothing was saved: \(errors.count) setting\(errors.count == 1 ? " is" : "s are") not valid (marked below).</p></div>"
+        return layout(
+            title: "Settings", viewer: viewer, current: "/app/settings",
+            """
+            <h1>Settings</h1>
+            \(settingsTabs("/app/settings", viewer: viewer))
+            \(flash?.html ?? .empty)
+            \(problems)
+            <p class="muted">An empty field uses the default shown in it. The same keys as <code>overdue settings set</code>; every change is in the audit log.</p>
+            <form method="post" action="/app/settings" class="settings">
+              <input type="hidden" name="_csrf" value="\(viewer.csrf)">
+              \(sections)
+              \(canEdit ? "<button type=\"submit\">Save settings</button>" as HTML : "<p class=\"muted\">Managers and admins can change settings.</p>" as HTML)
+            </form>
+            """)
     }
 }

@@ -1,3 +1,5 @@
+// swift-format-ignore-file
+// (swift-format 6.3 re-indents the multi-line literals nested in this page's interpolations so that they no longer compile.)
 import Foundation
 import OverdueCore
 
