@@ -52,7 +52,7 @@ extension UseCases {
                 by: who, now: at ?? clock.now())
         } catch let refused as ConversationEngine.Refused {
             if refused.notFound { throw UseCaseError.notFound("debtor", "no case for debtor '\(debtor)'") }
-            throw UseCaseError(.conflict, refused.reasons.map { Problem($0.code, $0.message) }, code: "contact_rules")
+            throw UseCaseError(.conflict, refused.reasons.map { Problem($0.code.rawValue, $0.message) }, code: "contact_rules")
         }
     }
 

@@ -90,7 +90,7 @@ import OverdueTestSupport
                 tenant: "acme", channel: .sms, from: "+13125550101", text: "hmm we will see about that one",
                 at: Timestamp.parse("2026-02-10T16:00:00Z")!)
             let decisions = try await store.read { try await $0.decisions("acme", debtor: "SHIP1") }
-            let second = try #require(decisions.flatMap(\.reasons).first { $0.code.hasPrefix("second_reader") }, "\(decisions)")
+            let second = try #require(decisions.flatMap(\.reasons).first { $0.code.rawValue.hasPrefix("second_reader") }, "\(decisions)")
             #expect(second.message.hasPrefix("second reader (model): "))
             if second.code == "second_reader_refused" { #expect(second.message.contains("refused")) }
         }

@@ -146,7 +146,7 @@ import Testing
             #expect(steps.first?.reason.code == "reply_review")
             #expect(steps.first?.reason.message.contains("whichever comes first") == true)
             #expect(steps.dropFirst().map(\.action) == [.flag])
-            #expect(steps.last?.reason.code == code)
+            #expect(steps.last?.reason.code.rawValue == code)
             #expect(hold.until > now)
             #expect(hold.until <= now.addingTimeInterval(4 * 86_400 + 3_600))
         }

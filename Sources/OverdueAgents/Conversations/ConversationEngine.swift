@@ -228,7 +228,7 @@ public struct ConversationEngine: Sendable {
                         Contact(
                             id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone,
                             preferredChannel: n.preferredChannel))
-                    if step.reason.code == "redirect" { caseState = caseState.restartedForNewContact() }
+                    if step.reason.code == .redirect { caseState = caseState.restartedForNewContact() }
                 case .respond: break
                 case .handoff:
                     caseState = caseState.takenOver(step.reason)

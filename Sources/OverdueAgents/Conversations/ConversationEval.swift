@@ -135,7 +135,7 @@ public enum ConversationEval {
             let outcome = try await engine.receive(
                 tenant: "eval", channel: channel, from: from, text: turn.text, at: at, subject: turn.subject,
                 inCall: channel == .voice)
-            let codes = Set(outcome.steps.map(\.reason.code))
+            let codes = Set(outcome.steps.map(\.reason.code.rawValue))
             for want in turn.expect ?? [] where !codes.contains(want) {
                 misses.append("turn \(i + 1): no \(want) (decided: \(codes.sorted().joined(separator: ", ")))")
             }

@@ -120,7 +120,8 @@ public struct ConversationReport: Encodable, Sendable {
             e["keyword"] = u.keyword
             try c.encode(e, forKey: .entities)
         }
-        try c.encode(outcome.steps.map { Step(action: ConversationReport.name($0.action), code: $0.reason.code, reason: $0.reason.message) }, forKey: .steps)
+        try c.encode(
+            outcome.steps.map { Step(action: ConversationReport.name($0.action), code: $0.reason.code.rawValue, reason: $0.reason.message) }, forKey: .steps)
         try c.encode(
             outcome.responses.map {
                 Answer(

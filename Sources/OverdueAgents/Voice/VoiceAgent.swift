@@ -161,12 +161,12 @@ public struct VoiceAgent: Sendable {
             verbs += [.say("Thank you for your time. Goodbye."), .hangup]
         case .ask(let words):
             // An unsure turn gets no answer said: only the question again, in other words.
-            if reason.code == "asking_again" { verbs = [] }
+            if reason.code == .askingAgain { verbs = [] }
             verbs.append(
                 .gather(
                     action: links.turn(
-                        turn + 1, asked: asked + (reason.code == "asking_again" ? 1 : 0),
-                        expect: reason.code == "asking_again" ? nil : "date"), prompt: words, timeout: 6))
+                        turn + 1, asked: asked + (reason.code == .askingAgain ? 1 : 0),
+                        expect: reason.code == .askingAgain ? nil : "date"), prompt: words, timeout: 6))
             verbs += [.say("We will follow up in writing. Goodbye."), .hangup]
         }
         return TwiML(verbs)

@@ -79,7 +79,7 @@ public enum ComplianceGate {
     ) -> Clearance {
         var t = notBefore
         var reasons: [Reason] = []
-        var seen = Set<String>()
+        var seen = Set<ReasonCode>()
         // Each step moves forward; a year of steps means the rules can never be met.
         for _ in 0..<800 {
             let blocking = violations(channel: channel, contact: contact, at: t, sent: sent, replies: replies, rules: rules)

@@ -44,7 +44,7 @@ public enum CallPolicy {
     ) -> (CallMove, Reason) {
         if wantsPerson(speech, digits: digits) { return (.transfer, Reason("asked_for_person", "the debtor asked for a person")) }
         // The reader was unsure (or understood nothing): on a call the debtor is there to ask.
-        let unsure = intent == .other || steps.contains { $0.reason.code == "reply_review" }
+        let unsure = intent == .other || steps.contains { $0.reason.code == .replyReview }
         if unsure {
             if asked < maxReasks {
                 return (.ask(rephrasings[asked]), Reason("asking_again", "not sure what was meant: asking again in other words (\(asked + 1) of \(maxReasks))"))

@@ -214,7 +214,7 @@ public enum Decider {
             "\(who) wrote \(u.intent.rawValue) (confidence \(String(format: "%.2f", u.confidence)))"
         }
 
-        mutating func add(_ a: ConversationAction, _ code: String, _ message: String) {
+        mutating func add(_ a: ConversationAction, _ code: ReasonCode, _ message: String) {
             steps.append(DecidedStep(a, Reason(code, message)))
         }
 
@@ -267,16 +267,16 @@ public enum Decider {
             add(.hold(Hold(debtorID: c.facts.debtor.id, reason: why, until: until)), "pause", "\(why): ladder paused until \(Timestamp.format(until))")
         }
 
-        mutating func handoff(_ code: String, _ why: String) {
+        mutating func handoff(_ code: ReasonCode, _ why: String) {
             add(.handoff, code, "\(why): handed to a person; nothing automatic is sent")
         }
 
         /// A reply the reader could not settle goes to a person, and the ladder waits for them:
         /// until the inbox item is resolved or two business days pass, whichever comes first.
-        mutating func review(_ code: String, _ why: String) {
+        mutating func review(_ code: ReasonCode, _ why: String) {
             let until = today.addingBusinessDays(Hold.replyReviewBusinessDays).at(in: zone)
             add(
-                .hold(Hold(debtorID: c.facts.debtor.id, reason: Hold.replyReviewPrefix + ": " + why, until: until)), "reply_review",
+                .hold(Hold(debtorID: c.facts.debtor.id, reason: Hold.replyReviewPrefix + ": " + why, until: until)), .replyReview,
                 "\(why): ladder paused until a person resolves it or until \(Timestamp.format(until)), whichever comes first")
             add(.flag, code, "\(why): a person reads it; nothing automatic is sent")
         }

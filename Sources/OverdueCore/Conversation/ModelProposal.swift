@@ -61,8 +61,10 @@ public enum ModelProposal {
     public static func judge(tool: String, arguments: String, case c: Case, now: Date) -> Verdict {
         let args = ((try? JSONSerialization.jsonObject(with: Data(arguments.utf8))) as? [String: Any]) ?? [:]
         func string(_ k: String) -> String? { (args[k] as? String)?.trimmingCharacters(in: .whitespaces) }
-        func refuse(_ code: String, _ why: String) -> Verdict { Verdict(tool: tool, accepted: false, reason: Reason(code, "model proposal refused: \(why)")) }
-        func accept(_ code: String, _ what: String) -> Verdict {
+        func refuse(_ code: ReasonCode, _ why: String) -> Verdict {
+            Verdict(tool: tool, accepted: false, reason: Reason(code, "model proposal refused: \(why)"))
+        }
+        func accept(_ code: ReasonCode, _ what: String) -> Verdict {
             Verdict(tool: tool, accepted: true, reason: Reason(code, "model proposed \(what); a person or the decider confirms it"))
         }
         switch tool {

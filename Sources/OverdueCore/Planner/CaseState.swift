@@ -74,7 +74,7 @@ public struct CaseState: Hashable, Sendable, Codable {
     /// The state after the right contact was named: the ladder starts over with them (nobody there
     /// has been reminded yet), keeping the cycle count.
     public func restartedForNewContact() -> CaseState {
-        guard status != .handoff || handoffReason?.code == "exhausted" || handoffReason?.code == "unreachable" else { return self }
+        guard status != .handoff || handoffReason?.code == .exhausted || handoffReason?.code == .unreachable else { return self }
         return CaseState(cycle: cycle, status: .current)
     }
 

@@ -234,13 +234,20 @@ public final class IMAPSession: Sendable {
         let cont = try await next("IDLE")
         guard cont.line.hasPrefix("+") else { throw .refused(command: "IDLE", response: cont.line) }
         var arrived = false
-        do {
-            let r = try await reader.next(on: channel.eventLoop, timeout: timeout).get()
-            arrived = r.line.uppercased().contains("EXISTS") || r.line.uppercased().contains("RECENT")
-        } catch IMAPError.timeout {
-            arrived = false
-        } catch {
-            throw (error as? IMAPError) ?? .connection("\(error)")
+        // Other untagged news (a flag another session changed, a server keep-alive) does not end
+        // the wait: only new mail, or the deadline, does.
+        let deadline = NIODeadline.now() + timeout
+        while !arrived {
+            let left = deadline - NIODeadline.now()
+            guard left > .zero else { break }
+            do {
+                let r = try await reader.next(on: channel.eventLoop, timeout: left).get()
+                arrived = r.line.uppercased().contains("EXISTS") || r.line.uppercased().contains("RECENT")
+            } catch IMAPError.timeout {
+                break
+            } catch {
+                throw (error as? IMAPError) ?? .connection("\(error)")
+            }
         }
         try await write("DONE\r\n", log: "DONE")
         while true {

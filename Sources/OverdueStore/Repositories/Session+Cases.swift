@@ -166,7 +166,7 @@ extension Session {
         try await exec(
             "INSERT INTO decisions (tenant_id, debtor_id, at, action, reasons) VALUES (?, ?, ?, ?, ?)",
             [.text(tenant), .text(debtor), .time(at), .text(action.rawValue), .text(Session.json(reasons))])
-        let compliance = reasons.filter { Session.complianceCodes.contains($0.code) }
+        let compliance = reasons.filter { Session.complianceCodes.contains($0.code.rawValue) }
         if !compliance.isEmpty {
             try await auditSystem(
                 tenant, action: "compliance.decision", object: "debtor:\(debtor)", outcome: action.rawValue,

@@ -159,12 +159,14 @@ extension Session {
         let r = try await rows(
             """
             INSERT INTO inbox (tenant_id, debtor_id, kind, code, reason, message_id, draft_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, [.text(tenant), .opt(debtor), .text(kind.rawValue), .text(reason.code), .text(reason.message), .opt(messageID), .opt(draftID), .time(at)])
+            """,
+            [.text(tenant), .opt(debtor), .text(kind.rawValue), .text(reason.code.rawValue), .text(reason.message), .opt(messageID), .opt(draftID), .time(at)])
         let id = try r.first?.int("id") ?? 0
         try await emit(
             tenant, .handoffCreated, debtor: debtor,
             data: EventData.Handoff(
-                id: id, debtor: debtor, kind: kind.rawValue, reason_code: reason.code, reason: reason.message, message_id: messageID, draft_id: draftID), at: at
+                id: id, debtor: debtor, kind: kind.rawValue, reason_code: reason.code.rawValue, reason: reason.message, message_id: messageID, draft_id: draftID
+            ), at: at
         )
         return id
     }
