@@ -4,9 +4,10 @@ import Foundation
 #endif
 import OverdueCore
 
-/// A sandbox that keeps a durable record of every delivery: one JSON line per message appended to a
-/// file, deduplicated by idempotency key like a provider honouring idempotency keys. It is the
-/// "provider's record" that crash and scale-out tests count: 0 lost, 0 duplicates.
+/// A sandbox that keeps a durable record of every call it receives: one JSON line per `send`,
+/// appended to a file, with no deduplication — a message handed over twice is recorded twice. It is
+/// the "provider's record" that crash and scale-out tests count (0 lost, 0 duplicates), so a
+/// duplicate Overdue sends is seen, not absorbed. `trace` answers like a provider asked about a key.
 public struct RecordingChannel: ChannelAdapter {
     /// The record file.
     public let file: URL
@@ -36,8 +37,6 @@ public struct RecordingChannel: ChannelAdapter {
         // An exclusive lock on the file: worker processes (and threads) record one at a time.
         guard flock(handle.fileDescriptor, LOCK_EX) == 0 else { throw .temporary("cannot lock \(file.path)") }
         defer { _ = flock(handle.fileDescriptor, LOCK_UN) }
-        // Like a provider with idempotency keys: a repeated key returns the first delivery.
-        if contains(key: message.key) { return DeliveryReceipt(providerID: "rec-\(message.id)") }
         let line = (try? Self.encoder.encode(Entry(key: message.key, id: message.id, channel: message.channel.rawValue, to: message.to))) ?? Data()
         do {
             try handle.seekToEnd()

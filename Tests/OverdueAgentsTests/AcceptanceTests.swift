@@ -190,6 +190,18 @@ import OverdueTestSupport
             invoiceNumbers: ["INV-100"], stage: 1, attempt: 1, kind: "reminder", subject: "s", body: "b", status: .pending)
     }
 
+    /// The record the crash and scale-out tests count absorbs nothing: a message handed over twice
+    /// is there twice, so "each key once" in those tests is Overdue's doing, not the recorder's.
+    @Test func theProvidersRecordKeepsEveryCallItReceives() async throws {
+        let record = RecordingChannel(file: FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).jsonl"))
+        let m = OutboundMessage(id: "m1", key: "SHIP1/c1/p0", channel: .email, to: "dana@example.com", from: "ar@example.com", subject: "s", body: "b")
+        #expect(try await record.trace(key: m.key) == .notFound)
+        _ = try await record.send(m)
+        _ = try await record.send(m)
+        #expect(record.deliveries().map(\.key) == ["SHIP1/c1/p0", "SHIP1/c1/p0"])
+        #expect(try await record.trace(key: m.key) != .notFound)
+    }
+
     @Test(arguments: [false, true]) func aCrashBetweenRecordAndSendIsReconciledWithTheProvider(providerHadIt: Bool) async throws {
         try await withWorld { store, _ in
             // given: the attempt was recorded; the process died before (or right after) the provider took it
