@@ -167,9 +167,11 @@ struct ConversationController: Sendable {
         let buffer = try await request.body.collect(upTo: 25 << 20)
         let result: MailIntake.Result
         do {
-            // The secret is checked first: an empty body from a stranger learns nothing.
-            try await api.useCases.checkInboundSecret(tenant: tenant, given: given)
-            guard buffer.readableBytes > 0 else { throw Self.invalid("the body must be the raw message (RFC 822)") }
+            guard buffer.readableBytes > 0 else {
+                // The secret is checked first: an empty body from a stranger learns nothing.
+                try await api.useCases.checkInboundSecret(tenant: tenant, given: given)
+                throw Self.invalid("the body must be the raw message (RFC 822)")
+            }
             result = try await api.useCases.receiveEmail(tenant: tenant, raw: Array(buffer: buffer), secret: given)
         } catch let refused as UseCaseError where refused.kind == .forbidden {
             context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")

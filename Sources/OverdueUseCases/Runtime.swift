@@ -110,9 +110,6 @@ public final class Runtime: Sendable {
     /// The database this runtime works on, as given (a password shown as `***`).
     public var database: String { store.url.description }
 
-    /// Whether the database is PostgreSQL (several workers share it) rather than SQLite.
-    public var isShared: Bool { store.dialect == .postgres }
-
     /// Closes the database.
     public func close() async { await store.close() }
 
@@ -131,9 +128,6 @@ public final class Runtime: Sendable {
     public func mailReader() -> MailboxReader {
         MailboxReader(store: store, intake: MailIntake(store: store, engine: conversations, logger: logger), logger: logger)
     }
-
-    /// Delivery reports and inbound texts from SMS and voice providers.
-    public func providerWebhooks() -> ProviderWebhooks { ProviderWebhooks(store: store, engine: conversations, logger: logger) }
 
     /// The agent that speaks on calls.
     public func voiceAgent() -> VoiceAgent { VoiceAgent(store: store, engine: conversations, logger: logger) }

@@ -6,10 +6,8 @@ import OverdueStore
 /// Overdue's application layer: every use case, written once. The API, the dashboard, the CLI and
 /// the provider webhooks are doors onto it — they parse what a caller sent, call one entry here and
 /// present what it returns. An entry validates its input once, writes in one transaction, records
-/// its event, and re-plans the case, taking "now" from the injected clock.
-///
-/// Use cases land here one family at a time (see the README's Architecture section for which are
-/// here and which still live in their doors).
+/// its event, and re-plans the case, taking "now" from the injected clock. Reads for pages and
+/// listings are query entries here too; the doors never see the store. `Runtime` builds it.
 public struct UseCases: Sendable {
     /// The database: only the application layer reads and writes it.
     let store: Store

@@ -4,8 +4,8 @@ import OverdueChannels
 import OverdueCore
 import OverdueStore
 
-/// What providers report back: texts debtors sent (through the conversation engine, so STOP,
-/// START and HELP are handled like any reply) and delivery reports on texts Overdue sent.
+/// What providers report back: delivery reports on texts Overdue sent (texts debtors send go
+/// through `UseCases.receive`, like every reply).
 public struct ProviderWebhooks: Sendable {
     let store: Store
     let engine: ConversationEngine
@@ -16,12 +16,6 @@ public struct ProviderWebhooks: Sendable {
         self.store = store
         self.engine = engine
         self.logger = logger
-    }
-
-    /// A text from a debtor. A provider's retry of the same delivery (same provider id) is
-    /// recognised and not handled again.
-    public func inbound(tenant: String, _ sms: InboundSMS, at: Date) async throws -> ConversationEngine.Outcome {
-        try await engine.receive(tenant: tenant, channel: .sms, from: sms.from, text: sms.text, at: at, providerID: sms.providerID)
     }
 
     /// A delivery report. Returns false when no message has that provider id (nothing changes).

@@ -41,14 +41,6 @@ extension Pages {
         }
     }
 
-    static func localStamp(_ at: Date, _ zone: TimeZone) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "EEE d MMM HH:mm"
-        return f.string(from: at)
-    }
-
     /// The preview as a strip: one row per channel, a dot per attempt at its day.
     static func cadenceChart(_ steps: [CadencePreview.Step]) -> HTML {
         let sends = steps.filter { $0.action == .send }
@@ -108,7 +100,7 @@ extension Pages {
                 default: what = s.action.rawValue
                 }
                 return
-                    "<tr><td class=\"num\">\(s.day)</td><td>\(localStamp(s.at, zone))</td><td>\(what)</td><td class=\"small\">\(s.reasons.first?.message ?? "")</td></tr>"
+                    "<tr><td class=\"num\">\(s.day)</td><td>\(stamp(s.at, zone, "EEE d MMM HH:mm"))</td><td>\(what)</td><td class=\"small\">\(s.reasons.first?.message ?? "")</td></tr>"
             })
         return layout(
             title: "Cadence", viewer: viewer, current: "/app/cadence",
