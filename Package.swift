@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "OverdueCore", "OverdueStore", "OverdueChannels", "OverdueLanguage", "OverdueMail",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,6 +16,8 @@ import PostgresNIO
 public actor Coordinator {
     /// The `LISTEN`/`NOTIFY` channel workers wake on.
     public static let channel = "overdue_jobs"
+    /// The payload prefix of a notification that a tenant's rules changed (the tenant id follows).
+    public static let rulesPrefix = "rules:"
     /// The advisory lock key the leader holds.
     public static let leaderLockKey: Int64 = 0x0_0E_D0E_0002
     /// How often a follower tries to become leader and a leader checks it still is.
@@ -23,6 +25,7 @@ public actor Coordinator {
 
     private let url: DatabaseURL
     private let logger: Logger
+    private let rulesChanged: @Sendable (String?) -> Void
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     /// Bumped on every wake-up: a worker that read it before looking at the queue and sees it changed
     /// knows it may have missed work.
@@ -31,7 +34,13 @@ public actor Coordinator {
     public private(set) var isLeader = false
 
     /// Creates the coordinator of the processes sharing `url`.
-    public init(url: DatabaseURL, leaderRetry: Duration = .seconds(2), logger: Logger = Logger(label: "overdue.coordinator")) {
+    /// `rulesChanged` hears of a tenant whose rules another process changed (nil: any tenant's may
+    /// have, after notifications could have been missed).
+    public init(
+        url: DatabaseURL, leaderRetry: Duration = .seconds(2), logger: Logger = Logger(label: "overdue.coordinator"),
+        rulesChanged: @escaping @Sendable (String?) -> Void = { _ in }
+    ) {
+        self.rulesChanged = rulesChanged
         self.url = url
         self.leaderRetry = leaderRetry
         self.logger = logger
@@ -99,7 +108,8 @@ public actor Coordinator {
                 logger.warning("coordination connection to \(url) lost (\(describeStoreError(error))); reconnecting in \(backoff) s")
             }
             setLeader(false)
-            // Work may have been announced while nobody listened.
+            // Work may have been announced, or rules changed, while nobody listened.
+            rulesChanged(nil)
             wake()
             try? await Task.sleep(for: .milliseconds(Int64(backoff * 1000)))
             backoff = min(backoff * 2, 5)
@@ -112,10 +122,17 @@ public actor Coordinator {
         let logger = self.logger, retry = leaderRetry
         try await conn.listen(on: Coordinator.channel) { notifications in
             // Anything announced before LISTEN took effect would be missed otherwise.
+            rulesChanged(nil)
             wake()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [weak self] in
-                    for try await _ in notifications { await self?.wake() }
+                    for try await note in notifications {
+                        if note.payload.hasPrefix(Coordinator.rulesPrefix) {
+                            self?.rulesChanged(String(note.payload.dropFirst(Coordinator.rulesPrefix.count)))
+                        } else {
+                            await self?.wake()
+                        }
+                    }
                     throw CoordinatorError.listenEnded
                 }
                 group.addTask { [weak self] in

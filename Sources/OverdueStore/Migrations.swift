@@ -544,6 +544,11 @@ enum Migrations {
     }
 
     private static func lockForMigration(_ s: Session) async throws {
-        if s.dialect == .postgres { try await s.exec("SELECT pg_advisory_xact_lock(\(advisoryLockKey))") }
+        guard s.dialect == .postgres else { return }
+        // The statement timeout guards the application's queries; a migration waits for another
+        // process's migration and may rewrite a large table, so neither is cut short (for this
+        // transaction only).
+        try await s.exec("SET LOCAL statement_timeout = 0")
+        try await s.exec("SELECT pg_advisory_xact_lock(\(advisoryLockKey))")
     }
 }

@@ -24,12 +24,20 @@ public struct Session: Sendable {
 
     /// The store's clock (see `Store.clock`).
     let clock: any Clock
+    let counter: StatementCounter
+    /// What this transaction changed that caches must learn on commit (nil outside a transaction).
+    let notes: TransactionNotes?
+    /// The store's rules cache (a change outside a transaction is forgotten at once).
+    let rulesCache: RulesCache?
 
     init(
         db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
-        clock: any Clock
+        clock: any Clock, counter: StatementCounter, notes: TransactionNotes? = nil, rulesCache: RulesCache? = nil
     ) {
+        self.notes = notes
+        self.rulesCache = rulesCache
         self.clock = clock
+        self.counter = counter
         self.db = db
         self.dialect = dialect
         self.sqlite = sqlite
@@ -79,6 +87,7 @@ public struct Session: Sendable {
 
     /// Runs a statement.
     public func exec(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        counter.add()
         if let sqlite {
             _ = try await sqlite.query(sql, binds.map { $0.sqliteData! })
         } else {
@@ -91,6 +100,7 @@ public struct Session: Sendable {
     public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any StoredRow] {
         // On SQLite rows are read straight from the driver: SQLKit's generic decoding costs more than
         // the query itself when a planning reads hundreds of columns.
+        counter.add()
         if let sqlite { return try await sqlite.query(sql, binds.map { $0.sqliteData! }) }
         let (db, q) = (self.db, Session.query(sql, binds))
         return try await onPostgres { try await db.raw(q).all() }.map { SQLKitRow(row: $0) }
@@ -114,6 +124,7 @@ public struct Session: Sendable {
                 "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
                 + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + " " + suffix
             if let sqlite {
+                counter.add()
                 _ = try await sqlite.query(sql, chunk.flatMap { $0.map { $0.sqliteData! } })
             } else {
                 try await exec(sql, chunk.flatMap { $0 })

@@ -55,6 +55,12 @@ public final class Store: Sendable {
     /// Where the store's own bookkeeping times (migrations, case updates, system audit entries,
     /// events written without a time) come from.
     public let clock: any Clock
+    /// Statements sent to the database by this store since it opened (BEGIN and COMMIT included):
+    /// each is a thread hop (SQLite) or a network round trip (PostgreSQL), so tests and benchmarks
+    /// count them.
+    public var statementsIssued: Int { counter.value }
+    let counter = StatementCounter()
+    let rulesCache: RulesCache
 
     private init(
         url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
@@ -68,6 +74,9 @@ public final class Store: Sendable {
         self.postgresRun = postgresRun
         self.dialect = dialect
         self.logger = logger
+        // Another process's change reaches a PostgreSQL worker by notification; SQLite cannot
+        // notify, so its processes re-read within a second.
+        self.rulesCache = RulesCache(lifetime: dialect == .sqlite ? .seconds(1) : .seconds(30))
     }
 
     /// Opens (creating if needed) the database and applies pending migrations.
@@ -147,27 +156,40 @@ public final class Store: Sendable {
     public func read<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await body(Session(db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock))
+                try await body(
+                    Session(
+                        db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
+                        counter: counter, rulesCache: rulesCache))
             }
         }
-        return try await body(Session(db: database!, dialect: dialect, sqlite: connection, clock: clock))
+        return try await body(Session(db: database!, dialect: dialect, sqlite: connection, clock: clock, counter: counter, rulesCache: rulesCache))
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
     /// process (and by SQLite's lock across processes); on PostgreSQL they run concurrently.
     public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        let notes = TransactionNotes()
+        let result = try await transaction(notes: notes, body)
+        for tenant in notes.changedRules { rulesCache.forget(tenant) }
+        return result
+    }
+
+    private func transaction<T: Sendable>(notes: TransactionNotes, _ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await Store.transaction(on: conn.sql(), begin: "BEGIN", isOpen: { !conn.isClosed }) { db in
-                    try await body(Session(db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock))
+                try await Store.transaction(on: conn.sql(), begin: "BEGIN", counter: counter, isOpen: { !conn.isClosed }) { db in
+                    try await body(
+                        Session(
+                            db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
+                            counter: counter, notes: notes, rulesCache: rulesCache))
                 }
             }
         }
         await lock.acquire()
         do {
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
-            let result = try await Store.transaction(on: database!, begin: "BEGIN IMMEDIATE") { db in
-                try await body(Session(db: db, dialect: .sqlite, sqlite: connection, clock: clock))
+            let result = try await Store.transaction(on: database!, begin: "BEGIN IMMEDIATE", counter: counter) { db in
+                try await body(Session(db: db, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache))
             }
             await lock.release()
             return result
@@ -178,11 +200,12 @@ public final class Store: Sendable {
     }
 
     private static func transaction<T>(
-        on db: any SQLDatabase, begin: String, isOpen: () -> Bool = { true },
+        on db: any SQLDatabase, begin: String, counter: StatementCounter, isOpen: () -> Bool = { true },
         isolation: isolated (any Actor)? = #isolation,
         _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         guard isOpen() else { throw StoreError.connectionLost }
+        counter.add()
         try await db.raw(SQLQueryString(begin)).run()
         let result: T
         do {
@@ -190,13 +213,24 @@ public final class Store: Sendable {
         } catch {
             // A statement sent on a connection the server has closed is never answered (PostgresNIO
             // drops it), so a lost connection gets no ROLLBACK: the server rolled back already.
-            if isOpen() { try? await db.raw("ROLLBACK").run() }
+            if isOpen() {
+                counter.add()
+                try? await db.raw("ROLLBACK").run()
+            }
             throw error
         }
         guard isOpen() else { throw StoreError.connectionLost }
+        counter.add()
         try await db.raw("COMMIT").run()
         return result
     }
+}
+
+/// Counts the statements a store sends (see `Store.statementsIssued`).
+final class StatementCounter: Sendable {
+    private let box = NIOLockedValueBox(0)
+    var value: Int { box.withLockedValue { $0 } }
+    func add(_ n: Int = 1) { box.withLockedValue { $0 += n } }
 }
 
 extension Store {

@@ -242,6 +242,56 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
         }
     }
 
+    @Test(arguments: TestDatabases.engines) func jobsAreClaimedAndCompletedInBatchesWithTheSameRules(engine: DatabaseURL.Engine) async throws {
+        try await withTenantStore(engine) { store in
+            let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
+            let wall = Date()
+            try await store.write { s in
+                try await s.schedule("t1", subjects: ["A", "B", "C"], at: t0, mode: .replace)
+                try await s.schedule("t1", subjects: ["D", "E"], at: t0.addingTimeInterval(60), mode: .replace)
+            }
+            // A virtual-clock batch stops at the first instant; a wall-clock one takes what is due.
+            let first = try await store.write {
+                try await $0.claimJobs(
+                    tenant: "t1", until: t0.addingTimeInterval(600), owner: "w1", leaseNow: wall, leaseSeconds: 60, limit: 10, sameInstant: true)
+            }
+            #expect(first.map(\.subject) == ["A", "B", "C"])
+            // Another worker never gets a leased job.
+            let second = try await store.write {
+                try await $0.claimJobs(tenant: nil, until: t0.addingTimeInterval(600), owner: "w2", leaseNow: wall, leaseSeconds: 60, limit: 10)
+            }
+            #expect(second.map(\.subject) == ["D", "E"])
+            #expect(Set(first.map(\.fence) + second.map(\.fence)) == [1])
+            // Lease extension keeps the batch; after the leases run out a third worker takes A, B and C over.
+            #expect(try await store.write { try await $0.extendLeases(first, until: wall.addingTimeInterval(30)) }.isEmpty)
+            let takeover = try await store.write {
+                try await $0.claimJobs(
+                    tenant: "t1", until: t0.addingTimeInterval(10), owner: "w3", leaseNow: wall.addingTimeInterval(31), leaseSeconds: 60, limit: 10)
+            }
+            #expect(takeover.map(\.subject) == ["A", "B", "C"])
+            #expect(takeover.map(\.fence) == [2, 2, 2])
+            #expect(try await store.write { try await $0.extendLeases(first, until: wall.addingTimeInterval(90)) } == Set(first.map(\.id)))
+            // B is asked for again (new data) while the third worker has it.
+            try await store.write { try await $0.schedule("t1", subjects: ["B"], at: t0.addingTimeInterval(5), mode: .replace) }
+            // The first worker's completions are all refused (stale fences); the new owner's hold.
+            let stale = try await store.write { try await $0.completeJobs(first.map { ($0, nil) }) }
+            #expect(stale == [false, false, false])
+            let kept = try await store.write {
+                try await $0.completeJobs([(takeover[0], nil), (takeover[1], t0.addingTimeInterval(86_400)), (takeover[2], t0.addingTimeInterval(7200))])
+            }
+            #expect(kept == [true, true, true])
+            // D and E are given back by a worker shutting down: free at once, the claim not counted as a try.
+            try await store.write { try await $0.releaseJobs(second) }
+            let rest = try await store.write {
+                try await $0.claimJobs(tenant: "t1", until: t0.addingTimeInterval(86_400), owner: "w4", leaseNow: wall, leaseSeconds: 60, limit: 10)
+            }
+            // A is done; B keeps the newer request's time over the day it was completed with; C moved.
+            #expect(rest.map(\.subject) == ["B", "D", "E", "C"])
+            #expect(rest.map(\.dueAt) == [5, 60, 60, 7200].map { t0.addingTimeInterval($0) })
+            #expect(rest.map(\.attempts) == [1, 1, 1, 1])
+        }
+    }
+
     @Test(arguments: TestDatabases.engines) func idleWorkersKnowWhenTheNextJobOrLeaseExpiryIs(engine: DatabaseURL.Engine) async throws {
         try await withTenantStore(engine) { store in
             let wall = Timestamp.parse("2026-03-01T12:00:00Z")!

@@ -70,7 +70,7 @@ public struct ConversationEngine: Sendable {
         tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
         automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false
     ) async throws -> Outcome {
-        let settings = try await store.read { try await $0.settings(tenant) }
+        let settings = try await store.rules(tenant).settings
         let address: String
         switch channel {
         case .email:
@@ -157,13 +157,14 @@ public struct ConversationEngine: Sendable {
         }
 
         // Decide on the case as it stands when the message arrives.
-        let (debtor, rules, state, facts, docs) = try await store.read { s in
-            guard let debtor = try await s.debtor(tenant, contact.debtorID) else { throw StoreError.notFound("no debtor '\(contact.debtorID)'") }
-            return (
-                debtor, try await loader.rules(s, tenant: tenant), try await s.caseState(tenant, debtor: debtor.id),
-                try await loader.facts(s, tenant: tenant, debtor: debtor, now: at), try await s.documents(tenant, debtor: debtor.id)
-            )
+        let rules = try await store.rules(tenant)
+        let (snapshot, facts, docs) = try await store.read { s in
+            guard let (snapshot, facts) = try await loader.load(s, tenant: tenant, debtorID: contact.debtorID, now: at) else {
+                throw StoreError.notFound("no debtor '\(contact.debtorID)'")
+            }
+            return (snapshot, facts, try await s.documents(tenant, debtor: contact.debtorID))
         }
+        let (debtor, state) = (snapshot.debtor, snapshot.state)
         message.invoiceNumbers = facts.invoices.filter { inv in understanding.invoiceRefs.contains { inv.matches(reference: $0) } }.map(\.number)
         let context = InboundContext(
             messageID: messageID, channel: channel, receivedAt: at, contact: contact, facts: facts, state: state,
@@ -384,19 +385,15 @@ public struct ConversationEngine: Sendable {
         tenant: String, debtor debtorID: String, channel: Channel, text: String, subject: String?, contactName: String?,
         by who: String, now: Date
     ) async throws -> MessageRecord {
-        let (debtor, contacts, suppressions, sent, replies, settings) = try await store.read { s in
-            (
-                try await s.debtor(tenant, debtorID), try await s.contacts(tenant, debtor: debtorID), try await s.suppressions(tenant, debtor: debtorID),
-                try await s.sentAttempts(tenant, debtor: debtorID, since: now.addingTimeInterval(-8 * 86_400), until: now),
-                try await s.receivedReplies(tenant, debtor: debtorID, since: now.addingTimeInterval(-2 * 86_400), until: now),
-                try await s.settings(tenant)
-            )
+        let settings = try await store.rules(tenant).settings
+        guard let facts = try await store.read({ s in try await loader.load(s, tenant: tenant, debtorID: debtorID, now: now)?.facts }) else {
+            throw Refused(reasons: [Reason("no_debtor", "no debtor '\(debtorID)'")], notFound: true)
         }
-        guard let debtor else { throw Refused(reasons: [Reason("no_debtor", "no debtor '\(debtorID)'")], notFound: true) }
-        let (picked, why) = ManualMessage.pick(channel: channel, named: contactName, contacts: contacts, suppressions: suppressions)
+        let debtor = facts.debtor
+        let (picked, why) = ManualMessage.pick(channel: channel, named: contactName, contacts: facts.contacts, suppressions: facts.suppressions)
         guard let contact = picked else { throw Refused(reasons: why, notFound: false) }
         let blocked = ManualMessage.check(
-            channel: channel, contact: contact, at: now, suppressions: suppressions, sent: sent, replies: replies, settings: settings)
+            channel: channel, contact: contact, at: now, suppressions: facts.suppressions, sent: facts.sent, replies: facts.replies, settings: settings)
         guard blocked.isEmpty else { throw Refused(reasons: blocked, notFound: false) }
         let key = "manual/\(debtor.id)/\(UUID().uuidString)"
         let record = MessageRecord(

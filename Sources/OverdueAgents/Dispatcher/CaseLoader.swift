@@ -2,42 +2,38 @@ import Foundation
 import OverdueCore
 import OverdueStore
 
-/// Reads what a decision about a case needs: its facts as of an instant, and its tenant's rules.
-/// The one place the dispatcher and the conversation engine load a case from.
+/// Reads what a decision about a case needs: its snapshot as of an instant (one statement, two
+/// when messages are booked), and its tenant's rules (cached by the store until they change). The
+/// one place the dispatcher and the conversation engine load a case from.
 struct CaseLoader: Sendable {
-    /// Loads the facts the planner needs about `debtor` as of `now` (nothing after `now` is visible).
-    func facts(_ s: Session, tenant: String, debtor: Debtor, now: Date) async throws -> CaseFacts {
-        CaseFacts(
-            debtor: debtor,
-            contacts: try await s.contacts(tenant, debtor: debtor.id),
-            invoices: try await s.invoices(tenant, debtor: debtor.id),
-            payments: try await s.payments(tenant, debtor: debtor.id),
-            holds: try await s.holds(tenant, debtor: debtor.id),
-            suppressions: try await s.suppressions(tenant, debtor: debtor.id),
-            sent: try await s.sentAttempts(tenant, debtor: debtor.id, since: now.addingTimeInterval(-8 * 86_400), until: now),
-            replies: try await s.receivedReplies(tenant, debtor: debtor.id, since: now.addingTimeInterval(-2 * 86_400), until: now),
-            commitments: try await s.commitments(tenant, debtor: debtor.id).filter { $0.madeAt <= now },
-            disputes: try await s.disputes(tenant, debtor: debtor.id).filter { $0.openedAt <= now })
+    /// How far back attempts count for the contact rules (caps per day and per 7 days).
+    static let sentWindow: TimeInterval = 8 * 86_400
+    /// How far back replies count (a fresh reply holds the ladder).
+    static let replyWindow: TimeInterval = 2 * 86_400
+
+    /// `debtorID`'s case as stored, and the planner's facts as of `now`; nil when there is no such debtor.
+    func load(_ s: Session, tenant: String, debtorID: String, now: Date) async throws -> (snapshot: CaseSnapshot, facts: CaseFacts)? {
+        guard let snapshot = try await s.caseSnapshot(tenant, debtor: debtorID, repliesSince: now.addingTimeInterval(-Self.replyWindow), until: now)
+        else { return nil }
+        return (snapshot, Self.facts(snapshot, now: now))
     }
 
-    /// The tenant's settings, policy and template overrides.
-    func rules(_ s: Session, tenant: String) async throws -> TenantRules {
-        TenantRules(settings: try await s.settings(tenant), policy: try await s.policy(tenant), templates: try await s.templates(tenant))
+    /// The facts the planner needs as of `now` (nothing after `now` is visible).
+    static func facts(_ s: CaseSnapshot, now: Date) -> CaseFacts {
+        let since = now.addingTimeInterval(-sentWindow)
+        return CaseFacts(
+            debtor: s.debtor, contacts: s.contacts, invoices: s.invoices, payments: s.payments, holds: s.holds, suppressions: s.suppressions,
+            sent: s.outbound.compactMap { a in
+                guard a.status == .sent || a.status == .pending, a.at > since, a.at <= now, let cid = a.contactID else { return nil }
+                return SentAttempt(at: a.at, channel: a.channel, contactID: cid)
+            },
+            replies: s.replies.filter { $0.at <= now },
+            commitments: s.commitments.filter { $0.madeAt <= now },
+            disputes: s.disputes.filter { $0.openedAt <= now })
     }
-}
-
-/// A tenant's settings and policy, loaded once for many plannings.
-public struct TenantRules: Sendable {
-    /// Settings.
-    public var settings: TenantSettings
-    /// Policy.
-    public var policy: Policy
-    /// Template overrides.
-    public var templates: [TemplateOverride]
-
 }
 
 extension CaseProcessor {
-    /// A tenant's rules (the type is `TenantRules`).
-    public typealias TenantRules = OverdueAgents.TenantRules
+    /// A tenant's rules (the type is `OverdueStore.TenantRules`).
+    public typealias TenantRules = OverdueStore.TenantRules
 }

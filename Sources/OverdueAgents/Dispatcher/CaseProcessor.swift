@@ -53,25 +53,28 @@ public struct CaseProcessor: Sendable {
             composers: makeComposer.map(ComposerFactory.init) ?? .standard(store: store), logger: logger)
     }
 
-    /// The tenant's rules, read once for many plannings.
+    /// The tenant's rules (cached by the store until they change).
     public func rules(tenant: String) async throws -> TenantRules {
-        try await store.read { s in try await loader.rules(s, tenant: tenant) }
+        try await store.rules(tenant)
     }
 
     /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome. `rules` saves
-    /// reloading the tenant's settings and policy when many cases are planned in a row.
+    /// looking the tenant's settings and policy up when many cases are planned in a row.
+    ///
+    /// The case is read in one statement (`CaseLoader`); each attempt is recorded (with its
+    /// decision) in a transaction of its own before the provider is called; what the providers
+    /// answered, the ladder state, settled commitments and the decision are saved together in one
+    /// last transaction. A crash in between leaves the attempt pending, and the next planning asks
+    /// the provider about it before deciding anything (`Delivery.reconcile`).
     public func process(tenant: String, debtorID: String, now: Date, rules: TenantRules? = nil) async throws -> CaseOutcome {
-        let (debtor, tenantRules, storedState, initialFacts, recorded, booked) = try await store.read { s in
-            guard let debtor = try await s.debtor(tenant, debtorID) else { throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'") }
-            var loaded = rules
-            if loaded == nil { loaded = try await self.loader.rules(s, tenant: tenant) }
-            return (
-                debtor, loaded!, try await s.caseState(tenant, debtor: debtorID),
-                try await self.loader.facts(s, tenant: tenant, debtor: debtor, now: now),
-                try await s.outboundAttempts(tenant, debtor: debtorID),
-                try await s.messages(tenant, debtor: debtorID, status: .scheduled)
-            )
+        let tenantRules: TenantRules
+        if let rules { tenantRules = rules } else { tenantRules = try await store.rules(tenant) }
+        guard let (snapshot, initialFacts) = try await store.read({ s in try await loader.load(s, tenant: tenant, debtorID: debtorID, now: now) }) else {
+            throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'")
         }
+        let debtor = snapshot.debtor
+        let recorded = Dictionary(snapshot.outbound.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
+        let booked = snapshot.scheduled
         let (settings, policy) = (tenantRules.settings, tenantRules.policy)
         var sent: [MessageRecord] = []
         // Attempts an earlier run recorded without learning the provider's answer (it died in between)
@@ -88,8 +91,10 @@ public struct CaseProcessor: Sendable {
             sent.append(message)
             if message.status == .sent, let cid = message.contactID { facts.sent.append(SentAttempt(at: now, channel: message.channel, contactID: cid)) }
         }
-        var state = storedState
+        var state = snapshot.state
         var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
+        // Handed to a provider in this planning, its answer saved with the case below.
+        var delivered: [MessageRecord] = []
         // Each step either catches the ladder state up with an attempt already made (a run that died
         // after sending but before saving the case) or sends what is due now.
         for _ in 0..<(2 * policy.totalAttempts + 2) {
@@ -98,17 +103,26 @@ public struct CaseProcessor: Sendable {
                 state = Planner.recordSent(attempt, at: made.at, state: current.state)
             } else {
                 guard current.decision.action == .send else { break }
-                let message = try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, facts: facts, rules: tenantRules, now: now)
-                if let message { sent.append(message) }
+                switch try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, facts: facts, rules: tenantRules, now: now) {
+                case .delivered(let message):
+                    delivered.append(message)
+                    sent.append(message)
+                case .reconciled(let message?):
+                    sent.append(message)
+                case .reconciled(nil):
+                    break
+                }
                 state = Planner.recordSent(attempt, at: now, state: current.state)
                 facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
             }
             current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
         }
         let final = current
+        let previous = snapshot.previous
+        let answered = delivered
         try await store.write { s in
-            let previous = try await s.caseRecord(tenant, debtor: debtorID)
-            try await s.saveCase(tenant, debtor: debtorID, plan: final, now: now)
+            for message in answered { try await s.saveDelivery(tenant, message, wasSent: false) }
+            try await s.saveCase(tenant, debtor: debtorID, plan: final, previous: previous?.status, now: now)
             for settled in final.settled {
                 try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
             }
@@ -125,10 +139,19 @@ public struct CaseProcessor: Sendable {
         return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: next)
     }
 
-    /// Records the attempt, hands it to the channel, records the result. Returns nil when the attempt
-    /// was already recorded by an earlier run (a crash between record and send is never blindly resent).
+    /// What became of an attempt handed to `dispatch`.
+    enum Dispatched {
+        /// Recorded now and handed to its channel: the provider's answer is on the message, not saved yet.
+        case delivered(MessageRecord)
+        /// An earlier run had recorded it: settled with the provider (the message when it was sent now).
+        case reconciled(MessageRecord?)
+    }
+
+    /// Records the attempt, hands it to the channel and returns it with the provider's answer, for
+    /// the caller to save. An attempt already recorded by an earlier run is reconciled instead (a
+    /// crash between record and send is never blindly resent).
     func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, facts: CaseFacts, rules: TenantRules, now: Date) async throws
-        -> MessageRecord?
+        -> Dispatched
     {
         let (settings, policy) = (rules.settings, rules.policy)
         let key = attempt.key(debtorID: debtor.id)
@@ -164,9 +187,10 @@ public struct CaseProcessor: Sendable {
             return inserted
         }
         guard fresh else {
-            return try await delivery.reconcile(key: key, tenant: tenant, channel: attempt.channel)
+            return .reconciled(try await delivery.reconcile(key: key, tenant: tenant, channel: attempt.channel))
         }
-        return try await delivery.send(record, tenant: tenant)
+        await delivery.deliver(&record, tenant: tenant)
+        return .delivered(record)
     }
 
 }

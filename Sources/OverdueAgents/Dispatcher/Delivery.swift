@@ -119,7 +119,7 @@ public struct Delivery: Sendable {
             record.error = nil
             return nil
         }
-        guard let settings = try? await store.read({ try await $0.settings(tenant) }), settings.smsProvider != .sandbox else {
+        guard let settings = try? await store.rules(tenant).settings, settings.smsProvider != .sandbox else {
             return nil
         }
         let perSecond = settings.smsPerSecond

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import OverdueCore
 import OverdueStore
 import ServiceLifecycle
@@ -32,6 +33,8 @@ public struct Scheduler: Sendable {
     let processor: CaseProcessor
     let owner: String
     let leaseSeconds: Double
+    /// Cases claimed (and completed) together by one lane.
+    let batchSize: Int
     let logger: Logger
     /// Real time, for leases and progress: even a run on the virtual clock holds its cases for
     /// real seconds, since other processes live on the wall clock.
@@ -42,9 +45,10 @@ public struct Scheduler: Sendable {
     /// to another after that long.
     public init(
         store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
-        leaseSeconds: Double = 30, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()
+        leaseSeconds: Double = 30, batchSize: Int = 16, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()
     ) {
         self.leaseSeconds = leaseSeconds
+        self.batchSize = max(1, batchSize)
         self.wallClock = wallClock
         self.store = store
         self.processor = processor
@@ -65,13 +69,22 @@ public struct Scheduler: Sendable {
         let rules = try await processor.rules(tenant: tenant)
         var report = RunReport()
         var lastProgress = wallClock.now()
-        while let job = try await store.write({ s in
-            try await s.claimNextJob(tenant: tenant, until: until, owner: owner, leaseNow: wallClock.now(), leaseSeconds: leaseSeconds)
-        }) {
-            let now = max(job.dueAt, from)
-            report.merge(try await execute(job, now: now, rules: rules))
+        // Cases due at the same instant are claimed together; a case planned now is due again no
+        // sooner than a second later, so the batch keeps the time order of claiming one by one.
+        while case let batch = try await store.write({ s in
+            try await s.claimJobs(
+                tenant: tenant, until: until, owner: owner, leaseNow: wallClock.now(), leaseSeconds: leaseSeconds, limit: batchSize, sameInstant: true)
+        }), !batch.isEmpty {
+            var done: [(job: Job, next: Date?)] = []
+            for job in batch {
+                let now = max(job.dueAt, from)
+                let (r, next) = try await execute(job, now: now, rules: rules)
+                report.merge(r)
+                done.append((job, next))
+            }
+            try await complete(done)
             if let progress, wallClock.now().timeIntervalSince(lastProgress) > 1 {
-                progress(now, report)
+                progress(max(batch[0].dueAt, from), report)
                 lastProgress = wallClock.now()
             }
         }
@@ -103,64 +116,107 @@ public struct Scheduler: Sendable {
         var report = RunReport()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
-            guard
-                let job = try await store.write({ s in
-                    try await s.claimNextJob(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds)
-                })
-            else { break }
-            // Claim lag: how long after it fell due (or its lease expired) the job was started.
-            logger.debug(
-                "claimed \(job.tenant)/\(job.subject)",
-                metadata: [
-                    "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))",
-                ])
-            do {
-                report.merge(try await withHeartbeat(job) { try await self.execute(job, now: now) })
-            } catch {
-                let retryAt = try await store.write { s in
-                    try await s.failJob(job, error: describeStoreError(error), now: now, jitter: Double.random(in: 0..<1))
-                }
-                if let retryAt {
-                    logger.error(
-                        "planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(describeStoreError(error))"
-                    )
-                } else {
-                    logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(describeStoreError(error))")
-                }
+            let batch = try await store.write { s in
+                try await s.claimJobs(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds, limit: batchSize)
             }
+            guard !batch.isEmpty else { break }
+            for job in batch {
+                // Claim lag: how long after it fell due (or its lease expired) the job was started.
+                logger.debug(
+                    "claimed \(job.tenant)/\(job.subject)",
+                    metadata: [
+                        "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))",
+                    ])
+            }
+            let worked = try await withHeartbeat(batch) { lost in
+                var done: [(job: Job, next: Date?)] = []
+                var worked = RunReport()
+                for (index, job) in batch.enumerated() {
+                    if Task.isShuttingDownGracefully || Task.isCancelled {
+                        // The rest go back to the queue at once, for another worker.
+                        let rest = Array(batch[index...])
+                        try await store.write { s in try await s.releaseJobs(rest) }
+                        break
+                    }
+                    if lost.contains(job.id) { continue }
+                    let started = clock.now()
+                    do {
+                        let (r, next) = try await self.execute(job, now: started)
+                        worked.merge(r)
+                        done.append((job, next))
+                    } catch {
+                        try await fail(job, error: error, now: started)
+                    }
+                }
+                try await complete(done)
+                return worked
+            }
+            report.merge(worked)
         }
         return report
     }
 
-    /// Runs `body` while extending the job's lease in the background.
-    private func withHeartbeat<T: Sendable>(_ job: Job, _ body: @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let (store, lease, logger, wallClock) = (self.store, self.leaseSeconds, self.logger, self.wallClock)
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .milliseconds(Int64(lease * 1000 / 3)))
-                    let kept = try await store.write { s in try await s.extendLease(job, until: wallClock.now().addingTimeInterval(lease)) }
-                    if !kept {
-                        logger.warning("lost the lease on \(job.tenant)/\(job.subject) while working it; another worker owns it now")
-                        return
-                    }
-                }
-            }
-            defer { group.cancelAll() }
-            return try await body()
+    /// Records a failed planning: retried after a backoff, or dead-lettered.
+    private func fail(_ job: Job, error: any Error, now: Date) async throws {
+        let retryAt = try await store.write { s in
+            try await s.failJob(job, error: describeStoreError(error), now: now, jitter: Double.random(in: 0..<1))
+        }
+        if let retryAt {
+            logger.error(
+                "planning \(job.tenant)/\(job.subject) failed (attempt \(job.attempts)); retrying at \(Timestamp.format(retryAt)): \(describeStoreError(error))"
+            )
+        } else {
+            logger.critical("planning \(job.tenant)/\(job.subject) failed \(job.attempts) times; dead-lettered: \(describeStoreError(error))")
         }
     }
 
-    private func execute(_ job: Job, now: Date, rules: TenantRules? = nil) async throws -> RunReport {
+    /// Completes worked jobs in one transaction.
+    private func complete(_ done: [(job: Job, next: Date?)]) async throws {
+        guard !done.isEmpty else { return }
+        let kept = try await store.write { s in try await s.completeJobs(done) }
+        for (d, held) in zip(done, kept) where !held {
+            logger.warning("lost the lease on \(d.job.tenant)/\(d.job.subject); another worker owns it")
+        }
+    }
+
+    /// Runs `body` while extending the leases of `jobs` in the background; `body` learns which
+    /// leases were lost (another worker owns those cases now and they must not be worked).
+    private func withHeartbeat<T: Sendable>(_ jobs: [Job], _ body: @Sendable (LostLeases) async throws -> T) async throws -> T {
+        let lost = LostLeases()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let (store, lease, logger, wallClock) = (self.store, self.leaseSeconds, self.logger, self.wallClock)
+            group.addTask {
+                var held = jobs
+                while !held.isEmpty {
+                    try await Task.sleep(for: .milliseconds(Int64(lease * 1000 / 3)))
+                    let gone = try await store.write { s in try await s.extendLeases(held, until: wallClock.now().addingTimeInterval(lease)) }
+                    for job in held where gone.contains(job.id) {
+                        logger.warning("lost the lease on \(job.tenant)/\(job.subject) while working it; another worker owns it now")
+                    }
+                    lost.add(gone)
+                    held.removeAll { gone.contains($0.id) }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body(lost)
+        }
+    }
+
+    /// Plans a claimed job's case; returns what it did and when the case is next due.
+    private func execute(_ job: Job, now: Date, rules: TenantRules? = nil) async throws -> (RunReport, Date?) {
         let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
         var report = RunReport()
         report.processed += 1
         for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
         if outcome.decision.action == .handoff { report.handoffs += 1 }
         if outcome.decision.action == .resolve { report.resolved += 1 }
-        let next = outcome.nextRunAt.map { max($0, now.addingTimeInterval(1)) }
-        let kept = try await store.write { s in try await s.completeJob(job, next: next) }
-        if !kept { logger.warning("lost the lease on \(job.tenant)/\(job.subject); another worker owns it") }
-        return report
+        return (report, outcome.nextRunAt.map { max($0, now.addingTimeInterval(1)) })
     }
+}
+
+/// The jobs of a batch whose lease was lost while the batch was worked.
+final class LostLeases: Sendable {
+    private let ids = NIOLockedValueBox(Set<Int64>())
+    func add(_ more: Set<Int64>) { ids.withLockedValue { $0.formUnion(more) } }
+    func contains(_ id: Int64) -> Bool { ids.withLockedValue { $0.contains(id) } }
 }

@@ -128,7 +128,7 @@ public func workerServices(
     store: Store, scheduler: Scheduler, idleWait: Duration? = nil, concurrency: Int? = nil,
     mail: MailboxReader? = nil, logger: Logger
 ) -> [any Service] {
-    let coordinator = Coordinator(url: store.url, logger: logger)
+    let coordinator = Coordinator(url: store.url, logger: logger, rulesChanged: { store.forgetRules(of: $0) })
     let postgres = store.dialect == .postgres
     let mailInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_MAIL_INTERVAL"] ?? "") ?? 60
     let webhookInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_INTERVAL"] ?? "") ?? 5

@@ -11,21 +11,16 @@ extension Session {
         return try Session.decodeJSON(CaseState.self, try r.string("state"))
     }
 
-    /// Stores a plan's outcome for a debtor's case.
-    public func saveCase(_ tenant: String, debtor: String, plan: Plan, now: Date) async throws {
+    /// Stores a plan's outcome for a debtor's case; `previous` is its status before (nil: never planned).
+    public func saveCase(_ tenant: String, debtor: String, plan: Plan, previous: CaseStatus?, now: Date) async throws {
         let sorted = plan.balances.sorted { ($0.value, $1.key.code) > ($1.value, $0.key.code) }
         let primary = sorted.first
         let others = sorted.dropFirst().map { Money(minorUnits: $0.value, currency: $0.key) }
         let next: Date? = plan.decision.action == .send || plan.decision.action == .wait ? plan.decision.at : nil
         let nextChannel = next == nil ? nil : plan.decision.attempt?.channel.rawValue
-        if plan.state.status == .resolved {
-            let before = try await row("SELECT status FROM cases WHERE tenant_id = ? AND debtor_id = ?", [.text(tenant), .text(debtor)]).map {
-                try $0.string("status")
-            }
-            if before != CaseStatus.resolved.rawValue {
-                try await emit(
-                    tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
-            }
+        if plan.state.status == .resolved && previous != .resolved {
+            try await emit(
+                tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
         }
         try await exec(
             """

@@ -29,6 +29,12 @@ extension Session {
             Self.commitment)
     }
 
+    /// The columns `commitment(_:)` reads.
+    static let commitmentColumns = [
+        "id", "kind", "contact_id", "channel", "made_at", "date", "target_minor", "currency", "amount_stated", "review_at", "status", "invoice_numbers",
+        "message_id",
+    ]
+
     static func commitment(_ r: any StoredRow) throws -> Commitment {
         guard let kind = Commitment.Kind(rawValue: try r.string("kind")), let ch = Channel(rawValue: try r.string("channel")),
             let cur = Currency(try r.string("currency")), let status = Commitment.Status(rawValue: try r.string("status"))
@@ -100,6 +106,9 @@ extension Session {
         try await emit(tenant, .disputeResolved, debtor: debtor, data: EventData.DisputeData(try Self.dispute(r), debtor: debtor), at: at)
         return debtor
     }
+
+    /// The columns `dispute(_:)` reads.
+    static let disputeColumns = ["id", "invoice_number", "reason", "opened_at", "status", "resolution", "message_id"]
 
     static func dispute(_ r: any StoredRow) throws -> Dispute {
         guard let reason = DisputeReason(rawValue: try r.string("reason")), let status = Dispute.Status(rawValue: try r.string("status")) else {
@@ -232,21 +241,27 @@ extension Session {
             INSERT INTO templates (tenant_id, name, channel, subject, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant_id, name, channel) DO UPDATE SET subject = excluded.subject, body = excluded.body, updated_at = excluded.updated_at
             """, [.text(tenant), .text(t.name), .text(t.channel.rawValue), .opt(t.subject), .text(t.body), .time(now)])
+        try await rulesChanged(tenant)
     }
 
     /// Removes a tenant's override (the built-in template applies again). Returns whether one existed.
     public func deleteTemplate(_ tenant: String, name: String, channel: Channel) async throws -> Bool {
-        !(try await rows(
-            "DELETE FROM templates WHERE tenant_id = ? AND name = ? AND channel = ? RETURNING name",
-            [.text(tenant), .text(name), .text(channel.rawValue)])).isEmpty
+        let deleted =
+            !(try await rows(
+                "DELETE FROM templates WHERE tenant_id = ? AND name = ? AND channel = ? RETURNING name",
+                [.text(tenant), .text(name), .text(channel.rawValue)])).isEmpty
+        if deleted { try await rulesChanged(tenant) }
+        return deleted
     }
 
     /// A tenant's template overrides.
     public func templates(_ tenant: String) async throws -> [TemplateOverride] {
-        try await rows("SELECT * FROM templates WHERE tenant_id = ? ORDER BY name, channel", [.text(tenant)]).compactMap { r in
-            guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
-            return TemplateOverride(name: try r.string("name"), channel: ch, subject: try r.optString("subject"), body: try r.string("body"))
-        }
+        try await rows("SELECT * FROM templates WHERE tenant_id = ? ORDER BY name, channel", [.text(tenant)]).compactMap(Session.template)
+    }
+
+    static func template(_ r: any StoredRow) throws -> TemplateOverride? {
+        guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
+        return TemplateOverride(name: try r.string("name"), channel: ch, subject: try r.optString("subject"), body: try r.string("body"))
     }
 
     // MARK: Contacts

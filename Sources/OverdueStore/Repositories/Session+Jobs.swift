@@ -95,7 +95,7 @@ extension Session {
 
     /// Extends the lease of a job in hand (the heartbeat of a long planning); false if it was lost.
     public func extendLease(_ job: Job, until: Date) async throws -> Bool {
-        try await !rows("UPDATE jobs SET lease_until = ? WHERE id = ? AND fence = ? RETURNING id", [.time(until), .int(job.id), .int(job.fence)]).isEmpty
+        try await extendLeases([job], until: until).isEmpty
     }
 
     /// Re-creates the plan job of every case that has a next action but no job (a repair: nothing
@@ -126,20 +126,38 @@ extension Session {
     /// Claims the earliest job due at or before `until` (optionally of one tenant) whose lease is free
     /// at wall-clock `leaseNow`; the lease lasts `leaseSeconds`.
     public func claimNextJob(tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double) async throws -> Job? {
+        try await claimJobs(tenant: tenant, until: until, owner: owner, leaseNow: leaseNow, leaseSeconds: leaseSeconds, limit: 1).first
+    }
+
+    /// Claims up to `limit` of the earliest jobs due at or before `until` (optionally of one tenant)
+    /// whose lease is free at wall-clock `leaseNow`, in one statement, each with its own lease and
+    /// fence as if claimed alone; returned in due order. `sameInstant`: only jobs due at the instant
+    /// of the earliest one (a virtual-clock run, where a case planned now may be due again before a
+    /// later job of the batch, must keep time order).
+    public func claimJobs(
+        tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double, limit: Int, sameInstant: Bool = false
+    ) async throws -> [Job] {
         var filter = "due_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND dead_at IS NULL"
         var binds: [SQLValue] = [.time(until), .time(leaseNow)]
         // The ORDER BY matches an index either way, so a claim never sorts the whole queue.
         var order = "due_at, tenant_id, subject"
         if let tenant { filter = "tenant_id = ? AND " + filter; binds.insert(.text(tenant), at: 0); order = "tenant_id, due_at, subject" }
+        var pick = "SELECT id FROM jobs WHERE \(filter)"
+        var pickBinds = binds
+        if sameInstant {
+            pick += " AND due_at = (SELECT due_at FROM jobs WHERE \(filter) ORDER BY \(order) LIMIT 1)"
+            pickBinds += binds
+        }
         let sql = """
             UPDATE jobs SET lease_owner = ?, lease_until = ?, fence = fence + 1, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs WHERE \(filter) ORDER BY \(order) LIMIT 1\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
+            WHERE id IN (\(pick) ORDER BY \(order) LIMIT \(max(1, limit))\(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
             RETURNING id, tenant_id, kind, subject, due_at, fence, attempts, version
             """
-        guard let r = try await row(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + binds) else { return nil }
-        return Job(
-            id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
-            dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
+        return try await rows(sql, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds))] + pickBinds).map { r in
+            Job(
+                id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
+                dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
+        }.sorted { ($0.dueAt, $0.tenant, $0.subject) < ($1.dueAt, $1.tenant, $1.subject) }
     }
 
     /// Completes a claimed job: reschedules it at `next` or deletes it; false if the lease was lost
@@ -147,30 +165,78 @@ extension Session {
     /// request stands: the job is kept, due at the earlier of the two times.
     @discardableResult
     public func completeJob(_ job: Job, next: Date?) async throws -> Bool {
-        let unchanged: Bool
-        if let next {
-            unchanged = try await !rows(
-                """
-                UPDATE jobs SET due_at = ?, lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
-                WHERE id = ? AND fence = ? AND version = ? RETURNING id
-                """, [.time(next), .int(job.id), .int(job.fence), .int(job.version)]
-            ).isEmpty
-        } else {
-            unchanged = try await !rows(
-                "DELETE FROM jobs WHERE id = ? AND fence = ? AND version = ? RETURNING id",
-                [.int(job.id), .int(job.fence), .int(job.version)]
-            ).isEmpty
+        try await completeJobs([(job, next)])[0]
+    }
+
+    /// Completes claimed jobs as `completeJob` does each, in two statements for the batch (plus one
+    /// for each job scheduled again while it was worked). Returns, in order, whether each lease held.
+    @discardableResult
+    public func completeJobs(_ done: [(job: Job, next: Date?)]) async throws -> [Bool] {
+        guard !done.isEmpty else { return [] }
+        var finished = Set<Int64>()
+        let gone = done.filter { $0.next == nil }.map(\.job)
+        if !gone.isEmpty {
+            let tuples = gone.map { _ in "(?, ?, ?)" }.joined(separator: ", ")
+            for r in try await rows(
+                "DELETE FROM jobs WHERE (id, fence, version) IN (VALUES \(tuples)) RETURNING id",
+                gone.flatMap { [.int($0.id), .int($0.fence), .int($0.version)] })
+            {
+                finished.insert(try r.int("id"))
+            }
         }
-        if unchanged { return true }
-        let earlier =
-            next.map { n -> (String, [SQLValue]) in ("CASE WHEN ? < due_at THEN ? ELSE due_at END", [.time(n), .time(n)]) }
-            ?? ("due_at", [])
-        return try await !rows(
-            """
-            UPDATE jobs SET due_at = \(earlier.0), lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
-            WHERE id = ? AND fence = ? RETURNING id
-            """, earlier.1 + [.int(job.id), .int(job.fence)]
-        ).isEmpty
+        let again = done.compactMap { d in d.next.map { (job: d.job, next: $0) } }
+        if !again.isEmpty {
+            let tuples = again.map { _ in "(?, ?, ?, ?)" }.joined(separator: ", ")
+            for r in try await rows(
+                """
+                UPDATE jobs SET due_at = v.column4, lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
+                FROM (VALUES \(tuples)) AS v WHERE jobs.id = v.column1 AND jobs.fence = v.column2 AND jobs.version = v.column3 RETURNING jobs.id
+                """, again.flatMap { [.int($0.job.id), .int($0.job.fence), .int($0.job.version), .time($0.next)] })
+            {
+                finished.insert(try r.int("id"))
+            }
+        }
+        var kept: [Bool] = []
+        for (job, next) in done {
+            if finished.contains(job.id) {
+                kept.append(true)
+                continue
+            }
+            // Asked for again while worked (or lost): the earlier time stands, if the lease held.
+            let earlier =
+                next.map { n -> (String, [SQLValue]) in ("CASE WHEN ? < due_at THEN ? ELSE due_at END", [.time(n), .time(n)]) }
+                ?? ("due_at", [])
+            kept.append(
+                try await !rows(
+                    """
+                    UPDATE jobs SET due_at = \(earlier.0), lease_owner = NULL, lease_until = NULL, attempts = 0, last_error = NULL
+                    WHERE id = ? AND fence = ? RETURNING id
+                    """, earlier.1 + [.int(job.id), .int(job.fence)]
+                ).isEmpty)
+        }
+        return kept
+    }
+
+    /// Gives back claimed jobs not worked (a lane shutting down): free at once, the claim not
+    /// counted as an attempt. Jobs whose lease was lost are left alone.
+    public func releaseJobs(_ jobs: [Job]) async throws {
+        guard !jobs.isEmpty else { return }
+        let tuples = jobs.map { _ in "(?, ?)" }.joined(separator: ", ")
+        try await exec(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE (id, fence) IN (VALUES \(tuples))",
+            jobs.flatMap { [.int($0.id), .int($0.fence)] })
+    }
+
+    /// Extends the leases of jobs in hand; returns the ids whose lease was lost.
+    public func extendLeases(_ jobs: [Job], until: Date) async throws -> Set<Int64> {
+        guard !jobs.isEmpty else { return [] }
+        let tuples = jobs.map { _ in "(?, ?)" }.joined(separator: ", ")
+        let kept = Set(
+            try await rows(
+                "UPDATE jobs SET lease_until = ? WHERE (id, fence) IN (VALUES \(tuples)) RETURNING id",
+                [.time(until)] + jobs.flatMap { [.int($0.id), .int($0.fence)] }
+            ).map { try $0.int("id") })
+        return Set(jobs.map(\.id)).subtracting(kept)
     }
 
     /// Releases a claimed job after a failure: due again after the retry delay, or dead-lettered

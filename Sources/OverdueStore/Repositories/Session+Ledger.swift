@@ -99,6 +99,12 @@ extension Session {
         Int(try await row("SELECT COUNT(*) AS n FROM invoices WHERE tenant_id = ?", [.text(tenant)])?.int("n") ?? 0)
     }
 
+    /// The columns `invoice(_:)` reads.
+    static let invoiceColumns = [
+        "number", "debtor_id", "amount_minor", "currency", "issue_date", "due_date", "load_number", "pro_number", "bol_number", "po_number", "terms",
+        "factored",
+    ]
+
     static func invoice(_ r: any StoredRow) throws -> Invoice {
         guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("invoice currency") }
         return Invoice(
@@ -142,6 +148,11 @@ extension Session {
             [.text(tenant), .text(address), .text(address)]
         ).map(Session.contact)
     }
+
+    /// The columns `contact(_:)` reads.
+    static let contactColumns = [
+        "id", "debtor_id", "name", "email", "phone", "role", "timezone", "sms_consent", "call_consent", "preferred_channel", "language",
+    ]
 
     static func contact(_ r: any StoredRow) throws -> Contact {
         Contact(
@@ -188,13 +199,18 @@ extension Session {
 
     /// A debtor's payments.
     public func payments(_ tenant: String, debtor: String) async throws -> [Payment] {
-        try await rows("SELECT * FROM payments WHERE tenant_id = ? AND debtor_id = ? ORDER BY date, id", [.text(tenant), .text(debtor)]).map { r in
-            guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("payment currency") }
-            return Payment(
-                id: try r.string("id"), debtorID: try r.string("debtor_id"),
-                amount: Money(minorUnits: try r.int("amount_minor"), currency: cur), date: try r.date("date"),
-                reference: try r.optString("reference"), invoiceNumber: try r.optString("invoice_number"))
-        }
+        try await rows("SELECT * FROM payments WHERE tenant_id = ? AND debtor_id = ? ORDER BY date, id", [.text(tenant), .text(debtor)]).map(Session.payment)
+    }
+
+    /// The columns `payment(_:)` reads.
+    static let paymentColumns = ["id", "debtor_id", "amount_minor", "currency", "date", "reference", "invoice_number"]
+
+    static func payment(_ r: any StoredRow) throws -> Payment {
+        guard let cur = Currency(try r.string("currency")) else { throw StoreError.corrupt("payment currency") }
+        return Payment(
+            id: try r.string("id"), debtorID: try r.string("debtor_id"),
+            amount: Money(minorUnits: try r.int("amount_minor"), currency: cur), date: try r.date("date"),
+            reference: try r.optString("reference"), invoiceNumber: try r.optString("invoice_number"))
     }
 
     /// Adds a hold.
@@ -209,11 +225,11 @@ extension Session {
 
     /// A debtor's holds.
     public func holds(_ tenant: String, debtor: String) async throws -> [Hold] {
-        try await rows("SELECT * FROM holds WHERE tenant_id = ? AND debtor_id = ? ORDER BY id", [.text(tenant), .text(debtor)]).map { r in
-            Hold(
-                debtorID: try r.string("debtor_id"), invoiceNumber: try r.optString("invoice_number"),
-                reason: try r.string("reason"), until: try r.time("until"))
-        }
+        try await rows("SELECT * FROM holds WHERE tenant_id = ? AND debtor_id = ? ORDER BY id", [.text(tenant), .text(debtor)]).map(Session.hold)
+    }
+
+    static func hold(_ r: any StoredRow) throws -> Hold {
+        Hold(debtorID: try r.string("debtor_id"), invoiceNumber: try r.optString("invoice_number"), reason: try r.string("reason"), until: try r.time("until"))
     }
 
     /// Records an opt-out (`channel` nil = every channel).
@@ -232,10 +248,11 @@ extension Session {
             SELECT s.contact_id, s.channel, s.reason FROM suppressions s JOIN contacts c ON c.id = s.contact_id
             WHERE s.tenant_id = ? AND c.debtor_id = ? ORDER BY s.contact_id, s.channel
             """, [.text(tenant), .text(debtor)]
-        ).map { r in
-            let ch = try r.string("channel")
-            return Suppression(contactID: try r.int("contact_id"), channel: Channel(rawValue: ch), reason: try r.string("reason"))
-        }
+        ).map(Session.suppression)
+    }
+
+    static func suppression(_ r: any StoredRow) throws -> Suppression {
+        Suppression(contactID: try r.int("contact_id"), channel: Channel(rawValue: try r.string("channel")), reason: try r.string("reason"))
     }
 }
 

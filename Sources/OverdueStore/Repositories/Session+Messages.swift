@@ -43,10 +43,16 @@ extension Session {
     }
 
     /// Records what a delivery try came to: status, provider id, error, when (the try, or the next
-    /// one booked) and the number of tries.
-    public func saveDelivery(_ tenant: String, _ m: MessageRecord) async throws {
-        let before = try await row("SELECT status FROM messages WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(m.id)]).map { try $0.string("status") }
-        if m.status == .sent && before != MessageRecord.Status.sent.rawValue {
+    /// one booked) and the number of tries. `wasSent`: whether it was stored as sent before (read
+    /// when the caller does not know).
+    public func saveDelivery(_ tenant: String, _ m: MessageRecord, wasSent: Bool? = nil) async throws {
+        var before = wasSent
+        if m.status == .sent && before == nil {
+            before = try await row("SELECT status FROM messages WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(m.id)]).map {
+                try $0.string("status") == MessageRecord.Status.sent.rawValue
+            }
+        }
+        if m.status == .sent && before != true {
             try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
             try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
         }
@@ -154,49 +160,6 @@ extension Session {
         if let channel { sql += " AND channel = ?"; binds.append(.text(channel.rawValue)) }
         if let after { sql += " AND (at > ? OR (at = ? AND id > ?))"; binds += [.text(after.at), .text(after.at), .text(after.id)] }
         return try await rows(sql + " ORDER BY at, id LIMIT \(max(1, limit))", binds).map(Session.message)
-    }
-
-    /// Every outbound attempt recorded for a debtor, by idempotency key (the dispatcher's memory of
-    /// what was already decided and handed over).
-    public func outboundAttempts(_ tenant: String, debtor: String) async throws -> [String: (
-        key: String, at: Date, channel: Channel, status: MessageRecord.Status
-    )] {
-        var result: [String: (key: String, at: Date, channel: Channel, status: MessageRecord.Status)] = [:]
-        for r in try await rows(
-            "SELECT idempotency_key, at, channel, status FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'",
-            [.text(tenant), .text(debtor)])
-        {
-            guard let ch = Channel(rawValue: try r.string("channel")), let st = MessageRecord.Status(rawValue: try r.string("status")) else { continue }
-            let key = try r.string("idempotency_key")
-            result[key] = (key, try r.time("at"), ch, st)
-        }
-        return result
-    }
-
-    /// A debtor's outbound attempts in (since, until].
-    public func sentAttempts(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [SentAttempt] {
-        try await rows(
-            """
-            SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'out'
-            AND status IN ('sent', 'pending') AND at > ? AND at <= ? ORDER BY at
-            """, [.text(tenant), .text(debtor), .time(since), .time(until)]
-        ).compactMap { r in
-            guard let ch = Channel(rawValue: try r.string("channel")), let cid = try r.optInt("contact_id") else { return nil }
-            return SentAttempt(at: try r.time("at"), channel: ch, contactID: cid)
-        }
-    }
-
-    /// A debtor's inbound replies in (since, until].
-    public func receivedReplies(_ tenant: String, debtor: String, since: Date, until: Date) async throws -> [ReceivedReply] {
-        try await rows(
-            """
-            SELECT at, channel, contact_id FROM messages WHERE tenant_id = ? AND debtor_id = ? AND direction = 'in'
-            AND at > ? AND at <= ? ORDER BY at
-            """, [.text(tenant), .text(debtor), .time(since), .time(until)]
-        ).compactMap { r in
-            guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
-            return ReceivedReply(at: try r.time("at"), channel: ch, contactID: try r.optInt("contact_id"))
-        }
     }
 
     static func message(_ r: any StoredRow) throws -> MessageRecord {

@@ -23,17 +23,23 @@ extension Session {
     /// Stores the tenant's settings.
     public func saveSettings(_ tenant: String, _ settings: TenantSettings) async throws {
         try await exec("UPDATE tenants SET settings = ? WHERE id = ?", [.text(Session.json(settings.values)), .text(tenant)])
+        try await rulesChanged(tenant)
     }
 
     /// The tenant's policy (the standard ladder when none was set).
     public func policy(_ tenant: String) async throws -> Policy {
-        guard let text = try await row("SELECT policy FROM tenants WHERE id = ?", [.text(tenant)])?.optString("policy") else { return .standard }
+        try Session.policy(tenant, stored: try await row("SELECT policy FROM tenants WHERE id = ?", [.text(tenant)])?.optString("policy"))
+    }
+
+    static func policy(_ tenant: String, stored text: String?) throws -> Policy {
+        guard let text else { return .standard }
         do { return try Policy.parse(json: Data(text.utf8)) } catch { throw StoreError.corrupt("stored policy of tenant \(tenant): \(error)") }
     }
 
     /// Stores the tenant's policy.
     public func savePolicy(_ tenant: String, _ policy: Policy) async throws {
         try await exec("UPDATE tenants SET policy = ? WHERE id = ?", [.text(String(decoding: policy.jsonData(), as: UTF8.self)), .text(tenant)])
+        try await rulesChanged(tenant)
     }
 
     /// How far the virtual clock has run for the tenant.

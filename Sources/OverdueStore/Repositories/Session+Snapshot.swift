@@ -1,0 +1,188 @@
+import Foundation
+import OverdueCore
+
+/// An outbound attempt as the dispatcher remembers it: what was decided and handed over, by key.
+public struct RecordedAttempt: Hashable, Sendable {
+    /// The attempt's idempotency key.
+    public var key: String
+    /// When it was made (or booked for).
+    public var at: Date
+    /// Its channel.
+    public var channel: Channel
+    /// Where it stands.
+    public var status: MessageRecord.Status
+    /// The contact it went to.
+    public var contactID: Int64?
+}
+
+/// Everything stored about one debtor's case that a decision needs, read at once.
+public struct CaseSnapshot: Sendable {
+    /// The debtor.
+    public var debtor: Debtor
+    /// The ladder state (a fresh one for a case never planned).
+    public var state: CaseState
+    /// The stored case's status and reasons, nil for a case never planned.
+    public var previous: (status: CaseStatus, reasons: [Reason])?
+    /// Its contacts, in import order.
+    public var contacts: [Contact]
+    /// All its invoices, by due date then number.
+    public var invoices: [Invoice]
+    /// All its payments, by date then id.
+    public var payments: [Payment]
+    /// Its holds.
+    public var holds: [Hold]
+    /// Its contacts' opt-outs.
+    public var suppressions: [Suppression]
+    /// Its commitments, oldest first.
+    public var commitments: [Commitment]
+    /// Its disputes, oldest first.
+    public var disputes: [Dispute]
+    /// Every outbound attempt recorded, by time.
+    public var outbound: [RecordedAttempt]
+    /// Replies received in the snapshot's reply window, by time.
+    public var replies: [ReceivedReply]
+    /// Messages booked for later (callbacks, retries, rate-limited texts), oldest first.
+    public var scheduled: [MessageRecord]
+}
+
+extension Session {
+    /// A debtor's case in one statement (two when messages are booked for later), whatever the
+    /// number of its invoices, payments or messages: each table is aggregated into a JSON array by
+    /// the database, so a planning pays one thread hop (SQLite) or one round trip (PostgreSQL)
+    /// instead of one per table. Replies are those in (`repliesSince`, `until`]; nothing else is
+    /// cut by time (the caller decides what `until` hides). Nil when the debtor does not exist.
+    public func caseSnapshot(_ tenant: String, debtor id: String, repliesSince: Date, until: Date) async throws -> CaseSnapshot? {
+        let key: [SQLValue] = [.text(tenant), .text(id)]
+        let mine = "WHERE tenant_id = ? AND debtor_id = ?"
+        let parts: [(name: String, columns: [String], from: String, binds: [SQLValue])] = [
+            ("debtor", ["id", "name"], "FROM debtors WHERE tenant_id = ? AND id = ?", key),
+            ("kase", ["state", "status", "reasons"], "FROM cases \(mine)", key),
+            ("contacts", Self.contactColumns, "FROM contacts \(mine)", key),
+            ("invoices", Self.invoiceColumns, "FROM invoices \(mine)", key),
+            ("payments", Self.paymentColumns, "FROM payments \(mine)", key),
+            ("holds", ["id", "debtor_id", "invoice_number", "reason", "until"], "FROM holds \(mine)", key),
+            (
+                "suppressions", ["contact_id", "channel", "reason"],
+                "FROM suppressions s WHERE s.tenant_id = ? AND s.contact_id IN (SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.debtor_id = ?)",
+                [.text(tenant), .text(tenant), .text(id)]
+            ),
+            ("commitments", Self.commitmentColumns, "FROM commitments \(mine)", key),
+            ("disputes", Self.disputeColumns, "FROM disputes \(mine)", key),
+            ("outbound", ["idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine) AND direction = 'out'", key),
+            (
+                "replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > ? AND at <= ?",
+                key + [.time(repliesSince), .time(until)]
+            ),
+        ]
+        let select = parts.map { "\(dialect.jsonRows(columns: $0.columns, $0.from)) AS \($0.name)" }.joined(separator: ",\n")
+        guard let r = try await row("SELECT \(select)", parts.flatMap(\.binds)) else { return nil }
+        func table(_ name: String) throws -> [JSONRow] { try JSONRow.array(try r.optString(name) ?? "[]", table: name) }
+        guard let debtor = try table("debtor").first else { return nil }
+        let kase = try table("kase").first
+        let outbound = try table("outbound").compactMap { r -> RecordedAttempt? in
+            guard let ch = Channel(rawValue: try r.string("channel")), let st = MessageRecord.Status(rawValue: try r.string("status")) else { return nil }
+            return RecordedAttempt(key: try r.string("idempotency_key"), at: try r.time("at"), channel: ch, status: st, contactID: try r.optInt("contact_id"))
+        }.sorted { ($0.at, $0.key) < ($1.at, $1.key) }
+        let scheduled =
+            outbound.contains { $0.status == .scheduled }
+            ? try await messages(tenant, debtor: id, status: .scheduled) : []
+        return CaseSnapshot(
+            debtor: Debtor(id: try debtor.string("id"), name: try debtor.string("name")),
+            state: try kase.map { try Session.decodeJSON(CaseState.self, try $0.string("state")) } ?? CaseState(),
+            previous: try kase.map {
+                (CaseStatus(rawValue: try $0.string("status")) ?? .idle, try Session.decodeJSON([Reason].self, try $0.string("reasons")))
+            },
+            contacts: try table("contacts").map(Session.contact).sorted { $0.id < $1.id },
+            invoices: try table("invoices").map(Session.invoice).sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) },
+            payments: try table("payments").map(Session.payment).sorted { ($0.date, $0.id) < ($1.date, $1.id) },
+            holds: try table("holds").sorted { (try $0.int("id")) < (try $1.int("id")) }.map(Session.hold),
+            suppressions: try table("suppressions").map(Session.suppression).sorted {
+                ($0.contactID, $0.channel?.rawValue ?? "all") < ($1.contactID, $1.channel?.rawValue ?? "all")
+            },
+            commitments: try table("commitments").map(Session.commitment).sorted { ($0.madeAt, $0.id) < ($1.madeAt, $1.id) },
+            disputes: try table("disputes").map(Session.dispute).sorted { ($0.openedAt, $0.id) < ($1.openedAt, $1.id) },
+            outbound: outbound,
+            replies: try table("replies").compactMap { r -> ReceivedReply? in
+                guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
+                return ReceivedReply(at: try r.time("at"), channel: ch, contactID: try r.optInt("contact_id"))
+            }.sorted { $0.at < $1.at },
+            scheduled: scheduled)
+    }
+}
+
+extension Dialect {
+    /// A scalar subquery giving the rows of `from` (a `FROM … WHERE …` clause) as a JSON array of
+    /// objects with `columns` as text (`[]` when there are none).
+    func jsonRows(columns: [String], _ from: String) -> String {
+        switch self {
+        case .sqlite:
+            let pairs = columns.map { "'\($0)', \($0)" }.joined(separator: ", ")
+            return "(SELECT json_group_array(json_object(\(pairs))) \(from))"
+        case .postgres:
+            let pairs = columns.map { "'\($0)', \($0)" }.joined(separator: ", ")
+            return "(SELECT coalesce(json_agg(json_build_object(\(pairs))), '[]'::json)::text \(from))"
+        }
+    }
+}
+
+/// One object of a JSON array the database built (see `Dialect.jsonRows`), read like a row.
+struct JSONRow: StoredRow {
+    enum Value: Decodable {
+        case text(String)
+        case int(Int64)
+        case number(Double)
+        case bool(Bool)
+        case null
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() {
+                self = .null
+            } else if let i = try? c.decode(Int64.self) {
+                self = .int(i)
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else {
+                self = .text(try c.decode(String.self))
+            }
+        }
+    }
+
+    let values: [String: Value]
+
+    static func array(_ text: String, table: String) throws -> [JSONRow] {
+        do {
+            return try JSONDecoder().decode([[String: Value]].self, from: Data(text.utf8)).map(JSONRow.init)
+        } catch {
+            throw StoreError.corrupt("the \(table) of a case snapshot are not JSON rows: \(error)")
+        }
+    }
+
+    func optString(_ c: String) throws -> String? {
+        switch values[c] {
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        case .number(let d): return String(d)
+        case .bool(let b): return b ? "1" : "0"
+        case .null: return nil
+        case nil: throw StoreError.corrupt("no column \(c)")
+        }
+    }
+
+    func optInt(_ c: String) throws -> Int64? {
+        switch values[c] {
+        case .int(let i): return i
+        case .bool(let b): return b ? 1 : 0
+        case .text(let s):
+            guard let i = Int64(s) else { throw StoreError.corrupt("column \(c) is not an integer") }
+            return i
+        case .number(let d):
+            guard let i = Int64(exactly: d) else { throw StoreError.corrupt("column \(c) is not an integer") }
+            return i
+        case .null: return nil
+        case nil: throw StoreError.corrupt("no column \(c)")
+        }
+    }
+}
