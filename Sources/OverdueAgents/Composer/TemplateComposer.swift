@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Mustache
 import OverdueCore
 import OverdueStore
@@ -148,7 +149,7 @@ public struct TemplateComposer: Composer {
         let context = Self.context(r)
         func render(_ text: String, _ part: String) throws -> String {
             do {
-                return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text).render(context)
+                return try ParsedTemplates.shared.template("{{% CONTENT_TYPE: TEXT}}" + text).render(context)
             } catch {
                 throw TemplateError(description: "template \(name) (\(r.channel.rawValue)) \(part): \(Self.describe(error))")
             }
@@ -276,5 +277,24 @@ public struct TemplateComposer: Composer {
             }
         }
         return out + "</body></html>\n"
+    }
+}
+
+/// Parsed templates by their text: a ladder renders the same few templates for every debtor, and
+/// parsing costs more than rendering. Bounded (emptied when full: tenants' own templates are few).
+final class ParsedTemplates: Sendable {
+    static let shared = ParsedTemplates()
+    private let parsed = NIOLockedValueBox([String: MustacheTemplate]())
+    private let capacity = 512
+
+    /// The template `text` parses to (from the cache when parsed before).
+    func template(_ text: String) throws -> MustacheTemplate {
+        if let hit = parsed.withLockedValue({ $0[text] }) { return hit }
+        let template = try MustacheTemplate(string: text)
+        parsed.withLockedValue { cache in
+            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+            cache[text] = template
+        }
+        return template
     }
 }
