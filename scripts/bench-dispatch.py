@@ -108,6 +108,7 @@ def overdue_dispatch(a, work, engine, k, n, data, latency):
             sql(a, engine, db, "BEGIN;\n" + updates + "COMMIT;\n" + ("NOTIFY overdue_jobs;\n" if engine == "postgres" else ""))
             time.sleep(3 + m / 10 + 3)
     finally:
+        rss = [peak_rss_mib(p.pid) for p in procs]
         for p in procs:
             p.terminate()
         for p in procs:
@@ -127,7 +128,16 @@ def overdue_dispatch(a, work, engine, k, n, data, latency):
                     lags.append(int(lag.group(1)))
     lags.sort()
     pct = lambda p: lags[min(len(lags) - 1, int(p * len(lags)))] if lags else None
-    return {"rate": n / elapsed, "seconds": elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
+    return {"rate": n / elapsed, "seconds": elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "rss_mib": max(r for r in rss if r is not None) if any(rss) else None}
+
+def peak_rss_mib(pid):
+    """A process's peak resident memory (VmHWM), MiB."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
 
 # --- the peers' shared per-debtor work -------------------------------------------------------
 
@@ -218,14 +228,22 @@ from bench_dispatch_peer import render, OPEN_SQL, NOW, NEXT
 async def main():
     dsn = os.environ["BENCH_DSN"]
     queue = await asyncpg.connect(dsn)
-    work = await asyncpg.connect(dsn)
+    # pgqueuer runs a batch's jobs concurrently: each takes a connection of a small pool.
+    pool = await asyncpg.create_pool(dsn, min_size=4, max_size=4)
     open_sql = OPEN_SQL.format(d="$1")
     pgq = PgQueuer(AsyncpgDriver(queue))
 
     @pgq.entrypoint("plan")
     async def plan(job: Job) -> None:
-        debtor_id = job.payload.decode()
-        async with work.transaction():
+        try:
+            await work_on(job.payload.decode())
+        except Exception:
+            import traceback
+            traceback.print_exc()
+            raise
+
+    async def work_on(debtor_id):
+        async with pool.acquire() as work, work.transaction():
             open_invoices = [tuple(r) for r in await work.fetch(open_sql, debtor_id) if r[1] > 0]
             contact = await work.fetchrow("SELECT id, name, email FROM contacts WHERE debtor_id = $1 ORDER BY id LIMIT 1", debtor_id)
             if open_invoices and contact:
@@ -321,11 +339,12 @@ def main():
 
     print(f"\nRelease build; {os.cpu_count()} cores; workers, peers and the database on one machine; "
           "each debtor's first of three email reminders due at once (sandbox channel)\n")
-    print("| Engine | Debtors | Overdue attempts/s | Peer (same data, same run) | Peer attempts/s | Overdue ÷ peer | Claim-to-start p50 / p99 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| Engine | Debtors | Overdue attempts/s | Peer (same data, same run) | Peer attempts/s | Overdue ÷ peer | Claim-to-start p50 / p99 | Worker peak RSS |")
+    print("|---|---|---|---|---|---|---|---|")
     for engine, n, od, peer_name, peer in rows:
         lat = f"{od['p50_ms']} ms / {od['p99_ms']} ms" if od["p50_ms"] is not None else "—"
-        print(f"| {engine} | {n:,} | {od['rate']:,.0f} | {peer_name} | {peer['rate']:,.0f} | {od['rate'] / peer['rate']:.2f}× | {lat} |")
+        rss = f"{od['rss_mib']:.0f} MiB" if od.get("rss_mib") else "—"
+        print(f"| {engine} | {n:,} | {od['rate']:,.0f} | {peer_name} | {peer['rate']:,.0f} | {od['rate'] / peer['rate']:.2f}× | {lat} | {rss} |")
     print(f"\nPlanning: `overdue run` over one virtual day, {a.plan_debtors:,} debtors: {plan['rate']:,.0f} plannings/s ({plan['seconds']:.1f} s)")
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ signed turns (official twilio library) over one keep-alive connection, prints p5
 
     scripts/bench-voice.py --bin .build/release/overdue [--turns 500] [--debtors 50]
 """
-import argparse, http.client, json, os, random, socket, statistics, subprocess, sys, tempfile, time, urllib.parse
+import argparse, http.client, json, os, random, sys, time, urllib.parse
 
 from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from benchserve import Bench, percentile
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
@@ -16,19 +19,9 @@ ap.add_argument("--turns", type=int, default=500)
 ap.add_argument("--debtors", type=int, default=50)
 args = ap.parse_args()
 
-work = tempfile.mkdtemp(prefix="overdue-bench-voice-")
-db = f"sqlite://{work}/bench.sqlite"
+bench = Bench(args.bin, "overdue-bench-voice-")
+work, port, base, overdue = bench.work, bench.port, bench.base, bench.overdue
 token = "0123456789abcdef0123456789abcdef"
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-base = f"http://127.0.0.1:{port}"
-
-def overdue(*a):
-    r = subprocess.run([args.bin, *a, "--db", db, "--tenant", "bench", "--documents", f"{work}/docs"], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"overdue {' '.join(a)} failed: {r.stderr}")
-    return r.stdout
 
 inv = ["invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date,load_number"]
 con = ["debtor_id,name,phone,timezone,sms_consent,call_consent"]
@@ -47,15 +40,8 @@ calls = [c for c in calls if c["channel"] == "voice"]
 if not calls:
     sys.exit("no calls were placed")
 
-server = subprocess.Popen([args.bin, "serve", "--db", db, "--tenant", "bench", "--documents", f"{work}/docs", "--port", str(port)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+server = bench.serve()
 try:
-    for _ in range(200):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health/live")
-            break
-        except OSError:
-            time.sleep(0.05)
     validator = RequestValidator(token)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     phrases = ["How much do we owe you right now?", "Can you tell me which invoices are open?", "ok thanks", "",
@@ -76,7 +62,7 @@ try:
         if r.status != 200 or b"<Response>" not in data:
             sys.exit(f"turn {i}: HTTP {r.status}: {data[:200]!r}")
     times.sort()
-    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+    q = lambda p: percentile(times, p)
     print(f"{len(times)} turns over {len(calls)} calls: p50 {q(0.50):.1f} ms, p95 {q(0.95):.1f} ms, p99 {q(0.99):.1f} ms, max {times[-1]:.1f} ms")
 finally:
     server.terminate()

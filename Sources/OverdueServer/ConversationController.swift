@@ -165,26 +165,21 @@ struct ConversationController: Sendable {
         let tenant = try await api.namedTenant(request)
         let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 } ?? ""
         let buffer = try await request.body.collect(upTo: 25 << 20)
-        let result: MailIntake.Result
+        let queued: (id: Int64, isNew: Bool)
         do {
             guard buffer.readableBytes > 0 else {
                 // The secret is checked first: an empty body from a stranger learns nothing.
                 try await api.useCases.checkInboundSecret(tenant: tenant, given: given)
                 throw Self.invalid("the body must be the raw message (RFC 822)")
             }
-            result = try await api.useCases.receiveEmail(tenant: tenant, raw: Array(buffer: buffer), secret: given)
+            // Kept and queued: a worker reads and answers it.
+            queued = try await api.useCases.queueEmail(tenant: tenant, raw: Array(buffer: buffer), secret: given)
         } catch let refused as UseCaseError where refused.kind == .forbidden {
             context.logger.warning("inbound email for \(tenant) refused: missing or wrong secret")
             throw Problem(refused)
         }
-        let kind: String
-        switch result {
-        case .conversation(let o): kind = o.isNew ? "conversation" : "duplicate"
-        case .bounce: kind = "bounce"
-        case .feedback: kind = "feedback"
-        case .ignored(let why): kind = "ignored: \(why)"
-        }
-        return APIController.json(Listing.jsonLine(["result": kind]), status: .accepted)
+        return APIController.json(
+            Listing.jsonLine(["result": queued.isNew ? "queued" : "duplicate", "id": String(queued.id)]), status: .accepted)
     }
 
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).

@@ -118,7 +118,8 @@ struct ProviderWebhookController: Sendable {
             throw Problem.invalidRequest("not an inbound text from \(v.provider)")
         }
         do {
-            _ = try await useCases.receive(tenant: v.tenant, channel: .sms, from: sms.from, text: sms.text, providerID: sms.providerID)
+            // Kept and queued: the worker understands and answers it (a provider gives up on a slow webhook).
+            _ = try await useCases.queueReply(tenant: v.tenant, channel: .sms, from: sms.from, text: sms.text, providerID: sms.providerID)
         } catch let refused as UseCaseError where refused.kind == .invalid {
             throw Problem.invalidRequest(refused.problems.map(\.message).joined(separator: "; "))
         }

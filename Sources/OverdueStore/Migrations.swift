@@ -508,6 +508,27 @@ enum Migrations {
                 "ALTER TABLE contacts ADD COLUMN language TEXT"
             ]
         },
+        Migration(id: 19, name: "inbound: messages kept as received, handled by a worker") { d in
+            [
+                """
+                CREATE TABLE inbound (
+                    id \(d.identityPrimaryKey),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    kind TEXT NOT NULL,
+                    dedup_key TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    error TEXT,
+                    done_at TEXT,
+                    received_ms BIGINT NOT NULL,
+                    done_ms BIGINT,
+                    UNIQUE (tenant_id, dedup_key)
+                )
+                """,
+                "CREATE INDEX inbound_queued ON inbound (tenant_id, status) WHERE status = 'queued'",
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

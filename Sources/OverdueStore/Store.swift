@@ -61,6 +61,7 @@ public final class Store: Sendable {
     public var statementsIssued: Int { counter.value }
     let counter = StatementCounter()
     let rulesCache: RulesCache
+    private let workHook = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
     private init(
         url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
@@ -171,8 +172,13 @@ public final class Store: Sendable {
         let notes = TransactionNotes()
         let result = try await transaction(notes: notes, body)
         for tenant in notes.changedRules { rulesCache.forget(tenant) }
+        if notes.hasScheduledWork, let hook = workHook.withLockedValue({ $0 }) { hook() }
         return result
     }
+
+    /// Calls `hook` after every committed transaction that scheduled work: this process's idle
+    /// workers start it at once (other processes hear a `NOTIFY` on PostgreSQL).
+    public func onWorkScheduled(_ hook: @escaping @Sendable () -> Void) { workHook.withLockedValue { $0 = hook } }
 
     private func transaction<T: Sendable>(notes: TransactionNotes, _ body: (Session) async throws -> T) async throws -> T {
         if let postgres {

@@ -84,6 +84,35 @@ extension UseCases {
 }
 
 extension UseCases {
+    /// Keeps a text a provider's webhook delivered and queues its handling (understanding, deciding,
+    /// answering) for a worker: the webhook answers at once. A redelivery of the same provider
+    /// message is kept once (`isNew` false). Refused (`invalid`) when the sender or the text cannot be
+    /// read: nothing is kept then.
+    public func queueReply(
+        tenant: String, channel: Channel, from: String, text: String, subject: String? = nil, providerID: String? = nil
+    ) async throws -> (id: Int64, isNew: Bool) {
+        let country = try await settings(tenant: tenant).country
+        guard let address = ConversationEngine.address(channel, from: from, country: country) else {
+            throw UseCaseError(.invalid, [Problem("from", "'\(from)' is not \(channel == .email ? "an email address" : "a phone number")")])
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UseCaseError(.invalid, [Problem("text", "is empty")]) }
+        let at = clock.now()
+        let key = "\(channel.rawValue):" + (providerID ?? StableHash.hex("\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
+        let payload = String(
+            decoding: try JSONEncoder().encode(InboundText(channel: channel, from: from, text: text, subject: subject, providerID: providerID)), as: UTF8.self)
+        return try await store.write { s in try await s.enqueueInbound(tenant, kind: .text, dedupKey: key, payload: payload, at: at) }
+    }
+
+    /// Keeps a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant, proven
+    /// by `secret` (as `receiveEmail`), and queues its handling for a worker; the same message
+    /// (by its bytes) posted again is kept once.
+    public func queueEmail(tenant: String, raw: [UInt8], secret given: String) async throws -> (id: Int64, isNew: Bool) {
+        try await checkInboundSecret(tenant: tenant, given: given)
+        let key = "email:" + StableHash.hex(String(decoding: raw, as: UTF8.self))
+        let at = clock.now()
+        return try await store.write { s in try await s.enqueueInbound(tenant, kind: .email, dedupKey: key, payload: Data(raw).base64EncodedString(), at: at) }
+    }
+
     /// Receives a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant,
     /// proven by `secret` (the tenant's `email.inbound_secret`, compared in constant time):
     /// a reply, a bounce, a complaint, or mail ignored and why. Refused (`forbidden`) when the

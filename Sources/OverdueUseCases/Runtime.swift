@@ -121,7 +121,9 @@ public final class Runtime: Sendable {
     /// A scheduler working due cases through `processor`: `owner` names this process in leases,
     /// which last `leaseSeconds`.
     public func scheduler(owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)", leaseSeconds: Double = 30) -> Scheduler {
-        Scheduler(store: store, processor: processor, owner: owner, leaseSeconds: leaseSeconds, logger: logger)
+        Scheduler(
+            store: store, processor: processor, inbound: InboundWork(store: store, engine: conversations, logger: logger), owner: owner,
+            leaseSeconds: leaseSeconds, logger: logger)
     }
 
     /// The reader of tenants' mailboxes, answering through `conversations`.

@@ -196,7 +196,7 @@ import OverdueUseCases
                 try settings.set("email.inbound_secret", "s3cret-s3cret-s3cret")
                 try await s.saveSettings("demo", settings)
             }
-        }) { client in
+        }) { client, store in
             let raw = "From: someone@nowhere.example\r\nSubject: hello\r\nMessage-ID: <wh-1@nowhere.example>\r\n\r\nWho are you?\r\n"
             try await client.execute(uri: "/webhooks/email/inbound", method: .post, body: ByteBuffer(string: raw)) { #expect($0.status == .forbidden) }
             var bad = HTTPFields()
@@ -208,8 +208,15 @@ import OverdueUseCases
             good[.authorization] = "Bearer s3cret-s3cret-s3cret"
             try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: good, body: ByteBuffer(string: raw)) { response in
                 #expect(response.status == .accepted)
-                #expect(String(buffer: response.body).contains("conversation"))
+                #expect(String(buffer: response.body).contains("queued"))
             }
+            // The provider posts it again: kept once.
+            try await client.execute(uri: "/webhooks/email/inbound", method: .post, headers: good, body: ByteBuffer(string: raw)) { response in
+                #expect(String(buffer: response.body).contains("duplicate"))
+            }
+            // A worker reads it: a stranger's mail, filed for a person.
+            let runtime = Runtime(store: store, documents: DocumentLibrary(directory: FileManager.default.temporaryDirectory), logger: Logger(label: "test"))
+            _ = try await runtime.scheduler().runDue(clock: SystemClock(), kind: InboundItem.jobKind)
             try await client.execute(uri: "/api/v1/inbox", method: .get, headers: Self.auth) { response in
                 #expect(String(buffer: response.body).contains("unmatched"))
             }

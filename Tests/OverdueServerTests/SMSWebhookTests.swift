@@ -153,8 +153,13 @@ actor ProviderStandIn {
                     #expect(response.status == .ok)
                     #expect(String(buffer: response.body).contains("<Response>"))
                 }
-                // Twilio retries a webhook it thinks failed: the same delivery is handled once.
+                // Twilio retries a webhook it thinks failed: the same delivery is kept once.
                 try await client.execute(uri: path, method: .post, headers: headers, body: body) { #expect($0.status == .ok) }
+                // The webhook only kept it: a worker reads and answers it.
+                #expect(try await store.read { try await $0.messages("acme", direction: .inbound) }.isEmpty)
+                #expect(try await store.read { try await $0.queuedInboundCount("acme") } == 1)
+                _ = try await scheduler.runDue(clock: SystemClock(), kind: InboundItem.jobKind)
+                #expect(try await store.read { try await $0.queuedInboundCount("acme") } == 0)
                 let promises = try await store.read { try await $0.commitments("acme", debtor: "SHIP1") }
                 #expect(promises.count == 1 && promises.first?.kind == .promise, "\(promises)")
                 #expect(try await store.read { try await $0.messages("acme", direction: .inbound) }.count == 1)
@@ -207,6 +212,7 @@ actor ProviderStandIn {
                 let (status, _) = try await post(
                     client, "/webhooks/twilio/sms?tenant=acme", [("MessageSid", "SMstop"), ("From", "+13125550101"), ("To", "+13125550000"), ("Body", "STOP")])
                 #expect(status == .ok)
+                _ = try await scheduler.runDue(clock: SystemClock(), kind: InboundItem.jobKind)
                 _ = try await scheduler.simulate(tenant: "acme", from: t("2026-02-05T00:00:00Z"), until: t("2026-04-01T00:00:00Z"))
                 let texts = try await store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.channel == .sms }
                 // Only the opt-out confirmation after STOP (carriers require it), nothing more.

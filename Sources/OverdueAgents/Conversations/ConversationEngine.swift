@@ -61,6 +61,20 @@ public struct ConversationEngine: Sendable {
         public var description: String
     }
 
+    /// The sender's address as contacts are stored: an email address (a From header's form, "Dana
+    /// Reyes <dana@example.com>", is accepted as well as the bare address) or an E.164 number; nil
+    /// when `from` is neither.
+    public static func address(_ channel: Channel, from: String, country: String) -> String? {
+        switch channel {
+        case .email:
+            var bare = Substring(from)
+            if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close { bare = from[from.index(after: open)..<close] }
+            return EmailAddress.normalize(String(bare))
+        case .sms, .voice:
+            return PhoneNumber.normalize(from, defaultCountry: country)
+        }
+    }
+
     /// Receives `text` from `from` over `channel` at `at`; `providerID` de-duplicates redeliveries.
     /// Email adds what its headers say: `automatic` for an RFC 3834 auto-reply (read as `auto_reply`
     /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
@@ -71,19 +85,8 @@ public struct ConversationEngine: Sendable {
         automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false
     ) async throws -> Outcome {
         let settings = try await store.rules(tenant).settings
-        let address: String
-        switch channel {
-        case .email:
-            // A From header's form, "Dana Reyes <dana@example.com>", is accepted as well as the bare address.
-            var bare = Substring(from)
-            if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close { bare = from[from.index(after: open)..<close] }
-            guard let e = EmailAddress.normalize(String(bare)) else { throw InvalidMessage(description: "--from '\(from)' is not an email address") }
-            address = e
-        case .sms, .voice:
-            guard let p = PhoneNumber.normalize(from, defaultCountry: settings.country) else {
-                throw InvalidMessage(description: "--from '\(from)' is not a phone number")
-            }
-            address = p
+        guard let address = Self.address(channel, from: from, country: settings.country) else {
+            throw InvalidMessage(description: "--from '\(from)' is not \(channel == .email ? "an email address" : "a phone number")")
         }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
         let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))

@@ -90,6 +90,21 @@ public struct MailIntake: Sendable {
         }
     }
 
+    /// The debtor whose case a reply or auto-reply belongs to (its sender's, else its thread's),
+    /// told without acting on it; nil for bounces, complaints and mail from strangers.
+    public func debtor(of raw: [UInt8], tenant: String) async throws -> String? {
+        let mail = MIMEParser.parse(raw)
+        switch MailClassifier.classify(mail) {
+        case .bounce, .feedback: return nil
+        case .reply, .autoReply:
+            if let from = mail.fromAddress, let contact = try await store.read({ try await $0.contacts(tenant, email: from).first }) {
+                return contact.debtorID
+            }
+            guard let thread = try await threadContact(mail, tenant: tenant) else { return nil }
+            return try await store.read { try await $0.contact(tenant, id: thread)?.debtorID }
+        }
+    }
+
     /// A malformed message is kept byte for byte next to the documents and a person is told where:
     /// whatever the parser could not read is never lost.
     func keepMalformed(_ raw: [UInt8], mail: MailMessage, tenant: String, at: Date) async throws {

@@ -31,6 +31,8 @@ public struct RunReport: Hashable, Sendable {
 public struct Scheduler: Sendable {
     let store: Store
     let processor: CaseProcessor
+    /// Handles inbound items kept by webhooks (`inbound` jobs); nil: this scheduler plans cases only.
+    let inbound: InboundWork?
     let owner: String
     let leaseSeconds: Double
     /// Cases claimed (and completed) together by one lane.
@@ -44,7 +46,7 @@ public struct Scheduler: Sendable {
     /// `leaseSeconds`: how long a claimed case stays with this process; a process that dies loses it
     /// to another after that long.
     public init(
-        store: Store, processor: CaseProcessor, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
+        store: Store, processor: CaseProcessor, inbound: InboundWork? = nil, owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)",
         leaseSeconds: Double = 30, batchSize: Int = 16, logger: Logger = Logger(label: "overdue.scheduler"), wallClock: any Clock = SystemClock()
     ) {
         self.leaseSeconds = leaseSeconds
@@ -52,6 +54,7 @@ public struct Scheduler: Sendable {
         self.wallClock = wallClock
         self.store = store
         self.processor = processor
+        self.inbound = inbound
         self.owner = owner
         self.logger = logger
     }
@@ -103,21 +106,22 @@ public struct Scheduler: Sendable {
     /// claiming one case at a time, until nothing is due or the process is shutting down (a lane
     /// finishes the case in hand first). A case in hand has its lease extended every third of the
     /// lease time, so a slow planning is never taken over by another worker.
-    public func runDue(clock: any Clock, concurrency: Int = 1) async throws -> RunReport {
+    /// `kind`: only jobs of that kind (`InboundItem.jobKind`: handle what webhooks kept, nothing else).
+    public func runDue(clock: any Clock, concurrency: Int = 1, kind: String? = nil) async throws -> RunReport {
         try await withThrowingTaskGroup(of: RunReport.self) { group in
-            for _ in 0..<max(1, concurrency) { group.addTask { try await self.lane(clock: clock) } }
+            for _ in 0..<max(1, concurrency) { group.addTask { try await self.lane(clock: clock, kind: kind) } }
             var total = RunReport()
             for try await r in group { total.merge(r) }
             return total
         }
     }
 
-    private func lane(clock: any Clock) async throws -> RunReport {
+    private func lane(clock: any Clock, kind: String?) async throws -> RunReport {
         var report = RunReport()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
             let batch = try await store.write { s in
-                try await s.claimJobs(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds, limit: batchSize)
+                try await s.claimJobs(tenant: nil, until: now, owner: owner, leaseNow: now, leaseSeconds: leaseSeconds, limit: batchSize, kind: kind)
             }
             guard !batch.isEmpty else { break }
             for job in batch {
@@ -204,6 +208,17 @@ public struct Scheduler: Sendable {
 
     /// Plans a claimed job's case; returns what it did and when the case is next due.
     private func execute(_ job: Job, now: Date, rules: TenantRules? = nil) async throws -> (RunReport, Date?) {
+        if job.kind == InboundItem.jobKind {
+            guard let inbound, let id = Int64(job.subject) else { throw StoreError.unsupported("cannot handle inbound job \(job.subject) here") }
+            do {
+                try await inbound.handle(tenant: job.tenant, id: id, owner: owner, wallClock: wallClock, leaseSeconds: leaseSeconds)
+            } catch let busy as InboundWork.CaseBusy {
+                // The case is planned right now by another worker: in a second, after it.
+                logger.debug("\(busy.description); inbound \(id) waits")
+                return (RunReport(), now.addingTimeInterval(1))
+            }
+            return (RunReport(), nil)
+        }
         let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
         var report = RunReport()
         report.processed += 1

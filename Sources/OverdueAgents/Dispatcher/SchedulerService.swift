@@ -129,6 +129,7 @@ public func workerServices(
     mail: MailboxReader? = nil, logger: Logger
 ) -> [any Service] {
     let coordinator = Coordinator(url: store.url, logger: logger, rulesChanged: { store.forgetRules(of: $0) })
+    store.onWorkScheduled { Task { await coordinator.wake() } }
     let postgres = store.dialect == .postgres
     let mailInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_MAIL_INTERVAL"] ?? "") ?? 60
     let webhookInterval = Double(ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_INTERVAL"] ?? "") ?? 5

@@ -55,6 +55,8 @@ public enum ScheduleMode: Sendable {
 extension Session {
     /// The due time that means "as soon as possible".
     public static let asap = Date(timeIntervalSince1970: 0)
+    /// The due time of a job made only to be leased (`leaseCase`): the case has nothing planned.
+    public static let never = Timestamp.parse("9999-12-31T00:00:00Z")!
 
     /// Schedules (or moves) the job `kind`/`subject`.
     public func schedule(_ tenant: String, kind: String = "plan", subjects: [String], at: Date, mode: ScheduleMode) async throws {
@@ -71,6 +73,7 @@ extension Session {
     /// Tells idle workers of other processes to look at the queue (PostgreSQL `NOTIFY`, delivered on
     /// commit; a no-op on SQLite, whose workers poll).
     public func notifyWorkers() async throws {
+        notes?.workScheduled()
         guard dialect == .postgres else { return }
         try await exec("SELECT pg_notify('\(Coordinator.channel)', '')")
     }
@@ -135,10 +138,12 @@ extension Session {
     /// of the earliest one (a virtual-clock run, where a case planned now may be due again before a
     /// later job of the batch, must keep time order).
     public func claimJobs(
-        tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double, limit: Int, sameInstant: Bool = false
+        tenant: String?, until: Date, owner: String, leaseNow: Date, leaseSeconds: Double, limit: Int, sameInstant: Bool = false,
+        kind: String? = nil
     ) async throws -> [Job] {
         var filter = "due_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND dead_at IS NULL"
         var binds: [SQLValue] = [.time(until), .time(leaseNow)]
+        if let kind { filter += " AND kind = ?"; binds.append(.text(kind)) }
         // The ORDER BY matches an index either way, so a claim never sorts the whole queue.
         var order = "due_at, tenant_id, subject"
         if let tenant { filter = "tenant_id = ? AND " + filter; binds.insert(.text(tenant), at: 0); order = "tenant_id, due_at, subject" }
@@ -217,14 +222,34 @@ extension Session {
         return kept
     }
 
-    /// Gives back claimed jobs not worked (a lane shutting down): free at once, the claim not
-    /// counted as an attempt. Jobs whose lease was lost are left alone.
+    /// Gives back claimed jobs not worked (a lane shutting down): free at once, due when they were,
+    /// the claim not counted as an attempt. Jobs whose lease was lost are left alone.
     public func releaseJobs(_ jobs: [Job]) async throws {
         guard !jobs.isEmpty else { return }
         let tuples = jobs.map { _ in "(?, ?)" }.joined(separator: ", ")
         try await exec(
             "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE (id, fence) IN (VALUES \(tuples))",
             jobs.flatMap { [.int($0.id), .int($0.fence)] })
+    }
+
+    /// Takes the lease of a debtor's case (its plan job, made if it has none, due when it was)
+    /// whenever it falls due, so that nothing else works the case meanwhile: handling a reply holds
+    /// it. Nil when another worker holds it now. Give it back with `releaseJobs`.
+    public func leaseCase(_ tenant: String, debtor: String, owner: String, leaseNow: Date, leaseSeconds: Double) async throws -> Job? {
+        try await exec(
+            "INSERT INTO jobs (tenant_id, kind, subject, due_at) VALUES (?, 'plan', ?, ?) ON CONFLICT (tenant_id, kind, subject) DO NOTHING",
+            [.text(tenant), .text(debtor), .time(Session.never)])
+        return try await rows(
+            """
+            UPDATE jobs SET lease_owner = ?, lease_until = ?, fence = fence + 1, attempts = attempts + 1
+            WHERE tenant_id = ? AND kind = 'plan' AND subject = ? AND (lease_until IS NULL OR lease_until < ?)
+            RETURNING id, tenant_id, kind, subject, due_at, fence, attempts, version
+            """, [.text(owner), .time(leaseNow.addingTimeInterval(leaseSeconds)), .text(tenant), .text(debtor), .time(leaseNow)]
+        ).first.map { r in
+            Job(
+                id: try r.int("id"), tenant: try r.string("tenant_id"), kind: try r.string("kind"), subject: try r.string("subject"),
+                dueAt: try r.time("due_at"), fence: try r.int("fence"), attempts: Int(try r.int("attempts")), version: try r.int("version"))
+        }
     }
 
     /// Extends the leases of jobs in hand; returns the ids whose lease was lost.
