@@ -154,8 +154,8 @@ public struct TemplateComposer: Composer {
                 throw TemplateError(description: "template \(name) (\(r.channel.rawValue)) \(part): \(Self.describe(error))")
             }
         }
-        var body = try render(t.body, "body").trimmingCharacters(in: .whitespacesAndNewlines)
-        var subject = try t.subject.map { try render($0, "subject").trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body = try render(t.body, "body").trimmedWhitespace
+        var subject = try t.subject.map { try render($0, "subject").trimmedWhitespace }
         var warnings: [String] = []
         switch r.channel {
         case .email:
@@ -165,7 +165,7 @@ public struct TemplateComposer: Composer {
             }
             return ComposedMessage(subject: subject, body: body + "\n", html: Self.html(body), warnings: warnings)
         case .sms:
-            body = body.replacingOccurrences(of: "\n", with: " ")
+            body = Self.oneLine(body)
             if r.kind != .optOutConfirmation && !body.contains("STOP") { body += " Reply STOP to opt out." }
             let m = SMSText.measure(body)
             if m.segments > 2 {
@@ -174,7 +174,7 @@ public struct TemplateComposer: Composer {
             }
             return ComposedMessage(subject: nil, body: body, warnings: warnings)
         case .voice:
-            return ComposedMessage(subject: nil, body: body.replacingOccurrences(of: "\n", with: " "), warnings: warnings)
+            return ComposedMessage(subject: nil, body: Self.oneLine(body), warnings: warnings)
         }
     }
 
@@ -224,9 +224,12 @@ public struct TemplateComposer: Composer {
     }
 
     static func spoken(_ totals: String) -> String {
-        totals.replacingOccurrences(of: "USD", with: "US dollars").replacingOccurrences(of: "CAD", with: "Canadian dollars")
-            .replacingOccurrences(of: "MXN", with: "Mexican pesos")
+        let names = ["USD": "US dollars", "CAD": "Canadian dollars", "MXN": "Mexican pesos"]
+        return totals.split(separator: " ", omittingEmptySubsequences: false).map { names[String($0)] ?? String($0) }.joined(separator: " ")
     }
+
+    /// The text on one line (texts and calls): line breaks become spaces.
+    static func oneLine(_ text: String) -> String { String(text.map { $0 == "\n" || $0 == "\r\n" ? " " : $0 }) }
 
     /// A plain-text table of the invoices.
     static func table(_ lines: [InvoiceLine]) -> String {
@@ -241,11 +244,15 @@ public struct TemplateComposer: Composer {
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
         func render(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in
-                i == cells.count - 1 ? String(repeating: " ", count: widths[i] - c.count) + c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
+                return i == cells.count - 1 ? pad + c : c + pad
+            }.joined(separator: "  ").trimmedWhitespace
         }
         return ([render(header)] + rows.map(render)).joined(separator: "\n")
     }
+
+    /// The text's paragraphs (what blank lines separate).
+    static func paragraphs(_ text: String) -> [Substring] { text.split(separator: "\n\n" as String, omittingEmptySubsequences: false) }
 
     /// The HTML part of an email: its text, escaped, in paragraphs; aligned blocks become tables and
     /// web addresses links.
@@ -259,12 +266,15 @@ public struct TemplateComposer: Composer {
             }.joined(separator: " ")
         }
         var out = "<!DOCTYPE html>\n<html><body style=\"font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #1a1a1a; line-height: 1.45\">\n"
-        for para in text.components(separatedBy: "\n\n") where !para.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for para in paragraphs(text) where !para.allSatisfy(\.isWhitespace) {
             let rows = para.split(separator: "\n").map(String.init)
             if rows.count >= 2 && rows.allSatisfy({ $0.contains("  ") }) {
                 out += "<table style=\"border-collapse: collapse\">\n"
                 for (i, row) in rows.enumerated() {
-                    let cells = row.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    // Cells are what two or more spaces separate.
+                    let cells = row.split(separator: " ", omittingEmptySubsequences: false).reduce(into: [[Substring]]([[]])) { acc, word in
+                        if word.isEmpty { acc.append([]) } else { acc[acc.count - 1].append(word) }
+                    }.map { $0.joined(separator: " ").trimmedWhitespace }.filter { !$0.isEmpty }
                     let tag = i == 0 ? "th" : "td"
                     out +=
                         "<tr>"

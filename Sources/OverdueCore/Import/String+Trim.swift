@@ -12,3 +12,13 @@ extension StringProtocol {
         return String(s[start..<end])
     }
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing white space (Unicode's, line breaks included), without
+    /// a trip through Foundation (hot in composing every message).
+    public var trimmedWhitespace: String {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }), let last = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(s[first...last])
+    }
+}

@@ -127,37 +127,22 @@ extension Dialect {
 
 /// One object of a JSON array the database built (see `Dialect.jsonRows`), read like a row.
 struct JSONRow: StoredRow {
-    enum Value: Decodable {
+    enum Value {
         case text(String)
         case int(Int64)
         case number(Double)
         case bool(Bool)
         case null
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() {
-                self = .null
-            } else if let i = try? c.decode(Int64.self) {
-                self = .int(i)
-            } else if let d = try? c.decode(Double.self) {
-                self = .number(d)
-            } else if let b = try? c.decode(Bool.self) {
-                self = .bool(b)
-            } else {
-                self = .text(try c.decode(String.self))
-            }
-        }
     }
 
     let values: [String: Value]
 
+    /// The objects of `text`, a JSON array of flat objects (what `json_group_array(json_object(…))`
+    /// and `json_agg(json_build_object(…))` produce). Read by hand: a planning reads a few of these
+    /// and a general decoder spent more than the query.
     static func array(_ text: String, table: String) throws -> [JSONRow] {
-        do {
-            return try JSONDecoder().decode([[String: Value]].self, from: Data(text.utf8)).map(JSONRow.init)
-        } catch {
-            throw StoreError.corrupt("the \(table) of a case snapshot are not JSON rows: \(error)")
-        }
+        var reader = FlatJSONReader(Array(text.utf8))
+        do { return try reader.rows() } catch { throw StoreError.corrupt("the \(table) of a case snapshot are not JSON rows: \(error)") }
     }
 
     func optString(_ c: String) throws -> String? {
@@ -184,5 +169,137 @@ struct JSONRow: StoredRow {
         case .null: return nil
         case nil: throw StoreError.corrupt("no column \(c)")
         }
+    }
+}
+
+/// Reads a JSON array of flat objects (values: strings, numbers, booleans, null).
+struct FlatJSONReader {
+    struct Malformed: Error, CustomStringConvertible {
+        let at: Int
+        let why: String
+        var description: String { "\(why) at byte \(at)" }
+    }
+
+    let bytes: [UInt8]
+    var i = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func rows() throws -> [JSONRow] {
+        var rows: [JSONRow] = []
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") {
+            i += 1
+            return rows
+        }
+        while true {
+            rows.append(JSONRow(values: try object()))
+            let c = try next()
+            if c == UInt8(ascii: "]") { return rows }
+            guard c == UInt8(ascii: ",") else { throw Malformed(at: i - 1, why: "expected , or ]") }
+        }
+    }
+
+    mutating func object() throws -> [String: JSONRow.Value] {
+        var values: [String: JSONRow.Value] = [:]
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") {
+            i += 1
+            return values
+        }
+        while true {
+            guard try peek() == UInt8(ascii: "\"") else { throw Malformed(at: i, why: "expected a key") }
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            values[key] = try value()
+            let c = try next()
+            if c == UInt8(ascii: "}") { return values }
+            guard c == UInt8(ascii: ",") else { throw Malformed(at: i - 1, why: "expected , or }") }
+        }
+    }
+
+    mutating func value() throws -> JSONRow.Value {
+        switch try peek() {
+        case UInt8(ascii: "\""): return .text(try string())
+        case UInt8(ascii: "n"): try word("null"); return .null
+        case UInt8(ascii: "t"): try word("true"); return .bool(true)
+        case UInt8(ascii: "f"): try word("false"); return .bool(false)
+        default: return try number()
+        }
+    }
+
+    mutating func number() throws -> JSONRow.Value {
+        let start = i
+        while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        if let n = Int64(text) { return .int(n) }
+        if let d = Double(text) { return .number(d) }
+        throw Malformed(at: start, why: "expected a value")
+    }
+
+    mutating func string() throws -> String {
+        try expect(UInt8(ascii: "\""))
+        var out: [UInt8] = []
+        while i < bytes.count {
+            let c = bytes[i]
+            i += 1
+            switch c {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard i < bytes.count else { break }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "t"): out.append(9)
+                case UInt8(ascii: "r"): out.append(13)
+                case UInt8(ascii: "b"): out.append(8)
+                case UInt8(ascii: "f"): out.append(12)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                        i += 2
+                        let low = try hex4()
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                default: out.append(e)
+                }
+            default:
+                out.append(c)
+            }
+        }
+        throw Malformed(at: i, why: "unterminated string")
+    }
+
+    mutating func hex4() throws -> UInt32 {
+        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else {
+            throw Malformed(at: i, why: "bad \\u escape")
+        }
+        i += 4
+        return v
+    }
+
+    mutating func word(_ w: String) throws {
+        for b in w.utf8 { guard try next() == b else { throw Malformed(at: i - 1, why: "expected \(w)") } }
+    }
+
+    mutating func expect(_ b: UInt8) throws {
+        guard try next() == b else { throw Malformed(at: i - 1, why: "expected \(Character(Unicode.Scalar(b)))") }
+    }
+
+    /// The next byte that is not white space, consumed.
+    mutating func next() throws -> UInt8 {
+        let c = try peek()
+        i += 1
+        return c
+    }
+
+    /// The next byte that is not white space.
+    mutating func peek() throws -> UInt8 {
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 }
+        guard i < bytes.count else { throw Malformed(at: i, why: "unexpected end") }
+        return bytes[i]
     }
 }
