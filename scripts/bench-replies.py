@@ -74,7 +74,7 @@ def poster(k):
         t1 = time.time()
         with lock:
             if ok:
-                sent_at[f"sms:SMbench{i}"] = t0
+                sent_at[f"SMbench{i}"] = t0
                 webhook_ms.append((t1 - t0) * 1000)
             else:
                 errors.append(i)
@@ -105,7 +105,8 @@ rows = con.execute("SELECT dedup_key, done_ms, status FROM inbound").fetchall()
 answers = con.execute("SELECT COUNT(*) FROM messages WHERE direction = 'out' AND in_reply_to IS NOT NULL").fetchone()[0]
 con.close()
 
-e2e = sorted(d - sent_at[k] * 1000 for k, d, st in rows if k in sent_at and d and st == "done")
+# Keys are "sms:twilio:SMbench…": the provider's message id after the channel and provider.
+e2e = sorted(d - sent_at[k.rsplit(":", 1)[-1]] * 1000 for k, d, st in rows if k.rsplit(":", 1)[-1] in sent_at and d and st == "done")
 webhook_ms.sort()
 pct = percentile
 print(f"{len(sent_at)} replies posted in {posted:.1f} s ({len(sent_at) / posted:.0f}/s), {len(errors)} refused; "
