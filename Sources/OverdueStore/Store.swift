@@ -183,20 +183,21 @@ public final class Store: Sendable {
     private func transaction<T: Sendable>(notes: TransactionNotes, _ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
-                try await Store.transaction(on: conn.sql(), begin: "BEGIN", counter: counter, isOpen: { !conn.isClosed }) { db in
-                    try await body(
-                        Session(
-                            db: db, dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
-                            counter: counter, notes: notes, rulesCache: rulesCache))
+                let session = Session(
+                    db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
+                    counter: counter, notes: notes, rulesCache: rulesCache)
+                // BEGIN and COMMIT go like every statement: given up on when the server is overdue
+                // (one sent as a restart cuts the connection would otherwise wait for ever).
+                return try await Store.transaction(begin: "BEGIN", isOpen: { !conn.isClosed }, control: { try await session.exec($0) }) {
+                    try await body(session)
                 }
             }
         }
         await lock.acquire()
         do {
+            let session = Session(db: database!, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache)
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
-            let result = try await Store.transaction(on: database!, begin: "BEGIN IMMEDIATE", counter: counter) { db in
-                try await body(Session(db: db, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache))
-            }
+            let result = try await Store.transaction(begin: "BEGIN IMMEDIATE", control: { try await session.exec($0) }) { try await body(session) }
             await lock.release()
             return result
         } catch {
@@ -206,28 +207,23 @@ public final class Store: Sendable {
     }
 
     private static func transaction<T>(
-        on db: any SQLDatabase, begin: String, counter: StatementCounter, isOpen: () -> Bool = { true },
+        begin: String, isOpen: () -> Bool = { true }, control: (String) async throws -> Void,
         isolation: isolated (any Actor)? = #isolation,
-        _ body: (any SQLDatabase) async throws -> T
+        _ body: () async throws -> T
     ) async throws -> T {
         guard isOpen() else { throw StoreError.connectionLost }
-        counter.add()
-        try await db.raw(SQLQueryString(begin)).run()
+        try await control(begin)
         let result: T
         do {
-            result = try await body(db)
+            result = try await body()
         } catch {
             // A statement sent on a connection the server has closed is never answered (PostgresNIO
             // drops it), so a lost connection gets no ROLLBACK: the server rolled back already.
-            if isOpen() {
-                counter.add()
-                try? await db.raw("ROLLBACK").run()
-            }
+            if isOpen() { try? await control("ROLLBACK") }
             throw error
         }
         guard isOpen() else { throw StoreError.connectionLost }
-        counter.add()
-        try await db.raw("COMMIT").run()
+        try await control("COMMIT")
         return result
     }
 }

@@ -104,22 +104,15 @@ extension UseCases {
     }
 
     /// Keeps a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant, proven
-    /// by `secret` (as `receiveEmail`), and queues its handling for a worker; the same message
-    /// (by its bytes) posted again is kept once.
+    /// by `secret` (the tenant's `email.inbound_secret`, compared in constant time; refused as
+    /// `forbidden` and nothing kept when missing or wrong), and queues its handling for a worker
+    /// (a reply, a bounce, a complaint or mail ignored); the same message (by its bytes) posted
+    /// again is kept once.
     public func queueEmail(tenant: String, raw: [UInt8], secret given: String) async throws -> (id: Int64, isNew: Bool) {
         try await checkInboundSecret(tenant: tenant, given: given)
         let key = "email:" + StableHash.hex(String(decoding: raw, as: UTF8.self))
         let at = clock.now()
         return try await store.write { s in try await s.enqueueInbound(tenant, kind: .email, dedupKey: key, payload: Data(raw).base64EncodedString(), at: at) }
-    }
-
-    /// Receives a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant,
-    /// proven by `secret` (the tenant's `email.inbound_secret`, compared in constant time):
-    /// a reply, a bounce, a complaint, or mail ignored and why. Refused (`forbidden`) when the
-    /// secret is missing or wrong; nothing is read then.
-    public func receiveEmail(tenant: String, raw: [UInt8], secret given: String) async throws -> MailIntake.Result {
-        try await checkInboundSecret(tenant: tenant, given: given)
-        return try await MailIntake(store: store, engine: try sender()).handle(raw, tenant: tenant, at: clock.now())
     }
 
     /// Refuses (`forbidden`) unless `given` is the tenant's `email.inbound_secret`.

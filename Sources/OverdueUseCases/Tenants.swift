@@ -28,7 +28,8 @@ extension UseCases {
 
     /// The tenant's settings.
     public func settings(tenant: String) async throws -> TenantSettings {
-        try await store.read { try await $0.settings(tenant) }
+        // From the store's rules cache: every request of the dashboard and every webhook needs them.
+        try await store.rules(tenant).settings
     }
 
     /// The tenant's zone.
@@ -43,7 +44,7 @@ extension UseCases {
 
     /// The tenant's escalation policy.
     public func policy(tenant: String) async throws -> Policy {
-        try await store.read { try await $0.policy(tenant) }
+        try await store.rules(tenant).policy
     }
 
     /// The tenant's settings and policy at once.
