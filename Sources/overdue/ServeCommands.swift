@@ -152,9 +152,17 @@ struct WorkerCommand: AsyncParsableCommand {
         try await global.withRuntime(tenant: tenant, logger: logger) { runtime in
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let scheduler = runtime.scheduler(owner: owner, leaseSeconds: leaseSeconds)
-            let group = ServiceGroup(
-                services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()),
+            var configuration = ServiceGroupConfiguration(
+                services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()).map {
+                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // A stop is never waited on for ever: cases in hand are leased (another worker takes
+            // them over when the lease ends, and attempts are recorded before they are sent), so
+            // after a lease and a margin the stop becomes a cancellation, and then an exit.
+            configuration.maximumGracefulShutdownDuration = .seconds(Int64(leaseSeconds) + 30)
+            configuration.maximumCancellationDuration = .seconds(30)
+            let group = ServiceGroup(configuration: configuration)
             note("overdue worker \(owner) working every tenant in \(runtime.database) (SIGTERM/Ctrl-C stops)")
             try await group.run()
         }
