@@ -282,6 +282,9 @@ func invoice(_ n: String, debtor: String = "D1", cents: Int64 = 10_000) -> Invoi
             #expect(kept == [true, true, true])
             // D and E are given back by a worker shutting down: free at once, the claim not counted as a try.
             try await store.write { try await $0.releaseJobs(second) }
+            // A late heartbeat of the worker that gave them back does not lease them again.
+            let late = try await store.write { try await $0.extendLeases(second, until: wall.addingTimeInterval(600), owner: "w2") }
+            #expect(late == Set(second.map(\.id)))
             let rest = try await store.write {
                 try await $0.claimJobs(tenant: "t1", until: t0.addingTimeInterval(86_400), owner: "w4", leaseNow: wall, leaseSeconds: 60, limit: 10)
             }

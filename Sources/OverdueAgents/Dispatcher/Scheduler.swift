@@ -132,26 +132,29 @@ public struct Scheduler: Sendable {
                         "due": "\(Timestamp.format(job.dueAt))", "lag_ms": "\(Int(max(0, now.timeIntervalSince(job.dueAt)) * 1000))",
                     ])
             }
-            let worked = try await withHeartbeat(batch) { lost in
+            let worked = try await withHeartbeat(batch) { leases in
                 var done: [(job: Job, next: Date?)] = []
                 var worked = RunReport()
                 for (index, job) in batch.enumerated() {
                     if Task.isShuttingDownGracefully || Task.isCancelled {
                         // The rest go back to the queue at once, for another worker.
                         let rest = Array(batch[index...])
+                        leases.finish(rest.map(\.id))
                         try await store.write { s in try await s.releaseJobs(rest) }
                         break
                     }
-                    if lost.contains(job.id) { continue }
+                    if leases.isLost(job.id) { continue }
                     let started = clock.now()
                     do {
                         let (r, next) = try await self.execute(job, now: started)
                         worked.merge(r)
                         done.append((job, next))
                     } catch {
+                        leases.finish([job.id])
                         try await fail(job, error: error, now: started)
                     }
                 }
+                leases.finish(done.map(\.job.id))
                 try await complete(done)
                 return worked
             }
@@ -183,26 +186,30 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// Runs `body` while extending the leases of `jobs` in the background; `body` learns which
-    /// leases were lost (another worker owns those cases now and they must not be worked).
-    private func withHeartbeat<T: Sendable>(_ jobs: [Job], _ body: @Sendable (LostLeases) async throws -> T) async throws -> T {
-        let lost = LostLeases()
+    /// Runs `body` while extending the leases of `jobs` still in hand in the background; `body`
+    /// tells which it has finished with and learns which leases were lost (another worker owns
+    /// those cases now and they must not be worked).
+    private func withHeartbeat<T: Sendable>(_ jobs: [Job], _ body: @Sendable (BatchLeases) async throws -> T) async throws -> T {
+        let leases = BatchLeases()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            let (store, lease, logger, wallClock) = (self.store, self.leaseSeconds, self.logger, self.wallClock)
+            let (store, lease, logger, wallClock, owner) = (self.store, self.leaseSeconds, self.logger, self.wallClock, self.owner)
             group.addTask {
-                var held = jobs
-                while !held.isEmpty {
+                while case let held = jobs.filter({ !leases.isDone($0.id) }), !held.isEmpty {
                     try await Task.sleep(for: .milliseconds(Int64(lease * 1000 / 3)))
-                    let gone = try await store.write { s in try await s.extendLeases(held, until: wallClock.now().addingTimeInterval(lease)) }
-                    for job in held where gone.contains(job.id) {
+                    let inHand = held.filter { !leases.isDone($0.id) }
+                    let gone = try await store.write { s in
+                        try await s.extendLeases(inHand, until: wallClock.now().addingTimeInterval(lease), owner: owner)
+                    }
+                    // One finished while the heartbeat ran has no lease to lose.
+                    let lost = gone.filter { !leases.isDone($0) }
+                    for job in inHand where lost.contains(job.id) {
                         logger.warning("lost the lease on \(job.tenant)/\(job.subject) while working it; another worker owns it now")
                     }
-                    lost.add(gone)
-                    held.removeAll { gone.contains($0.id) }
+                    leases.lose(lost)
                 }
             }
             defer { group.cancelAll() }
-            return try await body(lost)
+            return try await body(leases)
         }
     }
 
@@ -229,9 +236,13 @@ public struct Scheduler: Sendable {
     }
 }
 
-/// The jobs of a batch whose lease was lost while the batch was worked.
-final class LostLeases: Sendable {
-    private let ids = NIOLockedValueBox(Set<Int64>())
-    func add(_ more: Set<Int64>) { ids.withLockedValue { $0.formUnion(more) } }
-    func contains(_ id: Int64) -> Bool { ids.withLockedValue { $0.contains(id) } }
+/// Which jobs of a batch in hand are finished with (worked, failed or given back: no lease to
+/// extend) and which lost their lease while the batch was worked.
+final class BatchLeases: Sendable {
+    private let state = NIOLockedValueBox((finished: Set<Int64>(), lost: Set<Int64>()))
+    func finish(_ ids: [Int64]) { state.withLockedValue { $0.finished.formUnion(ids) } }
+    func lose(_ ids: Set<Int64>) { state.withLockedValue { $0.lost.formUnion(ids) } }
+    func isLost(_ id: Int64) -> Bool { state.withLockedValue { $0.lost.contains(id) } }
+    /// Finished with, or lost: either way not to be extended.
+    func isDone(_ id: Int64) -> Bool { state.withLockedValue { $0.finished.contains(id) || $0.lost.contains(id) } }
 }

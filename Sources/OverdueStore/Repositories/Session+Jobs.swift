@@ -252,14 +252,17 @@ extension Session {
         }
     }
 
-    /// Extends the leases of jobs in hand; returns the ids whose lease was lost.
-    public func extendLeases(_ jobs: [Job], until: Date) async throws -> Set<Int64> {
+    /// Extends the leases of jobs in hand; returns the ids whose lease was lost. `owner`: only
+    /// leases this owner still holds (a job completed, failed or given back meanwhile has none, and
+    /// must not be leased again by a late heartbeat).
+    public func extendLeases(_ jobs: [Job], until: Date, owner: String? = nil) async throws -> Set<Int64> {
         guard !jobs.isEmpty else { return [] }
         let tuples = jobs.map { _ in "(?, ?)" }.joined(separator: ", ")
+        let held = owner == nil ? "" : " AND lease_owner = ?"
         let kept = Set(
             try await rows(
-                "UPDATE jobs SET lease_until = ? WHERE (id, fence) IN (VALUES \(tuples)) RETURNING id",
-                [.time(until)] + jobs.flatMap { [.int($0.id), .int($0.fence)] }
+                "UPDATE jobs SET lease_until = ? WHERE (id, fence) IN (VALUES \(tuples))\(held) RETURNING id",
+                [.time(until)] + jobs.flatMap { [.int($0.id), .int($0.fence)] } + (owner.map { [.text($0)] } ?? [])
             ).map { try $0.int("id") })
         return Set(jobs.map(\.id)).subtracting(kept)
     }
