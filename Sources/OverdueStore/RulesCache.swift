@@ -64,16 +64,6 @@ final class RulesCache: Sendable {
     }
 }
 
-/// What a transaction changed that caches and idle workers outside it must learn once it commits.
-final class TransactionNotes: Sendable {
-    private let tenants = NIOLockedValueBox(Set<String>())
-    private let scheduled = NIOLockedValueBox(false)
-    func rulesChanged(_ tenant: String) { tenants.withLockedValue { _ = $0.insert(tenant) } }
-    var changedRules: Set<String> { tenants.withLockedValue { $0 } }
-    func workScheduled() { scheduled.withLockedValue { $0 = true } }
-    var hasScheduledWork: Bool { scheduled.withLockedValue { $0 } }
-}
-
 extension Store {
     /// The tenant's rules, from this process's cache when they have not changed since they were read.
     public func rules(_ tenant: String) async throws -> TenantRules {

@@ -4,8 +4,11 @@
 /// PostgreSQL. Only the application layer (`OverdueUseCases`) and the agents below it use it; the
 /// doors (server, CLI) never see it.
 ///
-/// This file: the `Store` (open, read, write, close). Beside it: `DatabaseURL`, `StoreError`,
-/// `Session` (the handle repositories hang off) and `SQL` (dialects, bound values, rows).
+/// This file: the `Store` (open, read, write, close; what a transaction tells caches and idle
+/// workers on commit; the statement count). Beside it: `DatabaseURL`, `StoreError`, `Session`
+/// (the handle repositories hang off), `SQL` (dialects, bound values, rows), `RulesCache` (each
+/// tenant's settings, policy and templates, kept per process until they change) and
+/// `Coordinator`.
 /// SQL is written once, in the subset both dialects share (`?` binds, `ON CONFLICT … DO UPDATE`,
 /// `RETURNING`, text timestamps in UTC ISO 8601); the few dialect differences live in `Dialect`.
 /// This module makes no collection decisions: it stores what the core decided.
@@ -226,6 +229,16 @@ public final class Store: Sendable {
         try await control("COMMIT")
         return result
     }
+}
+
+/// What a transaction changed that caches and idle workers outside it must learn once it commits.
+final class TransactionNotes: Sendable {
+    private let tenants = NIOLockedValueBox(Set<String>())
+    private let scheduled = NIOLockedValueBox(false)
+    func rulesChanged(_ tenant: String) { tenants.withLockedValue { _ = $0.insert(tenant) } }
+    var changedRules: Set<String> { tenants.withLockedValue { $0 } }
+    func workScheduled() { scheduled.withLockedValue { $0 = true } }
+    var hasScheduledWork: Bool { scheduled.withLockedValue { $0 } }
 }
 
 /// Counts the statements a store sends (see `Store.statementsIssued`).

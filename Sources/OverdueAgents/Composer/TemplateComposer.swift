@@ -272,9 +272,7 @@ public struct TemplateComposer: Composer {
                 out += "<table style=\"border-collapse: collapse\">\n"
                 for (i, row) in rows.enumerated() {
                     // Cells are what two or more spaces separate.
-                    let cells = row.split(separator: " ", omittingEmptySubsequences: false).reduce(into: [[Substring]]([[]])) { acc, word in
-                        if word.isEmpty { acc.append([]) } else { acc[acc.count - 1].append(word) }
-                    }.map { $0.joined(separator: " ").trimmedWhitespace }.filter { !$0.isEmpty }
+                    let cells = row.split(separator: "  " as String).map(\.trimmedWhitespace).filter { !$0.isEmpty }
                     let tag = i == 0 ? "th" : "td"
                     out +=
                         "<tr>"

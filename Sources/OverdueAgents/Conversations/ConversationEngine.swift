@@ -84,7 +84,8 @@ public struct ConversationEngine: Sendable {
         tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
         automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false
     ) async throws -> Outcome {
-        let settings = try await store.rules(tenant).settings
+        let rules = try await store.rules(tenant)
+        let settings = rules.settings
         guard let address = Self.address(channel, from: from, country: settings.country) else {
             throw InvalidMessage(description: "--from '\(from)' is not \(channel == .email ? "an email address" : "a phone number")")
         }
@@ -160,7 +161,6 @@ public struct ConversationEngine: Sendable {
         }
 
         // Decide on the case as it stands when the message arrives.
-        let rules = try await store.rules(tenant)
         let (snapshot, facts, docs) = try await store.read { s in
             guard let (snapshot, facts) = try await loader.load(s, tenant: tenant, debtorID: contact.debtorID, now: at) else {
                 throw StoreError.notFound("no debtor '\(contact.debtorID)'")

@@ -2,9 +2,9 @@ import Foundation
 import OverdueCore
 import OverdueStore
 
-/// Reads what a decision about a case needs: its snapshot as of an instant (one statement, two
-/// when messages are booked), and its tenant's rules (cached by the store until they change). The
-/// one place the dispatcher and the conversation engine load a case from.
+/// Reads a case as a decision about it needs it: its snapshot as of an instant (one statement, two
+/// when messages are booked) and the planner's facts from it. The one place the dispatcher and the
+/// conversation engine load a case from (the tenant's rules come from `Store.rules`).
 struct CaseLoader: Sendable {
     /// How far back attempts count for the contact rules (caps per day and per 7 days).
     static let sentWindow: TimeInterval = 8 * 86_400

@@ -1,6 +1,7 @@
 /// OverdueAgents — orchestration: loads a case (`CaseLoader`), asks the pure planner what to do,
 /// has the channel do it (`Delivery`), stores the result and schedules the next look
-/// (`CaseProcessor`); answers replies (`ConversationEngine`). Also the importer, the demo seeder,
+/// (`CaseProcessor`); answers replies (`ConversationEngine`), those webhooks kept included
+/// (`InboundWork`, in `inbound` jobs). Also the importer, the demo seeder,
 /// webhooks, the voice agent and the schedulers (virtual clock for `overdue run`, wall clock for
 /// `overdue serve`).
 ///
@@ -22,7 +23,8 @@ public struct CaseOutcome: Hashable, Sendable {
 }
 
 /// Plans one debtor's case at an instant and carries out the decision: the dispatcher. Its parts
-/// each have one job — `CaseLoader` reads a case's facts and its tenant's rules, the pure
+/// each have one job — `CaseLoader` reads a case's snapshot and the facts it gives (the tenant's
+/// rules come from the store's cache), the pure
 /// `Planner` decides, a `ComposerFactory` writes the words, `Delivery` records before sending,
 /// takes the rate slot, sends, reconciles and saves — and the composition root shares them with
 /// the conversation engine.
