@@ -2,7 +2,6 @@ import Foundation
 import OverdueCore
 import PostgresNIO
 import SQLKit
-import SQLiteNIO
 
 /// SQL differences between engines.
 public enum Dialect: Sendable {
@@ -83,55 +82,9 @@ extension StoredRow {
     }
 }
 
-extension SQLiteRow: StoredRow {
-    /// A text column that may be NULL.
-    public func optString(_ c: String) throws -> String? {
-        switch column(c) {
-        case .text(let s): return s
-        case .integer(let i): return String(i)
-        case .null: return nil
-        case nil: throw StoreError.corrupt("no column \(c)")
-        default: throw StoreError.corrupt("column \(c) is not text")
-        }
-    }
-
-    /// An integer column that may be NULL.
-    public func optInt(_ c: String) throws -> Int64? {
-        switch column(c) {
-        case .integer(let i): return Int64(i)
-        case .text(let s): guard let i = Int64(s) else { throw StoreError.corrupt("column \(c) is not an integer") }; return i
-        case .null: return nil
-        case nil: throw StoreError.corrupt("no column \(c)")
-        default: throw StoreError.corrupt("column \(c) is not an integer")
-        }
-    }
-}
-
 /// Rows of engines reached through SQLKit.
 struct SQLKitRow: StoredRow {
     let row: any SQLRow
     func optString(_ c: String) throws -> String? { try row.decode(column: c, as: String?.self) }
     func optInt(_ c: String) throws -> Int64? { try row.decode(column: c, as: Int64?.self) }
-}
-
-// Binds reach SQLite without going through the generic Encoder machinery (a 1M-row import binds 13M values).
-extension SQLValue: SQLiteDataConvertible {
-    /// The value SQLite returned.
-    public init?(sqliteData: SQLiteData) {
-        switch sqliteData {
-        case .text(let s): self = .text(s)
-        case .integer(let i): self = .int(Int64(i))
-        case .null: self = .null
-        default: return nil
-        }
-    }
-
-    /// The value as SQLite binds it.
-    public var sqliteData: SQLiteData? {
-        switch self {
-        case .text(let s): return .text(s)
-        case .int(let i): return .integer(Int(i))
-        case .null: return .null
-        }
-    }
 }

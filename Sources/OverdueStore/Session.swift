@@ -4,17 +4,14 @@ import OverdueCore
 import PostgresKit
 import PostgresNIO
 import SQLKit
-import SQLiteKit
-import SQLiteNIO
 
 /// A handle on the database inside `Store.read` or `Store.write`: the repositories hang off it.
 public struct Session: Sendable {
-    let db: any SQLDatabase
+    let db: (any SQLDatabase)?
     /// The dialect.
     public let dialect: Dialect
-    /// The raw SQLite connection, for bulk statements that would spend most of their time in SQLKit's
-    /// per-bind serialisation (nil on other engines).
-    let sqlite: SQLiteConnection?
+    /// The SQLite connection (nil on other engines); statements run on it directly.
+    let sqlite: SQLiteDB?
     /// The PostgreSQL connection in use, checked before every statement: one sent on a connection the
     /// server has closed would never be answered.
     let postgres: PostgresConnection?
@@ -31,7 +28,7 @@ public struct Session: Sendable {
     let rulesCache: RulesCache?
 
     init(
-        db: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
+        db: (any SQLDatabase)?, dialect: Dialect, sqlite: SQLiteDB?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
         clock: any Clock, counter: StatementCounter, notes: TransactionNotes? = nil, rulesCache: RulesCache? = nil
     ) {
         self.notes = notes
@@ -89,20 +86,20 @@ public struct Session: Sendable {
     public func exec(_ sql: String, _ binds: [SQLValue] = []) async throws {
         counter.add()
         if let sqlite {
-            _ = try await sqlite.query(sql, binds.map { $0.sqliteData! })
+            try sqlite.exec(sql, binds)
         } else {
-            let (db, q) = (self.db, Session.query(sql, binds))
+            let (db, q) = (self.db!, Session.query(sql, binds))
             try await onPostgres { try await db.raw(q).run() }
         }
     }
 
     /// Runs a query and returns its rows.
     public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any StoredRow] {
-        // On SQLite rows are read straight from the driver: SQLKit's generic decoding costs more than
-        // the query itself when a planning reads hundreds of columns.
+        // On SQLite rows are read straight from SQLite: SQLKit's generic decoding costs more than the
+        // query itself when a planning reads hundreds of columns.
         counter.add()
-        if let sqlite { return try await sqlite.query(sql, binds.map { $0.sqliteData! }) }
-        let (db, q) = (self.db, Session.query(sql, binds))
+        if let sqlite { return try sqlite.rows(sql, binds) }
+        let (db, q) = (self.db!, Session.query(sql, binds))
         return try await onPostgres { try await db.raw(q).all() }.map { SQLKitRow(row: $0) }
     }
 
@@ -123,12 +120,7 @@ public struct Session: Sendable {
             let sql =
                 "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
                 + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + " " + suffix
-            if let sqlite {
-                counter.add()
-                _ = try await sqlite.query(sql, chunk.flatMap { $0.map { $0.sqliteData! } })
-            } else {
-                try await exec(sql, chunk.flatMap { $0 })
-            }
+            try await exec(sql, chunk.flatMap { $0 })
             start = end
         }
     }

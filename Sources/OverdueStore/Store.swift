@@ -6,7 +6,8 @@
 ///
 /// This file: the `Store` (open, read, write, close; what a transaction tells caches and idle
 /// workers on commit; the statement count). Beside it: `DatabaseURL`, `StoreError`, `Session`
-/// (the handle repositories hang off), `SQL` (dialects, bound values, rows), `RulesCache` (each
+/// (the handle repositories hang off), `SQL` (dialects, bound values, rows), `SQLiteDB` (SQLite
+/// through its C interface, statements prepared once and run on the caller's thread), `RulesCache` (each
 /// tenant's settings, policy and templates, kept per process until they change) and
 /// `Coordinator`.
 /// SQL is written once, in the subset both dialects share (`?` binds, `ON CONFLICT … DO UPDATE`,
@@ -19,8 +20,6 @@ import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
-import SQLiteKit
-import SQLiteNIO
 import OverdueCore
 
 /// A serialising lock for writers: SQLite has one writer, and a transaction on a shared connection
@@ -45,8 +44,7 @@ actor WriteLock {
 /// PostgreSQL a pool of connections serves concurrent reads and transactions; a connection lost with
 /// a server restart is replaced on the next use.
 public final class Store: Sendable {
-    let database: (any SQLDatabase)?
-    let connection: SQLiteConnection?
+    let connection: SQLiteDB?
     let postgres: PostgresClient?
     private let postgresRun: Task<Void, Never>?
     let lock = WriteLock()
@@ -59,7 +57,7 @@ public final class Store: Sendable {
     /// events written without a time) come from.
     public let clock: any Clock
     /// Statements sent to the database by this store since it opened (BEGIN and COMMIT included):
-    /// each is a thread hop (SQLite) or a network round trip (PostgreSQL), so tests and benchmarks
+    /// each is a step of SQLite's engine or a network round trip (PostgreSQL), so tests and benchmarks
     /// count them.
     public var statementsIssued: Int { counter.value }
     let counter = StatementCounter()
@@ -67,12 +65,11 @@ public final class Store: Sendable {
     private let workHook = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
     private init(
-        url: DatabaseURL, database: (any SQLDatabase)?, connection: SQLiteConnection?, postgres: PostgresClient? = nil,
+        url: DatabaseURL, connection: SQLiteDB?, postgres: PostgresClient? = nil,
         postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock
     ) {
         self.url = url
         self.clock = clock
-        self.database = database
         self.connection = connection
         self.postgres = postgres
         self.postgresRun = postgresRun
@@ -86,18 +83,16 @@ public final class Store: Sendable {
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store"), clock: any Clock = SystemClock()) async throws -> Store {
         if url.engine == .postgres { return try await openPostgres(url, logger: logger, clock: clock) }
-        let storage: SQLiteConnection.Storage = url.path.map { .file(path: $0) } ?? .memory
-        let conn = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let db = conn.sql()
-        let store = Store(url: url, database: db, connection: conn, dialect: .sqlite, logger: logger, clock: clock)
+        // The connection waits for another process's lock from the start: one may be creating the
+        // same file right now.
+        let conn = try SQLiteDB(path: url.path)
+        let store = Store(url: url, connection: conn, dialect: .sqlite, logger: logger, clock: clock)
         do {
-            // The busy timeout first: another process may be creating the same file right now.
-            try await db.raw("PRAGMA busy_timeout=10000").run()
             if url.path != nil {
-                _ = try await db.raw("PRAGMA journal_mode=WAL").all()
-                try await db.raw("PRAGMA synchronous=NORMAL").run()
+                _ = try conn.rows("PRAGMA journal_mode=WAL", [])
+                try conn.exec("PRAGMA synchronous=NORMAL")
             }
-            try await db.raw("PRAGMA foreign_keys=ON").run()
+            try conn.exec("PRAGMA foreign_keys=ON")
             try await Migrations.apply(store)
         } catch {
             await store.close()
@@ -114,7 +109,7 @@ public final class Store: Sendable {
         poolLogger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_POOL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         let client = PostgresClient(configuration: url.postgresClientConfiguration, backgroundLogger: poolLogger)
         let run = Task { await client.run() }
-        let store = Store(url: url, database: nil, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger, clock: clock)
+        let store = Store(url: url, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger, clock: clock)
         do {
             _ = try await store.read { try await $0.row("SELECT 1 AS one")?.int("one") }
         } catch {
@@ -149,7 +144,7 @@ public final class Store: Sendable {
 
     /// Closes the connection (or the pool and its connections).
     public func close() async {
-        try? await connection?.close()
+        connection?.close()
         if let postgresRun {
             postgresRun.cancel()
             await postgresRun.value
@@ -166,7 +161,7 @@ public final class Store: Sendable {
                         counter: counter, rulesCache: rulesCache))
             }
         }
-        return try await body(Session(db: database!, dialect: dialect, sqlite: connection, clock: clock, counter: counter, rulesCache: rulesCache))
+        return try await body(Session(db: nil, dialect: dialect, sqlite: connection, clock: clock, counter: counter, rulesCache: rulesCache))
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
@@ -198,9 +193,14 @@ public final class Store: Sendable {
         }
         await lock.acquire()
         do {
-            let session = Session(db: database!, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache)
+            let session = Session(db: nil, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache)
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
-            let result = try await Store.transaction(begin: "BEGIN IMMEDIATE", control: { try await session.exec($0) }) { try await body(session) }
+            let result = try await Store.transaction(
+                begin: "BEGIN IMMEDIATE",
+                control: { sql in
+                    if sql == "BEGIN IMMEDIATE" { session.counter.add(); try await session.sqlite!.begin() } else { try await session.exec(sql) }
+                }
+            ) { try await body(session) }
             await lock.release()
             return result
         } catch {

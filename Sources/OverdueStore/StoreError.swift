@@ -23,6 +23,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case busy(String)
     /// The database connection was lost (e.g. the server restarted); the work can be retried.
     case connectionLost
+    /// SQLite refused a statement (its result code and message).
+    case sqlite(code: Int32, message: String)
 
     /// What it is, in words.
     public var description: String {
@@ -39,6 +41,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .clockBehind(let m): return m
         case .busy(let m): return m
         case .connectionLost: return "the connection to the database was lost (did the server restart?); retrying"
+        case .sqlite(let code, let m): return "SQLite error \(code): \(m)"
         }
     }
 }

@@ -48,7 +48,7 @@ public struct CaseSnapshot: Sendable {
 extension Session {
     /// A debtor's case in one statement (two when messages are booked for later), whatever the
     /// number of its invoices, payments or messages: each table is aggregated into a JSON array by
-    /// the database, so a planning pays one thread hop (SQLite) or one round trip (PostgreSQL)
+    /// the database, so a planning pays one statement (SQLite) or one round trip (PostgreSQL)
     /// instead of one per table. Replies are those in (`repliesSince`, `until`]; nothing else is
     /// cut by time (the caller decides what `until` hides). Nil when the debtor does not exist.
     public func caseSnapshot(_ tenant: String, debtor id: String, repliesSince: Date, until: Date) async throws -> CaseSnapshot? {
