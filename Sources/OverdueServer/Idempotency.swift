@@ -25,7 +25,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         guard !key.isEmpty, key.count <= 255 else { throw Self.problem(422, "Invalid Idempotency-Key", "the Idempotency-Key must be 1 to 255 characters") }
         let body = try await request.body.collect(upTo: 25 << 20)
-        let digest = SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.string(SHA256.hash(data: Data(buffer: body)))
         let fingerprint = "\(request.method.rawValue) \(request.uri.path) \(digest)"
         switch try await useCases.beginIdempotent(tenant: tenant, key: key, fingerprint: fingerprint) {
         case .mismatch:

@@ -251,40 +251,99 @@ public struct TemplateComposer: Composer {
         return ([render(header)] + rows.map(render)).joined(separator: "\n")
     }
 
-    /// The text's paragraphs (what blank lines separate).
-    static func paragraphs(_ text: String) -> [Substring] { text.split(separator: "\n\n" as String, omittingEmptySubsequences: false) }
-
-    /// The HTML part of an email: its text, escaped, in paragraphs; aligned blocks become tables and
-    /// web addresses links.
+    /// The HTML part of an email: its text, escaped, in paragraphs (what blank lines separate);
+    /// aligned blocks (every line holding a run of two spaces) become tables and web addresses links.
+    /// Worked on UTF-8 bytes: every email of a ladder goes through here.
     static func html(_ text: String) -> String {
-        let escape = Markup.escape
-        func linked(_ s: String) -> String {
-            s.split(separator: " ", omittingEmptySubsequences: false).map { w in
-                let word = String(w)
-                guard word.hasPrefix("https://") || word.hasPrefix("http://") else { return escape(word) }
-                return "<a href=\"\(escape(word))\">\(escape(word))</a>"
-            }.joined(separator: " ")
-        }
-        var out = "<!DOCTYPE html>\n<html><body style=\"font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #1a1a1a; line-height: 1.45\">\n"
-        for para in paragraphs(text) where !para.allSatisfy(\.isWhitespace) {
-            let rows = para.split(separator: "\n").map(String.init)
-            if rows.count >= 2 && rows.allSatisfy({ $0.contains("  ") }) {
-                out += "<table style=\"border-collapse: collapse\">\n"
+        // CR LF counts as a line break like LF.
+        let bytes = text.utf8.contains(13) ? normalisedLines(text) : Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2 + 400)
+        out += "<!DOCTYPE html>\n<html><body style=\"font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #1a1a1a; line-height: 1.45\">\n".utf8
+        let lf = UInt8(ascii: "\n")
+        let twoSpaces: [UInt8] = [32, 32]
+        for para in split(bytes[...], on: [lf, lf]) where !isBlank(para) {
+            let rows = split(para, on: [lf]).filter { !$0.isEmpty }
+            if rows.count >= 2 && rows.allSatisfy({ range(of: twoSpaces, in: $0) != nil }) {
+                out += "<table style=\"border-collapse: collapse\">\n".utf8
                 for (i, row) in rows.enumerated() {
-                    // Cells are what two or more spaces separate.
-                    let cells = row.split(separator: "  " as String).map(\.trimmedWhitespace).filter { !$0.isEmpty }
-                    let tag = i == 0 ? "th" : "td"
-                    out +=
-                        "<tr>"
-                        + cells.map { "<\(tag) style=\"padding: 2px 10px; text-align: left; border-bottom: 1px solid #ddd\">\(escape($0))</\(tag)>" }.joined()
-                        + "</tr>\n"
+                    let tag = (i == 0 ? "th" : "td").utf8
+                    out += "<tr>".utf8
+                    for cell in split(row, on: twoSpaces) {
+                        let text = String(decoding: cell, as: UTF8.self).trimmedWhitespace
+                        guard !text.isEmpty else { continue }
+                        out += "<".utf8
+                        out += tag
+                        out += " style=\"padding: 2px 10px; text-align: left; border-bottom: 1px solid #ddd\">".utf8
+                        Markup.escape(text.utf8, into: &out)
+                        out += "</".utf8
+                        out += tag
+                        out += ">".utf8
+                    }
+                    out += "</tr>\n".utf8
                 }
-                out += "</table>\n"
+                out += "</table>\n".utf8
             } else {
-                out += "<p>" + rows.map(linked).joined(separator: "<br>\n") + "</p>\n"
+                out += "<p>".utf8
+                for (i, row) in rows.enumerated() {
+                    if i > 0 { out += "<br>\n".utf8 }
+                    for (j, word) in split(row, on: [32]).enumerated() {
+                        if j > 0 { out.append(32) }
+                        if word.starts(with: "https://".utf8) || word.starts(with: "http://".utf8) {
+                            out += "<a href=\"".utf8
+                            Markup.escape(word, into: &out)
+                            out += "\">".utf8
+                            Markup.escape(word, into: &out)
+                            out += "</a>".utf8
+                        } else {
+                            Markup.escape(word, into: &out)
+                        }
+                    }
+                }
+                out += "</p>\n".utf8
             }
         }
-        return out + "</body></html>\n"
+        out += "</body></html>\n".utf8
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `text` with each CR LF made LF (a lone CR stays).
+    private static func normalisedLines(_ text: String) -> [UInt8] {
+        let utf8 = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        for (i, b) in utf8.enumerated() where !(b == 13 && i + 1 < utf8.count && utf8[i + 1] == 10) { out.append(b) }
+        return out
+    }
+
+    /// Whether a paragraph holds only white space (ASCII, or any Unicode white space when it has other bytes).
+    private static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.allSatisfy({ $0 == 32 || (9...13).contains($0) }) { return true }
+        if bytes.contains(where: { $0 > 32 && $0 < 128 }) { return false }
+        return String(decoding: bytes, as: UTF8.self).allSatisfy(\.isWhitespace)
+    }
+
+    /// Where `separator` first occurs in `bytes`.
+    private static func range(of separator: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
+        guard !separator.isEmpty, bytes.count >= separator.count else { return nil }
+        var i = bytes.startIndex
+        while i + separator.count <= bytes.endIndex {
+            if bytes[i] == separator[0] && bytes[i..<(i + separator.count)].elementsEqual(separator) { return i..<(i + separator.count) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `bytes` cut at every (non-overlapping) `separator`, empty pieces kept.
+    private static func split(_ bytes: ArraySlice<UInt8>, on separator: [UInt8]) -> [ArraySlice<UInt8>] {
+        var pieces: [ArraySlice<UInt8>] = []
+        var rest = bytes
+        while let r = range(of: separator, in: rest) {
+            pieces.append(rest[rest.startIndex..<r.lowerBound])
+            rest = rest[r.upperBound...]
+        }
+        pieces.append(rest)
+        return pieces
     }
 }
 

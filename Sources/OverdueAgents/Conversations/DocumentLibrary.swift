@@ -39,7 +39,7 @@ public struct DocumentLibrary: Sendable {
         let file = URL(fileURLWithPath: filename)
         let debtors = try await store.read { try await $0.invoiceDebtors(tenant, numbers: [invoice]) }
         guard let debtor = debtors[invoice] else { throw Failure(description: "invoice '\(invoice)': no such invoice in tenant \(tenant)") }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: data))
         let ext = file.pathExtension.lowercased()
         let relative = "\(tenant)/\(sha)\(ext.isEmpty ? "" : "." + ext)"
         let target = directory.appendingPathComponent(relative)

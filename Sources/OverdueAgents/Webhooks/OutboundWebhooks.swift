@@ -37,7 +37,7 @@ public enum OutboundSignature {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
         mac.update(data: Data("\(t).".utf8))
         mac.update(data: body)
-        return mac.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(mac.finalize())
     }
 }
 

@@ -22,7 +22,7 @@ public enum WebhookSignature {
         let json = contentType?.lowercased().hasPrefix("application/json") == true
         if json {
             guard let hash = Form.decode(URLComponents(string: url)?.percentEncodedQuery ?? "").first(where: { $0.0 == "bodySHA256" })?.1,
-                equal(hash.lowercased(), SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
+                equal(hash.lowercased(), Hex.string(SHA256.hash(data: body)))
             else { return false }
         }
         let params = json ? [] : Form.decode(String(decoding: body, as: UTF8.self))
@@ -60,7 +60,7 @@ public enum WebhookSignature {
         case "md5hash": bytes = Array(Insecure.MD5.hash(data: Data((data + secret).utf8)))
         default: bytes = Array(HMAC<SHA256>.authenticationCode(for: Data(data.utf8), using: key))
         }
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        return Hex.string(bytes)
     }
 
     /// Whether a Vonage request is genuine and fresh: its `timestamp` must be within five minutes of

@@ -40,7 +40,7 @@ public enum ManualMessage {
         guard hard.isEmpty else { return hard }
         return ComplianceGate.violations(
             channel: channel, contact: contact, at: instant, sent: sent, replies: replies,
-            rules: ContactRules(settings: settings)
+            rules: settings.contactRules
         ).map(\.reason)
     }
 }

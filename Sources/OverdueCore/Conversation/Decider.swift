@@ -253,7 +253,7 @@ public enum Decider {
             var when = at ?? now
             // Texts and calls are only made inside 08:00–21:00 local (and the tenant's window), answers too.
             if ch != .email && !required {
-                let window = settings.window(for: ch)
+                let window = settings.contactRules.window(for: ch)
                 if !window.contains(when, in: c.contact.zone), let opening = window.nextOpening(atOrAfter: when, in: c.contact.zone) { when = opening }
             }
             let r = Response(
@@ -539,7 +539,7 @@ public enum Decider {
                     u.callbackMinute == nil && u.promiseDate == nil && now.addingTimeInterval(3600) < localToday.at(hour: 17, in: contactZone)
                     ? now.addingTimeInterval(3600) : day.at(hour: minute / 60, minute: minute % 60, in: contactZone)
             }
-            let window = settings.window(for: .voice)
+            let window = settings.contactRules.window(for: .voice)
             if !window.contains(at, in: contactZone), let opening = window.nextOpening(atOrAfter: at, in: contactZone) { at = opening }
             let local = ComplianceGate.localText(at, contactZone)
             add(

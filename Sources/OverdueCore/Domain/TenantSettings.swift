@@ -3,11 +3,14 @@ import Foundation
 /// A tenant's settings: the typed view over its dotted `key = value` pairs.
 public struct TenantSettings: Hashable, Sendable {
     /// The raw values that were set explicitly (defaults are not stored).
-    public private(set) var values: [String: String]
+    public private(set) var values: [String: String] { didSet { contactRules = ContactRules(settings: self) } }
+    /// The contact rules these settings configure, worked out once (every planning consults them).
+    public private(set) var contactRules: ContactRules = .standard
 
     /// Creates settings from stored values; unknown or invalid ones fall back to defaults.
     public init(values: [String: String] = [:]) {
         self.values = values.filter { TenantSettings.definitions[$0.key] != nil }
+        contactRules = ContactRules(settings: self)
     }
 
     /// One settable key.

@@ -286,9 +286,44 @@ public enum StableHash {
 public enum SecretToken {
     /// `bytes` random bytes from the system's secure generator, base64url without padding.
     public static func make(bytes: Int = 24) -> String {
+        // Eight bytes per draw: each draw asks the kernel, and an event id or a link is made per message.
         var rng = SystemRandomNumberGenerator()
-        let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var raw: [UInt8] = []
+        raw.reserveCapacity(bytes + 7)
+        while raw.count < bytes { withUnsafeBytes(of: rng.next() as UInt64) { raw.append(contentsOf: $0) } }
+        return base64URL(raw.prefix(bytes))
+    }
+
+    /// `bytes` in base64url without padding (RFC 4648 §5).
+    public static func base64URL(_ bytes: some Collection<UInt8>) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for b in bytes {
+            buffer = (buffer << 8) | UInt32(b)
+            bits += 8
+            while bits >= 6 {
+                bits -= 6
+                out.append(alphabet[Int((buffer >> UInt32(bits)) & 63)])
+            }
+        }
+        if bits > 0 { out.append(alphabet[Int((buffer << UInt32(6 - bits)) & 63)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Lower-case hexadecimal, two digits per byte (digests, signatures).
+public enum Hex {
+    /// `bytes` as lower-case hex.
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -150,7 +150,7 @@ public enum Planner {
             s = startCycle(s, facts: facts, policy: policy, start: startDate(inCollection.map(\.invoice).min { $0.dueDate < $1.dueDate }!))
         }
         s.status = .active
-        let rules = ContactRules(settings: settings)
+        let rules = settings.contactRules
         for _ in 0..<2 {
             let steps = flatten(order: s.order, policy: policy)
             while s.position < steps.count {

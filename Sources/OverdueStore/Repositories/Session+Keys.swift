@@ -51,5 +51,5 @@ extension Session {
 
 extension APIKey {
     /// SHA-256 of a key, hex.
-    public static func hash(_ key: String) -> String { SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public static func hash(_ key: String) -> String { Hex.string(SHA256.hash(data: Data(key.utf8))) }
 }
