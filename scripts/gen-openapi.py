@@ -159,7 +159,7 @@ OPS = [
     ("get", "/api/v1/templates/{channel}/{name}", "read", "A template's source", None, 200, "Template", []),
     ("put", "/api/v1/templates/{channel}/{name}", "manage", "Override a template (Mustache)", "TemplateInput", 200, "Template", []),
     ("delete", "/api/v1/templates/{channel}/{name}", "manage", "Drop the override", None, 204, None, []),
-    ("post", "/api/v1/templates/preview", "read", "Render a stored template or a draft for a debtor (or a sample)", "PreviewInput", 200, "Preview", []),
+    ("post", "/api/v1/templates/preview", "read", "Render a stored template, or (with the `manage` permission) a draft, for a debtor (or a sample)", "PreviewInput", 200, "Preview", []),
     ("get", "/api/v1/cases", "read", "Cases, filtered and sorted", None, 200, "CasePage",
      [Q("status", "Comma-separated statuses."), Q("aging", "Days past due of the oldest open invoice.", {"type": "string", "enum": ["current", "1-30", "31-60", "61-90", "90+"]}),
       Q("min_balance", "Minor units.", I), Q("max_balance", "Minor units.", I), Q("currency", "ISO 4217."), Q("channel", "Channel of the next action.", CHANNEL),

@@ -43,11 +43,29 @@ public enum Tracking {
         return out
     }
 
-    /// Whether `target` is a link the message itself holds (in its text, or its HTML with entities
-    /// undone): the redirect follows nothing else, so it can never be turned into an open redirect.
+    /// Whether `target` is exactly one of the links the message itself holds: the redirect follows
+    /// nothing else — not a part of a link, not a longer one — so it can never be turned into an open
+    /// redirect.
     public static func isLink(_ target: String, of text: String, html: String?) -> Bool {
         guard target.hasPrefix("https://") || target.hasPrefix("http://") else { return false }
-        return text.contains(target) || html.map { unescape($0).contains(target) } ?? false
+        return links(text: text, html: html).contains(target)
+    }
+
+    /// The http(s) links a message holds: the words of its text that are links, and the targets of
+    /// its HTML's `href`s (entities undone).
+    public static func links(text: String, html: String?) -> Set<String> {
+        func isWeb(_ s: some StringProtocol) -> Bool { s.hasPrefix("https://") || s.hasPrefix("http://") }
+        var found = Set(text.split(whereSeparator: \.isWhitespace).filter(isWeb).map(String.init))
+        var rest = Substring(html ?? "")
+        while let r = rest.range(of: "href=\"") {
+            let after = rest[r.upperBound...]
+            guard let close = after.firstIndex(of: "\"") else { break }
+            // The stored HTML is the one written, before the channel sends links through the tracker.
+            let target = unescape(String(after[..<close]))
+            if isWeb(target) { found.insert(target) }
+            rest = after[close...]
+        }
+        return found
     }
 
     static func unescape(_ s: String) -> String {

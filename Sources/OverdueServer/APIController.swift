@@ -18,9 +18,9 @@ struct APIController: Sendable {
         router.get("/health", use: health)
         router.get("/healthz", use: live)
         router.get("/readyz", use: health)
-        router.get("/api/v1/cases", use: cases)
-        router.get("/api/v1/cases/:debtor", use: oneCase)
-        router.get("/api/v1/outbox", use: outbox)
+        router.api(.get, "/api/v1/cases", .read, use: cases)
+        router.api(.get, "/api/v1/cases/:debtor", .read, use: oneCase)
+        router.api(.get, "/api/v1/outbox", .read, use: outbox)
         router.get("/api/v1/openapi.json", use: { _, _ in Self.json(OpenAPIDocument.json) })
     }
 

@@ -52,7 +52,7 @@ struct OverdueRequestContext: RequestContext {
 
 /// Every `/api/v1` request needs `Authorization: Bearer od_…` (a live key): it is then scoped to the
 /// key's tenant (whatever it asks for — another tenant's objects are simply not found) and its
-/// role must allow the route's permission (`AuthMiddleware.permission`). Failures get 401/403 and
+/// role must allow the permission the route declared (`Router.api`, checked by the route). Failures get 401/403 and
 /// an audit entry; the key itself is never logged. Other paths (health, provider webhooks with
 /// their own signatures, private links) pass through.
 struct AuthMiddleware: RouterMiddleware {
@@ -92,24 +92,6 @@ struct AuthMiddleware: RouterMiddleware {
         Problem(
             type: Problem.base + "unauthorized", title: "Unauthorized", status: 401,
             detail: "\(why): send Authorization: Bearer KEY (make one with `overdue keys create --role ROLE`)")
-    }
-
-    /// The permission a route needs (function-level access; object-level is the tenant scope):
-    /// users, keys, tenants, webhooks and the audit log are `administer` whatever the method;
-    /// changing policies, templates and settings or approving drafts is `manage`; other reads are
-    /// `read` and other changes `work`.
-    static func permission(method: HTTPRequest.Method, path: String) -> Permission {
-        let parts = path.split(separator: "/").map(String.init)
-        let resource = parts.count > 2 ? parts[2] : ""
-        if ["users", "keys", "tenants", "webhooks", "audit"].contains(resource) {
-            // Everyone may read and change their own account (password, second factor).
-            return resource == "users" && parts.count > 3 && parts[3] == "me" ? (method == .get ? .read : .work) : .administer
-        }
-        if method == .get || method == .head { return .read }
-        if path.hasSuffix("/preview") { return .read }
-        if ["policy", "templates", "settings"].contains(resource) { return .manage }
-        if path.hasSuffix("/approve") || path.hasSuffix("/discard") { return .manage }
-        return .work
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -168,35 +150,38 @@ struct AuthMiddleware: RouterMiddleware {
         return try await authorised(principal, request: request, context: context, ip: ip, next: next)
     }
 
-    /// Checks the route's permission, runs it and audits a change.
+    /// Runs the route as `principal` (the route checks the permission it declared, see
+    /// `Router.api`), audits a refusal and every change.
     func authorised(_ principal: Principal, request: Request, context: Context, ip: String?, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         let path = request.uri.path
-        let needed = Self.permission(method: request.method, path: path)
-        guard principal.role.allows(needed) else {
-            try await audit(
-                tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
-                detail: "role \(principal.role.rawValue) may not \(needed.rawValue)")
-            throw Problem.forbidden("your role (\(principal.role.rawValue)) may not \(needed.rawValue); ask an owner or admin for more rights")
-        }
         var context = context
         context.principal = principal
-        guard needed != .read || request.method != .get else { return try await next(request, context) }
+        let isRead = request.method == .get || request.method == .head
         // Every change made through the API is in the audit log, with who, from where and how it ended.
         let action = "api.\(request.method.rawValue.lowercased())"
+        let response: Response
         do {
-            let response = try await next(request, context)
-            try await useCases.recordAccess(
-                tenant: principal.tenant, actor: principal.actor, action: action, object: path,
-                outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)")
-            return response
+            response = try await next(request, context)
+        } catch let denied as PermissionDenied {
+            try await audit(
+                tenant: principal.tenant, actor: principal.actor, action: "authz.denied", object: "\(request.method) \(path)", ip: ip,
+                detail: "role \(denied.role.rawValue) may not \(denied.needed.rawValue)")
+            throw Problem.forbidden("your role (\(denied.role.rawValue)) may not \(denied.needed.rawValue); ask an owner or admin for more rights")
         } catch let problem as Problem {
-            try await useCases.recordAccess(
-                tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
-                detail: "HTTP \(problem.status): \(problem.title)")
+            if !isRead {
+                try await useCases.recordAccess(
+                    tenant: principal.tenant, actor: principal.actor, action: action, object: path, outcome: "failed", ip: ip,
+                    detail: "HTTP \(problem.status): \(problem.title)")
+            }
             throw problem
         }
+        guard !isRead else { return response }
+        try await useCases.recordAccess(
+            tenant: principal.tenant, actor: principal.actor, action: action, object: path,
+            outcome: response.status.code < 400 ? "ok" : "failed", ip: ip, detail: "HTTP \(response.status.code)")
+        return response
     }
 
     func audit(tenant: String?, actor: String, action: String, object: String, ip: String?, detail: String) async throws {

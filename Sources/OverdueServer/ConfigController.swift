@@ -13,16 +13,16 @@ struct ConfigController: Sendable {
     let api: APIController
 
     func register(on router: Router<OverdueRequestContext>) {
-        router.get("/api/v1/tenants", use: tenants)
-        router.get("/api/v1/tenants/:id", use: tenant)
-        router.get("/api/v1/policy", use: policy)
-        router.put("/api/v1/policy", use: setPolicy)
-        router.get("/api/v1/settings", use: settings)
-        router.get("/api/v1/templates", use: templates)
-        router.get("/api/v1/templates/:channel/:name", use: template)
-        router.put("/api/v1/templates/:channel/:name", use: setTemplate)
-        router.delete("/api/v1/templates/:channel/:name", use: resetTemplate)
-        router.post("/api/v1/templates/preview", use: preview)
+        router.api(.get, "/api/v1/tenants", .administer, use: tenants)
+        router.api(.get, "/api/v1/tenants/:id", .administer, use: tenant)
+        router.api(.get, "/api/v1/policy", .read, use: policy)
+        router.api(.put, "/api/v1/policy", .manage, use: setPolicy)
+        router.api(.get, "/api/v1/settings", .read, use: settings)
+        router.api(.get, "/api/v1/templates", .read, use: templates)
+        router.api(.get, "/api/v1/templates/:channel/:name", .read, use: template)
+        router.api(.put, "/api/v1/templates/:channel/:name", .manage, use: setTemplate)
+        router.api(.delete, "/api/v1/templates/:channel/:name", .manage, use: resetTemplate)
+        router.api(.post, "/api/v1/templates/preview", .read, use: preview)
     }
 
     struct TenantLine: Encodable {
@@ -170,7 +170,12 @@ struct ConfigController: Sendable {
         let channel = f.choice("channel", Channel.self)
         let debtor = f.string("debtor_id", required: false, maxLength: 200)
         var draft: TemplateOverride?
-        if f.object["body"] != nil, let name, let channel { draft = Self.draft(&f, name: name, channel: channel) }
+        if f.object["body"] != nil || f.object["subject"] != nil {
+            // Rendering a caller's own text is part of writing templates: a draft needs `manage`.
+            let role = try context.caller().role
+            guard role.allows(.manage) else { throw PermissionDenied(needed: .manage, role: role) }
+            if let name, let channel { draft = Self.draft(&f, name: name, channel: channel) }
+        }
         try f.done()
         let m: ComposedMessage
         do { m = try await api.useCases.previewTemplate(tenant: tenant, name: name!, channel: channel!, debtor: debtor, draft: draft) } catch let refused

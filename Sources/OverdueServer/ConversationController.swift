@@ -14,15 +14,15 @@ struct ConversationController: Sendable {
     let api: APIController
 
     func register(on router: Router<OverdueRequestContext>) {
-        router.post("/api/v1/messages", use: receive)
-        router.get("/api/v1/inbox", use: inbox)
-        router.post("/api/v1/inbox/:id/resolve", use: resolve)
-        router.post("/api/v1/messages/:id/approve", use: approve)
-        router.post("/api/v1/messages/:id/discard", use: discard)
-        router.post("/api/v1/cases/:debtor/messages", use: sendManual)
-        router.post("/api/v1/cases/:debtor/takeover", use: takeover)
-        router.post("/api/v1/cases/:debtor/handback", use: handback)
-        router.get("/api/v1/disputes", use: disputes)
+        router.api(.post, "/api/v1/messages", .work, use: receive)
+        router.api(.get, "/api/v1/inbox", .read, use: inbox)
+        router.api(.post, "/api/v1/inbox/:id/resolve", .work, use: resolve)
+        router.api(.post, "/api/v1/messages/:id/approve", .manage, use: approve)
+        router.api(.post, "/api/v1/messages/:id/discard", .manage, use: discard)
+        router.api(.post, "/api/v1/cases/:debtor/messages", .work, use: sendManual)
+        router.api(.post, "/api/v1/cases/:debtor/takeover", .work, use: takeover)
+        router.api(.post, "/api/v1/cases/:debtor/handback", .work, use: handback)
+        router.api(.get, "/api/v1/disputes", .read, use: disputes)
         router.get("/d/:token", use: download)
         router.post("/webhooks/email/inbound", use: inboundEmail)
     }

@@ -12,22 +12,22 @@ struct LedgerController: Sendable {
     let api: APIController
 
     func register(on router: Router<OverdueRequestContext>) {
-        router.get("/api/v1/debtors", use: debtors)
-        router.get("/api/v1/debtors/:id", use: debtor)
-        router.get("/api/v1/invoices", use: invoices)
-        router.get("/api/v1/invoices/:number", use: invoice)
-        router.post("/api/v1/invoices", use: { try await bulk($0, $1, kind: .invoices) })
-        router.post("/api/v1/contacts", use: { try await bulk($0, $1, kind: .contacts) })
-        router.post("/api/v1/payments", use: { try await bulk($0, $1, kind: .payments) })
-        router.post("/api/v1/imports/:kind", use: upload)
-        router.get("/api/v1/payments", use: payments)
-        router.get("/api/v1/invoices/:number/documents", use: invoiceDocuments)
-        router.post("/api/v1/invoices/:number/documents", use: addDocument)
-        router.get("/api/v1/documents/:id", use: downloadDocument)
-        router.get("/api/v1/holds", use: holds)
-        router.post("/api/v1/holds", use: addHold)
-        router.get("/api/v1/promises", use: promises)
-        router.post("/api/v1/disputes/:id/resolve", use: resolveDispute)
+        router.api(.get, "/api/v1/debtors", .read, use: debtors)
+        router.api(.get, "/api/v1/debtors/:id", .read, use: debtor)
+        router.api(.get, "/api/v1/invoices", .read, use: invoices)
+        router.api(.get, "/api/v1/invoices/:number", .read, use: invoice)
+        router.api(.post, "/api/v1/invoices", .work, use: { try await bulk($0, $1, kind: .invoices) })
+        router.api(.post, "/api/v1/contacts", .work, use: { try await bulk($0, $1, kind: .contacts) })
+        router.api(.post, "/api/v1/payments", .work, use: { try await bulk($0, $1, kind: .payments) })
+        router.api(.post, "/api/v1/imports/:kind", .work, use: upload)
+        router.api(.get, "/api/v1/payments", .read, use: payments)
+        router.api(.get, "/api/v1/invoices/:number/documents", .read, use: invoiceDocuments)
+        router.api(.post, "/api/v1/invoices/:number/documents", .work, use: addDocument)
+        router.api(.get, "/api/v1/documents/:id", .read, use: downloadDocument)
+        router.api(.get, "/api/v1/holds", .read, use: holds)
+        router.api(.post, "/api/v1/holds", .work, use: addHold)
+        router.api(.get, "/api/v1/promises", .read, use: promises)
+        router.api(.post, "/api/v1/disputes/:id/resolve", .work, use: resolveDispute)
     }
 
     // MARK: Lines

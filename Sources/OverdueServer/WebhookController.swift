@@ -12,13 +12,13 @@ struct WebhookController: Sendable {
     let allowHTTP: Bool
 
     func register(on router: Router<OverdueRequestContext>) {
-        router.get("/api/v1/events", use: events)
-        router.get("/api/v1/webhooks", use: list)
-        router.post("/api/v1/webhooks", use: create)
-        router.get("/api/v1/webhooks/:id", use: one)
-        router.delete("/api/v1/webhooks/:id", use: disable)
-        router.get("/api/v1/webhooks/:id/deliveries", use: deliveries)
-        router.post("/api/v1/webhooks/:id/deliveries/:delivery/retry", use: retry)
+        router.api(.get, "/api/v1/events", .read, use: events)
+        router.api(.get, "/api/v1/webhooks", .administer, use: list)
+        router.api(.post, "/api/v1/webhooks", .administer, use: create)
+        router.api(.get, "/api/v1/webhooks/:id", .administer, use: one)
+        router.api(.delete, "/api/v1/webhooks/:id", .administer, use: disable)
+        router.api(.get, "/api/v1/webhooks/:id/deliveries", .administer, use: deliveries)
+        router.api(.post, "/api/v1/webhooks/:id/deliveries/:delivery/retry", .administer, use: retry)
     }
 
     struct SubscriptionLine: Encodable {

@@ -46,6 +46,24 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// Whether `error` says the database could not do the work now (connection lost, locked, the
+/// server shutting down or out of resources, a serialisation failure) rather than that the work is
+/// wrong: the same work may succeed when tried again.
+public func isTransientStoreError(_ error: any Error) -> Bool {
+    if let e = error as? StoreError {
+        switch e {
+        case .connectionLost, .busy: return true
+        // SQLITE_BUSY and SQLITE_LOCKED, with or without an extended code.
+        case .sqlite(let code, _): return code & 0xff == 5 || code & 0xff == 6
+        default: return false
+        }
+    }
+    guard let e = error as? PSQLError else { return false }
+    guard let state = e.serverInfo?[.sqlState] else { return true }
+    // Connection exceptions, insufficient resources, operator intervention, transaction rollbacks.
+    return ["08", "53", "57", "40"].contains(String(state.prefix(2)))
+}
+
 /// A one-line account of `error` fit for a log or a job's `last_error`: PostgreSQL errors give the
 /// server's message and SQLSTATE (never the statement's bound values), others their description.
 public func describeStoreError(_ error: any Error) -> String {

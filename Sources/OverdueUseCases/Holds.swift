@@ -20,6 +20,10 @@ extension UseCases {
         if reason.isEmpty { problems.append(.init("reason", "is required: say why the case is paused")) }
         if reason.count > Self.holdReasonLimit { problems.append(.init("reason", "is longer than \(Self.holdReasonLimit) characters")) }
         if until <= now { problems.append(.init("until", "is in the past: a hold must end after \(Timestamp.format(now))")) }
+        let latest = now.addingTimeInterval(Double(ManualRecord.maxDaysAhead) * 86_400)
+        if until > latest {
+            problems.append(.init("until", "is more than \(ManualRecord.maxDaysAhead) days ahead: a hold must end by \(Timestamp.format(latest))"))
+        }
         if !problems.isEmpty { throw UseCaseError(.invalid, problems) }
         let hold = Hold(debtorID: debtor, invoiceNumber: invoice, reason: reason, until: until)
         try await store.write { s in

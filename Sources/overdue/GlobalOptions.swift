@@ -69,11 +69,12 @@ func parseInstant(_ text: String, flag: String) throws -> Date {
     return d
 }
 
-/// Writes a line to standard output. When the reader has gone (`overdue outbox | head`) the command
-/// ends quietly, as Unix tools do; any other write failure (a full disk) is an error.
+/// Writes a line to standard output, control characters a debtor may have sent shown as `�`
+/// (`TerminalText`). When the reader has gone (`overdue outbox | head`) the command ends quietly, as
+/// Unix tools do; any other write failure (a full disk) is an error.
 func say(_ text: String) {
     do {
-        try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+        try FileHandle.standardOutput.write(contentsOf: Data((TerminalText.safe(text) + "\n").utf8))
     } catch {
         if ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(EPIPE) { exit(0) }
         note("error: cannot write to standard output: \(error.localizedDescription)")

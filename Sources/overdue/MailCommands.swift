@@ -29,7 +29,9 @@ struct MailCommand: AsyncParsableCommand {
                 }
             }
             guard let report else { throw CLIError.badInput("tenant \(tenant) reads no mailbox: set email.provider smtp and email.imap.host/user/password") }
-            say("read \(report.read) message(s): \(report.conversations) conversation(s), \(report.bounces) bounce(s), \(report.complaints) complaint(s)")
+            say(
+                "read \(report.read) message(s): \(report.conversations) conversation(s), \(report.bounces) bounce(s), \(report.complaints) complaint(s)"
+                    + (report.setAside > 0 ? ", \(report.setAside) set aside for a person (see the inbox)" : ""))
         }
     }
 

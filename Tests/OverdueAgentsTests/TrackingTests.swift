@@ -25,5 +25,10 @@ import Testing
         #expect(Tracking.isLink("https://pay.example/x", of: "see https://pay.example/x", html: nil))
         #expect(!Tracking.isLink("https://evil.example/", of: "see https://pay.example/x", html: html))
         #expect(!Tracking.isLink("javascript:alert(1)", of: "javascript:alert(1)", html: nil))
+        // Issue 20, finding 11: a prefix of a link, or a link with more after it, is no link of the message.
+        #expect(!Tracking.isLink("https://pay.carrier.co", of: "pay at https://pay.carrier.com/x today", html: nil))
+        #expect(!Tracking.isLink("https://pay.carrier.com/x", of: "pay at https://pay.carrier.com/xyz today", html: nil))
+        #expect(!Tracking.isLink("https://pay.example/i?a=1", of: "plain text", html: html))
+        #expect(Tracking.isLink("https://pay.carrier.com/x", of: "pay at https://pay.carrier.com/x today", html: nil))
     }
 }

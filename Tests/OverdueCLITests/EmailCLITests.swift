@@ -159,6 +159,53 @@ import Testing
         #expect(try overdue(["mail", "fetch", "--at", "2026-02-04T17:00:00Z"], db: db).out.contains("read 0 message(s)"))
     }
 
+    /// The attack of issue 20 (finding 3): a message whose sender parses but is no address used to
+    /// make every read fail on it, so later replies, unsubscribes and bounces were never read.
+    @Test(.enabled(if: EmailCLITests.available)) func aMailThatCannotBeHandledIsSetAsideAndTheMailAfterItIsStillRead() async throws {
+        let db = "sqlite://\(dir.path)/bad.sqlite"
+        try configureMail(db)
+        #expect(try overdue(["mail", "fetch", "--at", "2026-01-20T00:00:00Z"], db: db).code == 0)
+        let files: [(String, String)] = [
+            (
+                "invoices",
+                "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nINV-7,SHIP1,Big Shipper Inc,900.00,USD,2026-01-01,2026-01-31"
+            ),
+            ("contacts", "debtor_id,name,email,timezone\nSHIP1,Dana Reyes,dana@overdue.test,America/Chicago"),
+        ]
+        for (kind, text) in files {
+            let f = dir.appendingPathComponent("\(kind).csv")
+            try Data(text.utf8).write(to: f)
+            #expect(try overdue(["import", kind, f.path], db: db).code == 0)
+        }
+        // Straight into the mailbox (Dovecot's Maildir), oldest first: the poisoned message, then Dana's unsubscribe.
+        let stamp = Int(Date().timeIntervalSince1970)
+        let marker = UUID().uuidString
+        let poisoned = [
+            "From: <x@localhost>", "To: billing@overdue.test", "Subject: we paid", "Message-ID: <poison-\(marker)@evil.test>",
+            "Date: Tue, 03 Feb 2026 10:00:00 -0600", "", "We paid everything, stop writing.", "",
+        ].joined(separator: "\r\n")
+        let unsubscribe = [
+            "From: Dana Reyes <dana@overdue.test>", "To: billing@overdue.test", "Subject: Re: past-due invoice", "Message-ID: <after-\(marker)@overdue.test>",
+            "Date: Tue, 03 Feb 2026 10:05:00 -0600", "", "Please unsubscribe me from these emails.", "",
+        ].joined(separator: "\r\n")
+        let new = URL(fileURLWithPath: "/home/billing/Maildir/new")
+        try Data(poisoned.utf8).write(to: new.appendingPathComponent("\(stamp).M1P\(marker.prefix(8)).overdue"))
+        try Data(unsubscribe.utf8).write(to: new.appendingPathComponent("\(stamp + 1).M2P\(marker.prefix(8)).overdue"))
+
+        let fetched = try overdue(["mail", "fetch", "--at", "2026-02-03T16:30:00Z"], db: db)
+        #expect(fetched.code == 0, "\(fetched.err)")
+        #expect(fetched.out.contains("read 2 message(s): 1 conversation(s)") && fetched.out.contains("1 set aside"), "\(fetched.out)")
+        // The unsubscribe acted; the poisoned message waits for a person, kept byte for byte.
+        let inbox = try overdue(["inbox", "--format", "jsonl"], db: db).out
+        #expect(inbox.contains("unhandled_mail") && inbox.contains("poison-\(marker)"), "\(inbox)")
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: dir.appendingPathComponent("docs").path).filter { $0.hasSuffix(".eml") }
+        #expect(kept.contains { (try? String(contentsOfFile: dir.appendingPathComponent("docs/\($0)").path, encoding: .utf8))?.contains(marker) == true })
+        let ship = try overdue(["cases", "--format", "jsonl"], db: db).out
+        #expect(ship.contains("unsubscribe") || ship.contains("opt"), "\(ship)")
+        // Neither is read again.
+        #expect(try overdue(["mail", "fetch", "--at", "2026-02-03T17:00:00Z"], db: db).out.contains("read 0 message(s)"))
+    }
+
     @Test func mailInspectAndThreadsSpeakJSON() throws {
         let bounce = dir.appendingPathComponent("bounce.eml")
         try Data(

@@ -49,6 +49,15 @@ import Testing
             #expect(error.problems.map(\.field) == ["date", "amount"])
             #expect(error.description.contains("billed in USD, not EUR"))
         }
+        // A promise for the year 7402 would pause the case for good: two years ahead at most.
+        for (days, refused) in [(ManualRecord.maxDaysAhead, false), (ManualRecord.maxDaysAhead + 1, true), (2_000_000, true)] {
+            let attempt = Result { () throws(ManualRecord.Refused) in
+                try ManualRecord.promise(
+                    id: "p", date: today.adding(days: days), amount: nil, balance: balance,
+                    channel: .voice, by: "pat", today: today, zone: zone, graceBusinessDays: 2, now: now)
+            }
+            #expect((try? attempt.get()) == nil ? refused : !refused, "\(days) days")
+        }
     }
 
     @Test func disputesOnlyOnOpenUndisputedInvoicesAndResolutionsSayHow() throws {

@@ -17,6 +17,24 @@ import Testing
         return m
     }
 
+    /// Issue 20, finding 12: a contact imported as `Dana\r\nBcc: …`, a subject carrying a line break and
+    /// a debtor's Message-ID with one never start a header of their own.
+    @Test func lineBreaksInNamesSubjectsAndThreadIdsNeverStartAHeader() {
+        var m = sample()
+        m.to = [Mailbox("dana@shipper.example", name: "Dana\r\nBcc: x@evil.example")]
+        m.subject = "Invoice\nBcc: y@evil.example"
+        m.inReplyTo = "orig@shipper.example>\r\nBcc: z@evil.example\r\nX-Evil: <a"
+        m.references = ["first@prairie.example\rBcc: w@evil.example"]
+        let bytes = MIMEBuilder.build(m)
+        let head = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n\r\n").first!
+        let names = head.components(separatedBy: "\r\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("\t") }.map { $0.prefix { $0 != ":" } }
+        #expect(!names.contains("Bcc") && !names.contains("X-Evil"), "\(names)")
+        #expect(!head.replacingOccurrences(of: "\r\n ", with: "").contains("\r\nBcc") && !head.contains("\nBcc") && !head.contains("\rBcc"))
+        let parsed = MIMEParser.parse(bytes)
+        #expect(parsed.headers["Bcc"] == nil && parsed.headers["X-Evil"] == nil)
+        #expect(parsed.recipientAddresses == ["dana@shipper.example"])
+    }
+
     @Test func builtMessagesParseBackToWhatWasBuilt() {
         let bytes = MIMEBuilder.build(sample())
         let text = String(decoding: bytes, as: UTF8.self)

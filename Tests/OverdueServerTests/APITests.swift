@@ -275,6 +275,10 @@ import OverdueUseCases
             }
             // Not a link of the message: no open redirect.
             try await client.execute(uri: "/c/\(t)?u=https%3A%2F%2Fevil.example%2F", method: .get) { #expect($0.status == .notFound) }
+            // Nor a prefix of one (pay.example.evil.tld would start with it) or a longer one.
+            for u in ["https%3A%2F%2Fpay.exampl", "https%3A%2F%2Fpay.example", "https%3A%2F%2Fpay.example%2Finv%3Fid%3D101%26c%3D2%26x%3D1"] {
+                try await client.execute(uri: "/c/\(t)?u=\(u)", method: .get) { #expect($0.status == .notFound, "\(u)") }
+            }
             try await client.execute(uri: "/u/not-a-token-at-all-000000", method: .post) { #expect($0.status == .notFound) }
             let m = try await found.store!.read { try await $0.message("demo", id: found.id) }
             #expect(m?.opens == 1)
@@ -305,8 +309,9 @@ import OverdueUseCases
                 ("/api/v1/invoices", .get, nil, .read),
                 ("/api/v1/events", .get, nil, .read),
                 ("/api/v1/templates/preview", .post, #"{"name":"reminder.friendly","channel":"sms"}"#, .read),
+                ("/api/v1/templates/preview", .post, #"{"name":"reminder.friendly","channel":"sms","body":"Hi {{contact}}"}"#, .manage),
                 ("/api/v1/cases/S001/takeover", .post, #"{"by":"t"}"#, .work),
-                ("/api/v1/holds", .post, #"{"debtor_id":"S001","reason":"audit","until":"2099-01-01T00:00:00Z"}"#, .work),
+                ("/api/v1/holds", .post, #"{"debtor_id":"S001","reason":"audit","until":"\#(ResourceAPITests.soon)"}"#, .work),
                 ("/api/v1/messages/msg_nope/approve", .post, nil, .manage),
                 ("/api/v1/templates/sms/reminder.friendly", .put, #"{"body":"Hi {{contact_name}}"}"#, .manage),
                 ("/api/v1/users", .get, nil, .administer),
@@ -336,7 +341,7 @@ import OverdueUseCases
             try await client.execute(uri: "/api/v1/cases/S001", method: .get, headers: Self.auth) { #expect(!String(buffer: $0.body).contains("other owner")) }
             let audit = try await found.store!.read { try await $0.auditLog() }
             let denied = Role.allCases.reduce(0) { n, role in n + routes.filter { !role.allows($0.3) }.count }
-            #expect(denied == 7 + 5 + 3)
+            #expect(denied == 8 + 6 + 3)
             #expect(audit.filter { $0.action == "authz.denied" }.count == denied, "\(audit.map(\.action))")
             #expect(audit.filter { $0.action == "auth.failed" }.count == 2)
             #expect(!audit.contains { ($0.detail ?? "").contains(String(repeating: "x", count: 40)) || ($0.detail ?? "").contains(Self.ownerKey) })

@@ -165,7 +165,8 @@ import OverdueChannels
                 #expect(response.headers[.location] == "/app/cases/S001")
             }
             #expect(try await store.read { try await $0.caseRecord("demo", debtor: "S001") }?.status == .handoff)
-            let (h3, b3) = Self.form([("_csrf", csrf), ("reason", "customer audit"), ("until", "2099-01-31")], cookie: token)
+            let (h3, b3) = Self.form(
+                [("_csrf", csrf), ("reason", "customer audit"), ("until", LocalDate(Date(), in: .gmt).adding(days: 90).description)], cookie: token)
             try await client.execute(uri: "/app/cases/S001/hold", method: .post, headers: h3, body: b3) { #expect($0.status == .seeOther) }
             #expect(try await store.read { try await $0.holds("demo", debtor: "S001") }.contains { $0.reason == "customer audit" })
             // A viewer sees no action forms and may not post them.

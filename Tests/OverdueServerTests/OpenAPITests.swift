@@ -17,11 +17,11 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
     }
 
-    /// `router.get("/api/v1/x/:id"` in the server's sources → `GET /api/v1/x/{id}`.
+    /// `router.get("/api/v1/x/:id"` or `router.api(.get, "/api/v1/x/:id"` in the server's sources → `GET /api/v1/x/{id}`.
     static func registeredRoutes() throws -> Set<String> {
         let dir = repo.appendingPathComponent("Sources/OverdueServer")
         var out = Set<String>()
-        let pattern = try NSRegularExpression(pattern: #"router\.(get|post|put|patch|delete)\("([^"]+)""#)
+        let pattern = try NSRegularExpression(pattern: #"router\.(?:api\(\.)?(get|post|put|patch|delete)(?:\(|, )"([^"]+)""#)
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -86,7 +86,7 @@ import Testing
                 ("POST", "/api/v1/keys", "/api/v1/keys", #"{"role":"boss"}"#),
                 ("POST", "/api/v1/webhooks", "/api/v1/webhooks", #"{"url":"https://erp.example.com/h","events":["*"]}"#),
                 ("GET", "/api/v1/webhooks", "/api/v1/webhooks", nil),
-                ("POST", "/api/v1/holds", "/api/v1/holds", #"{"debtor_id":"S001","reason":"audit","until":"2099-01-01T00:00:00Z"}"#),
+                ("POST", "/api/v1/holds", "/api/v1/holds", #"{"debtor_id":"S001","reason":"audit","until":"\#(ResourceAPITests.soon)"}"#),
                 (
                     "POST", "/api/v1/invoices", "/api/v1/invoices",
                     #"{"items":[{"invoice_number":"OA-1","debtor_id":"S001","debtor_name":"S","amount_minor":100,"currency":"USD","issue_date":"2026-01-01","due_date":"2026-02-01"}]}"#

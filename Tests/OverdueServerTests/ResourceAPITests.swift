@@ -13,6 +13,9 @@ import Testing
 /// every bad field named, filters/sorting/cursors, documents, templates, and cross-tenant access to
 /// every object type.
 @Suite struct ResourceAPITests {
+    /// A hold's end three months from now (a hold may last at most two years).
+    static var soon: String { Timestamp.format(Date().addingTimeInterval(90 * 86_400)) }
+
     static func json(_ buffer: ByteBuffer) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(buffer: buffer))) as? [String: Any] ?? [:]
     }
@@ -178,14 +181,23 @@ import Testing
             }
             try await client.execute(
                 uri: "/api/v1/holds", method: .post, headers: Self.headers(),
-                body: ByteBuffer(string: #"{"debtor_id":"S001","invoice_number":"NOPE","reason":"audit","until":"2099-01-01T00:00:00Z"}"#)
+                body: ByteBuffer(string: #"{"debtor_id":"S001","invoice_number":"NOPE","reason":"audit","until":"\#(Self.soon)"}"#)
             ) { response in
                 #expect(Self.pointers(response.body) == ["/invoice_number"])
             }
             try await client.execute(
                 uri: "/api/v1/holds", method: .post, headers: Self.headers(),
-                body: ByteBuffer(string: #"{"debtor_id":"S001","reason":"customer audit","until":"2099-01-01T00:00:00Z"}"#)
+                body: ByteBuffer(string: #"{"debtor_id":"S001","reason":"customer audit","until":"\#(Self.soon)"}"#)
             ) { #expect($0.status == .created) }
+            // Issue 20, finding 13: a hold until the year 7402 would silence the case for good.
+            try await client.execute(
+                uri: "/api/v1/holds", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"debtor_id":"S001","reason":"forever","until":"7402-01-01T00:00:00Z"}"#)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(Self.pointers(response.body) == ["/until"])
+                #expect(String(buffer: response.body).contains("730 days"))
+            }
             try await client.execute(uri: "/api/v1/holds?debtor=S001", method: .get, headers: Self.headers()) { response in
                 #expect(String(buffer: response.body).contains("customer audit"))
             }

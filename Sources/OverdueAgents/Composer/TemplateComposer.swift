@@ -126,8 +126,10 @@ public struct TemplateComposer: Composer {
         overrides["\(name)/\(channel.rawValue)"] ?? Self.builtIn(name, channel: channel)
     }
 
-    /// Checks that `text` parses as a Mustache template; the error names the line and column.
+    /// Checks that `text` parses as a Mustache template and keeps within `TemplateLimits`; the error
+    /// names the line and column, or the limit.
     public static func validate(_ text: String, what: String) throws(TemplateError) {
+        do { try TemplateLimits.check(text) } catch { throw TemplateError(description: "\(what): \(error.description)") }
         do { _ = try MustacheTemplate(string: text) } catch {
             throw TemplateError(description: "\(what): not a valid Mustache template: \(describe(error))")
         }
@@ -148,11 +150,18 @@ public struct TemplateComposer: Composer {
         }
         let context = Self.context(r)
         func render(_ text: String, _ part: String) throws -> String {
+            let output: String
             do {
-                return try ParsedTemplates.shared.template("{{% CONTENT_TYPE: TEXT}}" + text).render(context)
+                output = try ParsedTemplates.shared.template("{{% CONTENT_TYPE: TEXT}}" + text).render(context)
             } catch {
                 throw TemplateError(description: "template \(name) (\(r.channel.rawValue)) \(part): \(Self.describe(error))")
             }
+            guard output.utf8.count <= TemplateLimits.maxOutputBytes else {
+                throw TemplateError(
+                    description:
+                        "template \(name) (\(r.channel.rawValue)) \(part): renders \(output.utf8.count) bytes, more than \(TemplateLimits.maxOutputBytes)")
+            }
+            return output
         }
         var body = try render(t.body, "body").trimmedWhitespace
         var subject = try t.subject.map { try render($0, "subject").trimmedWhitespace }
@@ -357,11 +366,88 @@ final class ParsedTemplates: Sendable {
     /// The template `text` parses to (from the cache when parsed before).
     func template(_ text: String) throws -> MustacheTemplate {
         if let hit = parsed.withLockedValue({ $0[text] }) { return hit }
+        // A template saved before the limits existed (or written into the database) is held to them too.
+        try TemplateLimits.check(text)
         let template = try MustacheTemplate(string: text)
         parsed.withLockedValue { cache in
             if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
             cache[text] = template
         }
         return template
+    }
+}
+
+/// What a template may be, so that no template — saved, previewed or already in the database — can
+/// make rendering expensive. Output grows with the template's length times the length of each list
+/// it repeats over, so a list section inside another list section (which would repeat once per pair,
+/// and per triple one level deeper: 24 nested `{{#lines}}` render 3^24 times) is refused, and so are
+/// partials and delimiter changes (which would hide sections from this check).
+public enum TemplateLimits {
+    /// Longest template, in UTF-8 bytes.
+    public static let maxTemplateBytes = 20_000
+    /// Deepest nesting of sections.
+    public static let maxDepth = 4
+    /// Longest rendered text, in UTF-8 bytes.
+    public static let maxOutputBytes = 200_000
+    /// The variables that hold lists (a section over one repeats).
+    public static let listVariables: Set<String> = ["invoices", "lines", "documents"]
+
+    /// Why a template breaks a limit.
+    public struct Violation: Error, CustomStringConvertible, Sendable {
+        /// What is wrong and where.
+        public let description: String
+    }
+
+    /// Checks `text` against the limits (not its Mustache syntax: the parser does that).
+    public static func check(_ text: String) throws(Violation) {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= maxTemplateBytes else {
+            throw Violation(description: "the template is \(bytes.count) bytes long; at most \(maxTemplateBytes) are allowed")
+        }
+        var open: [(name: String, repeats: Bool)] = []
+        var i = 0
+        var line = 1
+        while i + 1 < bytes.count {
+            if bytes[i] == 10 { line += 1 }
+            guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else {
+                i += 1
+                continue
+            }
+            var end = i + 2
+            while end + 1 < bytes.count && !(bytes[end] == UInt8(ascii: "}") && bytes[end + 1] == UInt8(ascii: "}")) { end += 1 }
+            let tag = String(decoding: bytes[(i + 2)..<min(end, bytes.count)], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            i = end + 2
+            guard let sigil = tag.first else { continue }
+            let name = variable(String(tag.dropFirst()))
+            switch sigil {
+            case ">", "<", "$":
+                throw Violation(description: "line \(line): partials and blocks ({{\(tag)}}) are not allowed in templates")
+            case "=":
+                throw Violation(description: "line \(line): changing the delimiters ({{\(tag)}}) is not allowed in templates")
+            case "#", "^":
+                let repeats = sigil == "#" && listVariables.contains(name)
+                if repeats, let outer = open.last(where: \.repeats) {
+                    throw Violation(
+                        description:
+                            "line \(line): the list section {{#\(name)}} is inside the list section {{#\(outer.name)}}; it would repeat once per pair")
+                }
+                open.append((name, repeats))
+                guard open.count <= maxDepth else {
+                    throw Violation(description: "line \(line): sections are nested \(open.count) deep; at most \(maxDepth) are allowed")
+                }
+            case "/":
+                if !open.isEmpty { open.removeLast() }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The variable a section names: `reversed(invoices)` and `invoices.first` both name `invoices`.
+    static func variable(_ tag: String) -> String {
+        var name = tag.trimmingCharacters(in: .whitespaces)
+        if let open = name.lastIndex(of: "(") { name = String(name[name.index(after: open)...]) }
+        name = String(name.prefix { $0 != ")" && $0 != "." && $0 != " " })
+        return name
     }
 }

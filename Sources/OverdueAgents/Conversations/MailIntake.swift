@@ -108,6 +108,27 @@ public struct MailIntake: Sendable {
     /// A malformed message is kept byte for byte next to the documents and a person is told where:
     /// whatever the parser could not read is never lost.
     func keepMalformed(_ raw: [UInt8], mail: MailMessage, tenant: String, at: Date) async throws {
+        try await keep(raw, tenant: tenant, at: at) { file in
+            Reason(
+                "malformed_mail",
+                "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") is malformed (\(mail.problems.joined(separator: "; "))); kept as \(file)"
+            )
+        }
+    }
+
+    /// A message that could not be handled (`error`) is kept byte for byte and a person is told,
+    /// so the mailbox reader can pass it: one bad message never stops a tenant's mail.
+    public func setAside(_ raw: [UInt8], tenant: String, at: Date, error: any Error) async throws {
+        let mail = MIMEParser.parse(raw)
+        try await keep(raw, tenant: tenant, at: at) { file in
+            Reason(
+                "unhandled_mail",
+                "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") could not be handled (\(String(describing: error).prefix(300))); kept as \(file), nothing done"
+            )
+        }
+    }
+
+    private func keep(_ raw: [UInt8], tenant: String, at: Date, reason: (String) -> Reason) async throws {
         let name = StableHash.hex(String(decoding: raw, as: UTF8.self)) + ".eml"
         let dir = engine.documents.directory.appendingPathComponent(tenant).appendingPathComponent("mail")
         let file = dir.appendingPathComponent(name)
@@ -117,15 +138,8 @@ public struct MailIntake: Sendable {
         } catch {
             logger.error("cannot keep malformed mail at \(file.path): \(error)")
         }
-        _ = try await store.write { s in
-            try await s.addInboxItem(
-                tenant, debtor: nil, kind: .flag,
-                reason: Reason(
-                    "malformed_mail",
-                    "mail \(mail.messageID ?? "without a Message-ID") from \(mail.fromAddress ?? "an unreadable sender") is malformed (\(mail.problems.joined(separator: "; "))); kept as \(file.path)"
-                ),
-                messageID: nil, at: at)
-        }
+        let why = reason(file.path)
+        _ = try await store.write { s in try await s.addInboxItem(tenant, debtor: nil, kind: .flag, reason: why, messageID: nil, at: at) }
     }
 
     /// The contact a reply's thread was sent to: from the Message-IDs it references (ours are
@@ -219,6 +233,8 @@ public struct MailboxReader: Sendable {
         public var bounces = 0
         /// Complaints.
         public var complaints = 0
+        /// Messages that could not be handled: kept raw, flagged for a person, passed.
+        public var setAside = 0
     }
 
     /// Reads `tenant`'s new mail now, as of `at`; nil when the tenant reads no mailbox.
@@ -239,11 +255,18 @@ public struct MailboxReader: Sendable {
             for uid in try await imap.uids(from: last + 1) {
                 if let raw = try await imap.fetch(uid: uid) {
                     report.read += 1
-                    switch try await intake.handle(raw, tenant: tenant, at: at) {
-                    case .conversation: report.conversations += 1
-                    case .bounce: report.bounces += 1
-                    case .feedback: report.complaints += 1
-                    case .ignored: break
+                    do {
+                        switch try await intake.handle(raw, tenant: tenant, at: at) {
+                        case .conversation: report.conversations += 1
+                        case .bounce: report.bounces += 1
+                        case .feedback: report.complaints += 1
+                        case .ignored: break
+                        }
+                    } catch  where !Self.isPassing(error) {
+                        // The message's own fault: kept and flagged, and the mail after it is read.
+                        logger.error("mail UID \(uid) of \(tenant) could not be handled (\(error)); kept for a person and passed")
+                        try await intake.setAside(raw, tenant: tenant, at: at, error: error)
+                        report.setAside += 1
                     }
                     try await imap.markSeen(uid: uid)
                     if let processed = account.processedMailbox { try await imap.move(uid: uid, to: processed) }
@@ -259,6 +282,10 @@ public struct MailboxReader: Sendable {
         await imap.logout()
         return report
     }
+
+    /// Whether `error` is the system's, not the message's (the database is unreachable, the task is
+    /// cancelled): then the message is read again next time instead of being set aside.
+    static func isPassing(_ error: any Error) -> Bool { error is CancellationError || isTransientStoreError(error) }
 }
 
 /// The live channels: email through each tenant's SMTP server when it has one (else the sandbox),
@@ -332,7 +359,9 @@ public struct MailService: Service {
             do {
                 account = try EmailAccount.from(try await store.read { try await $0.settings(tenant) })
                 if let r = try await reader.read(tenant: tenant, at: store.clock.now()), r.read > 0 {
-                    logger.info("mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s)")
+                    logger.info(
+                        "mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s), \(r.setAside) set aside"
+                    )
                 }
             } catch {
                 logger.error("reading \(tenant)'s mailbox failed: \(error)")

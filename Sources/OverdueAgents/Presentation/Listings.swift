@@ -191,8 +191,10 @@ public enum Listing {
         return String(decoding: (try? e.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// Renders rows as an aligned text table.
+    /// Renders rows as an aligned text table (control characters in cells shown as `�`, so a
+    /// debtor's text cannot move the cursor or break the alignment).
     public static func table(header: [String], rows: [[String]]) -> String {
+        let rows = rows.map { $0.map { TerminalText.safe($0.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")) } }
         let widths = header.indices.map { i in ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }

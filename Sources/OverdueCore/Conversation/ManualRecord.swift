@@ -27,6 +27,10 @@ public enum ManualRecord {
         public var description: String { problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") }
     }
 
+    /// How far ahead a date a person or a caller sets may lie (a promise, a hold's end): two years.
+    /// Beyond it the date is a typo or an attack (a hold until the year 7402 silences a case for good).
+    public static let maxDaysAhead = 730
+
     /// A promise to pay `amount` (nil: the whole open balance) by `date`, heard by `who` over
     /// `channel`. Reviewed like a debtor's own promise: after `graceBusinessDays` business days.
     public static func promise(
@@ -36,6 +40,11 @@ public enum ManualRecord {
         var problems: [Refused.Problem] = []
         if date == nil { problems.append(.init(field: "date", message: "give the promised date as YYYY-MM-DD")) }
         if let date, date < today { problems.append(.init(field: "date", message: "\(date) is in the past; a promise is for today or later")) }
+        if let date, date > today.adding(days: maxDaysAhead) {
+            problems.append(
+                .init(field: "date", message: "\(date) is more than \(maxDaysAhead) days ahead; a promise is for \(today.adding(days: maxDaysAhead)) or sooner")
+            )
+        }
         if balance.minorUnits <= 0 { problems.append(.init(field: "amount", message: "nothing is owed: there is nothing to promise")) }
         if let amount {
             if amount.currency != balance.currency {

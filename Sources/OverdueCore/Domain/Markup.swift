@@ -29,3 +29,22 @@ public enum Markup {
         b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")
     }
 }
+
+/// Text printed on a terminal. A debtor's words reach the CLI's tables and messages (a contact's
+/// name, a reply, a mail's subject); escape sequences in them could rewrite the screen, hide lines
+/// or set the window title, so control characters are shown as `�` instead.
+public enum TerminalText {
+    /// `s` with every control character but tab, line feed and carriage return replaced by U+FFFD
+    /// (C0, DEL and C1: ESC and CSI among them).
+    public static func safe(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isUnsafe) else { return s }
+        var out = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars { out.append(isUnsafe(scalar) ? "\u{FFFD}" : scalar) }
+        return String(out)
+    }
+
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || (0x7F...0x9F).contains(v)
+    }
+}

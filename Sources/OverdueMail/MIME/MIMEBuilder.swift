@@ -13,8 +13,11 @@ public struct Mailbox: Hashable, Sendable {
         self.name = name
     }
 
-    /// The header form: `Name <address>`, the name quoted or encoded as needed.
+    /// The header form: `Name <address>`, the name quoted or encoded as needed. Control characters
+    /// in the name (a contact imported as `Dana\r\nBcc: x@evil`) become spaces: a name never starts a
+    /// header of its own.
     public var header: String {
+        let name = name.map(MIMEBuilder.withoutControls).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let name, !name.isEmpty else { return address }
         if name.unicodeScalars.contains(where: { $0.value > 126 }) { return "\(EncodedWord.encode(name)) <\(address)>" }
         let special = name.contains { "()<>[]:;@\\,.\"".contains($0) }
@@ -87,6 +90,32 @@ public struct OutgoingMail: Sendable {
 /// multipart/mixed), quoted-printable text, base64 attachments, CRLF line ends, no line over 998
 /// octets.
 public enum MIMEBuilder {
+    /// `s` with every control character (line breaks included) made a space.
+    static func withoutControls(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    /// A header value as written: the folds this builder makes (CR LF then a space) stay; any other
+    /// line break or control character, wherever it came from (a Message-ID in a debtor's mail, a
+    /// header a caller added), becomes a space, so no value can end its header and start another.
+    static func headerValue(_ value: String) -> String {
+        let scalars = Array(value.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            let v = scalars[i].value
+            if v == 0x0D, i + 2 < scalars.count, scalars[i + 1] == "\n", scalars[i + 2] == " " || scalars[i + 2] == "\t" {
+                out.append(contentsOf: "\r\n".unicodeScalars)
+                i += 2
+                continue
+            }
+            out.append(v < 0x20 && v != 0x09 || v == 0x7F ? " " : scalars[i])
+            i += 1
+        }
+        return String(out)
+    }
+
     /// The message as bytes ready for SMTP `DATA` (before dot-stuffing).
     public static func build(_ m: OutgoingMail, boundarySeed: String? = nil) -> [UInt8] {
         let seed = boundarySeed ?? m.messageID
@@ -97,7 +126,7 @@ public enum MIMEBuilder {
         ]
         if !m.cc.isEmpty { h.append(("Cc", m.cc.map(\.header).joined(separator: ",\r\n "))) }
         if let r = m.replyTo { h.append(("Reply-To", r.header)) }
-        h.append(("Subject", EncodedWord.encode(m.subject)))
+        h.append(("Subject", EncodedWord.encode(withoutControls(m.subject))))
         h.append(("Message-ID", "<\(m.messageID)>"))
         if let r = m.inReplyTo { h.append(("In-Reply-To", "<\(r)>")) }
         if !m.references.isEmpty { h.append(("References", m.references.map { "<\($0)>" }.joined(separator: "\r\n "))) }
@@ -130,7 +159,7 @@ public enum MIMEBuilder {
             }
             content = multipart("mixed", boundary: b, parts: [content] + files)
         }
-        var out = h.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n") + "\r\n" + content
+        var out = h.map { "\($0.0): \(headerValue($0.1))" }.joined(separator: "\r\n") + "\r\n" + content
         if !out.hasSuffix("\r\n") { out += "\r\n" }
         return Array(out.utf8)
     }

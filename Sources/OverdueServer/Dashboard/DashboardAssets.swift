@@ -149,6 +149,8 @@ enum DashboardAssets {
         """
 
     /// The template editor: a live preview as you type (debounced), save and reset through the API.
+    /// For someone who may not change templates the text is read-only and the preview is of the
+    /// template in force (previewing a draft needs `manage`).
     static let templateScript = """
         (function () {
           var form = document.getElementById('template');
@@ -161,9 +163,11 @@ enum DashboardAssets {
               .then(function (r) { return r.text().then(function (t) { var j = {}; try { j = JSON.parse(t); } catch (e) {} return { status: r.status, body: j }; }); });
           }
           var timer = null;
+          var editable = !document.getElementById('body').readOnly;
           function preview() {
-            var body = { name: name, channel: channel, body: field('body') };
-            if (field('subject') !== null && field('subject') !== '') body.subject = field('subject');
+            var body = { name: name, channel: channel };
+            if (editable) body.body = field('body');
+            if (editable && field('subject') !== null && field('subject') !== '') body.subject = field('subject');
             if (field('debtor')) body.debtor_id = field('debtor');
             call('POST', '/api/v1/templates/preview', body).then(function (r) {
               var meta = document.getElementById('preview-meta');

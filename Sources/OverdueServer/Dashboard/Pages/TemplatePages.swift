@@ -28,9 +28,9 @@ extension Pages {
             <div class="cols">
             <section class="card">
               <form id="template" data-csrf="\(viewer.csrf)" data-name="\(name)" data-channel="\(channel.rawValue)">
-                \(channel == .email ? "<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"\(subject ?? "")\">" as HTML : .empty)
+                \(channel == .email ? "<label for=\"subject\">Subject</label><input id=\"subject\" name=\"subject\" value=\"\(subject ?? "")\"\(canEdit ? "" : " readonly")>" as HTML : .empty)
                 <label for="body">Body</label>
-                <textarea id="body" name="body" rows="14" spellcheck="true">\(body)</textarea>
+                <textarea id="body" name="body" rows="14" spellcheck="true"\(canEdit ? "" : " readonly")>\(body)</textarea>
                 <label for="debtor">Preview for debtor <span class="hint">(id; empty: a sample invoice)</span></label>
                 <input id="debtor" name="debtor">
                 \(canEdit ? "<button type=\"submit\">Save for my company</button>" as HTML : "<p class=\"muted\">Managers and admins can change templates.</p>" as HTML)
