@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import NIOConcurrencyHelpers
 import Hummingbird
 import OverdueAgents
 import OverdueCore
@@ -31,17 +32,33 @@ struct OverdueRequestContext: RequestContext {
         peerIP = source.channel.remoteAddress?.ipAddress
     }
 
-    /// Where the request came from: `X-Forwarded-For`'s first address when the server is told it
-    /// sits behind a proxy (`OVERDUE_TRUST_PROXY=1`), else the peer — a client cannot pick its own
-    /// address to dodge a per-IP limit.
+    /// Where the request came from. Behind `trustedProxies` proxies (`OVERDUE_TRUSTED_PROXIES`, 0 by
+    /// default) it is the address the outermost trusted proxy saw: the entry that many places from
+    /// the right of `X-Forwarded-For` followed by the peer. Entries further left are the client's
+    /// own words (a client can send any `X-Forwarded-For`; each proxy appends what it saw), so a
+    /// client cannot pick its address to dodge a per-address limit or forge the audit log.
     func clientIP(_ request: Request) -> String? {
-        if Self.trustProxy, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first {
-            return forwarded.trimmingCharacters(in: .whitespaces)
-        }
-        return peerIP
+        Self.clientAddress(forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!], peer: peerIP, trustedProxies: Self.trustedProxies)
     }
 
-    static let trustProxy = ProcessInfo.processInfo.environment["OVERDUE_TRUST_PROXY"] == "1"
+    /// The client's address, from the `X-Forwarded-For` header lines (in order), the peer and how
+    /// many proxies in front are trusted (see `clientIP`).
+    static func clientAddress(forwardedFor lines: [String], peer: String?, trustedProxies: Int) -> String? {
+        guard trustedProxies > 0 else { return peer }
+        let chain = lines.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let hops = chain + [peer ?? ""]
+        // The peer is the nearest trusted proxy; each trusted proxy vouches for the entry left of it.
+        let index = hops.count - 1 - trustedProxies
+        return index >= 0 ? hops[index] : hops.first
+    }
+
+    /// Proxies in front of the server whose `X-Forwarded-For` entries are trusted
+    /// (`OVERDUE_TRUSTED_PROXIES=N`; the older `OVERDUE_TRUST_PROXY=1` means one).
+    static let trustedProxies: Int = {
+        let env = ProcessInfo.processInfo.environment
+        if let n = env["OVERDUE_TRUSTED_PROXIES"].flatMap(Int.init), n >= 0 { return n }
+        return env["OVERDUE_TRUST_PROXY"] == "1" ? 1 : 0
+    }()
 
     /// The caller, or 401 when there is none (only `/api/v1` routes ask).
     func caller() throws -> Principal {
@@ -62,6 +79,40 @@ struct AuthMiddleware: RouterMiddleware {
     var clock: any Clock { useCases.clock }
     /// Requests per key in this server process.
     let limiter: RateLimiter
+    /// Failed authentications per client address: each within the limit gets its own audit entry;
+    /// beyond it the caller is told to wait and only counted, so a flood of bad credentials can
+    /// neither grow the audit log nor hold the chain's lock.
+    let failures: RateLimiter
+    /// Failures refused without an entry since the address's last entry (told in its next one).
+    let unlogged = FailureCounts()
+
+    /// Counts per address (bounded: an address not seen again is forgotten with the rest).
+    final class FailureCounts: Sendable {
+        private let counts = NIOLockedValueBox<[String: Int]>([:])
+        func add(_ address: String) {
+            counts.withLockedValue { counts in
+                if counts.count > 10_000 { counts.removeAll() }
+                counts[address, default: 0] += 1
+            }
+        }
+        func take(_ address: String) -> Int { counts.withLockedValue { $0.removeValue(forKey: address) ?? 0 } }
+    }
+
+    /// Refuses an anonymous request: audited while its address stays within `failures`, else 429
+    /// and counted for the address's next entry.
+    func refuse(_ request: Request, ip: String?, detail: String, answer: String) async throws -> Never {
+        let address = ip ?? "unknown"
+        if let wait = await failures.take(address, now: clock.now()) {
+            unlogged.add(address)
+            let seconds = Int(wait.rounded(.up))
+            throw Problem.rateLimited("too many failed authentications from this address; retry after \(seconds) s", retryAfter: seconds)
+        }
+        let skipped = unlogged.take(address)
+        try await audit(
+            tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(request.uri.path)", ip: ip,
+            detail: detail + (skipped > 0 ? " (and \(skipped) more from this address refused since the last entry)" : ""))
+        throw Self.unauthorized(answer)
+    }
 
     /// The buckets of the keys seen by this process.
     actor RateLimiter {
@@ -104,16 +155,12 @@ struct AuthMiddleware: RouterMiddleware {
             if let cookie = request.cookies[AccountsController.cookieName]?.value {
                 return try await viaSession(cookie, request: request, context: context, ip: ip, next: next)
             }
-            try await audit(
-                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "no API key or session")
-            throw Self.unauthorized("no API key or session")
+            try await refuse(request, ip: ip, detail: "no API key or session", answer: "no API key or session")
         }
         guard let key = try await useCases.apiKey(matching: given) else {
             // Only the prefix of what was sent is named: the rest may be a real secret mistyped.
             let shown = APIKey.prefix(of: given) ?? "a malformed key"
-            try await audit(
-                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "unknown or revoked key \(shown)")
-            throw Self.unauthorized("unknown or revoked API key")
+            try await refuse(request, ip: ip, detail: "unknown or revoked key \(shown)", answer: "unknown or revoked API key")
         }
         if let wait = await limiter.take(key.prefix, now: clock.now()) {
             return Problem.rateLimited("this key sent too many requests; retry after \(Int(wait.rounded(.up))) s", retryAfter: Int(wait.rounded(.up)))
@@ -131,9 +178,7 @@ struct AuthMiddleware: RouterMiddleware {
     {
         let path = request.uri.path
         guard let session = try await useCases.session(token: token) else {
-            try await audit(
-                tenant: nil, actor: "anonymous", action: "auth.failed", object: "\(request.method) \(path)", ip: ip, detail: "expired or unknown session")
-            throw Self.unauthorized("the session has expired; sign in again")
+            try await refuse(request, ip: ip, detail: "expired or unknown session", answer: "the session has expired; sign in again")
         }
         let actor = "user:\(session.user.email)"
         if request.method != .get && request.method != .head {

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var loginsPerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_LOGIN_RATE"] ?? "") ?? 10
     /// Sign-in attempts allowed at once before the rate applies (default 10).
     public var loginBurst = 10
+    /// Failed API authentications (no, unknown or expired credentials) a minute per client address
+    /// that each get an audit entry (default 30, bursts of 10); beyond, 429 and only a count.
+    public var authFailuresPerMinute = 30
     /// Whether the session cookie is Secure (`OVERDUE_COOKIE_SECURE=0` turns it off for plain-http development).
     public var secureCookie = ProcessInfo.processInfo.environment["OVERDUE_COOKIE_SECURE"] != "0"
     /// Whether webhook subscriptions may use plain http:// beyond localhost (`OVERDUE_WEBHOOK_ALLOW_HTTP=1`).
@@ -50,7 +53,10 @@ public func buildApplication(
     let useCases = runtime.useCases
     let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(useCases: useCases, limiter: .init(perMinute: configuration.apiRatePerMinute)))
+    router.add(
+        middleware: AuthMiddleware(
+            useCases: useCases, limiter: .init(perMinute: configuration.apiRatePerMinute),
+            failures: .init(perMinute: configuration.authFailuresPerMinute, burst: 10)))
     router.add(middleware: IdempotencyMiddleware(useCases: useCases))
     let api = APIController(defaultTenant: configuration.defaultTenant, useCases: useCases)
     api.register(on: router)

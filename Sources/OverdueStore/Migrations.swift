@@ -529,13 +529,24 @@ enum Migrations {
                 "CREATE INDEX inbound_queued ON inbound (tenant_id, status) WHERE status = 'queued'",
             ]
         },
+        Migration(id: 20, name: "audit entries keyed with the master key; the store's own facts (the master key's check)") { _ in
+            [
+                "ALTER TABLE audit_log ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0",
+                "CREATE TABLE store_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped
     /// advisory lock); SQLite's BEGIN IMMEDIATE already does.
     static let advisoryLockKey: Int64 = 0x0_0E_D0E_0001
+    /// The migration that keys the audit chain.
+    static let auditKeyed = 20
 
-    static func apply(_ store: Store) async throws {
+    /// Applies the pending migrations; returns the ids this process applied.
+    @discardableResult
+    static func apply(_ store: Store) async throws -> [Int] {
+        var done: [Int] = []
         try await store.write { s in
             try await lockForMigration(s)
             try await s.exec("CREATE TABLE IF NOT EXISTS overdue_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -557,11 +568,15 @@ enum Migrations {
                         [.int(Int64(m.id)), .text(m.name), .time(store.clock.now())])
                     return true
                 }
-                if ran { store.logger.info("applied migration \(m.id): \(m.name)") }
+                if ran {
+                    store.logger.info("applied migration \(m.id): \(m.name)")
+                    done.append(m.id)
+                }
             } catch {
                 throw StoreError.migration(id: m.id, name: m.name, message: describeStoreError(error))
             }
         }
+        return done
     }
 
     private static func lockForMigration(_ s: Session) async throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import OverdueCore
@@ -21,6 +22,8 @@ public struct Session: Sendable {
 
     /// The store's clock (see `Store.clock`).
     let clock: any Clock
+    /// The audit chain's HMAC key (derived from the master key).
+    let auditKey: SymmetricKey
     let counter: StatementCounter
     /// What this transaction changed that caches must learn on commit (nil outside a transaction).
     let notes: TransactionNotes?
@@ -29,8 +32,9 @@ public struct Session: Sendable {
 
     init(
         db: (any SQLDatabase)?, dialect: Dialect, sqlite: SQLiteDB?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
-        clock: any Clock, counter: StatementCounter, notes: TransactionNotes? = nil, rulesCache: RulesCache? = nil
+        clock: any Clock, auditKey: SymmetricKey, counter: StatementCounter, notes: TransactionNotes? = nil, rulesCache: RulesCache? = nil
     ) {
+        self.auditKey = auditKey
         self.notes = notes
         self.rulesCache = rulesCache
         self.clock = clock

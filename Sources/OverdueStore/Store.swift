@@ -13,6 +13,7 @@
 /// SQL is written once, in the subset both dialects share (`?` binds, `ON CONFLICT … DO UPDATE`,
 /// `RETURNING`, text timestamps in UTC ISO 8601); the few dialect differences live in `Dialect`.
 /// This module makes no collection decisions: it stores what the core decided.
+import Crypto
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -64,10 +65,17 @@ public final class Store: Sendable {
     let rulesCache: RulesCache
     private let workHook = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
+    /// Where the audit chain's key comes from (see `MasterKey`).
+    public let masterKeySource: String
+    /// The audit chain's HMAC key, derived from the master key.
+    let auditKey: SymmetricKey
+
     private init(
         url: DatabaseURL, connection: SQLiteDB?, postgres: PostgresClient? = nil,
-        postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock
+        postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock, masterKey: MasterKey
     ) {
+        self.masterKeySource = masterKey.source
+        self.auditKey = masterKey.derived("audit-chain")
         self.url = url
         self.clock = clock
         self.connection = connection
@@ -81,12 +89,17 @@ public final class Store: Sendable {
     }
 
     /// Opens (creating if needed) the database and applies pending migrations.
-    public static func open(_ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store"), clock: any Clock = SystemClock()) async throws -> Store {
-        if url.engine == .postgres { return try await openPostgres(url, logger: logger, clock: clock) }
+    /// `masterKey` nil: the one `MasterKey.load` finds for `url`. Refused when the database was set up
+    /// with another master key.
+    public static func open(
+        _ url: DatabaseURL, logger: Logger = Logger(label: "overdue.store"), clock: any Clock = SystemClock(), masterKey: MasterKey? = nil
+    ) async throws -> Store {
+        let key = try masterKey ?? MasterKey.load(for: url, logger: logger)
+        if url.engine == .postgres { return try await openPostgres(url, logger: logger, clock: clock, masterKey: key) }
         // The connection waits for another process's lock from the start: one may be creating the
         // same file right now.
         let conn = try SQLiteDB(path: url.path)
-        let store = Store(url: url, connection: conn, dialect: .sqlite, logger: logger, clock: clock)
+        let store = Store(url: url, connection: conn, dialect: .sqlite, logger: logger, clock: clock, masterKey: key)
         do {
             if url.path != nil {
                 _ = try conn.rows("PRAGMA journal_mode=WAL", [])
@@ -98,7 +111,8 @@ public final class Store: Sendable {
             // 32 MiB of pages kept (SQLite's default is 2 MiB): a book's indexes stay in memory.
             try conn.exec("PRAGMA cache_size=-32768")
             try conn.exec("PRAGMA foreign_keys=ON")
-            try await Migrations.apply(store)
+            let applied = try await Migrations.apply(store)
+            try await store.checkMasterKey(key, keyingAudit: applied.contains(Migrations.auditKeyed))
         } catch {
             await store.close()
             throw error
@@ -107,14 +121,16 @@ public final class Store: Sendable {
     }
 
     /// Starts a connection pool on PostgreSQL, checks that the server answers, and migrates.
-    static func openPostgres(_ url: DatabaseURL, logger: Logger, clock: any Clock) async throws -> Store {
+    static func openPostgres(_ url: DatabaseURL, logger: Logger, clock: any Clock, masterKey: MasterKey) async throws -> Store {
         // The pool reports connection trouble to callers as errors; its own log would add a start-up
         // race warning (a lease can come before `run()` is scheduled), so only its errors are kept.
         var poolLogger = logger
         poolLogger.logLevel = ProcessInfo.processInfo.environment["OVERDUE_POOL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         let client = PostgresClient(configuration: url.postgresClientConfiguration, backgroundLogger: poolLogger)
         let run = Task { await client.run() }
-        let store = Store(url: url, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger, clock: clock)
+        let store = Store(
+            url: url, connection: nil, postgres: client, postgresRun: run, dialect: .postgres, logger: logger, clock: clock,
+            masterKey: masterKey)
         do {
             _ = try await store.read { try await $0.row("SELECT 1 AS one")?.int("one") }
         } catch {
@@ -122,12 +138,36 @@ public final class Store: Sendable {
             throw StoreError.unsupported("cannot connect to PostgreSQL at \(url): \(String(reflecting: error))")
         }
         do {
-            try await Migrations.apply(store)
+            let applied = try await Migrations.apply(store)
+            try await store.checkMasterKey(masterKey, keyingAudit: applied.contains(Migrations.auditKeyed))
         } catch {
             await store.close()
             throw error
         }
         return store
+    }
+
+    /// Records the master key's check on first use; refuses another key afterwards. When this
+    /// process keyed the audit chain (`keyingAudit`: it applied the migration), the entries written
+    /// before — unkeyed, anyone with the database could have computed them — are sealed: the last
+    /// one's id, tagged with the audit key, so no later unkeyed entry can pass for one of them.
+    private func checkMasterKey(_ key: MasterKey, keyingAudit: Bool) async throws {
+        let check = key.check
+        let kept = try await write { s -> String in
+            try await s.exec("INSERT INTO store_facts (name, value) VALUES ('master_key_check', ?) ON CONFLICT (name) DO NOTHING", [.text(check)])
+            if keyingAudit {
+                let last = try await s.row("SELECT COALESCE(MAX(id), 0) AS last FROM audit_log")?.int("last") ?? 0
+                try await s.exec(
+                    "INSERT INTO store_facts (name, value) VALUES ('unkeyed_audit_until', ?) ON CONFLICT (name) DO NOTHING",
+                    [.text(s.sealUnkeyedAudit(until: last))])
+            }
+            return try await s.row("SELECT value FROM store_facts WHERE name = 'master_key_check'")?.string("value") ?? check
+        }
+        guard kept == check else {
+            throw StoreError.badOption(
+                url.raw,
+                "this database was set up with another master key than \(key.source); give the right one in OVERDUE_MASTER_KEY or OVERDUE_MASTER_KEY_FILE")
+        }
     }
 
     /// Opens the store at `url`, runs `body` with it and closes it, whether `body` succeeds or throws.
@@ -163,10 +203,12 @@ public final class Store: Sendable {
                 try await body(
                     Session(
                         db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
+                        auditKey: auditKey,
                         counter: counter, rulesCache: rulesCache))
             }
         }
-        return try await body(Session(db: nil, dialect: dialect, sqlite: connection, clock: clock, counter: counter, rulesCache: rulesCache))
+        return try await body(
+            Session(db: nil, dialect: dialect, sqlite: connection, clock: clock, auditKey: auditKey, counter: counter, rulesCache: rulesCache))
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
@@ -188,6 +230,7 @@ public final class Store: Sendable {
             return try await postgres.withConnection { conn in
                 let session = Session(
                     db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
+                    auditKey: auditKey,
                     counter: counter, notes: notes, rulesCache: rulesCache)
                 // BEGIN and COMMIT go like every statement: given up on when the server is overdue
                 // (one sent as a restart cuts the connection would otherwise wait for ever).
@@ -198,7 +241,8 @@ public final class Store: Sendable {
         }
         await lock.acquire()
         do {
-            let session = Session(db: nil, dialect: .sqlite, sqlite: connection, clock: clock, counter: counter, notes: notes, rulesCache: rulesCache)
+            let session = Session(
+                db: nil, dialect: .sqlite, sqlite: connection, clock: clock, auditKey: auditKey, counter: counter, notes: notes, rulesCache: rulesCache)
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
             let result = try await Store.transaction(
                 begin: "BEGIN IMMEDIATE",

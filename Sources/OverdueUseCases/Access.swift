@@ -51,20 +51,33 @@ extension UseCases {
     /// does not hold (altered after it was written). The links between all entries (the whole
     /// log, every tenant) are what `verifyAudit` walks.
     public func latestAudit(tenant: String, limit: Int) async throws -> (entries: [AuditEntry], altered: AuditEntry?) {
-        let entries = try await store.read { try await $0.latestAudit(tenant: tenant, limit: limit) }
-        let altered = entries.first {
-            $0.hash
-                != AuditEntry.digest(
-                    prev: $0.prevHash, tenant: $0.tenant, at: $0.at, actor: $0.actor, action: $0.action, object: $0.object,
-                    outcome: $0.outcome, ip: $0.ip, detail: $0.detail)
+        try await store.read { s in
+            let entries = try await s.latestAudit(tenant: tenant, limit: limit)
+            return (entries, entries.first { !s.holds($0) })
         }
-        return (entries, altered)
     }
 
     /// Walks the whole chain (every tenant): the first entry whose hash or link does not hold
     /// (nil: the chain is whole) and how many entries there are.
     public func verifyAudit() async throws -> (broken: AuditEntry?, count: Int) {
         try await store.read { s in (try await s.brokenAuditLink(), try await s.auditLog().count) }
+    }
+
+    /// The chain's head (`ID:HASH`), for an operator to keep outside the database; nil while the
+    /// log is empty.
+    public func auditAnchor() async throws -> String? {
+        try await store.read { try await $0.auditHead() }.map { "\($0.id):\($0.hash)" }
+    }
+
+    /// Whether the entry `anchor` (`ID:HASH`, from `auditAnchor`) names is still in the log
+    /// unchanged: a log truncated or rewritten since fails. Refused (`invalid`) when `anchor` is not
+    /// of that form.
+    public func auditAnchorHolds(_ anchor: String) async throws -> Bool {
+        let parts = anchor.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let id = Int64(parts[0]), parts[1].count == 64, parts[1].allSatisfy(\.isHexDigit) else {
+            throw UseCaseError.invalid("anchor", "'\(anchor)' is not an anchor: give ID:HASH as `overdue audit anchor` printed it")
+        }
+        return try await store.read { try await $0.auditAnchorHolds(id: id, hash: String(parts[1])) }
     }
 }
 

@@ -7,7 +7,7 @@ import OverdueUseCases
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "The hash-chained audit log: list it, verify the chain.",
-        subcommands: [List.self, Verify.self])
+        subcommands: [List.self, Verify.self, Anchor.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tenant's audit entries, oldest first.")
@@ -47,21 +47,47 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
-    struct Verify: AsyncParsableCommand {
+    struct Anchor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every entry's hash and its link to the one before; report the first broken link (exit 1).")
+            abstract: "Print the chain's head (ID:HASH): keep it outside the database, then `audit verify --anchor` it to detect truncation.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let tenant = try global.tenantID()
-            let (broken, count) = try await global.withRuntime(tenant: tenant) { try await $0.useCases.verifyAudit() }
+            guard let anchor = try await global.withRuntime(tenant: tenant, { try await $0.useCases.auditAnchor() }) else {
+                throw CLIError.badInput("the audit log is empty: there is no head to anchor yet")
+            }
+            say(anchor)
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every entry's hash and its link to the one before; report the first broken link (exit 1).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "An anchor `audit anchor` printed earlier (ID:HASH): its entry must still be in the log, unchanged.") var anchor: String?
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let (broken, count, anchored) = try await global.withRuntime(tenant: tenant) { runtime in
+                let (broken, count) = try await runtime.useCases.verifyAudit()
+                var anchored: Bool?
+                if let anchor { anchored = try await CLIError.presenting(["anchor": "--anchor"]) { try await runtime.useCases.auditAnchorHolds(anchor) } }
+                return (broken, count, anchored)
+            }
+            if anchored == false {
+                note(
+                    "error: the anchored entry \(anchor!.prefix { $0 != ":" }) is no longer in the audit log as it was: the log was truncated or rewritten after the anchor was taken"
+                )
+                throw ExitCode(1)
+            }
             if let e = broken {
                 note(
                     "error: the audit chain is broken at entry \(e.id) (\(Timestamp.format(e.at)), \(e.actor) \(e.action)): its hash or its link to entry \(e.id - 1) does not hold; entries from \(e.id) on cannot be trusted"
                 )
                 throw ExitCode(1)
             }
-            say("audit chain intact: \(count) entr\(count == 1 ? "y" : "ies")")
+            say("audit chain intact: \(count) entr\(count == 1 ? "y" : "ies")" + (anchored == true ? "; the anchor holds" : ""))
         }
     }
 }

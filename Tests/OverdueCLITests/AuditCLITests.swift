@@ -35,4 +35,62 @@ import Testing
         #expect(verify.code == 1)
         #expect(verify.err.contains("broken at entry 1"), "\(verify.err)")
     }
+
+    /// Runs Python against the database file, as someone with the file but not the master key would.
+    func tamper(_ file: String, _ script: String) throws {
+        let edit = Process()
+        edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        edit.arguments = ["python3", "-c", "import sqlite3,sys,hashlib\nc=sqlite3.connect(sys.argv[1])\n" + script + "\nc.commit()", file]
+        try edit.run()
+        edit.waitUntilExit()
+        #expect(edit.terminationStatus == 0)
+    }
+
+    /// Issue 20, finding 9: with plain SHA-256 anyone holding the database could rewrite an entry
+    /// and chain every later one again, or drop the newest entries, and the log still verified.
+    @Test func aRechainedOrTruncatedLogIsFoundWithTheKeyAndTheAnchor() throws {
+        let file = dir.appendingPathComponent("k.sqlite").path
+        let db = "sqlite://\(file)"
+        for (k, v) in [("company.name", "Prairie Line"), ("sender.name", "Pat"), ("sender.email", "ar@prairie.test"), ("sender.name", "Sam")] {
+            #expect(try overdue(["settings", "set", k, v], db: db).code == 0)
+        }
+        // The key lives beside the database, not in it.
+        #expect(FileManager.default.fileExists(atPath: file + ".key"))
+        let anchor = try overdue(["audit", "anchor"], db: db).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(anchor.hasPrefix("4:") && anchor.count == 2 + 64, "\(anchor)")
+        let holds = try overdue(["audit", "verify", "--anchor", anchor], db: db)
+        #expect(holds.code == 0 && holds.out.contains("4 entries; the anchor holds"), "\(holds.out)\(holds.err)")
+
+        // Rewrite entry 2 and chain every entry again with SHA-256 as the old scheme did, marked unkeyed.
+        let backup = dir.appendingPathComponent("k.backup").path
+        try FileManager.default.copyItem(atPath: file, toPath: backup)
+        try tamper(
+            file,
+            """
+            c.execute("UPDATE audit_log SET detail='company.name = Someone Else' WHERE id=2")
+            prev='0'*64
+            for row in c.execute('SELECT id,tenant_id,at,actor,action,object,outcome,ip,detail FROM audit_log ORDER BY id').fetchall():
+                f=[prev]+[x or '' for x in row[1:]]
+                h=hashlib.sha256(''.join('%d:%s'%(len(x.encode()),x) for x in f).encode()).hexdigest()
+                c.execute('UPDATE audit_log SET prev_hash=?, hash=?, keyed=0 WHERE id=?',(prev,h,row[0]))
+                prev=h
+            """)
+        let rechained = try overdue(["audit", "verify"], db: db)
+        #expect(rechained.code == 1 && rechained.err.contains("broken at entry 1"), "\(rechained.out)\(rechained.err)")
+
+        // Back to the genuine log, then drop its newest entry: only the anchor can tell.
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: backup, toPath: file)
+        try tamper(file, "c.execute('DELETE FROM audit_log WHERE id=4')")
+        #expect(try overdue(["audit", "verify"], db: db).code == 0)
+        let truncated = try overdue(["audit", "verify", "--anchor", anchor], db: db)
+        #expect(truncated.code == 1 && truncated.err.contains("truncated or rewritten"), "\(truncated.err)")
+        let bad = try overdue(["audit", "verify", "--anchor", "four"], db: db)
+        #expect(bad.code == 2 && bad.err.contains("--anchor"), "\(bad.err)")
+
+        // Another master key is refused, with what to do.
+        let other = try CLITests.run(
+            ["audit", "verify", "--db", db], in: dir, extraEnv: ["OVERDUE_MASTER_KEY": String(repeating: "ab", count: 32)])
+        #expect(other.code != 0 && other.err.contains("another master key"), "\(other.err)")
+    }
 }

@@ -22,14 +22,18 @@ public struct AuditEntry: Hashable, Sendable {
     public var detail: String?
     /// The previous entry's hash (64 zeros for the first).
     public var prevHash: String
-    /// This entry's hash: SHA-256 over the previous hash and every field.
+    /// This entry's hash over the previous hash and every field: an HMAC-SHA256 under a key kept
+    /// outside the database when `keyed`, plain SHA-256 for entries written before that.
     public var hash: String
+    /// Whether `hash` is keyed (see `hash`).
+    public var keyed: Bool
 
     /// A value with these fields.
     public init(
         id: Int64, tenant: String? = nil, at: Date, actor: String, action: String, object: String? = nil, outcome: String, ip: String? = nil,
-        detail: String? = nil, prevHash: String, hash: String
+        detail: String? = nil, prevHash: String, hash: String, keyed: Bool = true
     ) {
+        self.keyed = keyed
         self.id = id
         self.tenant = tenant
         self.at = at

@@ -16,10 +16,11 @@ extension Session {
         let object = object.map(Redaction.redact)
         let detail = detail.map(Redaction.redact)
         let prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
-        let hash = AuditEntry.digest(prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail)
+        let hash = AuditEntry.digest(
+            prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, key: auditKey)
         try await exec(
             """
-            INSERT INTO audit_log (tenant_id, at, actor, action, object, outcome, ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_log (tenant_id, at, actor, action, object, outcome, ip, detail, prev_hash, hash, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
             """, [.opt(tenant), .time(at), .text(actor), .text(action), .opt(object), .text(outcome), .opt(ip), .opt(detail), .text(prev), .text(hash)])
     }
 
@@ -40,20 +41,54 @@ extension Session {
         AuditEntry(
             id: try r.int("id"), tenant: try r.optString("tenant_id"), at: try r.time("at"), actor: try r.string("actor"),
             action: try r.string("action"), object: try r.optString("object"), outcome: try r.string("outcome"), ip: try r.optString("ip"),
-            detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"))
+            detail: try r.optString("detail"), prevHash: try r.string("prev_hash"), hash: try r.string("hash"), keyed: try r.bool("keyed"))
     }
 
-    /// The first entry whose hash or link to its predecessor does not hold, or nil when the chain is whole.
+    /// Whether `entry`'s hash is what its fields and its predecessor's hash give: an HMAC under the
+    /// audit key for a keyed entry, plain SHA-256 for one written before the chain was keyed.
+    public func holds(_ entry: AuditEntry) -> Bool {
+        entry.hash
+            == AuditEntry.digest(
+                prev: entry.prevHash, tenant: entry.tenant, at: entry.at, actor: entry.actor, action: entry.action, object: entry.object,
+                outcome: entry.outcome, ip: entry.ip, detail: entry.detail, key: entry.keyed ? auditKey : nil)
+    }
+
+    /// The newest entry's id and hash: the anchor an operator keeps outside the database
+    /// (`overdue audit anchor`), nil while the log is empty.
+    public func auditHead() async throws -> (id: Int64, hash: String)? {
+        try await row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").map { (try $0.int("id"), try $0.string("hash")) }
+    }
+
+    /// Whether the entry an anchor names is still in the log, unchanged (a log truncated or
+    /// rewritten since the anchor was taken fails this).
+    public func auditAnchorHolds(id: Int64, hash: String) async throws -> Bool {
+        try await row("SELECT hash FROM audit_log WHERE id = ?", [.int(id)])?.string("hash") == hash
+    }
+
+    /// The first entry whose hash or link to its predecessor does not hold, or nil when the chain is
+    /// whole. An unkeyed entry (which anyone with the database could compute) holds only among those
+    /// written before the chain was keyed, as sealed then (`sealUnkeyedAudit`).
     public func brokenAuditLink() async throws -> AuditEntry? {
+        let sealed = try await unkeyedAuditLimit()
         var prev = String(repeating: "0", count: 64)
         for e in try await auditLog() {
-            let want = AuditEntry.digest(
-                prev: prev, tenant: e.tenant, at: e.at, actor: e.actor, action: e.action, object: e.object, outcome: e.outcome,
-                ip: e.ip, detail: e.detail)
-            if e.prevHash != prev || e.hash != want { return e }
+            if e.prevHash != prev || !holds(e) || (!e.keyed && e.id > sealed) { return e }
             prev = e.hash
         }
         return nil
+    }
+
+    /// `ID:TAG`: the last entry written before the chain was keyed, tagged with the audit key.
+    func sealUnkeyedAudit(until id: Int64) -> String {
+        "\(id):" + Hex.string(HMAC<SHA256>.authenticationCode(for: Data("unkeyed-audit-until:\(id)".utf8), using: auditKey))
+    }
+
+    /// The last entry that may be unkeyed (0 when the seal is missing or forged).
+    func unkeyedAuditLimit() async throws -> Int64 {
+        guard let value = try await row("SELECT value FROM store_facts WHERE name = 'unkeyed_audit_until'")?.string("value"),
+            let id = Int64(value.prefix { $0 != ":" }), sealUnkeyedAudit(until: id) == value
+        else { return 0 }
+        return id
     }
 
     /// Reason codes of contact-rule decisions (windows, caps, consent, opt-outs, dead addresses):
@@ -70,13 +105,16 @@ extension Session {
 }
 
 extension AuditEntry {
-    /// SHA-256 (hex) over the previous hash and every field of an entry: what `hash` must be.
+    /// The hash of an entry over the previous hash and every field (hex): HMAC-SHA256 under `key`,
+    /// or plain SHA-256 when `key` is nil (entries written before the chain was keyed).
     public static func digest(
-        prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?
+        prev: String, tenant: String?, at: Date, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?,
+        key: SymmetricKey?
     ) -> String {
         let fields = [prev, tenant ?? "", Timestamp.format(at), actor, action, object ?? "", outcome, ip ?? "", detail ?? ""]
         // Length-prefixed, so no two different entries hash the same text.
-        let text = fields.map { "\($0.utf8.count):\($0)" }.joined()
-        return Hex.string(SHA256.hash(data: Data(text.utf8)))
+        let text = Data(fields.map { "\($0.utf8.count):\($0)" }.joined().utf8)
+        guard let key else { return Hex.string(SHA256.hash(data: text)) }
+        return Hex.string(HMAC<SHA256>.authenticationCode(for: text, using: key))
     }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import OverdueCore
+@testable import OverdueServer
+@testable import OverdueStore
+
+/// Issue 20, finding 10: every unauthenticated request used to write an audit entry (under the
+/// chain's lock on PostgreSQL), so a flood of bad keys slowed every audited write and grew the log.
+@Suite struct AuthFloodTests {
+    @Test func aFloodOfBadKeysIsRefusedWithoutAnEntryEachAndCountedInTheNext() async throws {
+        // One entry every 3 s once the burst of 10 is spent (the default is one every 2 s).
+        try await APITests().withApp(configure: { $0.authFailuresPerMinute = 20 }) { client, store in
+            var bad = HTTPFields()
+            bad[.authorization] = "Bearer od_badbadbad0_" + String(repeating: "z", count: 40)
+            let before = try await store.read { try await $0.auditLog() }.filter { $0.action == "auth.failed" }.count
+            var answers: [HTTPResponse.Status] = []
+            let started = ContinuousClock.now
+            for _ in 0..<120 {
+                try await client.execute(uri: "/api/v1/cases", method: .get, headers: bad) { answers.append($0.status) }
+            }
+            // The burst, plus one for each 3 s the flood took (the machine may be busy with other tests).
+            let allowed = 10 + Int((ContinuousClock.now - started) / .seconds(3)) + 1
+            let refused = answers.filter { $0 == .unauthorized }.count
+            #expect(refused <= allowed && answers.filter { $0 == .tooManyRequests }.count == 120 - refused, "\(refused) answered 401, \(allowed) allowed")
+            let logged = try await store.read { try await $0.auditLog() }.filter { $0.action == "auth.failed" }
+            #expect(logged.count - before == refused, "\(logged.count - before) entries for \(refused) failures answered 401")
+            // Once the address may try again, its next failure is logged with how many were not.
+            try await Task.sleep(for: .milliseconds(3_100))
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: bad) { #expect($0.status == .unauthorized) }
+            let last = try #require(try await store.read { try await $0.auditLog() }.last { $0.action == "auth.failed" })
+            #expect(last.detail?.contains("more from this address refused since the last entry") == true, "\(last.detail ?? "")")
+            #expect(try await store.read { try await $0.brokenAuditLink() } == nil)
+            // A good key is not held back by another caller's failures.
+            try await client.execute(uri: "/api/v1/cases", method: .get, headers: APITests.auth) { #expect($0.status == .ok) }
+        }
+    }
+}
