@@ -535,6 +535,13 @@ enum Migrations {
                 "CREATE TABLE store_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
             ]
         },
+        Migration(id: 21, name: "users: failed sign-ins, lockout, the last second-factor step used") { _ in
+            [
+                "ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE users ADD COLUMN locked_until TEXT",
+                "ALTER TABLE users ADD COLUMN totp_last_step BIGINT",
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

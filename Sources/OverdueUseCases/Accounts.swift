@@ -31,11 +31,17 @@ public enum SecondFactor {
     public static func url(secret: String, email: String) -> String { TOTP(secret: secret).createAuthenticatorURL(label: email, issuer: "Overdue") }
 
     /// Whether `code` is the code for `now`'s step or the one either side (clock drift).
-    public static func matches(_ code: String, secret: String, now: Date) -> Bool {
+    public static func matches(_ code: String, secret: String, now: Date) -> Bool { step(of: code, secret: secret, now: now) != nil }
+
+    /// The 30-second step whose code `code` is (`now`'s or the one either side), nil when none.
+    public static func step(of code: String, secret: String, now: Date) -> Int64? {
         let digits = code.filter(\.isNumber)
-        guard digits.count == 6, let given = Int(digits) else { return false }
+        guard digits.count == 6, let given = Int(digits) else { return nil }
         let totp = TOTP(secret: secret)
-        return [-30.0, 0, 30].contains { totp.compute(date: now.addingTimeInterval($0)) == given }
+        for offset in [-30.0, 0, 30] where totp.compute(date: now.addingTimeInterval(offset)) == given {
+            return Int64((now.timeIntervalSince1970 + offset) / 30)
+        }
+        return nil
     }
 }
 
@@ -68,31 +74,67 @@ extension UseCases {
         let user = try await store.read { try await $0.user(email: email) }
         // Always one bcrypt verification, so that timing does not tell which emails have accounts.
         let matches = try await Passwords.verify(password, hash: user?.passwordHash ?? Passwords.decoy)
-        guard let user, matches, user.disabledAt == nil else {
-            let why = user == nil ? "no such user" : user?.disabledAt != nil ? "account disabled" : "wrong password"
+        let locked = user?.lockedUntil.map { $0 > now } ?? false
+        guard let user, matches, user.disabledAt == nil, !locked else {
+            let why =
+                user == nil
+                ? "no such user" : user?.disabledAt != nil ? "account disabled" : locked ? "account locked after failed sign-ins" : "wrong password"
+            if let user, !matches, user.disabledAt == nil, !locked { try await failedSignIn(user, ip: ip, object: object, now: now) }
             try await recordAccess(
                 tenant: user?.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip, detail: why)
+            // The same answer whatever the reason, so it tells nobody which emails have accounts.
             throw UseCaseError(.unauthorized, [Problem("email", "the email or password is wrong")], code: "login_failed")
         }
+        var step: Int64?
         if let secret = user.totpSecret {
             guard let code else {
                 throw UseCaseError(
                     .unauthorized, [Problem("totp", "this account has a second factor: send the 6-digit code from the authenticator app as `totp`")],
                     code: "totp_required")
             }
-            guard SecondFactor.matches(code, secret: secret, now: now) else {
+            step = SecondFactor.step(of: code, secret: secret, now: now)
+            let replayed = step.map { used in user.totpLastStep.map { used <= $0 } ?? false } ?? false
+            guard step != nil, !replayed else {
+                try await failedSignIn(user, ip: ip, object: object, now: now)
                 try await recordAccess(
                     tenant: user.tenant, actor: "user:\(email)", action: "auth.login_failed", object: object, outcome: "denied", ip: ip,
-                    detail: "wrong second-factor code")
-                throw UseCaseError(.unauthorized, [Problem("totp", "the second-factor code is wrong or expired")], code: "login_failed")
+                    detail: replayed ? "second-factor code used before" : "wrong second-factor code")
+                throw UseCaseError(.unauthorized, [Problem("totp", "the second-factor code is wrong, expired or used already")], code: "login_failed")
             }
         }
+        let usedStep = step
         return try await store.write { s in
+            guard try await s.recordGoodSignIn(id: user.id, totpStep: usedStep) else {
+                // Another sign-in took the same code a moment ago.
+                throw UseCaseError(.unauthorized, [Problem("totp", "the second-factor code is wrong, expired or used already")], code: "login_failed")
+            }
             let made = try await s.createUserSession(user, ttl: Self.sessionLifetime, ip: ip, now: now)
             try await s.appendAudit(
                 tenant: user.tenant, actor: "user:\(email)", action: "auth.login", object: object, outcome: "ok", ip: ip,
                 detail: user.totpSecret == nil ? "password" : "password + TOTP", at: now)
             return made
+        }
+    }
+
+    /// Failed sign-ins (wrong password or second-factor code, from anywhere) that lock an account…
+    public static let signInFailureLimit = 10
+    /// …for this long. The per-address limit stops one guesser; this stops many addresses guessing
+    /// one password.
+    public static let signInLockout: TimeInterval = 15 * 60
+
+    /// Counts a failed sign-in of `user`; the one that reaches the limit locks the account, and is
+    /// audited and put in the tenant's inbox for a person to see.
+    func failedSignIn(_ user: User, ip: String?, object: String, now: Date) async throws {
+        let until = now.addingTimeInterval(Self.signInLockout)
+        try await store.write { s in
+            guard try await s.recordFailedSignIn(id: user.id, limit: Self.signInFailureLimit, lockUntil: until) else { return }
+            let what =
+                "\(Self.signInFailureLimit) failed sign-ins for \(user.email) (the last from \(ip ?? "an unknown address")): locked until \(Timestamp.format(until))"
+            try await s.appendAudit(
+                tenant: user.tenant, actor: "user:\(user.email)", action: "auth.locked", object: object, outcome: "denied", ip: ip, detail: what, at: now)
+            try await s.addInboxItem(
+                user.tenant, debtor: nil, kind: .flag,
+                reason: Reason("account_locked", what + "; if it was not them, someone is guessing the password"), messageID: nil, at: now)
         }
     }
 

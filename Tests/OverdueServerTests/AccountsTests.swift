@@ -182,6 +182,56 @@ import OverdueUseCases
         }
     }
 
+    /// Issue 20, finding 6: the per-address limit alone let many addresses guess one account's
+    /// password, and a second-factor code could be used again within its 90 seconds.
+    @Test func anAccountLocksAfterFailuresFromAnywhereAndACodeIsGoodOnce() async throws {
+        // As if each guess came from an address of its own: the per-address limit does not apply.
+        try await APITests().withApp(configure: {
+            $0.loginsPerMinute = 10_000; $0.loginBurst = 10_000
+        }) { client, store in
+            _ = try await Self.addUser(store, email: "kim@carrier.test", role: .viewer)
+            for _ in 0..<UseCases.signInFailureLimit {
+                try await client.execute(
+                    uri: "/auth/login", method: .post, headers: Self.jsonHeaders,
+                    body: Self.body(#"{"email":"kim@carrier.test","password":"wrong-wrong-wrong"}"#)
+                ) { #expect($0.status == .unauthorized) }
+            }
+            // Locked: even the right password is refused, with the same answer as a wrong one.
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.body(#"{"email":"kim@carrier.test","password":"\#(Self.password)"}"#)
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(String(buffer: response.body).contains("the email or password is wrong"))
+            }
+            let audit = try await store.read { try await $0.auditLog(tenant: "demo") }
+            #expect(audit.filter { $0.action == "auth.locked" }.count == 1)
+            #expect(audit.last?.detail == "account locked after failed sign-ins", "\(audit.last?.detail ?? "")")
+            let inbox = try await store.read { try await $0.inbox("demo") }
+            #expect(inbox.contains { $0.code == "account_locked" && $0.reason.contains("kim@carrier.test") })
+
+            // A second factor's code signs in once.
+            _ = try await Self.addUser(store, email: "lee@carrier.test", role: .manager)
+            let (cookie, csrf) = try await Self.signIn(client, email: "lee@carrier.test")
+            let enrol = try await client.execute(uri: "/api/v1/users/me/totp", method: .post, headers: Self.session(cookie, csrf: csrf)) {
+                Self.json($0.body)
+            }
+            let secret = try #require(enrol["secret"] as? String)
+            let code = String(format: "%06d", TOTP(secret: secret).compute(date: Date()))
+            try await client.execute(
+                uri: "/api/v1/users/me/totp/confirm", method: .post, headers: Self.session(cookie, csrf: csrf), body: Self.body(#"{"code":"\#(code)"}"#)
+            ) { #expect($0.status == .noContent) }
+            let fresh = String(format: "%06d", TOTP(secret: secret).compute(date: Date()))
+            _ = try await Self.signIn(client, email: "lee@carrier.test", totp: fresh)
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: Self.jsonHeaders,
+                body: Self.body(#"{"email":"lee@carrier.test","password":"\#(Self.password)","totp":"\#(fresh)"}"#)
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(String(buffer: response.body).contains("used already"))
+            }
+        }
+    }
+
     @Test func administeringUsersAndKeys() async throws {
         try await APITests().withApp { client, store in
             _ = try await Self.addUser(store, email: "admin@carrier.test", role: .admin)

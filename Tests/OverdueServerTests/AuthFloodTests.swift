@@ -37,4 +37,18 @@ import Testing
             try await client.execute(uri: "/api/v1/cases", method: .get, headers: APITests.auth) { #expect($0.status == .ok) }
         }
     }
+
+    /// Issue 20, finding 6: the first `X-Forwarded-For` entry is whatever the client wrote.
+    @Test func theClientAddressIsTheRightMostOneNoTrustedProxyAdded() {
+        let address = OverdueRequestContext.clientAddress
+        // No proxy trusted: the peer, whatever the header says.
+        #expect(address(["6.6.6.6"], "10.0.0.9", 0) == "10.0.0.9")
+        // One proxy (the peer) appended what it saw; what the client sent before is ignored.
+        #expect(address(["6.6.6.6, 203.0.113.7"], "10.0.0.9", 1) == "203.0.113.7")
+        #expect(address(["6.6.6.6", "203.0.113.7"], "10.0.0.9", 1) == "203.0.113.7")
+        // Two proxies: the outer one's view.
+        #expect(address(["6.6.6.6, 203.0.113.7, 10.0.0.2"], "10.0.0.9", 2) == "203.0.113.7")
+        // Fewer entries than proxies: the left-most there is.
+        #expect(address([], "10.0.0.9", 1) == "10.0.0.9")
+    }
 }

@@ -24,6 +24,12 @@ public struct User: Hashable, Sendable {
     public var disabledAt: Date?
     /// When they last signed in.
     public var lastLoginAt: Date?
+    /// Failed sign-ins since the last good one (or the last lock).
+    public var failedSignIns = 0
+    /// Until when sign-in is refused after too many failures.
+    public var lockedUntil: Date?
+    /// The 30-second step of the last second-factor code accepted: a code is good once.
+    public var totpLastStep: Int64?
 
     /// A value with these fields.
     public init(

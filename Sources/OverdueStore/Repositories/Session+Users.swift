@@ -87,9 +87,38 @@ extension Session {
 
     static func user(_ r: any StoredRow) throws -> User {
         guard let role = Role(rawValue: try r.string("role")) else { throw StoreError.corrupt("user role") }
-        return User(
+        var user = User(
             id: try r.string("id"), tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
             passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret"), totpPending: try r.optString("totp_pending"),
             createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"), lastLoginAt: try r.optTime("last_login_at"))
+        user.failedSignIns = Int(try r.int("failed_sign_ins"))
+        user.lockedUntil = try r.optTime("locked_until")
+        user.totpLastStep = try r.optInt("totp_last_step")
+        return user
+    }
+
+    /// Counts a failed sign-in of `id`; at `limit` failures the account is locked until `lockUntil`
+    /// and the count starts again. Returns whether this failure locked it.
+    public func recordFailedSignIn(id: String, limit: Int, lockUntil: Date) async throws -> Bool {
+        let count =
+            try await row("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins", [.text(id)])?.int(
+                "failed_sign_ins") ?? 0
+        guard count >= limit else { return false }
+        try await exec("UPDATE users SET failed_sign_ins = 0, locked_until = ? WHERE id = ?", [.time(lockUntil), .text(id)])
+        return true
+    }
+
+    /// A good sign-in of `id`: failures forgotten, the second-factor step used (if any) kept, so the
+    /// same code is not accepted again. False when `totpStep` is not after the last one used (a
+    /// replayed code; nothing is changed then).
+    public func recordGoodSignIn(id: String, totpStep: Int64?) async throws -> Bool {
+        guard let totpStep else {
+            try await exec("UPDATE users SET failed_sign_ins = 0 WHERE id = ?", [.text(id)])
+            return true
+        }
+        // One statement, so two sign-ins racing with the same code cannot both pass.
+        return try await row(
+            "UPDATE users SET failed_sign_ins = 0, totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?) RETURNING id",
+            [.int(totpStep), .text(id), .int(totpStep)]) != nil
     }
 }
