@@ -115,9 +115,9 @@ SCHEMAS = {
     "PasswordChange": obj({"current": S, "new": {"type": "string", "minLength": 12}}),
     "TOTPEnrolment": obj({"secret": S, "otpauth_url": S}),
     "Code": obj({"code": S}),
-    "Key": obj({"prefix": S, "name": S, "role": ROLE, "created_at": S}, {"revoked_at": N(S), "last_used_at": N(S), "key": S}),
+    "Key": obj({"prefix": S, "name": S, "role": ROLE, "created_at": S}, {"revoked_at": N(S), "last_used_at": N(S), "expires_at": N(S), "key": S}),
     "KeyPage": page("Key"),
-    "KeyInput": obj({"name": S, "role": ROLE}),
+    "KeyInput": obj({"name": S, "role": ROLE}, {"expires_in_days": {"type": "integer", "minimum": 1, "maximum": 730, "description": "default 365"}}),
     "Subscription": obj({"id": S, "url": S, "events": A(S), "created_at": S}, {"description": N(S), "disabled_at": N(S), "secret": S}),
     "SubscriptionPage": page("Subscription"),
     "SubscriptionInput": obj({"url": S, "events": A(S)}, {"description": S}),
@@ -215,7 +215,7 @@ OPS = [
     ("patch", "/api/v1/users/{id}", "administer", "Change a user's role, name or status (their sessions end)", "UserUpdate", 200, "User", []),
     ("delete", "/api/v1/users/{id}", "administer", "Disable a user", None, 204, None, []),
     ("get", "/api/v1/keys", "administer", "API keys (prefixes only)", None, 200, "KeyPage", []),
-    ("post", "/api/v1/keys", "administer", "Make an API key (shown in this answer only)", "KeyInput", 201, "Key", []),
+    ("post", "/api/v1/keys", "administer", "Make an API key (shown in this answer only; no more than the caller's role; expires after 365 days unless told)", "KeyInput", 201, "Key", []),
     ("delete", "/api/v1/keys/{prefix}", "administer", "Revoke a key", None, 204, None, []),
 ]
 

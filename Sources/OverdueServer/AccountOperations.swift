@@ -70,9 +70,11 @@ extension AccountsController {
     func createKey(_ f: inout Fields, caller: Principal) async throws -> (key: String, record: APIKey) {
         let name = f.string("name", maxLength: 200)
         let role = f.choice("role", Role.self)
+        let days = f.integer("expires_in_days", required: false, range: 1...Int64(UseCases.keyLifetimeMaxDays)).map(Int.init)
         try f.done()
         return try await Problem.presenting {
-            try await api.useCases.createAPIKey(tenant: caller.tenant, name: name!, role: role!, by: caller.actor, grantor: caller.role)
+            try await api.useCases.createAPIKey(
+                tenant: caller.tenant, name: name!, role: role!, by: caller.actor, grantor: caller.role, maker: caller.userID, expiresInDays: days)
         }
     }
 }

@@ -247,6 +247,7 @@ struct AccountsController: Sendable {
         let created_at: String
         let revoked_at: String?
         let last_used_at: String?
+        let expires_at: String?
         /// Only in the answer to the POST that made it.
         let key: String?
 
@@ -257,6 +258,7 @@ struct AccountsController: Sendable {
             created_at = Timestamp.format(k.createdAt)
             revoked_at = k.revokedAt.map(Timestamp.format)
             last_used_at = k.lastUsedAt.map(Timestamp.format)
+            expires_at = k.expiresAt.map(Timestamp.format)
             self.key = key
         }
     }
@@ -277,7 +279,10 @@ struct AccountsController: Sendable {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         let prefix = try context.parameters.require("prefix")
-        try await api.useCases.revokeAPIKey(tenant: tenant, prefix: prefix, by: try context.caller().actor, ip: context.clientIP(request))
+        let caller = try context.caller()
+        try await Problem.presenting {
+            try await api.useCases.revokeAPIKey(tenant: tenant, prefix: prefix, by: caller.actor, revoker: caller.role, ip: context.clientIP(request))
+        }
         return Response(status: .noContent)
     }
 }

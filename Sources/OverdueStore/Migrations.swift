@@ -542,6 +542,13 @@ enum Migrations {
                 "ALTER TABLE users ADD COLUMN totp_last_step BIGINT",
             ]
         },
+        Migration(id: 22, name: "api keys: who made each, when it expires") { _ in
+            [
+                "ALTER TABLE api_keys ADD COLUMN created_by TEXT",
+                "ALTER TABLE api_keys ADD COLUMN expires_at TEXT",
+                "CREATE INDEX api_keys_maker ON api_keys (created_by) WHERE created_by IS NOT NULL",
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -164,7 +164,8 @@ extension UseCases {
 
     /// The live API key `given` is (nil: unknown or revoked).
     public func apiKey(matching given: String) async throws -> APIKey? {
-        try await store.read { try await $0.apiKey(matching: given) }
+        let now = clock.now()
+        return try await store.read { try await $0.apiKey(matching: given, now: now) }
     }
 
     /// Notes that `key` was used now (to the minute).
@@ -312,7 +313,16 @@ extension UseCases {
         guard newRole != nil || name != nil || status != nil else { return }
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, role: newRole, name: name, disabledAt: status)
-            let what = [newRole.map { "role \($0.rawValue)" }, name.map { _ in "name" }, status.map { $0 == nil ? "enabled" : "disabled" }].compactMap { $0 }
+            // Keys the user made do not outlive their access: all go when they are disabled, those
+            // beyond a lower role when they are demoted.
+            var revoked: [String] = []
+            if status.map({ $0 != nil }) == true {
+                revoked = try await s.revokeAPIKeys(madeBy: user.id, beyond: nil, now: now)
+            } else if let newRole {
+                revoked = try await s.revokeAPIKeys(madeBy: user.id, beyond: newRole, now: now)
+            }
+            var what = [newRole.map { "role \($0.rawValue)" }, name.map { _ in "name" }, status.map { $0 == nil ? "enabled" : "disabled" }].compactMap { $0 }
+            if !revoked.isEmpty { what.append("their keys revoked: \(revoked.joined(separator: ", "))") }
             try await s.appendAudit(
                 tenant: user.tenant, actor: actor, action: "user.updated", object: user.id, outcome: "ok", ip: ip,
                 detail: what.joined(separator: ", "), at: now)
@@ -327,8 +337,10 @@ extension UseCases {
         let now = clock.now()
         try await store.write { s in
             try await s.updateUser(user.tenant, id: user.id, disabledAt: .some(now))
+            let revoked = try await s.revokeAPIKeys(madeBy: user.id, beyond: nil, now: now)
             try await s.appendAudit(
-                tenant: user.tenant, actor: actor, action: "user.disabled", object: user.id, outcome: "ok", ip: ip, detail: user.email, at: now)
+                tenant: user.tenant, actor: actor, action: "user.disabled", object: user.id, outcome: "ok", ip: ip,
+                detail: user.email + (revoked.isEmpty ? "" : "; their keys revoked: \(revoked.joined(separator: ", "))"), at: now)
         }
     }
 

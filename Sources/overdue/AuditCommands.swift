@@ -102,17 +102,21 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "owner, admin, manager, collector or viewer.") var role: String
         @Option(help: "A name for people (what uses the key).") var name: String = "api"
+        @Option(help: "Days the key works (1–730).") var expiresInDays: Int = 365
 
         func run() async throws {
             guard let r = Role(rawValue: role.lowercased()) else {
                 throw CLIError.badInput("--role '\(role)' must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let tenant = try global.tenantID()
-            let label = name
+            let (label, days) = (name, expiresInDays)
             let made = try await global.withRuntime(tenant: tenant) { runtime in
-                try await runtime.useCases.createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil)
+                try await CLIError.presenting(["expires_in_days": "--expires-in-days"]) {
+                    try await runtime.useCases.createAPIKey(tenant: tenant, name: label, role: r, by: cliActor, grantor: nil, expiresInDays: days)
+                }
             }
-            note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)) — shown this once; send it as Authorization: Bearer KEY")
+            let until = made.record.expiresAt.map { ", until \(Timestamp.format($0))" } ?? ""
+            note("API key \(made.record.prefix) (\(r.rawValue), tenant \(tenant)\(until)) — shown this once; send it as Authorization: Bearer KEY")
             say(made.key)
         }
     }

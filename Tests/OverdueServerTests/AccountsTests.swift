@@ -232,6 +232,72 @@ import OverdueUseCases
         }
     }
 
+    /// Issue 20, finding 8: keys recorded no maker and never expired, so disabling or demoting a
+    /// person left their keys working, and an admin could revoke an owner's key.
+    @Test func keysDieWithTheirMakersAccessExpireAndAnOwnersKeyIsTheOwnersToRevoke() async throws {
+        try await APITests().withApp { client, store in
+            let owner = try await Self.addUser(store, email: "olu@carrier.test", role: .owner)
+            let ana = try await Self.addUser(store, email: "ana@carrier.test", role: .admin)
+            let bo = try await Self.addUser(store, email: "bo@carrier.test", role: .admin)
+            _ = owner
+            func makeKey(_ email: String, role: String, days: Int? = nil) async throws -> (status: HTTPResponse.Status, key: String?, prefix: String?) {
+                let (cookie, csrf) = try await Self.signIn(client, email: email)
+                let extra = days.map { ",\"expires_in_days\":\($0)" } ?? ""
+                return try await client.execute(
+                    uri: "/api/v1/keys", method: .post, headers: Self.session(cookie, csrf: csrf),
+                    body: Self.body(#"{"name":"robot","role":"\#(role)"\#(extra)}"#)
+                ) { r in (r.status, Self.json(r.body)["key"] as? String, Self.json(r.body)["prefix"] as? String) }
+            }
+            func works(_ key: String) async throws -> Bool {
+                var h = HTTPFields()
+                h[.authorization] = "Bearer \(key)"
+                return try await client.execute(uri: "/api/v1/cases", method: .get, headers: h) { $0.status == .ok }
+            }
+            // Never more than its maker; a year by default, two at most.
+            #expect(try await makeKey("ana@carrier.test", role: "owner").status == .forbidden)
+            #expect(try await makeKey("ana@carrier.test", role: "admin", days: 9_999).status == .unprocessableContent)
+            let anaKey = try #require(try await makeKey("ana@carrier.test", role: "admin").key)
+            let stored = try #require(try await store.read { try await $0.apiKey(matching: anaKey) })
+            #expect(stored.createdBy == ana.id)
+            #expect(stored.expiresAt.map { abs($0.timeIntervalSinceNow - 365 * 86_400) < 120 } == true)
+            let boAdmin = try #require(try await makeKey("bo@carrier.test", role: "admin").key)
+            let boCollector = try #require(try await makeKey("bo@carrier.test", role: "collector").key)
+            for key in [anaKey, boAdmin, boCollector] { #expect(try await works(key)) }
+
+            // The owner disables Ana and demotes Bo to manager.
+            let (oc, ocsrf) = try await Self.signIn(client, email: "olu@carrier.test")
+            try await client.execute(uri: "/api/v1/users/\(ana.id)", method: .delete, headers: Self.session(oc, csrf: ocsrf)) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(
+                uri: "/api/v1/users/\(bo.id)", method: .patch, headers: Self.session(oc, csrf: ocsrf), body: Self.body(#"{"role":"manager"}"#)
+            ) { #expect($0.status == .ok) }
+            #expect(try await !works(anaKey), "a disabled person's key still works")
+            #expect(try await !works(boAdmin), "a demoted person's admin key still works")
+            #expect(try await works(boCollector), "a key within the new role stops working")
+
+            // An expired key stops.
+            let old = try await store.write { s in
+                try await s.createAPIKey("demo", name: "old", role: .viewer, now: Date(), expiresAt: Date().addingTimeInterval(-1)).key
+            }
+            #expect(try await !works(old))
+
+            // An admin cannot revoke an owner's key; the owner can.
+            let ownerKey = try #require(try await makeKey("olu@carrier.test", role: "owner").prefix)
+            let root = try #require(try await makeKey("olu@carrier.test", role: "admin").key)
+            _ = root
+            let admin = try await Self.addUser(store, email: "cy@carrier.test", role: .admin)
+            _ = admin
+            let (cc, ccsrf) = try await Self.signIn(client, email: "cy@carrier.test")
+            try await client.execute(uri: "/api/v1/keys/\(ownerKey)", method: .delete, headers: Self.session(cc, csrf: ccsrf)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/keys/\(ownerKey)", method: .delete, headers: Self.session(oc, csrf: ocsrf)) {
+                #expect($0.status == .noContent)
+            }
+        }
+    }
+
     @Test func administeringUsersAndKeys() async throws {
         try await APITests().withApp { client, store in
             _ = try await Self.addUser(store, email: "admin@carrier.test", role: .admin)

@@ -21,6 +21,11 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether this role may do everything `other` may (a key is never more than its maker).
+    public func covers(_ other: Role) -> Bool {
+        (other != .owner || self == .owner) && Permission.allCases.allSatisfy { !other.allows($0) || allows($0) }
+    }
+
     /// Whether someone with this role may grant `role` to a user or key, or change or remove one
     /// who has it: only an owner touches the owner role.
     public func mayGrant(_ role: Role?) -> Bool { role != .owner || self == .owner }

@@ -16,6 +16,11 @@ public struct APIKey: Hashable, Sendable {
     public var revokedAt: Date?
     /// When it was last used.
     public var lastUsedAt: Date?
+    /// Who made it: a user's id (`usr_…`; the key dies with the user's access) or an actor
+    /// (`cli:USER`, `key:od_…`); nil for keys made before this was kept.
+    public var createdBy: String?
+    /// When it stops working (nil: keys made before keys expired).
+    public var expiresAt: Date?
 
     /// The prefix of a presented key (`od_XXXXXXXXXX_SECRET` → `od_XXXXXXXXXX`), if it has the form.
     public static func prefix(of key: String) -> String? {

@@ -162,7 +162,8 @@ extension DashboardController {
     @Sendable func revokeKey(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await adminAct(request, context, back: "/app/settings/keys") { viewer, _, _ in
             let prefix = try context.parameters.require("prefix")
-            try await api.useCases.revokeAPIKey(tenant: viewer.tenant, prefix: prefix, by: "user:\(viewer.email)", ip: context.clientIP(request))
+            try await api.useCases.revokeAPIKey(
+                tenant: viewer.tenant, prefix: prefix, by: "user:\(viewer.email)", revoker: viewer.role, ip: context.clientIP(request))
         }
     }
 
