@@ -23,10 +23,10 @@ struct AccountsController: Sendable {
         router.post("/auth/logout", use: logout)
         router.get("/auth/session", use: session)
         router.api(.get, "/api/v1/users/me", .read, use: me)
-        router.api(.post, "/api/v1/users/me/password", .work, use: changePassword)
-        router.api(.post, "/api/v1/users/me/totp", .work, use: beginTOTP)
-        router.api(.post, "/api/v1/users/me/totp/confirm", .work, use: confirmTOTP)
-        router.api(.delete, "/api/v1/users/me/totp", .work, use: removeTOTP)
+        router.api(.post, "/api/v1/users/me/password", .read, use: changePassword)
+        router.api(.post, "/api/v1/users/me/totp", .read, use: beginTOTP)
+        router.api(.post, "/api/v1/users/me/totp/confirm", .read, use: confirmTOTP)
+        router.api(.delete, "/api/v1/users/me/totp", .read, use: removeTOTP)
         router.api(.get, "/api/v1/users", .administer, use: listUsers)
         router.api(.post, "/api/v1/users", .administer, use: createUser)
         router.api(.get, "/api/v1/users/:id", .administer, use: oneUser)
@@ -74,6 +74,7 @@ struct AccountsController: Sendable {
 
     /// `POST /auth/login` `{email, password, totp?}` (JSON or a form): sets the session cookie.
     @Sendable func login(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard !CrossSite.isCrossSite(request) else { throw CrossSite.refusal }
         let ip = context.clientIP(request)
         var f = try await Self.credentials(request)
         let email = f.string("email", maxLength: 320)?.lowercased()

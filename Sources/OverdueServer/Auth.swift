@@ -67,6 +67,21 @@ struct OverdueRequestContext: RequestContext {
     }
 }
 
+/// Requests a page of another site made a browser send (a sign-in form posted from elsewhere signs
+/// the victim in as the attacker: login CSRF). Browsers say where a request comes from in
+/// `Sec-Fetch-Site` (a proxy in front changes nothing there); a page with no origin of its own (a
+/// sandboxed frame, a data: URL) sends `Origin: null`. Tools that send neither are not browsers.
+enum CrossSite {
+    /// Whether `request` came from another site (or a sibling one).
+    static func isCrossSite(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] { return site == "cross-site" || site == "same-site" }
+        return request.headers[HTTPField.Name("Origin")!] == "null"
+    }
+
+    /// The refusal.
+    static let refusal = Problem.forbidden("a sign-in may only be posted from this server's own pages")
+}
+
 /// Every `/api/v1` request needs `Authorization: Bearer od_…` (a live key): it is then scoped to the
 /// key's tenant (whatever it asks for — another tenant's objects are simply not found) and its
 /// role must allow the permission the route declared (`Router.api`, checked by the route). Failures get 401/403 and

@@ -3,6 +3,7 @@
 /// entry of the application layer (`UseCases`) and present its answer; they never see the store
 /// and make no collection decisions.
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import OverdueAgents
@@ -31,7 +32,9 @@ public struct ServerConfiguration: Sendable {
     /// that each get an audit entry (default 30, bursts of 10); beyond, 429 and only a count.
     public var authFailuresPerMinute = 30
     /// Whether the session cookie is Secure (`OVERDUE_COOKIE_SECURE=0` turns it off for plain-http development).
-    public var secureCookie = ProcessInfo.processInfo.environment["OVERDUE_COOKIE_SECURE"] != "0"
+    public var secureCookie = ServerConfiguration.secureByEnvironment
+    /// Whether the environment leaves cookies Secure (`OVERDUE_COOKIE_SECURE` is not `0`).
+    static let secureByEnvironment = ProcessInfo.processInfo.environment["OVERDUE_COOKIE_SECURE"] != "0"
     /// Whether webhook subscriptions may use plain http:// beyond localhost (`OVERDUE_WEBHOOK_ALLOW_HTTP=1`).
     public var allowHTTPWebhooks = ProcessInfo.processInfo.environment["OVERDUE_WEBHOOK_ALLOW_HTTP"] == "1"
 
@@ -53,6 +56,7 @@ public func buildApplication(
     let useCases = runtime.useCases
     let router = Router(context: OverdueRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    if configuration.secureCookie { router.add(middleware: StrictTransportMiddleware()) }
     router.add(
         middleware: AuthMiddleware(
             useCases: useCases, limiter: .init(perMinute: configuration.apiRatePerMinute),
@@ -107,6 +111,16 @@ struct Problem: Error, Encodable {
 }
 
 /// Maps thrown errors to problem+json responses in one place.
+/// Served over HTTPS (cookies are Secure): browsers are told to use nothing else for a year
+/// (`Strict-Transport-Security`), so a first plain-http visit cannot be intercepted.
+struct StrictTransportMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000"
+        return response
+    }
+}
+
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

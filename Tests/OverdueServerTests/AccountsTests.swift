@@ -298,6 +298,47 @@ import OverdueUseCases
         }
     }
 
+    /// Issue 20, finding 15: sign-in forms took cross-site posts, no HSTS, and a viewer could not
+    /// change their own password through the API.
+    @Test func signInIsSameSiteOnlyHTTPSIsAskedForAndEveryoneOwnsTheirPassword() async throws {
+        try await APITests().withApp { client, store in
+            _ = try await Self.addUser(store, email: "vi@carrier.test", role: .viewer)
+            var crossSite = Self.jsonHeaders
+            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: crossSite, body: Self.body(#"{"email":"vi@carrier.test","password":"\#(Self.password)"}"#)
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            var form = HTTPFields()
+            form[.contentType] = "application/x-www-form-urlencoded"
+            form[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            try await client.execute(
+                uri: "/login", method: .post, headers: form, body: Self.body("email=vi%40carrier.test&password=\(Self.password)")
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            // From the server's own page it works, and browsers are told to keep to HTTPS.
+            var sameOrigin = Self.jsonHeaders
+            sameOrigin[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
+            try await client.execute(
+                uri: "/auth/login", method: .post, headers: sameOrigin, body: Self.body(#"{"email":"vi@carrier.test","password":"\#(Self.password)"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000")
+            }
+            // A viewer changes their own password.
+            let (cookie, csrf) = try await Self.signIn(client, email: "vi@carrier.test")
+            try await client.execute(
+                uri: "/api/v1/users/me/password", method: .post, headers: Self.session(cookie, csrf: csrf),
+                body: Self.body(#"{"current":"\#(Self.password)","new":"quartz-lantern-meadow-77"}"#)
+            ) { #expect($0.status == .noContent) }
+            _ = try await Self.signIn(client, email: "vi@carrier.test", password: "quartz-lantern-meadow-77")
+        }
+    }
+
     @Test func administeringUsersAndKeys() async throws {
         try await APITests().withApp { client, store in
             _ = try await Self.addUser(store, email: "admin@carrier.test", role: .admin)

@@ -271,7 +271,10 @@ import OverdueChannels
         let (h, b) = form(pairs, cookie: token)
         return try await client.execute(uri: uri, method: .post, headers: h, body: b) { response in
             #expect(response.status == .seeOther, "\(uri)")
-            let flash = response.headers[values: .setCookie].first { $0.hasPrefix("overdue_flash=") }.map { String($0.split(separator: ";")[0]) }
+            let set = response.headers[values: .setCookie].first { $0.hasPrefix("overdue_flash=") }
+            // The one-time message rides only over HTTPS, like the session (issue 20, finding 15).
+            if let set { #expect(set.contains("Secure"), "\(set)") }
+            let flash = set.map { String($0.split(separator: ";")[0]) }
             return (response.headers[.location], flash)
         }
     }

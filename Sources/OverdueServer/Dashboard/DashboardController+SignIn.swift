@@ -20,6 +20,9 @@ extension DashboardController {
     }
 
     @Sendable func login(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        guard !CrossSite.isCrossSite(request) else {
+            return Self.html(Pages.login(error: CrossSite.refusal.detail, email: "", next: "/app"), status: .forbidden)
+        }
         let buffer = try await request.body.collect(upTo: 1 << 16)
         var fields: [String: String] = [:]
         for (k, v) in Form.decode(String(buffer: buffer)) { fields[k] = v }

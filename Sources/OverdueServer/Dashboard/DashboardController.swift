@@ -85,7 +85,9 @@ struct DashboardController: Sendable {
         var response = redirect(to)
         let value = Data(((flash.isError ? "e" : "n") + String(flash.text.prefix(600))).utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        response.setCookie(Cookie(name: flashCookie, value: value, maxAge: 60, path: "/app", httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: flashCookie, value: value, maxAge: 60, path: "/app", secure: ServerConfiguration.secureByEnvironment, httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -102,7 +104,11 @@ struct DashboardController: Sendable {
     static func page(_ request: Request, status: HTTPResponse.Status = .ok, _ build: (Pages.Flash?) -> HTML) -> Response {
         let flash = flash(request)
         var response = html(build(flash), status: status)
-        if flash != nil { response.setCookie(Cookie(name: flashCookie, value: "", maxAge: 0, path: "/app", httpOnly: true, sameSite: .strict)) }
+        if flash != nil {
+            response.setCookie(
+                Cookie(
+                    name: flashCookie, value: "", maxAge: 0, path: "/app", secure: ServerConfiguration.secureByEnvironment, httpOnly: true, sameSite: .strict))
+        }
         return response
     }
 
