@@ -549,6 +549,11 @@ enum Migrations {
                 "CREATE INDEX api_keys_maker ON api_keys (created_by) WHERE created_by IS NOT NULL",
             ]
         },
+        Migration(id: 23, name: "secrets sealed at rest (the store seals those stored in clear when it applies this)") { _ in
+            [
+                "UPDATE store_facts SET value = value WHERE name = 'master_key_check'"
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped
@@ -556,6 +561,8 @@ enum Migrations {
     static let advisoryLockKey: Int64 = 0x0_0E_D0E_0001
     /// The migration that keys the audit chain.
     static let auditKeyed = 20
+    /// The migration after which secrets are sealed at rest (the store seals those in clear).
+    static let secretsSealed = 23
 
     /// Applies the pending migrations; returns the ids this process applied.
     @discardableResult

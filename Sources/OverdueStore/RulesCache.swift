@@ -86,9 +86,9 @@ extension Session {
         else {
             return TenantRules(settings: TenantSettings(), policy: .standard, templates: [])
         }
-        let values = (try? JSONDecoder().decode([String: String].self, from: Data(try r.string("settings").utf8))) ?? [:]
+        let settings = try settings(tenant, stored: try r.string("settings"))
         return TenantRules(
-            settings: TenantSettings(values: values), policy: try Session.policy(tenant, stored: try r.optString("policy")),
+            settings: settings, policy: try Session.policy(tenant, stored: try r.optString("policy")),
             templates: try JSONRow.array(try r.optString("templates") ?? "[]", table: "templates").compactMap(Session.template).sorted {
                 ($0.name, $0.channel.rawValue) < ($1.name, $1.channel.rawValue)
             })

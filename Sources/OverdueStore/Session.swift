@@ -24,6 +24,8 @@ public struct Session: Sendable {
     let clock: any Clock
     /// The audit chain's HMAC key (derived from the master key).
     let auditKey: SymmetricKey
+    /// The key secrets are sealed with at rest (derived from the master key).
+    let secretsKey: SymmetricKey
     let counter: StatementCounter
     /// What this transaction changed that caches must learn on commit (nil outside a transaction).
     let notes: TransactionNotes?
@@ -32,9 +34,11 @@ public struct Session: Sendable {
 
     init(
         db: (any SQLDatabase)?, dialect: Dialect, sqlite: SQLiteDB?, postgres: PostgresConnection? = nil, statementTimeout: Int = 60,
-        clock: any Clock, auditKey: SymmetricKey, counter: StatementCounter, notes: TransactionNotes? = nil, rulesCache: RulesCache? = nil
+        clock: any Clock, auditKey: SymmetricKey, secretsKey: SymmetricKey, counter: StatementCounter, notes: TransactionNotes? = nil,
+        rulesCache: RulesCache? = nil
     ) {
         self.auditKey = auditKey
+        self.secretsKey = secretsKey
         self.notes = notes
         self.rulesCache = rulesCache
         self.clock = clock

@@ -69,6 +69,8 @@ public final class Store: Sendable {
     public let masterKeySource: String
     /// The audit chain's HMAC key, derived from the master key.
     let auditKey: SymmetricKey
+    /// The key secrets are sealed with at rest, derived from the master key.
+    let secretsKey: SymmetricKey
 
     private init(
         url: DatabaseURL, connection: SQLiteDB?, postgres: PostgresClient? = nil,
@@ -76,6 +78,7 @@ public final class Store: Sendable {
     ) {
         self.masterKeySource = masterKey.source
         self.auditKey = masterKey.derived("audit-chain")
+        self.secretsKey = masterKey.derived("secrets-at-rest")
         self.url = url
         self.clock = clock
         self.connection = connection
@@ -112,7 +115,7 @@ public final class Store: Sendable {
             try conn.exec("PRAGMA cache_size=-32768")
             try conn.exec("PRAGMA foreign_keys=ON")
             let applied = try await Migrations.apply(store)
-            try await store.checkMasterKey(key, keyingAudit: applied.contains(Migrations.auditKeyed))
+            try await store.checkMasterKey(key, keyingAudit: applied.contains(Migrations.auditKeyed), sealing: applied.contains(Migrations.secretsSealed))
         } catch {
             await store.close()
             throw error
@@ -139,7 +142,7 @@ public final class Store: Sendable {
         }
         do {
             let applied = try await Migrations.apply(store)
-            try await store.checkMasterKey(masterKey, keyingAudit: applied.contains(Migrations.auditKeyed))
+            try await store.checkMasterKey(masterKey, keyingAudit: applied.contains(Migrations.auditKeyed), sealing: applied.contains(Migrations.secretsSealed))
         } catch {
             await store.close()
             throw error
@@ -151,7 +154,7 @@ public final class Store: Sendable {
     /// process keyed the audit chain (`keyingAudit`: it applied the migration), the entries written
     /// before — unkeyed, anyone with the database could have computed them — are sealed: the last
     /// one's id, tagged with the audit key, so no later unkeyed entry can pass for one of them.
-    private func checkMasterKey(_ key: MasterKey, keyingAudit: Bool) async throws {
+    private func checkMasterKey(_ key: MasterKey, keyingAudit: Bool, sealing: Bool) async throws {
         let check = key.check
         let kept = try await write { s -> String in
             try await s.exec("INSERT INTO store_facts (name, value) VALUES ('master_key_check', ?) ON CONFLICT (name) DO NOTHING", [.text(check)])
@@ -167,6 +170,10 @@ public final class Store: Sendable {
             throw StoreError.badOption(
                 url.raw,
                 "this database was set up with another master key than \(key.source); give the right one in OVERDUE_MASTER_KEY or OVERDUE_MASTER_KEY_FILE")
+        }
+        if sealing {
+            let sealed = try await write { try await $0.sealSecretsInClear() }
+            if sealed > 0 { logger.notice("sealed \(sealed) secret(s) that were stored in clear") }
         }
     }
 
@@ -203,12 +210,14 @@ public final class Store: Sendable {
                 try await body(
                     Session(
                         db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
-                        auditKey: auditKey,
+                        auditKey: auditKey, secretsKey: secretsKey,
                         counter: counter, rulesCache: rulesCache))
             }
         }
         return try await body(
-            Session(db: nil, dialect: dialect, sqlite: connection, clock: clock, auditKey: auditKey, counter: counter, rulesCache: rulesCache))
+            Session(
+                db: nil, dialect: dialect, sqlite: connection, clock: clock, auditKey: auditKey, secretsKey: secretsKey, counter: counter,
+                rulesCache: rulesCache))
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
@@ -230,7 +239,7 @@ public final class Store: Sendable {
             return try await postgres.withConnection { conn in
                 let session = Session(
                     db: conn.sql(), dialect: .postgres, sqlite: nil, postgres: conn, statementTimeout: url.statementTimeout, clock: clock,
-                    auditKey: auditKey,
+                    auditKey: auditKey, secretsKey: secretsKey,
                     counter: counter, notes: notes, rulesCache: rulesCache)
                 // BEGIN and COMMIT go like every statement: given up on when the server is overdue
                 // (one sent as a restart cuts the connection would otherwise wait for ever).
@@ -242,7 +251,8 @@ public final class Store: Sendable {
         await lock.acquire()
         do {
             let session = Session(
-                db: nil, dialect: .sqlite, sqlite: connection, clock: clock, auditKey: auditKey, counter: counter, notes: notes, rulesCache: rulesCache)
+                db: nil, dialect: .sqlite, sqlite: connection, clock: clock, auditKey: auditKey, secretsKey: secretsKey, counter: counter, notes: notes,
+                rulesCache: rulesCache)
             // SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails half-way on it.
             let result = try await Store.transaction(
                 begin: "BEGIN IMMEDIATE",

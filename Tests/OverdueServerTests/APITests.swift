@@ -385,6 +385,29 @@ import OverdueUseCases
             }
             let inbound = try await found.store!.read { try await $0.messages("demo", direction: .inbound) }
             #expect(inbound.filter { $0.body == "who is this?" }.count == 1)
+
+            // Issue 20, finding 7: a colleague reusing someone's key gets nothing of theirs, and an
+            // answer carrying a secret is never kept.
+            var mine = Self.auth
+            mine[HTTPField.Name("Idempotency-Key")!] = "key-0001"
+            let made = #"{"name":"erp","role":"viewer"}"#
+            let secret = try await client.execute(uri: "/api/v1/keys", method: .post, headers: mine, body: ByteBuffer(string: made)) { response in
+                #expect(response.status == .created)
+                return try #require(ResourceAPITests.json(response.body)["key"] as? String)
+            }
+            try await client.execute(uri: "/api/v1/keys", method: .post, headers: mine, body: ByteBuffer(string: made)) { response in
+                #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                #expect(!String(buffer: response.body).contains(secret) && String(buffer: response.body).contains("shown only once"))
+            }
+            let colleague = try await found.store!.write { try await $0.createAPIKey("demo", name: "colleague", role: .owner, now: Date()).key }
+            var theirs = HTTPFields()
+            theirs[.authorization] = "Bearer \(colleague)"
+            theirs[HTTPField.Name("Idempotency-Key")!] = "msg-0001"
+            try await client.execute(uri: "/api/v1/messages", method: .post, headers: theirs, body: ByteBuffer(string: body)) { response in
+                #expect(response.headers[HTTPField.Name("Idempotent-Replayed")!] == nil, "another caller's answer was replayed")
+            }
+            let stored = try await found.store!.read { s in try await s.rows("SELECT body FROM idempotency_keys").compactMap { try $0.optString("body") } }
+            #expect(!stored.contains { $0.contains(secret) })
         }
     }
 

@@ -8,6 +8,9 @@ extension Session {
     /// Claims `key` for a request with `fingerprint` (method, path and body hash), or says what
     /// it was used for. A key older than the window is forgotten and claimed afresh.
     public func beginIdempotent(_ tenant: String, key: String, fingerprint: String, now: Date) async throws -> IdempotentRequest {
+        // Answers past the window are not kept at all (the table does not grow for ever).
+        try await exec(
+            "DELETE FROM idempotency_keys WHERE tenant_id = ? AND created_at < ?", [.text(tenant), .time(now.addingTimeInterval(-Self.idempotencyWindow))])
         if let r = try await row("SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", [.text(tenant), .text(key)]) {
             let created = try r.time("created_at")
             let abandoned = try r.optInt("status") == nil && created < now.addingTimeInterval(-300)

@@ -15,14 +15,12 @@ extension Session {
     /// The tenant's settings.
     public func settings(_ tenant: String) async throws -> TenantSettings {
         guard let row = try await row("SELECT settings FROM tenants WHERE id = ?", [.text(tenant)]) else { return TenantSettings() }
-        let json = try row.string("settings")
-        let values = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
-        return TenantSettings(values: values)
+        return try settings(tenant, stored: try row.string("settings"))
     }
 
     /// Stores the tenant's settings.
     public func saveSettings(_ tenant: String, _ settings: TenantSettings) async throws {
-        try await exec("UPDATE tenants SET settings = ? WHERE id = ?", [.text(Session.json(settings.values)), .text(tenant)])
+        try await exec("UPDATE tenants SET settings = ? WHERE id = ?", [.text(try storedSettings(tenant, settings)), .text(tenant)])
         try await rulesChanged(tenant)
     }
 

@@ -16,17 +16,17 @@ extension Session {
 
     /// The user signing in as `email` (any tenant).
     public func user(email: String) async throws -> User? {
-        try await row("SELECT * FROM users WHERE email = ?", [.text(email.lowercased())]).map(Self.user)
+        try await row("SELECT * FROM users WHERE email = ?", [.text(email.lowercased())]).map(user)
     }
 
     /// One of the tenant's users.
     public func user(_ tenant: String, id: String) async throws -> User? {
-        try await row("SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)]).map(Self.user)
+        try await row("SELECT * FROM users WHERE tenant_id = ? AND id = ?", [.text(tenant), .text(id)]).map(user)
     }
 
     /// The tenant's users, by email.
     public func users(_ tenant: String) async throws -> [User] {
-        try await rows("SELECT * FROM users WHERE tenant_id = ? ORDER BY email", [.text(tenant)]).map(Self.user)
+        try await rows("SELECT * FROM users WHERE tenant_id = ? ORDER BY email", [.text(tenant)]).map(user)
     }
 
     /// Changes a user's role, password, second factor or status (each nil = unchanged).
@@ -39,8 +39,8 @@ extension Session {
         if let role { sets.append("role = ?"); binds.append(.text(role.rawValue)) }
         if let name { sets.append("name = ?"); binds.append(.text(name)) }
         if let passwordHash { sets.append("password_hash = ?"); binds.append(.text(passwordHash)) }
-        if let totpSecret { sets.append("totp_secret = ?"); binds.append(.opt(totpSecret)) }
-        if let totpPending { sets.append("totp_pending = ?"); binds.append(.opt(totpPending)) }
+        if let totpSecret { sets.append("totp_secret = ?"); binds.append(.opt(try totpSecret.map { try seal($0, for: "user:\(id):totp_secret") })) }
+        if let totpPending { sets.append("totp_pending = ?"); binds.append(.opt(try totpPending.map { try seal($0, for: "user:\(id):totp_pending") })) }
         if let disabledAt { sets.append("disabled_at = ?"); binds.append(disabledAt.map { .time($0) } ?? .null) }
         guard !sets.isEmpty else { return }
         try await exec("UPDATE users SET \(sets.joined(separator: ", ")) WHERE tenant_id = ? AND id = ?", binds + [.text(tenant), .text(id)])
@@ -70,7 +70,7 @@ extension Session {
                 """, [.text(APIKey.hash(token))])
         else { return nil }
         let session = UserSession(
-            user: try Self.user(r), csrfToken: try r.string("csrf_token"), expiresAt: try r.time("expires_at"), lastSeenAt: try r.time("last_seen_at"))
+            user: try user(r), csrfToken: try r.string("csrf_token"), expiresAt: try r.time("expires_at"), lastSeenAt: try r.time("last_seen_at"))
         guard session.user.disabledAt == nil, session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idle else { return nil }
         return session
     }
@@ -85,11 +85,13 @@ extension Session {
         try await exec("DELETE FROM sessions WHERE token_hash = ?", [.text(APIKey.hash(token))])
     }
 
-    static func user(_ r: any StoredRow) throws -> User {
+    func user(_ r: any StoredRow) throws -> User {
         guard let role = Role(rawValue: try r.string("role")) else { throw StoreError.corrupt("user role") }
+        let id = try r.string("id")
         var user = User(
-            id: try r.string("id"), tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
-            passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret"), totpPending: try r.optString("totp_pending"),
+            id: id, tenant: try r.string("tenant_id"), email: try r.string("email"), name: try r.string("name"), role: role,
+            passwordHash: try r.string("password_hash"), totpSecret: try r.optString("totp_secret").map { try open($0, for: "user:\(id):totp_secret") },
+            totpPending: try r.optString("totp_pending").map { try open($0, for: "user:\(id):totp_pending") },
             createdAt: try r.time("created_at"), disabledAt: try r.optTime("disabled_at"), lastLoginAt: try r.optTime("last_login_at"))
         user.failedSignIns = Int(try r.int("failed_sign_ins"))
         user.lockedUntil = try r.optTime("locked_until")
