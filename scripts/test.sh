@@ -40,6 +40,9 @@ python3 -c "import twilio, plivo, vonage_http_client" 2>/dev/null || python3 -m 
 export OVERDUE_TEST_PROVIDER_SIGNER="$PWD/scripts/provider-sign.py"
 # bcrypt's cost 10 instead of the production 12 (the same code, a quarter of the CPU in a debug build).
 export OVERDUE_BCRYPT_COST="${OVERDUE_BCRYPT_COST:-10}"
+# The stand-ins (webhook receivers, the model server) listen on loopback: tenant-set URLs may reach
+# it here; the tests of that refusal turn it off for themselves.
+export OVERDUE_ALLOW_PRIVATE_TARGETS=1
 
 # A real OpenAI-compatible model server (llama.cpp's, a tiny random model) for the model composer.
 . scripts/lib/llm.sh

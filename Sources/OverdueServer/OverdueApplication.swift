@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var loginsPerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_LOGIN_RATE"] ?? "") ?? 10
     /// Sign-in attempts allowed at once before the rate applies (default 10).
     public var loginBurst = 10
+    /// Whether URLs a tenant sets (webhooks) may reach private, loopback or link-local addresses
+    /// (`OVERDUE_ALLOW_PRIVATE_TARGETS=1`; see `OutboundTarget`).
+    public var allowPrivateTargets = OutboundTarget.privateAllowedByEnvironment
     /// Failed API authentications (no, unknown or expired credentials) a minute per client address
     /// that each get an audit entry (default 30, bursts of 10); beyond, 429 and only a count.
     public var authFailuresPerMinute = 30
@@ -66,7 +69,7 @@ public func buildApplication(
     api.register(on: router)
     ConversationController(api: api).register(on: router)
     LinkController(useCases: useCases).register(on: router)
-    let webhooks = WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks)
+    let webhooks = WebhookController(api: api, allowHTTP: configuration.allowHTTPWebhooks, allowPrivateTargets: configuration.allowPrivateTargets)
     webhooks.register(on: router)
     LedgerController(api: api).register(on: router)
     ConfigController(api: api).register(on: router)

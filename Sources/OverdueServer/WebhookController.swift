@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueUseCases
 
@@ -10,6 +11,8 @@ struct WebhookController: Sendable {
     let api: APIController
     /// Whether subscriptions may use plain http:// to hosts other than localhost.
     let allowHTTP: Bool
+    /// Whether subscriptions may point at private addresses (`OutboundTarget`).
+    var allowPrivateTargets = OutboundTarget.privateAllowedByEnvironment
 
     func register(on router: Router<OverdueRequestContext>) {
         router.api(.get, "/api/v1/events", .read, use: events)
@@ -91,7 +94,8 @@ struct WebhookController: Sendable {
         try f.done()
         return try await Problem.presenting {
             try await api.useCases.subscribeWebhook(
-                tenant: tenant, url: url!, events: names ?? [], description: description, allowHTTP: allowHTTP, by: actor, ip: ip)
+                tenant: tenant, url: url!, events: names ?? [], description: description, allowHTTP: allowHTTP, by: actor, ip: ip,
+                allowPrivateTargets: allowPrivateTargets)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import OverdueAgents
+import OverdueChannels
 import OverdueCore
 import OverdueStore
 
@@ -11,11 +12,16 @@ extension UseCases {
     /// `actor`. Refused `invalid` for a URL Overdue will not call (`allowHTTP`: plain http beyond
     /// localhost is allowed by the operator) or an unknown event name. Its signing secret is on
     /// the answer.
+    /// A URL that resolves to a private, loopback or link-local address is refused too, unless
+    /// `allowPrivateTargets` (`OutboundTarget`).
     public func subscribeWebhook(
         tenant: String, url: String, events: [String], description: String?, allowHTTP: Bool, by actor: String,
-        ip: String? = nil
+        ip: String? = nil, allowPrivateTargets: Bool = OutboundTarget.privateAllowedByEnvironment
     ) async throws -> WebhookSubscription {
-        let (problems, filter) = Self.subscriptionProblems(url: url, events: events, allowHTTP: allowHTTP)
+        var (problems, filter) = Self.subscriptionProblems(url: url, events: events, allowHTTP: allowHTTP)
+        if problems.isEmpty, let target = URL(string: url) {
+            do { try await OutboundTarget.check(target, allowPrivate: allowPrivateTargets) } catch { problems.append(Problem("url", error.description)) }
+        }
         guard problems.isEmpty else { throw UseCaseError(.invalid, problems) }
         let now = clock.now()
         return try await store.write { s in

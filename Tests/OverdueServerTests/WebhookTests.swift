@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Testing
 @testable import OverdueAgents
+import OverdueChannels
 @testable import OverdueCore
 @testable import OverdueServer
 @testable import OverdueStore
@@ -139,6 +140,63 @@ import Testing
                 let items = Self.json(response.body)["items"] as? [[String: Any]] ?? []
                 #expect(items.map { $0["id"] as? String }.contains(event["id"] as? String))
             }
+        }
+    }
+
+    /// Issue 20, finding 4: a tenant's URL reached anywhere — the operator's loopback, private
+    /// networks, the cloud's metadata address — and redirects were followed, so a subscription or a
+    /// model URL made the server a probe of its own network.
+    @Test func aTenantsURLReachesNoPrivateAddressAndNoRedirectIsFollowed() async throws {
+        try await APITests().withApp(configure: { $0.allowPrivateTargets = false }) { client, store in
+            let receiver = try Receiver(failFirst: 0)
+            for url in ["http://127.0.0.1:\(receiver.port)/hook", "https://169.254.169.254/latest/meta-data/", "https://10.1.2.3/x", "http://[::1]:8080/"] {
+                let (h, b) = Self.post(#"{"url":"\#(url)","events":["*"]}"#)
+                try await client.execute(uri: "/api/v1/webhooks", method: .post, headers: h, body: b) { response in
+                    #expect(response.status == .unprocessableContent, "\(url)")
+                    #expect(String(buffer: response.body).contains("private, loopback or link-local"), "\(url): \(String(buffer: response.body))")
+                }
+            }
+            // A subscription made while the operator allowed it is refused at delivery once it does not.
+            let sub = try await store.write { s in
+                try await s.createWebhookSubscription("demo", url: "http://127.0.0.1:\(receiver.port)/hook", events: ["*"], description: nil, now: Date())
+            }
+            try receiver.use(secret: sub.secret)
+            let payment = Payment(
+                id: "PAY-SSRF-1", debtorID: "S001", amount: Money(minorUnits: 1_000, currency: Currency("USD")!), date: LocalDate.parse("2026-03-02")!,
+                reference: nil)
+            try await store.write { try await $0.upsertPayments("demo", [payment]) }
+            let strict = WebhookDispatcher(store: store, timeout: .seconds(5), allowPrivateTargets: false)
+            let round = try await strict.deliverDue(now: Date())
+            #expect(round.delivered == 0 && round.total >= 1)
+            #expect(receiver.entries.isEmpty)
+            let log = try await store.read { try await $0.webhookDeliveries("demo", subscription: sub.id, limit: 10) }
+            #expect(!log.isEmpty && log.allSatisfy { ($0.error ?? "").hasPrefix("refused:") }, "\(log.map(\.error))")
+
+            // A redirect is an answer, not an instruction: the receiver it points at hears nothing.
+            let redirector = Process()
+            redirector.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            redirector.arguments = [
+                "python3", "-c",
+                """
+                import http.server,sys
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        self.send_response(307); self.send_header('Location', sys.argv[1]); self.end_headers()
+                    def log_message(self, *a): pass
+                s=http.server.HTTPServer(('127.0.0.1',0),H); print(s.server_port, flush=True); s.serve_forever()
+                """,
+                "http://127.0.0.1:\(receiver.port)/hook",
+            ]
+            let out = Pipe()
+            redirector.standardOutput = out
+            try redirector.run()
+            defer { kill(redirector.processIdentifier, SIGKILL) }
+            let port = try #require(
+                Int(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let answer = try await HTTPProviderTransport().perform(
+                ProviderRequest(method: "POST", url: "http://127.0.0.1:\(port)/", headers: [:], body: Array("{}".utf8)), timeout: .seconds(5))
+            #expect(answer.status == 307)
+            #expect(receiver.entries.isEmpty)
         }
     }
 

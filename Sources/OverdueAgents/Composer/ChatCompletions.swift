@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OverdueChannels
 
 /// One message of an OpenAI-style chat-completions conversation.
 public struct ChatMessage: Sendable, Hashable {
@@ -129,6 +130,12 @@ public struct OpenAIChatClient: ChatClient {
                 ]
             }
         }
+        // The base URL is the tenant's: it may not reach the operator's own network.
+        if let url = URL(string: baseURL) {
+            do { try await OutboundTarget.check(url, allowPrivate: OutboundTarget.privateAllowedByEnvironment) } catch {
+                throw ChatError(description: "the model's base URL is refused: \(error.description)")
+            }
+        }
         var request = HTTPClientRequest(url: baseURL + "/chat/completions")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -136,13 +143,15 @@ public struct OpenAIChatClient: ChatClient {
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let ms = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let response: HTTPClientResponse
-        do { response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(max(1, ms))) } catch {
-            throw ChatError(description: "no answer from \(baseURL) within \(ms) ms (\(error))")
+        do { response = try await OutboundHTTP.client.execute(request, timeout: .milliseconds(max(1, ms))) } catch {
+            // Not which error: "refused" against "timed out" would map the far side's ports.
+            throw ChatError(description: "no answer from \(baseURL) within \(ms) ms")
         }
         let bytes = try await response.body.collect(upTo: 4 << 20)
         let data = Data(buffer: bytes)
         guard response.status == .ok else {
-            throw ChatError(description: "\(baseURL) answered HTTP \(response.status.code): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            // The answer itself is not repeated: it would show whatever sits at that URL.
+            throw ChatError(description: "\(baseURL) answered HTTP \(response.status.code)")
         }
         return try Self.parse(data)
     }

@@ -77,12 +77,15 @@ public struct WebhookDispatcher: Sendable {
     let timeout: Duration
     let batch: Int
     let logger: Logger
+    /// Whether subscriptions may reach private addresses (`OutboundTarget`).
+    let allowPrivateTargets: Bool
 
     /// Creates a dispatcher.
     public init(
         store: Store, transport: any ProviderTransport = HTTPProviderTransport(), timeout: Duration = .seconds(10), batch: Int = 32,
-        logger: Logger = Logger(label: "overdue.webhooks")
+        allowPrivateTargets: Bool = OutboundTarget.privateAllowedByEnvironment, logger: Logger = Logger(label: "overdue.webhooks")
     ) {
+        self.allowPrivateTargets = allowPrivateTargets
         self.store = store
         self.transport = transport
         self.timeout = timeout
@@ -151,11 +154,15 @@ public struct WebhookDispatcher: Sendable {
                 "Overdue-Event-Type": d.delivery.eventType,
                 "Overdue-Delivery": String(d.delivery.id),
             ], body: body)
+        if let url = URL(string: d.subscription.url) {
+            do { try await OutboundTarget.check(url, allowPrivate: allowPrivateTargets) } catch { return (d, nil, "refused: \(error.description)") }
+        }
         do {
             let response = try await transport.perform(request, timeout: timeout)
             return (d, response.status, (200..<300).contains(response.status) ? nil : "HTTP \(response.status)")
         } catch {
-            return (d, nil, "no answer: \(String(describing: error).prefix(200))")
+            // Not which error: "refused" against "timed out" would map the far side's ports.
+            return (d, nil, "no answer")
         }
     }
 }

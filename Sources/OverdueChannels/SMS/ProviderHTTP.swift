@@ -60,7 +60,7 @@ public struct HTTPProviderTransport: ProviderTransport {
         for (k, v) in request.headers { r.headers.add(name: k, value: v) }
         if !request.body.isEmpty { r.body = .bytes(ByteBuffer(bytes: request.body)) }
         let seconds = Int64(timeout.components.seconds)
-        let response = try await HTTPClient.shared.execute(r, timeout: .seconds(max(1, seconds)))
+        let response = try await OutboundHTTP.client.execute(r, timeout: .seconds(max(1, seconds)))
         let body = try await response.body.collect(upTo: 1 << 20)
         return ProviderResponse(status: Int(response.status.code), body: Array(buffer: body))
     }
