@@ -49,8 +49,9 @@ final class SQLiteDB: @unchecked Sendable {
         handle = nil
     }
 
-    /// Runs one statement and returns its rows.
-    func rows(_ sql: String, _ binds: [SQLValue]) throws -> [SQLiteResultRow] {
+    /// Runs `body` with `sql` prepared (or taken from the cache) and `binds` bound, under the lock;
+    /// the statement is reset for its next use afterwards.
+    private func withStatement<T>(_ sql: String, _ binds: [SQLValue], _ body: (OpaquePointer, SQLiteColumns) throws -> T) throws -> T {
         try lock.withLock {
             let (statement, columns) = try prepared(sql)
             defer {
@@ -58,6 +59,13 @@ final class SQLiteDB: @unchecked Sendable {
                 sqlite_nio_sqlite3_clear_bindings(statement)
             }
             try bind(binds, to: statement, sql: sql)
+            return try body(statement, columns)
+        }
+    }
+
+    /// Runs one statement and returns its rows.
+    func rows(_ sql: String, _ binds: [SQLValue]) throws -> [SQLiteResultRow] {
+        try withStatement(sql, binds) { statement, columns in
             var result: [SQLiteResultRow] = []
             while true {
                 let rc = sqlite_nio_sqlite3_step(statement)
@@ -73,13 +81,7 @@ final class SQLiteDB: @unchecked Sendable {
 
     /// Runs one statement, discarding any rows.
     func exec(_ sql: String, _ binds: [SQLValue] = []) throws {
-        try lock.withLock {
-            let (statement, _) = try prepared(sql)
-            defer {
-                sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
-            }
-            try bind(binds, to: statement, sql: sql)
+        try withStatement(sql, binds) { statement, _ in
             var rc = sqlite_nio_sqlite3_step(statement)
             while rc == SQLITE_ROW { rc = sqlite_nio_sqlite3_step(statement) }
             guard rc == SQLITE_DONE else { throw error(rc, sql) }

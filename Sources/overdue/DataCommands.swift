@@ -164,12 +164,26 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set KEY to VALUE.")
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Set KEY to VALUE (`-` reads it from standard input, or give --value-file: keeps secrets out of the process list and shell history).")
         @OptionGroup var global: GlobalOptions
         @Argument var key: String
-        @Argument var value: String
+        @Argument var value: String?
+        @Option(help: "Read the value from this file (one line; a trailing line break is dropped).") var valueFile: String?
 
         func run() async throws {
+            let value: String
+            switch (self.value, valueFile) {
+            case (let v?, nil) where v != "-": value = v
+            case ("-", nil):
+                guard let line = readLine(strippingNewline: true) else { throw CLIError.badInput("no value on standard input for \(key)") }
+                value = line
+            case (nil, let path?):
+                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.badInput("--value-file \(path) cannot be read") }
+                value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+            default: throw CLIError.badInput("give the value for \(key) as an argument, as - (standard input) or with --value-file, once")
+            }
             try await changeSetting(global, key: key, to: value)
             let secret = TenantSettings.definitions[key.lowercased()]?.secret ?? false
             say("\(key.lowercased()) = \(secret ? "********" : value)")

@@ -24,12 +24,19 @@ struct ServeOptions: ParsableArguments {
     }
 }
 
-/// Serves the API over `runtime` with the wall-clock scheduler until SIGINT/SIGTERM.
+/// Serves the API over `runtime` with the wall-clock scheduler until SIGINT/SIGTERM. A stop is
+/// never waited on for ever: requests and jobs in hand get 30 s to finish, then they are cancelled,
+/// and 10 s later the process ends (jobs are leased and attempts recorded before they are sent, so
+/// another process takes over what was cut short).
 func serve(_ runtime: Runtime, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
     let app = buildApplication(
         configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant), runtime: runtime, onServerRunning: { banner($0) })
+    var configuration = ServiceGroupConfiguration(
+        services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: processLogger("overdue.server"))
+    configuration.maximumGracefulShutdownDuration = .seconds(30)
+    configuration.maximumCancellationDuration = .seconds(10)
     do {
-        try await app.runService()
+        try await ServiceGroup(configuration: configuration).run()
     } catch {
         throw CLIError.failure("the server stopped: \(error)")
     }

@@ -93,4 +93,36 @@ import Testing
             ["audit", "verify", "--db", db], in: dir, extraEnv: ["OVERDUE_MASTER_KEY": String(repeating: "ab", count: 32)])
         #expect(other.code != 0 && other.err.contains("another master key"), "\(other.err)")
     }
+
+    /// Issue 20, finding 12: a debtor's name with terminal escapes was printed raw by the CLI's
+    /// tables (it could retitle the window, move the cursor or hide lines).
+    @Test func textFromOutsideNeverReachesTheTerminalAsEscapes() throws {
+        let db = "sqlite://\(dir.path)/t.sqlite"
+        let hostile = "Evil \u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[1A Freight"
+        let csv = "invoice_number,debtor_id,debtor_name,amount,currency,issue_date,due_date\nINV-1,EV1,\"\(hostile)\",100.00,USD,2026-01-01,2026-01-31\n"
+        let file = dir.appendingPathComponent("inv.csv")
+        try Data(csv.utf8).write(to: file)
+        #expect(try overdue(["import", "invoices", file.path], db: db).code == 0)
+        #expect(try overdue(["run", "--from", "2026-02-01T00:00:00Z", "--until", "2026-02-02T00:00:00Z"], db: db).code == 0)
+        for format in ["table", "jsonl"] {
+            let out = try overdue(["cases", "--format", format], db: db).out
+            #expect(out.contains("Evil") && out.contains("Freight"), "\(out)")
+            #expect(!out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(format): an escape reached the terminal")
+        }
+    }
+
+    /// Issue 20, finding 15: a secret given as an argument is seen in the process list and kept in
+    /// the shell's history; it can come from standard input or a file instead.
+    @Test func aSecretSettingCanComeFromStandardInputOrAFile() throws {
+        let db = "sqlite://\(dir.path)/s.sqlite"
+        let piped = try CLITests.run(["settings", "set", "twilio.auth_token", "-", "--db", db], in: dir, stdin: "piped-secret-123456789\n")
+        #expect(piped.code == 0 && piped.out.contains("twilio.auth_token = ********"), "\(piped.out)\(piped.err)")
+        let file = dir.appendingPathComponent("token.txt")
+        try Data("filed-secret-987654321\n".utf8).write(to: file)
+        #expect(try overdue(["settings", "set", "twilio.auth_token", "--value-file", file.path], db: db).code == 0)
+        let both = try overdue(["settings", "set", "twilio.auth_token", "x", "--value-file", file.path], db: db)
+        #expect(both.code == 2 && both.err.contains("once"), "\(both.err)")
+        let log = try overdue(["audit", "list", "--format", "jsonl"], db: db).out
+        #expect(!log.contains("piped-secret") && !log.contains("filed-secret"))
+    }
 }

@@ -303,22 +303,19 @@ import OverdueUseCases
     @Test func signInIsSameSiteOnlyHTTPSIsAskedForAndEveryoneOwnsTheirPassword() async throws {
         try await APITests().withApp { client, store in
             _ = try await Self.addUser(store, email: "vi@carrier.test", role: .viewer)
-            var crossSite = Self.jsonHeaders
-            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
-            try await client.execute(
-                uri: "/auth/login", method: .post, headers: crossSite, body: Self.body(#"{"email":"vi@carrier.test","password":"\#(Self.password)"}"#)
-            ) { response in
-                #expect(response.status == .forbidden)
-                #expect(response.headers[.setCookie] == nil)
-            }
-            var form = HTTPFields()
-            form[.contentType] = "application/x-www-form-urlencoded"
-            form[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
-            try await client.execute(
-                uri: "/login", method: .post, headers: form, body: Self.body("email=vi%40carrier.test&password=\(Self.password)")
-            ) { response in
-                #expect(response.status == .forbidden)
-                #expect(response.headers[.setCookie] == nil)
+            // Posted from another site's page, as JSON to the API and as the dashboard's form.
+            let attempts = [
+                ("/auth/login", "application/json", #"{"email":"vi@carrier.test","password":"\#(Self.password)"}"#),
+                ("/login", "application/x-www-form-urlencoded", "email=vi%40carrier.test&password=\(Self.password)"),
+            ]
+            for (uri, type, body) in attempts {
+                var crossSite = HTTPFields()
+                crossSite[.contentType] = type
+                crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+                try await client.execute(uri: uri, method: .post, headers: crossSite, body: Self.body(body)) { response in
+                    #expect(response.status == .forbidden, "\(uri)")
+                    #expect(response.headers[.setCookie] == nil, "\(uri)")
+                }
             }
             // From the server's own page it works, and browsers are told to keep to HTTPS.
             var sameOrigin = Self.jsonHeaders
