@@ -1,7 +1,8 @@
 /// OverdueChannels — the ways Overdue reaches people: the `ChannelAdapter` protocol and its
 /// adapters — email over SMTP (`EmailChannel`), texts over Twilio, Vonage and Plivo (`SMS/`),
 /// calls over Twilio Programmable Voice (`Voice/`), the sandbox and the recording channel — plus
-/// tracking links. Adapters deliver what they are given; they never decide whether or when to
+/// tracking links, the one outbound HTTP client (`OutboundHTTP`, no redirects) and what a tenant's
+/// URL may reach (`OutboundTarget`). Adapters deliver what they are given; they never decide whether or when to
 /// contact anyone. The composition root (`Runtime`) picks which adapter serves each channel.
 import Foundation
 import OverdueCore

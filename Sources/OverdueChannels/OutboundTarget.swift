@@ -88,7 +88,8 @@ public enum OutboundTarget {
 public enum OutboundHTTP {
     /// The process's client.
     public static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
+        // The shared client's settings (timeouts, pool, decompression), without its redirects.
+        var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
