@@ -35,6 +35,22 @@ import Testing
         #expect(parsed.recipientAddresses == ["dana@shipper.example"])
     }
 
+    /// Issue 20, finding 12: lazy regular expressions over a sender's HTML went quadratic on many
+    /// unclosed tags (`<blockquote` 50,000 times is minutes of one core per read).
+    @Test func hostileHTMLIsReadInOnePass() {
+        let bomb = String(repeating: "<blockquote x>", count: 50_000) + "tail"
+        let started = ContinuousClock.now
+        let text = HTMLText.plain("<p>We will pay Friday.</p>" + bomb)
+        // A generous bound (the machine may be busy): the quadratic reading took minutes.
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(text == "We will pay Friday.")
+        // What the reading keeps: the reply, not the quote, script or style; breaks where blocks end.
+        let mail = HTMLText.plain(
+            "<style>p{color:red}</style><div>Hello<br/>we paid &amp; sent the POD</div><blockquote>old <blockquote>older</blockquote> quote</blockquote>"
+                + "<script>alert(1)</script><p>Thanks</p>")
+        #expect(mail == "Hello\nwe paid & sent the POD\n\nThanks", "\(mail)")
+    }
+
     @Test func builtMessagesParseBackToWhatWasBuilt() {
         let bytes = MIMEBuilder.build(sample())
         let text = String(decoding: bytes, as: UTF8.self)

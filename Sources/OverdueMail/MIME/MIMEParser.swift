@@ -261,16 +261,72 @@ public enum Addresses {
     }
 }
 
-/// HTML to plain text, good enough to read a reply.
+/// HTML to plain text, good enough to read a reply: scripts and styles dropped, quoted mail
+/// (`blockquote`, nested too) dropped, line breaks where blocks end, tags removed, the common
+/// entities undone. One pass over the bytes, at most `maxBytes` of them: a sender's HTML, however
+/// it is made (thousands of unclosed tags), costs time in proportion to its length.
 enum HTMLText {
+    /// The most HTML read (the rest of a larger part is ignored).
+    static let maxBytes = 2 << 20
+
     static func plain(_ html: String) -> String {
-        var s = html
-        for (pattern, replacement) in [
-            ("(?is)<(script|style)[^>]*>.*?</\\1>", ""), ("(?i)<br\\s*/?>", "\n"), ("(?i)</(p|div|tr|li|h[1-6])>", "\n"),
-            ("(?is)<blockquote.*?</blockquote>", "\n"), ("(?s)<[^>]*>", ""),
-        ] {
-            s = s.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        let b = Array(html.utf8.prefix(maxBytes))
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count / 2)
+        var quoted = 0
+        var i = 0
+        func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+        func isName(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) }
+        /// Where `needle` (lower-case ASCII) next starts at or after `from`, ignoring case.
+        func find(_ needle: [UInt8], from: Int) -> Int? {
+            var j = from
+            while j + needle.count <= b.count {
+                if lower(b[j]) == needle[0] && (1..<needle.count).allSatisfy({ lower(b[j + $0]) == needle[$0] }) { return j }
+                j += 1
+            }
+            return nil
         }
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "<"), let end = b[(i + 1)...].firstIndex(of: UInt8(ascii: ">")) else {
+                if quoted == 0 { out.append(b[i]) }
+                i += 1
+                continue
+            }
+            var j = i + 1
+            let closing = j < end && b[j] == UInt8(ascii: "/")
+            if closing { j += 1 }
+            var name: [UInt8] = []
+            while j < end && isName(b[j]) {
+                name.append(lower(b[j]))
+                j += 1
+            }
+            i = end + 1
+            switch String(decoding: name, as: UTF8.self) {
+            case "script" where !closing, "style" where !closing:
+                // Everything up to the element's end, and that end, goes.
+                guard let stop = find(Array("</".utf8) + name, from: i), let close = b[stop...].firstIndex(of: UInt8(ascii: ">")) else {
+                    i = b.count
+                    continue
+                }
+                i = close + 1
+            case "blockquote":
+                if closing {
+                    if quoted > 0 {
+                        quoted -= 1
+                        if quoted == 0 { out.append(10) }
+                    }
+                } else {
+                    quoted += 1
+                }
+            case "br" where quoted == 0:
+                out.append(10)
+            case "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6":
+                if closing && quoted == 0 { out.append(10) }
+            default:
+                break
+            }
+        }
+        var s = String(decoding: out, as: UTF8.self)
         for (entity, ch) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&")] {
             s = s.replacingOccurrences(of: entity, with: ch)
         }
