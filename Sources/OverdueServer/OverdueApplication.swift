@@ -1,7 +1,8 @@
 /// OverdueServer — the HTTP face of Overdue: health, the JSON API, the dashboard, the provider
 /// webhooks (SMS, voice, inbound email) and the debtor's links. Handlers parse a request, call one
 /// entry of the application layer (`UseCases`) and present its answer; they never see the store
-/// and make no collection decisions.
+/// and make no collection decisions. Each API route is registered with the permission it needs and
+/// checks it itself (`Routes.swift`); `AuthMiddleware` only says who is calling.
 import Foundation
 import HTTPTypes
 import Hummingbird

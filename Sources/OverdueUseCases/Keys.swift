@@ -45,7 +45,7 @@ extension UseCases {
     public func revokeAPIKey(tenant: String, prefix: String, by actor: String, revoker: Role? = nil, ip: String? = nil, at: Date? = nil) async throws {
         let now = at ?? clock.now()
         try await store.write { s in
-            if let revoker, let key = try await s.apiKeys(tenant).first(where: { $0.prefix == prefix }), !revoker.mayGrant(key.role) {
+            if let revoker, let key = try await s.apiKey(tenant, prefix: prefix), !revoker.mayGrant(key.role) {
                 throw UseCaseError(.forbidden, [Problem("prefix", "only an owner may revoke a key with the owner role")])
             }
             guard try await s.revokeAPIKey(tenant, prefix: prefix, now: now) else { throw UseCaseError.notFound("prefix", "no API key '\(prefix)'") }

@@ -57,6 +57,11 @@ extension Session {
         return revoked
     }
 
+    /// The tenant's key with `prefix` (revoked or not), nil when it has none.
+    public func apiKey(_ tenant: String, prefix: String) async throws -> APIKey? {
+        try await row("SELECT * FROM api_keys WHERE tenant_id = ? AND prefix = ?", [.text(tenant), .text(prefix)]).map(Self.apiKey)
+    }
+
     /// The tenant's keys, newest first.
     public func apiKeys(_ tenant: String) async throws -> [APIKey] {
         try await rows("SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, prefix", [.text(tenant)]).map(Self.apiKey)

@@ -38,9 +38,14 @@ extension Session {
 
     /// Settings from their stored JSON, secrets opened.
     func settings(_ tenant: String, stored json: String) throws -> TenantSettings {
-        var values = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+        var values = Self.storedValues(json)
         for (key, value) in values where value.hasPrefix(Self.sealedPrefix) { values[key] = try open(value, for: "setting:\(tenant):\(key)") }
         return TenantSettings(values: values)
+    }
+
+    /// The key/value pairs of stored settings JSON (none when it does not read).
+    static func storedValues(_ json: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }
 
     /// Seals every secret still stored in clear (settings of every tenant, second-factor secrets):
@@ -50,7 +55,7 @@ extension Session {
         for r in try await rows("SELECT id, settings FROM tenants") {
             let tenant = try r.string("id")
             let json = try r.string("settings")
-            let values = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+            let values = Self.storedValues(json)
             let clear = values.filter { TenantSettings.definitions[$0.key]?.secret == true && !$0.value.isEmpty && !$0.value.hasPrefix(Self.sealedPrefix) }
             guard !clear.isEmpty else { continue }
             try await exec("UPDATE tenants SET settings = ? WHERE id = ?", [.text(try storedSettings(tenant, TenantSettings(values: values))), .text(tenant)])
