@@ -62,99 +62,187 @@ public struct CaseProcessor: Sendable {
 
     /// Plans `debtorID`'s case at `now`, sends what is due, stores the outcome. `rules` saves
     /// looking the tenant's settings and policy up when many cases are planned in a row.
-    ///
-    /// The case is read in one statement (`CaseLoader`); each attempt is recorded (with its
-    /// decision) in a transaction of its own before the provider is called; what the providers
-    /// answered, the ladder state, settled commitments and the decision are saved together in one
-    /// last transaction. A crash in between leaves the attempt pending, and the next planning asks
-    /// the provider about it before deciding anything (`Delivery.reconcile`).
+    /// A batch of one: see ``process(_:stop:alsoSaving:)``.
     public func process(tenant: String, debtorID: String, now: Date, rules: TenantRules? = nil) async throws -> CaseOutcome {
-        let tenantRules: TenantRules
-        if let rules { tenantRules = rules } else { tenantRules = try await store.rules(tenant) }
-        guard let (snapshot, initialFacts) = try await store.read({ s in try await loader.load(s, tenant: tenant, debtorID: debtorID, now: now) }) else {
-            throw StoreError.notFound("no debtor '\(debtorID)' in tenant '\(tenant)'")
+        let (results, _) = try await process([CaseToPlan(tenant: tenant, debtorID: debtorID, now: now, rules: rules)]) { _, _ in }
+        switch results[0] {
+        case .done(let outcome): return outcome
+        case .failed(let error): throw error
+        case .notStarted: throw CancellationError()
         }
-        let debtor = snapshot.debtor
-        let recorded = Dictionary(snapshot.outbound.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
-        let booked = snapshot.scheduled
-        let (settings, policy) = (tenantRules.settings, tenantRules.policy)
+    }
+
+    /// Plans a batch of cases (each as of its own instant), sends what is due, stores the outcomes,
+    /// and runs `alsoSaving` in the transaction that saves them (the scheduler completes its jobs
+    /// there), returning what it returned.
+    ///
+    /// The batch pays a handful of transactions however many cases it holds: the cases are read
+    /// together (one statement each); the attempts due are recorded, with their decisions, in one
+    /// transaction before any provider is called; what the providers answered, the ladder states,
+    /// settled commitments and decisions are saved together in one last transaction. A case that
+    /// sends twice in one planning (an attempt catching up) takes another round of record-then-send.
+    /// A crash in between leaves an attempt pending, and the next planning of its case asks the
+    /// provider about it before deciding anything (`Delivery.reconcile`). When a batched write
+    /// fails, each case is written in a transaction of its own, so one case's failure is its own.
+    ///
+    /// `stop` is asked before each case's first attempt is written: once it says yes, the cases not
+    /// yet begun come back `.notStarted` (the rest finish).
+    public func process<T: Sendable>(
+        _ cases: [CaseToPlan], stop: () -> Bool = { false }, alsoSaving: (Session, [CasePlanned]) async throws -> T
+    ) async throws -> ([CasePlanned], T) {
+        var results = [CasePlanned](repeating: .notStarted, count: cases.count)
+        var rulesOf: [String: TenantRules] = [:]
+        for c in cases where c.rules == nil && rulesOf[c.tenant] == nil { rulesOf[c.tenant] = try await store.rules(c.tenant) }
+        let loaded = try await store.read { s in
+            var loaded: [Result<(CaseSnapshot, CaseFacts)?, any Error>] = []
+            for c in cases {
+                do { loaded.append(.success(try await loader.load(s, tenant: c.tenant, debtorID: c.debtorID, now: c.now))) } catch {
+                    loaded.append(.failure(error))
+                }
+            }
+            return loaded
+        }
+        var work: [Planning?] = Array(repeating: nil, count: cases.count)
+        var stopped = false
+        for (i, c) in cases.enumerated() {
+            stopped = stopped || stop()
+            if stopped { break }
+            do {
+                guard let (snapshot, facts) = try loaded[i].get() else {
+                    throw StoreError.notFound("no debtor '\(c.debtorID)' in tenant '\(c.tenant)'")
+                }
+                work[i] = try await start(c, rules: c.rules ?? rulesOf[c.tenant]!, snapshot: snapshot, facts: facts)
+            } catch {
+                results[i] = .failed(error)
+            }
+        }
+        // Rounds of record-then-send until no case has another attempt due now.
+        while true {
+            var due: [(index: Int, attempt: PlannedAttempt, record: MessageRecord, reasons: [Reason])] = []
+            for i in work.indices {
+                guard var w = work[i], !w.finished, !w.failed else { continue }
+                let next = w.nextAttempt()
+                work[i] = w
+                guard let attempt = next else { continue }
+                do {
+                    let (record, reasons) = try await compose(attempt, plan: w.current, planning: w)
+                    due.append((i, attempt, record, reasons))
+                } catch {
+                    results[i] = .failed(error)
+                    w.failed = true
+                }
+                work[i] = w
+            }
+            guard !due.isEmpty else { break }
+            let inserted = await writeEach(due.indices) { s, k in
+                let d = due[k]
+                let fresh = try await s.insertMessage(cases[d.index].tenant, d.record)
+                if fresh {
+                    try await s.recordDecision(
+                        cases[d.index].tenant, debtor: d.record.debtorID ?? "", at: cases[d.index].now, action: .send, reasons: d.reasons)
+                }
+                return fresh
+            }
+            for (k, d) in due.enumerated() {
+                guard var w = work[d.index] else { continue }
+                do {
+                    if try inserted[k]!.get() {
+                        var record = d.record
+                        await delivery.deliver(&record, tenant: w.tenant)
+                        w.delivered.append(record)
+                        w.sent.append(record)
+                    } else if let message = try await delivery.reconcile(key: d.record.key, tenant: w.tenant, channel: d.attempt.channel) {
+                        w.sent.append(message)
+                    }
+                    w.recordSent(d.attempt)
+                } catch {
+                    results[d.index] = .failed(error)
+                    w.failed = true
+                }
+                work[d.index] = w
+            }
+        }
+        let finished = work.indices.filter { work[$0]?.failed == false }
+        for i in finished { results[i] = .done(work[i]!.outcome) }
+        // Everything in one transaction; when that fails, each case on its own, then the rest.
+        let planned = results
+        do {
+            let extra = try await store.write { s in
+                for i in finished { try await save(work[i]!, in: s) }
+                return try await alsoSaving(s, planned)
+            }
+            return (results, extra)
+        } catch {
+            logger.warning("saving a batch of \(finished.count) planned case(s) failed (\(describeStoreError(error))); saving each on its own")
+        }
+        let saved = await writeEach(finished) { s, i in try await save(work[i]!, in: s) }
+        for i in finished { if case .failure(let error) = saved[i]! { results[i] = .failed(error) } }
+        let final = results
+        let extra = try await store.write { s in try await alsoSaving(s, final) }
+        return (results, extra)
+    }
+
+    /// Runs `body` for each item in one transaction; when that fails, each in a transaction of its
+    /// own, so one item's failure does not take the others with it.
+    func writeEach<Item: Hashable & Sendable, R: Sendable>(_ items: some Collection<Item>, _ body: (Session, Item) async throws -> R) async -> [Item: Result<
+        R, any Error
+    >] {
+        guard !items.isEmpty else { return [:] }
+        if let all = try? await store.write({ s in
+            var all: [Item: Result<R, any Error>] = [:]
+            for item in items { all[item] = .success(try await body(s, item)) }
+            return all
+        }) {
+            return all
+        }
+        var each: [Item: Result<R, any Error>] = [:]
+        for item in items {
+            do { each[item] = .success(try await store.write { s in try await body(s, item) }) } catch { each[item] = .failure(error) }
+        }
+        return each
+    }
+
+    /// A case ready for the planner: attempts an earlier run recorded without learning the
+    /// provider's answer (it died in between) are settled first, with the provider, and calls booked
+    /// for now or earlier (callbacks a debtor asked for) go, if still allowed, before anything new is decided.
+    private func start(_ c: CaseToPlan, rules: TenantRules, snapshot: CaseSnapshot, facts initialFacts: CaseFacts) async throws -> Planning {
         var sent: [MessageRecord] = []
-        // Attempts an earlier run recorded without learning the provider's answer (it died in between)
-        // are settled first, with the provider, before anything new is decided.
+        let recorded = Dictionary(snapshot.outbound.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
         for pending in recorded.values.filter({ $0.status == .pending }).sorted(by: { $0.key < $1.key }) {
-            if let message = try await delivery.reconcile(key: pending.key, tenant: tenant, channel: pending.channel) {
+            if let message = try await delivery.reconcile(key: pending.key, tenant: c.tenant, channel: pending.channel) {
                 sent.append(message)
             }
         }
         var facts = initialFacts
-        // Calls booked for now or earlier (callbacks a debtor asked for) go first, if still allowed.
-        for call in booked where call.at <= now {
-            let message = try await delivery.sendBooked(call, tenant: tenant, suppressions: facts.suppressions, now: now)
+        for call in snapshot.scheduled where call.at <= c.now {
+            let message = try await delivery.sendBooked(call, tenant: c.tenant, suppressions: facts.suppressions, now: c.now)
             sent.append(message)
-            if message.status == .sent, let cid = message.contactID { facts.sent.append(SentAttempt(at: now, channel: message.channel, contactID: cid)) }
+            if message.status == .sent, let cid = message.contactID { facts.sent.append(SentAttempt(at: c.now, channel: message.channel, contactID: cid)) }
         }
-        var state = snapshot.state
-        var current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
-        // Handed to a provider in this planning, its answer saved with the case below.
-        var delivered: [MessageRecord] = []
-        // Each step either catches the ladder state up with an attempt already made (a run that died
-        // after sending but before saving the case) or sends what is due now.
-        for _ in 0..<(2 * policy.totalAttempts + 2) {
-            guard let attempt = current.decision.attempt else { break }
-            if let made = recorded[attempt.key(debtorID: debtor.id)] {
-                state = Planner.recordSent(attempt, at: made.at, state: current.state)
-            } else {
-                guard current.decision.action == .send else { break }
-                switch try await dispatch(attempt, plan: current, tenant: tenant, debtor: debtor, facts: facts, rules: tenantRules, now: now) {
-                case .delivered(let message):
-                    delivered.append(message)
-                    sent.append(message)
-                case .reconciled(let message?):
-                    sent.append(message)
-                case .reconciled(nil):
-                    break
-                }
-                state = Planner.recordSent(attempt, at: now, state: current.state)
-                facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
-            }
-            current = Planner.plan(facts: facts, state: state, policy: policy, settings: settings, now: now)
-        }
-        let final = current
-        let previous = snapshot.previous
-        let answered = delivered
-        try await store.write { s in
-            for message in answered { try await s.saveDelivery(tenant, message, wasSent: false) }
-            try await s.saveCase(tenant, debtor: debtorID, plan: final, previous: previous?.status, now: now)
-            for settled in final.settled {
-                try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
-            }
-            if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
-                try await s.recordDecision(tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons)
-            }
-            if final.decision.action == .handoff && previous?.status != .handoff, let why = final.state.handoffReason ?? final.decision.reasons.first {
-                try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
-            }
-        }
-        // Calls booked for later and tries booked after a temporary failure.
-        let nextCall = (booked.filter { $0.at > now } + sent.filter { $0.status == .scheduled }).map(\.at).min()
-        let next = [final.nextRunAt, nextCall].compactMap { $0 }.min()
-        return CaseOutcome(sent: sent, decision: final.decision, nextRunAt: next)
+        return Planning(case: c, rules: rules, snapshot: snapshot, recorded: recorded, facts: facts, sent: sent)
     }
 
-    /// What became of an attempt handed to `dispatch`.
-    enum Dispatched {
-        /// Recorded now and handed to its channel: the provider's answer is on the message, not saved yet.
-        case delivered(MessageRecord)
-        /// An earlier run had recorded it: settled with the provider (the message when it was sent now).
-        case reconciled(MessageRecord?)
+    /// Saves a planned case: the providers' answers, its ladder state, settled commitments, the
+    /// decision when it changed, and a person's inbox item when it was just handed off.
+    private func save(_ w: Planning, in s: Session) async throws {
+        let (tenant, debtorID, now, final, previous) = (w.tenant, w.snapshot.debtor.id, w.now, w.current, w.snapshot.previous)
+        for message in w.delivered { try await s.saveDelivery(tenant, message, wasSent: false) }
+        try await s.saveCase(tenant, debtor: debtorID, plan: final, previous: previous?.status, now: now)
+        for settled in final.settled {
+            try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
+        }
+        if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
+            try await s.recordDecision(tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons)
+        }
+        if final.decision.action == .handoff && previous?.status != .handoff, let why = final.state.handoffReason ?? final.decision.reasons.first {
+            try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
+        }
     }
 
-    /// Records the attempt, hands it to the channel and returns it with the provider's answer, for
-    /// the caller to save. An attempt already recorded by an earlier run is reconciled instead (a
-    /// crash between record and send is never blindly resent).
-    func dispatch(_ attempt: PlannedAttempt, plan: Plan, tenant: String, debtor: Debtor, facts: CaseFacts, rules: TenantRules, now: Date) async throws
-        -> Dispatched
-    {
+    /// Writes the words of an attempt and returns it as the message to record, with the reasons
+    /// of the decision to record with it.
+    private func compose(_ attempt: PlannedAttempt, plan: Plan, planning w: Planning) async throws -> (MessageRecord, [Reason]) {
+        let (tenant, debtor, facts, rules, now) = (w.tenant, w.snapshot.debtor, w.facts, w.rules, w.now)
         let (settings, policy) = (rules.settings, rules.policy)
         let key = attempt.key(debtorID: debtor.id)
         let total = plan.state.order.reduce(0) { $0 + policy.stages[$1].attempts }
@@ -179,22 +267,105 @@ public struct CaseProcessor: Sendable {
             subject: content.subject, body: content.body, status: .pending)
         record.html = content.html
         record.composition = content.composition
-        let fresh = try await store.write { s in
-            let inserted = try await s.insertMessage(tenant, record)
-            if inserted {
-                try await s.recordDecision(
-                    tenant, debtor: debtor.id, at: now, action: .send,
-                    reasons: plan.decision.reasons + (content.composition?.proposals.map(\.reason) ?? []))
-            }
-            return inserted
-        }
-        guard fresh else {
-            return .reconciled(try await delivery.reconcile(key: key, tenant: tenant, channel: attempt.channel))
-        }
-        await delivery.deliver(&record, tenant: tenant)
-        return .delivered(record)
+        return (record, plan.decision.reasons + (content.composition?.proposals.map(\.reason) ?? []))
+    }
+}
+
+/// One case for ``CaseProcessor/process(_:stop:alsoSaving:)`` to plan.
+public struct CaseToPlan: Sendable {
+    /// The tenant.
+    public var tenant: String
+    /// The debtor whose case it is.
+    public var debtorID: String
+    /// The instant it is planned as of.
+    public var now: Date
+    /// The tenant's rules, when the caller has them (else the store's cache is asked).
+    public var rules: CaseProcessor.TenantRules?
+
+    /// A case to plan.
+    public init(tenant: String, debtorID: String, now: Date, rules: CaseProcessor.TenantRules? = nil) {
+        self.tenant = tenant
+        self.debtorID = debtorID
+        self.now = now
+        self.rules = rules
+    }
+}
+
+/// What became of one case of a batch.
+public enum CasePlanned: Sendable {
+    /// Planned and saved.
+    case done(CaseOutcome)
+    /// Its planning failed: nothing of it was saved but the attempts recorded before sending.
+    case failed(any Error)
+    /// Not begun (the batch was told to stop).
+    case notStarted
+}
+
+/// One case being planned: what was read, what the planner has decided so far, what was sent.
+struct Planning {
+    let tenant: String
+    let now: Date
+    let rules: CaseProcessor.TenantRules
+    let snapshot: CaseSnapshot
+    /// Attempts recorded before this planning, by key.
+    let recorded: [String: RecordedAttempt]
+    var facts: CaseFacts
+    var state: CaseState
+    var current: Plan
+    /// Messages sent in this planning.
+    var sent: [MessageRecord]
+    /// Handed to a provider in this planning, its answer saved with the case.
+    var delivered: [MessageRecord] = []
+    /// Planner steps taken (each catches up with an attempt made or sends one), bounded.
+    var steps = 0
+    /// Nothing more to send now.
+    var finished = false
+    /// Its planning failed (nothing of it is saved).
+    var failed = false
+
+    init(
+        case c: CaseToPlan, rules: CaseProcessor.TenantRules, snapshot: CaseSnapshot, recorded: [String: RecordedAttempt], facts: CaseFacts,
+        sent: [MessageRecord]
+    ) {
+        (tenant, now, self.rules, self.snapshot, self.recorded, self.facts, self.sent) = (c.tenant, c.now, rules, snapshot, recorded, facts, sent)
+        state = snapshot.state
+        current = Planner.plan(facts: facts, state: state, policy: rules.policy, settings: rules.settings, now: now)
     }
 
+    /// The attempt to send now, after catching the ladder state up with attempts already made (a
+    /// run that died after sending but before saving the case); nil when there is none.
+    mutating func nextAttempt() -> PlannedAttempt? {
+        while !finished && !failed && steps < 2 * rules.policy.totalAttempts + 2 {
+            guard let attempt = current.decision.attempt else { break }
+            guard let made = recorded[attempt.key(debtorID: snapshot.debtor.id)] else {
+                if current.decision.action == .send { return attempt }
+                break
+            }
+            state = Planner.recordSent(attempt, at: made.at, state: current.state)
+            replan()
+        }
+        finished = true
+        return nil
+    }
+
+    /// Notes that `attempt` went now, and plans on.
+    mutating func recordSent(_ attempt: PlannedAttempt) {
+        state = Planner.recordSent(attempt, at: now, state: current.state)
+        facts.sent.append(SentAttempt(at: now, channel: attempt.channel, contactID: attempt.contact.id))
+        replan()
+    }
+
+    private mutating func replan() {
+        steps += 1
+        current = Planner.plan(facts: facts, state: state, policy: rules.policy, settings: rules.settings, now: now)
+    }
+
+    /// What the planning did and when the case next needs attention: calls booked for later and
+    /// tries booked after a temporary failure count.
+    var outcome: CaseOutcome {
+        let nextCall = (snapshot.scheduled.filter { $0.at > now } + sent.filter { $0.status == .scheduled }).map(\.at).min()
+        return CaseOutcome(sent: sent, decision: current.decision, nextRunAt: [current.nextRunAt, nextCall].compactMap { $0 }.min())
+    }
 }
 
 extension OutboundMessage {

@@ -78,14 +78,9 @@ public struct Scheduler: Sendable {
             try await s.claimJobs(
                 tenant: tenant, until: until, owner: owner, leaseNow: wallClock.now(), leaseSeconds: leaseSeconds, limit: batchSize, sameInstant: true)
         }), !batch.isEmpty {
-            var done: [(job: Job, next: Date?)] = []
-            for job in batch {
-                let now = max(job.dueAt, from)
-                let (r, next) = try await execute(job, now: now, rules: rules)
-                report.merge(r)
-                done.append((job, next))
-            }
-            try await complete(done)
+            let (worked, failures) = try await work(batch, now: { max($0.dueAt, from) }, rules: rules)
+            if let failure = failures.first { throw failure.1 }
+            report.merge(worked)
             if let progress, wallClock.now().timeIntervalSince(lastProgress) > 1 {
                 progress(max(batch[0].dueAt, from), report)
                 lastProgress = wallClock.now()
@@ -133,29 +128,11 @@ public struct Scheduler: Sendable {
                     ])
             }
             let worked = try await withHeartbeat(batch) { leases in
-                var done: [(job: Job, next: Date?)] = []
-                var worked = RunReport()
-                for (index, job) in batch.enumerated() {
-                    if Task.isShuttingDownGracefully || Task.isCancelled {
-                        // The rest go back to the queue at once, for another worker.
-                        let rest = Array(batch[index...])
-                        leases.finish(rest.map(\.id))
-                        try await store.write { s in try await s.releaseJobs(rest) }
-                        break
-                    }
-                    if leases.isLost(job.id) { continue }
-                    let started = clock.now()
-                    do {
-                        let (r, next) = try await self.execute(job, now: started)
-                        worked.merge(r)
-                        done.append((job, next))
-                    } catch {
-                        leases.finish([job.id])
-                        try await fail(job, error: error, now: started)
-                    }
-                }
-                leases.finish(done.map(\.job.id))
-                try await complete(done)
+                let started = clock.now()
+                let (worked, failures) = try await self.work(
+                    batch.filter { !leases.isLost($0.id) }, now: { _ in started }, leases: leases,
+                    stop: { Task.isShuttingDownGracefully || Task.isCancelled })
+                for (job, error) in failures { try await fail(job, error: error, now: started) }
                 return worked
             }
             report.merge(worked)
@@ -213,26 +190,73 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// Plans a claimed job's case; returns what it did and when the case is next due.
-    private func execute(_ job: Job, now: Date, rules: TenantRules? = nil) async throws -> (RunReport, Date?) {
-        if job.kind == InboundItem.jobKind {
-            guard let inbound, let id = Int64(job.subject) else { throw StoreError.unsupported("cannot handle inbound job \(job.subject) here") }
-            do {
-                try await inbound.handle(tenant: job.tenant, id: id, owner: owner, wallClock: wallClock, leaseSeconds: leaseSeconds)
-            } catch let busy as InboundWork.CaseBusy {
-                // The case is planned right now by another worker: in a second, after it.
-                logger.debug("\(busy.description); inbound \(id) waits")
-                return (RunReport(), now.addingTimeInterval(1))
-            }
-            return (RunReport(), nil)
-        }
-        let outcome = try await processor.process(tenant: job.tenant, debtorID: job.subject, now: now, rules: rules)
+    /// Works a claimed batch: inbound jobs one by one, then the plan jobs' cases as one batch
+    /// (`CaseProcessor.process(_:stop:alsoSaving:)`), their jobs completed in the transaction that
+    /// saves them. Jobs not begun when `stop` says so go back to the queue at once, for another
+    /// worker. Returns what was done and the jobs that failed (for the caller to retry or give up).
+    private func work(
+        _ batch: [Job], now: (Job) -> Date, rules: TenantRules? = nil, leases: BatchLeases? = nil, stop: () -> Bool = { false }
+    ) async throws -> (RunReport, [(Job, any Error)]) {
         var report = RunReport()
-        report.processed += 1
-        for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
-        if outcome.decision.action == .handoff { report.handoffs += 1 }
-        if outcome.decision.action == .resolve { report.resolved += 1 }
-        return (report, outcome.nextRunAt.map { max($0, now.addingTimeInterval(1)) })
+        var failures: [(Job, any Error)] = []
+        var released: [Job] = []
+        var handled: [(job: Job, next: Date?)] = []
+        for job in batch where job.kind == InboundItem.jobKind {
+            if stop() {
+                released.append(job)
+                continue
+            }
+            do { handled.append((job, try await handleInbound(job, now: now(job)))) } catch { failures.append((job, error)) }
+        }
+        leases?.finish(handled.map(\.job.id))
+        try await complete(handled)
+        let plans = batch.filter { $0.kind != InboundItem.jobKind }
+        let instants = plans.map(now)
+        if !plans.isEmpty {
+            let cases = zip(plans, instants).map { CaseToPlan(tenant: $0.tenant, debtorID: $0.subject, now: $1, rules: rules) }
+            let (results, kept) = try await processor.process(cases, stop: stop) { s, results in
+                // A case planned now is due again no sooner than a second later.
+                let done = results.indices.compactMap { i -> (job: Job, next: Date?)? in
+                    guard case .done(let outcome) = results[i] else { return nil }
+                    return (plans[i], outcome.nextRunAt.map { max($0, instants[i].addingTimeInterval(1)) })
+                }
+                return (done.map(\.job), try await s.completeJobs(done))
+            }
+            leases?.finish(plans.map(\.id))
+            for (job, held) in zip(kept.0, kept.1) where !held {
+                logger.warning("lost the lease on \(job.tenant)/\(job.subject); another worker owns it")
+            }
+            for (job, result) in zip(plans, results) {
+                switch result {
+                case .done(let outcome):
+                    report.processed += 1
+                    for m in outcome.sent where m.status == .sent { report.sent[m.channel, default: 0] += 1 }
+                    if outcome.decision.action == .handoff { report.handoffs += 1 }
+                    if outcome.decision.action == .resolve { report.resolved += 1 }
+                case .failed(let error): failures.append((job, error))
+                case .notStarted: released.append(job)
+                }
+            }
+        }
+        if !released.isEmpty {
+            leases?.finish(released.map(\.id))
+            try await store.write { s in try await s.releaseJobs(released) }
+        }
+        leases?.finish(batch.map(\.id))
+        return (report, failures)
+    }
+
+    /// Handles an inbound job; returns when to look again (nil: done).
+    private func handleInbound(_ job: Job, now: Date) async throws -> Date? {
+        guard let inbound, let id = Int64(job.subject) else { throw StoreError.unsupported("cannot handle inbound job \(job.subject) here") }
+        do {
+            try await inbound.handle(tenant: job.tenant, id: id, owner: owner, wallClock: wallClock, leaseSeconds: leaseSeconds)
+        } catch let busy as InboundWork.CaseBusy {
+            // The case is planned right now by another worker: in a second, after it.
+            logger.debug("\(busy.description); inbound \(id) waits")
+            return now.addingTimeInterval(1)
+        }
+        return nil
     }
 }
 
