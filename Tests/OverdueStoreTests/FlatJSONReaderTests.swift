@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OverdueStore
+import OverdueCore
 
 /// The reader of the JSON rows a case snapshot is made of.
 @Suite struct FlatJSONReaderTests {
@@ -36,5 +37,23 @@ import Testing
         }
         // A missing column is named, not read as NULL.
         #expect(throws: StoreError.self) { try JSONRow.array(#"[{"a":1}]"#, table: "t")[0].optString("b") }
+    }
+}
+
+/// The JSON the store writes by hand for what every planning saves.
+@Suite struct HandWrittenJSONTests {
+    @Test func stringsAndReasonsReadBackAsWritten() throws {
+        let awkward = ["", "plain", "quote \" and \\ backslash", "line\nbreak\ttab\r", "bell \u{07} nul \u{00} esc \u{1B}", "Zoë é 🚚 \u{2028}", "a/b"]
+        #expect(try JSONDecoder().decode([String].self, from: Data(Session.json(awkward).utf8)) == awkward)
+        #expect(Session.json([String]()) == "[]")
+        let reasons = awkward.map { Reason(ReasonCode(rawValue: "code_\($0.count)"), $0) }
+        let written = Session.json(reasons)
+        #expect(try JSONDecoder().decode([Reason].self, from: Data(written.utf8)) == reasons)
+        // The same text JSONEncoder wrote before, for plain reasons.
+        let plain = [Reason("outside_window", "Outside the contact's window (08:00–20:00 America/Chicago)")]
+        #expect(Session.json(plain) == Session.encoded(plain))
+        #expect(Session.json([Money]()) == "[]")
+        let amounts = [Money(minorUnits: 1250, currency: Currency("EUR")!)]
+        #expect(try JSONDecoder().decode([Money].self, from: Data(Session.json(amounts).utf8)) == amounts)
     }
 }

@@ -239,7 +239,7 @@ public struct MailboxReader: Sendable {
 
     /// Reads `tenant`'s new mail now, as of `at`; nil when the tenant reads no mailbox.
     public func read(tenant: String, at: Date) async throws -> Report? {
-        let settings = try await store.read { try await $0.settings(tenant) }
+        let settings = try await store.rules(tenant).settings
         guard let account = try EmailAccount.from(settings), let imapConfig = account.imap else { return nil }
         let imap = try await IMAPSession.connect(imapConfig, logger: logger)
         var report = Report()
@@ -292,7 +292,7 @@ public struct MailboxReader: Sendable {
 /// SMS and voice through the sandbox until their providers come.
 public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logger = Logger(label: "overdue.channels")) -> [Channel: any ChannelAdapter] {
     let email = EmailChannel(
-        account: { tenant in try EmailAccount.from(try await store.read { try await $0.settings(tenant) }) },
+        account: { tenant in try EmailAccount.from(try await store.rules(tenant).settings) },
         attachments: { ref in
             let dir = documents.directory
             // Files are content-addressed: TENANT/SHA256.ext; the tenant is not known here, so look in each.
@@ -304,8 +304,8 @@ public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logge
             return nil
         },
         logger: logger)
-    let sms = SMSChannel(account: { tenant in try SMSAccount.from(try await store.read { try await $0.settings(tenant) }, tenant: tenant) }, logger: logger)
-    let voice = VoiceChannel(settings: { tenant in try await store.read { try await $0.settings(tenant) } }, logger: logger)
+    let sms = SMSChannel(account: { tenant in try SMSAccount.from(try await store.rules(tenant).settings, tenant: tenant) }, logger: logger)
+    let voice = VoiceChannel(settings: { tenant in try await store.rules(tenant).settings }, logger: logger)
     return [.email: email, .sms: sms, .voice: voice]
 }
 
@@ -357,7 +357,7 @@ public struct MailService: Service {
             }
             var account: EmailAccount?
             do {
-                account = try EmailAccount.from(try await store.read { try await $0.settings(tenant) })
+                account = try EmailAccount.from(try await store.rules(tenant).settings)
                 if let r = try await reader.read(tenant: tenant, at: store.clock.now()), r.read > 0 {
                     logger.info(
                         "mail for \(tenant): \(r.read) read, \(r.conversations) conversation(s), \(r.bounces) bounce(s), \(r.complaints) complaint(s), \(r.setAside) set aside"

@@ -51,7 +51,7 @@ public struct VoiceAgent: Sendable {
             logger.warning("call webhook for unknown message \(messageID) (tenant \(tenant))")
             return TwiML([.say("Sorry, we cannot take this call now. Goodbye."), .hangup])
         }
-        let settings = try await store.read { try await $0.settings(tenant) }
+        let settings = try await store.rules(tenant).settings
         let company = settings.companyName
         if let who = answeredBy?.lowercased(), who.hasPrefix("machine") || who == "fax" {
             let left = try await store.read { try await $0.messages(tenant, debtor: call.debtorID) }
@@ -100,7 +100,7 @@ public struct VoiceAgent: Sendable {
         guard let call = try await store.read({ try await $0.message(tenant, id: messageID) }), call.channel == .voice, let phone = call.to else {
             return Self.goodbye
         }
-        let settings = try await store.read { try await $0.settings(tenant) }
+        let settings = try await store.rules(tenant).settings
         let words = (speech ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if words.isEmpty && (digits ?? "").isEmpty {
             if silent >= 1 { return TwiML([.say("We will follow up in writing. Goodbye."), .hangup]) }

@@ -7,23 +7,97 @@ import Foundation
 public enum Redaction {
     /// `text` with every sensitive number or secret masked.
     public static func redact(_ text: String) -> String {
-        guard text.contains(where: { $0.isNumber }) || text.contains("od_") || text.contains("whsec_") else { return text }
+        // Most text (every log line) holds none of these shapes: one pass over its bytes tells,
+        // and only a shape that is there is looked for with its expression.
+        redact(text, shapes: Shapes(text))
+    }
+
+    /// `text` with every sensitive number or secret masked, looking only for the shapes `shapes` allows.
+    static func redact(_ text: String, shapes: Shapes) -> String {
         var out = text
-        out = replace(out, cards) { match in
-            let digits = match.filter(\.isNumber)
-            return luhn(digits) ? "[card …\(digits.suffix(4))]" : nil
+        if shapes.card >= 13 {
+            out = replace(out, cards) { match in
+                let digits = match.filter(\.isNumber)
+                return luhn(digits) ? "[card …\(digits.suffix(4))]" : nil
+            }
         }
-        out = replace(out, iban) { match in
-            let compact = match.filter { !$0.isWhitespace }
-            return "[iban …\(compact.suffix(4))]"
+        if shapes.ibanStart {
+            out = replace(out, iban) { match in
+                let compact = match.filter { !$0.isWhitespace }
+                return "[iban …\(compact.suffix(4))]"
+            }
         }
-        out = replace(out, account) { match in
-            guard let range = match.range(of: #"\d[\d -]{3,}\d"#, options: .regularExpression) else { return nil }
-            let digits = match[range].filter(\.isNumber)
-            return match[..<range.lowerBound] + "[…\(digits.suffix(4))]"
+        if shapes.number >= 5 {
+            out = replace(out, account) { match in
+                guard let range = match.range(of: #"\d[\d -]{3,}\d"#, options: .regularExpression) else { return nil }
+                let digits = match[range].filter(\.isNumber)
+                return match[..<range.lowerBound] + "[…\(digits.suffix(4))]"
+            }
         }
-        out = replace(out, secrets) { match in "\(match.split(separator: "_").first ?? "")_[redacted]" }
+        if shapes.secretPrefix { out = replace(out, secrets) { match in "\(match.split(separator: "_").first ?? "")_[redacted]" } }
         return out
+    }
+
+    /// What one pass over a text's bytes says about the shapes it could hold: each flag is a
+    /// necessary condition of its expression matching, never a sufficient one. Text with any
+    /// non-ASCII byte is searched for every shape (the expressions' `\d` takes every script's digits).
+    struct Shapes {
+        /// The longest run of ASCII digits joined by single spaces or dashes, in characters (a card needs 13).
+        var card = 0
+        /// The longest run from a digit to a digit through digits, spaces and dashes (an account number needs 5).
+        var number = 0
+        /// Two capital letters then two digits somewhere (how an IBAN starts).
+        var ibanStart = false
+        /// `od_` or `whsec_` somewhere.
+        var secretPrefix = false
+
+        /// Every shape possible: every expression is tried.
+        static let any = Shapes(card: .max, number: .max, ibanStart: true, secretPrefix: true)
+
+        init(card: Int, number: Int, ibanStart: Bool, secretPrefix: Bool) {
+            (self.card, self.number, self.ibanStart, self.secretPrefix) = (card, number, ibanStart, secretPrefix)
+        }
+
+        init(_ text: String) {
+            var (cardRun, cardGap, numberRun, numberGap) = (0, 0, 0, 0)
+            var capitals = 0
+            var capitalsThenDigits = 0
+            var last: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)
+            for byte in text.utf8 {
+                if byte >= 0x80 {
+                    self = .any
+                    return
+                }
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    (cardRun, cardGap) = (cardRun + cardGap + 1, 0)
+                    (numberRun, numberGap) = (numberRun + numberGap + 1, 0)
+                    (card, number) = (max(card, cardRun), max(number, numberRun))
+                    capitalsThenDigits = capitals >= 2 || capitalsThenDigits > 0 ? capitalsThenDigits + 1 : 0
+                    if capitalsThenDigits >= 2 { ibanStart = true }
+                    capitals = 0
+                case UInt8(ascii: " "), UInt8(ascii: "-"):
+                    if cardRun > 0 && cardGap == 0 { cardGap = 1 } else { (cardRun, cardGap) = (0, 0) }
+                    if numberRun > 0 { numberGap += 1 }
+                    (capitals, capitalsThenDigits) = (0, 0)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    (cardRun, cardGap, numberRun, numberGap) = (0, 0, 0, 0)
+                    capitals += 1
+                    capitalsThenDigits = 0
+                default:
+                    (cardRun, cardGap, numberRun, numberGap) = (0, 0, 0, 0)
+                    (capitals, capitalsThenDigits) = (0, 0)
+                }
+                if byte == UInt8(ascii: "_")
+                    && ((last.3, last.4) == (UInt8(ascii: "o"), UInt8(ascii: "d"))
+                        || (last.0, last.1, last.2, last.3, last.4)
+                            == (UInt8(ascii: "w"), UInt8(ascii: "h"), UInt8(ascii: "s"), UInt8(ascii: "e"), UInt8(ascii: "c")))
+                {
+                    secretPrefix = true
+                }
+                last = (last.1, last.2, last.3, last.4, byte)
+            }
+        }
     }
 
     static let cards = try! NSRegularExpression(pattern: #"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])"#)

@@ -46,36 +46,45 @@ public struct CaseSnapshot: Sendable {
 }
 
 extension Session {
+    /// The snapshot's parts: one JSON array per table, in the order of their binds.
+    static let snapshotParts: [(name: String, columns: [String], from: String)] = {
+        let mine = "WHERE tenant_id = ? AND debtor_id = ?"
+        return [
+            ("debtor", ["id", "name"], "FROM debtors WHERE tenant_id = ? AND id = ?"),
+            ("kase", ["state", "status", "reasons"], "FROM cases \(mine)"),
+            ("contacts", contactColumns, "FROM contacts \(mine)"),
+            ("invoices", invoiceColumns, "FROM invoices \(mine)"),
+            ("payments", paymentColumns, "FROM payments \(mine)"),
+            ("holds", ["id", "debtor_id", "invoice_number", "reason", "until"], "FROM holds \(mine)"),
+            (
+                "suppressions", ["contact_id", "channel", "reason"],
+                "FROM suppressions s WHERE s.tenant_id = ? AND s.contact_id IN (SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.debtor_id = ?)"
+            ),
+            ("commitments", commitmentColumns, "FROM commitments \(mine)"),
+            ("disputes", disputeColumns, "FROM disputes \(mine)"),
+            ("outbound", ["idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine) AND direction = 'out'"),
+            ("replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > ? AND at <= ?"),
+        ]
+    }()
+
+    /// The snapshot's statement, written once per dialect.
+    static func snapshotSQL(_ dialect: Dialect) -> String {
+        "SELECT " + snapshotParts.map { "\(dialect.jsonRows(columns: $0.columns, $0.from)) AS \($0.name)" }.joined(separator: ",\n")
+    }
+    static let snapshotSQLite = snapshotSQL(.sqlite)
+    static let snapshotPostgres = snapshotSQL(.postgres)
+
     /// A debtor's case in one statement (two when messages are booked for later), whatever the
     /// number of its invoices, payments or messages: each table is aggregated into a JSON array by
     /// the database, so a planning pays one statement (SQLite) or one round trip (PostgreSQL)
     /// instead of one per table. Replies are those in (`repliesSince`, `until`]; nothing else is
     /// cut by time (the caller decides what `until` hides). Nil when the debtor does not exist.
     public func caseSnapshot(_ tenant: String, debtor id: String, repliesSince: Date, until: Date) async throws -> CaseSnapshot? {
+        // Every part but two binds (tenant, debtor); the suppressions bind the tenant once more, the
+        // replies their window.
         let key: [SQLValue] = [.text(tenant), .text(id)]
-        let mine = "WHERE tenant_id = ? AND debtor_id = ?"
-        let parts: [(name: String, columns: [String], from: String, binds: [SQLValue])] = [
-            ("debtor", ["id", "name"], "FROM debtors WHERE tenant_id = ? AND id = ?", key),
-            ("kase", ["state", "status", "reasons"], "FROM cases \(mine)", key),
-            ("contacts", Self.contactColumns, "FROM contacts \(mine)", key),
-            ("invoices", Self.invoiceColumns, "FROM invoices \(mine)", key),
-            ("payments", Self.paymentColumns, "FROM payments \(mine)", key),
-            ("holds", ["id", "debtor_id", "invoice_number", "reason", "until"], "FROM holds \(mine)", key),
-            (
-                "suppressions", ["contact_id", "channel", "reason"],
-                "FROM suppressions s WHERE s.tenant_id = ? AND s.contact_id IN (SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.debtor_id = ?)",
-                [.text(tenant), .text(tenant), .text(id)]
-            ),
-            ("commitments", Self.commitmentColumns, "FROM commitments \(mine)", key),
-            ("disputes", Self.disputeColumns, "FROM disputes \(mine)", key),
-            ("outbound", ["idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine) AND direction = 'out'", key),
-            (
-                "replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > ? AND at <= ?",
-                key + [.time(repliesSince), .time(until)]
-            ),
-        ]
-        let select = parts.map { "\(dialect.jsonRows(columns: $0.columns, $0.from)) AS \($0.name)" }.joined(separator: ",\n")
-        guard let r = try await row("SELECT \(select)", parts.flatMap(\.binds)) else { return nil }
+        let binds = Array(repeating: key, count: 6).joined() + [.text(tenant)] + key + key + key + key + key + [.time(repliesSince), .time(until)]
+        guard let r = try await row(dialect == .sqlite ? Self.snapshotSQLite : Self.snapshotPostgres, Array(binds)) else { return nil }
         func table(_ name: String) throws -> [JSONRow] { try JSONRow.array(try r.optString(name) ?? "[]", table: name) }
         guard let debtor = try table("debtor").first else { return nil }
         let kase = try table("kase").first

@@ -50,7 +50,67 @@ extension Session {
         try await exec("UPDATE tenants SET sim_clock = ? WHERE id = ?", [.time(at), .text(tenant)])
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
+    // The lists every planning stores are written by hand (JSONEncoder costs more than the
+    // statement that stores them); what they write decodes like JSONEncoder's output.
+
+    /// A list of strings as JSON.
+    static func json(_ value: [String]) -> String {
+        var out = "["
+        for (i, s) in value.enumerated() {
+            if i > 0 { out += "," }
+            jsonString(s, into: &out)
+        }
+        return out + "]"
+    }
+
+    /// Reasons as JSON (`[{"code": …, "message": …}]`).
+    static func json(_ value: [Reason]) -> String {
+        var out = "["
+        for (i, r) in value.enumerated() {
+            out += i > 0 ? ",{\"code\":" : "{\"code\":"
+            jsonString(r.code.rawValue, into: &out)
+            out += ",\"message\":"
+            jsonString(r.message, into: &out)
+            out += "}"
+        }
+        return out + "]"
+    }
+
+    /// Amounts as JSON: none (the usual case) is written at once.
+    static func json(_ value: [Money]) -> String {
+        value.isEmpty ? "[]" : encoded(value)
+    }
+
+    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as is.
+    static func jsonString(_ s: String, into out: inout String) {
+        out += "\""
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            plain = false
+            break
+        }
+        if plain {
+            out += s
+        } else {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += "\\u00" + Hex.string([UInt8(scalar.value)])
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String { encoded(value) }
+
+    /// `value` as JSONEncoder writes it (keys sorted, slashes as they are).
+    static func encoded<T: Encodable>(_ value: T) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? e.encode(value)) ?? Data("null".utf8), as: UTF8.self)
