@@ -79,7 +79,8 @@ import Testing
     /// the pieces the expressions look for, masking with it gives what trying every expression gives.
     @Test func lookingAtShapesFirstNeverMissesOne() {
         let pieces = [
-            "4111", "1111", "0", "7", "12", " ", "  ", "-", "--", "DE", "89", "GB", "Z", "a", "account", "Acct", "routing", "a/c", "sort code", ": ",
+            "4111", "1111", "0", "7", "12", " ", "  ", "-", "--", "DE", "89", "GB", "Z", "a", "account", "Acct", "routing", "a/c", "sort code", "ABA", "Iban",
+            ": ",
             "od_", "abcdefghjk_", "whsec_", "ZZZZZZZZZZZZZZZZZZZZ", "_", "\n", "٣", "é", "4111111111111111",
         ]
         var rng = SystemRandomNumberGenerator()

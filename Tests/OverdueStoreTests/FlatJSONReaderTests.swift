@@ -56,4 +56,39 @@ import OverdueCore
         let amounts = [Money(minorUnits: 1250, currency: Currency("EUR")!)]
         #expect(try JSONDecoder().decode([Money].self, from: Data(Session.json(amounts).utf8)) == amounts)
     }
+
+    @Test func theLadderStateIsWrittenAsJSONEncoderWritesIt() throws {
+        let reason = Reason(.exhausted, "Every attempt of the ladder was made \"twice\"\n")
+        var full = CaseState(
+            cycle: 3, status: .handoff, order: [2, 0, 1], position: 4, attemptsSent: 2, lastAttemptAt: Date(timeIntervalSince1970: 1_770_000_000),
+            lastStage: 1, cycleStart: LocalDate(year: 2026, month: 2, day: 2), skipped: [Reason(ReasonCode(rawValue: "no_consent"), "No consent for SMS")],
+            handoffReason: reason)
+        full.notice = MessageKind.brokenPromise
+        var fractional = full
+        fractional.lastAttemptAt = Date(timeIntervalSinceReferenceDate: 790_000_000.25)
+        for state in [CaseState(), full, fractional] {
+            let written = Session.json(state)
+            #expect(try JSONDecoder().decode(CaseState.self, from: Data(written.utf8)) == state)
+            #expect(written == Session.encoded(state), "differs from JSONEncoder's text")
+        }
+    }
+
+    @Test func aMessageEventIsWrittenAsJSONEncoderWritesIt() throws {
+        var m = MessageRecord(
+            id: "msg_1", key: "D1/c1/p0", direction: .outbound, channel: .email, at: Date(timeIntervalSince1970: 1_770_000_000), debtorID: "D1",
+            contactID: 1, contactName: "Dana", to: "dana@acme.example", from: "ar@x.example", invoiceNumbers: ["INV-1", "INV/2"], stage: 1, attempt: 1,
+            kind: "reminder", subject: "Invoice INV-1 \"overdue\"", body: "Hello\nplease pay", status: .sent)
+        for includeBody in [false, true] {
+            for debtor in ["D1", nil] {
+                m.debtorID = debtor
+                let envelope = EventEnvelope(
+                    id: "evt_1", type: "message.sent", created: 1_770_000_000, tenant: "acme", data: EventData.Message(m, includeBody: includeBody))
+                let written = Session.handWritten(envelope)
+                let reference = Session.encoded(envelope)
+                let (a, b) = (try JSONSerialization.jsonObject(with: Data(written.utf8)), try JSONSerialization.jsonObject(with: Data(reference.utf8)))
+                #expect((a as? NSDictionary) == (b as? NSDictionary))
+                #expect(written == reference)
+            }
+        }
+    }
 }

@@ -27,7 +27,7 @@ public enum Redaction {
                 return "[iban …\(compact.suffix(4))]"
             }
         }
-        if shapes.number >= 5 {
+        if shapes.number >= 5 && (shapes.card == .max || namesAccount(text)) {
             out = replace(out, account) { match in
                 guard let range = match.range(of: #"\d[\d -]{3,}\d"#, options: .regularExpression) else { return nil }
                 let digits = match[range].filter(\.isNumber)
@@ -36,6 +36,12 @@ public enum Redaction {
         }
         if shapes.secretPrefix { out = replace(out, secrets) { match in "\(match.split(separator: "_").first ?? "")_[redacted]" } }
         return out
+    }
+
+    /// Whether `text` holds a word the account expression starts from (or a longer word holding it).
+    static func namesAccount(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return ["acc", "a/c", "routing", "aba", "iban", "sort code"].contains { lower.contains($0) }
     }
 
     /// What one pass over a text's bytes says about the shapes it could hold: each flag is a

@@ -39,8 +39,8 @@ extension Session {
         try await insertMany(
             "events", columns: ["id", "tenant_id", "type", "debtor_id", "data", "created_at"],
             rows: zip(ids, items).map { id, item in
-                let payload = Session.json(
-                    EventEnvelope(id: id, type: type.rawValue, created: Int64(at.timeIntervalSince1970), tenant: tenant, data: item.data))
+                let envelope = EventEnvelope(id: id, type: type.rawValue, created: Int64(at.timeIntervalSince1970), tenant: tenant, data: item.data)
+                let payload = (envelope as? any HandWrittenJSON).map { Session.handWritten($0) } ?? Session.json(envelope)
                 return [.text(id), .text(tenant), .text(type.rawValue), .opt(item.debtor), .text(payload), .time(at)]
             })
         for sub in try await webhookSubscriptions(tenant) where sub.disabledAt == nil && type.matches(sub.events) {

@@ -67,11 +67,8 @@ extension Session {
     static func json(_ value: [Reason]) -> String {
         var out = "["
         for (i, r) in value.enumerated() {
-            out += i > 0 ? ",{\"code\":" : "{\"code\":"
-            jsonString(r.code.rawValue, into: &out)
-            out += ",\"message\":"
-            jsonString(r.message, into: &out)
-            out += "}"
+            if i > 0 { out += "," }
+            r.writeJSON(into: &out)
         }
         return out + "]"
     }
