@@ -296,8 +296,16 @@ public struct TemplateComposer: Composer {
                 out += "<p>".utf8
                 for (i, row) in rows.enumerated() {
                     if i > 0 { out += "<br>\n".utf8 }
-                    for (j, word) in split(row, on: [32]).enumerated() {
-                        if j > 0 { out.append(32) }
+                    // One pass: text is escaped as it goes; a word that is a web address becomes a link.
+                    var at = row.startIndex
+                    while at < row.endIndex {
+                        if row[at] == 32 {
+                            out.append(32)
+                            at += 1
+                            continue
+                        }
+                        let end = row[at...].firstIndex(of: 32) ?? row.endIndex
+                        let word = row[at..<end]
                         if word.starts(with: "https://".utf8) || word.starts(with: "http://".utf8) {
                             out += "<a href=\"".utf8
                             Markup.escape(word, into: &out)
@@ -307,6 +315,7 @@ public struct TemplateComposer: Composer {
                         } else {
                             Markup.escape(word, into: &out)
                         }
+                        at = end
                     }
                 }
                 out += "</p>\n".utf8

@@ -11,8 +11,9 @@ public enum Markup {
     }
 
     /// Appends `bytes` (UTF-8) to `out`, escaped as `escape` does. The five characters are ASCII, so
-    /// no other byte of a UTF-8 sequence can be mistaken for one of them.
-    public static func escape(_ bytes: some Sequence<UInt8>, into out: inout [UInt8]) {
+    /// no other byte of a UTF-8 sequence can be mistaken for one of them. (Inlinable: composing
+    /// calls it for every word of every message, on byte slices of its own module.)
+    @inlinable public static func escape(_ bytes: some Sequence<UInt8>, into out: inout [UInt8]) {
         for b in bytes {
             switch b {
             case UInt8(ascii: "&"): out += "&amp;".utf8
