@@ -92,10 +92,8 @@ public struct ConversationEngine: Sendable {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
         let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
         let messageID = "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)")
-        let contact = try await store.read { s -> Contact? in
-            if let byAddress = try await s.contacts(tenant, address: address).first { return byAddress }
-            guard let threadContactID else { return nil }
-            return try await s.contact(tenant, id: threadContactID)
+        let (candidates, conversation) = try await store.read { s in
+            (try await s.contacts(tenant, address: address), try await threadContactID.asyncMap { try await s.contact(tenant, id: $0) } ?? nil)
         }
         var analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
         // Unsure: a model may read it again (nlu.llm); its reading counts only when consistent with the reply.
@@ -126,11 +124,61 @@ public struct ConversationEngine: Sendable {
             understanding.invoiceRefs = ReplyReader.read(subject, channel: .email, reference: LocalDate(at, in: settings.timeZone)).invoiceRefs
         }
         var message = MessageRecord(
-            id: messageID, key: key, direction: .inbound, channel: channel, at: at, debtorID: contact?.debtorID,
-            contactID: contact?.id, contactName: contact?.name, to: nil, from: address, invoiceNumbers: [], stage: nil,
+            id: messageID, key: key, direction: .inbound, channel: channel, at: at, debtorID: nil,
+            contactID: nil, contactName: nil, to: nil, from: address, invoiceNumbers: [], stage: nil,
             attempt: nil, kind: "reply", subject: subject, body: text, status: .received)
         message.understanding = understanding
         message.references = references
+
+        // Who it is from: an address several debtors' contacts share is told apart by the
+        // conversation, the invoices named, or the latest message sent to it — else by a person.
+        var match = SenderMatch.unknown
+        if conversation != nil || !candidates.isEmpty {
+            let debtors = Set(candidates.map(\.debtorID))
+            var (lastSent, named): ([String: (contactID: Int64, at: Date)], Set<String>) = ([:], [])
+            if debtors.count > 1 {
+                (lastSent, named) = try await store.read { s in
+                    (
+                        try await s.lastSent(tenant, to: address, debtors: debtors, until: at),
+                        understanding.invoiceRefs.isEmpty ? [] : Set(try await s.invoices(tenant, referencedBy: understanding.invoiceRefs).map(\.debtorID))
+                    )
+                }
+            }
+            match = SenderMatch.resolve(
+                address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: named, at: at)
+        }
+        var contact: Contact?
+        if case .contact(let c, _) = match {
+            contact = c
+            message.debtorID = c.debtorID
+            message.contactID = c.id
+            message.contactName = c.name
+        }
+        if case .ambiguous(_, var why) = match {
+            // Several companies' contact: nothing about any account is said; a person answers.
+            // An opt-out is still obeyed at once, for every contact with the address: over-
+            // suppressing is the safe mistake.
+            let stopped: Channel?? =
+                understanding.intent == .optOut ? (understanding.optOutAll ? .some(nil) : .some(understanding.optOutChannel ?? channel)) : .none
+            if let stopped {
+                why.message += "; the opt-out was applied to all \(candidates.count) contacts with it (\(stopped?.rawValue ?? "all channels"))"
+            }
+            let (filed, reason) = (message, why)
+            let isNew = try await store.write { s in
+                let isNew = try await s.insertMessage(tenant, filed)
+                if isNew {
+                    if let stopped {
+                        for c in candidates {
+                            try await s.addSuppression(
+                                tenant, Suppression(contactID: c.id, channel: stopped, reason: "asked by \(channel.rawValue) from \(address) to stop"), now: at)
+                        }
+                    }
+                    try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched, reason: reason, messageID: messageID, at: at)
+                }
+                return isNew
+            }
+            return Outcome(message: filed, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
+        }
 
         guard let contact else {
             // No known sender and no thread: the invoice, load or PRO numbers it names may still

@@ -149,6 +149,28 @@ extension Session {
         ).map(Session.contact)
     }
 
+    /// Per debtor among `debtors`, the latest message sent (or being sent) to `address` at or
+    /// before `until`: its contact and when. Tells which of several debtors sharing an address a
+    /// reply answers (`SenderMatch`).
+    public func lastSent(_ tenant: String, to address: String, debtors: Set<String>, until: Date) async throws -> [String: (contactID: Int64, at: Date)] {
+        guard !debtors.isEmpty else { return [:] }
+        let list = debtors.sorted()
+        let rows = try await rows(
+            """
+            SELECT debtor_id, contact_id, MAX(at) AS at FROM messages
+            WHERE tenant_id = ? AND direction = 'out' AND status IN ('sent', 'pending') AND lower(to_addr) = lower(?) AND at <= ?
+              AND contact_id IS NOT NULL AND debtor_id IN (\(list.map { _ in "?" }.joined(separator: ", ")))
+            GROUP BY debtor_id, contact_id
+            """, [.text(tenant), .text(address), .time(until)] + list.map { .text($0) })
+        var latest: [String: (contactID: Int64, at: Date)] = [:]
+        for r in rows {
+            let (debtor, contact, at) = (try r.string("debtor_id"), try r.int("contact_id"), try r.time("at"))
+            if let known = latest[debtor], known.at >= at { continue }
+            latest[debtor] = (contact, at)
+        }
+        return latest
+    }
+
     /// The columns `contact(_:)` reads.
     static let contactColumns = [
         "id", "debtor_id", "name", "email", "phone", "role", "timezone", "sms_consent", "call_consent", "preferred_channel", "language",
