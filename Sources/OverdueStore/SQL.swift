@@ -83,8 +83,13 @@ extension StoredRow {
 }
 
 /// Rows of engines reached through SQLKit.
-struct SQLKitRow: StoredRow {
-    let row: any SQLRow
-    func optString(_ c: String) throws -> String? { try row.decode(column: c, as: String?.self) }
-    func optInt(_ c: String) throws -> Int64? { try row.decode(column: c, as: Int64?.self) }
+struct PostgresStoredRow: StoredRow {
+    let row: PostgresRandomAccessRow
+    func optString(_ c: String) throws -> String? { try cell(c).decode(String?.self) }
+    func optInt(_ c: String) throws -> Int64? { try cell(c).decode(Int64?.self) }
+
+    private func cell(_ c: String) throws -> PostgresCell {
+        guard row.contains(c) else { throw StoreError.corrupt("no column \(c) in a row read") }
+        return row[c]
+    }
 }

@@ -73,22 +73,33 @@ public struct Session: Sendable {
             once.whenFinished { timer.cancel() }
         }
     }
-    /// Builds a query from SQL with `?` placeholders and its binds.
-    static func query(_ sql: String, _ binds: [SQLValue]) -> SQLQueryString {
-        var q = SQLQueryString("")
+    /// A PostgreSQL query from SQL with `?` placeholders (numbered `$1`, `$2`… as PostgreSQL
+    /// wants them) and its binds, bound as PostgreSQL's own text, bigint and NULL: statements go to
+    /// PostgresNIO directly, without SQLKit's serialising and Codable encoding of every bind.
+    static func postgresQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        var text = ""
+        text.reserveCapacity(sql.utf8.count + 2 * binds.count)
+        var bindings = PostgresBindings(capacity: binds.count)
         var rest = Substring(sql)
         var i = 0
         while let mark = rest.firstIndex(of: "?") {
-            q.appendLiteral(String(rest[..<mark]))
+            text += rest[..<mark]
             precondition(i < binds.count, "fewer binds than placeholders in: \(sql)")
-            q.appendInterpolation(bind: binds[i])
+            switch binds[i] {
+            case .text(let s): bindings.append(s)
+            case .int(let n): bindings.append(n)
+            case .null: bindings.appendNull()
+            }
             i += 1
+            text += "$\(i)"
             rest = rest[rest.index(after: mark)...]
         }
         precondition(i == binds.count, "more binds than placeholders in: \(sql)")
-        q.appendLiteral(String(rest))
-        return q
+        text += rest
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
     }
+
+    static let postgresLogger = Logger(label: "overdue.store.postgres")
 
     /// Runs a statement.
     public func exec(_ sql: String, _ binds: [SQLValue] = []) async throws {
@@ -96,19 +107,19 @@ public struct Session: Sendable {
         if let sqlite {
             try sqlite.exec(sql, binds)
         } else {
-            let (db, q) = (self.db!, Session.query(sql, binds))
-            try await onPostgres { try await db.raw(q).run() }
+            let (conn, q) = (self.postgres!, Session.postgresQuery(sql, binds))
+            try await onPostgres { _ = try await conn.query(q, logger: Session.postgresLogger).collect() }
         }
     }
 
     /// Runs a query and returns its rows.
     public func rows(_ sql: String, _ binds: [SQLValue] = []) async throws -> [any StoredRow] {
-        // On SQLite rows are read straight from SQLite: SQLKit's generic decoding costs more than the
-        // query itself when a planning reads hundreds of columns.
+        // Rows are read straight from the driver on both engines: SQLKit's generic decoding costs
+        // more than the query itself when a planning reads hundreds of columns.
         counter.add()
         if let sqlite { return try sqlite.rows(sql, binds) }
-        let (db, q) = (self.db!, Session.query(sql, binds))
-        return try await onPostgres { try await db.raw(q).all() }.map { SQLKitRow(row: $0) }
+        let (conn, q) = (self.postgres!, Session.postgresQuery(sql, binds))
+        return try await onPostgres { try await conn.query(q, logger: Session.postgresLogger).collect() }.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
     }
 
     /// Runs a query and returns its first row.
