@@ -29,7 +29,7 @@ struct JSONObjectWriter {
     mutating func string(_ key: String, _ value: String?, _ out: inout String) {
         guard let value else { return }
         self.key(key, &out)
-        Session.jsonString(value, into: &out)
+        JSONText.append(value, to: &out)
     }
 
     /// An integer member (left out when nil).

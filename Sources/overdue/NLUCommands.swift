@@ -111,21 +111,7 @@ struct NLUClassifyCommand: AsyncParsableCommand {
     }
 
     /// A JSON string literal (RFC 8259 escaping).
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func json(_ s: String) -> String { JSONText.quoted(s) }
 
     struct Failure: Encodable { let id: String?; let line: Int; let error: String }
 

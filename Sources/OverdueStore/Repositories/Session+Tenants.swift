@@ -58,7 +58,7 @@ extension Session {
         var out = "["
         for (i, s) in value.enumerated() {
             if i > 0 { out += "," }
-            jsonString(s, into: &out)
+            JSONText.append(s, to: &out)
         }
         return out + "]"
     }
@@ -76,32 +76,6 @@ extension Session {
     /// Amounts as JSON: none (the usual case) is written at once.
     static func json(_ value: [Money]) -> String {
         value.isEmpty ? "[]" : encoded(value)
-    }
-
-    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as is.
-    static func jsonString(_ s: String, into out: inout String) {
-        out += "\""
-        var plain = true
-        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            plain = false
-            break
-        }
-        if plain {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20: out += "\\u00" + Hex.string([UInt8(scalar.value)])
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 
     static func json<T: Encodable>(_ value: T) -> String { encoded(value) }
