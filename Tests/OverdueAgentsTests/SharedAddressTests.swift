@@ -129,6 +129,25 @@ import OverdueUseCases
         }
     }
 
+    @Test(arguments: TestDatabases.engines) func aKeptTextFromASharedNumberLeasesTheCaseItWillBePutOn(engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { store, engine, contacts in
+            let work = InboundWork(store: store, engine: engine)
+            func kept(_ text: String, key: String) async throws -> InboundItem {
+                let payload = String(decoding: try JSONEncoder().encode(InboundText(channel: .sms, from: phone, text: text)), as: UTF8.self)
+                let id = try await store.write { s in try await s.enqueueInbound("acme", kind: .text, dedupKey: key, payload: payload, at: at) }.id
+                return try #require(try await store.read { try await $0.inboundItem("acme", id: id) })
+            }
+            // Nobody written to: no case is leased (a person gets it).
+            #expect(try await work.debtor(of: try await kept("we will pay friday", key: "sms:1")) == nil)
+            // Great Lakes' contact (the second on file) was written to: its case, not the first contact's.
+            try await sent(store, to: contacts["GLS"]!, .sms, at: at.addingTimeInterval(-86_400))
+            #expect(try await work.debtor(of: try await kept("we will pay friday", key: "sms:2")) == "GLS")
+            // Both written to: the invoice named decides.
+            try await sent(store, to: contacts["TRI"]!, .sms, at: at.addingTimeInterval(-3_600))
+            #expect(try await work.debtor(of: try await kept("INV-1001 goes out friday", key: "sms:3")) == "TRI")
+        }
+    }
+
     @Test(arguments: TestDatabases.engines) func aCallTurnBelongsToItsCall(engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine) { store, engine, contacts in
             // The number is shared (Tri-State's contact is the first on file) and Tri-State was texted

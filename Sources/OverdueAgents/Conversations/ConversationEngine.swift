@@ -75,6 +75,29 @@ public struct ConversationEngine: Sendable {
         }
     }
 
+    /// Who a message from `address` at `at` is from, and the contacts with that address: an
+    /// address several debtors' contacts share is told apart by the conversation (`threadContactID`:
+    /// the call's or the thread's contact), the invoices named, or the latest message sent to it —
+    /// else by a person (`SenderMatch`).
+    public func sender(tenant: String, address: String, threadContactID: Int64?, inCall: Bool, invoiceRefs: [String], at: Date) async throws
+        -> (SenderMatch, candidates: [Contact])
+    {
+        try await store.read { s in
+            let candidates = try await s.contacts(tenant, address: address)
+            let conversation = try await threadContactID.asyncMap { try await s.contact(tenant, id: $0) } ?? nil
+            guard conversation != nil || !candidates.isEmpty else { return (.unknown, candidates) }
+            let debtors = Set(candidates.map(\.debtorID))
+            var (lastSent, named): ([String: (contactID: Int64, at: Date)], Set<String>) = ([:], [])
+            if debtors.count > 1 {
+                lastSent = try await s.lastSent(tenant, to: address, debtors: debtors, until: at)
+                if !invoiceRefs.isEmpty { named = Set(try await s.invoices(tenant, referencedBy: invoiceRefs).map(\.debtorID)) }
+            }
+            let match = SenderMatch.resolve(
+                address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: named, at: at)
+            return (match, candidates)
+        }
+    }
+
     /// Receives `text` from `from` over `channel` at `at`; `providerID` de-duplicates redeliveries.
     /// Email adds what its headers say: `automatic` for an RFC 3834 auto-reply (read as `auto_reply`
     /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
@@ -92,9 +115,6 @@ public struct ConversationEngine: Sendable {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
         let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
         let messageID = "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)")
-        let (candidates, conversation) = try await store.read { s in
-            (try await s.contacts(tenant, address: address), try await threadContactID.asyncMap { try await s.contact(tenant, id: $0) } ?? nil)
-        }
         var analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
         // Unsure: a model may read it again (nlu.llm); its reading counts only when consistent with the reply.
         var secondReading: Reason?
@@ -130,23 +150,8 @@ public struct ConversationEngine: Sendable {
         message.understanding = understanding
         message.references = references
 
-        // Who it is from: an address several debtors' contacts share is told apart by the
-        // conversation, the invoices named, or the latest message sent to it — else by a person.
-        var match = SenderMatch.unknown
-        if conversation != nil || !candidates.isEmpty {
-            let debtors = Set(candidates.map(\.debtorID))
-            var (lastSent, named): ([String: (contactID: Int64, at: Date)], Set<String>) = ([:], [])
-            if debtors.count > 1 {
-                (lastSent, named) = try await store.read { s in
-                    (
-                        try await s.lastSent(tenant, to: address, debtors: debtors, until: at),
-                        understanding.invoiceRefs.isEmpty ? [] : Set(try await s.invoices(tenant, referencedBy: understanding.invoiceRefs).map(\.debtorID))
-                    )
-                }
-            }
-            match = SenderMatch.resolve(
-                address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: named, at: at)
-        }
+        let (match, candidates) = try await sender(
+            tenant: tenant, address: address, threadContactID: threadContactID, inCall: inCall, invoiceRefs: understanding.invoiceRefs, at: at)
         var contact: Contact?
         if case .contact(let c, _) = match {
             contact = c

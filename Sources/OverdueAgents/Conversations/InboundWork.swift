@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OverdueCore
+import OverdueLanguage
 import OverdueStore
 
 /// Handles what provider webhooks kept (`Session.enqueueInbound`): the webhook only verifies, keeps
@@ -73,9 +74,14 @@ public struct InboundWork: Sendable {
         switch item.kind {
         case .text:
             let text = try Self.text(item)
-            let country = try await store.rules(item.tenant).settings.country
-            guard let address = ConversationEngine.address(text.channel, from: text.from, country: country) else { return nil }
-            return try await store.read { try await $0.contacts(item.tenant, address: address).first?.debtorID }
+            let settings = try await store.rules(item.tenant).settings
+            guard let address = ConversationEngine.address(text.channel, from: text.from, country: settings.country) else { return nil }
+            // The case the engine will put it on (a shared address is told apart as it will be).
+            let refs = ReplyReader.read(text.text, channel: text.channel, reference: LocalDate(item.receivedAt, in: settings.timeZone)).invoiceRefs
+            let (match, _) = try await engine.sender(
+                tenant: item.tenant, address: address, threadContactID: nil, inCall: false, invoiceRefs: refs, at: item.receivedAt)
+            if case .contact(let contact, _) = match { return contact.debtorID }
+            return nil
         case .email:
             return try await mail.debtor(of: try Self.raw(item), tenant: item.tenant)
         }
