@@ -118,6 +118,27 @@ extension Session {
     /// The ladder state as JSON.
     static func json(_ value: CaseState) -> String { handWritten(value) }
 
+    /// A list of strings as JSON.
+    static func json(_ value: [String]) -> String { array(value) { JSONText.append($0, to: &$1) } }
+
+    /// Reasons as JSON (`[{"code": …, "message": …}]`).
+    static func json(_ value: [Reason]) -> String { array(value) { $0.writeJSON(into: &$1) } }
+
+    /// A JSON array of `items`, each written by `write`.
+    private static func array<T>(_ items: [T], _ write: (T, inout String) -> Void) -> String {
+        var out = "["
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "," }
+            write(item, &out)
+        }
+        return out + "]"
+    }
+
+    /// Amounts as JSON: none (the usual case) is written at once.
+    static func json(_ value: [Money]) -> String {
+        value.isEmpty ? "[]" : encoded(value)
+    }
+
     /// `value`'s JSON, by hand.
     static func handWritten(_ value: some HandWrittenJSON) -> String {
         var out = ""

@@ -163,8 +163,8 @@ public struct ConversationEngine: Sendable {
             // Several companies' contact: nothing about any account is said; a person answers.
             // An opt-out is still obeyed at once, for every contact with the address: over-
             // suppressing is the safe mistake.
-            let stopped: Channel?? =
-                understanding.intent == .optOut ? (understanding.optOutAll ? .some(nil) : .some(understanding.optOutChannel ?? channel)) : .none
+            // Outer nil: not an opt-out; inner nil: every channel.
+            let stopped: Channel?? = understanding.intent == .optOut ? .some(understanding.stoppedChannel(receivedOn: channel)) : nil
             if let stopped {
                 why.message += "; the opt-out was applied to all \(candidates.count) contacts with it (\(stopped?.rawValue ?? "all channels"))"
             }

@@ -103,10 +103,8 @@ public struct CaseProcessor: Sendable {
             return loaded
         }
         var work: [Planning?] = Array(repeating: nil, count: cases.count)
-        var stopped = false
         for (i, c) in cases.enumerated() {
-            stopped = stopped || stop()
-            if stopped { break }
+            if stop() { break }
             do {
                 guard let (snapshot, facts) = try loaded[i].get() else {
                     throw StoreError.notFound("no debtor '\(c.debtorID)' in tenant '\(c.tenant)'")
@@ -121,26 +119,22 @@ public struct CaseProcessor: Sendable {
             var due: [(index: Int, attempt: PlannedAttempt, record: MessageRecord, reasons: [Reason])] = []
             for i in work.indices {
                 guard var w = work[i], !w.finished, !w.failed else { continue }
-                let next = w.nextAttempt()
-                work[i] = w
-                guard let attempt = next else { continue }
-                do {
-                    let (record, reasons) = try await compose(attempt, plan: w.current, planning: w)
-                    due.append((i, attempt, record, reasons))
-                } catch {
-                    results[i] = .failed(error)
-                    w.failed = true
+                if let attempt = w.nextAttempt() {
+                    do {
+                        let (record, reasons) = try await compose(attempt, plan: w.current, planning: w)
+                        due.append((i, attempt, record, reasons))
+                    } catch {
+                        results[i] = .failed(error)
+                        w.failed = true
+                    }
                 }
                 work[i] = w
             }
             guard !due.isEmpty else { break }
             let inserted = await writeEach(due.indices) { s, k in
-                let d = due[k]
-                let fresh = try await s.insertMessage(cases[d.index].tenant, d.record)
-                if fresh {
-                    try await s.recordDecision(
-                        cases[d.index].tenant, debtor: d.record.debtorID ?? "", at: cases[d.index].now, action: .send, reasons: d.reasons)
-                }
+                let (d, c) = (due[k], cases[due[k].index])
+                let fresh = try await s.insertMessage(c.tenant, d.record)
+                if fresh { try await s.recordDecision(c.tenant, debtor: c.debtorID, at: c.now, action: .send, reasons: d.reasons) }
                 return fresh
             }
             for (k, d) in due.enumerated() {

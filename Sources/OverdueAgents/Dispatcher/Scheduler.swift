@@ -98,9 +98,10 @@ public struct Scheduler: Sendable {
     }
 
     /// Executes every job due on the wall clock (all tenants) in `concurrency` parallel lanes, each
-    /// claiming one case at a time, until nothing is due or the process is shutting down (a lane
-    /// finishes the case in hand first). A case in hand has its lease extended every third of the
-    /// lease time, so a slow planning is never taken over by another worker.
+    /// claiming a batch of up to `batchSize` jobs at a time, until nothing is due or the process is
+    /// shutting down (a lane finishes the cases it has begun and hands the rest back). Jobs in hand
+    /// have their leases extended every third of the lease time, so a slow batch is never taken over
+    /// by another worker.
     /// `kind`: only jobs of that kind (`InboundItem.jobKind`: handle what webhooks kept, nothing else).
     public func runDue(clock: any Clock, concurrency: Int = 1, kind: String? = nil) async throws -> RunReport {
         try await withThrowingTaskGroup(of: RunReport.self) { group in

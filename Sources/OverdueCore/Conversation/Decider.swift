@@ -308,7 +308,7 @@ public enum Decider {
             // An unsure one is also shown to a person, who lifts it if it was not one ("uh hmm" on a
             // call), and is not confirmed to the debtor until then.
             if u.intent == .optOut {
-                let channel: Channel? = u.optOutAll ? nil : (u.optOutChannel ?? c.channel)
+                let channel = u.stoppedChannel(receivedOn: c.channel)
                 add(
                     .suppress(
                         Suppression(

@@ -129,3 +129,8 @@ public struct Understanding: Hashable, Sendable, Codable {
         self.callbackMinute = callbackMinute
     }
 }
+
+extension Understanding {
+    /// The channel an opt-out received on `channel` stops; nil: every channel.
+    public func stoppedChannel(receivedOn channel: Channel) -> Channel? { optOutAll ? nil : (optOutChannel ?? channel) }
+}

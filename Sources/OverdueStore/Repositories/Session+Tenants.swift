@@ -50,34 +50,6 @@ extension Session {
         try await exec("UPDATE tenants SET sim_clock = ? WHERE id = ?", [.time(at), .text(tenant)])
     }
 
-    // The lists every planning stores are written by hand (JSONEncoder costs more than the
-    // statement that stores them); what they write decodes like JSONEncoder's output.
-
-    /// A list of strings as JSON.
-    static func json(_ value: [String]) -> String {
-        var out = "["
-        for (i, s) in value.enumerated() {
-            if i > 0 { out += "," }
-            JSONText.append(s, to: &out)
-        }
-        return out + "]"
-    }
-
-    /// Reasons as JSON (`[{"code": …, "message": …}]`).
-    static func json(_ value: [Reason]) -> String {
-        var out = "["
-        for (i, r) in value.enumerated() {
-            if i > 0 { out += "," }
-            r.writeJSON(into: &out)
-        }
-        return out + "]"
-    }
-
-    /// Amounts as JSON: none (the usual case) is written at once.
-    static func json(_ value: [Money]) -> String {
-        value.isEmpty ? "[]" : encoded(value)
-    }
-
     static func json<T: Encodable>(_ value: T) -> String { encoded(value) }
 
     /// `value` as JSONEncoder writes it (keys sorted, slashes as they are).
