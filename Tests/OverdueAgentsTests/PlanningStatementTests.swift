@@ -100,6 +100,61 @@ import OverdueTestSupport
         #expect(counts[0][0] <= 15, "a planning that sends (\(counts[0][0]) statements)")
     }
 
+    @Test(arguments: TestDatabases.engines) func aBatchOfCasesCostsTheStatementsOfOne(engine: DatabaseURL.Engine) async throws {
+        let store = try await world(engine, invoices: 3)
+        // Fifteen more debtors like D, one with a second contact's opt-out and a reply.
+        try await store.write { s in
+            try await s.upsertDebtors("t", (1..<16).map { Debtor(id: "D\($0)", name: "Carrier \($0)") })
+            try await s.upsertInvoices(
+                "t",
+                (1..<16).map { i in
+                    Invoice(
+                        number: "X-\(i)", debtorID: "D\(i)", amount: Money(minorUnits: 50_000, currency: .usd),
+                        issueDate: LocalDate(year: 2025, month: 12, day: 1)!, dueDate: LocalDate(year: 2026, month: 1, day: 1)!)
+                })
+            try await s.upsertContacts(
+                "t",
+                (1..<16).map { i in
+                    Contact(id: 0, debtorID: "D\(i)", name: "AP \(i)", email: "ap\(i)@carrier.example", phone: nil, timeZone: "America/Chicago")
+                })
+        }
+        let ids = ["D"] + (1..<16).map { "D\($0)" }
+        let rules = try await store.rules("t")
+        let processor = CaseProcessor(store: store)
+        // The batch read gives what each case's own read gives.
+        let requests = (ids + ["nobody"]).map { SnapshotRequest(tenant: "t", debtor: $0, repliesSince: due.addingTimeInterval(-86_400), until: due) }
+        let together = try await store.read { try await $0.caseSnapshots(requests) }.map { try $0.get() }
+        for (request, snapshot) in zip(requests, together) {
+            let alone = try await store.read { try await $0.caseSnapshot("t", debtor: request.debtor, repliesSince: request.repliesSince, until: due) }
+            #expect(snapshot?.invoices == alone?.invoices)
+            #expect(snapshot?.contacts == alone?.contacts)
+            #expect(snapshot?.debtor.id == alone?.debtor.id)
+        }
+        #expect(together.last! == nil, "a debtor that does not exist reads as nil, in its place")
+        var results: [CasePlanned] = []
+        let batch = try await counting(store) {
+            results = try await processor.process(ids.map { CaseToPlan(tenant: "t", debtorID: $0, now: due, rules: rules) }) { _, _ in }.0
+        }
+        let sent = results.compactMap { if case .done(let o) = $0 { o.sent.count } else { nil } }
+        #expect(sent == Array(repeating: 1, count: 16), "every case sends its first email: \(results)")
+        // Each case's history is as if planned alone: its message, its two decisions, its state.
+        let (messages, decisions, cases) = try await store.read { s in
+            (try await s.messages("t", debtor: "D7", status: .sent), try await s.decisions("t", debtor: "D7"), try await s.cases("t"))
+        }
+        #expect(messages.count == 1 && messages[0].to == "ap7@carrier.example")
+        #expect(decisions.map(\.action) == ["send", "wait"])
+        #expect(cases.count == 16 && cases.allSatisfy { $0.status == .active })
+        #expect(try await store.read { try await $0.events("t", types: [.messageSent], limit: 100) }.count == 16)
+        #expect(try await store.read { try await $0.brokenAuditLink() } == nil, "the audit chain holds across a batch")
+        // A planning alone pays ~13 statements; sixteen together pay about the same.
+        #expect(batch <= 20, "a batch of 16 plannings that send issued \(batch) statements")
+        let idle = try await counting(store) {
+            _ = try await processor.process(ids.map { CaseToPlan(tenant: "t", debtorID: $0, now: due.addingTimeInterval(60), rules: rules) }) { _, _ in }
+        }
+        #expect(idle <= 4, "a batch of 16 idle plannings issued \(idle) statements")
+        await store.close()
+    }
+
     @Test(arguments: TestDatabases.engines) func rulesAreCachedUntilTheyChange(engine: DatabaseURL.Engine) async throws {
         let store = try await world(engine, invoices: 1)
         // Read twice in a row, the second comes from the cache (on SQLite it lives a second: a loaded

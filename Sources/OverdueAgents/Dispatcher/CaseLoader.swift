@@ -13,9 +13,19 @@ struct CaseLoader: Sendable {
 
     /// `debtorID`'s case as stored, and the planner's facts as of `now`; nil when there is no such debtor.
     func load(_ s: Session, tenant: String, debtorID: String, now: Date) async throws -> (snapshot: CaseSnapshot, facts: CaseFacts)? {
-        guard let snapshot = try await s.caseSnapshot(tenant, debtor: debtorID, repliesSince: now.addingTimeInterval(-Self.replyWindow), until: now)
-        else { return nil }
-        return (snapshot, Self.facts(snapshot, now: now))
+        try await load(s, [(tenant, debtorID, now)])[0].get()
+    }
+
+    /// Many cases read together (one statement for them all), each as of its own instant; each
+    /// comes back on its own (nil when there is no such debtor, an error when its rows are corrupt).
+    func load(_ s: Session, _ cases: [(tenant: String, debtorID: String, now: Date)]) async throws -> [Result<
+        (snapshot: CaseSnapshot, facts: CaseFacts)?, any Error
+    >] {
+        let snapshots = try await s.caseSnapshots(
+            cases.map { SnapshotRequest(tenant: $0.tenant, debtor: $0.debtorID, repliesSince: $0.now.addingTimeInterval(-Self.replyWindow), until: $0.now) })
+        return zip(snapshots, cases).map { snapshot, c in
+            snapshot.map { $0.map { ($0, Self.facts($0, now: c.now)) } }
+        }
     }
 
     /// The facts the planner needs as of `now` (nothing after `now` is visible).

@@ -93,15 +93,7 @@ public struct CaseProcessor: Sendable {
         var results = [CasePlanned](repeating: .notStarted, count: cases.count)
         var rulesOf: [String: TenantRules] = [:]
         for c in cases where c.rules == nil && rulesOf[c.tenant] == nil { rulesOf[c.tenant] = try await store.rules(c.tenant) }
-        let loaded = try await store.read { s in
-            var loaded: [Result<(CaseSnapshot, CaseFacts)?, any Error>] = []
-            for c in cases {
-                do { loaded.append(.success(try await loader.load(s, tenant: c.tenant, debtorID: c.debtorID, now: c.now))) } catch {
-                    loaded.append(.failure(error))
-                }
-            }
-            return loaded
-        }
+        let loaded = try await store.read { s in try await loader.load(s, cases.map { ($0.tenant, $0.debtorID, $0.now) }) }
         var work: [Planning?] = Array(repeating: nil, count: cases.count)
         for (i, c) in cases.enumerated() {
             if stop() { break }
@@ -131,10 +123,13 @@ public struct CaseProcessor: Sendable {
                 work[i] = w
             }
             guard !due.isEmpty else { break }
-            let inserted = await writeEach(due.indices) { s, k in
-                let (d, c) = (due[k], cases[due[k].index])
-                let fresh = try await s.insertMessage(c.tenant, d.record)
-                if fresh { try await s.recordDecision(c.tenant, debtor: c.debtorID, at: c.now, action: .send, reasons: d.reasons) }
+            let inserted = await writeEach(due.indices) { s, ks in
+                let fresh = try await s.insertMessages(ks.map { (cases[due[$0].index].tenant, due[$0].record) })
+                try await s.recordDecisions(
+                    zip(ks, fresh).filter { $0.1 }.map { k, _ in
+                        let c = cases[due[k].index]
+                        return DecisionToRecord(tenant: c.tenant, debtor: c.debtorID, at: c.now, action: .send, reasons: due[k].reasons)
+                    })
                 return fresh
             }
             for (k, d) in due.enumerated() {
@@ -162,36 +157,37 @@ public struct CaseProcessor: Sendable {
         let planned = results
         do {
             let extra = try await store.write { s in
-                for i in finished { try await save(work[i]!, in: s) }
+                try await save(finished.map { work[$0]! }, in: s)
                 return try await alsoSaving(s, planned)
             }
             return (results, extra)
         } catch {
             logger.warning("saving a batch of \(finished.count) planned case(s) failed (\(describeStoreError(error))); saving each on its own")
         }
-        let saved = await writeEach(finished) { s, i in try await save(work[i]!, in: s) }
+        let saved = await writeEach(finished) { s, ids in
+            try await save(ids.map { work[$0]! }, in: s)
+            return Array(repeating: (), count: ids.count)
+        }
         for i in finished { if case .failure(let error) = saved[i]! { results[i] = .failed(error) } }
         let final = results
         let extra = try await store.write { s in try await alsoSaving(s, final) }
         return (results, extra)
     }
 
-    /// Runs `body` for each item in one transaction; when that fails, each in a transaction of its
-    /// own, so one item's failure does not take the others with it.
-    func writeEach<Item: Hashable & Sendable, R: Sendable>(_ items: some Collection<Item>, _ body: (Session, Item) async throws -> R) async -> [Item: Result<
-        R, any Error
-    >] {
+    /// Runs `body` on all the items in one transaction (it returns one result per item, in their
+    /// order); when that fails, on each item in a transaction of its own, so one item's failure
+    /// does not take the others with it.
+    func writeEach<Item: Hashable & Sendable, R: Sendable>(_ items: some Collection<Item>, _ body: (Session, [Item]) async throws -> [R]) async -> [Item:
+        Result<R, any Error>]
+    {
         guard !items.isEmpty else { return [:] }
-        if let all = try? await store.write({ s in
-            var all: [Item: Result<R, any Error>] = [:]
-            for item in items { all[item] = .success(try await body(s, item)) }
-            return all
-        }) {
-            return all
+        let list = Array(items)
+        if let all = try? await store.write({ s in try await body(s, list) }), all.count == list.count {
+            return Dictionary(zip(list, all.map { Result.success($0) }), uniquingKeysWith: { $1 })
         }
         var each: [Item: Result<R, any Error>] = [:]
-        for item in items {
-            do { each[item] = .success(try await store.write { s in try await body(s, item) }) } catch { each[item] = .failure(error) }
+        for item in list {
+            do { each[item] = .success(try await store.write { s in try await body(s, [item])[0] }) } catch { each[item] = .failure(error) }
         }
         return each
     }
@@ -216,21 +212,27 @@ public struct CaseProcessor: Sendable {
         return Planning(case: c, rules: rules, snapshot: snapshot, recorded: recorded, facts: facts, sent: sent)
     }
 
-    /// Saves a planned case: the providers' answers, its ladder state, settled commitments, the
-    /// decision when it changed, and a person's inbox item when it was just handed off.
-    private func save(_ w: Planning, in s: Session) async throws {
-        let (tenant, debtorID, now, final, previous) = (w.tenant, w.snapshot.debtor.id, w.now, w.current, w.snapshot.previous)
-        for message in w.delivered { try await s.saveDelivery(tenant, message, wasSent: false) }
-        try await s.saveCase(tenant, debtor: debtorID, plan: final, previous: previous?.status, now: now)
-        for settled in final.settled {
-            try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
+    /// Saves planned cases: the providers' answers, their ladder states, settled commitments, the
+    /// decisions that changed, and a person's inbox item for each case just handed off. Each kind
+    /// of row is written for all the cases in one statement.
+    private func save(_ planned: [Planning], in s: Session) async throws {
+        try await s.saveDeliveries(planned.flatMap { w in w.delivered.map { (w.tenant, $0, false) } })
+        try await s.saveCases(
+            planned.map { CaseToSave(tenant: $0.tenant, debtor: $0.snapshot.debtor.id, plan: $0.current, previous: $0.snapshot.previous?.status, now: $0.now) })
+        var decisions: [DecisionToRecord] = []
+        for w in planned {
+            let (tenant, debtorID, now, final, previous) = (w.tenant, w.snapshot.debtor.id, w.now, w.current, w.snapshot.previous)
+            for settled in final.settled {
+                try await s.settleCommitment(tenant, id: settled.id, status: settled.status, reason: settled.reason, at: now)
+            }
+            if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
+                decisions.append(DecisionToRecord(tenant: tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons))
+            }
+            if final.decision.action == .handoff && previous?.status != .handoff, let why = final.state.handoffReason ?? final.decision.reasons.first {
+                try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
+            }
         }
-        if previous?.reasons != final.decision.reasons || previous?.status != final.state.status {
-            try await s.recordDecision(tenant, debtor: debtorID, at: now, action: final.decision.action, reasons: final.decision.reasons)
-        }
-        if final.decision.action == .handoff && previous?.status != .handoff, let why = final.state.handoffReason ?? final.decision.reasons.first {
-            try await s.addInboxItem(tenant, debtor: debtorID, kind: .handoff, reason: why, messageID: nil, at: now)
-        }
+        try await s.recordDecisions(decisions)
     }
 
     /// Writes the words of an attempt and returns it as the message to record, with the reasons

@@ -9,19 +9,36 @@ extension Session {
     public func appendAudit(tenant: String?, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?, at: Date)
         async throws
     {
+        try await appendAudits([
+            AuditDraft(tenant: tenant, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, at: at)
+        ])
+    }
+
+    /// Appends entries to the audit chain in their order: one lock, one read of the last hash and
+    /// one insert however many there are (a batch of planned cases writes its entries together).
+    public func appendAudits(_ drafts: [AuditDraft]) async throws {
+        guard !drafts.isEmpty else { return }
         // One writer at a time reads the last hash: PostgreSQL needs a lock for it (SQLite's
         // BEGIN IMMEDIATE already serialises writers).
         if dialect == .postgres { try await exec("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))") }
-        // A debtor's words may be quoted in a detail: card and bank numbers and secrets never are.
-        let object = object.map(Redaction.redact)
-        let detail = detail.map(Redaction.redact)
-        let prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
-        let hash = AuditEntry.digest(
-            prev: prev, tenant: tenant, at: at, actor: actor, action: action, object: object, outcome: outcome, ip: ip, detail: detail, key: auditKey)
-        try await exec(
-            """
-            INSERT INTO audit_log (tenant_id, at, actor, action, object, outcome, ip, detail, prev_hash, hash, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-            """, [.opt(tenant), .time(at), .text(actor), .text(action), .opt(object), .text(outcome), .opt(ip), .opt(detail), .text(prev), .text(hash)])
+        var prev = try await row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", []).map { try $0.string("hash") } ?? String(repeating: "0", count: 64)
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(drafts.count)
+        for d in drafts {
+            // A debtor's words may be quoted in a detail: card and bank numbers and secrets never are.
+            let object = d.object.map(Redaction.redact)
+            let detail = d.detail.map(Redaction.redact)
+            let hash = AuditEntry.digest(
+                prev: prev, tenant: d.tenant, at: d.at, actor: d.actor, action: d.action, object: object, outcome: d.outcome, ip: d.ip, detail: detail,
+                key: auditKey)
+            rows.append([
+                .opt(d.tenant), .time(d.at), .text(d.actor), .text(d.action), .opt(object), .text(d.outcome), .opt(d.ip), .opt(detail), .text(prev),
+                .text(hash), .int(1),
+            ])
+            prev = hash
+        }
+        try await insertMany(
+            "audit_log", columns: ["tenant_id", "at", "actor", "action", "object", "outcome", "ip", "detail", "prev_hash", "hash", "keyed"], rows: rows)
     }
 
     /// The audit log, oldest first (optionally one tenant's).
@@ -100,7 +117,38 @@ extension Session {
 
     /// An entry for something Overdue itself did (`system`), at the wall-clock time it was recorded.
     public func auditSystem(_ tenant: String, action: String, object: String?, outcome: String = "ok", detail: String?) async throws {
-        try await appendAudit(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: clock.now())
+        try await appendAudits([.system(tenant, action: action, object: object, outcome: outcome, detail: detail, at: clock.now())])
+    }
+}
+
+/// An audit entry to append (the chain's hashes are computed when it is written).
+public struct AuditDraft: Sendable {
+    /// The tenant (nil for the operator's own actions).
+    public var tenant: String?
+    /// Who: a user, a key, `system`.
+    public var actor: String
+    /// What was done.
+    public var action: String
+    /// What it was done to.
+    public var object: String?
+    /// `ok`, `denied`, …
+    public var outcome: String
+    /// The caller's address, when a caller made it.
+    public var ip: String?
+    /// Detail (redacted when written).
+    public var detail: String?
+    /// When.
+    public var at: Date
+
+    /// An entry.
+    public init(tenant: String?, actor: String, action: String, object: String?, outcome: String, ip: String?, detail: String?, at: Date) {
+        (self.tenant, self.actor, self.action, self.object, self.outcome, self.ip, self.detail, self.at) =
+            (tenant, actor, action, object, outcome, ip, detail, at)
+    }
+
+    /// An entry for something Overdue itself did.
+    public static func system(_ tenant: String, action: String, object: String?, outcome: String = "ok", detail: String?, at: Date) -> AuditDraft {
+        AuditDraft(tenant: tenant, actor: "system", action: action, object: object, outcome: outcome, ip: nil, detail: detail, at: at)
     }
 }
 

@@ -13,32 +13,48 @@ extension Session {
 
     /// Stores a plan's outcome for a debtor's case; `previous` is its status before (nil: never planned).
     public func saveCase(_ tenant: String, debtor: String, plan: Plan, previous: CaseStatus?, now: Date) async throws {
-        let sorted = plan.balances.sorted { ($0.value, $1.key.code) > ($1.value, $0.key.code) }
-        let primary = sorted.first
-        let others = sorted.dropFirst().map { Money(minorUnits: $0.value, currency: $0.key) }
-        let next: Date? = plan.decision.action == .send || plan.decision.action == .wait ? plan.decision.at : nil
-        let nextChannel = next == nil ? nil : plan.decision.attempt?.channel.rawValue
-        if plan.state.status == .resolved && previous != .resolved {
+        try await saveCases([CaseToSave(tenant: tenant, debtor: debtor, plan: plan, previous: previous, now: now)])
+    }
+
+    /// Stores plans' outcomes for cases of any tenants: the events of those just resolved, then
+    /// every case in one statement (a case named twice keeps its last plan).
+    public func saveCases(_ items: [CaseToSave]) async throws {
+        guard !items.isEmpty else { return }
+        var last: [String: Int] = [:]
+        for (i, c) in items.enumerated() { last[c.tenant + "\u{1F}" + c.debtor] = i }
+        let kept = items.indices.filter { last[items[$0].tenant + "\u{1F}" + items[$0].debtor] == $0 }.map { items[$0] }
+        for c in kept where c.plan.state.status == .resolved && c.previous != .resolved {
             try await emit(
-                tenant, .caseResolved, debtor: debtor, data: EventData.CaseResolved(debtor: debtor, reasons: plan.decision.reasons.map(\.message)), at: now)
+                c.tenant, .caseResolved, debtor: c.debtor,
+                data: EventData.CaseResolved(debtor: c.debtor, reasons: c.plan.decision.reasons.map(\.message)), at: c.now)
         }
-        try await exec(
-            """
-            INSERT INTO cases (tenant_id, debtor_id, state, status, balance_minor, currency, other_balances, open_invoices,
-                               next_action_at, next_action_channel, reasons, updated_at, oldest_due)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status,
-                balance_minor = excluded.balance_minor, currency = excluded.currency, other_balances = excluded.other_balances,
-                open_invoices = excluded.open_invoices, next_action_at = excluded.next_action_at,
-                next_action_channel = excluded.next_action_channel, reasons = excluded.reasons, updated_at = excluded.updated_at,
-                oldest_due = excluded.oldest_due
-            """,
-            [
-                .text(tenant), .text(debtor), .text(Session.json(plan.state)), .text(plan.state.status.rawValue),
-                .int(primary?.value ?? 0), .opt(primary?.key.code), .text(Session.json(others)),
-                .int(Int64(plan.openInvoices.count)), .time(next), .opt(nextChannel),
-                .text(Session.json(plan.decision.reasons)), .time(now), .opt(plan.openInvoices.map(\.invoice.dueDate).min()?.description),
-            ])
+        try await insertMany(
+            "cases",
+            columns: [
+                "tenant_id", "debtor_id", "state", "status", "balance_minor", "currency", "other_balances", "open_invoices", "next_action_at",
+                "next_action_channel", "reasons", "updated_at", "oldest_due",
+            ],
+            rows: kept.map { c in
+                let plan = c.plan
+                let sorted = plan.balances.sorted { ($0.value, $1.key.code) > ($1.value, $0.key.code) }
+                let primary = sorted.first
+                let others = sorted.dropFirst().map { Money(minorUnits: $0.value, currency: $0.key) }
+                let next: Date? = plan.decision.action == .send || plan.decision.action == .wait ? plan.decision.at : nil
+                let nextChannel = next == nil ? nil : plan.decision.attempt?.channel.rawValue
+                return [
+                    .text(c.tenant), .text(c.debtor), .text(Session.json(plan.state)), .text(plan.state.status.rawValue),
+                    .int(primary?.value ?? 0), .opt(primary?.key.code), .text(Session.json(others)),
+                    .int(Int64(plan.openInvoices.count)), .time(next), .opt(nextChannel),
+                    .text(Session.json(plan.decision.reasons)), .time(c.now), .opt(plan.openInvoices.map(\.invoice.dueDate).min()?.description),
+                ]
+            },
+            suffix: """
+                ON CONFLICT (tenant_id, debtor_id) DO UPDATE SET state = excluded.state, status = excluded.status,
+                    balance_minor = excluded.balance_minor, currency = excluded.currency, other_balances = excluded.other_balances,
+                    open_invoices = excluded.open_invoices, next_action_at = excluded.next_action_at,
+                    next_action_channel = excluded.next_action_channel, reasons = excluded.reasons, updated_at = excluded.updated_at,
+                    oldest_due = excluded.oldest_due
+                """)
     }
 
     /// Stores a new ladder state for a case (a person took it over or handed it back).
@@ -158,15 +174,24 @@ extension Session {
 
     /// Appends a decision with its reasons to the debtor's history.
     public func recordDecision(_ tenant: String, debtor: String, at: Date, action: Decision.Action, reasons: [Reason]) async throws {
-        try await exec(
-            "INSERT INTO decisions (tenant_id, debtor_id, at, action, reasons) VALUES (?, ?, ?, ?, ?)",
-            [.text(tenant), .text(debtor), .time(at), .text(action.rawValue), .text(Session.json(reasons))])
-        let compliance = reasons.filter { Session.complianceCodes.contains($0.code.rawValue) }
-        if !compliance.isEmpty {
-            try await auditSystem(
-                tenant, action: "compliance.decision", object: "debtor:\(debtor)", outcome: action.rawValue,
-                detail: compliance.map { "\($0.code): \($0.message)" }.joined(separator: "; "))
-        }
+        try await recordDecisions([DecisionToRecord(tenant: tenant, debtor: debtor, at: at, action: action, reasons: reasons)])
+    }
+
+    /// Appends decisions (of any debtors and tenants) in one statement; those naming a contact rule
+    /// go into the audit log too.
+    public func recordDecisions(_ items: [DecisionToRecord]) async throws {
+        try await insertMany(
+            "decisions", columns: ["tenant_id", "debtor_id", "at", "action", "reasons"],
+            rows: items.map { [.text($0.tenant), .text($0.debtor), .time($0.at), .text($0.action.rawValue), .text(Session.json($0.reasons))] })
+        let now = clock.now()
+        try await appendAudits(
+            items.compactMap { d in
+                let compliance = d.reasons.filter { Session.complianceCodes.contains($0.code.rawValue) }
+                guard !compliance.isEmpty else { return nil }
+                return .system(
+                    d.tenant, action: "compliance.decision", object: "debtor:\(d.debtor)", outcome: d.action.rawValue,
+                    detail: compliance.map { "\($0.code): \($0.message)" }.joined(separator: "; "), at: now)
+            })
     }
 
     /// A debtor's decisions, oldest first.
@@ -186,5 +211,43 @@ extension CaseQuery.Field {
         case .next_action_at: return ("COALESCE(c.next_action_at, '9999-12-31T00:00:00Z')", false)
         case .updated_at: return ("c.updated_at", false)
         }
+    }
+}
+
+/// A plan's outcome to store for a case (`Session.saveCases`).
+public struct CaseToSave: Sendable {
+    /// The tenant.
+    public var tenant: String
+    /// The debtor whose case it is.
+    public var debtor: String
+    /// What the planner decided.
+    public var plan: Plan
+    /// The case's status before (nil: never planned).
+    public var previous: CaseStatus?
+    /// When it was planned.
+    public var now: Date
+
+    /// An outcome to store.
+    public init(tenant: String, debtor: String, plan: Plan, previous: CaseStatus?, now: Date) {
+        (self.tenant, self.debtor, self.plan, self.previous, self.now) = (tenant, debtor, plan, previous, now)
+    }
+}
+
+/// A decision to append to a debtor's history (`Session.recordDecisions`).
+public struct DecisionToRecord: Sendable {
+    /// The tenant.
+    public var tenant: String
+    /// The debtor.
+    public var debtor: String
+    /// When it was made.
+    public var at: Date
+    /// What was decided.
+    public var action: Decision.Action
+    /// Why.
+    public var reasons: [Reason]
+
+    /// A decision to record.
+    public init(tenant: String, debtor: String, at: Date, action: Decision.Action, reasons: [Reason]) {
+        (self.tenant, self.debtor, self.at, self.action, self.reasons) = (tenant, debtor, at, action, reasons)
     }
 }

@@ -6,35 +6,89 @@ extension Session {
     /// Records a message; returns false (and changes nothing) if one with the same key exists.
     @discardableResult
     public func insertMessage(_ tenant: String, _ m: MessageRecord) async throws -> Bool {
-        let inserted = try await rows(
-            """
-            INSERT INTO messages (id, tenant_id, idempotency_key, direction, channel, at, debtor_id, contact_id, contact_name,
-                                  to_addr, from_addr, invoice_numbers, stage, attempt, kind, subject, body, status, provider_id, error,
-                                  html, attachments, in_reply_to, understanding, thread_refs, composer, composer_model, llm_tokens, llm_ms, composer_notes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id
-            """,
-            [
-                .text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
-                .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
-                .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
-                m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
-                .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
-                .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
-                .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
-                m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
-                // The model's proposals (with their verdicts) are kept with the notes: the timeline shows both.
-                .opt(m.composition.map { Session.json($0.notes + $0.proposals.map(\.reason.message)) }),
-            ])
-        guard !inserted.isEmpty else { return false }
-        if m.direction == .inbound {
-            if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
-            try await emit(tenant, .messageReceived, debtor: m.debtorID, data: EventData.Message(m, includeBody: true), at: m.at)
-        } else if m.status == .sent {
-            try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
-            try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
+        try await insertMessages([(tenant, m)])[0]
+    }
+
+    static let messageColumns = [
+        "id", "tenant_id", "idempotency_key", "direction", "channel", "at", "debtor_id", "contact_id", "contact_name", "to_addr", "from_addr",
+        "invoice_numbers", "stage", "attempt", "kind", "subject", "body", "status", "provider_id", "error", "html", "attachments", "in_reply_to",
+        "understanding", "thread_refs", "composer", "composer_model", "llm_tokens", "llm_ms", "composer_notes",
+    ]
+
+    /// Records messages (of any tenants) in one statement; for each, whether it was new (false: one
+    /// with the same key exists, and nothing of it changed). What a new message entails (its event,
+    /// its audit entry, the reply it attributes to a message sent) is written together after.
+    public func insertMessages(_ items: [(tenant: String, message: MessageRecord)]) async throws -> [Bool] {
+        guard !items.isEmpty else { return [] }
+        var fresh = Set<String>()
+        let perStatement = max(1, dialect.maxBinds / Self.messageColumns.count)
+        let tuple = "(" + Array(repeating: "?", count: Self.messageColumns.count).joined(separator: ",") + ")"
+        for start in stride(from: 0, to: items.count, by: perStatement) {
+            let chunk = items[start..<min(items.count, start + perStatement)]
+            let sql =
+                "INSERT INTO messages (\(Self.messageColumns.joined(separator: ","))) VALUES "
+                + Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+                + " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING tenant_id, idempotency_key"
+            for r in try await rows(sql, chunk.flatMap { Self.messageRow($0.tenant, $0.message) }) {
+                fresh.insert(try r.string("tenant_id") + "\u{1F}" + r.string("idempotency_key"))
+            }
         }
-        return true
+        // A key repeated within the batch is new once, the first time.
+        var isNew: [Bool] = []
+        isNew.reserveCapacity(items.count)
+        for item in items { isNew.append(fresh.remove(item.tenant + "\u{1F}" + item.message.key) != nil) }
+        var sent: [SentEvents.Key: [(debtor: String?, data: EventData.Message)]] = [:]
+        var audits: [AuditDraft] = []
+        for (item, new) in zip(items, isNew) where new {
+            let (tenant, m) = item
+            if m.direction == .inbound {
+                if let debtor = m.debtorID { try await attribute(tenant, debtor: debtor, column: "replied_at", at: m.at, until: m.at) }
+                try await emit(tenant, .messageReceived, debtor: m.debtorID, data: EventData.Message(m, includeBody: true), at: m.at)
+            } else if m.status == .sent {
+                sent[.init(tenant: tenant, at: m.at), default: []].append((m.debtorID, EventData.Message(m, includeBody: false)))
+                audits.append(Self.sentAudit(tenant, m, at: clock.now()))
+            }
+        }
+        try await emitSent(sent)
+        try await appendAudits(audits)
+        return isNew
+    }
+
+    /// A message's columns, in the order of `messageColumns`.
+    static func messageRow(_ tenant: String, _ m: MessageRecord) -> [SQLValue] {
+        [
+            .text(m.id), .text(tenant), .text(m.key), .text(m.direction.rawValue), .text(m.channel.rawValue), .time(m.at),
+            .opt(m.debtorID), m.contactID.map { .int($0) } ?? .null, .opt(m.contactName), .opt(m.to), .opt(m.from),
+            .text(Session.json(m.invoiceNumbers)), m.stage.map { .int(Int64($0)) } ?? .null,
+            m.attempt.map { .int(Int64($0)) } ?? .null, .text(m.kind), .opt(m.subject), .text(m.body),
+            .text(m.status.rawValue), .opt(m.providerID), .opt(m.error),
+            .opt(m.html), .text(Session.json(m.attachments)), .opt(m.inReplyTo), .opt(m.understanding.map { Session.json($0) }),
+            .text(Session.json(m.references)), .opt(m.composition?.composer), .opt(m.composition?.model),
+            m.composition.map { .int(Int64($0.tokens)) } ?? .null, m.composition.map { .int(Int64($0.milliseconds)) } ?? .null,
+            // The model's proposals (with their verdicts) are kept with the notes: the timeline shows both.
+            .opt(m.composition.map { Session.json($0.notes + $0.proposals.map(\.reason.message)) }),
+        ]
+    }
+
+    /// The audit entry of a message that went.
+    static func sentAudit(_ tenant: String, _ m: MessageRecord, at: Date) -> AuditDraft {
+        .system(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")", at: at)
+    }
+
+    /// The `message.sent` events of messages that went (each at its message's instant), one
+    /// statement per tenant and instant.
+    func emitSent(_ sent: [SentEvents.Key: [(debtor: String?, data: EventData.Message)]]) async throws {
+        for (key, items) in sent.sorted(by: { ($0.key.tenant, $0.key.at) < ($1.key.tenant, $1.key.at) }) {
+            try await emit(key.tenant, .messageSent, items, at: key.at)
+        }
+    }
+
+    /// Events of messages that went, grouped for `emitSent`.
+    enum SentEvents {
+        struct Key: Hashable {
+            let tenant: String
+            let at: Date
+        }
     }
 
     /// The message with idempotency key `key`, if any.
@@ -52,16 +106,42 @@ extension Session {
                 try $0.string("status") == MessageRecord.Status.sent.rawValue
             }
         }
-        if m.status == .sent && before != true {
-            try await emit(tenant, .messageSent, debtor: m.debtorID, data: EventData.Message(m, includeBody: false), at: m.at)
-            try await auditSystem(tenant, action: "message.sent", object: m.id, detail: "\(m.channel.rawValue) \(m.kind) to debtor \(m.debtorID ?? "?")")
+        try await saveDeliveries([(tenant, m, before == true)])
+    }
+
+    /// Records what delivery tries came to (see `saveDelivery`) for messages of any tenants, each
+    /// with whether it was stored as sent before: the events and audit entries of those that just
+    /// went, then every message's new state in one statement.
+    public func saveDeliveries(_ items: [(tenant: String, message: MessageRecord, wasSent: Bool)]) async throws {
+        guard !items.isEmpty else { return }
+        var sent: [SentEvents.Key: [(debtor: String?, data: EventData.Message)]] = [:]
+        var audits: [AuditDraft] = []
+        for (tenant, m, wasSent) in items where m.status == .sent && !wasSent {
+            sent[.init(tenant: tenant, at: m.at), default: []].append((m.debtorID, EventData.Message(m, includeBody: false)))
+            audits.append(Self.sentAudit(tenant, m, at: clock.now()))
         }
-        try await exec(
-            "UPDATE messages SET status = ?, provider_id = ?, error = ?, at = ?, delivery_attempts = ?, link_token = ? WHERE tenant_id = ? AND id = ?",
-            [
-                .text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at), .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
-                .text(tenant), .text(m.id),
-            ])
+        try await emitSent(sent)
+        try await appendAudits(audits)
+        // One UPDATE from a list of values (both engines read `UPDATE … FROM`).
+        let columns = ["tenant_id", "id", "status", "provider_id", "error", "at", "delivery_attempts", "link_token"]
+        let perStatement = max(1, dialect.maxBinds / columns.count)
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        for start in stride(from: 0, to: items.count, by: perStatement) {
+            let chunk = items[start..<min(items.count, start + perStatement)]
+            try await exec(
+                "WITH v (\(columns.joined(separator: ", "))) AS (VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ",") + ")"
+                    + """
+                     UPDATE messages SET status = v.status, provider_id = v.provider_id, error = v.error, at = v.at,
+                        delivery_attempts = v.delivery_attempts, link_token = v.link_token
+                    FROM v WHERE messages.tenant_id = v.tenant_id AND messages.id = v.id
+                    """,
+                chunk.flatMap { (tenant, m, _) -> [SQLValue] in
+                    [
+                        .text(tenant), .text(m.id), .text(m.status.rawValue), .opt(m.providerID), .opt(m.error), .time(m.at),
+                        .int(Int64(m.deliveryAttempts)), .opt(m.linkToken),
+                    ]
+                })
+        }
     }
 
     /// The message behind a link token (any tenant: the token is the secret).

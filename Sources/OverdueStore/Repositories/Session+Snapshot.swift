@@ -45,12 +45,29 @@ public struct CaseSnapshot: Sendable {
     public var scheduled: [MessageRecord]
 }
 
+/// Which case to read, and the window of replies it sees (`Session.caseSnapshots`).
+public struct SnapshotRequest: Sendable {
+    /// The tenant.
+    public var tenant: String
+    /// The debtor.
+    public var debtor: String
+    /// Replies after this instant are in the snapshot…
+    public var repliesSince: Date
+    /// …up to and including this one.
+    public var until: Date
+
+    /// A case to read.
+    public init(tenant: String, debtor: String, repliesSince: Date, until: Date) {
+        (self.tenant, self.debtor, self.repliesSince, self.until) = (tenant, debtor, repliesSince, until)
+    }
+}
+
 extension Session {
-    /// The snapshot's parts: one JSON array per table, in the order of their binds.
+    /// The snapshot's parts: one JSON array per table, each a subquery on the requested case `k`.
     static let snapshotParts: [(name: String, columns: [String], from: String)] = {
-        let mine = "WHERE tenant_id = ? AND debtor_id = ?"
+        let mine = "WHERE tenant_id = k.tenant_id AND debtor_id = k.debtor_id"
         return [
-            ("debtor", ["id", "name"], "FROM debtors WHERE tenant_id = ? AND id = ?"),
+            ("debtor", ["id", "name"], "FROM debtors WHERE tenant_id = k.tenant_id AND id = k.debtor_id"),
             ("kase", ["state", "status", "reasons"], "FROM cases \(mine)"),
             ("contacts", contactColumns, "FROM contacts \(mine)"),
             ("invoices", invoiceColumns, "FROM invoices \(mine)"),
@@ -58,33 +75,63 @@ extension Session {
             ("holds", ["id", "debtor_id", "invoice_number", "reason", "until"], "FROM holds \(mine)"),
             (
                 "suppressions", ["contact_id", "channel", "reason"],
-                "FROM suppressions s WHERE s.tenant_id = ? AND s.contact_id IN (SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.debtor_id = ?)"
+                """
+                FROM suppressions s WHERE s.tenant_id = k.tenant_id
+                AND s.contact_id IN (SELECT c.id FROM contacts c WHERE c.tenant_id = k.tenant_id AND c.debtor_id = k.debtor_id)
+                """
             ),
             ("commitments", commitmentColumns, "FROM commitments \(mine)"),
             ("disputes", disputeColumns, "FROM disputes \(mine)"),
             ("outbound", ["idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine) AND direction = 'out'"),
-            ("replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > ? AND at <= ?"),
+            ("replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > k.since_at AND at <= k.until_at"),
         ]
     }()
 
-    /// The snapshot's statement, written once per dialect.
-    static func snapshotSQL(_ dialect: Dialect) -> String {
-        "SELECT " + snapshotParts.map { "\(dialect.jsonRows(columns: $0.columns, $0.from)) AS \($0.name)" }.joined(separator: ",\n")
+    /// The snapshot statement's select list (after the requested cases), written once per dialect.
+    static func snapshotSelect(_ dialect: Dialect) -> String {
+        " SELECT k.n AS n, " + snapshotParts.map { "\(dialect.jsonRows(columns: $0.columns, $0.from)) AS \($0.name)" }.joined(separator: ",\n")
+            + " FROM k ORDER BY k.n"
     }
-    static let snapshotSQLite = snapshotSQL(.sqlite)
-    static let snapshotPostgres = snapshotSQL(.postgres)
+    static let snapshotSelectSQLite = snapshotSelect(.sqlite)
+    static let snapshotSelectPostgres = snapshotSelect(.postgres)
 
     /// A debtor's case in one statement (two when messages are booked for later), whatever the
-    /// number of its invoices, payments or messages: each table is aggregated into a JSON array by
-    /// the database, so a planning pays one statement (SQLite) or one round trip (PostgreSQL)
-    /// instead of one per table. Replies are those in (`repliesSince`, `until`]; nothing else is
-    /// cut by time (the caller decides what `until` hides). Nil when the debtor does not exist.
+    /// number of its invoices, payments or messages. Replies are those in (`repliesSince`,
+    /// `until`]; nothing else is cut by time (the caller decides what `until` hides). Nil when the
+    /// debtor does not exist.
     public func caseSnapshot(_ tenant: String, debtor id: String, repliesSince: Date, until: Date) async throws -> CaseSnapshot? {
-        // Every part but two binds (tenant, debtor); the suppressions bind the tenant once more, the
-        // replies their window.
-        let key: [SQLValue] = [.text(tenant), .text(id)]
-        let binds = Array(repeating: key, count: 6).joined() + [.text(tenant)] + key + key + key + key + key + [.time(repliesSince), .time(until)]
-        guard let r = try await row(dialect == .sqlite ? Self.snapshotSQLite : Self.snapshotPostgres, Array(binds)) else { return nil }
+        try await caseSnapshots([SnapshotRequest(tenant: tenant, debtor: id, repliesSince: repliesSince, until: until)])[0].get()
+    }
+
+    /// Many cases in one statement, whatever their number or size: each table is aggregated into
+    /// a JSON array by the database for each requested case, so a batch of plannings pays one
+    /// statement (SQLite) or one round trip (PostgreSQL) instead of one per table and case. A case
+    /// that cannot be read (a corrupt row) fails on its own; a debtor that does not exist is nil.
+    public func caseSnapshots(_ requests: [SnapshotRequest]) async throws -> [Result<CaseSnapshot?, any Error>] {
+        guard !requests.isEmpty else { return [] }
+        var results: [Result<CaseSnapshot?, any Error>] = []
+        results.reserveCapacity(requests.count)
+        let perStatement = max(1, dialect.maxBinds / 5)
+        for start in stride(from: 0, to: requests.count, by: perStatement) {
+            let chunk = requests[start..<min(requests.count, start + perStatement)]
+            let sql =
+                "WITH k (tenant_id, debtor_id, since_at, until_at, n) AS (VALUES "
+                + Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ") + ")"
+                + (dialect == .sqlite ? Self.snapshotSelectSQLite : Self.snapshotSelectPostgres)
+            let binds = chunk.enumerated().flatMap { i, r -> [SQLValue] in
+                [.text(r.tenant), .text(r.debtor), .time(r.repliesSince), .time(r.until), .int(Int64(i))]
+            }
+            let rows = try await rows(sql, binds)
+            guard rows.count == chunk.count else { throw StoreError.corrupt("a snapshot of \(chunk.count) cases gave \(rows.count) rows") }
+            for (r, request) in zip(rows, chunk) {
+                do { results.append(.success(try await snapshot(r, request))) } catch { results.append(.failure(error)) }
+            }
+        }
+        return results
+    }
+
+    /// The case a row of the snapshot statement holds.
+    private func snapshot(_ r: any StoredRow, _ request: SnapshotRequest) async throws -> CaseSnapshot? {
         func table(_ name: String) throws -> [JSONRow] { try JSONRow.array(try r.optString(name) ?? "[]", table: name) }
         guard let debtor = try table("debtor").first else { return nil }
         let kase = try table("kase").first
@@ -94,7 +141,7 @@ extension Session {
         }.sorted { ($0.at, $0.key) < ($1.at, $1.key) }
         let scheduled =
             outbound.contains { $0.status == .scheduled }
-            ? try await messages(tenant, debtor: id, status: .scheduled) : []
+            ? try await messages(request.tenant, debtor: request.debtor, status: .scheduled) : []
         return CaseSnapshot(
             debtor: Debtor(id: try debtor.string("id"), name: try debtor.string("name")),
             state: try kase.map { try Session.decodeJSON(CaseState.self, try $0.string("state")) } ?? CaseState(),
