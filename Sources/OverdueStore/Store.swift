@@ -230,6 +230,17 @@ public final class Store: Sendable {
         return result
     }
 
+    /// Refreshes PostgreSQL's statistics of the tables a bulk load just filled (its documentation's
+    /// advice after loading): a planner that still believes a table small picks a plan that reads
+    /// all of it — claiming a batch from 20,000 freshly scheduled jobs would sort them all, on every
+    /// claim, until autovacuum came by. SQLite needs nothing: its planner counts matching index
+    /// columns, not rows.
+    public func refreshStatistics(of tables: [String]) async throws {
+        guard postgres != nil, !tables.isEmpty else { return }
+        precondition(tables.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_") } }, "table names are identifiers")
+        try await read { s in try await s.exec("ANALYZE " + tables.joined(separator: ", ")) }
+    }
+
     /// Calls `hook` after every committed transaction that scheduled work: this process's idle
     /// workers start it at once (other processes hear a `NOTIFY` on PostgreSQL).
     public func onWorkScheduled(_ hook: @escaping @Sendable () -> Void) { workHook.withLockedValue { $0 = hook } }
@@ -244,7 +255,9 @@ public final class Store: Sendable {
                 // BEGIN and COMMIT go like every statement: given up on when the server is overdue
                 // (one sent as a restart cuts the connection would otherwise wait for ever).
                 return try await Store.transaction(begin: "BEGIN", isOpen: { !conn.isClosed }, control: { try await session.exec($0) }) {
-                    try await body(session)
+                    let result = try await body(session)
+                    try await session.writeDeferredAudits()
+                    return result
                 }
             }
         }
@@ -259,7 +272,11 @@ public final class Store: Sendable {
                 control: { sql in
                     if sql == "BEGIN IMMEDIATE" { session.counter.add(); try await session.sqlite!.begin() } else { try await session.exec(sql) }
                 }
-            ) { try await body(session) }
+            ) {
+                let result = try await body(session)
+                try await session.writeDeferredAudits()
+                return result
+            }
             await lock.release()
             return result
         } catch {
@@ -298,6 +315,16 @@ final class TransactionNotes: Sendable {
     var changedRules: Set<String> { tenants.withLockedValue { $0 } }
     func workScheduled() { scheduled.withLockedValue { $0 = true } }
     var hasScheduledWork: Bool { scheduled.withLockedValue { $0 } }
+    /// Audit entries of the transaction, written just before it commits (see `Session.appendAudits`).
+    private let audits = NIOLockedValueBox([AuditDraft]())
+    func deferAudits(_ drafts: [AuditDraft]) { audits.withLockedValue { $0 += drafts } }
+    func takeAudits() -> [AuditDraft] {
+        audits.withLockedValue { a in
+            let taken = a
+            a = []
+            return taken
+        }
+    }
 }
 
 /// Counts the statements a store sends (see `Store.statementsIssued`).

@@ -39,6 +39,9 @@ public struct Importer: Sendable {
     /// Creates an importer.
     public init(store: Store) { self.store = store }
 
+    /// Rows from which an import counts as a bulk load (the planner's statistics are refreshed after).
+    static let bulk = 1_000
+
     /// Progress callback: rows parsed so far, bytes read, total bytes.
     public typealias Progress = @Sendable (_ rows: Int, _ bytesRead: Int, _ totalBytes: Int) -> Void
 
@@ -162,6 +165,10 @@ public struct Importer: Sendable {
         }
         report.rowsWritten = invoices.count + contacts.count + payments.count
         report.debtorsTouched = debtorIDs.count
+        if report.rowsWritten >= Self.bulk {
+            let table = [ImportKind.invoices: "invoices", .contacts: "contacts", .payments: "payments"][kind]!
+            try await store.refreshStatistics(of: ["debtors", table, "jobs"])
+        }
         report.movedInvoices = moved
         return report
     }

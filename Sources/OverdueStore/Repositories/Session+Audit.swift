@@ -15,8 +15,25 @@ extension Session {
     }
 
     /// Appends entries to the audit chain in their order: one lock, one read of the last hash and
-    /// one insert however many there are (a batch of planned cases writes its entries together).
+    /// one insert however many there are. Inside a transaction they are written when it is about to
+    /// commit, with the rest of its entries: the chain's lock (every writer's) is then held for the
+    /// last statements of a transaction, not for all of it.
     public func appendAudits(_ drafts: [AuditDraft]) async throws {
+        guard !drafts.isEmpty else { return }
+        if let notes {
+            notes.deferAudits(drafts)
+            return
+        }
+        try await writeAudits(drafts)
+    }
+
+    /// Writes the audit entries the transaction deferred (`Store` calls it before COMMIT).
+    func writeDeferredAudits() async throws {
+        guard let notes else { return }
+        try await writeAudits(notes.takeAudits())
+    }
+
+    private func writeAudits(_ drafts: [AuditDraft]) async throws {
         guard !drafts.isEmpty else { return }
         // One writer at a time reads the last hash: PostgreSQL needs a lock for it (SQLite's
         // BEGIN IMMEDIATE already serialises writers).

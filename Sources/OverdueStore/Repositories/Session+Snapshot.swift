@@ -82,8 +82,10 @@ extension Session {
             ),
             ("commitments", commitmentColumns, "FROM commitments \(mine)"),
             ("disputes", disputeColumns, "FROM disputes \(mine)"),
-            ("outbound", ["idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine) AND direction = 'out'"),
-            ("replies", ["at", "channel", "contact_id"], "FROM messages \(mine) AND direction = 'in' AND at > k.since_at AND at <= k.until_at"),
+            // Both directions in one part, told apart here: on the debtor's index alone, whatever the
+            // planner knows (a condition on the direction lets PostgreSQL without fresh statistics
+            // prefer an index led by tenant and direction, and scan every message of the tenant).
+            ("messages", ["direction", "idempotency_key", "at", "channel", "status", "contact_id"], "FROM messages \(mine)"),
         ]
     }()
 
@@ -111,16 +113,14 @@ extension Session {
         guard !requests.isEmpty else { return [] }
         var results: [Result<CaseSnapshot?, any Error>] = []
         results.reserveCapacity(requests.count)
-        let perStatement = max(1, dialect.maxBinds / 5)
+        let perStatement = max(1, dialect.maxBinds / 3)
         for start in stride(from: 0, to: requests.count, by: perStatement) {
             let chunk = requests[start..<min(requests.count, start + perStatement)]
             let sql =
-                "WITH k (tenant_id, debtor_id, since_at, until_at, n) AS (VALUES "
-                + Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ") + ")"
+                "WITH k (tenant_id, debtor_id, n) AS (VALUES "
+                + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", ") + ")"
                 + (dialect == .sqlite ? Self.snapshotSelectSQLite : Self.snapshotSelectPostgres)
-            let binds = chunk.enumerated().flatMap { i, r -> [SQLValue] in
-                [.text(r.tenant), .text(r.debtor), .time(r.repliesSince), .time(r.until), .int(Int64(i))]
-            }
+            let binds = chunk.enumerated().flatMap { i, r -> [SQLValue] in [.text(r.tenant), .text(r.debtor), .int(Int64(i))] }
             let rows = try await rows(sql, binds)
             guard rows.count == chunk.count else { throw StoreError.corrupt("a snapshot of \(chunk.count) cases gave \(rows.count) rows") }
             for (r, request) in zip(rows, chunk) {
@@ -135,10 +135,20 @@ extension Session {
         func table(_ name: String) throws -> [JSONRow] { try JSONRow.array(try r.optString(name) ?? "[]", table: name) }
         guard let debtor = try table("debtor").first else { return nil }
         let kase = try table("kase").first
-        let outbound = try table("outbound").compactMap { r -> RecordedAttempt? in
-            guard let ch = Channel(rawValue: try r.string("channel")), let st = MessageRecord.Status(rawValue: try r.string("status")) else { return nil }
-            return RecordedAttempt(key: try r.string("idempotency_key"), at: try r.time("at"), channel: ch, status: st, contactID: try r.optInt("contact_id"))
-        }.sorted { ($0.at, $0.key) < ($1.at, $1.key) }
+        var outbound: [RecordedAttempt] = []
+        var replies: [ReceivedReply] = []
+        for m in try table("messages") {
+            guard let ch = Channel(rawValue: try m.string("channel")) else { continue }
+            let at = try m.time("at")
+            if try m.string("direction") == "out" {
+                guard let st = MessageRecord.Status(rawValue: try m.string("status")) else { continue }
+                outbound.append(RecordedAttempt(key: try m.string("idempotency_key"), at: at, channel: ch, status: st, contactID: try m.optInt("contact_id")))
+            } else if at > request.repliesSince && at <= request.until {
+                replies.append(ReceivedReply(at: at, channel: ch, contactID: try m.optInt("contact_id")))
+            }
+        }
+        outbound.sort { ($0.at, $0.key) < ($1.at, $1.key) }
+        replies.sort { $0.at < $1.at }
         let scheduled =
             outbound.contains { $0.status == .scheduled }
             ? try await messages(request.tenant, debtor: request.debtor, status: .scheduled) : []
@@ -158,10 +168,7 @@ extension Session {
             commitments: try table("commitments").map(Session.commitment).sorted { ($0.madeAt, $0.id) < ($1.madeAt, $1.id) },
             disputes: try table("disputes").map(Session.dispute).sorted { ($0.openedAt, $0.id) < ($1.openedAt, $1.id) },
             outbound: outbound,
-            replies: try table("replies").compactMap { r -> ReceivedReply? in
-                guard let ch = Channel(rawValue: try r.string("channel")) else { return nil }
-                return ReceivedReply(at: try r.time("at"), channel: ch, contactID: try r.optInt("contact_id"))
-            }.sorted { $0.at < $1.at },
+            replies: replies,
             scheduled: scheduled)
     }
 }
