@@ -169,13 +169,13 @@ public struct TemplateComposer: Composer {
         switch r.channel {
         case .email:
             if subject?.isEmpty ?? true { subject = "\(r.settings.companyName): \(r.debtor.name)" }
-            if !body.lowercased().contains("unsubscribe") {
+            if !body.containsASCII("unsubscribe", ignoringCase: true) {
                 body += "\n\nTo stop receiving these emails, reply \"unsubscribe\"."
             }
             return ComposedMessage(subject: subject, body: body + "\n", html: Self.html(body), warnings: warnings)
         case .sms:
             body = Self.oneLine(body)
-            if r.kind != .optOutConfirmation && !body.contains("STOP") { body += " Reply STOP to opt out." }
+            if r.kind != .optOutConfirmation && !body.containsASCII("STOP") { body += " Reply STOP to opt out." }
             let m = SMSText.measure(body)
             if m.segments > 2 {
                 warnings.append(

@@ -40,8 +40,7 @@ public enum Redaction {
 
     /// Whether `text` holds a word the account expression starts from (or a longer word holding it).
     static func namesAccount(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return ["acc", "a/c", "routing", "aba", "iban", "sort code"].contains { lower.contains($0) }
+        ["acc", "a/c", "routing", "aba", "iban", "sort code"].contains { text.containsASCII($0, ignoringCase: true) }
     }
 
     /// What one pass over a text's bytes says about the shapes it could hold: each flag is a
