@@ -106,15 +106,16 @@ public struct EmailChannel: ChannelAdapter {
     /// The channels this adapter serves.
     public var channels: Set<OverdueCore.Channel> { [.email] }
 
-    /// The `Message-ID` Overdue gives the message with id `id` (parsed back when replies arrive).
-    public static func messageID(_ id: String, tenant: String, domain: String) -> String { "\(id).\(tenant)@\(domain)" }
+    /// The `Message-ID` Overdue gives the message with id `id` (parsed back when replies arrive):
+    /// the id alone, an HMAC nobody outside can compute (`Store.messageID`); the tenant is not named.
+    public static func messageID(_ id: String, domain: String) -> String { "\(id)@\(domain)" }
 
     /// Hands the message to the provider (`ChannelAdapter`).
     public func send(_ message: OutboundMessage) async throws(DeliveryError) -> DeliveryReceipt {
         let found: EmailAccount?
         do { found = try await message.tenant.asyncMap(account) ?? nil } catch { throw .permanent("email settings: \(error)") }
         guard let acct = found, let tenant = message.tenant else { return try await SandboxChannel().send(message) }
-        let mid = Self.messageID(message.id, tenant: tenant, domain: acct.domain)
+        let mid = Self.messageID(message.id, domain: acct.domain)
         var mail = OutgoingMail(
             from: acct.from, to: [Mailbox(message.to)], subject: message.subject ?? "", text: message.body, html: message.html,
             messageID: mid, date: clock.now())

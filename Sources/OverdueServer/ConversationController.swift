@@ -185,9 +185,13 @@ struct ConversationController: Sendable {
     /// `GET /d/{token}`: the document behind a private link (the token is the secret; no tenant).
     @Sendable func download(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
-        guard token.count >= 20, let found = try await api.useCases.document(token: token) else {
-            throw Problem.notFound("no such document")
+        guard token.count >= 20 else { throw Problem.notFound("no such document") }
+        let link = try await api.useCases.document(
+            token: token, expires: request.uri.queryParameters.get("e").flatMap { Int64($0) }, signature: request.uri.queryParameters.get("s"))
+        switch link {
+        case .document(_, let document, let data): return LedgerController.file(document, data)
+        case .expired: throw Problem("link-expired", "Link expired", 410, "this document link has expired: reply to the message to have it sent again")
+        case .unknown: throw Problem.notFound("no such document")
         }
-        return LedgerController.file(found.document, found.data)
     }
 }

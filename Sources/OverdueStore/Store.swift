@@ -71,6 +71,10 @@ public final class Store: Sendable {
     let auditKey: SymmetricKey
     /// The key secrets are sealed with at rest, derived from the master key.
     let secretsKey: SymmetricKey
+    /// The key message ids are made with (see `messageID(tenant:key:)`), derived from the master key.
+    let messageIDKey: SymmetricKey
+    /// The key document links are signed with (see `linkSignature`), derived from the master key.
+    let linkKey: SymmetricKey
 
     private init(
         url: DatabaseURL, connection: SQLiteDB?, postgres: PostgresClient? = nil,
@@ -79,6 +83,8 @@ public final class Store: Sendable {
         self.masterKeySource = masterKey.source
         self.auditKey = masterKey.derived("audit-chain")
         self.secretsKey = masterKey.derived("secrets-at-rest")
+        self.messageIDKey = masterKey.derived("message-ids")
+        self.linkKey = masterKey.derived("document-links")
         self.url = url
         self.clock = clock
         self.connection = connection
@@ -228,6 +234,21 @@ public final class Store: Sendable {
         for tenant in notes.changedRules { rulesCache.forget(tenant) }
         if notes.hasScheduledWork, let hook = workHook.withLockedValue({ $0 }) { hook() }
         return result
+    }
+
+    /// The id of the message with idempotency key `key`: the same for the same key (a retried
+    /// attempt is recognised), but an HMAC under a key derived from the master key, so nobody
+    /// outside can compute the id — and so the `Message-ID` or `+id` reply address — of another
+    /// debtor's message to thread a forged reply onto their case.
+    public func messageID(tenant: String, key: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(tenant)\u{1F}\(key)".utf8), using: messageIDKey)
+        return "msg_" + Hex.string(mac).prefix(24)
+    }
+
+    /// The signature of a link to `token` valid until `expires` (Unix seconds): whoever holds the
+    /// link cannot move its expiry.
+    public func linkSignature(_ token: String, expires: Int64) -> String {
+        Hex.string(HMAC<SHA256>.authenticationCode(for: Data("\(token).\(expires)".utf8), using: linkKey)).prefix(32).description
     }
 
     /// Refreshes PostgreSQL's statistics of the tables a bulk load just filled (its documentation's

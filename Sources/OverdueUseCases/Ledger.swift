@@ -83,12 +83,28 @@ extension UseCases {
         return (doc, data)
     }
 
-    /// The document a debtor's link `token` opens, and its bytes (nil: no such link, or its file is gone).
-    public func document(token: String) async throws -> (tenant: String, document: StoredDocument, data: Data)? {
+    /// What a document link opens.
+    public enum DocumentLink: Sendable {
+        /// The document and its bytes.
+        case document(tenant: String, document: StoredDocument, data: Data)
+        /// The link was good but its time is over (the debtor can ask for it again).
+        case expired
+        /// No such link (a token or signature nobody issued), or the file is gone.
+        case unknown
+    }
+
+    /// The document a debtor's link opens: `token` with its expiry `expires` (Unix seconds) and
+    /// `signature` (see `DocumentLibrary.link`), as of the clock's now.
+    public func document(token: String, expires: Int64?, signature: String?) async throws -> DocumentLink {
+        guard let expires, let signature, signature.utf8.count == 32 else { return .unknown }
+        // Compared in constant time: the answer's timing says nothing about how much was right.
+        let wanted = store.linkSignature(token, expires: expires)
+        guard zip(signature.utf8, wanted.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return .unknown }
+        guard clock.now().timeIntervalSince1970 < Double(expires) else { return .expired }
         guard let found = try await store.read({ try await $0.document(token: token) }),
             let data = try? Data(contentsOf: documentLibrary.file(found.document))
-        else { return nil }
-        return (found.tenant, found.document, data)
+        else { return .unknown }
+        return .document(tenant: found.tenant, document: found.document, data: data)
     }
 
     /// Files `data` (named `filename`) as a document of kind `kind` of invoice `invoice`. Refused

@@ -301,7 +301,9 @@ import OverdueUseCases
         }
     }
 
-    @Test func threadingFindsTheCaseFromOurMessageIDEvenFromAnUnknownAddress() async throws {
+    /// Issue 20, finding 1: answering a thread proves nothing about who writes.
+    @Test(arguments: ["%@.acme@overdue.test", "%@@overdue.test"])
+    func aReplyToOurThreadFromAnAddressNotOnFileIsFiledOnThatCaseForAPerson(_ form: String) async throws {
         try await ConversationTests().withWorld(.sqlite) { w in
             _ = try await w.scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-01-20T00:00:00Z")!, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
             let sent = try #require(try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.first)
@@ -310,20 +312,78 @@ import OverdueUseCases
                 From: Colleague <colleague@bigshipper.example>\r
                 Subject: Re: Reminder\r
                 Message-ID: <reply-1@bigshipper.example>\r
-                In-Reply-To: <\(sent.id).acme@overdue.test>\r
+                In-Reply-To: <\(form.replacingOccurrences(of: "%@", with: sent.id))>\r
                 \r
-                We will pay this on Friday.\r
+                STOP. Also, we already paid this.\r
                 """.utf8)
             let result = try await MailIntake(store: w.store, engine: w.engine).handle(raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:00:00Z")!)
             guard case .conversation(let outcome) = result else { Issue.record("not a conversation"); return }
-            #expect(outcome.contact?.debtorID == "SHIP1")
-            #expect(outcome.understanding?.intent == .promiseToPay)
+            #expect(outcome.contact == nil && outcome.steps.isEmpty && outcome.responses.isEmpty, "nothing done on an unproven sender's words")
+            #expect(outcome.message.debtorID == "SHIP1", "kept on the thread's case")
+            let (inbox, suppressions) = try await w.store.read { s in (try await s.inbox("acme"), try await s.suppressions("acme", debtor: "SHIP1")) }
+            #expect(inbox.contains { $0.code == "thread_other_address" && $0.debtorID == "SHIP1" })
+            #expect(suppressions.isEmpty, "a stranger's STOP does not silence the case")
             // The same mail again is recognised by its Message-ID.
             guard
                 case .conversation(let again) = try await MailIntake(store: w.store, engine: w.engine).handle(
                     raw, tenant: "acme", at: Timestamp.parse("2026-02-03T16:05:00Z")!)
             else { return }
             #expect(!again.isNew)
+        }
+    }
+
+    /// Issue 20, finding 1: message ids are keyed, so a thread reference cannot be computed from
+    /// what a stranger knows (the old ids were an FNV hash of tenant and attempt key).
+    @Test func messageIDsAreKeyedNotComputable() async throws {
+        let (a, b) = (try await Store.open(try await TestDatabases.freshURL(.sqlite)), try await Store.open(try await TestDatabases.freshURL(.sqlite)))
+        let key = "SHIP1/email/0/1"
+        #expect(a.messageID(tenant: "acme", key: key) == a.messageID(tenant: "acme", key: key), "the same attempt keeps its id")
+        #expect(a.messageID(tenant: "acme", key: key) != b.messageID(tenant: "acme", key: key), "another master key, another id")
+        #expect(a.messageID(tenant: "acme", key: key) != "msg_" + StableHash.hex("acme\u{1F}\(key)"))
+        #expect(a.messageID(tenant: "acme", key: key).count == 28)
+        await a.close()
+        await b.close()
+    }
+
+    /// Issue 20, finding 1: with the tenant's receiving server named, mail its
+    /// Authentication-Results do not vouch for is filed for a person, even from a contact's address.
+    @Test func spoofedMailFromAContactsAddressIsFiledNotActedOn() async throws {
+        try await ConversationTests().withWorld(.sqlite, settings: ["email.authserv_id": "mx.acme.test"]) { w in
+            _ = try await w.scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-01-20T00:00:00Z")!, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
+            func mail(_ id: String, results: [String], text: String) -> [UInt8] {
+                Array(
+                    (results.map { "Authentication-Results: \($0)\r\n" }.joined()
+                        + "From: Dana Reyes <dana@bigshipper.example>\r\nSubject: Re: Reminder\r\nMessage-ID: <\(id)@bigshipper.example>\r\n\r\n\(text)\r\n")
+                        .utf8)
+            }
+            let intake = MailIntake(store: w.store, engine: w.engine)
+            let at = Timestamp.parse("2026-02-03T16:00:00Z")!
+            // Forged: no result from the trusted server; one from a server the tenant does not name; a failed DMARC.
+            for (n, results) in [
+                [String](), ["mx.evil.test; dmarc=pass header.from=bigshipper.example"],
+                ["mx.acme.test; dmarc=fail (p=none) header.from=bigshipper.example; spf=pass smtp.mailfrom=evil.test"],
+                ["mx.acme.test; spf=pass smtp.mailfrom=bounce@evil.test; dkim=pass header.d=evil.test"],
+            ].enumerated() {
+                guard
+                    case .conversation(let outcome) = try await intake.handle(
+                        mail("spoof-\(n)", results: results, text: "We paid this already. STOP"), tenant: "acme", at: at)
+                else { Issue.record("not a conversation"); continue }
+                #expect(outcome.contact == nil && outcome.steps.isEmpty && outcome.responses.isEmpty, "\(results)")
+                #expect(outcome.message.debtorID == "SHIP1")
+            }
+            #expect(try await w.store.read { try await $0.suppressions("acme", debtor: "SHIP1") }.isEmpty)
+            #expect(try await w.store.read { try await $0.inbox("acme") }.filter { $0.code == "unauthenticated_sender" }.count == 4)
+            // Vouched for (the top header is the trusted server's): acted on.
+            let genuine = mail(
+                "genuine", results: ["mx.acme.test; dkim=pass header.d=bigshipper.example; dmarc=pass (p=reject) header.from=bigshipper.example"],
+                text: "We will pay this on Friday.")
+            guard case .conversation(let outcome) = try await intake.handle(genuine, tenant: "acme", at: at.addingTimeInterval(60)) else {
+                Issue.record("not a conversation")
+                return
+            }
+            #expect(outcome.contact?.debtorID == "SHIP1")
+            #expect(outcome.understanding?.intent == .promiseToPay)
+            #expect(!outcome.steps.isEmpty)
         }
     }
 

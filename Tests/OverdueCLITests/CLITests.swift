@@ -117,7 +117,13 @@ import Testing
     static let policy =
         #"{"name": "standard", "start_after_due_days": 1, "stages": [{"channel": "email", "attempts": 3, "delay_days": 3}, {"channel": "sms", "attempts": 3, "delay_days": 3}, {"channel": "voice", "attempts": 3, "delay_days": 3}], "on_exhausted": "handoff"}"#
 
+    /// The scenario's outbox and cases. Every database of a comparison gets the same master key
+    /// (its key file, written first): message ids are keyed with it.
     func scenario(db: String) throws -> (outbox: String, cases: String) {
+        let keyFile = db.dropFirst("sqlite://".count) + ".key"
+        if !FileManager.default.fileExists(atPath: String(keyFile)) {
+            try Data((String(repeating: "5a", count: 32) + "\n").utf8).write(to: URL(fileURLWithPath: String(keyFile)))
+        }
         #expect(try overdue(["import", "invoices", write("inv.csv", Self.invoices), "--db", db]).code == 0)
         #expect(try overdue(["import", "contacts", write("con.csv", Self.contacts), "--db", db]).code == 0)
         #expect(try overdue(["import", "payments", write("pay.csv", Self.payments), "--db", db]).code == 0)

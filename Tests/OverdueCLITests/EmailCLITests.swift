@@ -107,7 +107,7 @@ import Testing
         let toDana = try #require(sent.first { $0["to"] as? String == "dana@overdue.test" })
         #expect(toDana["status"] as? String == "sent", "\(toDana)")
         let danaID = toDana["id"] as! String
-        let reminder = try #require(await delivered(to: "dana", containing: "Message-ID: <\(danaID).default@overdue.test>"))
+        let reminder = try #require(await delivered(to: "dana", containing: "Message-ID: <\(danaID)@overdue.test>"))
         #expect(reminder.subject?.contains("past-due") == true)
         #expect(reminder.headers["Reply-To"]?.contains("billing+\(danaID)@overdue.test") == true)
         // One-click unsubscribe (RFC 8058) and the tracking links carry the message's secret token, never its id.

@@ -41,8 +41,21 @@ import Testing
     @Test func anAddressOfOneDebtorOrNoneIsWhatItWas() {
         let one = SenderMatch.resolve(address: "x", candidates: [tri], conversation: nil, inCall: false, lastSent: [:], namedDebtors: [], at: at)
         #expect(debtor(one) == "TRI")
-        // A thread's contact answers from an address not on file (as before).
-        #expect(debtor(SenderMatch.resolve(address: "x", candidates: [], conversation: gls, inCall: false, lastSent: [:], namedDebtors: [], at: at)) == "GLS")
         #expect(SenderMatch.resolve(address: "x", candidates: [], conversation: nil, inCall: false, lastSent: [:], namedDebtors: [], at: at) == .unknown)
+    }
+
+    /// Issue 20, finding 1: a thread answered from an address not on file, or mail the receiving
+    /// server did not authenticate, names a case but proves no sender.
+    @Test func aThreadOrAnAddressWithoutProofIsUnverified() {
+        let thread = SenderMatch.resolve(address: "x", candidates: [], conversation: gls, inCall: false, lastSent: [:], namedDebtors: [], at: at)
+        guard case .unverified(let c, let why) = thread else { Issue.record("not unverified: \(thread)"); return }
+        #expect(c.debtorID == "GLS" && why.code == "thread_other_address")
+        let spoofed = SenderMatch.resolve(
+            address: "x", candidates: [tri], conversation: nil, inCall: false, lastSent: [:], namedDebtors: [], at: at,
+            unauthenticated: Reason("unauthenticated_sender", "dmarc=fail"))
+        guard case .unverified(let s, let because) = spoofed else { Issue.record("not unverified: \(spoofed)"); return }
+        #expect(s.debtorID == "TRI" && because.code == "unauthenticated_sender" && because.message.contains("dmarc=fail"))
+        // A call turn is the call's, whatever anything else says.
+        #expect(debtor(SenderMatch.resolve(address: "x", candidates: [], conversation: gls, inCall: true, lastSent: [:], namedDebtors: [], at: at)) == "GLS")
     }
 }

@@ -153,6 +153,18 @@ import Testing
                 #expect(String(buffer: response.body) == pdf)
                 #expect(response.headers[.contentDisposition] == #"attachment; filename="pod-1.pdf""#)
             }
+            // Issue 20, finding 15: the link a debtor gets opens the document for 30 days, and only
+            // as signed: an unsigned link, a moved expiry or a late visit gets nothing.
+            let stored = try #require(try await store.read { try await $0.documents("demo", debtor: "S001") }.first { $0.ref.id == id })
+            func path(_ link: String?) throws -> String { String(try #require(link).dropFirst("http://x.test".count)) }
+            let fresh = try path(DocumentLibrary.link(stored, publicURL: "http://x.test", store: store, now: Date()))
+            try await client.execute(uri: fresh, method: .get) { #expect(String(buffer: $0.body) == pdf) }
+            let old = try path(DocumentLibrary.link(stored, publicURL: "http://x.test", store: store, now: Date().addingTimeInterval(-31 * 86_400)))
+            try await client.execute(uri: old, method: .get) { #expect($0.status == .gone) }
+            let expiry = try #require(old.split(separator: "e=").last?.prefix { $0.isNumber })
+            let moved = old.replacingOccurrences(of: "e=\(expiry)", with: "e=\(Int64(expiry)! + 40 * 86_400)")
+            try await client.execute(uri: moved, method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/d/\(stored.token)", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(
                 uri: "/api/v1/invoices/\(number)/documents?kind=selfie&filename=../x", method: .post, headers: Self.headers(), body: ByteBuffer(string: "x")
             ) { response in

@@ -79,7 +79,9 @@ public struct ConversationEngine: Sendable {
     /// address several debtors' contacts share is told apart by the conversation (`threadContactID`:
     /// the call's or the thread's contact), the invoices named, or the latest message sent to it —
     /// else by a person (`SenderMatch`).
-    public func sender(tenant: String, address: String, threadContactID: Int64?, inCall: Bool, invoiceRefs: [String], at: Date) async throws
+    public func sender(
+        tenant: String, address: String, threadContactID: Int64?, inCall: Bool, invoiceRefs: [String], at: Date, unauthenticated: Reason? = nil
+    ) async throws
         -> (SenderMatch, candidates: [Contact])
     {
         try await store.read { s in
@@ -93,7 +95,8 @@ public struct ConversationEngine: Sendable {
                 if !invoiceRefs.isEmpty { named = Set(try await s.invoices(tenant, referencedBy: invoiceRefs).map(\.debtorID)) }
             }
             let match = SenderMatch.resolve(
-                address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: named, at: at)
+                address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: named, at: at,
+                unauthenticated: unauthenticated)
             return (match, candidates)
         }
     }
@@ -102,10 +105,12 @@ public struct ConversationEngine: Sendable {
     /// Email adds what its headers say: `automatic` for an RFC 3834 auto-reply (read as `auto_reply`
     /// whatever its words), `threadContactID` for the contact the thread was sent to (when the sender's
     /// address is not on file), and the thread's `references`. `inCall`: the words were spoken in a
-    /// live call, whose voice answers are said there rather than sent.
+    /// live call, whose voice answers are said there rather than sent. `unauthenticated`: why the
+    /// receiving mail server did not prove the sender (see `SenderAuthentication`): the mail is
+    /// filed for a person, nothing done.
     public func receive(
         tenant: String, channel: Channel, from: String, text: String, at: Date, providerID: String? = nil, subject: String? = nil,
-        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false
+        automatic: Bool = false, threadContactID: Int64? = nil, references: [String] = [], inCall: Bool = false, unauthenticated: Reason? = nil
     ) async throws -> Outcome {
         let rules = try await store.rules(tenant)
         let settings = rules.settings
@@ -114,7 +119,7 @@ public struct ConversationEngine: Sendable {
         }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InvalidMessage(description: "--text is empty") }
         let key = "in/" + (providerID ?? StableHash.hex("\(channel.rawValue)\u{1F}\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
-        let messageID = "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)")
+        let messageID = store.messageID(tenant: tenant, key: key)
         var analysis = ReplyReader.read(text, channel: channel, reference: LocalDate(at, in: settings.timeZone))
         // Unsure: a model may read it again (nlu.llm); its reading counts only when consistent with the reply.
         var secondReading: Reason?
@@ -151,7 +156,8 @@ public struct ConversationEngine: Sendable {
         message.references = references
 
         let (match, candidates) = try await sender(
-            tenant: tenant, address: address, threadContactID: threadContactID, inCall: inCall, invoiceRefs: understanding.invoiceRefs, at: at)
+            tenant: tenant, address: address, threadContactID: threadContactID, inCall: inCall, invoiceRefs: understanding.invoiceRefs, at: at,
+            unauthenticated: unauthenticated)
         var contact: Contact?
         if case .contact(let c, _) = match {
             contact = c
@@ -180,6 +186,19 @@ public struct ConversationEngine: Sendable {
                     }
                     try await s.addInboxItem(tenant, debtor: nil, kind: .unmatched, reason: reason, messageID: messageID, at: at)
                 }
+                return isNew
+            }
+            return Outcome(message: filed, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
+        }
+
+        if case .unverified(let named, let why) = match {
+            // Whoever wrote it, it is not proven to be the contact: kept on their case for a
+            // person; nothing is answered, disclosed, paused or stopped on its words.
+            message.debtorID = named.debtorID
+            let filed = message
+            let isNew = try await store.write { s in
+                let isNew = try await s.insertMessage(tenant, filed)
+                if isNew { try await s.addInboxItem(tenant, debtor: named.debtorID, kind: .unmatched, reason: why, messageID: messageID, at: at) }
                 return isNew
             }
             return Outcome(message: filed, contact: nil, isNew: isNew, understanding: understanding, steps: [], responses: [])
@@ -357,7 +376,12 @@ public struct ConversationEngine: Sendable {
             }
         let contact = facts.contacts.first { $0.id == r.contactID }
         let linked = r.documents.map { ref in
-            (ref: ref, link: documents.first { $0.ref.id == ref.id }.flatMap { DocumentLibrary.link($0, publicURL: settings.value("public_url")) })
+            (
+                ref: ref,
+                link: documents.first { $0.ref.id == ref.id }.flatMap {
+                    DocumentLibrary.link($0, publicURL: settings.value("public_url"), store: store, now: now)
+                }
+            )
         }
         var request = CompositionRequest(
             kind: r.kind, channel: r.channel, debtor: debtor, contactName: contact?.name ?? "", invoices: lines,
@@ -375,7 +399,7 @@ public struct ConversationEngine: Sendable {
             status = autonomy == .review ? .draft : .suggested
         }
         var record = MessageRecord(
-            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
+            id: store.messageID(tenant: tenant, key: key), key: key, direction: .outbound, channel: r.channel, at: r.sendAt,
             debtorID: debtor.id, contactID: r.contactID, contactName: contact?.name, to: r.address,
             from: Delivery.sender(r.channel, settings: settings, tenant: tenant), invoiceNumbers: lines.map(\.invoice.number),
             stage: nil, attempt: nil, kind: r.kind.rawValue, subject: content.subject, body: content.body, status: status)
@@ -453,7 +477,7 @@ public struct ConversationEngine: Sendable {
         guard blocked.isEmpty else { throw Refused(reasons: blocked, notFound: false) }
         let key = "manual/\(debtor.id)/\(UUID().uuidString)"
         let record = MessageRecord(
-            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: channel, at: now,
+            id: store.messageID(tenant: tenant, key: key), key: key, direction: .outbound, channel: channel, at: now,
             debtorID: debtor.id, contactID: contact.id, contactName: contact.name, to: contact.address(for: channel),
             from: Delivery.sender(channel, settings: settings, tenant: tenant), invoiceNumbers: [], stage: nil, attempt: nil,
             kind: "manual", subject: channel == .email ? (subject ?? "Re: your account with \(settings.companyName)") : nil, body: text, status: .pending)

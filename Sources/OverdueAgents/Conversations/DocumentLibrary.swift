@@ -67,10 +67,15 @@ public struct DocumentLibrary: Sendable {
     /// The file of a stored document.
     public func file(_ d: StoredDocument) -> URL { directory.appendingPathComponent(d.path) }
 
-    /// The private download link of a document, when the server's public URL is known.
-    public static func link(_ d: StoredDocument, publicURL: String?) -> String? {
+    /// How long a document link sent to a debtor opens the document.
+    public static let linkLifetime: TimeInterval = 30 * 86_400
+
+    /// The private download link of a document, when the server's public URL is known: valid
+    /// for `linkLifetime` from `now`, its expiry signed (`Store.linkSignature`).
+    public static func link(_ d: StoredDocument, publicURL: String?, store: Store, now: Date) -> String? {
         guard let base = publicURL else { return nil }
-        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/d/" + d.token
+        let expires = Int64((now + linkLifetime).timeIntervalSince1970)
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/d/" + d.token + "?e=\(expires)&s=" + store.linkSignature(d.token, expires: expires)
     }
 
     static func contentType(_ ext: String) -> String {

@@ -78,6 +78,7 @@ public struct MailIntake: Sendable {
                 return .ignored("no sender address")
             }
             let thread = try await threadContact(mail, tenant: tenant)
+            let unauthenticated = try await authentication(of: mail, from: from, tenant: tenant)
             var text = mail.textBody
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text = mail.subject ?? "(empty message)" }
             if !mail.problems.isEmpty { logger.warning("mail \(mail.messageID ?? "?") from \(from) is malformed: \(mail.problems.joined(separator: "; "))") }
@@ -85,8 +86,19 @@ public struct MailIntake: Sendable {
                 tenant: tenant, channel: .email, from: from, text: text, at: at,
                 providerID: mail.messageID.map { "<\($0)>" }, subject: mail.subject,
                 automatic: kind == .autoReply, threadContactID: thread,
-                references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) })
+                references: mail.references + mail.inReplyTo.filter { !mail.references.contains($0) }, unauthenticated: unauthenticated)
             return .conversation(outcome)
+        }
+    }
+
+    /// Why the sender of `mail` is not proven, by the tenant's receiving server
+    /// (`email.authserv_id`); nil when it is, or when the tenant names no server to believe.
+    func authentication(of mail: MailMessage, from: String, tenant: String) async throws -> Reason? {
+        guard let server = try await store.rules(tenant).settings.value("email.authserv_id") else { return nil }
+        let domain = from.split(separator: "@").last.map(String.init) ?? from
+        switch SenderAuthentication.verdict(results: mail.headers.all("Authentication-Results"), trustedServer: server, fromDomain: domain) {
+        case .pass: return nil
+        case .fail(let why): return Reason("unauthenticated_sender", why)
         }
     }
 
@@ -143,12 +155,17 @@ public struct MailIntake: Sendable {
     }
 
     /// The contact a reply's thread was sent to: from the Message-IDs it references (ours are
-    /// `MESSAGE.TENANT@domain`), else from a `+MESSAGE` reply address it was sent to.
+    /// `MESSAGE@domain`, `MESSAGE.TENANT@domain` before ids were keyed), else from a `+MESSAGE`
+    /// reply address it was sent to.
     func threadContact(_ mail: MailMessage, tenant: String) async throws -> Int64? {
         var ids: [String] = []
         for ref in (mail.inReplyTo + mail.references.reversed()) {
             let local = ref.split(separator: "@").first.map(String.init) ?? ""
-            if local.hasSuffix(".\(tenant)") { ids.append(String(local.dropLast(tenant.count + 1))) }
+            if local.hasSuffix(".\(tenant)") {
+                ids.append(String(local.dropLast(tenant.count + 1)))
+            } else if local.hasPrefix("msg_") {
+                ids.append(local)
+            }
         }
         for address in mail.recipientAddresses {
             let local = address.split(separator: "@").first ?? ""

@@ -257,7 +257,7 @@ public struct CaseProcessor: Sendable {
         }
         let from = Delivery.sender(attempt.channel, settings: settings, tenant: tenant)
         var record = MessageRecord(
-            id: "msg_" + StableHash.hex("\(tenant)\u{1F}\(key)"), key: key, direction: .outbound, channel: attempt.channel, at: now,
+            id: store.messageID(tenant: tenant, key: key), key: key, direction: .outbound, channel: attempt.channel, at: now,
             debtorID: debtor.id, contactID: attempt.contact.id, contactName: attempt.contact.name, to: attempt.address, from: from,
             invoiceNumbers: attempt.invoices.map(\.invoice.number), stage: attempt.stage, attempt: attempt.attempt, kind: attempt.kind.rawValue,
             subject: content.subject, body: content.body, status: .pending)

@@ -11,6 +11,10 @@ public enum SenderMatch: Hashable, Sendable {
     case contact(Contact, Reason)
     /// Contacts of several debtors have the address and nothing says which is meant.
     case ambiguous(debtors: [String], Reason)
+    /// The message names this contact's conversation, but nothing proves it is from them (a
+    /// reply to their thread from an address not on file, or mail whose sender the receiving
+    /// server did not authenticate): filed on their case for a person, nothing done or disclosed.
+    case unverified(Contact, Reason)
     /// No contact has the address and no conversation names one.
     case unknown
 
@@ -27,13 +31,38 @@ public enum SenderMatch: Hashable, Sendable {
     ///   - lastSent: per debtor among the candidates', its latest message sent to the address
     ///     (its contact and when), at or before `at`.
     ///   - namedDebtors: debtors whose invoice, load or PRO numbers the message names.
+    ///   - unauthenticated: why the sender is not proven (mail the receiving server did not
+    ///     authenticate), nil when it is or cannot be checked: whoever it names is `unverified`.
     public static func resolve(
+        address: String, candidates: [Contact], conversation: Contact?, inCall: Bool, lastSent: [String: (contactID: Int64, at: Date)],
+        namedDebtors: Set<String>, at: Date, unauthenticated: Reason? = nil
+    ) -> SenderMatch {
+        let match = resolveAddress(
+            address: address, candidates: candidates, conversation: conversation, inCall: inCall, lastSent: lastSent, namedDebtors: namedDebtors, at: at)
+        if let unauthenticated, case .contact(let contact, _) = match {
+            return .unverified(
+                contact,
+                Reason("unauthenticated_sender", "\(address) as sender was not authenticated (\(unauthenticated.message)): filed for a person, nothing done"))
+        }
+        return match
+    }
+
+    private static func resolveAddress(
         address: String, candidates: [Contact], conversation: Contact?, inCall: Bool, lastSent: [String: (contactID: Int64, at: Date)],
         namedDebtors: Set<String>, at: Date
     ) -> SenderMatch {
-        if let conversation, inCall || candidates.isEmpty || candidates.contains(where: { $0.id == conversation.id }) {
+        if let conversation, inCall || candidates.contains(where: { $0.id == conversation.id }) {
             return .contact(
                 conversation, Reason("conversation", inCall ? "said in the call placed to \(conversation.name)" : "in the thread with \(conversation.name)"))
+        }
+        if let conversation, candidates.isEmpty {
+            // Anyone who saw the thread (or guessed its reference) can answer it: the words are
+            // kept on the case, and a person decides whether they are the debtor's.
+            return .unverified(
+                conversation,
+                Reason(
+                    "thread_other_address",
+                    "\(address) is not on file; the mail answers the thread with \(conversation.name): filed for a person, nothing done"))
         }
         let debtors = Set(candidates.map(\.debtorID))
         guard let first = candidates.first else { return .unknown }

@@ -144,6 +144,11 @@ public struct TenantSettings: Hashable, Sendable {
         "email.imap.processed": .init(
             defaultValue: nil, help: "mailbox processed mail is moved to (unset: only marked seen)", secret: false,
             validate: { $0.isEmpty ? "must not be empty" : nil }),
+        "email.authserv_id": .init(
+            defaultValue: nil,
+            help:
+                "authserv-id of the server receiving the tenant's mail: only its Authentication-Results are believed, and mail whose sender it did not authenticate (DMARC, else aligned DKIM or SPF) is filed for a person, nothing done (unset: not checked)",
+            secret: false, validate: hostCheck),
         "email.inbound_secret": .init(
             defaultValue: nil, help: "secret a provider's inbound-parse webhook sends (POST /webhooks/email/inbound)", secret: true,
             validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),

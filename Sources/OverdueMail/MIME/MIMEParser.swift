@@ -35,11 +35,27 @@ public struct MIMEPart: Sendable {
 /// `problems`.
 public struct MailMessage: Sendable {
     /// The bytes as received.
-    public var raw: [UInt8]
+    public let raw: [UInt8]
     /// The top-level entity.
-    public var root: MIMEPart
+    public let root: MIMEPart
     /// What was malformed (empty for a clean message).
-    public var problems: [String]
+    public let problems: [String]
+    /// The text a person reads: the first text/plain part, else the first HTML part as text.
+    /// Worked out once, when the message is made: a sender's HTML is never converted twice.
+    public let textBody: String
+
+    /// A message from its parts.
+    public init(raw: [UInt8], root: MIMEPart, problems: [String]) {
+        (self.raw, self.root, self.problems) = (raw, root, problems)
+        let all = root.flattened.filter { !$0.isAttachment }
+        if let plain = all.first(where: { $0.mediaType == "text/plain" || ($0.mediaType.isEmpty && $0.parts.isEmpty) }) {
+            textBody = plain.text
+        } else if let html = all.first(where: { $0.mediaType == "text/html" }) {
+            textBody = HTMLText.plain(html.text)
+        } else {
+            textBody = ""
+        }
+    }
 
     /// Top-level headers.
     public var headers: MailHeaders { root.headers }
@@ -61,13 +77,6 @@ public struct MailMessage: Sendable {
     }
 
     /// The message's text: the first plain-text part that is not an attachment, else its HTML with tags removed.
-    public var textBody: String {
-        let all = root.flattened.filter { !$0.isAttachment }
-        if let plain = all.first(where: { $0.mediaType == "text/plain" || ($0.mediaType.isEmpty && $0.parts.isEmpty) }) { return plain.text }
-        if let html = all.first(where: { $0.mediaType == "text/html" }) { return HTMLText.plain(html.text) }
-        return ""
-    }
-
     /// Attachments in order.
     public var attachments: [MIMEPart] { root.flattened.filter { $0.parts.isEmpty && $0.isAttachment } }
 }
