@@ -30,7 +30,8 @@ import OverdueTestSupport
 
     func world(_ engine: DatabaseURL.Engine) async throws -> (Store, Scheduler) {
         // One master key for every world: message ids are keyed with it, and runs are compared.
-        let store = try await Store.open(try await TestDatabases.freshURL(engine), masterKey: try MasterKey(bytes: Array(repeating: 7, count: 32), source: "test"))
+        let store = try await Store.open(
+            try await TestDatabases.freshURL(engine), masterKey: try MasterKey(bytes: Array(repeating: 7, count: 32), source: "test"))
         try await store.write { try await $0.ensureTenant("acme", now: Date()) }
         let importer = Importer(store: store)
         _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
