@@ -19,12 +19,15 @@ public struct MasterKey: Sendable {
     let key: SymmetricKey
     /// Where the key came from, for messages (never the key).
     public let source: String
+    /// The file it is kept in, when it came from one.
+    public let file: String?
 
     /// A key from its 32 bytes.
-    public init(bytes: [UInt8], source: String) throws(StoreError) {
+    public init(bytes: [UInt8], source: String, file: String? = nil) throws(StoreError) {
         guard bytes.count == 32 else { throw StoreError.badOption("master key", "\(source) must hold 32 bytes (base64 or 64 hex digits), not \(bytes.count)") }
         key = SymmetricKey(data: bytes)
         self.source = source
+        self.file = file
     }
 
     /// A new random key.
@@ -51,27 +54,42 @@ public struct MasterKey: Sendable {
     static func file(_ path: String, create: Bool, logger: Logger) throws -> MasterKey {
         let source = "the key file \(path)"
         if let data = FileManager.default.contents(atPath: path) {
-            return try MasterKey(bytes: try decode(String(decoding: data, as: UTF8.self), source: source), source: source)
+            return try MasterKey(bytes: try decode(String(decoding: data, as: UTF8.self), source: source), source: source, file: path)
         }
         guard create else { throw StoreError.badOption("master key", "\(source) cannot be read") }
-        let key = random(source: source)
+        do {
+            let key = try made(at: path)
+            logger.notice("made a new master key in \(path): keep it (and a copy elsewhere); without it the audit log cannot be verified")
+            return key
+        } catch let error as StoreError {
+            // Two processes starting together: the other one made it first.
+            if let data = FileManager.default.contents(atPath: path) {
+                return try MasterKey(bytes: try decode(String(decoding: data, as: UTF8.self), source: source), source: source, file: path)
+            }
+            throw error
+        }
+    }
+
+    /// A new random key, written to a new file at `path` (mode 0600; refused when the file exists).
+    public static func made(at path: String) throws -> MasterKey {
+        let source = "the key file \(path)"
+        var key = random(source: source)
+        key = try MasterKey(bytes: key.key.withUnsafeBytes { Array($0) }, source: source, file: path)
         let text = key.key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
         let dir = (path as NSString).deletingLastPathComponent
         do {
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            // Made exclusively, so two processes starting together cannot each write their own.
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            if fd < 0 {
-                if errno == EEXIST, let data = FileManager.default.contents(atPath: path) {
-                    return try MasterKey(bytes: try decode(String(decoding: data, as: UTF8.self), source: source), source: source)
-                }
-                throw StoreError.badOption("master key", "cannot create \(source) (errno \(errno))")
-            }
-            defer { close(fd) }
-            let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-            guard written == text.utf8.count else { throw StoreError.badOption("master key", "cannot write \(source)") }
+        } catch {
+            throw StoreError.badOption("master key", "cannot create the directory of \(source) (\(error.localizedDescription))")
         }
-        logger.notice("made a new master key in \(path): keep it (and a copy elsewhere); without it the audit log cannot be verified")
+        // Made exclusively: an existing key is never overwritten.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.badOption("master key", errno == EEXIST ? "\(source) exists already" : "cannot create \(source) (errno \(errno))")
+        }
+        defer { close(fd) }
+        let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        guard written == text.utf8.count else { throw StoreError.badOption("master key", "cannot write \(source)") }
         return key
     }
 
@@ -89,6 +107,14 @@ public struct MasterKey: Sendable {
         }
         guard let data = Data(base64Encoded: t) else { throw StoreError.badOption("master key", "\(source) is neither base64 nor hex") }
         return Array(data)
+    }
+
+    /// The purposes keys are derived for.
+    enum Purpose {
+        static let auditChain = "audit-chain"
+        static let secrets = "secrets-at-rest"
+        static let messageIDs = "message-ids"
+        static let documentLinks = "document-links"
     }
 
     /// A key for one purpose (HKDF-SHA256 with the purpose as info): keys for different uses never coincide.

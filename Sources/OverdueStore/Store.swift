@@ -67,6 +67,8 @@ public final class Store: Sendable {
 
     /// Where the audit chain's key comes from (see `MasterKey`).
     public let masterKeySource: String
+    /// The file the master key is kept in, when it came from one.
+    public let masterKeyFile: String?
     /// The audit chain's HMAC key, derived from the master key.
     let auditKey: SymmetricKey
     /// The key secrets are sealed with at rest, derived from the master key.
@@ -81,10 +83,11 @@ public final class Store: Sendable {
         postgresRun: Task<Void, Never>? = nil, dialect: Dialect, logger: Logger, clock: any Clock, masterKey: MasterKey
     ) {
         self.masterKeySource = masterKey.source
-        self.auditKey = masterKey.derived("audit-chain")
-        self.secretsKey = masterKey.derived("secrets-at-rest")
-        self.messageIDKey = masterKey.derived("message-ids")
-        self.linkKey = masterKey.derived("document-links")
+        self.masterKeyFile = masterKey.file
+        self.auditKey = masterKey.derived(MasterKey.Purpose.auditChain)
+        self.secretsKey = masterKey.derived(MasterKey.Purpose.secrets)
+        self.messageIDKey = masterKey.derived(MasterKey.Purpose.messageIDs)
+        self.linkKey = masterKey.derived(MasterKey.Purpose.documentLinks)
         self.url = url
         self.clock = clock
         self.connection = connection
@@ -173,9 +176,12 @@ public final class Store: Sendable {
             return try await s.row("SELECT value FROM store_facts WHERE name = 'master_key_check'")?.string("value") ?? check
         }
         guard kept == check else {
+            // A rotation stopped between the database and the key file leaves the new key staged.
+            let staged = key.file.map { $0 + ".new" }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
             throw StoreError.badOption(
                 url.raw,
-                "this database was set up with another master key than \(key.source); give the right one in OVERDUE_MASTER_KEY or OVERDUE_MASTER_KEY_FILE")
+                "this database was set up with another master key than \(key.source); give the right one in OVERDUE_MASTER_KEY or OVERDUE_MASTER_KEY_FILE"
+                    + (staged.map { " (a key rotation stopped half-way: the new key is in \($0); move it to \(key.file!))" } ?? ""))
         }
         if sealing {
             let sealed = try await write { try await $0.sealSecretsInClear() }
@@ -249,6 +255,13 @@ public final class Store: Sendable {
     /// link cannot move its expiry.
     public func linkSignature(_ token: String, expires: Int64) -> String {
         Hex.string(HMAC<SHA256>.authenticationCode(for: Data("\(token).\(expires)".utf8), using: linkKey)).prefix(32).description
+    }
+
+    /// Moves everything the master key protects (sealed secrets, the audit chain, the key's
+    /// check) to `next` in one transaction (see `Session.rotateMasterKey`). This store keeps the
+    /// old key: close it and open the database with `next`.
+    public func rotateMasterKey(to next: MasterKey) async throws -> MasterKeyRotation {
+        try await write { s in try await s.rotateMasterKey(to: next, at: clock.now()) }
     }
 
     /// Refreshes PostgreSQL's statistics of the tables a bulk load just filled (its documentation's

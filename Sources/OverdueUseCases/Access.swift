@@ -88,3 +88,59 @@ extension UseCases {
         try await sender().unsubscribe(tenant: tenant, message: message, now: clock.now())
     }
 }
+
+extension UseCases {
+    /// What `rotateMasterKey` did.
+    public struct KeyRotation: Sendable {
+        /// Secrets sealed again under the new key.
+        public var secretsResealed: Int
+        /// Audit entries hashed again under the new key.
+        public var auditEntriesRekeyed: Int
+        /// The audit chain's new head (`ID:HASH`): an anchor kept from before no longer matches.
+        public var auditHead: String?
+        /// Where the new key is.
+        public var keyFile: String
+        /// Where the old key was moved (nil when the new key went to a file of its own): keep it
+        /// while backups made with it may be restored, then delete it.
+        public var oldKeyFile: String?
+    }
+
+    /// Replaces the master key with a new random one (issue 20, finding 7): the new key is written
+    /// first (to `newKeyFile`, or beside the current key file as `FILE.new`), then the database is
+    /// moved to it in one transaction, then — when it replaces the current file — the old file
+    /// becomes `FILE.old-TIMESTAMP` and the new one takes its name. Refused (`invalid`) when the
+    /// current key is not a file and no `newKeyFile` is given. The use cases' store keeps the old
+    /// key: close it afterwards.
+    public func rotateMasterKey(newKeyFile: String?) async throws -> KeyRotation {
+        let current = store.masterKeyFile
+        guard let target = newKeyFile ?? current else {
+            throw UseCaseError.invalid(
+                "new_key_file",
+                "the master key comes from \(store.masterKeySource), not a file: give a new file for the new key, then give that file to every process (OVERDUE_MASTER_KEY_FILE)"
+            )
+        }
+        let replacing = target == current
+        let staged = replacing ? target + ".new" : target
+        let next: MasterKey
+        do { next = try MasterKey.made(at: staged) } catch {
+            throw UseCaseError.invalid(
+                "new_key_file", "\(error)" + (replacing ? " (an earlier rotation may have stopped half-way: see whether the database opens with it)" : ""))
+        }
+        let rotation: MasterKeyRotation
+        do { rotation = try await store.rotateMasterKey(to: next) } catch {
+            // Nothing changed in the database: the new key is no use.
+            try? FileManager.default.removeItem(atPath: staged)
+            throw error
+        }
+        func report(old: String?) -> KeyRotation {
+            KeyRotation(
+                secretsResealed: rotation.secretsResealed, auditEntriesRekeyed: rotation.auditEntriesRekeyed, auditHead: rotation.auditHead,
+                keyFile: target, oldKeyFile: old)
+        }
+        guard replacing else { return report(old: nil) }
+        let old = target + ".old-" + Timestamp.format(clock.now()).replacingOccurrences(of: ":", with: "")
+        try FileManager.default.moveItem(atPath: target, toPath: old)
+        try FileManager.default.moveItem(atPath: staged, toPath: target)
+        return report(old: old)
+    }
+}

@@ -94,8 +94,34 @@ struct AuditCommand: AsyncParsableCommand {
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "API keys: make one (shown once), list them, revoke one.",
-        subcommands: [Create.self, List.self, Revoke.self])
+        commandName: "keys", abstract: "API keys: make one (shown once), list them, revoke one; replace the master key.",
+        subcommands: [Create.self, List.self, Revoke.self, RotateMaster.self])
+
+    struct RotateMaster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-master",
+            abstract: "Replace the master key: secrets sealed again and the audit chain hashed again under a new random key.",
+            discussion: """
+                The new key replaces the current key file (the old one is kept beside it as FILE.old-TIMESTAMP: keep it \
+                while backups made with it may be restored, then delete it), or goes to --new-key-file when the key comes \
+                from OVERDUE_MASTER_KEY. Stop every other process first: they hold the old key. An audit anchor kept \
+                from before no longer matches; the new head is printed.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Write the new key to this new file (required when the key comes from OVERDUE_MASTER_KEY).") var newKeyFile: String?
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let file = newKeyFile
+            let done = try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting(["new_key_file": "--new-key-file"]) { try await runtime.useCases.rotateMasterKey(newKeyFile: file) }
+            }
+            note(
+                "master key replaced: \(done.secretsResealed) secret(s) sealed again, \(done.auditEntriesRekeyed) audit entries hashed again")
+            note("new key: \(done.keyFile)" + (done.oldKeyFile.map { "; old key moved to \($0)" } ?? "; point OVERDUE_MASTER_KEY_FILE at it everywhere"))
+            if let head = done.auditHead { say(head) }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an API key for the tenant; it is printed once and stored only as a hash.")

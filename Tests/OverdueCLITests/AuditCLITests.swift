@@ -94,6 +94,44 @@ import Testing
         #expect(other.code != 0 && other.err.contains("another master key"), "\(other.err)")
     }
 
+    /// Issue 20, finding 7: `overdue keys rotate-master` replaces the key file, and the database
+    /// (secrets, the audit chain) follows; the old key no longer opens it.
+    @Test func theMasterKeyIsReplacedAndTheOldOneNoLongerOpens() throws {
+        let file = dir.appendingPathComponent("r.sqlite").path
+        let db = "sqlite://\(file)"
+        #expect(try overdue(["settings", "set", "twilio.auth_token", "a-very-secret-token-123456"], db: db).code == 0)
+        #expect(try overdue(["settings", "set", "company.name", "Prairie Line"], db: db).code == 0)
+        let before = try String(contentsOfFile: file + ".key", encoding: .utf8)
+        let oldAnchor = try overdue(["audit", "anchor"], db: db).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let rotated = try overdue(["keys", "rotate-master"], db: db)
+        #expect(rotated.code == 0, "\(rotated.err)")
+        #expect(rotated.err.contains("1 secret(s) sealed again") && rotated.err.contains("old key moved to"), "\(rotated.err)")
+        let after = try String(contentsOfFile: file + ".key", encoding: .utf8)
+        #expect(after != before)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("r.sqlite.key.old-") }
+        #expect(kept.count == 1)
+        // The chain holds under the new key, with the rotation in it; the old anchor names a hash that is gone.
+        let verify = try overdue(["audit", "verify"], db: db)
+        #expect(verify.code == 0 && verify.out.contains("audit chain intact: 3 entries"), "\(verify.out)\(verify.err)")
+        #expect(try overdue(["audit", "verify", "--anchor", oldAnchor], db: db).code == 1)
+        #expect(
+            try overdue(["audit", "anchor"], db: db).out.trimmingCharacters(in: .whitespacesAndNewlines)
+                == rotated.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        // The old key is refused.
+        let old = try CLITests.run(["audit", "verify", "--db", db], in: dir, extraEnv: ["OVERDUE_MASTER_KEY_FILE": dir.appendingPathComponent(kept[0]).path])
+        #expect(old.code != 0 && old.err.contains("another master key"), "\(old.err)")
+        // A key from the environment has no file to replace: the new one needs a place, said so.
+        let envDB = "sqlite://\(dir.path)/e.sqlite"
+        let env = ["OVERDUE_MASTER_KEY": String(repeating: "cd", count: 32)]
+        #expect(try CLITests.run(["settings", "set", "company.name", "X", "--db", envDB], in: dir, extraEnv: env).code == 0)
+        let refused = try CLITests.run(["keys", "rotate-master", "--db", envDB], in: dir, extraEnv: env)
+        #expect(refused.code == 2 && refused.err.contains("--new-key-file"), "\(refused.err)")
+        let elsewhere = dir.appendingPathComponent("new.key").path
+        #expect(try CLITests.run(["keys", "rotate-master", "--new-key-file", elsewhere, "--db", envDB], in: dir, extraEnv: env).code == 0)
+        let moved = try CLITests.run(["audit", "verify", "--db", envDB], in: dir, extraEnv: ["OVERDUE_MASTER_KEY_FILE": elsewhere])
+        #expect(moved.code == 0, "\(moved.err)")
+    }
+
     /// Issue 20, finding 12: a debtor's name with terminal escapes was printed raw by the CLI's
     /// tables (it could retitle the window, move the cursor or hide lines).
     @Test func textFromOutsideNeverReachesTheTerminalAsEscapes() throws {

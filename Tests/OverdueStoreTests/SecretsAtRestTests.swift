@@ -49,4 +49,42 @@ import OverdueTestSupport
         // Another master key cannot open the database at all.
         await #expect(throws: StoreError.self) { _ = try await Store.open(url, masterKey: MasterKey.random(source: "another key")) }
     }
+
+    /// Issue 20, finding 7: the master key can be replaced; what it protects follows it.
+    @Test(arguments: TestDatabases.engines)
+    func rotatingTheMasterKeyMovesSecretsAndTheChainToTheNewKey(_ engine: DatabaseURL.Engine) async throws {
+        let url = try await TestDatabases.freshURL(engine)
+        let (old, new) = (MasterKey.random(source: "old"), MasterKey.random(source: "new"))
+        let token = "twilio-token-\(UUID().uuidString)"
+        let totp = "JBSWY3DPEHPK3PXP"
+        var store = try await Store.open(url, masterKey: old)
+        try await store.write { s in
+            try await s.ensureTenant("acme", now: Date())
+            var settings = try await s.settings("acme")
+            try settings.set("twilio.auth_token", token)
+            try await s.saveSettings("acme", settings)
+            let user = try #require(try await s.createUser("acme", email: "ana@carrier.test", name: "Ana", role: .owner, passwordHash: "x", now: Date()))
+            try await s.updateUser("acme", id: user.id, totpSecret: .some(totp))
+            for i in 0..<5 { try await s.auditSystem("acme", action: "test.\(i)", object: nil, detail: "entry \(i)") }
+        }
+        let before = try await store.read { try await $0.auditHead() }
+        let rotation = try await store.rotateMasterKey(to: new)
+        #expect(rotation.secretsResealed == 2 && rotation.auditEntriesRekeyed >= 5)
+        await store.close()
+        // The old key is refused; the new one reads the secrets, and the chain holds under it.
+        await #expect(throws: StoreError.self) { _ = try await Store.open(url, masterKey: old) }
+        store = try await Store.open(url, masterKey: new)
+        #expect(try await store.read { try await $0.settings("acme") }.value("twilio.auth_token") == token)
+        #expect(try await store.read { try await $0.user(email: "ana@carrier.test") }?.totpSecret == totp)
+        #expect(try await store.read { try await $0.brokenAuditLink() } == nil)
+        let after = try await store.read { try await $0.auditHead() }
+        #expect(after?.hash != before?.hash && rotation.auditHead == after.map { "\($0.id):\($0.hash)" })
+        #expect(try await store.read { try await $0.auditLog() }.last?.action == "master_key.rotated")
+        // A chain edited behind Overdue's back is not laundered by a rotation: refused, nothing changed.
+        try await store.write { try await $0.exec("UPDATE audit_log SET detail = 'forged' WHERE action = 'test.2'") }
+        await #expect(throws: StoreError.self) { _ = try await store.rotateMasterKey(to: MasterKey.random(source: "third")) }
+        #expect(try await store.read { try await $0.brokenAuditLink() }?.action == "test.2")
+        await store.close()
+        _ = try await Store.open(url, masterKey: new).closing { _ in }
+    }
 }
