@@ -20,17 +20,19 @@ public final class Runtime: Sendable {
     public enum ChannelChoice: Sendable {
         /// Nothing leaves the process (every channel is the sandbox).
         case sandbox
-        /// The tenant's providers: SMTP for email, the configured SMS and voice providers.
-        case live
+        /// The tenant's providers: SMTP for email, the configured SMS and voice providers, whose
+        /// APIs are at the operator's `ProviderEndpoints`.
+        case live(ProviderEndpoints)
         /// Every channel appends what it would send to this JSON-lines file (crash tests count it).
         case recording(URL)
         /// These adapters (the sandbox for any channel left out).
         case custom([Channel: any ChannelAdapter])
 
-        /// `recording` to `OVERDUE_SANDBOX_RECORD` when it is set, else `live`.
-        public static var fromEnvironment: ChannelChoice {
-            guard let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty else { return .live }
-            return .recording(URL(fileURLWithPath: path))
+        /// `recording` to `OVERDUE_SANDBOX_RECORD` when it is set, else `live` with the providers'
+        /// APIs where the environment puts them (`ProviderEndpoints.from(environment:)`).
+        public static func fromEnvironment() throws(Failure) -> ChannelChoice {
+            if let path = ProcessInfo.processInfo.environment["OVERDUE_SANDBOX_RECORD"], !path.isEmpty { return .recording(URL(fileURLWithPath: path)) }
+            do { return .live(try ProviderEndpoints.from()) } catch { throw Failure(badInput: true, description: "\(error)") }
         }
     }
 
@@ -78,7 +80,7 @@ public final class Runtime: Sendable {
         let channels: [Channel: any ChannelAdapter]
         switch choice {
         case .sandbox: channels = [:]
-        case .live: channels = liveChannels(store: store, documents: documents, logger: logger)
+        case .live(let endpoints): channels = liveChannels(store: store, documents: documents, endpoints: endpoints, logger: logger)
         case .recording(let file):
             let recorder = RecordingChannel(file: file)
             channels = Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, recorder as any ChannelAdapter) })

@@ -42,7 +42,8 @@ struct GlobalOptions: ParsableArguments {
     func withRuntime<T>(tenant: String, logger: Logger = Logger(label: "overdue"), _ body: (Runtime) async throws -> T) async throws -> T {
         let runtime: Runtime
         do {
-            runtime = try await Runtime.open(database: databaseURL, clock: wallClock, documents: documentLibrary(), channels: .fromEnvironment, logger: logger)
+            runtime = try await Runtime.open(
+                database: databaseURL, clock: wallClock, documents: documentLibrary(), channels: try .fromEnvironment(), logger: logger)
         } catch {
             throw error.badInput ? CLIError.badInput(error.description) : CLIError.failure(error.description)
         }

@@ -132,6 +132,16 @@ import Testing
         #expect(moved.code == 0, "\(moved.err)")
     }
 
+    /// Issue 20, finding 4: a provider's API address was a tenant's setting, so a manager could
+    /// send the tenant's Twilio secret (and the server's requests) anywhere. It is the operator's now.
+    @Test func providerAddressesAreTheOperatorsNotATenantsSetting() throws {
+        let db = "sqlite://\(dir.path)/p.sqlite"
+        let refused = try overdue(["settings", "set", "twilio.api_url", "http://169.254.169.254/latest"], db: db)
+        #expect(refused.code == 2 && refused.err.contains("OVERDUE_TWILIO_API_URL"), "\(refused.err)")
+        let bad = try CLITests.run(["cases", "--db", db], in: dir, extraEnv: ["OVERDUE_PLIVO_API_URL": "file:///etc/passwd"])
+        #expect(bad.code == 2 && bad.err.contains("OVERDUE_PLIVO_API_URL must be an http(s) URL"), "\(bad.err)")
+    }
+
     /// Issue 20, finding 12: a debtor's name with terminal escapes was printed raw by the CLI's
     /// tables (it could retitle the window, move the cursor or hide lines).
     @Test func textFromOutsideNeverReachesTheTerminalAsEscapes() throws {

@@ -100,7 +100,6 @@ actor ProviderStandIn {
                 var set = TenantSettings()
                 for (k, v) in [
                     ("sms.provider", "twilio"), ("twilio.account_sid", Self.sid), ("twilio.auth_token", Self.token),
-                    ("twilio.api_url", "http://127.0.0.1:\(port)"), ("vonage.api_url", "http://127.0.0.1:\(port)"),
                     ("sms.from", "+13125550000"), ("public_url", "https://ar.example.com"), ("company.name", "Prairie Line"),
                 ] + extra {
                     try set.set(k, v)
@@ -111,7 +110,11 @@ actor ProviderStandIn {
             _ = try await importer.importCSV(Data(Self.invoices.utf8), file: "invoices.csv", kind: .invoices, tenant: "acme", skipInvalid: false)
             _ = try await importer.importCSV(Data(contacts.utf8), file: "contacts.csv", kind: .contacts, tenant: "acme", skipInvalid: false)
             let documents = DocumentLibrary(directory: dir.appendingPathComponent("docs"))
-            let runtime = Runtime(store: store, documents: documents, channels: .live, logger: Logger(label: "test"))
+            // The providers' APIs are the operator's configuration: here, the stand-in.
+            let standIn = "http://127.0.0.1:\(port)"
+            let runtime = Runtime(
+                store: store, documents: documents, channels: .live(ProviderEndpoints(twilio: standIn, vonage: standIn, plivo: standIn)),
+                logger: Logger(label: "test"))
             let scheduler = runtime.scheduler()
             let app = buildApplication(configuration: ServerConfiguration(defaultTenant: "acme", runScheduler: false), runtime: runtime)
             try await app.test(.router) { client in try await body(store, scheduler, client) }
@@ -123,6 +126,16 @@ actor ProviderStandIn {
     }
 
     func t(_ s: String) -> Date { Timestamp.parse(s)! }
+
+    /// Issue 20, finding 4: where the providers are is the operator's environment.
+    @Test func providerEndpointsComeFromTheOperatorsEnvironment() throws {
+        #expect(try ProviderEndpoints.from(environment: [:]) == .standard)
+        let moved = try ProviderEndpoints.from(environment: ["OVERDUE_TWILIO_API_URL": "https://twilio-proxy.internal/"])
+        #expect(moved.twilio == "https://twilio-proxy.internal" && moved.vonage == ProviderEndpoints.standard.vonage)
+        #expect(throws: ProviderEndpoints.ConfigurationError.self) { try ProviderEndpoints.from(environment: ["OVERDUE_VONAGE_API_URL": "gopher://x"]) }
+        var settings = TenantSettings()
+        #expect(throws: TenantSettings.SettingError.self) { try settings.set("plivo.api_url", "https://evil.example") }
+    }
 
     @Test(.enabled(if: signer)) func aTextGoesOutThroughTwilioAndTheSignedReplyIsAPromise() async throws {
         let standIn = ProviderStandIn()

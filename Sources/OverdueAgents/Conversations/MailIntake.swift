@@ -306,8 +306,11 @@ public struct MailboxReader: Sendable {
 }
 
 /// The live channels: email through each tenant's SMTP server when it has one (else the sandbox),
-/// SMS and voice through the sandbox until their providers come.
-public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logger = Logger(label: "overdue.channels")) -> [Channel: any ChannelAdapter] {
+/// texts and calls through each tenant's provider (else the sandbox), whose APIs are at the
+/// operator's `endpoints`.
+public func liveChannels(
+    store: Store, documents: DocumentLibrary, endpoints: ProviderEndpoints = .standard, logger: Logger = Logger(label: "overdue.channels")
+) -> [Channel: any ChannelAdapter] {
     let email = EmailChannel(
         account: { tenant in try EmailAccount.from(try await store.rules(tenant).settings) },
         attachments: { ref in
@@ -321,8 +324,9 @@ public func liveChannels(store: Store, documents: DocumentLibrary, logger: Logge
             return nil
         },
         logger: logger)
-    let sms = SMSChannel(account: { tenant in try SMSAccount.from(try await store.rules(tenant).settings, tenant: tenant) }, logger: logger)
-    let voice = VoiceChannel(settings: { tenant in try await store.rules(tenant).settings }, logger: logger)
+    let sms = SMSChannel(
+        account: { tenant in try SMSAccount.from(try await store.rules(tenant).settings, tenant: tenant, endpoints: endpoints) }, logger: logger)
+    let voice = VoiceChannel(settings: { tenant in try await store.rules(tenant).settings }, endpoints: endpoints, logger: logger)
     return [.email: email, .sms: sms, .voice: voice]
 }
 

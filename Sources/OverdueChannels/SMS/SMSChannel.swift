@@ -20,7 +20,7 @@ public struct SMSAccount: Sendable {
     public var failoverAfter = 2
 
     /// Reads the set-up from `settings`; nil for the sandbox.
-    public static func from(_ settings: TenantSettings, tenant: String) throws -> SMSAccount? {
+    public static func from(_ settings: TenantSettings, tenant: String, endpoints: ProviderEndpoints = .standard) throws -> SMSAccount? {
         let kind = settings.smsProvider
         guard kind != .sandbox else { return nil }
         let name = kind.rawValue
@@ -33,15 +33,15 @@ public struct SMSAccount: Sendable {
             case .twilio:
                 return TwilioSMS(
                     accountSID: try required("twilio.account_sid"), authToken: try required("twilio.auth_token"),
-                    baseURL: settings.value("twilio.api_url") ?? "https://api.twilio.com")
+                    baseURL: endpoints.twilio)
             case .vonage:
                 return VonageSMS(
                     apiKey: try required("vonage.api_key"), apiSecret: try required("vonage.api_secret"),
-                    baseURL: settings.value("vonage.api_url") ?? "https://rest.nexmo.com")
+                    baseURL: endpoints.vonage)
             case .plivo:
                 return PlivoSMS(
                     authID: try required("plivo.auth_id"), authToken: try required("plivo.auth_token"),
-                    baseURL: settings.value("plivo.api_url") ?? "https://api.plivo.com")
+                    baseURL: endpoints.plivo)
             case .sandbox:
                 throw AccountError(description: "the sandbox is not a provider to send through")
             }

@@ -73,15 +73,17 @@ public struct TwilioVoice: VoiceProvider {
 public struct VoiceChannel: ChannelAdapter {
     let settings: @Sendable (String) async throws -> TenantSettings
     let transport: any ProviderTransport
+    let endpoints: ProviderEndpoints
     let logger: Logger
 
-    /// Creates the channel.
+    /// Creates the channel; the providers' APIs are at `endpoints` (the operator's).
     public init(
         settings: @escaping @Sendable (String) async throws -> TenantSettings, transport: any ProviderTransport = HTTPProviderTransport(),
-        logger: Logger = Logger(label: "overdue.voice")
+        endpoints: ProviderEndpoints = .standard, logger: Logger = Logger(label: "overdue.voice")
     ) {
         self.settings = settings
         self.transport = transport
+        self.endpoints = endpoints
         self.logger = logger
     }
 
@@ -93,7 +95,7 @@ public struct VoiceChannel: ChannelAdapter {
         guard let tenant = message.tenant else { return try await SandboxChannel().send(message) }
         let s: TenantSettings
         do { s = try await settings(tenant) } catch { throw .permanent("voice settings: \(error)") }
-        guard let provider = try Self.provider(s) else { return try await SandboxChannel().send(message) }
+        guard let provider = try Self.provider(s, endpoints: endpoints) else { return try await SandboxChannel().send(message) }
         guard let base = s.value("public_url") else {
             throw .permanent("voice.provider is \(provider.name) but public_url is not set (the provider fetches the call's words from it)")
         }
@@ -108,14 +110,14 @@ public struct VoiceChannel: ChannelAdapter {
     }
 
     /// The tenant's voice provider, nil for the sandbox.
-    static func provider(_ s: TenantSettings) throws(DeliveryError) -> (any VoiceProvider)? {
+    static func provider(_ s: TenantSettings, endpoints: ProviderEndpoints) throws(DeliveryError) -> (any VoiceProvider)? {
         switch s.voiceProvider {
         case .sandbox: return nil
         case .twilio:
             guard let sid = s.value("twilio.account_sid"), let token = s.value("twilio.auth_token") else {
                 throw .permanent("voice.provider is twilio but twilio.account_sid or twilio.auth_token is not set")
             }
-            return TwilioVoice(account: TwilioSMS(accountSID: sid, authToken: token, baseURL: s.value("twilio.api_url") ?? "https://api.twilio.com"))
+            return TwilioVoice(account: TwilioSMS(accountSID: sid, authToken: token, baseURL: endpoints.twilio))
         }
     }
 }

@@ -180,7 +180,6 @@ public struct TenantSettings: Hashable, Sendable {
         "twilio.auth_token": .init(
             defaultValue: nil, help: "Twilio auth token (also checks webhook signatures)", secret: true,
             validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
-        "twilio.api_url": .init(defaultValue: nil, help: "Twilio API base URL (default https://api.twilio.com)", secret: false, validate: urlCheck),
         "vonage.api_key": .init(defaultValue: nil, help: "Vonage API key", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
         "vonage.api_secret": .init(
             defaultValue: nil, help: "Vonage API secret", secret: true, validate: { $0.count < 6 ? "must be at least 6 characters" : nil }),
@@ -190,12 +189,10 @@ public struct TenantSettings: Hashable, Sendable {
         "vonage.signature_method": .init(
             defaultValue: "sha256", help: "Vonage signature method: md5hash, md5, sha1, sha256 or sha512", secret: false,
             validate: { ["md5hash", "md5", "sha1", "sha256", "sha512"].contains($0) ? nil : "must be md5hash, md5, sha1, sha256 or sha512" }),
-        "vonage.api_url": .init(defaultValue: nil, help: "Vonage SMS API base URL (default https://rest.nexmo.com)", secret: false, validate: urlCheck),
         "plivo.auth_id": .init(defaultValue: nil, help: "Plivo auth ID", secret: false, validate: { $0.isEmpty ? "must not be empty" : nil }),
         "plivo.auth_token": .init(
             defaultValue: nil, help: "Plivo auth token (also checks webhook signatures)", secret: true,
             validate: { $0.count < 16 ? "must be at least 16 characters" : nil }),
-        "plivo.api_url": .init(defaultValue: nil, help: "Plivo API base URL (default https://api.plivo.com)", secret: false, validate: urlCheck),
         "email.tracking": .init(
             defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
             secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
@@ -269,6 +266,12 @@ public struct TenantSettings: Hashable, Sendable {
     /// Validates and sets `key` (nil `value` resets it to the default).
     public mutating func set(_ key: String, _ value: String?) throws(SettingError) {
         let key = key.lowercased()
+        if let variable = Self.operatorOnly[key] {
+            throw SettingError(
+                message:
+                    "\(key) is the operator's configuration, not a tenant's setting (a provider's address receives its secret): set \(variable) where Overdue runs"
+            )
+        }
         guard let def = TenantSettings.definitions[key] else {
             throw SettingError(message: "unknown setting '\(key)'; known settings: \(TenantSettings.definitions.keys.sorted().joined(separator: ", "))")
         }
@@ -283,6 +286,11 @@ public struct TenantSettings: Hashable, Sendable {
         }
         values = next
     }
+
+    /// Settings that were a tenant's and are now the operator's, with the variable that replaces each.
+    public static let operatorOnly = [
+        "twilio.api_url": "OVERDUE_TWILIO_API_URL", "vonage.api_url": "OVERDUE_VONAGE_API_URL", "plivo.api_url": "OVERDUE_PLIVO_API_URL",
+    ]
 
     /// The effective value of `key` (explicit or default).
     public func value(_ key: String) -> String? { values[key] ?? TenantSettings.definitions[key]?.defaultValue }
