@@ -30,7 +30,11 @@ public struct EmailAccount: Sendable {
             return v
         }
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let ca = settings.value("email.tls.ca_file") { tls.trustRoots = .file(ca) }
+        if let pem = settings.value("email.tls.ca_pem") {
+            do { tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))] } catch {
+                throw AccountError(description: "email.tls.ca_pem: the certificates do not read (\(error))")
+            }
+        }
         let smtpHost = try required("email.smtp.host")
         let smtpSecurity = MailSecurity(rawValue: settings.value("email.smtp.security") ?? "starttls") ?? .starttls
         try Self.checkClearText(smtpSecurity, host: smtpHost, key: "email.smtp.security")

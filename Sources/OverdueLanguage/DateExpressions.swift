@@ -576,8 +576,9 @@ enum DateExpressions {
             let x = w(k)
             if let f = x.utf8.first, f >= 48 && f <= 57 {
                 var digits = 0, n = 0
+                // At most three digits are read: a longer run is no day (and would overflow).
                 for b in x.utf8 {
-                    guard b >= 48 && b <= 57 else { break }
+                    guard b >= 48 && b <= 57, digits < 3 else { break }
                     n = n * 10 + Int(b - 48)
                     digits += 1
                 }

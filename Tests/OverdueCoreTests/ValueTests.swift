@@ -173,3 +173,28 @@ import Testing
         #expect(s.window.weekdays == Set(1...6))
     }
 }
+
+/// Issue 20, finding 4: `email.tls.ca_file` answered "does this path exist" to a manager; the CA
+/// is now the certificates themselves, checked by their shape, and the path setting is refused.
+@Suite struct MailCASettingTests {
+    static let pem = """
+        -----BEGIN CERTIFICATE-----
+        MIIBszCCAVmgAwIBAgIUU2FtcGxlQ0FmaXh0dXJlMDAwMDAwMDAwCgYIKoZIzj0EAwIw
+        -----END CERTIFICATE-----
+        """
+
+    @Test func certificatesAreTextAndAPathIsNeverLookedAt() throws {
+        var settings = TenantSettings()
+        try settings.set("email.tls.ca_pem", Self.pem)
+        try settings.set("email.tls.ca_pem", Self.pem + "\n" + Self.pem)
+        for bad in ["/etc/passwd", "-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nAAAA"] {
+            #expect(throws: TenantSettings.SettingError.self, "\(bad)") { try settings.set("email.tls.ca_pem", bad) }
+        }
+        // The old setting is refused the same way whether the path exists or not.
+        var answers: Set<String> = []
+        for path in ["/etc/passwd", "/nonexistent/\(UUID().uuidString)"] {
+            do { try settings.set("email.tls.ca_file", path) } catch { answers.insert(error.description) }
+        }
+        #expect(answers.count == 1 && answers.first?.contains("email.tls.ca_pem") == true, "\(answers)")
+    }
+}

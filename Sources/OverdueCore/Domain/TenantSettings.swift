@@ -46,6 +46,22 @@ public struct TenantSettings: Hashable, Sendable {
         return (8 * 60...21 * 60).contains(m) ? nil : "SMS and voice may only be sent 08:00–21:00 in the contact's time zone"
     }
 
+    /// One or more PEM certificates: checked by their shape and base64 alone (never a file).
+    static func pemCheck(_ v: String) -> String? {
+        let begin = "-----BEGIN CERTIFICATE-----"
+        let end = "-----END CERTIFICATE-----"
+        var rest = Substring(v)
+        var count = 0
+        while let b = rest.range(of: begin) {
+            guard let e = rest.range(of: end, range: b.upperBound..<rest.endIndex) else { return "a certificate is not closed (\(end))" }
+            let body = rest[b.upperBound..<e.lowerBound].filter { !$0.isWhitespace }
+            guard !body.isEmpty, Data(base64Encoded: String(body)) != nil else { return "certificate \(count + 1) is not base64" }
+            count += 1
+            rest = rest[e.upperBound...]
+        }
+        return count == 0 ? "must hold PEM certificates (\(begin) … \(end))" : nil
+    }
+
     private static func hostCheck(_ v: String) -> String? {
         v.isEmpty || v.contains(" ") || v.contains("/") ? "must be a host name or address" : nil
     }
@@ -196,9 +212,9 @@ public struct TenantSettings: Hashable, Sendable {
         "email.tracking": .init(
             defaultValue: "off", help: "off, opens (a pixel), clicks (links go through this server) or all; needs public_url",
             secret: false, validate: { ["off", "opens", "clicks", "all"].contains($0) ? nil : "must be off, opens, clicks or all" }),
-        "email.tls.ca_file": .init(
-            defaultValue: nil, help: "PEM file of extra CAs to trust for the mail servers (self-hosted CA)", secret: false,
-            validate: { FileManager.default.fileExists(atPath: $0) ? nil : "no such file" }),
+        "email.tls.ca_pem": .init(
+            defaultValue: nil, help: "extra CA certificates to trust for the mail servers (a self-hosted CA), PEM text", secret: false,
+            validate: pemCheck),
         "llm.provider": .init(
             defaultValue: "off", help: "off (templates write every message) or openai (any OpenAI-compatible server drafts them, under guardrails)",
             secret: false,
@@ -271,6 +287,10 @@ public struct TenantSettings: Hashable, Sendable {
                 message:
                     "\(key) is the operator's configuration, not a tenant's setting (a provider's address receives its secret): set \(variable) where Overdue runs"
             )
+        }
+        if key == "email.tls.ca_file" {
+            // A path on the server's disk told a manager which files exist there.
+            throw SettingError(message: "email.tls.ca_file is gone: give the certificates themselves in email.tls.ca_pem (PEM text)")
         }
         guard let def = TenantSettings.definitions[key] else {
             throw SettingError(message: "unknown setting '\(key)'; known settings: \(TenantSettings.definitions.keys.sorted().joined(separator: ", "))")

@@ -133,8 +133,10 @@ public enum BounceReason: String, Hashable, Sendable, Codable, CaseIterable {
     }
 
     /// The reason a text states, if it states one: causes that leave the address alive first.
-    static func words(_ t: String, phase: Phase?) -> BounceReason? {
-        guard !t.isEmpty else { return nil }
+    static func words(_ text: String, phase: Phase?) -> BounceReason? {
+        guard !text.isEmpty else { return nil }
+        // A server's reason is a line or a paragraph: a sender's megabyte is not searched 200 times.
+        let t = text.utf8.count > maxText ? String(decoding: text.utf8.prefix(maxText), as: UTF8.self) : text
         if contains(t, mailerErrorWords) { return .mailerError }
         if contains(t, fullWords) { return .mailboxFull }
         if contains(t, largeWords) { return .tooLarge }
@@ -254,6 +256,9 @@ public enum BounceReason: String, Hashable, Sendable, Codable, CaseIterable {
     }
 
     static func contains(_ t: String, _ words: [String]) -> Bool { words.contains { t.contains($0) } }
+
+    /// The most of a bounce's text searched for the servers' wording.
+    static let maxText = 8_192
 
     // The conventional wording of MTAs (Postfix, Sendmail, Exim, qmail, Exchange, Domino and the
     // large mailbox providers) and of the standards' own reply texts, lower-cased.

@@ -72,23 +72,23 @@ public enum MailClassifier {
         if reportType == "delivery-status"
             || parts.contains(where: { $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status" })
         {
-            let recipients = dsnRecipients(parts, body: m.textBody)
+            let recipients = dsnRecipients(parts, body: m.leadingText)
             if !recipients.isEmpty { return .bounce(gatewayAware(recipients, m)) }
         }
         if let ses = amazonSES(m) { return .bounce(ses) }
         if let refusal = listRefusal(m) { return .bounce([refusal]) }
         if looksLikeBounce(m) {
             // A report whose MIME headers were lost still carries its status fields as text.
-            if m.textBody.contains("Final-Recipient:") {
-                let list = dsnRecipients(fields: m.textBody, body: m.textBody)
+            if m.leadingText.contains("Final-Recipient:") {
+                let list = dsnRecipients(fields: m.leadingText, body: m.leadingText)
                 if !list.isEmpty { return .bounce(gatewayAware(list, m)) }
             }
             var list = textRecipients(m)
             // Exim names the failed addresses in a header.
             let failed = m.headers.all("X-Failed-Recipients").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
             if let first = failed.first, list.first?.address != first {
-                let status = list.first?.status ?? statusCode(in: m.textBody) ?? impliedStatus(m.textBody, action: "failed")
-                list = [BouncedRecipient(address: first, status: status, diagnostic: nil, words: list.first?.diagnostic, notice: evidence(m.textBody))]
+                let status = list.first?.status ?? statusCode(in: m.leadingText) ?? impliedStatus(m.leadingText, action: "failed")
+                list = [BouncedRecipient(address: first, status: status, diagnostic: nil, words: list.first?.diagnostic, notice: evidence(m.leadingText))]
             }
             // A gateway's notice that only forwards the real bounce (InterScan and the like): the
             // enclosed bounce says what happened.
@@ -98,11 +98,11 @@ public enum MailClassifier {
                     let enclosed = MailMessage(raw: [], root: inner, problems: [])
                     guard
                         looksLikeBounce(enclosed) || inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
-                            || enclosed.textBody.contains("permanent fatal errors")
+                            || enclosed.leadingText.contains("permanent fatal errors")
                     else { continue }
                     let found =
                         inner.flattened.contains(where: { $0.mediaType == "message/delivery-status" })
-                        ? dsnRecipients(inner.flattened, body: enclosed.textBody) : textRecipients(enclosed, enclosed: true)
+                        ? dsnRecipients(inner.flattened, body: enclosed.leadingText) : textRecipients(enclosed, enclosed: true)
                     if let r = found.first(where: { $0.address == list.first?.address }) ?? (list.isEmpty ? found.first : nil) { list = [r]; break }
                 }
             }
@@ -110,7 +110,7 @@ public enum MailClassifier {
             if list.isEmpty, let original = m.root.flattened.first(where: { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }) {
                 let headers =
                     original.parts.first?.headers ?? MailHeaders.parse(original.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline))
-                let text = evidence(m.textBody)
+                let text = evidence(m.leadingText)
                 list = headers.all("To").flatMap { Addresses.parse($0).map(\.address) }.prefix(1).map {
                     BouncedRecipient(address: $0.lowercased(), status: impliedStatus(text, action: "failed"), diagnostic: nil, notice: text)
                 }
@@ -128,10 +128,10 @@ public enum MailClassifier {
     static func listRefusal(_ m: MailMessage) -> BouncedRecipient? {
         let h = m.headers
         guard h["X-MLServer"] != nil || h["List-Id"] != nil || h["Mailing-List"] != nil || h["X-Mailman-Version"] != nil else { return nil }
-        let text = ((m.subject ?? "") + "\n" + m.textBody).lowercased()
+        let text = ((m.subject ?? "") + "\n" + m.leadingText).lowercased()
         guard ["not a member", "are not member", "not member of", "members only", "post by non-member"].contains(where: text.contains) else { return nil }
         let list =
-            m.textBody.split(whereSeparator: { " <>()\"'\t\r\n".contains($0) }).first { $0.contains("@") && $0.contains(".") }
+            m.leadingText.split(whereSeparator: { " <>()\"'\t\r\n".contains($0) }).first { $0.contains("@") && $0.contains(".") }
             .map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:")) } ?? m.fromAddress ?? ""
         return BouncedRecipient(address: list, status: "5.7.1", hard: false, reason: .senderRejected, diagnostic: m.subject)
     }
@@ -219,7 +219,7 @@ public enum MailClassifier {
         let subject = (m.subject ?? "").lowercased()
         let daemon = from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("mail delivery") || returnPath == "<>"
         let returned = m.root.flattened.contains { $0.mediaType == "message/rfc822" || $0.mediaType == "text/rfc822-headers" }
-        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.textBody) != nil || returned)
+        return daemon && (bounceSubjects.contains { subject.contains($0) } || statusCode(in: m.leadingText) != nil || returned)
             || (subject.hasPrefix("undeliverable:") || subject.contains("delivery status notification (failure)"))
     }
 
@@ -228,7 +228,7 @@ public enum MailClassifier {
     static func amazonSES(_ m: MailMessage) -> [BouncedRecipient]? {
         let from = (m.headers["From"] ?? "").lowercased()
         guard from.contains("amazonses") || from.contains("sns.amazonaws.com") else { return nil }
-        let body = m.textBody.replacingOccurrences(of: "\\", with: "").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+        let body = m.leadingText.replacingOccurrences(of: "\\", with: "").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
             .replacingOccurrences(of: " ", with: "")
         func values(_ key: String) -> [String] {
             var found: [String] = []
@@ -276,7 +276,7 @@ public enum MailClassifier {
     /// Recipients and codes from a bounce written as text only. The lines from the first failed
     /// address to the next address heading are what the server said about it.
     static func textRecipients(_ m: MailMessage, enclosed: Bool = false) -> [BouncedRecipient] {
-        let text = evidence(m.textBody)
+        let text = evidence(m.leadingText)
         // The notice's own addresses are not failed recipients — except an enclosed bounce's To,
         // which is the failed address as forwarded.
         let own = Set([m.fromAddress ?? ""] + (enclosed ? [] : m.recipientAddresses))

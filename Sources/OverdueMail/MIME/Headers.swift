@@ -136,50 +136,70 @@ public struct HeaderValue: Hashable, Sendable {
 
 /// RFC 2047 encoded words: `=?charset?B|Q?text?=`.
 public enum EncodedWord {
+    /// The longest encoded word read (RFC 2047 allows 75 characters; senders exceed it).
+    static let longestWord = 1_024
+
     /// Decodes every encoded word in `header` (whitespace between adjacent encoded words is dropped).
+    /// One pass over the bytes: where the next `?` and the next `?=` are is kept as the scan moves
+    /// on, so a header of a hundred thousand `=?` that never end costs no more than its length.
     public static func decode(_ header: String) -> String {
         guard header.contains("=?") else { return header }
-        var out = ""
-        var rest = Substring(header)
+        let b = Array(header.utf8)
+        let n = b.count
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        var i = 0
         var lastWasEncoded = false
-        var pendingSpace = ""
-        while let start = rest.range(of: "=?") {
-            let before = rest[..<start.lowerBound]
-            let afterStart = rest[start.upperBound...]
-            guard let q1 = afterStart.firstIndex(of: "?"),
-                afterStart.index(after: q1) < afterStart.endIndex,
-                afterStart[afterStart.index(after: q1)...].count >= 2,
-                afterStart[afterStart.index(q1, offsetBy: 2)] == "?",
-                let end = afterStart[afterStart.index(q1, offsetBy: 3)...].range(of: "?=")
+        // Cached positions of the next "?" and the next "?=" at or after a point (nil: none).
+        var nextQ = -1
+        var nextEnd = -1
+        func question(from p: Int) -> Int? {
+            if nextQ < p { nextQ = p; while nextQ < n && b[nextQ] != 63 { nextQ += 1 } }
+            return nextQ < n ? nextQ : nil
+        }
+        func close(from p: Int) -> Int? {
+            if nextEnd < p { nextEnd = p; while nextEnd + 1 < n && !(b[nextEnd] == 63 && b[nextEnd + 1] == 61) { nextEnd += 1 } }
+            return nextEnd + 1 < n ? nextEnd : nil
+        }
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 10 }
+        while i < n {
+            // The next "=?".
+            var s = i
+            while s + 1 < n && !(b[s] == 61 && b[s + 1] == 63) { s += 1 }
+            guard s + 1 < n else { break }
+            let before = b[i..<s]
+            // =?charset?M?payload?=
+            guard let q1 = question(from: s + 2), q1 - (s + 2) <= 64, q1 + 2 < n, b[q1 + 2] == 63,
+                let end = close(from: q1 + 3), end - (q1 + 3) <= longestWord
             else {
-                out += pendingSpace + before + "=?"
-                pendingSpace = ""
-                rest = afterStart
+                out += before
+                out += [61, 63]
+                i = s + 2
                 lastWasEncoded = false
                 continue
             }
-            let charset = afterStart[..<q1].split(separator: "*").first.map(String.init) ?? ""
-            let mode = afterStart[afterStart.index(after: q1)].uppercased()
-            let payload = afterStart[afterStart.index(q1, offsetBy: 3)..<end.lowerBound]
-            let isWhitespace = before.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r\n" || $0 == "\n" || $0 == "\r" }
-            if !(lastWasEncoded && isWhitespace) { out += pendingSpace + before }
-            pendingSpace = ""
+            let charset = String(decoding: b[(s + 2)..<q1], as: UTF8.self).split(separator: "*").first.map(String.init) ?? ""
+            let mode = b[q1 + 1] | 0x20
+            let payload = b[(q1 + 3)..<end]
+            let whitespace = before.allSatisfy(isSpace)
+            if !(lastWasEncoded && whitespace) { out += before }
             let bytes: [UInt8]
-            if mode == "B" {
-                bytes = Base64.decode(payload.utf8)
-            } else if mode == "Q" {
-                bytes = QuotedPrintable.decode(Array(payload.utf8), underscoreIsSpace: true)
+            if mode == UInt8(ascii: "b") {
+                bytes = Base64.decode(payload)
+            } else if mode == UInt8(ascii: "q") {
+                bytes = QuotedPrintable.decode(Array(payload), underscoreIsSpace: true)
             } else {
-                out += "=?" + afterStart[..<end.upperBound]
-                rest = afterStart[end.upperBound...]
+                out += b[s..<(end + 2)]
+                i = end + 2
                 lastWasEncoded = false
                 continue
             }
-            out += Charset.decode(bytes, charset: charset).text
-            rest = afterStart[end.upperBound...]
+            out += Array(Charset.decode(bytes, charset: charset).text.utf8)
+            i = end + 2
             lastWasEncoded = true
         }
-        return out + pendingSpace + rest
+        if i < n { out += b[i...] }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Encodes `text` for a header when it is not plain ASCII (UTF-8, base64 words of at most 75 characters).

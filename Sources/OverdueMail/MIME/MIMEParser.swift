@@ -43,10 +43,16 @@ public struct MailMessage: Sendable {
     /// The text a person reads: the first text/plain part, else the first HTML part as text.
     /// Worked out once, when the message is made: a sender's HTML is never converted twice.
     public let textBody: String
+    /// The first mailbox of `From`, read once.
+    let sender: (name: String?, address: String)?
+    /// The start of `textBody` (64 KiB at most): what classifying the mail reads — a server's
+    /// bounce or an auto-reply says what it is early, and a sender's megabyte is not searched.
+    public let leadingText: String
 
     /// A message from its parts.
     public init(raw: [UInt8], root: MIMEPart, problems: [String]) {
         (self.raw, self.root, self.problems) = (raw, root, problems)
+        sender = root.headers["From"].flatMap { Addresses.parse($0).first }
         let all = root.flattened.filter { !$0.isAttachment }
         if let plain = all.first(where: { $0.mediaType == "text/plain" || ($0.mediaType.isEmpty && $0.parts.isEmpty) }) {
             textBody = plain.text
@@ -55,6 +61,7 @@ public struct MailMessage: Sendable {
         } else {
             textBody = ""
         }
+        leadingText = textBody.utf8.count > 65_536 ? String(decoding: textBody.utf8.prefix(65_536), as: UTF8.self) : textBody
     }
 
     /// Top-level headers.
@@ -68,9 +75,9 @@ public struct MailMessage: Sendable {
     /// `References` ids, oldest first.
     public var references: [String] { headers["References"].map(MessageIDs.parse) ?? [] }
     /// The sender's address (From), lower-cased.
-    public var fromAddress: String? { headers["From"].flatMap { Addresses.parse($0).first?.address } }
+    public var fromAddress: String? { sender?.address }
     /// The sender's display name, decoded.
-    public var fromName: String? { headers["From"].flatMap { Addresses.parse($0).first?.name } }
+    public var fromName: String? { sender?.name }
     /// Every recipient address (To, Cc, Delivered-To).
     public var recipientAddresses: [String] {
         (headers.all("To") + headers.all("Cc") + headers.all("Delivered-To")).flatMap { Addresses.parse($0).map(\.address) }
@@ -235,8 +242,13 @@ public enum MessageIDs {
 
 /// Address lists (`"Reyes, Dana" <dana@x.com>, ap@y.com`).
 public enum Addresses {
+    /// The most of a header read as addresses (bytes).
+    static let maxLength = 65_536
+
     /// The mailboxes in `header`: address lower-cased, display name decoded.
-    public static func parse(_ header: String) -> [(name: String?, address: String)] {
+    public static func parse(_ full: String) -> [(name: String?, address: String)] {
+        // Beyond a few thousand mailboxes a header is no address list but an attack: the rest is not read.
+        let header = full.utf8.count > maxLength ? String(decoding: full.utf8.prefix(maxLength), as: UTF8.self) : full
         var result: [(String?, String)] = []
         var current = ""
         var quoted = false
