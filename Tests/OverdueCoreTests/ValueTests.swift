@@ -198,3 +198,24 @@ import Testing
         #expect(answers.count == 1 && answers.first?.contains("email.tls.ca_pem") == true, "\(answers)")
     }
 }
+
+/// Issue 20, finding 4: a manager could point the mail server (or the model) at their own host and
+/// receive the password stored for the real one. Changing where a secret goes now forgets it.
+@Suite struct SecretDestinationTests {
+    @Test func movingWhereASecretGoesForgetsItUnlessGivenAgain() throws {
+        var s = TenantSettings()
+        // Configuring for the first time keeps what was given, in any order.
+        var r = s.applying([("email.smtp.password", "s3cret"), ("email.smtp.host", "mail.carrier.example")])
+        #expect(r.errors.isEmpty && r.settings.value("email.smtp.password") == "s3cret")
+        s = r.settings
+        // Moved elsewhere without the password: it is forgotten, and said so.
+        r = s.applying([("email.smtp.host", "mail.evil.example")])
+        #expect(r.settings.value("email.smtp.password") == nil && r.changed.contains("email.smtp.password"), "\(r.changed)")
+        // Moved with the password given again: kept.
+        r = s.applying([("email.smtp.host", "mail2.carrier.example"), ("email.smtp.password", "n3w")])
+        #expect(r.settings.value("email.smtp.password") == "n3w")
+        // Unrelated changes keep it.
+        r = s.applying([("company.name", "Prairie Line")])
+        #expect(r.settings.value("email.smtp.password") == "s3cret")
+    }
+}

@@ -276,8 +276,22 @@ public struct TenantSettings: Hashable, Sendable {
             if failed.isEmpty || failed.count == pending.count { break }
             pending = failed
         }
+        // Moving where a secret is sent forgets the secret, unless the same change gives it again:
+        // whoever may point the model or the mail server elsewhere must also know its password.
+        let given = Set(changes.map { $0.key.lowercased() })
+        for (destination, secret) in Self.secretDestinations.sorted(by: { $0.key < $1.key })
+        where changed.contains(destination) && !given.contains(secret) && values[destination] != nil && settings.values[secret] != nil {
+            settings.values[secret] = nil
+            changed.append(secret)
+        }
         return (settings, changed, errors)
     }
+
+    /// Settings that say where a secret is sent, with that secret: changing one from what it was
+    /// forgets the secret (see `applying`).
+    public static let secretDestinations = [
+        "llm.base_url": "llm.api_key", "email.smtp.host": "email.smtp.password", "email.imap.host": "email.imap.password",
+    ]
 
     /// Validates and sets `key` (nil `value` resets it to the default).
     public mutating func set(_ key: String, _ value: String?) throws(SettingError) {
