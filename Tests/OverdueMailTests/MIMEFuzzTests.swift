@@ -218,7 +218,8 @@ import Testing
 }
 
 /// SplitMix64, the same generator as `SeededGenerator` in OverdueCore (which this test target does
-/// not link). The same seed gives the same messages on every machine.
+/// not link): the mail tests' one seeded generator. The same seed gives the same messages on every
+/// machine.
 struct FuzzRandom: RandomNumberGenerator {
     private var state: UInt64
 

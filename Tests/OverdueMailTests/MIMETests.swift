@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func fuzzedBytesNeverCrash() {
-        var rng = SplitMix(seed: 42)
+        var rng = FuzzRandom(seed: 42)
         let seeds = [
             MIMEBuilder.build(sample()),
             Array(
@@ -184,17 +184,5 @@ import Testing
         #expect(list.map(\.address) == ["dana@shipper.example", "ap@shipper.example", "jose@x.example"])
         #expect(list.first?.name == "Reyes, Dana")
         #expect(list.last?.name == "José")
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
