@@ -128,7 +128,7 @@ let package = Package(
             ],
             swiftSettings: door
         ),
-        .target(name: "OverdueTestSupport", dependencies: ["OverdueStore"], swiftSettings: strict),
+        .target(name: "OverdueTestSupport", dependencies: ["OverdueStore", "OverdueCore"], swiftSettings: strict),
         .testTarget(name: "OverdueCoreTests", dependencies: ["OverdueCore"], swiftSettings: strict),
         .testTarget(name: "OverdueLanguageTests", dependencies: ["OverdueLanguage", "OverdueCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(

@@ -554,6 +554,26 @@ enum Migrations {
                 "UPDATE store_facts SET value = value WHERE name = 'master_key_check'"
             ]
         },
+        Migration(id: 24, name: "contacts a reply names, proposed for a person to approve") { d in
+            [
+                """
+                CREATE TABLE contact_proposals (
+                    id \(d.identityPrimaryKey),
+                    tenant_id TEXT NOT NULL,
+                    debtor_id TEXT NOT NULL,
+                    contact TEXT NOT NULL,
+                    reason_code TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    message_id TEXT,
+                    created_at TEXT NOT NULL,
+                    decided_at TEXT,
+                    decision TEXT,
+                    decided_by TEXT
+                )
+                """,
+                "CREATE INDEX contact_proposals_open ON contact_proposals (tenant_id, decided_at, id)",
+            ]
+        },
     ]
 
     /// Serialises migrations of concurrently starting processes on PostgreSQL (a transaction-scoped

@@ -28,3 +28,60 @@ extension UseCases {
         }
     }
 }
+
+/// Contacts a reply named (the right person, the one covering an absence): proposed by the
+/// conversation engine, approved or rejected by a person (issue 20, finding 1: a reply can name
+/// any address, so nobody is written to on its word alone).
+extension UseCases {
+    /// The tenant's proposals not decided yet, oldest first.
+    public func contactProposals(tenant: String) async throws -> [ContactProposal] {
+        try await store.read { try await $0.contactProposals(tenant) }
+    }
+
+    /// Approves proposal `id` as `actor`: the contact is added to the debtor and its case
+    /// re-planned (a "wrong contact" reply's proposal starts the ladder again there). Refused
+    /// (`notFound`) when there is no such open proposal, (`conflict`) when its address is already
+    /// a contact of the debtor. Returns the contact added.
+    @discardableResult
+    public func approveContactProposal(tenant: String, id: Int64, by actor: String, at: Date? = nil) async throws -> Contact {
+        let now = at ?? clock.now()
+        return try await store.write { s in
+            guard let p = try await s.contactProposals(tenant, id: id).first else {
+                throw UseCaseError.notFound("id", "no open contact proposal \(id)")
+            }
+            let existing = try await s.contacts(tenant, debtor: p.debtorID)
+            if existing.contains(where: { ($0.email != nil && $0.email == p.contact.email) || ($0.phone != nil && $0.phone == p.contact.phone) }) {
+                throw UseCaseError(.conflict, [.init("id", "\(p.contact.email ?? p.contact.phone ?? "") is already a contact of \(p.debtorID)")])
+            }
+            let n = p.contact
+            let added = try await s.addContact(
+                tenant,
+                Contact(id: 0, debtorID: p.debtorID, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone, preferredChannel: n.preferredChannel))
+            _ = try await s.decideContactProposal(tenant, id: id, approved: true, by: actor, at: now)
+            if p.reason.code == .redirect {
+                try await s.updateCaseState(tenant, debtor: p.debtorID, try await s.caseState(tenant, debtor: p.debtorID).restartedForNewContact())
+            }
+            try await s.recordDecision(
+                tenant, debtor: p.debtorID, at: now, action: .wait,
+                reasons: [Reason("contact_approved", "\(actor) approved \(n.email ?? n.phone ?? n.name) as a contact (proposal \(id): \(p.reason.message))")])
+            try await s.schedule(tenant, subjects: [p.debtorID], at: Session.asap, mode: .earliest)
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "contact.approved", object: "debtor:\(p.debtorID)", outcome: "ok", ip: nil,
+                detail: "proposal \(id): \(n.email ?? n.phone ?? n.name)", at: now)
+            return added
+        }
+    }
+
+    /// Rejects proposal `id` as `actor`: nothing is added. Refused (`notFound`) when there is no such open proposal.
+    public func rejectContactProposal(tenant: String, id: Int64, by actor: String, at: Date? = nil) async throws {
+        let now = at ?? clock.now()
+        try await store.write { s in
+            guard let p = try await s.contactProposals(tenant, id: id).first,
+                try await s.decideContactProposal(tenant, id: id, approved: false, by: actor, at: now)
+            else { throw UseCaseError.notFound("id", "no open contact proposal \(id)") }
+            try await s.appendAudit(
+                tenant: tenant, actor: actor, action: "contact.rejected", object: "debtor:\(p.debtorID)", outcome: "ok", ip: nil,
+                detail: "proposal \(id): \(p.contact.email ?? p.contact.phone ?? p.contact.name)", at: now)
+        }
+    }
+}

@@ -319,3 +319,59 @@ struct TemplatesCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct ContactsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contacts", abstract: "Contacts replies named (the right person, the one covering an absence): list, approve, reject.",
+        subcommands: [Proposals.self, Approve.self, Reject.self])
+
+    struct Proposals: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The contacts waiting for a person's approval.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let proposals = try await global.withRuntime(tenant: tenant) { try await $0.useCases.contactProposals(tenant: tenant) }
+            say(
+                proposals.isEmpty
+                    ? "no contact proposals"
+                    : Listing.table(
+                        header: ["ID", "DEBTOR", "CONTACT", "ADDRESS", "WHY"],
+                        rows: proposals.map {
+                            [String($0.id), $0.debtorID, $0.contact.name, $0.contact.email ?? $0.contact.phone ?? "", $0.reason.message]
+                        }))
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a proposed contact to its debtor; the case is planned again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The proposal id (see `overdue contacts proposals` or the inbox).") var id: Int64
+        @Option(help: "Who approves it.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let (i, who) = (id, by)
+            let added = try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting(["id": "proposal"]) { try await runtime.useCases.approveContactProposal(tenant: tenant, id: i, by: "cli:\(who)") }
+            }
+            say("contact \(added.name) added to \(added.debtorID)")
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a proposed contact: nothing is added.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The proposal id.") var id: Int64
+        @Option(help: "Who rejects it.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "a person"
+
+        func run() async throws {
+            let tenant = try global.tenantID()
+            let (i, who) = (id, by)
+            try await global.withRuntime(tenant: tenant) { runtime in
+                try await CLIError.presenting(["id": "proposal"]) { try await runtime.useCases.rejectContactProposal(tenant: tenant, id: i, by: "cli:\(who)") }
+            }
+            say("proposal \(id) rejected")
+        }
+    }
+}

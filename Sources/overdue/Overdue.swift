@@ -77,6 +77,6 @@ struct OverdueCommand: AsyncParsableCommand {
             RunCommand.self, ReplyCommand.self, CallCommand.self, AuditCommand.self, KeysCommand.self, UsersCommand.self, InboxCommand.self,
             ResolveCommand.self, ApproveCommand.self, DiscardCommand.self, TakeoverCommand.self, HandbackCommand.self,
             HoldCommand.self, OptOutCommand.self, DocsCommand.self, DisputesCommand.self, TemplatesCommand.self, MailCommand.self, OutboxCommand.self,
-            CasesCommand.self, SettingsCommand.self, NLUCommand.self, EvalCommand.self,
+            CasesCommand.self, SettingsCommand.self, NLUCommand.self, EvalCommand.self, ContactsCommand.self,
         ])
 }

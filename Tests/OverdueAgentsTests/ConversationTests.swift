@@ -256,12 +256,22 @@ import OverdueUseCases
         }
     }
 
-    @Test func aWrongContactIsRetiredAndTheNamedOneAdded() async throws {
-        try await withWorld(.sqlite) { w in
+    /// Issue 20, finding 1: the named contact is a proposal; once a person approves it, the ladder goes there.
+    @Test(arguments: TestDatabases.engines) func aWrongContactIsRetiredAndTheNamedOneAddedOnceApproved(_ engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { w in
             _ = try await w.engine.receive(
                 tenant: "acme", channel: .email, from: "dana@bigshipper.example",
                 text: "I no longer handle payables. Please contact ap@bigshipper.example instead.", at: t("2026-02-03T16:00:00Z"))
-            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T16:00:00Z"), until: t("2026-02-10T00:00:00Z"))
+            let useCases = UseCases(store: w.store, clock: FixedClock(instant: t("2026-02-03T17:00:00Z")))
+            let proposals = try await useCases.contactProposals(tenant: "acme")
+            #expect(proposals.map(\.contact.email) == ["ap@bigshipper.example"] && proposals.first?.reason.code == .redirect)
+            #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.allSatisfy { $0.email != "ap@bigshipper.example" })
+            #expect(try await w.store.read { try await $0.inbox("acme") }.contains { $0.code == "redirect" && $0.reason.contains("contacts approve") })
+            let added = try await useCases.approveContactProposal(tenant: "acme", id: proposals[0].id, by: "user:pat")
+            #expect(added.email == "ap@bigshipper.example")
+            await #expect(throws: UseCaseError.self) { try await useCases.rejectContactProposal(tenant: "acme", id: proposals[0].id, by: "user:pat") }
+            #expect(try await useCases.contactProposals(tenant: "acme").isEmpty)
+            _ = try await w.scheduler.simulate(tenant: "acme", from: t("2026-02-03T18:00:00Z"), until: t("2026-02-10T00:00:00Z"))
             let out = try await w.store.read { try await $0.messages("acme", debtor: "SHIP1") }.filter { $0.kind == "reminder" }
             #expect(!out.isEmpty)
             #expect(out.allSatisfy { $0.to == "ap@bigshipper.example" })

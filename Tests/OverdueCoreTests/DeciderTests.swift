@@ -152,11 +152,15 @@ import Testing
         }
     }
 
-    @Test func aWrongContactWithARedirectAddsTheRightOne() {
+    /// Issue 20, finding 1: the address a reply names is proposed, never written to on its word.
+    @Test func aWrongContactWithARedirectProposesTheRightOne() {
         let steps = decide(Understanding(intent: .wrongContact, confidence: 0.9, redirect: "ap.team@shipper.example"))
         #expect(steps.first?.action == .retireContact(contactID: 1))
         #expect(
-            steps.contains { $0.action == .addContact(NewContact(name: "Ap Team", email: "ap.team@shipper.example", phone: nil, timeZone: "America/Chicago")) })
+            steps.contains {
+                $0.action == .proposeContact(NewContact(name: "Ap Team", email: "ap.team@shipper.example", phone: nil, timeZone: "America/Chicago"))
+                    && $0.reason.code == .redirect
+            })
         let none = decide(Understanding(intent: .wrongContact, confidence: 0.9))
         #expect(none.contains { $0.action == .flag && $0.reason.code == "research" })
     }
@@ -177,15 +181,16 @@ import Testing
         #expect(responses(steps).isEmpty)
     }
 
-    @Test func anAutoReplyNamingAnAlternateWritesToThemInstead() {
+    @Test func anAutoReplyNamingAnAlternateProposesThemAndWaitsForTheReturn() {
         let steps = decide(Understanding(intent: .autoReply, confidence: 0.9, redirect: "maria.lopez@shipper.example", returnDate: Fx.date("2026-02-16")))
         #expect(
-            steps.map(\.action) == [
-                .addContact(
+            steps.first?.action
+                == .proposeContact(
                     NewContact(
                         name: "Maria Lopez", email: "maria.lopez@shipper.example", phone: nil,
-                        timeZone: "America/Chicago", preferredChannel: .email))
-            ])
+                        timeZone: "America/Chicago", preferredChannel: .email)))
+        guard case .hold(let h) = steps.last?.action else { Issue.record("no hold: \(steps)"); return }
+        #expect(Timestamp.format(h.until) == "2026-02-16T06:00:00Z")
     }
 
     @Test func anAcknowledgementPausesThreeBusinessDays() {

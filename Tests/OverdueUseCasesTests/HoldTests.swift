@@ -6,12 +6,6 @@ import OverdueTestSupport
 import OverdueUseCases
 import Testing
 
-/// A clock that says what it is told.
-struct FixedClock: Clock {
-    let instant: Date
-    func now() -> Date { instant }
-}
-
 /// A tenant with debtors D1 (invoice INV-1) and D2 (invoice INV-2), on `engine`.
 func withBook(_ engine: DatabaseURL.Engine, _ body: (Store) async throws -> Void) async throws {
     try await TestDatabases.withStore(engine) { store in

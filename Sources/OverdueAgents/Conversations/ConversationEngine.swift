@@ -298,13 +298,11 @@ public struct ConversationEngine: Sendable {
                     try await s.removeSuppression(tenant, contactID: cid, channel: nil)
                 case .retireContact(let cid):
                     try await s.addSuppression(tenant, Suppression(contactID: cid, channel: nil, reason: "wrong contact: not for this account"), now: at)
-                case .addContact(let n):
-                    _ = try await s.addContact(
-                        tenant,
-                        Contact(
-                            id: 0, debtorID: debtor.id, name: n.name, email: n.email, phone: n.phone, timeZone: n.timeZone,
-                            preferredChannel: n.preferredChannel))
-                    if step.reason.code == .redirect { caseState = caseState.restartedForNewContact() }
+                case .proposeContact(let n):
+                    let id = try await s.proposeContact(tenant, debtor: debtor.id, n, reason: step.reason, messageID: inboundMessage.id, at: at)
+                    var why = step.reason
+                    why.message += " (proposal \(id): `overdue contacts approve \(id)` or `reject \(id)`)"
+                    try await s.addInboxItem(tenant, debtor: debtor.id, kind: .flag, reason: why, messageID: inboundMessage.id, at: at)
                 case .respond: break
                 case .handoff:
                     caseState = caseState.takenOver(step.reason)

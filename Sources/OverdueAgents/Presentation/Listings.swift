@@ -139,7 +139,7 @@ public struct ConversationReport: Encodable, Sendable {
         case .suppress: return "suppress"
         case .resubscribe: return "resubscribe"
         case .retireContact: return "retire_contact"
-        case .addContact: return "add_contact"
+        case .proposeContact: return "propose_contact"
         case .respond(let r): return "answer_\(r.kind.rawValue)"
         case .handoff: return "handoff"
         case .flag: return "flag"

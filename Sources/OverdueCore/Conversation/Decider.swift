@@ -116,8 +116,9 @@ public enum ConversationAction: Hashable, Sendable, Codable {
     case resubscribe(contactID: Int64, channel: Channel)
     /// Never contact this person about the account again (wrong contact).
     case retireContact(contactID: Int64)
-    /// Add the contact a reply pointed to.
-    case addContact(NewContact)
+    /// Propose the contact a reply pointed to: a person approves it before anyone writes there
+    /// (a reply can name any address, and the one who wrote it may not be who they say).
+    case proposeContact(NewContact)
     /// Send (or draft, by the autonomy setting) a message.
     case respond(Response)
     /// Hand the case to a person: nothing automatic until a person acts.
@@ -497,8 +498,9 @@ public enum Decider {
                 "\(said): \(c.contact.name) is not the right contact; never contacted about this account again")
             if let r = u.redirect, let added = newContact(r) {
                 add(
-                    .addContact(added), "redirect",
-                    "the right contact is \(added.email ?? added.phone.map(PhoneNumber.display) ?? ""): added, the ladder continues there")
+                    .proposeContact(added), "redirect",
+                    "the right contact would be \(added.email ?? added.phone.map(PhoneNumber.display) ?? ""): proposed; once a person approves, the ladder starts again there"
+                )
             } else {
                 add(.flag, "research", "no other contact was named: a person (or the research agent) finds the right AP contact for \(c.facts.debtor.name)")
             }
@@ -558,9 +560,10 @@ public enum Decider {
                 // The person named "in my absence" is written to while the contact is away.
                 added.preferredChannel = added.email != nil ? .email : .sms
                 add(
-                    .addContact(added), "alternate",
-                    "\(said) naming \(added.email ?? added.phone ?? "") as the contact in their absence: added and used from now on")
-                return
+                    .proposeContact(added), "alternate",
+                    "\(said) naming \(added.email ?? added.phone ?? "") as the contact in their absence: proposed; once a person approves, written to from then on"
+                )
+                // Until then the auto-reply counts as one: the case waits for the return date.
             }
             if let back = u.returnDate, back > today, today.days(until: back) <= 30 {
                 let until = back.at(hour: 0, in: c.contact.zone)

@@ -95,3 +95,27 @@ public struct TemplateOverride: Hashable, Sendable, Codable {
         self.body = body
     }
 }
+
+/// A contact a reply named (the right person, the one covering an absence), waiting for a person.
+public struct ContactProposal: Hashable, Sendable {
+    /// Store id.
+    public var id: Int64
+    /// The debtor whose contact it would be.
+    public var debtorID: String
+    /// The contact proposed.
+    public var contact: NewContact
+    /// Why (`redirect`: the replier is the wrong contact; `alternate`: the one in their absence).
+    public var reason: Reason
+    /// The reply that named it.
+    public var messageID: String?
+    /// When it was proposed.
+    public var createdAt: Date
+    /// `approved` or `rejected`, once decided.
+    public var decision: String?
+
+    /// A proposal as stored.
+    public init(id: Int64, debtorID: String, contact: NewContact, reason: Reason, messageID: String?, createdAt: Date, decision: String?) {
+        (self.id, self.debtorID, self.contact, self.reason, self.messageID, self.createdAt, self.decision) =
+            (id, debtorID, contact, reason, messageID, createdAt, decision)
+    }
+}

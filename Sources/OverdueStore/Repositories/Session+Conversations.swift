@@ -282,3 +282,38 @@ extension Session {
             [.text(tenant), .int(contactID), .text(channel?.rawValue ?? "all")])
     }
 }
+
+extension Session {
+    /// Files a contact a reply named, for a person to approve; returns its id.
+    public func proposeContact(_ tenant: String, debtor: String, _ contact: NewContact, reason: Reason, messageID: String?, at: Date) async throws -> Int64 {
+        let r = try await rows(
+            """
+            INSERT INTO contact_proposals (tenant_id, debtor_id, contact, reason_code, reason, message_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [.text(tenant), .text(debtor), .text(Session.json(contact)), .text(reason.code.rawValue), .text(reason.message), .opt(messageID), .time(at)])
+        return try r[0].int("id")
+    }
+
+    /// The tenant's proposals (only those not decided yet when `open`), oldest first.
+    public func contactProposals(_ tenant: String, open: Bool = true, id: Int64? = nil) async throws -> [ContactProposal] {
+        var sql = "SELECT * FROM contact_proposals WHERE tenant_id = ?"
+        var binds: [SQLValue] = [.text(tenant)]
+        if open { sql += " AND decided_at IS NULL" }
+        if let id { sql += " AND id = ?"; binds.append(.int(id)) }
+        return try await rows(sql + " ORDER BY id", binds).map { r in
+            ContactProposal(
+                id: try r.int("id"), debtorID: try r.string("debtor_id"), contact: try Session.decodeJSON(NewContact.self, try r.string("contact")),
+                reason: Reason(ReasonCode(rawValue: try r.string("reason_code")), try r.string("reason")), messageID: try r.optString("message_id"),
+                createdAt: try r.time("created_at"), decision: try r.optString("decision"))
+        }
+    }
+
+    /// Records a person's decision on an open proposal; false when it was decided already (or is not there).
+    public func decideContactProposal(_ tenant: String, id: Int64, approved: Bool, by actor: String, at: Date) async throws -> Bool {
+        !(try await rows(
+            "UPDATE contact_proposals SET decided_at = ?, decision = ?, decided_by = ? WHERE tenant_id = ? AND id = ? AND decided_at IS NULL RETURNING id",
+            [.time(at), .text(approved ? "approved" : "rejected"), .text(actor), .text(tenant), .int(id)]
+        ).isEmpty)
+    }
+}
