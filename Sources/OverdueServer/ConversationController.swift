@@ -23,6 +23,9 @@ struct ConversationController: Sendable {
         router.api(.post, "/api/v1/cases/:debtor/takeover", .work, use: takeover)
         router.api(.post, "/api/v1/cases/:debtor/handback", .work, use: handback)
         router.api(.get, "/api/v1/disputes", .read, use: disputes)
+        router.api(.get, "/api/v1/contact-proposals", .read, use: contactProposals)
+        router.api(.post, "/api/v1/contact-proposals/:id/approve", .manage, use: { try await self.decideProposal($0, $1, approve: true) })
+        router.api(.post, "/api/v1/contact-proposals/:id/reject", .manage, use: { try await self.decideProposal($0, $1, approve: false) })
         router.get("/d/:token", use: download)
         router.post("/webhooks/email/inbound", use: inboundEmail)
     }
@@ -157,6 +160,26 @@ struct ConversationController: Sendable {
         let rows = try await api.useCases.disputes(tenant: tenant, openOnly: request.uri.queryParameters.get("all") != "true")
         let lines = rows.map(DisputeLine.init)
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
+    }
+
+    /// `GET /api/v1/contact-proposals`: contacts replies named, waiting for a person.
+    @Sendable func contactProposals(_ request: Request, context: OverdueRequestContext) async throws -> Response {
+        let tenant = try api.tenant(context)
+        let lines = try await api.useCases.contactProposals(tenant: tenant).map(ContactProposalLine.init)
+        return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
+    }
+
+    /// `POST /api/v1/contact-proposals/{id}/approve|reject`.
+    func decideProposal(_ request: Request, _ context: OverdueRequestContext, approve: Bool) async throws -> Response {
+        let tenant = try api.tenant(context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the proposal id must be a number") }
+        let actor = try context.caller().actor
+        if approve {
+            try await api.useCases.approveContactProposal(tenant: tenant, id: id, by: actor)
+        } else {
+            try await api.useCases.rejectContactProposal(tenant: tenant, id: id, by: actor)
+        }
+        return APIController.json(approve ? #"{"status":"approved"}"# : #"{"status":"rejected"}"#)
     }
 
     /// `POST /webhooks/email/inbound?tenant=T`: a raw RFC 822 message from a provider's inbound-parse

@@ -65,6 +65,8 @@ import Testing
                 ("GET", "/api/v1/outbox", "/api/v1/outbox?debtor=S001", nil),
                 ("GET", "/api/v1/inbox", "/api/v1/inbox", nil),
                 ("GET", "/api/v1/disputes", "/api/v1/disputes", nil),
+                ("GET", "/api/v1/contact-proposals", "/api/v1/contact-proposals", nil),
+                ("POST", "/api/v1/contact-proposals/{id}/approve", "/api/v1/contact-proposals/999/approve", nil),
                 ("GET", "/api/v1/debtors", "/api/v1/debtors?limit=3", nil),
                 ("GET", "/api/v1/debtors/{id}", "/api/v1/debtors/S001", nil),
                 ("GET", "/api/v1/invoices", "/api/v1/invoices?debtor=S001", nil),

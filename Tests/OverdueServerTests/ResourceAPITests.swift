@@ -137,6 +137,27 @@ import Testing
         }
     }
 
+    /// Issue 20, finding 1: a contact a reply named waits for a person, through the API too.
+    @Test func aProposedContactIsListedAndApprovedOnce() async throws {
+        try await APITests().withApp { client, store in
+            let id = try await store.write { s in
+                try await s.proposeContact(
+                    "demo", debtor: "S001", NewContact(name: "AP Desk", email: "ap.desk@shipper.example", phone: nil, timeZone: "America/Chicago"),
+                    reason: Reason("redirect", "the right contact would be ap.desk@shipper.example"), messageID: nil, at: Date())
+            }
+            try await client.execute(uri: "/api/v1/contact-proposals", method: .get, headers: Self.headers()) { response in
+                let items = Self.json(response.body)["items"] as? [[String: Any]] ?? []
+                #expect(items.map { $0["email"] as? String } == ["ap.desk@shipper.example"] && items.first?["id"] as? Int64 == id)
+            }
+            #expect(try await store.read { try await $0.contacts("demo", debtor: "S001") }.allSatisfy { $0.email != "ap.desk@shipper.example" })
+            try await client.execute(uri: "/api/v1/contact-proposals/\(id)/approve", method: .post, headers: Self.headers()) { #expect($0.status == .ok) }
+            #expect(try await store.read { try await $0.contacts("demo", debtor: "S001") }.contains { $0.email == "ap.desk@shipper.example" })
+            try await client.execute(uri: "/api/v1/contact-proposals/\(id)/reject", method: .post, headers: Self.headers()) {
+                #expect($0.status == .notFound, "decided once")
+            }
+        }
+    }
+
     @Test func documentsTemplatesPolicyAndHolds() async throws {
         try await APITests().withApp { client, store in
             let number = try #require(try await store.read { try await $0.invoices("demo", debtor: "S001") }.first?.number)

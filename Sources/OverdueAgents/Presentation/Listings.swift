@@ -57,6 +57,30 @@ public struct OutboxLine: Encodable, Sendable {
     }
 }
 
+/// One contact proposal in `GET /api/v1/contact-proposals`.
+public struct ContactProposalLine: Encodable, Sendable {
+    let proposal: ContactProposal
+
+    /// Wraps a proposal.
+    public init(_ proposal: ContactProposal) { self.proposal = proposal }
+
+    enum Keys: String, CodingKey { case id, debtor_id, name, email, phone, reason_code, reason, message_id, created_at }
+
+    /// Writes its JSON form.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(proposal.id, forKey: .id)
+        try c.encode(proposal.debtorID, forKey: .debtor_id)
+        try c.encode(proposal.contact.name, forKey: .name)
+        try c.encode(proposal.contact.email, forKey: .email)
+        try c.encode(proposal.contact.phone, forKey: .phone)
+        try c.encode(proposal.reason.code.rawValue, forKey: .reason_code)
+        try c.encode(proposal.reason.message, forKey: .reason)
+        try c.encode(proposal.messageID, forKey: .message_id)
+        try c.encode(Timestamp.format(proposal.createdAt), forKey: .created_at)
+    }
+}
+
 /// One line of `overdue inbox --format jsonl` and of `GET /api/v1/inbox`.
 public struct InboxLine: Encodable, Sendable {
     let item: InboxItem
