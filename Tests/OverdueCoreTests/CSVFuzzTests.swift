@@ -245,7 +245,7 @@ private struct ImportRun {
 }
 
 /// Makes one hostile CSV file from a seed.
-private struct HostileCSV {
+private struct HostileCSV: SeededDrawing {
     var rng: SeededGenerator
     /// Whether this is one of the large files (hundreds of rows).
     let large: Bool
@@ -254,10 +254,6 @@ private struct HostileCSV {
         rng = SeededGenerator(seed: seed)
         self.large = large
     }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     static let unknownColumns = [
         "notes", "Amount Due", "", "Region", "ÍNVOICE", "amount;currency", "\"", "debtor\nid", "invoice number 2", "\u{FEFF}invoice_number", "a,b",
@@ -424,16 +420,12 @@ private struct HostileCSV {
 }
 
 /// Makes one well-formed file of generated rows from a seed, with what reading it must give.
-private struct WellFormedCSV {
+private struct WellFormedCSV: SeededDrawing {
     var rng: SeededGenerator
     /// The columns of the file being made (canonical names and unknown ones).
     var columns: [String] = []
 
     init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     struct Sample {
         var kind: ImportKind

@@ -132,7 +132,7 @@ import Testing
 }
 
 /// Makes one hostile reply from a seed.
-private struct HostileReply {
+private struct HostileReply: SeededDrawing {
     var rng: SeededGenerator
     /// Whether this is one of the long replies (2 to 20 KB).
     let large: Bool
@@ -141,10 +141,6 @@ private struct HostileReply {
         rng = SeededGenerator(seed: seed)
         self.large = large
     }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     static let phrases = [
         "We will pay on Friday", "I'll send the check next week", "Paid yesterday, ref 123456", "we dispute this invoice, the load was never delivered",

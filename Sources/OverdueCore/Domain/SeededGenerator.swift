@@ -15,3 +15,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// Something that draws from its own `SeededGenerator` (the simulator's and the fuzz tests'
+/// generators of data): small whole numbers, chances and picks, the same for the same seed.
+public protocol SeededDrawing {
+    /// The generator drawn from.
+    var rng: SeededGenerator { get set }
+}
+
+extension SeededDrawing {
+    /// A whole number in `range`.
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+    /// True with probability `p`.
+    public mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+    /// One of `items` (not empty).
+    public mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+}
