@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import OverdueAgents
 import OverdueChannels
 import OverdueCore
@@ -142,6 +143,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(
                 type: Problem.base + "http", title: error.status.reasonPhrase, status: Int(error.status.code),
                 detail: error.body ?? error.status.reasonPhrase
+            ).response()
+        } catch let error as NIOTooManyBytesError {
+            // A body longer than the route reads is the caller's mistake, not the server's.
+            return Problem(
+                type: Problem.base + "too-large", title: "Content too large", status: 413,
+                detail: "the body is larger than this route accepts (\(error.maxBytes.map { "\($0 >> 10) KiB" } ?? "its limit"))"
             ).response()
         } catch {
             context.logger.error("request failed: \(error)")
