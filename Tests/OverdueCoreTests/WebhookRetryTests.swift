@@ -90,5 +90,9 @@ import Testing
             if Redaction.redact(text) != Redaction.redact(text, shapes: .any) { differing.append(text) }
         }
         #expect(differing.isEmpty, "masked differently: \(differing.prefix(3))")
+        // Found by this test once: an IBAN's mask names "iban", and the digits after it are an
+        // account to the expression that tries every shape; the byte scan must agree.
+        let found = "GB1111ZZZZZZZZZZZZZZZZZZZZ: Z411111111111111104111111111111111  abcdefghjk_"
+        #expect(Redaction.redact(found) == Redaction.redact(found, shapes: .any))
     }
 }

@@ -48,20 +48,18 @@ import Testing
                 var status = 0
                 var problem = true
                 var elapsed = Duration.zero
-                for attempt in 0..<2 {
-                    // A second try tells a slow input from a machine busy with other tests.
-                    let started = ContinuousClock.now
-                    try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body)) { response in
-                        status = Int(response.status.code)
-                        problem = response.headers[.contentType]?.hasPrefix("application/problem+json") == true
-                    }
-                    elapsed = ContinuousClock.now - started
-                    if elapsed < .seconds(1) || attempt == 1 { break }
+                let started = ContinuousClock.now
+                try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body)) { response in
+                    status = Int(response.status.code)
+                    problem = response.headers[.contentType]?.hasPrefix("application/problem+json") == true
                 }
+                elapsed = ContinuousClock.now - started
                 statuses[status, default: 0] += 1
                 let context = "request \(index) (seed \(Self.seed &+ UInt64(index))): \(method) \(uri), \(body.count) bytes"
                 #expect(status < 500, "\(context): answered \(status)")
-                #expect(elapsed < .seconds(1), "\(context): took \(elapsed)")
+                // A hang, not a speed: the server shares the machine with every other suite. What a
+                // request parses is held to 1 s of CPU by the parsers' own fuzzers.
+                #expect(elapsed < .seconds(30), "\(context): took \(elapsed)")
                 if status >= 400 {
                     refused += 1
                     // The API answers problems; a provider's webhook answers the provider (plain words).

@@ -27,7 +27,8 @@ public enum Redaction {
                 return "[iban …\(compact.suffix(4))]"
             }
         }
-        if shapes.number >= 5 && (shapes.card == .max || namesAccount(text)) {
+        // The words are looked for in the text as masked so far: a mask ("[iban …]") names one too.
+        if shapes.number >= 5 && (shapes.card == .max || namesAccount(out)) {
             out = replace(out, account) { match in
                 guard let range = match.range(of: #"\d[\d -]{3,}\d"#, options: .regularExpression) else { return nil }
                 let digits = match[range].filter(\.isNumber)
