@@ -73,8 +73,7 @@ public struct MasterKey: Sendable {
     /// A new random key, written to a new file at `path` (mode 0600; refused when the file exists).
     public static func made(at path: String) throws -> MasterKey {
         let source = "the key file \(path)"
-        var key = random(source: source)
-        key = try MasterKey(bytes: key.key.withUnsafeBytes { Array($0) }, source: source, file: path)
+        let key = try MasterKey(bytes: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }, source: source, file: path)
         let text = key.key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
         let dir = (path as NSString).deletingLastPathComponent
         do {

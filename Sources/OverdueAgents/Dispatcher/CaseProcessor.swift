@@ -77,7 +77,7 @@ public struct CaseProcessor: Sendable {
     /// there), returning what it returned.
     ///
     /// The batch pays a handful of transactions however many cases it holds: the cases are read
-    /// together (one statement each); the attempts due are recorded, with their decisions, in one
+    /// together (one statement for the batch); the attempts due are recorded, with their decisions, in one
     /// transaction before any provider is called; what the providers answered, the ladder states,
     /// settled commitments and decisions are saved together in one last transaction. A case that
     /// sends twice in one planning (an attempt catching up) takes another round of record-then-send.

@@ -296,16 +296,7 @@ public struct TenantSettings: Hashable, Sendable {
     /// Validates and sets `key` (nil `value` resets it to the default).
     public mutating func set(_ key: String, _ value: String?) throws(SettingError) {
         let key = key.lowercased()
-        if let variable = Self.operatorOnly[key] {
-            throw SettingError(
-                message:
-                    "\(key) is the operator's configuration, not a tenant's setting (a provider's address receives its secret): set \(variable) where Overdue runs"
-            )
-        }
-        if key == "email.tls.ca_file" {
-            // A path on the server's disk told a manager which files exist there.
-            throw SettingError(message: "email.tls.ca_file is gone: give the certificates themselves in email.tls.ca_pem (PEM text)")
-        }
+        if let why = Self.retired[key] { throw SettingError(message: "\(key) is no longer a tenant's setting: \(why)") }
         guard let def = TenantSettings.definitions[key] else {
             throw SettingError(message: "unknown setting '\(key)'; known settings: \(TenantSettings.definitions.keys.sorted().joined(separator: ", "))")
         }
@@ -321,10 +312,20 @@ public struct TenantSettings: Hashable, Sendable {
         values = next
     }
 
-    /// Settings that were a tenant's and are now the operator's, with the variable that replaces each.
-    public static let operatorOnly = [
-        "twilio.api_url": "OVERDUE_TWILIO_API_URL", "vonage.api_url": "OVERDUE_VONAGE_API_URL", "plivo.api_url": "OVERDUE_PLIVO_API_URL",
-    ]
+    /// Settings a tenant may no longer set, with what replaces each: a provider's address receives
+    /// the tenant's secret, so it is the operator's; a path on the server's disk told a manager
+    /// which files exist there (the same answer is given whether it does).
+    public static let retired: [String: String] = {
+        var r = [
+            "email.tls.ca_file": "give the certificates themselves in email.tls.ca_pem (PEM text)"
+        ]
+        for (key, variable) in [
+            ("twilio.api_url", "OVERDUE_TWILIO_API_URL"), ("vonage.api_url", "OVERDUE_VONAGE_API_URL"), ("plivo.api_url", "OVERDUE_PLIVO_API_URL"),
+        ] {
+            r[key] = "where the provider is, is the operator's configuration (its address receives the tenant's secret): set \(variable) where Overdue runs"
+        }
+        return r
+    }()
 
     /// The effective value of `key` (explicit or default).
     public func value(_ key: String) -> String? { values[key] ?? TenantSettings.definitions[key]?.defaultValue }

@@ -110,12 +110,9 @@ public struct ContactProposal: Hashable, Sendable {
     public var messageID: String?
     /// When it was proposed.
     public var createdAt: Date
-    /// `approved` or `rejected`, once decided.
-    public var decision: String?
 
     /// A proposal as stored.
-    public init(id: Int64, debtorID: String, contact: NewContact, reason: Reason, messageID: String?, createdAt: Date, decision: String?) {
-        (self.id, self.debtorID, self.contact, self.reason, self.messageID, self.createdAt, self.decision) =
-            (id, debtorID, contact, reason, messageID, createdAt, decision)
+    public init(id: Int64, debtorID: String, contact: NewContact, reason: Reason, messageID: String?, createdAt: Date) {
+        (self.id, self.debtorID, self.contact, self.reason, self.messageID, self.createdAt) = (id, debtorID, contact, reason, messageID, createdAt)
     }
 }

@@ -295,17 +295,16 @@ extension Session {
         return try r[0].int("id")
     }
 
-    /// The tenant's proposals (only those not decided yet when `open`), oldest first.
-    public func contactProposals(_ tenant: String, open: Bool = true, id: Int64? = nil) async throws -> [ContactProposal] {
-        var sql = "SELECT * FROM contact_proposals WHERE tenant_id = ?"
+    /// The tenant's proposals not decided yet (only `id` when given), oldest first.
+    public func contactProposals(_ tenant: String, id: Int64? = nil) async throws -> [ContactProposal] {
+        var sql = "SELECT * FROM contact_proposals WHERE tenant_id = ? AND decided_at IS NULL"
         var binds: [SQLValue] = [.text(tenant)]
-        if open { sql += " AND decided_at IS NULL" }
         if let id { sql += " AND id = ?"; binds.append(.int(id)) }
         return try await rows(sql + " ORDER BY id", binds).map { r in
             ContactProposal(
                 id: try r.int("id"), debtorID: try r.string("debtor_id"), contact: try Session.decodeJSON(NewContact.self, try r.string("contact")),
                 reason: Reason(ReasonCode(rawValue: try r.string("reason_code")), try r.string("reason")), messageID: try r.optString("message_id"),
-                createdAt: try r.time("created_at"), decision: try r.optString("decision"))
+                createdAt: try r.time("created_at"))
         }
     }
 
