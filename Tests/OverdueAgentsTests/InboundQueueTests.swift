@@ -72,11 +72,12 @@ private struct At: OverdueCore.Clock {
     @Test(arguments: TestDatabases.engines) func aReplyWaitsWhileAnotherWorkerHasTheCase(engine: DatabaseURL.Engine) async throws {
         try await withWorld(engine) { store, scheduler in
             let wall = Date()
-            // Another worker is planning SHIP1's case right now.
+            // Another worker is planning SHIP1's case right now. Its lease is long: the worker under
+            // test leases on the real clock, and a loaded machine must not let this one run out.
             try await store.write { try await $0.schedule("acme", subjects: ["SHIP1"], at: received, mode: .replace) }
             let planning = try #require(
                 try await store.write { s in
-                    try await s.claimJobs(tenant: "acme", until: received, owner: "worker-b", leaseNow: wall, leaseSeconds: 60, limit: 1, kind: "plan").first
+                    try await s.claimJobs(tenant: "acme", until: received, owner: "worker-b", leaseNow: wall, leaseSeconds: 3_600, limit: 1, kind: "plan").first
                 })
             let item = try await keep(store, InboundText(channel: .sms, from: "+13125550101", text: "STOP"), key: "sms:SM-stop")
             _ = try await scheduler.runDue(clock: At(wall), kind: InboundItem.jobKind)
