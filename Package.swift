@@ -165,6 +165,6 @@ let package = Package(
             dependencies: [
                 "OverdueCore", "OverdueStore", "OverdueChannels", "OverdueTestSupport", "OverdueMail",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ], swiftSettings: strict),
+            ], exclude: ["Golden"], swiftSettings: strict),
     ]
 )

@@ -28,9 +28,18 @@ DATE = {"type": "string", "format": "date"}
 TIME = {"type": "string", "format": "date-time"}
 
 
+def nullable(t):
+    """`t` or null: the server reads an optional field given as null as left out."""
+    if t.get("type") == "null" or (isinstance(t.get("type"), list) and "null" in t["type"]):
+        return t
+    if "anyOf" in t and {"type": "null"} in t["anyOf"]:
+        return t
+    return {"anyOf": [t, {"type": "null"}]}
+
+
 def obj(required, optional=None, description=None):
     props = dict(required)
-    props.update(optional or {})
+    props.update({name: nullable(t) for name, t in (optional or {}).items()})
     o = {"type": "object", "properties": props, "required": sorted(required.keys())}
     if description:
         o["description"] = description
@@ -114,7 +123,7 @@ SCHEMAS = {
     "UserInput": obj({"email": S, "role": ROLE, "password": {"type": "string", "minLength": 12}}, {"name": S}),
     "UserUpdate": obj({}, {"role": ROLE, "name": S, "disabled": B}),
     "Session": obj({"user": R("User"), "tenant": S, "csrf_token": S, "expires_at": S}),
-    "Login": obj({"email": S, "password": S}, {"totp": S}),
+    "Login": obj({"email": {"type": "string", "minLength": 1}, "password": {"type": "string", "minLength": 1}}, {"totp": S}),
     "PasswordChange": obj({"current": S, "new": {"type": "string", "minLength": 12}}),
     "TOTPEnrolment": obj({"secret": S, "otpauth_url": S}),
     "Code": obj({"code": S}),
@@ -139,10 +148,15 @@ SCHEMAS["ContactBulk"] = SCHEMAS["Bulk"]("ContactInput")
 SCHEMAS["PaymentBulk"] = SCHEMAS["Bulk"]("PaymentInput")
 del SCHEMAS["Bulk"]
 
-Q = lambda name, desc, schema=S: {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+# A query parameter. Given, it must not be empty, and it is given once (the server answers 422 otherwise).
+Q = lambda name, desc, schema=S, required=False: {"name": name, "in": "query", "required": required, "description": desc,
+                                                  "schema": dict(schema, minLength=1) if schema.get("type") == "string" and "enum" not in schema else schema}
+BOOL = {"type": "string", "enum": ["true", "false"]}
+MINOR = {"type": "integer", "minimum": 0}
+DEBTOR_REQUIRED = Q("debtor", "Debtor id.", required=True)
 PAGING = [Q("limit", "Items per page (1–500, default 50).", {"type": "integer", "minimum": 1, "maximum": 500}),
           Q("cursor", "next_cursor from the previous page.")]
-SKIP = Q("skip_invalid", "true: write the good rows and list the bad ones as skipped.", {"type": "string", "enum": ["true", "false"]})
+SKIP = Q("skip_invalid", "true: write the good rows and list the bad ones as skipped.", BOOL)
 
 # (method, path, permission, summary, request schema or media, response status, response schema or media, query parameters)
 OPS = [
@@ -165,7 +179,7 @@ OPS = [
     ("post", "/api/v1/templates/preview", "read", "Render a stored template, or (with the `manage` permission) a draft, for a debtor (or a sample)", "PreviewInput", 200, "Preview", []),
     ("get", "/api/v1/cases", "read", "Cases, filtered and sorted", None, 200, "CasePage",
      [Q("status", "Comma-separated statuses."), Q("aging", "Days past due of the oldest open invoice.", {"type": "string", "enum": ["current", "1-30", "31-60", "61-90", "90+"]}),
-      Q("min_balance", "Minor units.", I), Q("max_balance", "Minor units.", I), Q("currency", "ISO 4217."), Q("channel", "Channel of the next action.", CHANNEL),
+      Q("min_balance", "Minor units.", MINOR), Q("max_balance", "Minor units.", MINOR), Q("currency", "ISO 4217."), Q("channel", "Channel of the next action.", CHANNEL),
       Q("q", "Text in the debtor's name or id."), Q("sort", "debtor, balance, oldest_due, next_action_at or updated_at; - for descending.")] + PAGING),
     ("get", "/api/v1/cases/{debtor}", "read", "A case with its timeline: messages on every channel, decisions with reasons, promises, disputes, holds, payments", None, 200, "CaseDetail", []),
     ("post", "/api/v1/cases/{debtor}/messages", "work", "A person's own message (email or sms), sent now if the contact rules allow — else 409 naming them",
@@ -179,9 +193,9 @@ OPS = [
     ("get", "/api/v1/contact-proposals", "read", "Contacts replies named, waiting for a person", None, 200, "ContactProposalPage", []),
     ("post", "/api/v1/contact-proposals/{id}/approve", "manage", "Add a proposed contact (the case is planned again)", None, 200, "Status", []),
     ("post", "/api/v1/contact-proposals/{id}/reject", "manage", "Reject a proposed contact", None, 200, "Status", []),
-    ("get", "/api/v1/inbox", "read", "What needs a person", None, 200, "InboxPage", []),
+    ("get", "/api/v1/inbox", "read", "What needs a person", None, 200, "InboxPage", [Q("all", "true: resolved items too.", BOOL), Q("debtor", "Debtor id.")]),
     ("post", "/api/v1/inbox/{id}/resolve", "work", "Mark an inbox item dealt with", obj({}, {"note": S}), 200, "Status", []),
-    ("get", "/api/v1/disputes", "read", "Disputes", None, 200, "DisputePage", []),
+    ("get", "/api/v1/disputes", "read", "Disputes", None, 200, "DisputePage", [Q("all", "true: resolved disputes too.", BOOL)]),
     ("post", "/api/v1/disputes/{id}/resolve", "work", "Resolve a dispute (the invoice is chased again)", obj({"resolution": S}), 200, "Status", []),
     ("get", "/api/v1/debtors", "read", "Debtors by id", None, 200, "DebtorPage", [Q("q", "Text in the name or id.")] + PAGING),
     ("get", "/api/v1/debtors/{id}", "read", "A debtor with contacts, invoices and payments", None, 200, "DebtorDetail", []),
@@ -195,12 +209,12 @@ OPS = [
     ("get", "/api/v1/documents/{id}", "read", "Download a document", None, 200, "binary", []),
     ("post", "/api/v1/contacts", "work", "Create or update contacts", "ContactBulk", 200, "ImportResult", [SKIP]),
     ("post", "/api/v1/payments", "work", "Record payments", "PaymentBulk", 200, "ImportResult", [SKIP]),
-    ("get", "/api/v1/payments", "read", "A debtor's payments", None, 200, "PaymentPage", [Q("debtor", "Debtor id (required).")]),
+    ("get", "/api/v1/payments", "read", "A debtor's payments", None, 200, "PaymentPage", [DEBTOR_REQUIRED]),
     ("post", "/api/v1/imports/{kind}", "work", "Upload a CSV file of invoices, contacts or payments (as `overdue import`)", "csv", 200, "ImportResult", [SKIP]),
-    ("get", "/api/v1/holds", "read", "A debtor's holds", None, 200, "HoldPage", [Q("debtor", "Debtor id (required).")]),
+    ("get", "/api/v1/holds", "read", "A debtor's holds", None, 200, "HoldPage", [DEBTOR_REQUIRED]),
     ("post", "/api/v1/holds", "work", "Pause a debtor or one invoice until a time", "HoldInput", 201, "Hold", []),
     ("get", "/api/v1/promises", "read", "A debtor's promises and payment claims", None, 200, "PromisePage",
-     [Q("debtor", "Debtor id (required)."), Q("status", "open, kept, broken or unmatched.")]),
+     [DEBTOR_REQUIRED, Q("status", "open, kept, broken or unmatched.")]),
     ("get", "/api/v1/events", "read", "Event history (what webhooks deliver), oldest first", None, 200, "EventPage",
      [Q("type", "Comma-separated event types."), Q("debtor", "Debtor id.")] + PAGING),
     ("get", "/api/v1/webhooks", "administer", "Webhook subscriptions", None, 200, "SubscriptionPage", []),
@@ -224,6 +238,11 @@ OPS = [
     ("post", "/api/v1/keys", "administer", "Make an API key (shown in this answer only; no more than the caller's role; expires after 365 days unless told)", "KeyInput", 201, "Key", []),
     ("delete", "/api/v1/keys/{prefix}", "administer", "Revoke a key", None, 204, None, []),
 ]
+
+# Operations with a second success answer: (method, path) → {status: description}.
+OTHER_SUCCESS = {
+    ("post", "/api/v1/messages"): {"200": "Already received (the same provider_id): the first answer, `new` false; nothing is done again."},
+}
 
 ERRORS = {
     "400": "The body is not JSON, or a parameter is malformed.",
@@ -256,7 +275,7 @@ def build():
         names = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
         parameters = [{"name": n, "in": "path", "required": True, "schema": S} for n in names] + list(params)
         if method == "post" and path.startswith("/api/v1/"):
-            parameters.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S,
+            parameters.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 255},
                                "description": "The first answer is kept 24 h and replayed for the same key; a different request with the same key is 422."})
         if parameters:
             op["parameters"] = parameters
@@ -266,6 +285,8 @@ def build():
         if response:
             ok["content"] = media(response)
         op["responses"][str(status)] = ok
+        for code, text in OTHER_SUCCESS.get((method, path), {}).items():
+            op["responses"][code] = dict(ok, description=text)
         for code, text in ERRORS.items():
             if code == "401" and perm is None and not path.startswith("/auth"):
                 continue

@@ -38,6 +38,11 @@ if [ -z "${OVERDUE_TEST_SMTP:-}" ]; then start_mail_servers; fi
 echo "== provider libraries for webhook signatures =="
 python3 -c "import twilio, plivo, vonage_http_client" 2>/dev/null || python3 -m pip install -q --root-user-action=ignore twilio plivo vonage
 export OVERDUE_TEST_PROVIDER_SIGNER="$PWD/scripts/provider-sign.py"
+# Schemathesis fuzzes the live API against its OpenAPI document, once per role.
+echo "== schemathesis (API fuzzing from the OpenAPI document) =="
+command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q --root-user-action=ignore 'schemathesis>=4,<5'
+OVERDUE_TEST_SCHEMATHESIS="$(command -v schemathesis || echo "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis")"
+export OVERDUE_TEST_SCHEMATHESIS
 # bcrypt's cost 10 instead of the production 12 (the same code, a quarter of the CPU in a debug build).
 export OVERDUE_BCRYPT_COST="${OVERDUE_BCRYPT_COST:-10}"
 # The stand-ins (webhook receivers, the model server) listen on loopback: tenant-set URLs may reach

@@ -64,18 +64,19 @@ struct ConversationController: Sendable {
 
     @Sendable func inbox(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let all = request.uri.queryParameters.get("all") == "true"
-        let items = try await api.useCases.inbox(tenant: tenant, includeResolved: all, debtor: request.uri.queryParameters.get("debtor"))
+        var q = Query(request)
+        let (all, debtor) = (q.flag("all"), q.value("debtor"))
+        try q.done()
+        let items = try await api.useCases.inbox(tenant: tenant, includeResolved: all, debtor: debtor)
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: items.count, items: items.map(InboxLine.init))))
     }
-
-    struct Note: Decodable { let note: String? }
 
     @Sendable func resolve(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the inbox item id must be a number") }
-        let buffer = try await request.body.collect(upTo: 1 << 16)
-        let note = buffer.readableBytes > 0 ? (try? JSONDecoder().decode(Note.self, from: Data(buffer: buffer)))?.note : nil
+        var f = try await Fields.body(request, limit: 1 << 16)
+        let note = f.string("note", required: false, maxLength: 2_000)
+        try f.done()
         try await api.useCases.resolveInboxItem(tenant: tenant, id: id, note: note, by: try context.caller().actor)
         return APIController.json(#"{"status":"resolved"}"#)
     }
@@ -113,12 +114,13 @@ struct ConversationController: Sendable {
         return APIController.json(Listing.jsonLine(OutboxLine(sent)), status: .created)
     }
 
-    struct Who: Decodable { let by: String? }
-
+    /// Who a takeover or handback names (`by`; an empty body or none: "an API user"). A body that
+    /// is not a JSON object, or has other fields, is refused.
     func who(_ request: Request) async throws -> String {
-        let buffer = try await request.body.collect(upTo: 1 << 16)
-        guard buffer.readableBytes > 0 else { return "an API user" }
-        return (try? JSONDecoder().decode(Who.self, from: Data(buffer: buffer)))?.by ?? "an API user"
+        var f = try await Fields.body(request, limit: 1 << 16)
+        let by = f.string("by", required: false)
+        try f.done()
+        return by ?? "an API user"
     }
 
     @Sendable func takeover(_ request: Request, context: OverdueRequestContext) async throws -> Response {
@@ -157,7 +159,10 @@ struct ConversationController: Sendable {
 
     @Sendable func disputes(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         let tenant = try api.tenant(context)
-        let rows = try await api.useCases.disputes(tenant: tenant, openOnly: request.uri.queryParameters.get("all") != "true")
+        var q = Query(request)
+        let all = q.flag("all")
+        try q.done()
+        let rows = try await api.useCases.disputes(tenant: tenant, openOnly: !all)
         let lines = rows.map(DisputeLine.init)
         return APIController.json(Listing.jsonLine(APIController.Page(tenant: tenant, count: lines.count, items: lines)))
     }

@@ -216,8 +216,8 @@ struct LedgerController: Sendable {
     /// `?skip_invalid=true`.
     func bulk(_ request: Request, _ context: OverdueRequestContext, kind: ImportKind) async throws -> Response {
         let tenant = try api.tenant(context)
-        let q = Query(request)
-        let skip = q.value("skip_invalid") == "true"
+        var q = Query(request)
+        let skip = q.flag("skip_invalid")
         try q.done()
         var f = try await Fields.body(request, limit: 32 << 20)
         let items = f.objects("items") ?? []
@@ -279,8 +279,8 @@ struct LedgerController: Sendable {
         let tenant = try api.tenant(context)
         let raw = try context.parameters.require("kind")
         guard let kind = ImportKind(rawValue: raw) else { throw Problem.notFound("no import kind '\(raw)' (invoices, contacts or payments)") }
-        let q = Query(request)
-        let skip = q.value("skip_invalid") == "true"
+        var q = Query(request)
+        let skip = q.flag("skip_invalid")
         try q.done()
         let body = try await request.body.collect(upTo: 256 << 20)
         guard body.readableBytes > 0 else { throw Problem.badRequest("the body is empty; send the CSV file as the body (Content-Type: text/csv)") }

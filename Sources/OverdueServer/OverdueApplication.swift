@@ -34,8 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// (`OVERDUE_ALLOW_PRIVATE_TARGETS=1`; see `OutboundTarget`).
     public var allowPrivateTargets = OutboundTarget.privateAllowedByEnvironment
     /// Failed API authentications (no, unknown or expired credentials) a minute per client address
-    /// that each get an audit entry (default 30, bursts of 10); beyond, 429 and only a count.
-    public var authFailuresPerMinute = 30
+    /// that each get an audit entry (`OVERDUE_AUTH_FAILURE_RATE`, default 30, bursts of 10); beyond,
+    /// 429 and only a count.
+    public var authFailuresPerMinute = Int(ProcessInfo.processInfo.environment["OVERDUE_AUTH_FAILURE_RATE"] ?? "") ?? 30
     /// Whether the session cookie is Secure (`OVERDUE_COOKIE_SECURE=0` turns it off for plain-http development).
     public var secureCookie = ServerConfiguration.secureByEnvironment
     /// Whether the environment leaves cookies Secure (`OVERDUE_COOKIE_SECURE` is not `0`).
@@ -135,10 +136,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let refused as UseCaseError {
             return Problem(refused).response()
         } catch let error as HTTPError where error.status == .notFound {
-            return Problem(
-                type: Problem.base + "not-found", title: "Not found", status: 404,
-                detail: "no route \(request.method) \(request.uri.path)"
-            ).response()
+            if let allowed = OpenAPIDocument.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var response = Problem.methodNotAllowed(
+                    "\(request.uri.path) answers \(allowed.joined(separator: ", ")), not \(request.method)"
+                ).response()
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
+            return Problem.notFound("no route \(request.method) \(request.uri.path)").response()
         } catch let error as HTTPError {
             return Problem(
                 type: Problem.base + "http", title: error.status.reasonPhrase, status: Int(error.status.code),

@@ -188,8 +188,31 @@ struct Query {
 
     init(_ request: Request) { self.request = request }
 
-    func value(_ name: String) -> String? {
-        request.uri.queryParameters.get(name).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+    /// The parameter's value, nil when absent. Given but empty (`?channel=`) or given more than
+    /// once (`?limit=1&limit=2`) is an error, never read as absent or as one of the values.
+    mutating func value(_ name: String) -> String? {
+        let given = request.uri.queryParameters.getAll(name)
+        guard let first = given.first else { return nil }
+        guard given.count == 1 else {
+            fail(name, "is given \(given.count) times; give it once")
+            return nil
+        }
+        let text = first.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else {
+            fail(name, "must not be empty (leave it out instead)")
+            return nil
+        }
+        return text
+    }
+
+    /// A `true`/`false` parameter (absent: false).
+    mutating func flag(_ name: String) -> Bool {
+        guard let s = value(name) else { return false }
+        guard let b = Bool(s) else {
+            fail(name, "must be true or false (got '\(s)')")
+            return false
+        }
+        return b
     }
 
     mutating func fail(_ name: String, _ detail: String) { errors.append(FieldError(pointer: "#/query/\(name)", detail: detail)) }
@@ -311,6 +334,7 @@ extension Problem {
     }
 
     static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", 404, detail) }
+    static func methodNotAllowed(_ detail: String) -> Problem { Problem("method-not-allowed", "Method not allowed", 405, detail) }
 
     /// Runs a use case, its refusal turned into the problem it is at the API (for a door that
     /// shows 422s on its form rather than answering them).

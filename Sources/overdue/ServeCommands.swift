@@ -25,21 +25,32 @@ struct ServeOptions: ParsableArguments {
 }
 
 /// Serves the API over `runtime` with the wall-clock scheduler until SIGINT/SIGTERM. A stop is
-/// never waited on for ever: requests and jobs in hand get 30 s to finish, then they are cancelled,
-/// and 10 s later the process ends (jobs are leased and attempts recorded before they are sent, so
-/// another process takes over what was cut short).
+/// never waited on for ever: requests and jobs in hand get `OVERDUE_SHUTDOWN_GRACE_SECONDS`
+/// (default 30) to finish, then they are cancelled, and 10 s later the process ends (jobs are
+/// leased and attempts recorded before they are sent, so another process takes over what was cut
+/// short).
 func serve(_ runtime: Runtime, tenant: String, host: String, port: Int, banner: @escaping @Sendable (Int) -> Void) async throws {
+    let grace = try shutdownGrace(ProcessInfo.processInfo.environment)
     let app = buildApplication(
         configuration: ServerConfiguration(host: host, port: port, defaultTenant: tenant), runtime: runtime, onServerRunning: { banner($0) })
     var configuration = ServiceGroupConfiguration(
         services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: processLogger("overdue.server"))
-    configuration.maximumGracefulShutdownDuration = .seconds(30)
+    configuration.maximumGracefulShutdownDuration = .seconds(grace)
     configuration.maximumCancellationDuration = .seconds(10)
     do {
         try await ServiceGroup(configuration: configuration).run()
     } catch {
         throw CLIError.failure("the server stopped: \(error)")
     }
+}
+
+/// Seconds a stop waits for work in hand: `OVERDUE_SHUTDOWN_GRACE_SECONDS`, 1–600, default 30.
+func shutdownGrace(_ environment: [String: String]) throws -> Int {
+    guard let text = environment["OVERDUE_SHUTDOWN_GRACE_SECONDS"], !text.isEmpty else { return 30 }
+    guard let seconds = Int(text), (1...600).contains(seconds) else {
+        throw CLIError.badInput("OVERDUE_SHUTDOWN_GRACE_SECONDS must be a whole number of seconds from 1 to 600 (got '\(text)')")
+    }
+    return seconds
 }
 
 struct ServeCommand: AsyncParsableCommand {

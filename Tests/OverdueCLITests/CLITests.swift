@@ -424,6 +424,47 @@ import Testing
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
     }
 
+    /// Issue 20, finding 13: a request that never ends (a body sent a byte at a time) must not keep
+    /// a stopped server alive. After the grace period it is cancelled and the process ends.
+    @Test func aStoppedServerEndsAfterItsGraceEvenWithARequestThatNeverFinishes() async throws {
+        let db = "sqlite://\(dir.path)/grace.sqlite"
+        let server = try Server(["--db", db], in: dir, env: ["OVERDUE_SHUTDOWN_GRACE_SECONDS": "2"])
+        defer { server.stop() }
+        // A sign-in whose body trickles in for a minute: the handler waits on it all along.
+        let trickle = Process()
+        trickle.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        trickle.arguments = [
+            "python3", "-c",
+            """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(b"POST /auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 100000\\r\\n\\r\\n{")
+            for _ in range(300):
+                s.sendall(b" "); time.sleep(0.2)
+            """,
+            server.port,
+        ]
+        trickle.standardError = FileHandle.nullDevice
+        try trickle.run()
+        defer { if trickle.isRunning { trickle.terminate() } }
+        try await Task.sleep(for: .seconds(1))
+        #expect(trickle.isRunning, "the slow request is in flight")
+        let stopped = ContinuousClock.now
+        server.process.terminate()  // SIGTERM
+        while server.process.isRunning, ContinuousClock.now - stopped < .seconds(60) { try await Task.sleep(for: .milliseconds(100)) }
+        let took = ContinuousClock.now - stopped
+        // 2 s of grace, then cancellation (at most 10 s more); without a deadline it would wait
+        // the minute the body takes.
+        #expect(!server.process.isRunning && took < .seconds(15), "still running \(took) after SIGTERM")
+        #expect(took >= .seconds(2), "the request in hand was given its grace (\(took))")
+        #expect(trickle.isRunning, "the slow client was still sending when the server ended")
+    }
+
+    @Test func aShutdownGraceThatIsNotSecondsIsRefusedNamingIt() throws {
+        let r = try Self.run(["serve", "--port", "0", "--db", "sqlite://\(dir.path)/g.sqlite"], in: dir, extraEnv: ["OVERDUE_SHUTDOWN_GRACE_SECONDS": "soon"])
+        #expect(r.code != 0 && r.err.contains("OVERDUE_SHUTDOWN_GRACE_SECONDS") && r.err.contains("'soon'"), "\(r.err)")
+    }
+
     @Test func demoSeedsFortyDebtorsAndExplainsWhereToLook() throws {
         let r = try overdue(["demo", "--no-serve", "--as-of", "2026-11-20"])
         #expect(r.code == 0, "\(r.err)")
