@@ -38,6 +38,15 @@ extension UseCases {
         try await store.read { try await $0.contactProposals(tenant) }
     }
 
+    /// The tenant's proposals not decided yet, oldest first, each with its debtor's name.
+    public func contactProposalsNamed(tenant: String) async throws -> [(proposal: ContactProposal, debtorName: String?)] {
+        try await store.read { s in
+            var out: [(proposal: ContactProposal, debtorName: String?)] = []
+            for p in try await s.contactProposals(tenant) { out.append((p, try await s.debtor(tenant, p.debtorID)?.name)) }
+            return out
+        }
+    }
+
     /// Approves proposal `id` as `actor`: the contact is added to the debtor and its case
     /// re-planned (a "wrong contact" reply's proposal starts the ladder again there). Refused
     /// (`notFound`) when there is no such open proposal, (`conflict`) when its address is already

@@ -225,6 +225,55 @@ import OverdueChannels
         }
     }
 
+    /// Issue 20, finding 1: a contact a reply named waits in the inbox for a manager, who adds or
+    /// rejects it there; a collector sees it and cannot.
+    @Test func proposedContactsAreAddedOrRejectedFromTheInbox() async throws {
+        try await APITests().withApp(setup: { store in
+            try await store.write { s in
+                for (name, email) in [("AP Desk", "ap.desk@shipper.example"), ("Not Me", "someone@evil.example")] {
+                    _ = try await s.proposeContact(
+                        "demo", debtor: "S001", NewContact(name: name, email: email, phone: nil, timeZone: "America/Chicago"),
+                        reason: Reason("redirect", "a reply said the right contact is \(email)"), messageID: nil, at: Date())
+                }
+            }
+        }) { client, store in
+            _ = try await AccountsTests.addUser(store, email: "mo@carrier.test", role: .manager)
+            _ = try await AccountsTests.addUser(store, email: "cy@carrier.test", role: .collector)
+            let proposals = try await store.read { try await $0.contactProposals("demo") }
+            #expect(proposals.count == 2)
+            let (cToken, cCSRF) = try await Self.signIn(client, email: "cy@carrier.test")
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(cToken)) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("Contacts to approve") && page.contains("ap.desk@shipper.example"))
+                #expect(!page.contains("Add as contact"))
+            }
+            // A collector's post is refused, and nothing is added.
+            let (h0, b0) = Self.form([("_csrf", cCSRF)], cookie: cToken)
+            try await client.execute(uri: "/app/contact-proposals/\(proposals[0].id)/approve", method: .post, headers: h0, body: b0) {
+                #expect($0.status == .forbidden || $0.headers[.location] == "/app/inbox")
+            }
+            #expect(try await store.read { try await $0.contacts("demo", debtor: "S001") }.contains { $0.email == "ap.desk@shipper.example" } == false)
+            let (token, csrf) = try await Self.signIn(client, email: "mo@carrier.test")
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(token)) {
+                #expect(String(buffer: $0.body).contains("Add as contact"))
+            }
+            let (h, b) = Self.form([("_csrf", csrf)], cookie: token)
+            try await client.execute(uri: "/app/contact-proposals/\(proposals[0].id)/approve", method: .post, headers: h, body: b) {
+                #expect($0.headers[.location] == "/app/inbox")
+            }
+            try await client.execute(uri: "/app/contact-proposals/\(proposals[1].id)/reject", method: .post, headers: h, body: b) {
+                #expect($0.headers[.location] == "/app/inbox")
+            }
+            let contacts = try await store.read { try await $0.contacts("demo", debtor: "S001") }
+            #expect(contacts.contains { $0.email == "ap.desk@shipper.example" })
+            #expect(!contacts.contains { $0.email == "someone@evil.example" })
+            #expect(try await store.read { try await $0.contactProposals("demo") }.isEmpty)
+            try await client.execute(uri: "/app/inbox", method: .get, headers: Self.cookie(token)) {
+                #expect(!String(buffer: $0.body).contains("Contacts to approve"))
+            }
+        }
+    }
+
     @Test func inboxDraftsAreApprovedOrResolvedFromThePage() async throws {
         try await APITests().withApp(setup: { store in
             try await store.write { s in

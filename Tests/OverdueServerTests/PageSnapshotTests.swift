@@ -152,7 +152,19 @@ import Testing
             ("overview", Pages.overview(overview, viewer: manager)),
             ("worklist", Pages.worklist(work, total: 250, page: 2, query: "INV-7001", status: "all", viewer: manager)),
             ("case", Pages.casePage(caseData, viewer: manager, flash: .notice("Promise recorded: the ladder waits for it."))),
-            ("inbox", Pages.inbox(inbox, total: 120, page: 2, viewer: manager)),
+            (
+                "inbox",
+                Pages.inbox(
+                    inbox, total: 120, page: 2,
+                    proposals: [
+                        (
+                            ContactProposal(
+                                id: 7, debtorID: "D100", contact: NewContact(name: "AP Desk", email: "ap@acme-freight.test", phone: nil, timeZone: "America/Chicago"),
+                                reason: Reason("redirect", "a reply from dana@acme-freight.test says the right contact is ap@acme-freight.test"), messageID: "m2",
+                                createdAt: now), "Acme Freight <LLC>"
+                        )
+                    ], viewer: manager)
+            ),
             ("cadence", Pages.cadence(Pages.CadenceForm(policy), errors: [], steps: steps, zone: chicago, previewing: false, viewer: manager, flash: nil)),
             ("templates", Pages.templates([("reminder", .email, false), ("reminder", .sms, true)], viewer: manager)),
             (

@@ -116,6 +116,18 @@ extension DashboardController {
         }
     }
 
+    /// Adds or turns down a contact a reply named (issue 20, finding 1: a person decides).
+    @Sendable func decideProposal(_ request: Request, context: OverdueRequestContext, approve: Bool) async throws -> Response {
+        try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, raw in
+            guard let id = Int64(raw) else { throw Problem.notFound("no contact proposal '\(raw)'") }
+            if approve {
+                try await api.useCases.approveContactProposal(tenant: viewer.tenant, id: id, by: "user:\(viewer.email)")
+            } else {
+                try await api.useCases.rejectContactProposal(tenant: viewer.tenant, id: id, by: "user:\(viewer.email)")
+            }
+        }
+    }
+
     @Sendable func discard(_ request: Request, context: OverdueRequestContext) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, id in
             try await api.useCases.discardDraft(tenant: viewer.tenant, messageID: id)

@@ -41,7 +41,8 @@ extension DashboardController {
         let tenant = viewer.tenant
         let page = max(1, Int(request.uri.queryParameters.get("page") ?? "") ?? 1)
         let (rows, total) = try await api.useCases.inboxPage(tenant: tenant, page: page, pageSize: Pages.inboxPageSize)
-        return Self.page(request) { Pages.inbox(rows, total: total, page: page, viewer: viewer, flash: $0) }
+        let proposals = try await api.useCases.contactProposalsNamed(tenant: tenant)
+        return Self.page(request) { Pages.inbox(rows, total: total, page: page, proposals: proposals, viewer: viewer, flash: $0) }
     }
 
     @Sendable func audit(_ request: Request, context: OverdueRequestContext) async throws -> Response {

@@ -37,6 +37,8 @@ struct DashboardController: Sendable {
         router.post("/app/inbox/:id/resolve", use: resolveItem)
         router.post("/app/messages/:id/approve", use: approve)
         router.post("/app/messages/:id/discard", use: discard)
+        router.post("/app/contact-proposals/:id/approve", use: { try await self.decideProposal($0, context: $1, approve: true) })
+        router.post("/app/contact-proposals/:id/reject", use: { try await self.decideProposal($0, context: $1, approve: false) })
         router.get("/app/account", use: account)
         router.post("/app/account/password", use: changePassword)
         router.post("/app/account/totp", use: beginTOTP)

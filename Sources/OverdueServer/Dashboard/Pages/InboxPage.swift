@@ -11,7 +11,7 @@ extension Pages {
     static let inboxPageSize = 50
 
     static func inbox(_ items: [(item: InboxItem, debtorName: String?, message: MessageRecord?, draft: MessageRecord?)], total: Int? = nil, page: Int = 1,
-                      viewer: Viewer, flash: Flash? = nil) -> HTML {
+                      proposals: [(proposal: ContactProposal, debtorName: String?)] = [], viewer: Viewer, flash: Flash? = nil) -> HTML {
         let total = total ?? items.count
         let pages = max(1, (total + inboxPageSize - 1) / inboxPageSize)
         let pager = pager("/app/inbox", page: page, pages: pages, keep: [], label: "Inbox pages")
@@ -37,9 +37,34 @@ extension Pages {
             </li>
             """
         })
+        // Contacts a reply named: nobody is written to on a reply's word until a manager says so.
+        let proposed = HTML.join(proposals.map { x -> HTML in
+            let p = x.proposal
+            let d = p.debtorID
+            let address = [p.contact.email, p.contact.phone].compactMap { $0 }.joined(separator: " · ")
+            return """
+            <li class="card">
+              <div><strong><a href="/app/cases/\(d.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? d)">\(x.debtorName ?? d)</a></strong> <span class="muted">proposed contact · \(when(p.createdAt, viewer.zone))</span></div>
+              <p><strong>\(p.contact.name)</strong> \(address)</p>
+              <p class="muted">\(p.reason.message)</p>
+              \(viewer.role.allows(.manage) ? """
+                <div class="row">
+                  <form method="post" action="/app/contact-proposals/\(p.id)/approve"><input type="hidden" name="_csrf" value="\(viewer.csrf)"><button type="submit">Add as contact</button></form>
+                  <form method="post" action="/app/contact-proposals/\(p.id)/reject"><input type="hidden" name="_csrf" value="\(viewer.csrf)"><button type="submit" class="secondary">Reject</button></form>
+                </div>
+                """ as HTML : "<p class=\"muted\">A manager adds or rejects it.</p>")
+            </li>
+            """
+        })
         return layout(title: "Inbox", viewer: viewer, current: "/app/inbox", """
         <h1>Inbox</h1>
         \(flash?.html ?? .empty)
+        \(proposals.isEmpty ? HTML.empty : """
+          <h2>Contacts to approve</h2>
+          <p class="muted">Replies named these people. Nothing is sent to them until a manager adds them.</p>
+          <ul class="inbox">\(proposed)</ul>
+          <h2>Conversations</h2>
+          """ as HTML)
         <p class="muted">\(total) \(total == 1 ? "conversation needs" : "conversations need") a person\(pages > 1 ? ", oldest first, \(inboxPageSize) a page" : "").</p>
         <ul class="inbox">\(rows)</ul>
         \(pager)
