@@ -159,8 +159,10 @@ import Testing
                     proposals: [
                         (
                             ContactProposal(
-                                id: 7, debtorID: "D100", contact: NewContact(name: "AP Desk", email: "ap@acme-freight.test", phone: nil, timeZone: "America/Chicago"),
-                                reason: Reason("redirect", "a reply from dana@acme-freight.test says the right contact is ap@acme-freight.test"), messageID: "m2",
+                                id: 7, debtorID: "D100",
+                                contact: NewContact(name: "AP Desk", email: "ap@acme-freight.test", phone: nil, timeZone: "America/Chicago"),
+                                reason: Reason("redirect", "a reply from dana@acme-freight.test says the right contact is ap@acme-freight.test"),
+                                messageID: "m2",
                                 createdAt: now), "Acme Freight <LLC>"
                         )
                     ], viewer: manager)
