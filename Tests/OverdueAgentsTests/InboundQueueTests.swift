@@ -100,6 +100,25 @@ private struct At: OverdueCore.Clock {
         }
     }
 
+    /// A lane that claimed a reply together with the plan job of the reply's own case lets the reply
+    /// go first (it gives its claim on the case back) instead of making it wait for itself.
+    @Test(arguments: TestDatabases.engines) func aReplyGoesBeforeItsCasesPlanningInTheSameBatch(engine: DatabaseURL.Engine) async throws {
+        try await withWorld(engine) { store, scheduler in
+            try await store.write { try await $0.schedule("acme", subjects: ["SHIP1"], at: received, mode: .replace) }
+            let item = try await keep(store, InboundText(channel: .sms, from: "+13125550101", text: "STOP"), key: "sms:SM-stop-2")
+            // The wall clock: the reply's handling leases the case on it, as the lane claims.
+            let report = try await scheduler.runDue(clock: At(Date()))
+            #expect(try await store.read { try await $0.inboundItem("acme", id: item.id) }?.status == .done, "handled in the same pass, not a second later")
+            #expect(try await store.read { try await $0.suppressions("acme", debtor: "SHIP1") }.contains { $0.channel == .sms })
+            // The case was still planned in that pass, after the reply.
+            #expect(report.processed >= 1)
+            let sms = try await store.read { try await $0.messages("acme", direction: .outbound) }.filter { $0.channel == .sms && $0.status == .sent }
+            #expect(
+                sms.allSatisfy { $0.body.localizedCaseInsensitiveContains("stop") || $0.body.localizedCaseInsensitiveContains("unsubscribed") },
+                "\(sms.map(\.body))")
+        }
+    }
+
     @Test func anUnreadableMessageIsKeptAndFlaggedNotLost() async throws {
         try await withWorld(.sqlite) { store, scheduler in
             let item = try await keep(store, InboundText(channel: .sms, from: "not a number", text: "hello"), key: "sms:bad")

@@ -26,6 +26,8 @@ public struct InboundWork: Sendable {
     public struct CaseBusy: Error, CustomStringConvertible {
         /// The debtor.
         public let debtor: String
+        /// When the item was received.
+        public let receivedAt: Date
         /// What it is, in words.
         public var description: String { "the case of \(debtor) is being worked by another worker" }
     }
@@ -42,7 +44,7 @@ public struct InboundWork: Sendable {
             lease = try await store.write { s in
                 try await s.leaseCase(tenant, debtor: debtor, owner: owner, leaseNow: leaseNow, leaseSeconds: leaseSeconds)
             }
-            if lease == nil { throw CaseBusy(debtor: debtor) }
+            if lease == nil { throw CaseBusy(debtor: debtor, receivedAt: item.receivedAt) }
         }
         let held = lease
         do {

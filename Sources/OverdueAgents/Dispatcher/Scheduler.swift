@@ -202,16 +202,32 @@ public struct Scheduler: Sendable {
         var failures: [(Job, any Error)] = []
         var released: [Job] = []
         var handled: [(job: Job, next: Date?)] = []
+        var plans = batch.filter { $0.kind != InboundItem.jobKind }
         for job in batch where job.kind == InboundItem.jobKind {
             if stop() {
                 released.append(job)
                 continue
             }
-            do { handled.append((job, try await handleInbound(job, now: now(job)))) } catch { failures.append((job, error)) }
+            do {
+                handled.append((job, try await handleInbound(job, now: now(job))))
+            } catch let busy as InboundWork.CaseBusy {
+                if let i = plans.firstIndex(where: { $0.tenant == job.tenant && $0.subject == busy.debtor }) {
+                    // This lane holds the case itself: its plan job came in this batch. The reply goes
+                    // first; the case is planned in a later batch, with what the reply changed.
+                    let own = plans.remove(at: i)
+                    try await store.write { s in try await s.releaseJobs([own]) }
+                    leases?.finish([own.id])
+                    do { handled.append((job, try await handleInbound(job, now: now(job)))) } catch let again as InboundWork.CaseBusy {
+                        handled.append((job, Self.retryBusy(again, now: now(job))))
+                    } catch { failures.append((job, error)) }
+                } else {
+                    logger.debug("\(busy.description); inbound \(job.subject) waits")
+                    handled.append((job, Self.retryBusy(busy, now: now(job))))
+                }
+            } catch { failures.append((job, error)) }
         }
         leases?.finish(handled.map(\.job.id))
         try await complete(handled)
-        let plans = batch.filter { $0.kind != InboundItem.jobKind }
         let instants = plans.map(now)
         if !plans.isEmpty {
             let cases = zip(plans, instants).map { CaseToPlan(tenant: $0.tenant, debtorID: $0.subject, now: $1, rules: rules) }
@@ -247,17 +263,19 @@ public struct Scheduler: Sendable {
         return (report, failures)
     }
 
-    /// Handles an inbound job; returns when to look again (nil: done).
+    /// Handles an inbound job; returns when to look again (nil: done). Throws
+    /// `InboundWork.CaseBusy` when another lane or worker holds the case.
     private func handleInbound(_ job: Job, now: Date) async throws -> Date? {
         guard let inbound, let id = Int64(job.subject) else { throw StoreError.unsupported("cannot handle inbound job \(job.subject) here") }
-        do {
-            try await inbound.handle(tenant: job.tenant, id: id, owner: owner, wallClock: wallClock, leaseSeconds: leaseSeconds)
-        } catch let busy as InboundWork.CaseBusy {
-            // The case is planned right now by another worker: in a second, after it.
-            logger.debug("\(busy.description); inbound \(id) waits")
-            return now.addingTimeInterval(1)
-        }
+        try await inbound.handle(tenant: job.tenant, id: id, owner: owner, wallClock: wallClock, leaseSeconds: leaseSeconds)
         return nil
+    }
+
+    /// When a reply whose case another worker holds is looked at again: after half the time it has
+    /// waited so far, from 25 ms to a second (a planning batch takes milliseconds; a stuck worker's
+    /// lease, minutes).
+    static func retryBusy(_ busy: InboundWork.CaseBusy, now: Date) -> Date {
+        now.addingTimeInterval(min(1, max(0.025, now.timeIntervalSince(busy.receivedAt) / 2)))
     }
 }
 
