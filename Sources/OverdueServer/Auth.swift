@@ -134,6 +134,9 @@ struct AuthMiddleware: RouterMiddleware {
         let rate: Double
         let burst: Int
         var buckets: [String: TokenBucket] = [:]
+        /// When the buckets may next be swept: at most once per refill time, so a flood of new
+        /// callers costs one pass over them per refill, not one per request.
+        var nextSweep = Date.distantPast
 
         init(perMinute: Int, burst: Int? = nil) {
             rate = Double(max(1, perMinute)) / 60
@@ -144,9 +147,10 @@ struct AuthMiddleware: RouterMiddleware {
         func take(_ key: String, now: Date) -> TimeInterval? {
             // Many distinct callers (addresses, say) must not grow memory without end: a bucket that
             // has refilled is the same as no bucket.
-            if buckets.count > 10_000 {
+            if buckets.count > 10_000, now >= nextSweep {
                 let refill = Double(burst) / rate
                 buckets = buckets.filter { now.timeIntervalSince($0.value.at) < refill }
+                nextSweep = now.addingTimeInterval(refill)
             }
             let (after, wait) = (buckets[key] ?? .full(burst: burst, at: now)).take(now: now, rate: rate, burst: burst)
             buckets[key] = after

@@ -424,6 +424,24 @@ import OverdueUseCases
             #expect(o2.message.debtorID == nil)
         }
     }
+
+    /// Issue 20, finding 1: only a number on file acts. Texts from another number that say STOP,
+    /// "we paid" or dispute an invoice by its number change nothing; a person gets them.
+    @Test(arguments: TestDatabases.engines) func textsFromANumberNotOnFileChangeNothing(_ engine: DatabaseURL.Engine) async throws {
+        try await ConversationTests().withWorld(engine) { w in
+            let at = Timestamp.parse("2026-02-03T16:00:00Z")!
+            for (i, text) in ["STOP", "We paid INV-100 yesterday by ACH", "I dispute INV-100, the rate is wrong", "Promise to pay INV-100 Friday"].enumerated()
+            {
+                let r = try await w.engine.receive(
+                    tenant: "acme", channel: .sms, from: "+1 (312) 555-0199", text: text, at: at.addingTimeInterval(Double(i)), providerID: "SM-x\(i)")
+                #expect(r.contact == nil && r.steps.isEmpty && r.responses.isEmpty, "\(text): \(r.steps) \(r.responses.map(\.kind))")
+            }
+            #expect(try await w.store.read { try await $0.suppressions("acme", debtor: "SHIP1") }.isEmpty)
+            #expect(try await w.store.read { try await $0.commitments("acme", debtor: "SHIP1") }.isEmpty)
+            #expect(try await w.store.read { try await $0.disputes("acme", debtor: "SHIP1") }.isEmpty)
+            #expect(try await w.store.read { try await $0.inbox("acme") }.count >= 4, "each is filed for a person")
+        }
+    }
 }
 
 @Suite struct TemplateTests {

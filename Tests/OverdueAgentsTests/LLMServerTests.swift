@@ -38,6 +38,23 @@ import OverdueTestSupport
         }
     }
 
+    /// Issue 20, finding 4: `llm.base_url` is the tenant's. Unless the operator allows it, it may
+    /// not reach loopback, the private network or the cloud's metadata address, and nothing is
+    /// sent there (not the tenant's key either).
+    @Test func aModelURLOnTheOperatorsNetworkIsRefused() async throws {
+        for target in [Self.url ?? "http://127.0.0.1:9/v1", "http://169.254.169.254/latest/v1", "http://10.0.0.7:8000/v1", "http://[::1]:11434/v1"] {
+            do {
+                _ = try await OpenAIChatClient(baseURL: target, apiKey: "sk-tenant-secret", allowPrivateTargets: false).complete(
+                    model: "tiny-random", messages: [ChatMessage(role: "user", content: "Say hello.")], tools: [], temperature: 0, maxTokens: 4,
+                    timeout: .seconds(10))
+                Issue.record("\(target) was reached")
+            } catch let error as ChatError {
+                #expect(error.description.contains("refused"), "\(target): \(error.description)")
+                #expect(!error.description.contains("sk-tenant-secret"))
+            }
+        }
+    }
+
     /// The server's own tool-call answers (llama-cpp-python's `chatml-function-calling`, a call
     /// forced with `tool_choice`): parsed, answered through the composer's tools, and judged — a
     /// random model's arguments are nonsense, so the proposal is refused, with the reason.

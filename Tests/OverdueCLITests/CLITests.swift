@@ -465,6 +465,24 @@ import Testing
         #expect(r.code != 0 && r.err.contains("OVERDUE_SHUTDOWN_GRACE_SECONDS") && r.err.contains("'soon'"), "\(r.err)")
     }
 
+    /// Issue 20, finding 14, as the issue reproduced it: in the demo, Tri-State Truckload (B035) and
+    /// Great Lakes Steel Supply (S001) share +1 312 555 0102. The call placed to Tri-State stays
+    /// Tri-State's: nothing of Great Lakes' account is said, and the promise is Tri-State's.
+    @Test func aCallToASharedNumberTellsOnlyItsOwnDebtorsAccount() throws {
+        #expect(try overdue(["demo", "--no-serve", "--as-of", "2026-11-20"]).code == 0)
+        let call = try overdue(["call", "B035", "--say", "who is this", "--say", "ok we will pay it on the fifteenth", "--tenant", "demo"])
+        #expect(call.code == 0, "\(call.err)")
+        #expect(call.out.contains("Tri-State Truckload"), "\(call.out)")
+        // Great Lakes' invoices are PLT-104xx and it owes 46,377.00; Tri-State's are PLT-106xx.
+        #expect(
+            !call.out.contains("Great Lakes") && !call.out.contains("PLT-104") && !call.out.contains("46,377"), "another debtor's account was told: \(call.out)"
+        )
+        #expect(call.out.contains("I have noted payment"), "\(call.out)")
+        let cases = try overdue(["cases", "--format", "jsonl", "--tenant", "demo"]).out.split(separator: "\n")
+        let greatLakes = try #require(cases.first { $0.contains("\"debtor_id\":\"S001\"") })
+        #expect(!greatLakes.contains("promise"), "the promise went to Great Lakes: \(greatLakes)")
+    }
+
     @Test func demoSeedsFortyDebtorsAndExplainsWhereToLook() throws {
         let r = try overdue(["demo", "--no-serve", "--as-of", "2026-11-20"])
         #expect(r.code == 0, "\(r.err)")

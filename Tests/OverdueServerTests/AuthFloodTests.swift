@@ -51,4 +51,19 @@ import Testing
         // Fewer entries than proxies: the left-most there is.
         #expect(address([], "10.0.0.9", 1) == "10.0.0.9")
     }
+
+    /// Many distinct callers (a flood from spoofed or rotating addresses) do not grow the limiter's
+    /// memory without end: once a caller's bucket has refilled it is forgotten.
+    @Test func theRateLimiterForgetsCallersWhoseBucketRefilled() async {
+        let limiter = AuthMiddleware.RateLimiter(perMinute: 600, burst: 60)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        for i in 0..<20_000 { _ = await limiter.take("198.51.100.\(i)", now: t0) }
+        #expect(await limiter.buckets.count == 20_000, "all fresh: each still limits its caller")
+        // A full refill is 60 / (600 / 60) = 6 s; after it the next caller prunes the rest.
+        _ = await limiter.take("203.0.113.1", now: t0.addingTimeInterval(7))
+        #expect(await limiter.buckets.count == 1)
+        // A caller that spent its burst is still limited until it refills.
+        for _ in 0..<60 { _ = await limiter.take("203.0.113.2", now: t0.addingTimeInterval(8)) }
+        #expect(await limiter.take("203.0.113.2", now: t0.addingTimeInterval(8)) != nil)
+    }
 }

@@ -98,11 +98,15 @@ public struct OpenAIChatClient: ChatClient {
     public let baseURL: String
     /// Bearer key (empty for local servers that need none).
     public let apiKey: String
+    /// Whether the base URL may reach private, loopback or link-local addresses (the operator's
+    /// `OVERDUE_ALLOW_PRIVATE_TARGETS=1`): it is the tenant's setting.
+    public let allowPrivateTargets: Bool
 
     /// Creates a client.
-    public init(baseURL: String, apiKey: String) {
+    public init(baseURL: String, apiKey: String, allowPrivateTargets: Bool = OutboundTarget.privateAllowedByEnvironment) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
+        self.allowPrivateTargets = allowPrivateTargets
     }
 
     /// Asks the model for a completion (`ChatClient`).
@@ -132,7 +136,7 @@ public struct OpenAIChatClient: ChatClient {
         }
         // The base URL is the tenant's: it may not reach the operator's own network.
         if let url = URL(string: baseURL) {
-            do { try await OutboundTarget.check(url, allowPrivate: OutboundTarget.privateAllowedByEnvironment) } catch {
+            do { try await OutboundTarget.check(url, allowPrivate: allowPrivateTargets) } catch {
                 throw ChatError(description: "the model's base URL is refused: \(error.description)")
             }
         }
