@@ -24,18 +24,29 @@ import SQLKit
 import OverdueCore
 
 /// A serialising lock for writers: SQLite has one writer, and a transaction on a shared connection
-/// must not interleave with another task's statements.
+/// must not interleave with another task's statements. Urgent writers (a provider's webhook
+/// keeping a reply, the reply's handling) go before the others waiting, in their own order.
 actor WriteLock {
     private var locked = false
+    private var urgent: [CheckedContinuation<Void, Never>] = []
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func acquire() async {
+    func acquire(urgent isUrgent: Bool = false) async {
         if !locked { locked = true; return }
-        await withCheckedContinuation { waiters.append($0) }
+        await withCheckedContinuation { if isUrgent { urgent.append($0) } else { waiters.append($0) } }
     }
 
+    /// Writers waiting.
+    var queued: Int { urgent.count + waiters.count }
+
     func release() {
-        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+        if !urgent.isEmpty {
+            urgent.removeFirst().resume()
+        } else if !waiters.isEmpty {
+            waiters.removeFirst().resume()
+        } else {
+            locked = false
+        }
     }
 }
 
@@ -233,10 +244,12 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
-    /// process (and by SQLite's lock across processes); on PostgreSQL they run concurrently.
-    public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+    /// process (and by SQLite's lock across processes), `urgent` ones (someone is waiting on them:
+    /// a webhook's answer, a reply's) before the others waiting; on PostgreSQL they run
+    /// concurrently.
+    public func write<T: Sendable>(urgent: Bool = false, _ body: (Session) async throws -> T) async throws -> T {
         let notes = TransactionNotes()
-        let result = try await transaction(notes: notes, body)
+        let result = try await transaction(notes: notes, urgent: urgent, body)
         for tenant in notes.changedRules { rulesCache.forget(tenant) }
         if notes.hasScheduledWork, let hook = workHook.withLockedValue({ $0 }) { hook() }
         return result
@@ -279,7 +292,7 @@ public final class Store: Sendable {
     /// workers start it at once (other processes hear a `NOTIFY` on PostgreSQL).
     public func onWorkScheduled(_ hook: @escaping @Sendable () -> Void) { workHook.withLockedValue { $0 = hook } }
 
-    private func transaction<T: Sendable>(notes: TransactionNotes, _ body: (Session) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(notes: TransactionNotes, urgent: Bool, _ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
                 let session = Session(
@@ -295,7 +308,7 @@ public final class Store: Sendable {
                 }
             }
         }
-        await lock.acquire()
+        await lock.acquire(urgent: urgent)
         do {
             let session = Session(
                 db: nil, dialect: .sqlite, sqlite: connection, clock: clock, auditKey: auditKey, secretsKey: secretsKey, counter: counter, notes: notes,
