@@ -24,29 +24,18 @@ import SQLKit
 import OverdueCore
 
 /// A serialising lock for writers: SQLite has one writer, and a transaction on a shared connection
-/// must not interleave with another task's statements. Urgent writers (a provider's webhook
-/// keeping a reply, the reply's handling) go before the others waiting, in their own order.
+/// must not interleave with another task's statements.
 actor WriteLock {
     private var locked = false
-    private var urgent: [CheckedContinuation<Void, Never>] = []
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func acquire(urgent isUrgent: Bool = false) async {
+    func acquire() async {
         if !locked { locked = true; return }
-        await withCheckedContinuation { if isUrgent { urgent.append($0) } else { waiters.append($0) } }
+        await withCheckedContinuation { waiters.append($0) }
     }
 
-    /// Writers waiting.
-    var queued: Int { urgent.count + waiters.count }
-
     func release() {
-        if !urgent.isEmpty {
-            urgent.removeFirst().resume()
-        } else if !waiters.isEmpty {
-            waiters.removeFirst().resume()
-        } else {
-            locked = false
-        }
+        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
     }
 }
 
@@ -244,12 +233,10 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one transaction; rolls back on error. On SQLite writers are serialised in the
-    /// process (and by SQLite's lock across processes), `urgent` ones (someone is waiting on them:
-    /// a webhook's answer, a reply's) before the others waiting; on PostgreSQL they run
-    /// concurrently.
-    public func write<T: Sendable>(urgent: Bool = false, _ body: (Session) async throws -> T) async throws -> T {
+    /// process (and by SQLite's lock across processes); on PostgreSQL they run concurrently.
+    public func write<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         let notes = TransactionNotes()
-        let result = try await transaction(notes: notes, urgent: urgent, body)
+        let result = try await transaction(notes: notes, body)
         for tenant in notes.changedRules { rulesCache.forget(tenant) }
         if notes.hasScheduledWork, let hook = workHook.withLockedValue({ $0 }) { hook() }
         return result
@@ -292,7 +279,7 @@ public final class Store: Sendable {
     /// workers start it at once (other processes hear a `NOTIFY` on PostgreSQL).
     public func onWorkScheduled(_ hook: @escaping @Sendable () -> Void) { workHook.withLockedValue { $0 = hook } }
 
-    private func transaction<T: Sendable>(notes: TransactionNotes, urgent: Bool, _ body: (Session) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(notes: TransactionNotes, _ body: (Session) async throws -> T) async throws -> T {
         if let postgres {
             return try await postgres.withConnection { conn in
                 let session = Session(
@@ -308,7 +295,7 @@ public final class Store: Sendable {
                 }
             }
         }
-        await lock.acquire(urgent: urgent)
+        await lock.acquire()
         do {
             let session = Session(
                 db: nil, dialect: .sqlite, sqlite: connection, clock: clock, auditKey: auditKey, secretsKey: secretsKey, counter: counter, notes: notes,

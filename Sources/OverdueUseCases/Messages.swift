@@ -100,7 +100,7 @@ extension UseCases {
         let key = "\(channel.rawValue):" + (providerID ?? StableHash.hex("\(address)\u{1F}\(Timestamp.format(at))\u{1F}\(text)"))
         let payload = String(
             decoding: try JSONEncoder().encode(InboundText(channel: channel, from: from, text: text, subject: subject, providerID: providerID)), as: UTF8.self)
-        return try await store.write(urgent: true) { s in try await s.enqueueInbound(tenant, kind: .text, dedupKey: key, payload: payload, at: at) }
+        return try await store.write { s in try await s.enqueueInbound(tenant, kind: .text, dedupKey: key, payload: payload, at: at) }
     }
 
     /// Keeps a raw RFC 822 message a provider's inbound-parse webhook posted for the tenant, proven
@@ -112,9 +112,7 @@ extension UseCases {
         try await checkInboundSecret(tenant: tenant, given: given)
         let key = "email:" + StableHash.hex(String(decoding: raw, as: UTF8.self))
         let at = clock.now()
-        return try await store.write(urgent: true) { s in
-            try await s.enqueueInbound(tenant, kind: .email, dedupKey: key, payload: Data(raw).base64EncodedString(), at: at)
-        }
+        return try await store.write { s in try await s.enqueueInbound(tenant, kind: .email, dedupKey: key, payload: Data(raw).base64EncodedString(), at: at) }
     }
 
     /// Refuses (`forbidden`) unless `given` is the tenant's `email.inbound_secret`.

@@ -41,7 +41,7 @@ public struct InboundWork: Sendable {
         let debtor = try await debtor(of: item)
         var lease: Job?
         if let debtor {
-            lease = try await store.write(urgent: true) { s in
+            lease = try await store.write { s in
                 try await s.leaseCase(tenant, debtor: debtor, owner: owner, leaseNow: leaseNow, leaseSeconds: leaseSeconds)
             }
             if lease == nil { throw CaseBusy(debtor: debtor, receivedAt: item.receivedAt) }
@@ -49,7 +49,7 @@ public struct InboundWork: Sendable {
         let held = lease
         do {
             let problem = try await work(item)
-            try await store.write(urgent: true) { s in
+            try await store.write { s in
                 try await s.finishInbound(tenant, id: id, error: problem, at: wallClock.now())
                 if let problem {
                     // Nothing is lost: the raw message stays kept, and a person is told.
