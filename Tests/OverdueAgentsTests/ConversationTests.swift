@@ -397,6 +397,37 @@ import OverdueUseCases
         }
     }
 
+    /// Issue 20, finding 1, as the issue did it: a mail claiming the contact's address, marked as an
+    /// auto-reply, names billing@evil.tld as the contact meanwhile. Nothing is written to that
+    /// address on the mail's word: it is a proposal for a person. And a reply addressed to a forged
+    /// reply token (`ar+msg_…@`) from an address not on file is not put on any case's account.
+    @Test func aSpoofedAutoReplyNamingAContactIsAProposalAndAForgedReplyTokenMatchesNothing() async throws {
+        try await ConversationTests().withWorld(.sqlite) { w in
+            _ = try await w.scheduler.simulate(tenant: "acme", from: Timestamp.parse("2026-01-20T00:00:00Z")!, until: Timestamp.parse("2026-02-03T00:00:00Z")!)
+            let at = Timestamp.parse("2026-02-03T16:00:00Z")!
+            let intake = MailIntake(store: w.store, engine: w.engine)
+            let spoofed = Array(
+                ("From: Dana Reyes <dana@bigshipper.example>\r\nSubject: Automatic reply: Reminder\r\nAuto-Submitted: auto-replied\r\n"
+                    + "Message-ID: <ooo-1@evil.tld>\r\n\r\n"
+                    + "I am out of the office until February 16. In my absence please contact billing@evil.tld for anything urgent.\r\n").utf8)
+            _ = try await intake.handle(spoofed, tenant: "acme", at: at)
+            #expect(try await w.store.read { try await $0.contacts("acme", debtor: "SHIP1") }.allSatisfy { $0.email != "billing@evil.tld" })
+            #expect(try await w.store.read { try await $0.contactProposals("acme") }.contains { $0.contact.email == "billing@evil.tld" })
+            // Whatever the ladder does next, nothing goes to the named address.
+            _ = try await w.scheduler.simulate(tenant: "acme", from: at, until: Timestamp.parse("2026-02-20T00:00:00Z")!)
+            #expect(try await w.store.read { try await $0.messages("acme", direction: .outbound) }.allSatisfy { $0.to != "billing@evil.tld" })
+            // A forged token: the id is not one Overdue gave out, the sender is not on file.
+            let forged = Array(
+                ("From: Mallory <mallory@evil.tld>\r\nTo: ar+msg_000000000000000000000000@acme.example\r\n"
+                    + "In-Reply-To: <msg_000000000000000000000000@acme.example>\r\nSubject: Re: Reminder\r\n"
+                    + "Message-ID: <forged-1@evil.tld>\r\n\r\nWe paid all of it. STOP\r\n").utf8)
+            guard case .conversation(let outcome) = try await intake.handle(forged, tenant: "acme", at: at.addingTimeInterval(60)) else { return }
+            #expect(outcome.contact == nil && outcome.steps.isEmpty && outcome.responses.isEmpty)
+            #expect(outcome.message.debtorID == nil)
+            #expect(try await w.store.read { try await $0.suppressions("acme", debtor: "SHIP1") }.isEmpty)
+        }
+    }
+
     @Test func aStrangersMailNamingAnInvoiceIsFiledOnThatCaseForAPerson() async throws {
         try await ConversationTests().withWorld(.sqlite) { w in
             let raw = Array(

@@ -162,4 +162,15 @@ import Testing
         #expect(reply.finishReason == "tool_calls" && reply.promptTokens == 380 && reply.completionTokens == 18)
         #expect(throws: ChatError.self) { try OpenAIChatClient.parse(Data(#"{"error": {"message": "model not found"}}"#.utf8)) }
     }
+
+    /// Issue 20, finding 4: whatever sits at a tenant's model URL is not shown back (in the case's
+    /// timeline, where a failed draft's reason goes).
+    @Test func anAnswerThatIsNotAModelsIsNotRepeated() {
+        do {
+            _ = try OpenAIChatClient.parse(Data("<html>internal admin console: db password hunter2</html>".utf8))
+            Issue.record("parsed")
+        } catch {
+            #expect(!"\(error)".contains("hunter2") && !"\(error)".contains("admin console"), "\(error)")
+        }
+    }
 }

@@ -165,7 +165,8 @@ public struct OpenAIChatClient: ChatClient {
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
             let choice = (root["choices"] as? [[String: Any]])?.first, let message = choice["message"] as? [String: Any]
         else {
-            throw ChatError(description: "not a chat-completions answer: \(String(decoding: data.prefix(200), as: UTF8.self))")
+            // Not what it said: the base URL is the tenant's, and the answer would show whatever sits there.
+            throw ChatError(description: "not a chat-completions answer (\(data.count) bytes)")
         }
         let calls = (message["tool_calls"] as? [[String: Any]] ?? []).compactMap { c -> ChatMessage.ToolCall? in
             guard let f = c["function"] as? [String: Any], let name = f["name"] as? String else { return nil }
