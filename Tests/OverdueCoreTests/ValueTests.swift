@@ -56,6 +56,31 @@ import Testing
         #expect(Timestamp.parse("2026-01-05T25:00:00Z") == nil)
         #expect(Timestamp.parse("yesterday") == nil)
     }
+
+    /// The byte-level writers and the canonical reader agree with the general forms, at random
+    /// instants from year 1 to 9999 and at the edges.
+    @Test func theFastFormsAgreeWithTheGeneralOnes() {
+        var rng = SeededGenerator(seed: 20_261_208)
+        let first = LocalDate(year: 1, month: 1, day: 1)!.dayNumber * 86_400
+        let last = LocalDate(year: 9999, month: 12, day: 31)!.dayNumber * 86_400 + 86_399
+        let edges = [first, last, 0, -1, 86_399, 951_782_400, 4_107_542_399]
+        for (i, seconds) in (edges + (0..<20_000).map { _ in Int.random(in: first...last, using: &rng) }).enumerated() {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let text = Timestamp.format(date)
+            let day = LocalDate(dayNumber: Int((Double(seconds) / 86_400).rounded(.down)))
+            #expect(day.description == LocalDate.describe(year: day.year, month: day.month, day: day.day), "\(i)")
+            #expect(text.hasPrefix(day.description) && text.utf8.count == 20, "\(i): \(text)")
+            #expect(Timestamp.parse(text) == date, "\(i): \(text)")
+            // The general reader gives the same instant (a space instead of T skips the fast path).
+            #expect(Timestamp.parse(text.replacingOccurrences(of: "T", with: " ")) == date, "\(i): \(text)")
+        }
+        // What the fast reader refuses, the general one decides.
+        for text in ["2026-02-30T10:00:00Z", "2026-01-05T24:00:00Z", "2026-01-05T10:60:00Z", "2026-01-05T10:00:60Z", "2026-01-05T1a:00:00Z", "+026-01-05T10:00:00Z"] {
+            #expect(Timestamp.canonical(text) == nil, "\(text)")
+        }
+        #expect(Timestamp.parse("2026-01-05T10:00:60Z") == Timestamp.parse("2026-01-05T10:01:00Z"), "a leap second, as before")
+        #expect(LocalDate(dayNumber: LocalDate(year: 1, month: 1, day: 1)!.dayNumber - 1).description == "0000-12-31")
+    }
 }
 
 @Suite struct PhoneNumberTests {

@@ -65,6 +65,32 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// ISO 8601 `YYYY-MM-DD`.
     public var description: String {
+        // Years 0–9999 (every date a book holds) are written as ten bytes: this runs for every
+        // date bound to a statement and every reason, thousands of times a second.
+        guard (0...9_999).contains(year) else { return Self.describe(year: year, month: month, day: day) }
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            writeDigits(into: buffer)
+            return 10
+        }
+    }
+
+    /// Writes `YYYY-MM-DD` into the first ten bytes of `buffer` (a year of 0–9999).
+    func writeDigits(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let zero = UInt8(ascii: "0")
+        buffer[0] = zero + UInt8(year / 1000)
+        buffer[1] = zero + UInt8(year / 100 % 10)
+        buffer[2] = zero + UInt8(year / 10 % 10)
+        buffer[3] = zero + UInt8(year % 10)
+        buffer[4] = UInt8(ascii: "-")
+        buffer[5] = zero + UInt8(month / 10)
+        buffer[6] = zero + UInt8(month % 10)
+        buffer[7] = UInt8(ascii: "-")
+        buffer[8] = zero + UInt8(day / 10)
+        buffer[9] = zero + UInt8(day % 10)
+    }
+
+    /// The general form, for any year (negative ones and those past 9999 included).
+    static func describe(year: Int, month: Int, day: Int) -> String {
         let y = String(year), m = month < 10 ? "0\(month)" : "\(month)", d = day < 10 ? "0\(day)" : "\(day)"
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
     }

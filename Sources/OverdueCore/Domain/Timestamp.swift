@@ -8,12 +8,58 @@ public enum Timestamp {
         let day = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let rem = Int(seconds - Int64(day) * 86_400)
         let d = LocalDate(dayNumber: day)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(d)T\(two(rem / 3600)):\(two(rem / 60 % 60)):\(two(rem % 60))Z"
+        let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60)
+        guard (0...9_999).contains(d.year) else {
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            return "\(d)T\(two(h)):\(two(m)):\(two(s))Z"
+        }
+        // Twenty bytes, written in place: every instant bound to a statement is formatted here.
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            d.writeDigits(into: buffer)
+            let zero = UInt8(ascii: "0")
+            buffer[10] = UInt8(ascii: "T")
+            buffer[11] = zero + UInt8(h / 10)
+            buffer[12] = zero + UInt8(h % 10)
+            buffer[13] = UInt8(ascii: ":")
+            buffer[14] = zero + UInt8(m / 10)
+            buffer[15] = zero + UInt8(m % 10)
+            buffer[16] = UInt8(ascii: ":")
+            buffer[17] = zero + UInt8(s / 10)
+            buffer[18] = zero + UInt8(s % 10)
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` exactly, the form `format` writes and the store holds, read from its
+    /// bytes; nil for anything else (the general parser decides).
+    static func canonical(_ text: some StringProtocol) -> Date? {
+        guard text.utf8.count == 20 else { return nil }
+        let read = text.utf8.withContiguousStorageIfAvailable { b -> Date? in
+            guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
+                b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z")
+            else { return nil }
+            var bad = false
+            func number(_ from: Int, _ count: Int) -> Int {
+                var n = 0
+                for i in from..<(from + count) {
+                    let d = Int(b[i]) - 0x30
+                    if d < 0 || d > 9 { bad = true }
+                    n = n * 10 + d
+                }
+                return n
+            }
+            let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
+            let (h, m, s) = (number(11, 2), number(14, 2), number(17, 2))
+            guard !bad, h < 24, m < 60, s < 60, let date = LocalDate(year: year, month: month, day: day) else { return nil }
+            return Date(timeIntervalSince1970: TimeInterval(date.dayNumber * 86_400 + h * 3600 + m * 60 + s))
+        }
+        return read ?? nil
     }
 
     /// Parses ISO 8601: `YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM)`, or a bare date (midnight UTC).
     public static func parse(_ text: some StringProtocol) -> Date? {
+        if let canonical = canonical(text) { return canonical }
         let s = String(text).trimmingCharacters(in: .whitespaces)
         guard s.count >= 10, let date = LocalDate.parse(s.prefix(10)) else { return nil }
         if s.count == 10 { return Date(timeIntervalSince1970: TimeInterval(date.dayNumber) * 86_400) }
