@@ -57,6 +57,37 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
     }
 
+    /// A wall clock read from the zone's offset agrees with the Gregorian calendar's reading, in
+    /// zones with DST, half- and quarter-hour offsets, the date line and none, around transitions.
+    @Test func theWallTimeAgreesWithTheCalendar() {
+        var rng = SeededGenerator(seed: 20_261_208)
+        let zones = [
+            "UTC", "America/Chicago", "America/New_York", "America/Mexico_City", "America/St_Johns", "Europe/London", "Europe/Berlin",
+            "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+        ].compactMap(TimeZone.init(identifier:))
+        #expect(zones.count == 13)
+        // 1990–2040, plus the hours around this year's transitions in Chicago.
+        let spring = Timestamp.parse("2026-03-08T08:00:00Z")!.timeIntervalSince1970
+        let fall = Timestamp.parse("2026-11-01T07:00:00Z")!.timeIntervalSince1970
+        var instants: [Double] = [-1.5, 0, 86_399.9]
+        for _ in 0..<3_000 {
+            let whole = Double(Int.random(in: 631_152_000...2_208_988_800, using: &rng))
+            instants.append(whole + Double.random(in: 0..<1, using: &rng))
+        }
+        for offset in stride(from: -7_200.0, through: 7_200, by: 450) { instants += [spring + offset, fall + offset] }
+        for zone in zones {
+            let cal = Calendar.gregorian(zone)
+            for t in instants {
+                let instant = Date(timeIntervalSince1970: t)
+                let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+                let wall = LocalDate.wallTime(instant, in: zone)
+                #expect(
+                    wall.date == LocalDate(year: c.year!, month: c.month!, day: c.day!) && wall.minute == c.hour! * 60 + c.minute! && wall.second == c.second!,
+                    "\(zone.identifier) \(t): \(wall) vs \(c)")
+            }
+        }
+    }
+
     /// The byte-level writers and the canonical reader agree with the general forms, at random
     /// instants from year 1 to 9999 and at the edges.
     @Test func theFastFormsAgreeWithTheGeneralOnes() {
@@ -75,7 +106,9 @@ import Testing
             #expect(Timestamp.parse(text.replacingOccurrences(of: "T", with: " ")) == date, "\(i): \(text)")
         }
         // What the fast reader refuses, the general one decides.
-        for text in ["2026-02-30T10:00:00Z", "2026-01-05T24:00:00Z", "2026-01-05T10:60:00Z", "2026-01-05T10:00:60Z", "2026-01-05T1a:00:00Z", "+026-01-05T10:00:00Z"] {
+        for text in [
+            "2026-02-30T10:00:00Z", "2026-01-05T24:00:00Z", "2026-01-05T10:60:00Z", "2026-01-05T10:00:60Z", "2026-01-05T1a:00:00Z", "+026-01-05T10:00:00Z",
+        ] {
             #expect(Timestamp.canonical(text) == nil, "\(text)")
         }
         #expect(Timestamp.parse("2026-01-05T10:00:60Z") == Timestamp.parse("2026-01-05T10:01:00Z"), "a leap second, as before")

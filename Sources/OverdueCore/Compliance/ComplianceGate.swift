@@ -101,10 +101,8 @@ public enum ComplianceGate {
 
     /// `Mon 2026-01-05 08:00` in `zone`.
     static func localText(_ instant: Date, _ zone: TimeZone) -> String {
-        let cal = Calendar.gregorian(zone)
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
-        let d = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+        let (d, minute, _) = LocalDate.wallTime(instant, in: zone)
         let names = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        return "\(names[d.isoWeekday]) \(d) \(ContactWindow.clock(c.hour! * 60 + c.minute!))"
+        return "\(names[d.isoWeekday]) \(d) \(ContactWindow.clock(minute))"
     }
 }

@@ -51,20 +51,16 @@ public struct ContactWindow: Hashable, Sendable, Codable, CustomStringConvertibl
 
     /// Whether `instant` lies inside the window in `zone`.
     public func contains(_ instant: Date, in zone: TimeZone) -> Bool {
-        let cal = Calendar.gregorian(zone)
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
-        let day = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
-        let minute = c.hour! * 60 + c.minute!
+        let (day, minute, _) = LocalDate.wallTime(instant, in: zone)
         return opens(on: day) && minute >= startMinute && minute < endMinute
     }
 
     /// The first instant at or after `instant` inside the window in `zone`; nil if the window never opens.
     public func nextOpening(atOrAfter instant: Date, in zone: TimeZone) -> Date? {
         guard !isEmpty else { return nil }
-        let cal = Calendar.gregorian(zone)
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
-        var day = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
-        let minute = c.hour! * 60 + c.minute!
+        let wall = LocalDate.wallTime(instant, in: zone)
+        var day = wall.date
+        let minute = wall.minute
         if opens(on: day) {
             if minute < startMinute { return day.at(hour: startMinute / 60, minute: startMinute % 60, in: zone) }
             if minute < endMinute { return instant }

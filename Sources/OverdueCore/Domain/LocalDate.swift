@@ -133,9 +133,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The calendar date of `instant` in `zone`.
     public init(_ instant: Date, in zone: TimeZone) {
-        let cal = Calendar.gregorian(zone)
-        let c = cal.dateComponents([.year, .month, .day], from: instant)
-        self.init(year: c.year!, month: c.month!, day: c.day!)!
+        self = LocalDate.wallTime(instant, in: zone).date
+    }
+
+    /// What a wall clock in `zone` shows at `instant`: the date, the minute of the day (0–1439) and
+    /// the second. From the zone's offset at that instant, without building a calendar: the
+    /// planner asks this for every case many times.
+    public static func wallTime(_ instant: Date, in zone: TimeZone) -> (date: LocalDate, minute: Int, second: Int) {
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let rem = local - day * 86_400
+        return (LocalDate(dayNumber: day), rem / 60, rem % 60)
     }
 
     /// The instant at `hour:minute` local time on this date in `zone` (DST gaps move forward).
