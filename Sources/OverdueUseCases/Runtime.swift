@@ -121,11 +121,13 @@ public final class Runtime: Sendable {
     }
 
     /// A scheduler working due cases through `processor`: `owner` names this process in leases,
-    /// which last `leaseSeconds`.
-    public func scheduler(owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)", leaseSeconds: Double = 30) -> Scheduler {
+    /// which last `leaseSeconds`; each lane claims and plans up to `batchSize` cases together.
+    public func scheduler(owner: String = "overdue-\(ProcessInfo.processInfo.processIdentifier)", leaseSeconds: Double = 30, batchSize: Int = 16)
+        -> Scheduler
+    {
         Scheduler(
             store: store, processor: processor, inbound: InboundWork(store: store, engine: conversations, logger: logger), owner: owner,
-            leaseSeconds: leaseSeconds, logger: logger)
+            leaseSeconds: leaseSeconds, batchSize: batchSize, logger: logger)
     }
 
     /// The reader of tenants' mailboxes, answering through `conversations`.

@@ -158,18 +158,23 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a claimed case stays with this worker without a heartbeat; if the worker dies, another takes the case over after that.") var lease:
         Double = 30
     @Option(help: "Cases worked at once on PostgreSQL (SQLite works one at a time).") var concurrency: Int = 4
+    @Option(
+        help:
+            "Cases a lane claims and plans together (1-256). Larger batches commit less often and send faster; a reply that arrives meanwhile waits for the batch."
+    ) var batch: Int = 16
 
     func run() async throws {
         if let interval { guard interval > 0, interval <= 3600 else { throw CLIError.badInput("--interval \(interval) must be between 0 and 3600 seconds") } }
         guard lease >= 1, lease <= 3600 else { throw CLIError.badInput("--lease \(lease) must be between 1 and 3600 seconds") }
         guard (1...64).contains(concurrency) else { throw CLIError.badInput("--concurrency \(concurrency) must be between 1 and 64") }
-        let leaseSeconds = lease, lanes = concurrency
+        guard (1...256).contains(batch) else { throw CLIError.badInput("--batch \(batch) must be between 1 and 256") }
+        let leaseSeconds = lease, lanes = concurrency, batchSize = batch
         let tenant = try global.tenantID()
         let idle = interval.map { Duration.milliseconds(Int64($0 * 1000)) }
         let logger = processLogger("overdue.worker")
         try await global.withRuntime(tenant: tenant, logger: logger) { runtime in
             let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-            let scheduler = runtime.scheduler(owner: owner, leaseSeconds: leaseSeconds)
+            let scheduler = runtime.scheduler(owner: owner, leaseSeconds: leaseSeconds, batchSize: batchSize)
             var configuration = ServiceGroupConfiguration(
                 services: runtime.workerServices(scheduler: scheduler, idleWait: idle, concurrency: lanes, mail: runtime.mailReader()).map {
                     ServiceGroupConfiguration.ServiceConfiguration(service: $0)

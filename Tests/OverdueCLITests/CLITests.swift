@@ -406,7 +406,7 @@ import Testing
         // when
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = ["worker", "--interval", "0.2", "--db", db]
+        p.arguments = ["worker", "--interval", "0.2", "--batch", "32", "--db", db]
         p.currentDirectoryURL = dir
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -458,6 +458,13 @@ import Testing
         #expect(!server.process.isRunning && took < .seconds(15), "still running \(took) after SIGTERM")
         #expect(took >= .seconds(2), "the request in hand was given its grace (\(took))")
         #expect(trickle.isRunning, "the slow client was still sending when the server ended")
+    }
+
+    @Test func aWorkersBatchOutsideItsRangeIsRefusedNamingIt() throws {
+        for bad in ["0", "257"] {
+            let r = try overdue(["worker", "--batch", bad, "--db", "sqlite://\(dir.path)/b.sqlite"])
+            #expect(r.code != 0 && r.err.contains("--batch \(bad) must be between 1 and 256"), "\(r.err)")
+        }
     }
 
     @Test func aShutdownGraceThatIsNotSecondsIsRefusedNamingIt() throws {
