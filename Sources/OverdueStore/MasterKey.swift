@@ -24,7 +24,7 @@ public struct MasterKey: Sendable {
 
     /// A key from its 32 bytes.
     public init(bytes: [UInt8], source: String, file: String? = nil) throws(StoreError) {
-        guard bytes.count == 32 else { throw StoreError.badOption("master key", "\(source) must hold 32 bytes (base64 or 64 hex digits), not \(bytes.count)") }
+        guard bytes.count == 32 else { throw StoreError.masterKey("\(source) must hold 32 bytes (base64 or 64 hex digits), not \(bytes.count)") }
         key = SymmetricKey(data: bytes)
         self.source = source
         self.file = file
@@ -56,7 +56,7 @@ public struct MasterKey: Sendable {
         if let data = FileManager.default.contents(atPath: path) {
             return try MasterKey(bytes: try decode(String(decoding: data, as: UTF8.self), source: source), source: source, file: path)
         }
-        guard create else { throw StoreError.badOption("master key", "\(source) cannot be read") }
+        guard create else { throw StoreError.masterKey("\(source) cannot be read") }
         do {
             let key = try made(at: path)
             logger.notice("made a new master key in \(path): keep it (and a copy elsewhere); without it the audit log cannot be verified")
@@ -79,16 +79,16 @@ public struct MasterKey: Sendable {
         do {
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         } catch {
-            throw StoreError.badOption("master key", "cannot create the directory of \(source) (\(error.localizedDescription))")
+            throw StoreError.masterKey("cannot create the directory of \(source) (\(error.localizedDescription))")
         }
         // Made exclusively: an existing key is never overwritten.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw StoreError.badOption("master key", errno == EEXIST ? "\(source) exists already" : "cannot create \(source) (errno \(errno))")
+            throw StoreError.masterKey(errno == EEXIST ? "\(source) exists already" : "cannot create \(source) (errno \(errno))")
         }
         defer { close(fd) }
         let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        guard written == text.utf8.count else { throw StoreError.badOption("master key", "cannot write \(source)") }
+        guard written == text.utf8.count else { throw StoreError.masterKey("cannot write \(source)") }
         return key
     }
 
@@ -104,7 +104,7 @@ public struct MasterKey: Sendable {
             }
             return bytes
         }
-        guard let data = Data(base64Encoded: t) else { throw StoreError.badOption("master key", "\(source) is neither base64 nor hex") }
+        guard let data = Data(base64Encoded: t) else { throw StoreError.masterKey("\(source) is neither base64 nor hex") }
         return Array(data)
     }
 

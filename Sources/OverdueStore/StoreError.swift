@@ -7,6 +7,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case badURL(String)
     /// An option in the database URL is wrong.
     case badOption(String, String)
+    /// The master key cannot be had: what is wrong with where it comes from.
+    case masterKey(String)
     /// A feature not available.
     case unsupported(String)
     /// A migration failed.
@@ -33,6 +35,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return
                 "database URL '\(DatabaseURL.masked(u))' is not understood; use sqlite:///absolute/path.sqlite, sqlite://./relative.sqlite or postgres://user:pass@host:port/db"
         case .badOption(let u, let m): return "database URL '\(DatabaseURL.masked(u))': \(m)"
+        case .masterKey(let m): return "master key: \(m)"
         case .unsupported(let m): return m
         case .migration(let id, let name, let m): return "migration \(id) (\(name)) failed: \(m)"
         case .tooNew(let a, let k): return "the database has migration \(a) applied but this Overdue knows only up to \(k): upgrade Overdue"

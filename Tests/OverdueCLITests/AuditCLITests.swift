@@ -92,6 +92,10 @@ import Testing
         let other = try CLITests.run(
             ["audit", "verify", "--db", db], in: dir, extraEnv: ["OVERDUE_MASTER_KEY": String(repeating: "ab", count: 32)])
         #expect(other.code != 0 && other.err.contains("another master key"), "\(other.err)")
+        // A key file that is not there is named as what it is, not as a database URL.
+        let missing = try CLITests.run(["audit", "verify", "--db", db], in: dir, extraEnv: ["OVERDUE_MASTER_KEY_FILE": dir.path + "/no-such.key"])
+        #expect(missing.code != 0 && missing.err.contains("master key: the key file \(dir.path)/no-such.key cannot be read"), "\(missing.err)")
+        #expect(!missing.err.contains("database URL"), "\(missing.err)")
     }
 
     /// Issue 20, finding 7: `overdue keys rotate-master` replaces the key file, and the database
