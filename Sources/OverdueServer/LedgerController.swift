@@ -380,8 +380,10 @@ struct LedgerController: Sendable {
         let tenant = try api.tenant(context)
         let number = try context.parameters.require("number")
         var q = Query(request)
+        let given = q.errors.count
         let kind = q.choice("kind", DocumentKind.self)
-        if q.value("kind") == nil { q.fail("kind", "is required: \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        // Absent (not given wrong): say what it may be.
+        if kind == nil, q.errors.count == given { q.fail("kind", "is required: \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
         let filename = q.value("filename")
         if filename == nil { q.fail("filename", "is required (it names the file in emails)") }
         if let filename, filename.contains("/") || filename.contains("\\") || filename.hasPrefix(".") { q.fail("filename", "must be a plain file name") }

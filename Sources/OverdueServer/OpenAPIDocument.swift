@@ -13,8 +13,9 @@ enum OpenAPIDocument {
     static let routes: [(segments: [Substring], methods: [String])] = {
         let document = (try? JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json))) as? [String: Any]
         let paths = document?["paths"] as? [String: [String: Any]] ?? [:]
+        let verbs: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
         return paths.map { path, operations in
-            (path.split(separator: "/"), operations.keys.map { $0.uppercased() }.sorted())
+            (path.split(separator: "/"), operations.keys.filter(verbs.contains).map { $0.uppercased() }.sorted())
         }
     }()
 

@@ -421,7 +421,10 @@ import OverdueUseCases
                 ("From: Mallory <mallory@evil.tld>\r\nTo: ar+msg_000000000000000000000000@acme.example\r\n"
                     + "In-Reply-To: <msg_000000000000000000000000@acme.example>\r\nSubject: Re: Reminder\r\n"
                     + "Message-ID: <forged-1@evil.tld>\r\n\r\nWe paid all of it. STOP\r\n").utf8)
-            guard case .conversation(let outcome) = try await intake.handle(forged, tenant: "acme", at: at.addingTimeInterval(60)) else { return }
+            guard case .conversation(let outcome) = try await intake.handle(forged, tenant: "acme", at: at.addingTimeInterval(60)) else {
+                Issue.record("the forged reply was not read as a conversation")
+                return
+            }
             #expect(outcome.contact == nil && outcome.steps.isEmpty && outcome.responses.isEmpty)
             #expect(outcome.message.debtorID == nil)
             #expect(try await w.store.read { try await $0.suppressions("acme", debtor: "SHIP1") }.isEmpty)

@@ -439,15 +439,22 @@ import Testing
             import socket, sys, time
             s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
             s.sendall(b"POST /auth/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 100000\\r\\n\\r\\n{")
+            print("sent", flush=True)
             for _ in range(300):
                 s.sendall(b" "); time.sleep(0.2)
             """,
             server.port,
         ]
         trickle.standardError = FileHandle.nullDevice
+        let said = Pipe()
+        trickle.standardOutput = said
         try trickle.run()
         defer { if trickle.isRunning { trickle.terminate() } }
-        try await Task.sleep(for: .seconds(1))
+        // Its request is on the wire (a slow machine may take a while to start Python), then a moment
+        // for the server to be inside the handler.
+        var heard = ""
+        while !heard.contains("sent"), trickle.isRunning { heard += String(decoding: said.fileHandleForReading.availableData, as: UTF8.self) }
+        try await Task.sleep(for: .milliseconds(500))
         #expect(trickle.isRunning, "the slow request is in flight")
         let stopped = ContinuousClock.now
         server.process.terminate()  // SIGTERM

@@ -58,7 +58,14 @@ import Testing
             process.standardOutput = output
             process.standardError = output
             try process.run()
-            while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+            // A run takes a minute or two; one that is still going after 15 is stuck, not slow.
+            let deadline = ContinuousClock.now + .seconds(900)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+            if process.isRunning {
+                process.terminate()
+                Issue.record("Schemathesis as \(role.rawValue) still ran after 15 minutes")
+            }
+            process.waitUntilExit()
             try output.close()
             let text = (try? String(contentsOf: report, encoding: .utf8)) ?? ""
             let failures = text.range(of: "FAILURES").map { String(text[$0.lowerBound...].prefix(12_000)) } ?? String(text.suffix(4_000))

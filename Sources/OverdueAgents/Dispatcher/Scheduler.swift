@@ -215,8 +215,9 @@ public struct Scheduler: Sendable {
                     // This lane holds the case itself: its plan job came in this batch. The reply goes
                     // first; the case is planned in a later batch, with what the reply changed.
                     let own = plans.remove(at: i)
-                    try await store.write { s in try await s.releaseJobs([own]) }
+                    // Finished with before it is given back: a heartbeat meanwhile must not count it lost.
                     leases?.finish([own.id])
+                    try await store.write { s in try await s.releaseJobs([own]) }
                     do { handled.append((job, try await handleInbound(job, now: now(job)))) } catch let again as InboundWork.CaseBusy {
                         handled.append((job, Self.retryBusy(again, now: now(job))))
                     } catch { failures.append((job, error)) }
