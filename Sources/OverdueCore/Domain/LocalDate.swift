@@ -76,17 +76,18 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Writes `YYYY-MM-DD` into the first ten bytes of `buffer` (a year of 0–9999).
     func writeDigits(into buffer: UnsafeMutableBufferPointer<UInt8>) {
-        let zero = UInt8(ascii: "0")
-        buffer[0] = zero + UInt8(year / 1000)
-        buffer[1] = zero + UInt8(year / 100 % 10)
-        buffer[2] = zero + UInt8(year / 10 % 10)
-        buffer[3] = zero + UInt8(year % 10)
+        Self.write(year / 100, into: buffer, at: 0)
+        Self.write(year % 100, into: buffer, at: 2)
         buffer[4] = UInt8(ascii: "-")
-        buffer[5] = zero + UInt8(month / 10)
-        buffer[6] = zero + UInt8(month % 10)
+        Self.write(month, into: buffer, at: 5)
         buffer[7] = UInt8(ascii: "-")
-        buffer[8] = zero + UInt8(day / 10)
-        buffer[9] = zero + UInt8(day % 10)
+        Self.write(day, into: buffer, at: 8)
+    }
+
+    /// Writes `n` (0–99) as two digits at `offset`.
+    static func write(_ n: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        buffer[offset] = UInt8(ascii: "0") + UInt8(n / 10)
+        buffer[offset + 1] = UInt8(ascii: "0") + UInt8(n % 10)
     }
 
     /// The general form, for any year (negative ones and those past 9999 included).

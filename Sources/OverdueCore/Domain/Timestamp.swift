@@ -16,16 +16,12 @@ public enum Timestamp {
         // Twenty bytes, written in place: every instant bound to a statement is formatted here.
         return String(unsafeUninitializedCapacity: 20) { buffer in
             d.writeDigits(into: buffer)
-            let zero = UInt8(ascii: "0")
             buffer[10] = UInt8(ascii: "T")
-            buffer[11] = zero + UInt8(h / 10)
-            buffer[12] = zero + UInt8(h % 10)
+            LocalDate.write(h, into: buffer, at: 11)
             buffer[13] = UInt8(ascii: ":")
-            buffer[14] = zero + UInt8(m / 10)
-            buffer[15] = zero + UInt8(m % 10)
+            LocalDate.write(m, into: buffer, at: 14)
             buffer[16] = UInt8(ascii: ":")
-            buffer[17] = zero + UInt8(s / 10)
-            buffer[18] = zero + UInt8(s % 10)
+            LocalDate.write(s, into: buffer, at: 17)
             buffer[19] = UInt8(ascii: "Z")
             return 20
         }
