@@ -83,12 +83,17 @@ def prepare_overdue(a, data, db):
 def overdue_dispatch(a, work, engine, k, n, data, latency):
     db = new_db(a, work, engine, f"od_{engine}_{k}_{n}_{int(time.time())}")
     prepare_overdue(a, data, db)
-    env = dict(os.environ, OVERDUE_LOG_LEVEL="debug")
+    # Throughput at the log level a deployment runs (info); the claim lag is read from debug lines,
+    # so the latency part restarts the workers with them.
+    env = dict(os.environ)
+    env.pop("OVERDUE_LOG_LEVEL", None)
     env.pop("OVERDUE_SANDBOX_RECORD", None)
     logs = [open(f"{work}/{os.path.basename(db)}-w{i}.log", "w") for i in range(k)]
+    start_workers = lambda env: [subprocess.Popen([a.bin, "worker", "--db", db], cwd=data, env=env, stdout=subprocess.DEVNULL, stderr=logs[i])
+                                 for i in range(k)]
     start = time.monotonic()
-    procs = [subprocess.Popen([a.bin, "worker", "--db", db], cwd=data, env=env, stdout=subprocess.DEVNULL, stderr=logs[i])
-             for i in range(k)]
+    procs = start_workers(env)
+    rss = []
     base = None
     try:
         while count_sent(a, engine, db) < n:
@@ -97,6 +102,12 @@ def overdue_dispatch(a, work, engine, k, n, data, latency):
             time.sleep(0.05)
         elapsed = time.monotonic() - start
         if latency:
+            rss = [peak_rss_mib(p.pid) for p in procs]
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait()
+            procs = start_workers(dict(env, OVERDUE_LOG_LEVEL="debug"))
             time.sleep(2)
             # Move jobs to fall due over the next seconds, 10 per second (below every configuration's
             # throughput, so this measures the wake-up, not a backlog).
@@ -108,7 +119,7 @@ def overdue_dispatch(a, work, engine, k, n, data, latency):
             sql(a, engine, db, "BEGIN;\n" + updates + "COMMIT;\n" + ("NOTIFY overdue_jobs;\n" if engine == "postgres" else ""))
             time.sleep(3 + m / 10 + 3)
     finally:
-        rss = [peak_rss_mib(p.pid) for p in procs]
+        rss = rss + [peak_rss_mib(p.pid) for p in procs]
         for p in procs:
             p.terminate()
         for p in procs:
