@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "OverdueMailTests",
             dependencies: [
-                "OverdueMail", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "OverdueMail", "OverdueCore", .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: strict),

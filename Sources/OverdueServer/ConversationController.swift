@@ -178,12 +178,7 @@ struct ConversationController: Sendable {
     func decideProposal(_ request: Request, _ context: OverdueRequestContext, approve: Bool) async throws -> Response {
         let tenant = try api.tenant(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw Self.invalid("the proposal id must be a number") }
-        let actor = try context.caller().actor
-        if approve {
-            try await api.useCases.approveContactProposal(tenant: tenant, id: id, by: actor)
-        } else {
-            try await api.useCases.rejectContactProposal(tenant: tenant, id: id, by: actor)
-        }
+        try await api.useCases.decideContactProposal(tenant: tenant, id: id, approve: approve, by: try context.caller().actor)
         return APIController.json(approve ? #"{"status":"approved"}"# : #"{"status":"rejected"}"#)
     }
 

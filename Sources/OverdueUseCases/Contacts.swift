@@ -81,6 +81,17 @@ extension UseCases {
         }
     }
 
+    /// Approves (`approve`) or rejects proposal `id` as `actor`, as `approveContactProposal` and
+    /// `rejectContactProposal` do; returns the contact added when approved.
+    @discardableResult
+    public func decideContactProposal(tenant: String, id: Int64, approve: Bool, by actor: String) async throws -> Contact? {
+        guard approve else {
+            try await rejectContactProposal(tenant: tenant, id: id, by: actor)
+            return nil
+        }
+        return try await approveContactProposal(tenant: tenant, id: id, by: actor)
+    }
+
     /// Rejects proposal `id` as `actor`: nothing is added. Refused (`notFound`) when there is no such open proposal.
     public func rejectContactProposal(tenant: String, id: Int64, by actor: String, at: Date? = nil) async throws {
         let now = at ?? clock.now()

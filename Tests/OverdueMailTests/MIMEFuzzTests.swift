@@ -1,4 +1,5 @@
 import Foundation
+import OverdueCore
 import Testing
 @testable import OverdueMail
 
@@ -54,7 +55,7 @@ import Testing
     @Test func wellFormedMessagesGiveBackTheirTextSubjectSenderAndAttachments() {
         for index in 0..<1_000 {
             let seed = Self.seed &+ 1_000_000 &+ UInt64(index)
-            var rng = FuzzRandom(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             let eol = Bool.random(using: &rng) ? "\r\n" : "\n"
             let subjectWords = (0..<Int.random(in: 1...10, using: &rng)).map { _ in MailPieces.cleanWords.randomElement(using: &rng)! }
             let subject = subjectWords.joined(separator: " ")
@@ -131,7 +132,7 @@ import Testing
         for depth in 0...40 {
             for variant in 0..<5 {
                 let seed = Self.seed &+ 2_000_000 &+ UInt64(depth * 5 + variant)
-                var rng = FuzzRandom(seed: seed)
+                var rng = SeededGenerator(seed: seed)
                 let eol = variant % 2 == 0 ? "\r\n" : "\n"
                 let bytes = Array(Self.chain(level: 0, depth: depth, eol: eol, rng: &rng).utf8)
                 let started = threadCPUTime()
@@ -205,7 +206,7 @@ import Testing
 
     /// An entity nested `depth - level` levels deep, each level a multipart or an enclosed message,
     /// ending in one text part saying "leaf at <depth>".
-    static func chain(level: Int, depth: Int, eol: String, rng: inout FuzzRandom) -> String {
+    static func chain(level: Int, depth: Int, eol: String, rng: inout SeededGenerator) -> String {
         if level == depth { return "Content-Type: text/plain; charset=utf-8\(eol)\(eol)leaf at \(depth)\(eol)" }
         let inner = chain(level: level + 1, depth: depth, eol: eol, rng: &rng)
         if Bool.random(using: &rng) {
@@ -214,23 +215,6 @@ import Testing
             return "Content-Type: multipart/mixed; boundary=\"\(b)\"\(eol)\(eol)--\(b)\(eol)\(inner)\(eol)--\(b)--\(eol)"
         }
         return "Content-Type: message/rfc822\(eol)\(eol)\(inner)"
-    }
-}
-
-/// SplitMix64, the same generator as `SeededGenerator` in OverdueCore (which this test target does
-/// not link): the mail tests' one seeded generator. The same seed gives the same messages on every
-/// machine.
-struct FuzzRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -288,7 +272,7 @@ private enum MailPieces {
 
 /// Makes one hostile message from a seed.
 private struct HostileMail {
-    var rng: FuzzRandom
+    var rng: SeededGenerator
     /// Whether this is one of the large messages (many parts, long bodies, a very long line).
     let large: Bool
     /// How deep multiparts and enclosed messages may go in this message.
@@ -302,7 +286,7 @@ private struct HostileMail {
     var budget: Int
 
     init(seed: UInt64, large: Bool) {
-        rng = FuzzRandom(seed: seed)
+        rng = SeededGenerator(seed: seed)
         self.large = large
         budget = large ? 40_000 : 2_000
     }

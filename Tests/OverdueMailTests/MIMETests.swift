@@ -1,4 +1,5 @@
 import Foundation
+import OverdueCore
 import Testing
 @testable import OverdueMail
 
@@ -150,7 +151,7 @@ import Testing
     }
 
     @Test func fuzzedBytesNeverCrash() {
-        var rng = FuzzRandom(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         let seeds = [
             MIMEBuilder.build(sample()),
             Array(

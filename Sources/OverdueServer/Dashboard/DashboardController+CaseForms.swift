@@ -120,11 +120,7 @@ extension DashboardController {
     @Sendable func decideProposal(_ request: Request, context: OverdueRequestContext, approve: Bool) async throws -> Response {
         try await act(request, context, needs: .manage, then: { _ in "/app/inbox" }) { viewer, _, raw in
             guard let id = Int64(raw) else { throw Problem.notFound("no contact proposal '\(raw)'") }
-            if approve {
-                try await api.useCases.approveContactProposal(tenant: viewer.tenant, id: id, by: "user:\(viewer.email)")
-            } else {
-                try await api.useCases.rejectContactProposal(tenant: viewer.tenant, id: id, by: "user:\(viewer.email)")
-            }
+            try await api.useCases.decideContactProposal(tenant: viewer.tenant, id: id, approve: approve, by: "user:\(viewer.email)")
         }
     }
 
